@@ -1,0 +1,27 @@
+"""Repository-wide pytest set-up: no test may open a network socket.
+
+Sockets are blocked with pytest-socket for every test (collection included: the block is armed
+before any test module is imported), so a test that would touch the real network fails loudly with
+``SocketBlockedError``. Unix-domain sockets stay allowed (pytest-xdist and asyncio internals use
+them). Tests marked ``dask`` may use loopback only, for a local Dask cluster.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_socket import disable_socket
+
+LOOPBACK_HOSTS = ["127.0.0.1", "::1", "localhost"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.option.disable_socket = True
+    config.option.allow_unix_socket = True
+    disable_socket(allow_unix_socket=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("dask") is not None:
+            item.add_marker(pytest.mark.allow_hosts(LOOPBACK_HOSTS))

@@ -1,0 +1,24 @@
+"""harness: a deterministic simulated phone for testing background-sync code.
+
+Layers (each a subpackage; imports only point down): ``harness.sim`` (virtual clock, loop, RNG,
+trace) is the base. See ``docs/architecture.md``.
+"""
+
+from harness._exceptions import (
+    CallbackError,
+    DeadlockError,
+    DefinitionError,
+    HarnessError,
+    HarnessRuntimeError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CallbackError",
+    "DeadlockError",
+    "DefinitionError",
+    "HarnessError",
+    "HarnessRuntimeError",
+    "__version__",
+]

@@ -1,0 +1,97 @@
+"""The one exception tree of harness.
+
+Two branches, because they call for different reactions:
+
+* :class:`DefinitionError`: something the user wrote is wrong (a request, a scenario, a device
+  profile, an adb command). Raised at once, before anything runs, naming the thing, the bad value
+  and the way out.
+* :class:`HarnessRuntimeError`: the simulation itself hit a problem at virtual time ``t_ms`` (a
+  harness callback raised, awaited work can never finish, time was asked to go backwards).
+
+A crash in *app* code is neither: it is recorded as the failure of that task and the run goes on.
+"""
+
+from __future__ import annotations
+
+from harness._units import format_t_ms
+
+
+class HarnessError(Exception):
+    """Root of every error harness raises on purpose."""
+
+
+# --- definition errors: bad input, raised before anything runs -------------------------------
+
+
+class DefinitionError(HarnessError, ValueError):
+    """Something the user defined is invalid; the message names the field, the value and the fix."""
+
+
+class InvalidRequestError(DefinitionError):
+    """A work request that WorkManager itself would reject (an androidx ``build()`` exception)."""
+
+
+class InvalidDataError(DefinitionError):
+    """Input or output ``Data`` that androidx would reject (wrong type, over 10 240 bytes)."""
+
+
+class ProfileError(DefinitionError):
+    """A device profile file or override has a bad value."""
+
+
+class ShellCommandError(DefinitionError):
+    """An adb shell command string that the simulated device does not support or cannot parse."""
+
+
+class ScenarioError(DefinitionError):
+    """A scenario file is invalid. Carries where: file, line, field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        where = ""
+        if file is not None:
+            where = file if line is None else f"{file}:{line}"
+            where += ": "
+        if field is not None:
+            where += f"{field}: "
+        super().__init__(where + message)
+
+
+# --- runtime errors: the simulation broke at a virtual time ---------------------------------
+
+
+class HarnessRuntimeError(HarnessError, RuntimeError):
+    """The simulation could not go on at virtual time ``t_ms``."""
+
+    def __init__(self, message: str, *, t_ms: int) -> None:
+        self.t_ms = t_ms
+        super().__init__(f"at t={format_t_ms(t_ms)} ({t_ms} ms): {message}")
+
+
+class CallbackError(HarnessRuntimeError):
+    """A callback scheduled on the virtual clock raised; ``__cause__`` is the original exception."""
+
+
+class DeadlockError(HarnessRuntimeError):
+    """Something is awaited that nothing scheduled can ever complete."""
+
+
+class TimeTravelError(HarnessRuntimeError):
+    """Asked to move virtual time backwards; time in harness never goes backwards."""
+
+
+class SimulationStateError(HarnessRuntimeError):
+    """The simulation was used in a state that does not allow it (not started, already closed)."""
+
+
+class UnobservedTaskError(HarnessRuntimeError):
+    """Tasks on the virtual loop failed and nobody retrieved their exceptions."""

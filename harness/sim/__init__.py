@@ -1,0 +1,45 @@
+"""The simulation core: virtual clock, event loop, seeded RNG streams and the trace."""
+
+from harness._units import (
+    MS_PER_DAY,
+    MS_PER_HOUR,
+    MS_PER_MINUTE,
+    MS_PER_SECOND,
+    Duration,
+    format_duration_ms,
+    format_t_ms,
+    parse_duration,
+    to_ms,
+)
+from harness.sim._clock import DEFAULT_EPOCH, VirtualClock
+from harness.sim._loop import RealIOError, TaskFailure, VirtualEventLoop
+from harness.sim._rng import RngStreams, derive_seed
+from harness.sim._signal import Signal
+from harness.sim._simulation import Simulation
+from harness.sim._trace import Trace, TraceRecord, canonical_json
+from harness.sim._wallclock import real_perf_counter
+
+__all__ = [
+    "DEFAULT_EPOCH",
+    "MS_PER_DAY",
+    "MS_PER_HOUR",
+    "MS_PER_MINUTE",
+    "MS_PER_SECOND",
+    "Duration",
+    "RealIOError",
+    "RngStreams",
+    "Signal",
+    "Simulation",
+    "TaskFailure",
+    "Trace",
+    "TraceRecord",
+    "VirtualClock",
+    "VirtualEventLoop",
+    "canonical_json",
+    "derive_seed",
+    "format_duration_ms",
+    "format_t_ms",
+    "parse_duration",
+    "real_perf_counter",
+    "to_ms",
+]

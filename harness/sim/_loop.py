@@ -1,0 +1,330 @@
+"""An asyncio event loop that runs on the virtual clock.
+
+App coroutines (``await asyncio.sleep(...)``, ``asyncio.wait_for(...)``, ``asyncio.timeout(...)``,
+``httpx.AsyncClient`` over a harness transport) run on it unchanged; waiting costs no real time,
+because the loop never polls for I/O: when nothing is ready it jumps the clock to the next timer.
+
+Exactness: asyncio hands the loop float seconds (``loop.time() + delay``). They are converted back
+to integer milliseconds by rounding to the nearest millisecond, never truncating, and timers live in
+an integer heap ordered by ``(due_ms, priority, sequence)``, so equal due times fire in a fixed
+order and a timer two years out fires at exactly its millisecond. A positive delay shorter than
+half a millisecond still waits one millisecond, so a retry loop with a tiny sleep cannot spin
+without time moving.
+
+The loop has no real I/O: socket, DNS, pipe and subprocess calls raise :class:`RealIOError`, and
+``run_in_executor`` (and so ``asyncio.to_thread``) runs the function inline, at the current
+virtual instant, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Callable, Coroutine, Generator
+from contextvars import Context
+from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
+
+from harness._exceptions import CallbackError, HarnessRuntimeError
+from harness.sim._clock import VirtualClock
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
+
+#: Rebuild the timer heap when more than this share of it is cancelled (as asyncio does).
+_CANCELLED_SHARE_TO_COMPACT: Final = 0.5
+_MIN_HEAP_SIZE_TO_COMPACT: Final = 100
+
+
+class RealIOError(HarnessRuntimeError):
+    """App code tried real I/O (a socket, DNS, a subprocess) on the simulated loop."""
+
+
+class TaskFailure:
+    """A task on the virtual loop that finished with an exception, and when."""
+
+    __slots__ = ("exception", "t_ms", "task")
+
+    def __init__(self, task: asyncio.Task[Any], exception: BaseException, t_ms: int) -> None:
+        self.task = task
+        self.exception = exception
+        self.t_ms = t_ms
+
+
+class VirtualEventLoop(asyncio.BaseEventLoop):
+    """asyncio loop whose ``time()`` is the virtual clock and whose timers are integer ms."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        super().__init__()
+        self._clock = clock
+        self._timers: list[tuple[int, int, int, asyncio.TimerHandle]] = []
+        self._timer_sequence = 0
+        self._cancelled_timer_count = 0
+        self._target_ms: int | None = 0
+        self._went_idle = False
+        self._callback_errors: list[tuple[int, dict[str, Any]]] = []
+        self._task_failures: list[TaskFailure] = []
+        self._shutting_down = False
+        self.set_task_factory(self._make_task)
+
+    # --- time -----------------------------------------------------------------------------
+
+    def time(self) -> float:
+        """Virtual seconds since the epoch (float, as asyncio wants; exact to the millisecond)."""
+        return self._clock.now_ms / 1000
+
+    @property
+    def now_ms(self) -> int:
+        """Virtual milliseconds since the epoch."""
+        return self._clock.now_ms
+
+    def call_later(
+        self,
+        delay: float,
+        callback: Callable[[*_Ts], object],
+        *args: *_Ts,
+        context: Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """asyncio's ``call_later``: ``delay`` seconds, rounded to the nearest millisecond."""
+        delay_ms = round(delay * 1000)
+        if delay > 0 and delay_ms == 0:
+            delay_ms = 1  # a positive sub-millisecond wait still waits one millisecond
+        return self.call_at_ms(
+            self._clock.now_ms + max(delay_ms, 0), callback, *args, context=context
+        )
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[[*_Ts], object],
+        *args: *_Ts,
+        context: Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """asyncio's ``call_at``: absolute loop time in seconds, rounded to the nearest ms."""
+        now_ms = self._clock.now_ms
+        due_ms = round(when * 1000)
+        if due_ms <= now_ms and when > now_ms / 1000:
+            due_ms = now_ms + 1
+        return self.call_at_ms(max(due_ms, now_ms), callback, *args, context=context)
+
+    def call_at_ms(
+        self,
+        due_ms: int,
+        callback: Callable[[*_Ts], object],
+        *args: *_Ts,
+        priority: int = 0,
+        context: Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """Schedule ``callback(*args)`` at virtual ``due_ms``; lower ``priority`` fires first.
+
+        Ties are broken by ``(due_ms, priority, insertion sequence)``. A due time in the past is
+        an error: nothing can happen before now.
+        """
+        if self.is_closed():
+            raise RuntimeError("Event loop is closed")
+        if due_ms < self._clock.now_ms:
+            raise ValueError(
+                f"cannot schedule at {due_ms} ms: it is already {self._clock.now_ms} ms; "
+                "schedule at or after now"
+            )
+        handle = asyncio.TimerHandle(due_ms / 1000, callback, args, self, context)
+        handle._scheduled = True  # type: ignore[attr-defined]
+        self._timer_sequence += 1
+        heapq.heappush(self._timers, (due_ms, priority, self._timer_sequence, handle))
+        return handle
+
+    def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
+        if handle._scheduled:  # type: ignore[attr-defined]
+            self._cancelled_timer_count += 1
+
+    def next_due_ms(self) -> int | None:
+        """When the next live timer is due, or ``None`` when no timer is pending."""
+        self._drop_cancelled_head()
+        return self._timers[0][0] if self._timers else None
+
+    def _drop_cancelled_head(self) -> None:
+        timers = self._timers
+        while timers and timers[0][3].cancelled():
+            heapq.heappop(timers)[3]._scheduled = False  # type: ignore[attr-defined]
+            self._cancelled_timer_count -= 1
+
+    def _compact_if_needed(self) -> None:
+        size = len(self._timers)
+        if (
+            size > _MIN_HEAP_SIZE_TO_COMPACT
+            and self._cancelled_timer_count / size > _CANCELLED_SHARE_TO_COMPACT
+        ):
+            live = [entry for entry in self._timers if not entry[3].cancelled()]
+            for entry in self._timers:
+                if entry[3].cancelled():
+                    entry[3]._scheduled = False  # type: ignore[attr-defined]
+            heapq.heapify(live)
+            self._timers = live
+            self._cancelled_timer_count = 0
+
+    # --- running --------------------------------------------------------------------------
+
+    def run_forever_until(self, target_ms: int | None) -> bool:
+        """Run until ``target_ms`` (inclusive) or, with ``None``, until stopped or idle.
+
+        Every timer due at or before ``target_ms`` fires, in order; the clock then rests at
+        ``target_ms``. Returns ``True`` when the loop went idle (nothing ready, no timer left),
+        which only happens with ``target_ms=None``.
+        """
+        self._target_ms = target_ms
+        self._went_idle = False
+        self.run_forever()
+        return self._went_idle
+
+    def _run_once(self) -> None:
+        """One step: run the ready callbacks, else fire the next due timer, else stop."""
+        ready = self._ready  # type: ignore[attr-defined]
+        if ready:
+            for _ in range(len(ready)):
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
+            self._raise_callback_errors()
+            return
+        self._compact_if_needed()
+        self._drop_cancelled_head()
+        timers = self._timers
+        target_ms = self._target_ms
+        if timers and (target_ms is None or timers[0][0] <= target_ms):
+            due_ms, _priority, _sequence, handle = heapq.heappop(timers)
+            handle._scheduled = False  # type: ignore[attr-defined]
+            self._clock.advance_to(due_ms)
+            handle._run()
+            self._raise_callback_errors()
+            return
+        if target_ms is None:
+            self._went_idle = True
+        else:
+            self._clock.advance_to(target_ms)
+        self._stopping = True
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def call_exception_handler(self, context: dict[str, Any]) -> None:
+        """Collect errors so the simulation can surface them with their virtual time.
+
+        A callback that raised is surfaced right after it ran. A task or future that is
+        garbage-collected with an unretrieved exception is ignored here: the task factory already
+        recorded the failure deterministically when the task finished (see :meth:`task_failures`).
+        """
+        if "task" in context or "future" in context:
+            return
+        if self._shutting_down and "exception" not in context:
+            return
+        self._callback_errors.append((self._clock.now_ms, context))
+
+    def _raise_callback_errors(self) -> None:
+        if not self._callback_errors:
+            return
+        t_ms, context = self._callback_errors[0]
+        self._callback_errors.clear()
+        exception = context.get("exception")
+        message = context.get("message", "error in a scheduled callback")
+        handle = context.get("handle")
+        what = f"{message} ({handle!r})" if handle is not None else message
+        if exception is not None:
+            what = f"{what}: {type(exception).__name__}: {exception}"
+        error = CallbackError(what, t_ms=t_ms)
+        if isinstance(exception, BaseException):
+            raise error from exception
+        raise error
+
+    def _make_task(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        coro: Generator[Any, None, _T] | Coroutine[Any, Any, _T],
+        **kwargs: Any,
+    ) -> asyncio.Task[_T]:
+        task: asyncio.Task[_T] = asyncio.Task(coro, loop=loop, **kwargs)
+        task.add_done_callback(self._note_task_done)
+        return task
+
+    def _note_task_done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            return
+        exception = task._exception  # reading the attribute does not mark it retrieved
+        if exception is not None:
+            self._task_failures.append(TaskFailure(task, exception, self._clock.now_ms))
+
+    def unobserved_task_failures(self) -> list[TaskFailure]:
+        """Failed tasks whose exception nobody retrieved, in the order they failed.
+
+        Marks them observed, so asyncio's garbage-collection-time warning (which would come at a
+        nondeterministic moment) never fires for them.
+        """
+        unobserved = [failure for failure in self._task_failures if failure.task._log_traceback]
+        for failure in unobserved:
+            failure.task._log_traceback = False
+        self._task_failures = []
+        return unobserved
+
+    def shutdown_tasks(self) -> None:
+        """Cancel every pending task and let them unwind at the current virtual instant."""
+        self._shutting_down = True
+        pending = [task for task in asyncio.all_tasks(self) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            self.run_forever_until(self._clock.now_ms)
+        for task in pending:
+            if not task.done():
+                task._log_destroy_pending = False  # type: ignore[attr-defined]
+
+    # --- no real I/O ------------------------------------------------------------------------
+
+    def run_in_executor(  # type: ignore[override]
+        self, executor: object, func: Callable[..., _T], *args: Any
+    ) -> asyncio.Future[_T]:
+        """Run ``func(*args)`` inline at the current virtual instant (no threads, no real time)."""
+        future: asyncio.Future[_T] = self.create_future()
+        try:
+            future.set_result(func(*args))
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+    def _no_real_io(self, what: str) -> NoReturn:
+        raise RealIOError(
+            f"{what} would do real I/O, which the simulated device never does; send HTTP through "
+            "the app's device-bound client (harness.app.http) and keep state in app storage",
+            t_ms=self._clock.now_ms,
+        )
+
+    async def getaddrinfo(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("getaddrinfo (DNS)")
+
+    async def getnameinfo(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("getnameinfo (DNS)")
+
+    async def create_connection(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("create_connection (a socket)")
+
+    async def create_server(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("create_server (a socket)")
+
+    async def create_datagram_endpoint(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("create_datagram_endpoint (a socket)")
+
+    async def create_unix_connection(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("create_unix_connection (a socket)")
+
+    async def create_unix_server(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("create_unix_server (a socket)")
+
+    async def subprocess_exec(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("subprocess_exec")
+
+    async def subprocess_shell(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._no_real_io("subprocess_shell")
+
+    def _write_to_self(self) -> None:
+        """No self-pipe: the loop never blocks, so there is nothing to wake."""
+
+    def _process_events(self, event_list: list[Any]) -> None:
+        """No I/O events: the virtual loop has no selector."""

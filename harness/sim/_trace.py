@@ -1,0 +1,180 @@
+"""The trace: an append-only record of everything that happens in a run.
+
+Every record has ``t_ms`` (int virtual milliseconds) and ``kind`` (``"work.started"``,
+``"device.battery"``, ...) plus JSON fields. Records are serialised canonically (sorted keys, no
+spaces, UTF-8), one per line, and the run's digest is the SHA-256 of those lines, so two runs with
+the same seed have byte-identical traces and equal digests in any process.
+
+A trace can stream to ``trace.jsonl`` and keep nothing in memory (``keep=False``): a device-year
+then costs disk, not gigabytes of RAM. Reading such a trace back re-reads the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Any
+
+_RESERVED = frozenset({"t_ms", "kind"})
+
+#: A JSON value as a trace field may hold it.
+JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
+
+
+def canonical_json(value: Mapping[str, Any]) -> str:
+    """Serialise ``value`` canonically: sorted keys, compact separators, no NaN, UTF-8 text."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TraceRecord:
+    """One thing that happened at virtual time ``t_ms``."""
+
+    t_ms: int
+    kind: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field ``key``, or ``default`` when the record has no such field."""
+        return self.fields.get(key, default)
+
+    def to_json(self) -> str:
+        """The canonical one-line JSON form that goes into ``trace.jsonl`` and the digest."""
+        return canonical_json({**self.fields, "t_ms": self.t_ms, "kind": self.kind})
+
+    @classmethod
+    def from_json(cls, line: str) -> TraceRecord:
+        """Parse one ``trace.jsonl`` line back into a record."""
+        data = json.loads(line)
+        t_ms = data.pop("t_ms")
+        kind = data.pop("kind")
+        return cls(t_ms=t_ms, kind=kind, fields=MappingProxyType(data))
+
+
+class Trace:
+    """Append-only trace of one run, optionally streamed to a JSON Lines file.
+
+    ``keep`` holds records in memory for querying (the default, handy in tests); with a ``path``
+    and ``keep=False`` records only go to the file, and queries read the file back.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, keep: bool = True) -> None:
+        if path is None and not keep:
+            raise ValueError("a trace with keep=False needs a path to stream to; pass path=...")
+        self._path = Path(path) if path is not None else None
+        self._keep = keep
+        self._records: list[TraceRecord] = []
+        self._file: IO[str] | None = None
+        if self._path is not None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self._path.open("w", encoding="utf-8", newline="\n")
+        self._hasher = hashlib.sha256()
+        self._count = 0
+        self._kind_counts: Counter[str] = Counter()
+        self._last_t_ms = 0
+        self._subscribers: list[Callable[[TraceRecord], None]] = []
+
+    @property
+    def path(self) -> Path | None:
+        """Where the trace streams to, if anywhere."""
+        return self._path
+
+    def subscribe(self, callback: Callable[[TraceRecord], None]) -> None:
+        """Call ``callback(record)`` for every record emitted from now on."""
+        self._subscribers.append(callback)
+
+    def emit(self, t_ms: int, kind: str, /, **fields: Any) -> TraceRecord:
+        """Append a record. ``t_ms`` must not be earlier than the previous record's."""
+        if t_ms < self._last_t_ms:
+            raise ValueError(
+                f"trace record {kind!r} at {t_ms} ms is earlier than the previous record at "
+                f"{self._last_t_ms} ms; the trace is in virtual-time order"
+            )
+        clash = _RESERVED.intersection(fields)
+        if clash:
+            raise ValueError(f"trace field names {sorted(clash)} are reserved; rename them")
+        record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
+        line = record.to_json()
+        self._hasher.update(line.encode("utf-8"))
+        self._hasher.update(b"\n")
+        if self._file is not None:
+            self._file.write(line)
+            self._file.write("\n")
+        if self._keep:
+            self._records.append(record)
+        self._count += 1
+        self._kind_counts[kind] += 1
+        self._last_t_ms = t_ms
+        for subscriber in self._subscribers:
+            subscriber(record)
+        return record
+
+    def digest(self) -> str:
+        """Hex SHA-256 of the canonical lines so far (equal for byte-identical traces)."""
+        return self._hasher.hexdigest()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def kind_counts(self) -> Mapping[str, int]:
+        """How many records of each kind were emitted (always kept, even with ``keep=False``)."""
+        return dict(self._kind_counts)
+
+    def __iter__(self) -> Iterator[TraceRecord]:
+        if self._keep:
+            return iter(list(self._records))
+        return self._read_back()
+
+    def _read_back(self) -> Iterator[TraceRecord]:
+        assert self._path is not None
+        if self._file is not None:
+            self._file.flush()
+        with self._path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield TraceRecord.from_json(line)
+
+    def of_kind(self, *kinds: str) -> list[TraceRecord]:
+        """Records whose kind is one of ``kinds``, or starts with one ending in ``.`` (a prefix)."""
+        exact = {kind for kind in kinds if not kind.endswith(".")}
+        prefixes = tuple(kind for kind in kinds if kind.endswith("."))
+        return [
+            record
+            for record in self
+            if record.kind in exact or (prefixes and record.kind.startswith(prefixes))
+        ]
+
+    def between(self, start_ms: int, end_ms: int) -> list[TraceRecord]:
+        """Records with ``start_ms <= t_ms < end_ms``."""
+        return [record for record in self if start_ms <= record.t_ms < end_ms]
+
+    def close(self) -> None:
+        """Flush and close the file (the trace stays readable)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @classmethod
+    def read(cls, path: str | Path) -> Iterator[TraceRecord]:
+        """Iterate over the records of a ``trace.jsonl`` file."""
+        with Path(path).open(encoding="utf-8") as handle:
+            for line in handle:
+                yield TraceRecord.from_json(line)
+
+    @staticmethod
+    def digest_file(path: str | Path) -> str:
+        """Digest of a ``trace.jsonl`` file: equal to :meth:`digest` of the run that wrote it."""
+        hasher = hashlib.sha256()
+        with Path(path).open("rb") as handle:
+            for line in handle:
+                hasher.update(line)
+        return hasher.hexdigest()

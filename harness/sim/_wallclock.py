@@ -1,0 +1,88 @@
+"""The wall clock inside a simulation, and the real clock outside it.
+
+While a simulation runs, freezegun is started once and moved with virtual time, so app code that
+reads ``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` or ``time.time()`` sees virtual
+time. The global ``random`` module and ``uuid.uuid4`` are seeded from the run's RNG streams too,
+so idempotency keys and jitter in app code are the same on every run of a seed.
+
+The harness measures real durations with :func:`real_perf_counter`, which reads freezegun's saved
+copy of the real ``time.perf_counter`` at call time, so freezegun never replaces it.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import freezegun
+import freezegun.api
+
+#: Modules freezegun leaves on real time, on top of its defaults: the terminal UI (progress bars).
+_FREEZEGUN_IGNORE: Final = ("rich",)
+
+
+def real_perf_counter() -> float:
+    """Real seconds from a monotonic performance counter that freezegun does not touch."""
+    real: Callable[[], float] = freezegun.api.real_perf_counter
+    return real()
+
+
+class WallClockPatch:
+    """Moves ``datetime.now()`` & co. with virtual time between :meth:`start` and :meth:`stop`."""
+
+    __slots__ = ("_epoch_naive", "_factory", "_freezer", "_saved_random_state", "_saved_uuid4")
+
+    def __init__(self, epoch: datetime) -> None:
+        self._epoch_naive = epoch.astimezone(UTC).replace(tzinfo=None)
+        self._freezer: Any = None
+        self._factory: Any = None
+        self._saved_random_state: Any = None
+        self._saved_uuid4: Callable[[], uuid.UUID] | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the patch is in force."""
+        return self._freezer is not None
+
+    def start(self, now_ms: int, app_random: random.Random, app_uuid: random.Random) -> None:
+        """Freeze the wall clock at ``epoch + now_ms`` and seed ``random`` and ``uuid4``."""
+        if self._freezer is not None:
+            raise RuntimeError("the wall clock patch is already started")
+        self._freezer = freezegun.freeze_time(
+            self._epoch_naive + timedelta(milliseconds=now_ms),
+            ignore=list(_FREEZEGUN_IGNORE),
+            tick=False,
+        )
+        self._factory = self._freezer.start()
+        self._saved_random_state = random.getstate()
+        random.seed(app_random.getrandbits(128))
+        self._saved_uuid4 = uuid.uuid4
+
+        def seeded_uuid4() -> uuid.UUID:
+            return uuid.UUID(int=app_uuid.getrandbits(128), version=4)
+
+        uuid.uuid4 = seeded_uuid4
+
+    def move_to(self, now_ms: int) -> None:
+        """Set the frozen wall clock to ``epoch + now_ms`` (called on every clock advance)."""
+        if self._factory is not None:
+            self._factory.time_to_freeze = self._epoch_naive + timedelta(milliseconds=now_ms)
+
+    def stop(self) -> None:
+        """Restore the real clock, ``random`` state and ``uuid.uuid4``; safe to call twice."""
+        if self._freezer is None:
+            return
+        try:
+            self._freezer.stop()
+        finally:
+            self._freezer = None
+            self._factory = None
+            if self._saved_uuid4 is not None:
+                uuid.uuid4 = self._saved_uuid4
+                self._saved_uuid4 = None
+            if self._saved_random_state is not None:
+                random.setstate(self._saved_random_state)
+                self._saved_random_state = None

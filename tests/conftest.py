@@ -1,0 +1,16 @@
+"""Shared fixtures for harness's own tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from harness.sim import Simulation
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulation]:
+    """A started simulation with seed 0 at the default epoch; stopped after the test."""
+    with Simulation(seed=0) as simulation:
+        yield simulation
