@@ -1,0 +1,344 @@
+"""Fake servers: a strict respx router per origin, with faults, rate limits, auth and a log.
+
+``Internet`` is every server a simulated device can reach: origins (``https://api.example.com``)
+map to :class:`Backend` objects. The device-bound HTTP transport hands each request to
+:meth:`Internet.handle`, synchronously, at the virtual instant the request reaches the server.
+
+A :class:`Backend` answers in this order: scheduled outages, token auth, rate limits, then its
+respx router (stateful resources and static routes, or any respx routes the user adds to
+``backend.router``). Routing is strict: a request that matches no route raises respx's
+``AllMockedAssertionError`` (an ``AssertionError``, so app code catching ``httpx.HTTPError``
+cannot swallow it) and is kept in the log as ``unmatched`` so the run fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import respx
+from respx.models import AllMockedAssertionError
+
+from harness._units import Duration, to_ms
+from harness.backends._faults import (
+    Outage,
+    OutageKind,
+    RateLimit,
+    retry_after_header,
+)
+from harness.backends._log import ReceivedRequest, RequestLog
+from harness.backends._resource import RestResource
+from harness.sim import Simulation
+
+#: Response extension naming the fault that answered (the HTTP transport copies it to the trace).
+FAULT_EXTENSION = "harness.fault"
+
+
+class TokenAuth:
+    """Bearer tokens from ``POST token_path`` that expire after ``lifetime_ms``.
+
+    Every path under ``protect`` except the token path needs ``Authorization: Bearer <token>``
+    with a live token, else ``401`` with ``WWW-Authenticate: Bearer error="invalid_token"``.
+    """
+
+    def __init__(self, sim: Simulation, lifetime_ms: int, token_path: str, protect: str) -> None:
+        if lifetime_ms <= 0:
+            raise ValueError(f"token lifetime {lifetime_ms} ms must be positive")
+        self._sim = sim
+        self.lifetime_ms = lifetime_ms
+        self.token_path = token_path
+        self.protect = protect
+        self._rng = sim.random(f"backend.auth{token_path}")
+        self._expiry_by_token: dict[str, int] = {}
+        self.issued = 0
+        self.rejected = 0
+
+    def issue(self, request: httpx.Request) -> httpx.Response:
+        """Answer a token request with a fresh token."""
+        self.issued += 1
+        token = f"tok-{self.issued}-{self._rng.getrandbits(48):012x}"
+        self._expiry_by_token[token] = self._sim.now_ms + self.lifetime_ms
+        body = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.lifetime_ms // 1000,
+        }
+        return httpx.Response(200, json=body, request=request)
+
+    def expire_all(self) -> None:
+        """Invalidate every issued token now (a server-side key rotation)."""
+        self._expiry_by_token.clear()
+
+    def rejects(self, request: httpx.Request) -> bool:
+        """Whether ``request`` lacks a live token for a protected path."""
+        path = request.url.path
+        if path == self.token_path or not path.startswith(self.protect):
+            return False
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        expiry = self._expiry_by_token.get(token) if scheme.lower() == "bearer" else None
+        if expiry is not None and self._sim.now_ms < expiry:
+            return False
+        self.rejected += 1
+        return True
+
+
+class Backend:
+    """One origin's fake server: ``backend.router`` plus faults, limits, auth and a request log."""
+
+    def __init__(self, sim: Simulation, origin: str, *, router: respx.Router | None = None) -> None:
+        url = httpx.URL(origin)
+        if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
+            raise ValueError(
+                f"backend origin {origin!r} must be scheme://host[:port] with no path, "
+                "e.g. 'https://api.example.com'"
+            )
+        self._sim = sim
+        self.origin = f"{url.scheme}://{url.netloc.decode()}"
+        self.host = url.host
+        self.router = (
+            router
+            if router is not None
+            else respx.Router(assert_all_called=False, assert_all_mocked=True)
+        )
+        self.requests = RequestLog()
+        self.resources: dict[str, RestResource] = {}
+        self._outages: list[Outage] = []
+        self._rate_limits: list[RateLimit] = []
+        self._auth: TokenAuth | None = None
+        self._retry_not_before_ms: int | None = None
+
+    # --- composing the server -------------------------------------------------------------
+
+    def resource(self, path: str, **options: Any) -> RestResource:
+        """Serve a stateful :class:`RestResource` under ``path`` (see its docs for options)."""
+        if path in self.resources:
+            raise ValueError(f"{self.origin} already serves a resource at {path!r}")
+        resource = RestResource(self._sim, path, **options)
+        resource.install(self._add_route)
+        self.resources[path] = resource
+        return resource
+
+    def _add_route(
+        self, method: str, path_regex: str, handler: Callable[[httpx.Request], httpx.Response]
+    ) -> None:
+        self.router.route(method=method, host=self.host, path__regex=path_regex).mock(
+            side_effect=handler
+        )
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int = 200,
+        json: Any = None,
+        text: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> respx.Route:
+        """A static answer for ``METHOD origin+path`` (query strings in ``path`` match exactly)."""
+        route = self.router.request(method.upper(), self.origin + path)
+        if text is not None:
+            return route.respond(status, text=text, headers=headers)
+        return route.respond(status, json=json, headers=headers)
+
+    def outage(
+        self,
+        start: Duration,
+        duration: Duration,
+        kind: OutageKind | str = OutageKind.ERROR,
+        *,
+        status: int = 503,
+        delay: Duration = 30_000,
+        path: str = "/",
+    ) -> Outage:
+        """From ``start`` for ``duration``, requests under ``path`` fail as ``kind`` says."""
+        start_ms = to_ms(start)
+        outage = Outage(
+            start_ms,
+            start_ms + to_ms(duration),
+            OutageKind(kind),
+            status=status,
+            delay_ms=to_ms(delay),
+            path=path,
+        )
+        self._outages.append(outage)
+        return outage
+
+    def rate_limit(
+        self,
+        limit: int,
+        *,
+        window: Duration = 60_000,
+        retry_after: Duration | None = None,
+        start: Duration = 0,
+        duration: Duration | None = None,
+        path: str = "/",
+    ) -> RateLimit:
+        """At most ``limit`` requests per ``window`` from ``start`` for ``duration``, else 429."""
+        start_ms = to_ms(start)
+        limiter = RateLimit(
+            limit,
+            window_ms=to_ms(window),
+            retry_after_ms=None if retry_after is None else to_ms(retry_after),
+            start_ms=start_ms,
+            end_ms=None if duration is None else start_ms + to_ms(duration),
+            path=path,
+        )
+        self._rate_limits.append(limiter)
+        return limiter
+
+    def token_auth(
+        self, lifetime: Duration = "1h", *, token_path: str = "/auth/token", protect: str = "/"
+    ) -> TokenAuth:
+        """Require bearer tokens, issued by ``POST token_path``, that expire after ``lifetime``."""
+        self._auth = TokenAuth(self._sim, to_ms(lifetime), token_path, protect)
+        self.router.route(method="POST", host=self.host, path=token_path).mock(
+            side_effect=self._auth.issue
+        )
+        return self._auth
+
+    # --- answering ------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer ``request`` at the current virtual instant (faults first, then routes)."""
+        now_ms = self._sim.now_ms
+        path = request.url.path
+        too_early = self._retry_not_before_ms is not None and now_ms < self._retry_not_before_ms
+        response, fault = self._answer(request, now_ms, path)
+        if response is None:
+            self._log(request, None, fault="unmatched", unmatched=True, too_early=too_early)
+            self._sim.record("http.unmatched", method=request.method, url=str(request.url))
+            raise AllMockedAssertionError(f"RESPX: {request!r} not mocked!")
+        if fault is not None:
+            response.extensions[FAULT_EXTENSION] = fault
+        answered = fault not in ("timeout", "reset")
+        self._log(
+            request, response.status_code if answered else None, fault=fault, too_early=too_early
+        )
+        return response
+
+    def _answer(
+        self, request: httpx.Request, now_ms: int, path: str
+    ) -> tuple[httpx.Response | None, str | None]:
+        slow_delay_ms = 0
+        for outage in self._outages:
+            if outage.applies(now_ms, path):
+                if outage.kind is OutageKind.SLOW:
+                    slow_delay_ms = max(slow_delay_ms, outage.delay_ms)
+                    continue
+                faulty = outage.respond(request)
+                assert faulty is not None
+                return faulty, outage.kind.value
+        if self._auth is not None and self._auth.rejects(request):
+            return (
+                httpx.Response(
+                    401,
+                    json={"error": "invalid_token"},
+                    headers={"www-authenticate": 'Bearer error="invalid_token"'},
+                    request=request,
+                ),
+                "unauthorized",
+            )
+        for limiter in self._rate_limits:
+            if limiter.active(now_ms, path):
+                retry_after_ms = limiter.admit(now_ms)
+                if retry_after_ms is not None:
+                    header = retry_after_header(retry_after_ms)
+                    self._retry_not_before_ms = now_ms + int(header) * 1000
+                    return (
+                        httpx.Response(
+                            429,
+                            json={"error": "rate limited"},
+                            headers={"retry-after": header},
+                            request=request,
+                        ),
+                        "rate_limited",
+                    )
+        try:
+            response = self.router.handler(request)
+        except AllMockedAssertionError:
+            return None, None
+        if slow_delay_ms:
+            response.extensions["harness.server_delay_ms"] = slow_delay_ms
+            return response, "slow"
+        return response, None
+
+    def _log(
+        self,
+        request: httpx.Request,
+        status: int | None,
+        *,
+        fault: str | None,
+        unmatched: bool = False,
+        too_early: bool = False,
+    ) -> None:
+        self.requests.append(
+            ReceivedRequest(
+                t_ms=self._sim.now_ms,
+                method=request.method,
+                url=str(request.url),
+                path=request.url.path,
+                status=status,
+                fault=None if unmatched else fault,
+                idempotency_key=request.headers.get("idempotency-key"),
+                request_bytes=len(request.content),
+                unmatched=unmatched,
+                too_early_after_429=too_early,
+            )
+        )
+
+
+class Internet:
+    """Every server the device can reach, by origin. Unknown origins fail loudly."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self._sim = sim
+        self._backends: dict[str, Backend] = {}
+        self.unrouted: list[ReceivedRequest] = []
+
+    def backend(self, origin: str, *, router: respx.Router | None = None) -> Backend:
+        """The backend serving ``origin``, created on first use."""
+        probe = Backend(self._sim, origin, router=router)
+        existing = self._backends.get(probe.origin)
+        if existing is not None:
+            if router is not None and existing.router is not router:
+                raise ValueError(f"{probe.origin} already has a backend with another router")
+            return existing
+        self._backends[probe.origin] = probe
+        return probe
+
+    @property
+    def backends(self) -> list[Backend]:
+        """All backends, in the order they were created."""
+        return list(self._backends.values())
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Route ``request`` to its origin's backend; an unknown origin is an unmatched request."""
+        origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        backend = self._backends.get(origin)
+        if backend is None:
+            self.unrouted.append(
+                ReceivedRequest(
+                    t_ms=self._sim.now_ms,
+                    method=request.method,
+                    url=str(request.url),
+                    path=request.url.path,
+                    status=None,
+                    request_bytes=len(request.content),
+                    unmatched=True,
+                )
+            )
+            self._sim.record("http.unmatched", method=request.method, url=str(request.url))
+            known = ", ".join(self._backends) or "none"
+            raise AllMockedAssertionError(
+                f"RESPX: {request!r} not mocked! No backend serves {origin} (known: {known}); "
+                "add one with internet.backend(origin)"
+            )
+        return backend.handle(request)
+
+    def requests(self) -> list[ReceivedRequest]:
+        """Every request any backend received, in arrival order."""
+        merged = [entry for backend in self._backends.values() for entry in backend.requests]
+        merged.extend(self.unrouted)
+        return sorted(merged, key=lambda entry: entry.t_ms)
