@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from harness.sim import Simulation
+
+# No per-example wall-clock deadline: CI machines vary, and speed is measured in benchmarks/.
+settings.register_profile("harness", deadline=None)
+settings.load_profile("harness")
 
 
 @pytest.fixture
