@@ -11,6 +11,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent / "harness"
 LAYERS = [
     "cli",
     "pytest_plugin",
+    "report",
     "scenario",
     "flutter",
     "app",

@@ -1,0 +1,111 @@
+"""``RunRecord``: everything one run of (scenario, seed) produced, as plain picklable data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The verdict of one check on one run.
+
+    ``t_ms`` is the virtual time of the first violation, when there is one; ``details`` are extra
+    lines (the first few violations, what was measured).
+    """
+
+    name: str
+    spec: str
+    passed: bool
+    message: str
+    t_ms: int | None = None
+    details: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The check as it appears in ``summary.json``."""
+        return {**asdict(self), "details": list(self.details)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckResult:
+        """Read a check back from ``summary.json``."""
+        return cls(
+            name=data["name"],
+            spec=data["spec"],
+            passed=data["passed"],
+            message=data["message"],
+            t_ms=data.get("t_ms"),
+            details=tuple(data.get("details", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """The result of ``run(scenario, seed)``: verdicts, metrics, digest, where the trace is.
+
+    ``error`` is set when the run itself could not complete (a harness bug or a bad scenario
+    detected late); such a run fails. ``notes`` are things the user should know that are not
+    failures, e.g. ``"interval 300000 ms raised to 900000 ms (15 min minimum), as WorkManager
+    does"``.
+    """
+
+    scenario: str
+    path: str
+    seed: int
+    checks: tuple[CheckResult, ...]
+    digest: str
+    duration_ms: int
+    real_seconds: float
+    metrics: Mapping[str, int | float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    trace_path: str | None = None
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Every check held and the run completed."""
+        return self.error is None and all(check.passed for check in self.checks)
+
+    @property
+    def failed_checks(self) -> tuple[CheckResult, ...]:
+        """The checks that did not hold."""
+        return tuple(check for check in self.checks if not check.passed)
+
+    def replay_command(self) -> str:
+        """The command that re-runs exactly this (scenario, seed)."""
+        return f"harness replay {self.path} --seed {self.seed}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as it appears in ``summary.json`` (schema in docs/report-schema.md)."""
+        return {
+            "scenario": self.scenario,
+            "path": self.path,
+            "seed": self.seed,
+            "passed": self.passed,
+            "error": self.error,
+            "digest": self.digest,
+            "duration_ms": self.duration_ms,
+            "real_seconds": round(self.real_seconds, 3),
+            "metrics": dict(self.metrics),
+            "notes": list(self.notes),
+            "checks": [check.to_json() for check in self.checks],
+            "trace": self.trace_path,
+            "replay": self.replay_command(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
+        """Read a run back from ``summary.json`` (for ``harness report``)."""
+        return cls(
+            scenario=data["scenario"],
+            path=data["path"],
+            seed=data["seed"],
+            checks=tuple(CheckResult.from_json(check) for check in data["checks"]),
+            digest=data["digest"],
+            duration_ms=data["duration_ms"],
+            real_seconds=data["real_seconds"],
+            metrics=dict(data.get("metrics", {})),
+            notes=tuple(data.get("notes", ())),
+            trace_path=data.get("trace"),
+            error=data.get("error"),
+        )
