@@ -11,6 +11,7 @@ from harness._units import (
     parse_duration,
     to_ms,
 )
+from harness.sim._blocking import in_blocking_thread, run_blocking, wait_on_loop
 from harness.sim._clock import DEFAULT_EPOCH, VirtualClock
 from harness.sim._loop import RealIOError, TaskFailure, VirtualEventLoop
 from harness.sim._rng import RngStreams, derive_seed
@@ -39,7 +40,10 @@ __all__ = [
     "derive_seed",
     "format_duration_ms",
     "format_t_ms",
+    "in_blocking_thread",
     "parse_duration",
     "real_perf_counter",
+    "run_blocking",
     "to_ms",
+    "wait_on_loop",
 ]

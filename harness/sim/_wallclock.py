@@ -3,7 +3,9 @@
 While a simulation runs, freezegun is started once and moved with virtual time, so app code that
 reads ``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` or ``time.time()`` sees virtual
 time. The global ``random`` module and ``uuid.uuid4`` are seeded from the run's RNG streams too,
-so idempotency keys and jitter in app code are the same on every run of a seed.
+so idempotency keys and jitter in app code are the same on every run of a seed. ``time.sleep``
+waits in virtual time inside blocking work (see :mod:`harness.sim._blocking`) and is refused on
+the loop itself, where it would freeze the simulation.
 
 The harness measures real durations with :func:`real_perf_counter`, which reads freezegun's saved
 copy of the real ``time.perf_counter`` at call time, so freezegun never replaces it.
@@ -11,14 +13,19 @@ copy of the real ``time.perf_counter`` at call time, so freezegun never replaces
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, SupportsIndex
 
 import freezegun
 import freezegun.api
+
+from harness.sim._blocking import in_blocking_thread, wait_on_loop
 
 #: Modules freezegun leaves on real time, on top of its defaults: the terminal UI (progress bars).
 _FREEZEGUN_IGNORE: Final = ("rich",)
@@ -33,7 +40,15 @@ def real_perf_counter() -> float:
 class WallClockPatch:
     """Moves ``datetime.now()`` & co. with virtual time between :meth:`start` and :meth:`stop`."""
 
-    __slots__ = ("_epoch_naive", "_factory", "_freezer", "_saved_random_state", "_saved_uuid4")
+    __slots__ = (
+        "_epoch_naive",
+        "_factory",
+        "_freezer",
+        "_loop_thread",
+        "_saved_random_state",
+        "_saved_sleep",
+        "_saved_uuid4",
+    )
 
     def __init__(self, epoch: datetime) -> None:
         self._epoch_naive = epoch.astimezone(UTC).replace(tzinfo=None)
@@ -41,6 +56,8 @@ class WallClockPatch:
         self._factory: Any = None
         self._saved_random_state: Any = None
         self._saved_uuid4: Callable[[], uuid.UUID] | None = None
+        self._saved_sleep: Callable[[float | SupportsIndex], None] | None = None
+        self._loop_thread: int | None = None
 
     @property
     def active(self) -> bool:
@@ -65,6 +82,22 @@ class WallClockPatch:
             return uuid.UUID(int=app_uuid.getrandbits(128), version=4)
 
         uuid.uuid4 = seeded_uuid4
+        self._saved_sleep = real_sleep = time.sleep
+        self._loop_thread = loop_thread = threading.get_ident()
+
+        def virtual_sleep(seconds: float | SupportsIndex) -> None:
+            if in_blocking_thread():
+                wait_on_loop(asyncio.sleep(float(seconds)))
+            elif threading.get_ident() == loop_thread:
+                raise RuntimeError(
+                    f"time.sleep({seconds!r}) on the simulated event loop would block real time "
+                    "and stop the simulation; use `await asyncio.sleep(...)`, or do blocking "
+                    "work in a (sync) Worker, where time.sleep waits in virtual time"
+                )
+            else:
+                real_sleep(seconds)
+
+        time.sleep = virtual_sleep
 
     def move_to(self, now_ms: int) -> None:
         """Set the frozen wall clock to ``epoch + now_ms`` (called on every clock advance)."""
@@ -80,6 +113,9 @@ class WallClockPatch:
         finally:
             self._freezer = None
             self._factory = None
+            if self._saved_sleep is not None:
+                time.sleep = self._saved_sleep
+                self._saved_sleep = None
             if self._saved_uuid4 is not None:
                 uuid.uuid4 = self._saved_uuid4
                 self._saved_uuid4 = None
