@@ -1,0 +1,125 @@
+"""The app instance in progress, reachable from app code without threading a context through.
+
+An *app instance* is the in-memory life of app code: one per process start for the UI, and one
+per background run for the flutter facade (a fresh Dart isolate). Ambient accessors
+(``harness.app.http``, ``SharedPreferences.get_instance()``, ``Hive.open_box``, ``notifications``)
+find the current instance through a context variable that the runtime sets while app code runs;
+asyncio tasks started by app code inherit it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from harness._exceptions import HarnessRuntimeError
+from harness.sim import Simulation
+
+
+class DataArea(Protocol):
+    """Device-owned storage of one package: survives process death and reboot."""
+
+    def database(self, name: str) -> sqlite3.Connection:
+        """The package's sqlite database ``name`` (created empty on first use)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Something the app showed the user."""
+
+    t_ms: int
+    package: str
+    notification_id: int
+    title: str
+    body: str
+    channel: str
+
+
+@dataclass(eq=False)
+class AppInstance:
+    """One in-memory life of an app (a process, or a background isolate).
+
+    ``memory`` is the instance's own scratch space: what app code keeps in module-level caches
+    on a phone lives here and starts empty in every new instance.
+    """
+
+    package: str
+    instance_id: int
+    kind: str
+    sim: Simulation
+    data: DataArea
+    client_factory: Callable[[], httpx.AsyncClient]
+    sync_client_factory: Callable[[], httpx.Client]
+    notify: Callable[[Notification], None]
+    memory: dict[str, Any] = field(default_factory=dict)
+    _client: httpx.AsyncClient | None = None
+    _sync_client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """This instance's device-bound ``httpx.AsyncClient`` (created on first use)."""
+        if self._client is None:
+            self._client = self.client_factory()
+        return self._client
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        """This instance's device-bound sync ``httpx.Client`` (created on first use)."""
+        if self._sync_client is None:
+            self._sync_client = self.sync_client_factory()
+        return self._sync_client
+
+    def singleton(self, key: str, factory: Callable[[], Any]) -> Any:
+        """A per-instance singleton (like a Dart static): created once per instance."""
+        if key not in self.memory:
+            self.memory[key] = factory()
+        return self.memory[key]
+
+
+_CURRENT: contextvars.ContextVar[AppInstance | None] = contextvars.ContextVar(
+    "harness_app_instance", default=None
+)
+
+
+class NoAppRunningError(HarnessRuntimeError):
+    """An ambient accessor was used outside app code (no app instance is running)."""
+
+
+def current_app() -> AppInstance:
+    """The app instance whose code is running now."""
+    instance = _CURRENT.get()
+    if instance is None:
+        t_ms = 0
+        with suppress(HarnessRuntimeError):
+            t_ms = Simulation.current().now_ms
+        raise NoAppRunningError(
+            "no app is running here: harness.app accessors (http, SharedPreferences, Hive, "
+            "notifications) work inside app code (main(), a worker, a flutter task); in a test, "
+            "use `with app_context(instance):`",
+            t_ms=t_ms,
+        )
+    return instance
+
+
+@contextmanager
+def app_context(instance: AppInstance) -> Iterator[AppInstance]:
+    """Run the body as app code of ``instance`` (tasks started inside inherit it)."""
+    token = _CURRENT.set(instance)
+    try:
+        yield instance
+    finally:
+        _CURRENT.reset(token)
+
+
+def run_as(instance: AppInstance, function: Callable[..., Any], *args: Any) -> Any:
+    """Call ``function(*args)`` in a context where ``instance`` is the current app."""
+    context = contextvars.copy_context()
+    context.run(_CURRENT.set, instance)
+    return context.run(function, *args)
