@@ -1,0 +1,144 @@
+"""The WorkManager engine: androidx.work (2.9/2.10) semantics on virtual time.
+
+Requests, backoff, states, chains, unique work, updates, cancellation, pruning, persistence in a
+device-owned sqlite database, and work-testing's ``TestDriver``, each rule ported from the
+androidx sources and cited next to its code. Names are androidx's in snake_case::
+
+    from harness.workmanager import BackoffPolicy, OneTimeWorkRequest, Result, Worker, WorkManager
+
+    class Upload(Worker):
+        def do_work(self) -> Result:
+            return Result.retry()
+
+    workmanager = WorkManager(sim)
+    request = (OneTimeWorkRequest.builder(Upload)
+               .set_backoff_criteria(BackoffPolicy.EXPONENTIAL, timedelta(seconds=30)).build())
+    workmanager.enqueue(request)
+    sim.run_for("4m")      # runs at 0, 30 s, 90 s and 210 s
+
+All times (``next_schedule_time_millis``, database columns, trace fields) are virtual
+milliseconds since the scenario epoch. Workers are created by class name (``"module.QualName"``),
+so define them at module level.
+
+**Scheduling seam.** WorkManager hands eligible work to ``Scheduler`` objects (``schedule``,
+``cancel``, ``reconcile``, ``has_limited_scheduling_slots``); a scheduler starts and stops runs
+through ``workmanager.processor`` (``start_work``, ``stop_work``) and hears that a run ended from
+``processor.executed``. The default :class:`TestScheduler` runs work in process when it is due and
+its constraints (from a :class:`ConstraintState`) hold; the platform layer plugs in Android's
+JobScheduler through the same seam. See ``_scheduler.py`` and ``docs/architecture.md``.
+
+**Trace.** Every change is a record (``sim.trace``) whose fields always include ``id``,
+``worker``, ``tags``, ``state`` (after the change), ``run_attempt_count``, ``generation``,
+``period_count`` and ``next_run_time_ms`` (``None`` unless ENQUEUED), plus:
+
+=====================  ==========================================================================
+kind                   when, and its own fields
+=====================  ==========================================================================
+``work.enqueued``      a request was inserted ENQUEUED (or FAILED/CANCELLED because a prerequisite
+                       had): ``unique_name``, ``policy``, ``prerequisites``, ``warnings``
+``work.blocked``       a request was inserted BLOCKED behind prerequisites: same fields
+``work.not_enqueued``  an enqueue did nothing (KEEP while active, missing prerequisite):
+                       ``ids``, ``workers``, ``reason``, ``unique_name``, ``existing``
+``work.unblocked``     BLOCKED -> ENQUEUED when the last prerequisite succeeded: ``prerequisite``
+``work.started``       ENQUEUED -> RUNNING (the attempt count was incremented)
+``work.progress``      a running worker set progress: ``progress``
+``work.finished``      a run completed: ``result`` (``success``/``failure``) and ``output``;
+                       state SUCCEEDED/FAILED for one-time work, ENQUEUED (next period) for
+                       periodic; dependents failed with it have ``result`` None, ``cause``
+                       ``prerequisite_failed`` and ``failed``
+``work.retry``         the worker asked to retry: back to ENQUEUED after the backoff
+``work.failed``        app code raised: ``phase`` (``create_worker``, ``merge_inputs``,
+                       ``do_work``, ``on_stopped``), ``error``, ``traceback``; a
+                       ``work.finished`` follows for the first three
+``work.stopped``       a run was stopped (constraint lost, timeout, scheduler) or found RUNNING at
+                       start-up (``cause`` ``process_restart``): ``stop_reason`` (name) and
+                       ``stop_reason_value``
+``work.deferred``      periodic or backed-off work was started before its time and put back
+                       ENQUEUED without running: ``due_ms``
+``work.cancelled``     -> CANCELLED: ``previous_state``, ``cause`` (``cancelled_by_app`` or
+                       ``prerequisite_cancelled``), ``stop_reason``, ``stop_reason_value``
+``work.updated``       ``update_work``/UPDATE: ``result`` (an ``UpdateResult`` name)
+``work.deleted``       REPLACE/KEEP/APPEND_OR_REPLACE/UPDATE removed a record: ``reason``
+``work.pruned``        a finished record was pruned: ``reason`` (``on_open``, ``prune_work``)
+=====================  ==========================================================================
+"""
+
+from harness.workmanager._constraint_state import ConstraintState
+from harness.workmanager._constraints import Constraints
+from harness.workmanager._continuation import WorkContinuation
+from harness.workmanager._data import Data
+from harness.workmanager._database import WorkDatabase
+from harness.workmanager._enums import (
+    BackoffPolicy,
+    ExistingPeriodicWorkPolicy,
+    ExistingWorkPolicy,
+    NetworkType,
+    OutOfQuotaPolicy,
+    State,
+    StopReason,
+    UpdateResult,
+)
+from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
+from harness.workmanager._manager import WorkManager
+from harness.workmanager._merger import (
+    ArrayCreatingInputMerger,
+    InputMerger,
+    OverwritingInputMerger,
+)
+from harness.workmanager._processor import Executed, Processor
+from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
+from harness.workmanager._schedule import calculate_next_run_time
+from harness.workmanager._scheduler import Scheduler, SchedulerFactory
+from harness.workmanager._spec import WorkSpec
+from harness.workmanager._test_scheduler import TestScheduler
+from harness.workmanager._testing import TestDriver
+from harness.workmanager._worker import (
+    CoroutineWorker,
+    DefaultWorkerFactory,
+    ListenableWorker,
+    Result,
+    Worker,
+    WorkerFactory,
+    WorkerParameters,
+)
+
+__all__ = [
+    "ArrayCreatingInputMerger",
+    "BackoffPolicy",
+    "ConstraintState",
+    "Constraints",
+    "CoroutineWorker",
+    "Data",
+    "DefaultWorkerFactory",
+    "Executed",
+    "ExistingPeriodicWorkPolicy",
+    "ExistingWorkPolicy",
+    "InputMerger",
+    "ListenableWorker",
+    "NetworkType",
+    "OneTimeWorkRequest",
+    "OutOfQuotaPolicy",
+    "OverwritingInputMerger",
+    "PeriodicWorkRequest",
+    "PeriodicityInfo",
+    "Processor",
+    "Result",
+    "Scheduler",
+    "SchedulerFactory",
+    "State",
+    "StopReason",
+    "TestDriver",
+    "TestScheduler",
+    "UpdateResult",
+    "WorkContinuation",
+    "WorkDatabase",
+    "WorkInfo",
+    "WorkManager",
+    "WorkQuery",
+    "WorkRequest",
+    "WorkSpec",
+    "Worker",
+    "WorkerFactory",
+    "WorkerParameters",
+    "calculate_next_run_time",
+]

@@ -1,0 +1,101 @@
+"""Every change to a work goes to the trace, and to the listeners, in the order it happens.
+
+:class:`WorkEvents` is the one place the engine reports changes: after a database write it reads
+the row back and records ``sim.record(kind, ...)`` with the common fields (``id``, ``worker``,
+``tags``, ``state``, ``run_attempt_count``, ``generation``, ``period_count``,
+``next_run_time_ms``) plus the kind's own fields, then hands the fresh :class:`WorkInfo` to the
+listeners. The kinds are documented in the package docstring.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from harness.sim import Signal, Simulation
+from harness.workmanager._database import WorkDatabase
+from harness.workmanager._enums import StopReason
+from harness.workmanager._info import WorkInfo
+from harness.workmanager._schedule import LONG_MAX_VALUE
+from harness.workmanager._spec import WorkSpec
+
+
+def stop_reason_fields(stop_reason: StopReason) -> dict[str, Any]:
+    """The trace fields of a stop reason: its name and its value."""
+    return {"stop_reason": stop_reason.name, "stop_reason_value": int(stop_reason)}
+
+
+def _relative(filename: str) -> str:
+    """A source path relative to its ``sys.path`` entry, so traces match across checkouts."""
+    path = PurePath(filename)
+    roots = sorted((PurePath(entry) for entry in sys.path if entry), key=lambda p: -len(p.parts))
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
+
+
+def format_traceback(error: BaseException) -> str:
+    """The traceback of ``error`` with machine-independent file paths."""
+    lines = ["Traceback (most recent call last):\n"]
+    for frame in traceback.extract_tb(error.__traceback__):
+        lines.append(
+            f'  File "{_relative(frame.filename)}", line {frame.lineno}, in {frame.name}\n'
+        )
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}\n")
+    lines.extend(traceback.format_exception_only(type(error), error))
+    return "".join(lines)
+
+
+class WorkEvents:
+    """Reports work changes to the trace and to listeners (one per WorkManager instance)."""
+
+    def __init__(self, sim: Simulation, database: WorkDatabase) -> None:
+        self._sim = sim
+        self._database = database
+        #: Emits a fresh :class:`WorkInfo` after every change, in order.
+        self.changed: Signal[WorkInfo] = Signal("workmanager.work_info")
+        self.alive = True
+
+    def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
+        """Call ``listener(info)`` after every change; returns a function that removes it."""
+        return self.changed.connect(listener)
+
+    def emit(self, kind: str, work_spec_id: str, /, **fields: Any) -> None:
+        """Record ``kind`` for the work as it is now in the database, then tell listeners."""
+        if not self.alive:
+            return
+        spec = self._database.get_work_spec(work_spec_id)
+        if spec is None:
+            self._sim.record(kind, id=work_spec_id, **fields)
+            return
+        info = WorkInfo.from_spec(
+            spec, self._database.get_tags(spec.id), self._database.get_progress(spec.id)
+        )
+        self._sim.record(kind, **self.common_fields(spec, info), **fields)
+        self.changed.emit(info)
+
+    def emit_snapshot(self, kind: str, spec: WorkSpec, info: WorkInfo, /, **fields: Any) -> None:
+        """Record ``kind`` for a row about to disappear (deleted, pruned), from its snapshot."""
+        if not self.alive:
+            return
+        self._sim.record(kind, **self.common_fields(spec, info), **fields)
+
+    @staticmethod
+    def common_fields(spec: WorkSpec, info: WorkInfo) -> dict[str, Any]:
+        """The fields every ``work.*`` record carries."""
+        next_run = info.next_schedule_time_millis
+        return {
+            "id": spec.id,
+            "worker": spec.worker_class_name,
+            "tags": sorted(info.tags),
+            "state": spec.state.name,
+            "run_attempt_count": spec.run_attempt_count,
+            "generation": spec.generation,
+            "period_count": spec.period_count,
+            "next_run_time_ms": None if next_run == LONG_MAX_VALUE else next_run,
+        }

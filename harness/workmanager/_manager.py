@@ -1,0 +1,334 @@
+"""``WorkManager``: the app-facing API, and one process's WorkManager runtime.
+
+A ``WorkManager`` instance stands for WorkManager inside one app *process*; the
+:class:`WorkDatabase` it works on belongs to the device and outlives it. :meth:`WorkManager.kill`
+is process death: running workers are dropped with no database write (their rows stay RUNNING),
+timers and listeners die. A new ``WorkManager(sim, database)`` is the next process start: the
+database is opened (old finished work is pruned: ``WorkDatabase.CleanupCallback``) and
+``ForceStopRunnable`` runs (``W/impl/utils/ForceStopRunnable.java`` @a9b06aaf): schedulers
+reconcile what they still hold, RUNNING rows go back to ENQUEUED with ``STOP_REASON_UNKNOWN`` (run
+attempt count and last enqueue time kept), progress is wiped, and everything is scheduled again
+after a detected force stop (``force_stopped=True``) or when the database asks for it; otherwise
+only if the clean-up changed something.
+
+Scheduling follows ``W/impl/Schedulers.java``: after an enqueue, a cancel, an update and every run
+that ends (``registerRescheduling``), eligible rows go to the schedulers (see
+:mod:`harness.workmanager._scheduler` for the seam).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from harness._exceptions import InvalidRequestError
+from harness.sim import Simulation
+from harness.workmanager._cancel import cancel_all, cancel_by_id, cancel_by_name, cancel_by_tag
+from harness.workmanager._continuation import WorkContinuation, one_time_requests
+from harness.workmanager._database import WorkDatabase
+from harness.workmanager._enqueue import enqueue_continuation
+from harness.workmanager._enums import (
+    ExistingPeriodicWorkPolicy,
+    ExistingWorkPolicy,
+    State,
+    StopReason,
+    UpdateResult,
+)
+from harness.workmanager._events import WorkEvents, stop_reason_fields
+from harness.workmanager._info import WorkInfo, WorkQuery
+from harness.workmanager._processor import Executed, Processor
+from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
+from harness.workmanager._scheduler import Scheduler, SchedulerFactory
+from harness.workmanager._schema import (
+    KEY_LAST_CANCEL_ALL_TIME_MS,
+    KEY_LAST_FORCE_STOP_MS,
+    KEY_RESCHEDULE_NEEDED,
+)
+from harness.workmanager._test_scheduler import TestScheduler
+from harness.workmanager._updater import enqueue_uniquely_named_periodic, update_work_impl
+from harness.workmanager._worker import WorkerFactory
+
+_LOG = logging.getLogger("harness.workmanager")
+
+#: ``Configuration.MIN_SCHEDULER_LIMIT`` (the default) and ``Scheduler.MAX_SCHEDULER_LIMIT``.
+MIN_SCHEDULER_LIMIT = 20
+MAX_SCHEDULER_LIMIT = 50
+#: ``Scheduler.MAX_GREEDY_SCHEDULER_LIMIT``: what unlimited schedulers see at most.
+MAX_GREEDY_SCHEDULER_LIMIT = 200
+
+
+_UpdateResult = UpdateResult
+
+
+def _id(work_id: uuid.UUID | str) -> str:
+    return str(work_id)
+
+
+class WorkManager:
+    """androidx's ``WorkManager`` for one app process, on a device-owned :class:`WorkDatabase`.
+
+    ``schedulers`` builds the process's schedulers (default: one time-based
+    :class:`TestScheduler` with every constraint met); ``worker_factory`` creates workers
+    (default: import by class name).
+    """
+
+    UpdateResult: ClassVar[type[_UpdateResult]] = _UpdateResult
+
+    def __init__(
+        self,
+        sim: Simulation,
+        database: WorkDatabase | None = None,
+        *,
+        schedulers: SchedulerFactory | None = None,
+        worker_factory: WorkerFactory | None = None,
+        max_scheduler_limit: int = MIN_SCHEDULER_LIMIT,
+        force_stopped: bool = False,
+    ) -> None:
+        # Configuration.Builder.setMaxSchedulerLimit: below 20 throws, above 50 is clamped.
+        if max_scheduler_limit < MIN_SCHEDULER_LIMIT:
+            raise InvalidRequestError(
+                f"max_scheduler_limit {max_scheduler_limit} is below {MIN_SCHEDULER_LIMIT}: "
+                "WorkManager needs to be able to schedule at least 20 jobs in JobScheduler"
+            )
+        self.sim = sim
+        self.database = database if database is not None else WorkDatabase()
+        self.max_scheduler_limit = min(max_scheduler_limit, MAX_SCHEDULER_LIMIT)
+        self._alive = True
+        self._events = WorkEvents(sim, self.database)
+        self.processor = Processor(sim, self.database, self._events, worker_factory)
+        factory = schedulers if schedulers is not None else TestScheduler.factory()
+        self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))
+        self.processor.executed.connect(self._on_executed)
+        self._start_up(force_stopped)
+
+    # --- process life cycle -------------------------------------------------------------------
+
+    @property
+    def is_alive(self) -> bool:
+        """Whether this process is alive (``False`` after :meth:`kill`)."""
+        return self._alive
+
+    def kill(self) -> None:
+        """Process death: running workers are dropped, rows stay RUNNING, nothing else runs."""
+        if not self._alive:
+            return
+        self._alive = False
+        self._events.alive = False
+        self.processor.shutdown()
+
+    def _start_up(self, force_stopped: bool) -> None:
+        db = self.database
+        now = self.sim.now_ms
+        # WorkDatabase.CleanupCallback.onOpen: finished work older than a day (plus its
+        # retention) with no unfinished dependents is deleted when the database opens.
+        self._prune(db.prunable_on_open(now), "on_open")
+        # ForceStopRunnable.cleanUp: reconcile with the schedulers, reset RUNNING rows.
+        scheduled = db.get_scheduled_unfinished_ids()
+        needs_reconciling = False
+        for scheduler in self.schedulers:
+            needs_reconciling = scheduler.reconcile(scheduled) or needs_reconciling
+        if needs_reconciling:
+            for work_id in scheduled:
+                db.mark_scheduled(work_id, -1)
+        running = db.get_running_work()
+        for spec in running:
+            db.set_state(spec.id, State.ENQUEUED)
+            db.set_stop_reason(spec.id, StopReason.STOP_REASON_UNKNOWN)
+            db.mark_scheduled(spec.id, -1)
+            self._events.emit(
+                "work.stopped",
+                spec.id,
+                cause="process_restart",
+                **stop_reason_fields(StopReason.STOP_REASON_UNKNOWN),
+            )
+        db.delete_all_progress()
+        if db.get_long_preference(KEY_RESCHEDULE_NEEDED) == 1:
+            self._reschedule_eligible_work()
+            db.set_long_preference(KEY_RESCHEDULE_NEEDED, 0)
+        elif force_stopped:
+            self._reschedule_eligible_work()
+            db.set_long_preference(KEY_LAST_FORCE_STOP_MS, now)
+        elif needs_reconciling or running:
+            self._schedule_work()
+
+    def _reschedule_eligible_work(self) -> None:
+        """``WorkManagerImpl.rescheduleEligibleWork``: drop every job, schedule all afresh."""
+        for work_id in self.database.get_scheduled_unfinished_ids():
+            for scheduler in self.schedulers:
+                scheduler.cancel(work_id)
+        self.database.reset_scheduled_state()
+        self._schedule_work()
+
+    # --- scheduling (Schedulers.java) ---------------------------------------------------------
+
+    def _schedule_work(self) -> None:
+        """``Schedulers.schedule``: mark the slot-limited batch scheduled, hand out both lists."""
+        if not self._alive or not self.schedulers:
+            return
+        db = self.database
+        limited = db.get_eligible_work_for_scheduling(self.max_scheduler_limit)
+        everything = db.get_all_eligible_work_specs_for_scheduling(MAX_GREEDY_SCHEDULER_LIMIT)
+        now = self.sim.now_ms
+        for spec in limited:
+            db.mark_scheduled(spec.id, now)
+        for scheduler in self.schedulers:
+            if scheduler.has_limited_scheduling_slots and limited:
+                scheduler.schedule(*limited)
+        for scheduler in self.schedulers:
+            if not scheduler.has_limited_scheduling_slots and everything:
+                scheduler.schedule(*everything)
+
+    def _on_executed(self, executed: Executed) -> None:
+        """``Schedulers.registerRescheduling``: after a run, reschedule unless already done."""
+        if not self._alive or self.database.is_work_spec_scheduled(executed.work_spec_id):
+            return
+        for scheduler in self.schedulers:
+            scheduler.cancel(executed.work_spec_id)
+        self._schedule_work()
+
+    def _enqueue_continuation(self, continuation: WorkContinuation) -> None:
+        self._check_alive()
+        enqueue_continuation(continuation)
+
+    def _check_alive(self) -> None:
+        if not self._alive:
+            raise InvalidRequestError(
+                "this WorkManager's process was killed; create a new WorkManager(sim, database) "
+                "for the next process"
+            )
+
+    def _prune(self, work_ids: Sequence[str], reason: str) -> None:
+        db = self.database
+        for work_id in work_ids:
+            spec = db.get_work_spec(work_id)
+            info = db.get_work_info(work_id)
+            if spec is not None and info is not None:
+                self._events.emit_snapshot("work.pruned", spec, info, reason=reason)
+        db.delete_work_specs(work_ids)
+
+    # --- enqueueing ---------------------------------------------------------------------------
+
+    def enqueue(self, requests: WorkRequest | Sequence[WorkRequest]) -> None:
+        """Enqueue independent work (one-time or periodic)."""
+        work = [requests] if isinstance(requests, WorkRequest) else list(requests)
+        if not work:
+            raise InvalidRequestError("enqueue needs at least one WorkRequest.")
+        WorkContinuation(self, None, ExistingWorkPolicy.KEEP, work).enqueue()
+
+    def begin_with(
+        self, work: OneTimeWorkRequest | Sequence[OneTimeWorkRequest]
+    ) -> WorkContinuation:
+        """Start a chain; add steps with ``.then(...)``, then ``.enqueue()``."""
+        requests = one_time_requests(work, "begin_with()")
+        if not requests:
+            raise InvalidRequestError("beginWith needs at least one OneTimeWorkRequest.")
+        return WorkContinuation(self, None, ExistingWorkPolicy.KEEP, requests)
+
+    def begin_unique_work(
+        self,
+        unique_work_name: str,
+        existing_work_policy: ExistingWorkPolicy,
+        work: OneTimeWorkRequest | Sequence[OneTimeWorkRequest],
+    ) -> WorkContinuation:
+        """Start a chain under a unique name; the policy applies when it is enqueued."""
+        requests = one_time_requests(work, "begin_unique_work()")
+        if not requests:
+            raise InvalidRequestError("beginUniqueWork needs at least one OneTimeWorkRequest.")
+        return WorkContinuation(self, unique_work_name, existing_work_policy, requests)
+
+    def enqueue_unique_work(
+        self,
+        unique_work_name: str,
+        existing_work_policy: ExistingWorkPolicy,
+        work: OneTimeWorkRequest | Sequence[OneTimeWorkRequest],
+    ) -> None:
+        """Enqueue one-time work under a unique name (REPLACE, KEEP, APPEND, APPEND_OR_REPLACE)."""
+        self.begin_unique_work(unique_work_name, existing_work_policy, work).enqueue()
+
+    def enqueue_unique_periodic_work(
+        self,
+        unique_work_name: str,
+        existing_periodic_work_policy: ExistingPeriodicWorkPolicy,
+        periodic_work: PeriodicWorkRequest,
+    ) -> None:
+        """Enqueue periodic work under a unique name (KEEP, UPDATE, CANCEL_AND_REENQUEUE)."""
+        self._check_alive()
+        if not isinstance(periodic_work, PeriodicWorkRequest):
+            raise InvalidRequestError(
+                f"enqueue_unique_periodic_work takes a PeriodicWorkRequest, not "
+                f"{type(periodic_work).__name__}; use enqueue_unique_work for one-time work"
+            )
+        policy = ExistingPeriodicWorkPolicy(existing_periodic_work_policy)
+        if policy is ExistingPeriodicWorkPolicy.UPDATE:
+            enqueue_uniquely_named_periodic(self, unique_work_name, periodic_work)
+            return
+        # WorkManagerImpl: KEEP stays KEEP; REPLACE and CANCEL_AND_REENQUEUE become REPLACE.
+        mapped = (
+            ExistingWorkPolicy.KEEP
+            if policy is ExistingPeriodicWorkPolicy.KEEP
+            else ExistingWorkPolicy.REPLACE
+        )
+        WorkContinuation(self, unique_work_name, mapped, [periodic_work]).enqueue()
+
+    def update_work(self, request: WorkRequest) -> _UpdateResult:
+        """Update the enqueued work with ``request.id`` in place (2.8+, ``WorkerUpdater``)."""
+        self._check_alive()
+        return update_work_impl(self, request.work_spec, request.tags)
+
+    # --- cancelling and pruning -----------------------------------------------------------
+
+    def cancel_work_by_id(self, work_id: uuid.UUID | str) -> None:
+        """Cancel the work and its unfinished dependents."""
+        self._check_alive()
+        cancel_by_id(self, _id(work_id))
+
+    def cancel_all_work_by_tag(self, tag: str) -> None:
+        """Cancel every unfinished work with ``tag``, and their dependents."""
+        self._check_alive()
+        cancel_by_tag(self, tag)
+
+    def cancel_unique_work(self, unique_work_name: str) -> None:
+        """Cancel the unfinished work under the unique name, and their dependents."""
+        self._check_alive()
+        cancel_by_name(self, unique_work_name)
+
+    def cancel_all_work(self) -> None:
+        """Cancel every unfinished work."""
+        self._check_alive()
+        cancel_all(self)
+
+    def get_last_cancel_all_time_millis(self) -> int:
+        """When :meth:`cancel_all_work` last ran (virtual ms), or 0."""
+        return self.database.get_long_preference(KEY_LAST_CANCEL_ALL_TIME_MS) or 0
+
+    def prune_work(self) -> None:
+        """Delete finished work with no unfinished dependents now, ignoring retention."""
+        self._check_alive()
+        self._prune(self.database.prunable(), "prune_work")
+
+    # --- observing ----------------------------------------------------------------------------
+
+    def get_work_info_by_id(self, work_id: uuid.UUID | str) -> WorkInfo | None:
+        """The work's ``WorkInfo``, or ``None`` if there is no such work."""
+        return self.database.get_work_info(_id(work_id))
+
+    def get_work_infos_by_tag(self, tag: str) -> list[WorkInfo]:
+        """Every work with ``tag``."""
+        return self.database.get_work_infos_for_tag(tag)
+
+    def get_work_infos_for_unique_work(self, unique_work_name: str) -> list[WorkInfo]:
+        """Every work recorded under the unique name."""
+        return self.database.get_work_infos_for_name(unique_work_name)
+
+    def get_work_infos(self, work_query: WorkQuery) -> list[WorkInfo]:
+        """Every work matching the query."""
+        return self.database.get_work_infos_for_query(work_query)
+
+    def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
+        """Call ``listener(info)`` after every change of any work, in order; returns a remover.
+
+        Listeners live in the process: they die with :meth:`kill`.
+        """
+        return self._events.add_listener(listener)

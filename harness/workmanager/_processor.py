@@ -1,0 +1,151 @@
+"""``Processor``: starts and stops runs on a scheduler's request (``W/impl/Processor.java``).
+
+This is the half of the scheduler seam that schedulers call (the other half is
+``Scheduler.schedule``/``cancel``, see :mod:`harness.workmanager._scheduler`):
+
+* :meth:`Processor.start_work` starts a run now (a ``WorkerWrapper`` on the loop) and returns
+  ``True``, or returns ``False`` when the work is already running, missing, or of another
+  generation than asked (then it still reports an execution with ``needs_reschedule=False``,
+  as ``runOnExecuted`` does);
+* :meth:`Processor.stop_work` stops a run with a stop reason (constraint lost, timeout, quota...):
+  the row returns to ENQUEUED with that reason;
+* :attr:`Processor.executed` emits :class:`Executed` ``(work_spec_id, needs_reschedule)`` when a
+  run ends, as ``ExecutionListener.onExecuted``; ``needs_reschedule`` is ``True`` after a retry or
+  a stop (``SystemJobService`` answers ``jobFinished(params, needsReschedule)`` with it).
+
+Runs start on the next loop step (``call_soon``), as Android posts them to an executor, and
+executions are reported the same way, so callers never see re-entrant state changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from harness.sim import Signal, Simulation
+from harness.workmanager._database import WorkDatabase
+from harness.workmanager._enums import StopReason
+from harness.workmanager._events import WorkEvents
+from harness.workmanager._worker import WorkerFactory
+from harness.workmanager._wrapper import WorkerWrapper
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """A run ended (``ExecutionListener.onExecuted``)."""
+
+    work_spec_id: str
+    needs_reschedule: bool
+
+
+class Processor:
+    """Holds the runs of one process; schedulers start and stop work through it."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        database: WorkDatabase,
+        events: WorkEvents,
+        worker_factory: WorkerFactory | None = None,
+    ) -> None:
+        self._sim = sim
+        self._database = database
+        self._events = events
+        self._worker_factory = worker_factory
+        self._wrappers: dict[str, WorkerWrapper] = {}
+        self._cancelled_ids: set[str] = set()
+        self._alive = True
+        #: Emits :class:`Executed` when a run ends (on the next loop step).
+        self.executed: Signal[Executed] = Signal("workmanager.executed")
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process this processor belongs to is alive."""
+        return self._alive
+
+    def start_work(self, work_spec_id: str, *, generation: int | None = None) -> bool:
+        """Start a run of ``work_spec_id`` (``Processor.startWork``); ``False`` if not started.
+
+        With ``generation``, a work updated since the caller read it is not started.
+        """
+        if not self._alive:
+            return False
+        spec = self._database.get_work_spec(work_spec_id)
+        if spec is None:
+            self._run_on_executed(work_spec_id, False)
+            return False
+        running = self._wrappers.get(work_spec_id)
+        if running is not None:
+            # Already running: the same generation is a duplicate start; another one waits for
+            # the current run to end and reschedule with the new spec (Processor.java).
+            if generation is not None and running.generation != generation:
+                self._run_on_executed(work_spec_id, False)
+            return False
+        if generation is not None and spec.generation != generation:
+            self._run_on_executed(work_spec_id, False)
+            return False
+        wrapper = WorkerWrapper(
+            sim=self._sim,
+            database=self._database,
+            events=self._events,
+            worker_factory=self._worker_factory,
+            spec=spec,
+            tags=self._database.get_tags(work_spec_id),
+            on_resolved=self._on_wrapper_resolved,
+        )
+        self._wrappers[work_spec_id] = wrapper
+        self._loop().call_soon(wrapper.run)
+        return True
+
+    def stop_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
+        """Stop the run of ``work_spec_id`` with ``stop_reason``; ``False`` if none runs."""
+        wrapper = self._wrappers.pop(work_spec_id, None)
+        if wrapper is None:
+            return False
+        wrapper.interrupt(StopReason(stop_reason))
+        return True
+
+    def stop_and_cancel_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
+        """Stop the run and remember the work as cancelled (``stopAndCancelWork``)."""
+        self._cancelled_ids.add(work_spec_id)
+        return self.stop_work(work_spec_id, stop_reason)
+
+    def is_enqueued(self, work_spec_id: str) -> bool:
+        """Whether a run of the work is held (starting, running, or just finished)."""
+        return work_spec_id in self._wrappers
+
+    def is_cancelled(self, work_spec_id: str) -> bool:
+        """Whether the work was cancelled by the app in this process (``isCancelled``)."""
+        return work_spec_id in self._cancelled_ids
+
+    def running_work_spec_ids(self) -> list[str]:
+        """Ids of the runs held now, in start order."""
+        return list(self._wrappers)
+
+    def shutdown(self) -> None:
+        """Process death: drop every run without a database write; nothing starts any more."""
+        self._alive = False
+        wrappers = list(self._wrappers.values())
+        self._wrappers.clear()
+        for wrapper in wrappers:
+            wrapper.abandon()
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        return self._sim.loop
+
+    def _on_wrapper_resolved(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
+        self._loop().call_soon(self._on_executed, wrapper, needs_reschedule)
+
+    def _on_executed(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
+        if not self._alive:
+            return
+        if self._wrappers.get(wrapper.work_spec_id) is wrapper:
+            del self._wrappers[wrapper.work_spec_id]
+        self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
+
+    def _run_on_executed(self, work_spec_id: str, needs_reschedule: bool) -> None:
+        def report() -> None:
+            if self._alive:
+                self.executed.emit(Executed(work_spec_id, needs_reschedule))
+
+        self._loop().call_soon(report)

@@ -1,0 +1,163 @@
+"""The sqlite schema of WorkManager's database and the mapping of a ``WorkSpec`` to its row.
+
+The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
+generated ``createAllTables``), so a database written here has the layout of one pulled off a
+phone. Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and network
+requests are not modelled and stored empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from harness.workmanager._constraints import Constraints
+from harness.workmanager._data import Data
+from harness.workmanager._enums import (
+    BackoffPolicy,
+    NetworkType,
+    OutOfQuotaPolicy,
+    State,
+    StopReason,
+)
+from harness.workmanager._spec import WorkSpec
+
+SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS `Dependency` (`work_spec_id` TEXT NOT NULL, `prerequisite_id` TEXT
+ NOT NULL, PRIMARY KEY(`work_spec_id`, `prerequisite_id`), FOREIGN KEY(`work_spec_id`)
+ REFERENCES `WorkSpec`(`id`) ON UPDATE CASCADE ON DELETE CASCADE , FOREIGN KEY(`prerequisite_id`)
+ REFERENCES `WorkSpec`(`id`) ON UPDATE CASCADE ON DELETE CASCADE );
+CREATE INDEX IF NOT EXISTS `index_Dependency_work_spec_id` ON `Dependency` (`work_spec_id`);
+CREATE INDEX IF NOT EXISTS `index_Dependency_prerequisite_id` ON `Dependency` (`prerequisite_id`);
+CREATE TABLE IF NOT EXISTS `WorkSpec` (`id` TEXT NOT NULL, `state` INTEGER NOT NULL,
+ `worker_class_name` TEXT NOT NULL, `input_merger_class_name` TEXT NOT NULL, `input` BLOB NOT
+ NULL, `output` BLOB NOT NULL, `initial_delay` INTEGER NOT NULL, `interval_duration` INTEGER NOT
+ NULL, `flex_duration` INTEGER NOT NULL, `run_attempt_count` INTEGER NOT NULL, `backoff_policy`
+ INTEGER NOT NULL, `backoff_delay_duration` INTEGER NOT NULL, `last_enqueue_time` INTEGER NOT
+ NULL DEFAULT -1, `minimum_retention_duration` INTEGER NOT NULL, `schedule_requested_at` INTEGER
+ NOT NULL, `run_in_foreground` INTEGER NOT NULL, `out_of_quota_policy` INTEGER NOT NULL,
+ `period_count` INTEGER NOT NULL DEFAULT 0, `generation` INTEGER NOT NULL DEFAULT 0,
+ `next_schedule_time_override` INTEGER NOT NULL DEFAULT 9223372036854775807,
+ `next_schedule_time_override_generation` INTEGER NOT NULL DEFAULT 0, `stop_reason` INTEGER NOT
+ NULL DEFAULT -256, `trace_tag` TEXT, `required_network_type` INTEGER NOT NULL,
+ `required_network_request` BLOB NOT NULL DEFAULT x'', `requires_charging` INTEGER NOT NULL,
+ `requires_device_idle` INTEGER NOT NULL, `requires_battery_not_low` INTEGER NOT NULL,
+ `requires_storage_not_low` INTEGER NOT NULL, `trigger_content_update_delay` INTEGER NOT NULL,
+ `trigger_max_content_delay` INTEGER NOT NULL, `content_uri_triggers` BLOB NOT NULL, PRIMARY
+ KEY(`id`));
+CREATE INDEX IF NOT EXISTS `index_WorkSpec_schedule_requested_at` ON `WorkSpec`
+ (`schedule_requested_at`);
+CREATE INDEX IF NOT EXISTS `index_WorkSpec_last_enqueue_time` ON `WorkSpec` (`last_enqueue_time`);
+CREATE TABLE IF NOT EXISTS `WorkTag` (`tag` TEXT NOT NULL, `work_spec_id` TEXT NOT NULL, PRIMARY
+ KEY(`tag`, `work_spec_id`), FOREIGN KEY(`work_spec_id`) REFERENCES `WorkSpec`(`id`) ON UPDATE
+ CASCADE ON DELETE CASCADE );
+CREATE INDEX IF NOT EXISTS `index_WorkTag_work_spec_id` ON `WorkTag` (`work_spec_id`);
+CREATE TABLE IF NOT EXISTS `SystemIdInfo` (`work_spec_id` TEXT NOT NULL, `generation` INTEGER NOT
+ NULL DEFAULT 0, `system_id` INTEGER NOT NULL, PRIMARY KEY(`work_spec_id`, `generation`), FOREIGN
+ KEY(`work_spec_id`) REFERENCES `WorkSpec`(`id`) ON UPDATE CASCADE ON DELETE CASCADE );
+CREATE TABLE IF NOT EXISTS `WorkName` (`name` TEXT NOT NULL, `work_spec_id` TEXT NOT NULL,
+ PRIMARY KEY(`name`, `work_spec_id`), FOREIGN KEY(`work_spec_id`) REFERENCES `WorkSpec`(`id`) ON
+ UPDATE CASCADE ON DELETE CASCADE );
+CREATE INDEX IF NOT EXISTS `index_WorkName_work_spec_id` ON `WorkName` (`work_spec_id`);
+CREATE TABLE IF NOT EXISTS `WorkProgress` (`work_spec_id` TEXT NOT NULL, `progress` BLOB NOT NULL,
+ PRIMARY KEY(`work_spec_id`), FOREIGN KEY(`work_spec_id`) REFERENCES `WorkSpec`(`id`) ON UPDATE
+ CASCADE ON DELETE CASCADE );
+CREATE TABLE IF NOT EXISTS `Preference` (`key` TEXT NOT NULL, `long_value` INTEGER, PRIMARY
+ KEY(`key`));
+"""
+
+COLUMNS: Final = (
+    "id, state, worker_class_name, input_merger_class_name, input, output, initial_delay, "
+    "interval_duration, flex_duration, run_attempt_count, backoff_policy, backoff_delay_duration, "
+    "last_enqueue_time, minimum_retention_duration, schedule_requested_at, run_in_foreground, "
+    "out_of_quota_policy, period_count, generation, next_schedule_time_override, "
+    "next_schedule_time_override_generation, stop_reason, required_network_type, "
+    "requires_charging, requires_device_idle, requires_battery_not_low, "
+    "requires_storage_not_low, trigger_content_update_delay, trigger_max_content_delay, "
+    "content_uri_triggers"
+)
+COLUMN_COUNT: Final = COLUMNS.count(",") + 1
+INSERT: Final = (
+    f"INSERT OR IGNORE INTO workspec ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})"
+)
+UPDATE: Final = (
+    "UPDATE workspec SET "
+    + ", ".join(f"{column.strip()}=?" for column in COLUMNS.split(",")[1:])
+    + " WHERE id=?"
+)
+#: ``WorkTypeConverters.StateIds.COMPLETED_STATES``: SUCCEEDED, FAILED, CANCELLED.
+COMPLETED: Final = "(2, 3, 5)"
+#: Preference keys (``W/impl/utils/PreferenceUtils``).
+KEY_RESCHEDULE_NEEDED: Final = "reschedule_needed"
+KEY_LAST_CANCEL_ALL_TIME_MS: Final = "last_cancel_all_time_ms"
+KEY_LAST_FORCE_STOP_MS: Final = "last_force_stop_ms"
+
+
+def to_row(spec: WorkSpec) -> tuple[Any, ...]:
+    constraints = spec.constraints
+    return (
+        spec.id,
+        int(spec.state),
+        spec.worker_class_name,
+        spec.input_merger_class_name,
+        spec.input.to_byte_array(),
+        spec.output.to_byte_array(),
+        spec.initial_delay,
+        spec.interval_duration,
+        spec.flex_duration,
+        spec.run_attempt_count,
+        int(spec.backoff_policy),
+        spec.backoff_delay_duration,
+        spec.last_enqueue_time,
+        spec.minimum_retention_duration,
+        spec.schedule_requested_at,
+        int(spec.expedited),
+        int(spec.out_of_quota_policy),
+        spec.period_count,
+        spec.generation,
+        spec.next_schedule_time_override,
+        spec.next_schedule_time_override_generation,
+        int(spec.stop_reason),
+        int(constraints.required_network_type),
+        int(constraints.requires_charging),
+        int(constraints.requires_device_idle),
+        int(constraints.requires_battery_not_low),
+        int(constraints.requires_storage_not_low),
+        -1,
+        -1,
+        b"",
+    )
+
+
+def from_row(row: Sequence[Any]) -> WorkSpec:
+    return WorkSpec(
+        id=row[0],
+        state=State(row[1]),
+        worker_class_name=row[2],
+        input_merger_class_name=row[3],
+        input=Data.from_byte_array(row[4]),
+        output=Data.from_byte_array(row[5]),
+        initial_delay=row[6],
+        interval_duration=row[7],
+        flex_duration=row[8],
+        run_attempt_count=row[9],
+        backoff_policy=BackoffPolicy(row[10]),
+        backoff_delay_duration=row[11],
+        last_enqueue_time=row[12],
+        minimum_retention_duration=row[13],
+        schedule_requested_at=row[14],
+        expedited=bool(row[15]),
+        out_of_quota_policy=OutOfQuotaPolicy(row[16]),
+        period_count=row[17],
+        generation=row[18],
+        next_schedule_time_override=row[19],
+        next_schedule_time_override_generation=row[20],
+        stop_reason=StopReason.from_value(row[21]),
+        constraints=Constraints(
+            required_network_type=NetworkType(row[22]),
+            requires_charging=bool(row[23]),
+            requires_device_idle=bool(row[24]),
+            requires_battery_not_low=bool(row[25]),
+            requires_storage_not_low=bool(row[26]),
+        ),
+    )

@@ -1,0 +1,306 @@
+"""Workers: the app code WorkManager runs, and how it is created (``ListenableWorker`` & co.).
+
+* :class:`Worker` has a synchronous ``do_work()``. As on Android it runs off the main thread: in a
+  lockstep helper thread (:func:`harness.sim.run_blocking`), so ``time.sleep`` and blocking calls
+  wait in virtual time. A stop does not interrupt it (``W/Worker.kt``): it runs to the end and its
+  result is discarded; check :attr:`ListenableWorker.is_stopped`.
+* :class:`CoroutineWorker` has ``async def do_work()`` on the virtual event loop; a stop cancels
+  the coroutine (``W/CoroutineWorker.kt``), so it sees ``asyncio.CancelledError`` at its next
+  ``await``.
+* :class:`ListenableWorker` is the base: ``start_work()`` returns an awaitable of a
+  :class:`Result`.
+
+Workers are created by a :class:`WorkerFactory` from the stored worker class name, which is the
+Python import path ``"module.QualName"`` (it is also the request's implicit tag, as androidx uses
+the Java class name). :class:`DefaultWorkerFactory` imports it and calls ``cls(params)``. The app
+layer supplies its own factory to give each run a fresh app instance.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import concurrent.futures
+import pkgutil
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol, cast
+from uuid import UUID
+
+from harness._exceptions import InvalidRequestError
+from harness.sim import run_blocking
+from harness.workmanager._data import Data
+from harness.workmanager._enums import StopReason
+
+
+class ProgressUpdater(Protocol):
+    """Writes a running worker's progress (``androidx.work.ProgressUpdater``)."""
+
+    def update_progress(self, work_spec_id: UUID, data: Data) -> None:
+        """Store ``data`` as the progress of ``work_spec_id`` (only while it is RUNNING)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerParameters:
+    """What a worker is handed (``androidx.work.WorkerParameters``).
+
+    ``run_attempt_count`` is the count *before* this run's increment, as ``WorkerWrapper`` reads
+    it from its snapshot: a first run sees 0 while ``WorkInfo.run_attempt_count`` shows 1.
+    """
+
+    id: UUID
+    input_data: Data
+    tags: frozenset[str]
+    run_attempt_count: int
+    generation: int
+    progress_updater: ProgressUpdater | None = field(default=None, compare=False, repr=False)
+
+
+class Result:
+    """What a worker returns: ``Result.success(data)``, ``Result.retry()`` or ``Result.failure()``.
+
+    ``isinstance(result, Result.Success)`` tells them apart, as in Kotlin.
+    """
+
+    __slots__ = ()
+
+    Success: ClassVar[type[SuccessResult]]
+    Retry: ClassVar[type[RetryResult]]
+    Failure: ClassVar[type[FailureResult]]
+
+    @staticmethod
+    def success(output_data: Data | None = None) -> SuccessResult:
+        """The work succeeded; ``output_data`` becomes its output (one-time work only)."""
+        return SuccessResult(Data.EMPTY if output_data is None else output_data)
+
+    @staticmethod
+    def retry() -> RetryResult:
+        """Try again after the backoff delay; the attempt count keeps growing."""
+        return RetryResult()
+
+    @staticmethod
+    def failure(output_data: Data | None = None) -> FailureResult:
+        """The work failed for good (one-time work: FAILED, with its dependents)."""
+        return FailureResult(Data.EMPTY if output_data is None else output_data)
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessResult(Result):
+    """``Result.Success``."""
+
+    output_data: Data = Data.EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class RetryResult(Result):
+    """``Result.Retry``."""
+
+
+@dataclass(frozen=True, slots=True)
+class FailureResult(Result):
+    """``Result.Failure``."""
+
+    output_data: Data = Data.EMPTY
+
+
+Result.Success = SuccessResult
+Result.Retry = RetryResult
+Result.Failure = FailureResult
+
+
+class ListenableWorker(abc.ABC):
+    """Base of every worker (``androidx.work.ListenableWorker``)."""
+
+    def __init__(self, worker_parameters: WorkerParameters) -> None:
+        self._params = worker_parameters
+        self._stop_reason = StopReason.STOP_REASON_NOT_STOPPED
+        self._used = False
+
+    @property
+    def worker_parameters(self) -> WorkerParameters:
+        """The parameters this worker was created with."""
+        return self._params
+
+    @property
+    def id(self) -> UUID:
+        """The work's id."""
+        return self._params.id
+
+    @property
+    def input_data(self) -> Data:
+        """The input: the request's input merged with the prerequisites' outputs."""
+        return self._params.input_data
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The work's tags (the worker class name is always one)."""
+        return self._params.tags
+
+    @property
+    def run_attempt_count(self) -> int:
+        """How many times this work ran before this run (0 on the first run)."""
+        return self._params.run_attempt_count
+
+    @property
+    def generation(self) -> int:
+        """How many times the work was updated (``update_work``/UPDATE)."""
+        return self._params.generation
+
+    @abc.abstractmethod
+    def start_work(self) -> Awaitable[Result]:
+        """Start the work; the awaitable completes with its :class:`Result`."""
+
+    def on_stopped(self) -> None:  # noqa: B027 - an optional hook, as in androidx
+        """Called once when WorkManager stops this worker (cancelled, constraint lost, timeout)."""
+
+    @property
+    def is_stopped(self) -> bool:
+        """Whether WorkManager stopped this worker."""
+        return self._stop_reason != StopReason.STOP_REASON_NOT_STOPPED
+
+    @property
+    def stop_reason(self) -> StopReason:
+        """Why it was stopped (``STOP_REASON_NOT_STOPPED`` while it was not)."""
+        return self._stop_reason
+
+    @property
+    def is_used(self) -> bool:
+        """Whether WorkManager already ran this instance (a factory must return new ones)."""
+        return self._used
+
+    def set_progress_async(self, data: Data) -> concurrent.futures.Future[None]:
+        """Publish progress; ignored unless the work is RUNNING (``WorkProgressUpdater``).
+
+        Returns a completed future (progress is written at once). Raises
+        :class:`~harness.HarnessRuntimeError` if the work no longer exists, as androidx throws
+        when ``setProgressAsync`` outlives the worker.
+        """
+        updater = self._params.progress_updater
+        if updater is not None:
+            updater.update_progress(self._params.id, data)
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        future.set_result(None)
+        return future
+
+    def stop(self, stop_reason: StopReason) -> None:
+        """Called by WorkManager: the first stop sets the reason and calls :meth:`on_stopped`.
+
+        2.10 semantics (``compareAndSet(NOT_STOPPED, reason)``): later calls do nothing.
+        """
+        if self._stop_reason != StopReason.STOP_REASON_NOT_STOPPED:
+            return
+        self._stop_reason = stop_reason
+        self.on_stopped()
+
+    def _mark_used(self) -> None:
+        self._used = True
+
+    def _abandon(self) -> None:  # noqa: B027 - only Worker holds something to drop
+        """The process died: drop whatever runs on WorkManager's behalf, without a result."""
+
+
+class Worker(ListenableWorker):
+    """A worker with a synchronous :meth:`do_work`, run in a lockstep thread (``W/Worker.kt``)."""
+
+    _task: asyncio.Task[Result] | None = None
+
+    @abc.abstractmethod
+    def do_work(self) -> Result:
+        """Do the work (blocking calls and ``time.sleep`` wait in virtual time)."""
+
+    def start_work(self) -> Awaitable[Result]:
+        """Run :meth:`do_work` in the background; a stop leaves it running, result discarded."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
+        task = loop.create_task(run_blocking(self.do_work), name=f"worker {self.id}")
+        self._task = task
+
+        def deliver(done: asyncio.Task[Result]) -> None:
+            if done.cancelled():
+                if not future.done():
+                    future.cancel()
+                return
+            error = done.exception()  # retrieved even when nobody wants it any more
+            if future.done():
+                return  # stopped: the result is discarded, as the future was cancelled
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(done.result())
+
+        task.add_done_callback(deliver)
+        return future
+
+    def _abandon(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+
+class CoroutineWorker(ListenableWorker):
+    """A worker with ``async def do_work()`` on the virtual loop (``W/CoroutineWorker.kt``)."""
+
+    @abc.abstractmethod
+    async def do_work(self) -> Result:
+        """Do the work; a stop cancels this coroutine."""
+
+    def start_work(self) -> Awaitable[Result]:
+        """Run :meth:`do_work` as a task on the virtual loop."""
+        return asyncio.get_running_loop().create_task(self.do_work(), name=f"worker {self.id}")
+
+    async def set_progress(self, data: Data) -> None:
+        """Publish progress (``CoroutineWorker.setProgress``)."""
+        self.set_progress_async(data).result()
+
+
+class WorkerFactory(Protocol):
+    """Creates the worker for one run (``androidx.work.WorkerFactory``).
+
+    Return ``None`` to fall back to :class:`DefaultWorkerFactory`, as
+    ``createWorkerWithDefaultFallback`` does. Return a new instance every time.
+    """
+
+    def create_worker(
+        self, worker_class_name: str, worker_parameters: WorkerParameters
+    ) -> ListenableWorker | None:
+        """The worker for ``worker_class_name``, or ``None`` for the default."""
+
+
+class DefaultWorkerFactory:
+    """Imports the worker class by its stored name and calls ``cls(worker_parameters)``."""
+
+    def create_worker(
+        self, worker_class_name: str, worker_parameters: WorkerParameters
+    ) -> ListenableWorker:
+        """The worker for ``worker_class_name``; raises if it cannot be imported or built."""
+        worker_class = resolve_class(worker_class_name, ListenableWorker, "worker")
+        return cast(ListenableWorker, worker_class(worker_parameters))
+
+
+def class_name(cls: type, base: type, what: str) -> str:
+    """The stored name of ``cls`` (``"module.QualName"``), checked to be importable later."""
+    if not isinstance(cls, type) or not issubclass(cls, base):
+        raise InvalidRequestError(
+            f"{what} {cls!r} is not a subclass of {base.__name__}; pass the class itself, "
+            f"e.g. a subclass of {base.__name__}"
+        )
+    if "<locals>" in cls.__qualname__:
+        raise InvalidRequestError(
+            f"{what} class {cls.__qualname__} is defined inside a function; WorkManager "
+            "instantiates workers by class name (also after a process restart), so define it at "
+            "module level"
+        )
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def resolve_class(name: str, base: type, what: str) -> type:
+    """Import the class stored as ``name`` and check it is a ``base``."""
+    try:
+        found = pkgutil.resolve_name(name)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise InvalidRequestError(
+            f"could not import {what} class {name!r}: {error}; the class must be importable by "
+            "its module path"
+        ) from error
+    if not isinstance(found, type) or not issubclass(found, base):
+        raise InvalidRequestError(f"{what} class {name!r} is not a subclass of {base.__name__}")
+    return found

@@ -1,0 +1,391 @@
+"""``WorkerWrapper``: one run of one work, with androidx's database writes at every step.
+
+Ported from ``W/impl/WorkerWrapper.kt`` @aa889ef7 (the future-based Kotlin form, whose logic
+equals the 2.9 Java shipped in apps):
+
+1. Start (``runWorker``): a snapshot not ENQUEUED resolves without running; periodic or backed-off
+   work started before its next run time goes back to ENQUEUED with stop reason -256, n and the
+   last enqueue time unchanged ("work.deferred"); inputs are merged; the worker is created;
+   ``trySetRunning`` sets RUNNING, increments the run attempt count and resets the stop reason.
+   The worker gets the count from the snapshot, before the increment.
+2. Completion (``onWorkFinished``): progress is deleted; if the row is still RUNNING the result is
+   applied: one-time success -> SUCCEEDED with output and unblocked dependents; failure (or a
+   raising worker, or a non-``Result``) -> FAILED with every transitive dependent not CANCELLED;
+   retry -> ENQUEUED with last enqueue time = now, n kept; periodic success or failure -> next
+   period: last enqueue time = now, n = 0, period count + 1, no output. A row found ENQUEUED or
+   BLOCKED is rescheduled with stop reason -512.
+3. Stop (``interrupt``): the row goes back to ENQUEUED with the stop reason, n, last enqueue time,
+   override and progress unchanged, unless it already finished (a cancel); the worker's coroutine
+   is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
+
+Deviations, all about Python rather than Android: a worker task cancelled by something other
+than WorkManager (the simulation shutting down) is treated as process death (no write); an input
+merger that raises fails the work, as the newer coroutine ``WorkerWrapper`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+from harness._exceptions import HarnessRuntimeError
+from harness.sim import Simulation
+from harness.workmanager._data import Data
+from harness.workmanager._database import WorkDatabase
+from harness.workmanager._enums import State, StopReason
+from harness.workmanager._events import WorkEvents, format_traceback, stop_reason_fields
+from harness.workmanager._merger import InputMerger
+from harness.workmanager._spec import WorkSpec
+from harness.workmanager._worker import (
+    DefaultWorkerFactory,
+    FailureResult,
+    ListenableWorker,
+    Result,
+    RetryResult,
+    SuccessResult,
+    WorkerFactory,
+    WorkerParameters,
+    resolve_class,
+)
+
+_LOG = logging.getLogger("harness.workmanager")
+_NOT_STOPPED = StopReason.STOP_REASON_NOT_STOPPED
+
+
+class WorkerWrapper:
+    """Runs the worker for one ``WorkSpec`` snapshot and writes the outcome."""
+
+    def __init__(
+        self,
+        *,
+        sim: Simulation,
+        database: WorkDatabase,
+        events: WorkEvents,
+        worker_factory: WorkerFactory | None,
+        spec: WorkSpec,
+        tags: frozenset[str],
+        on_resolved: Callable[[WorkerWrapper, bool], None],
+    ) -> None:
+        self._sim = sim
+        self._db = database
+        self._events = events
+        self._worker_factory = worker_factory
+        self.spec = spec
+        self.work_spec_id = spec.id
+        self.generation = spec.generation
+        self._tags = tags
+        self._on_resolved = on_resolved
+        self._interrupted = _NOT_STOPPED
+        self._interrupt_resolved = False
+        self._future_set = False
+        self._abandoned = False
+        self._worker: ListenableWorker | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._result: Result = Result.failure()
+
+    # --- start ------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """``WorkerWrapper.runWorker``: check, merge inputs, create the worker, set RUNNING."""
+        if self._abandoned or self._try_check_for_interruption_and_resolve():
+            return
+        spec = self.spec
+        if spec.state is not State.ENQUEUED:
+            self._resolve_incorrect_status()
+            return
+        # Only periodic or backed-off work is guarded against an early start (WorkerWrapper.kt).
+        if spec.is_periodic or spec.is_backed_off:
+            due_ms = spec.calculate_next_run_time()
+            if self._sim.now_ms < due_ms:
+                self._resolve(True)
+                self._events.emit("work.deferred", self.work_spec_id, due_ms=due_ms)
+                return
+        input_data = self._merged_input()
+        if input_data is None:
+            return
+        params = WorkerParameters(
+            id=uuid.UUID(self.work_spec_id),
+            input_data=input_data,
+            tags=self._tags,
+            run_attempt_count=spec.run_attempt_count,  # the snapshot's: before the increment
+            generation=spec.generation,
+            progress_updater=self,
+        )
+        worker = self._create_worker(params)
+        if worker is None:
+            return
+        worker._mark_used()
+        if not self._try_set_running():
+            self._resolve_incorrect_status()
+            return
+        if self._try_check_for_interruption_and_resolve():
+            return
+        self._worker = worker
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run_worker(worker), name=f"work {self.work_spec_id}")
+
+    def _merged_input(self) -> Data | None:
+        spec = self.spec
+        if spec.is_periodic:
+            return spec.input  # periodic work never merges
+        try:
+            merger_class = resolve_class(spec.input_merger_class_name, InputMerger, "input merger")
+            merger = cast(InputMerger, merger_class())
+            inputs = [spec.input, *self._db.get_inputs_from_prerequisites(self.work_spec_id)]
+            return merger.merge(inputs)
+        except Exception as error:
+            self._record_failure(error, "merge_inputs")
+            self._set_failed_and_resolve(Data.EMPTY)
+            return None
+
+    def _create_worker(self, params: WorkerParameters) -> ListenableWorker | None:
+        name = self.spec.worker_class_name
+        try:
+            worker = None
+            if self._worker_factory is not None:
+                worker = self._worker_factory.create_worker(name, params)
+            if worker is None:
+                worker = DefaultWorkerFactory().create_worker(name, params)
+            if worker.is_used:
+                raise RuntimeError(
+                    f"Received an already-used Worker {name}; Worker Factory should return new "
+                    "instances"
+                )
+        except Exception as error:
+            self._record_failure(error, "create_worker")
+            self._set_failed_and_resolve(Data.EMPTY)
+            return None
+        return worker
+
+    def _try_set_running(self) -> bool:
+        if self._db.get_state(self.work_spec_id) is not State.ENQUEUED:
+            return False
+        self._db.set_state(self.work_spec_id, State.RUNNING)
+        self._db.increment_run_attempt_count(self.work_spec_id)
+        self._db.set_stop_reason(self.work_spec_id, _NOT_STOPPED)
+        self._events.emit("work.started", self.work_spec_id)
+        return True
+
+    async def _run_worker(self, worker: ListenableWorker) -> None:
+        result: object = None
+        try:
+            result = cast(object, await worker.start_work())  # app code may return anything
+        except asyncio.CancelledError:
+            if self._abandoned or self._interrupted != _NOT_STOPPED:
+                return  # stopped or process death: already resolved, the result is ignored
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the simulation is shutting down: like process death, no write
+            result = None  # the worker's own future was cancelled: androidx treats it as failure
+        except Exception as error:
+            self._record_failure(error, "do_work")
+            result = None
+        if self._abandoned:
+            return
+        if result is not None and not isinstance(result, Result):
+            self._record_failure(
+                TypeError(f"do_work returned {result!r}, not a Result; treated as failure"),
+                "do_work",
+            )
+        elif isinstance(result, Result):
+            self._result = result
+        self._on_work_finished()
+
+    # --- completion -------------------------------------------------------------------------
+
+    def _on_work_finished(self) -> None:
+        if self._try_check_for_interruption_and_resolve():
+            return
+        state = self._db.get_state(self.work_spec_id)
+        self._db.delete_progress(self.work_spec_id)  # progress is deleted only here
+        if state is None:
+            self._resolve(False)  # e.g. deleted by REPLACE
+        elif state is State.RUNNING:
+            self._handle_result(self._result)
+        elif not state.is_finished:
+            self._interrupted = StopReason.STOP_REASON_UNKNOWN
+            self._reschedule_and_resolve("work.stopped", **stop_reason_fields(self._interrupted))
+        else:
+            self._resolve(False)
+
+    def _handle_result(self, result: Result) -> None:
+        periodic = self.spec.is_periodic
+        if isinstance(result, SuccessResult):
+            if periodic:
+                self._reset_periodic_and_resolve("success")
+            else:
+                self._set_succeeded_and_resolve(result.output_data)
+        elif isinstance(result, RetryResult):
+            self._reschedule_and_resolve("work.retry")
+        elif periodic:
+            self._reset_periodic_and_resolve("failure")
+        else:
+            output = result.output_data if isinstance(result, FailureResult) else Data.EMPTY
+            self._set_failed_and_resolve(output)
+
+    def _set_succeeded_and_resolve(self, output: Data) -> None:
+        work_id = self.work_spec_id
+        self._db.set_state(work_id, State.SUCCEEDED)
+        self._db.set_output(work_id, output)
+        now = self._sim.now_ms
+        unblocked = []
+        for dependent in self._db.get_dependent_work_ids(work_id):
+            if self._db.get_state(
+                dependent
+            ) is State.BLOCKED and self._db.has_completed_all_prerequisites(dependent):
+                self._db.set_state(dependent, State.ENQUEUED)
+                self._db.set_last_enqueue_time(dependent, now)
+                unblocked.append(dependent)
+        self._events.emit("work.finished", work_id, result="success", output=output.to_json())
+        for dependent in unblocked:
+            self._events.emit("work.unblocked", dependent, prerequisite=work_id)
+        self._resolve(False)
+
+    def _set_failed_and_resolve(self, output: Data) -> None:
+        work_id = self.work_spec_id
+        failed = []
+        to_process = [work_id]
+        while to_process:  # iterativelyFailWorkAndDependents: depth first, from the end
+            current = to_process.pop()
+            state = self._db.get_state(current)
+            if state is not State.CANCELLED:
+                self._db.set_state(current, State.FAILED)
+                if state is not State.FAILED:
+                    failed.append(current)
+            to_process.extend(self._db.get_dependent_work_ids(current))
+        self._db.reset_next_schedule_time_override(
+            work_id, self.spec.next_schedule_time_override_generation
+        )
+        self._db.set_output(work_id, output)
+        for current in failed:
+            if current == work_id:
+                self._events.emit(
+                    "work.finished", current, result="failure", output=output.to_json()
+                )
+            else:
+                self._events.emit(
+                    "work.finished",
+                    current,
+                    result=None,
+                    cause="prerequisite_failed",
+                    failed=work_id,
+                )
+        self._resolve(False)
+
+    def _reschedule_and_resolve(self, kind: str, **fields: Any) -> None:
+        work_id = self.work_spec_id
+        self._db.set_state(work_id, State.ENQUEUED)
+        self._db.set_last_enqueue_time(work_id, self._sim.now_ms)
+        self._db.reset_next_schedule_time_override(
+            work_id, self.spec.next_schedule_time_override_generation
+        )
+        self._db.mark_scheduled(work_id, -1)
+        self._resolve(True)
+        self._events.emit(kind, work_id, **fields)
+
+    def _reset_periodic_and_resolve(self, result: str) -> None:
+        work_id = self.work_spec_id
+        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
+        self._db.set_last_enqueue_time(work_id, self._sim.now_ms)
+        self._db.set_state(work_id, State.ENQUEUED)
+        self._db.reset_run_attempt_count(work_id)
+        self._db.reset_next_schedule_time_override(
+            work_id, self.spec.next_schedule_time_override_generation
+        )
+        self._db.increment_period_count(work_id)
+        self._db.mark_scheduled(work_id, -1)
+        self._events.emit("work.finished", work_id, result=result, output={})
+        self._resolve(False)
+
+    # --- stop -------------------------------------------------------------------------------
+
+    def interrupt(self, stop_reason: StopReason) -> None:
+        """``WorkerWrapper.interrupt``: resolve now, cancel the worker, tell it it was stopped."""
+        self._interrupted = stop_reason
+        self._try_check_for_interruption_and_resolve()
+        task = self._task
+        cancelled = task is None or not task.done()
+        if task is not None and not task.done():
+            task.cancel()
+        worker = self._worker
+        if worker is not None and cancelled:
+            try:
+                worker.stop(stop_reason)
+            except Exception as error:
+                self._record_failure(error, "on_stopped")
+
+    def abandon(self) -> None:
+        """Process death: drop the run without touching the database."""
+        self._abandoned = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        if self._worker is not None:
+            self._worker._abandon()
+
+    def _try_check_for_interruption_and_resolve(self) -> bool:
+        if self._interrupted == _NOT_STOPPED:
+            return False
+        if self._interrupt_resolved:
+            return True  # already resolved by the interruption; nothing left to write
+        self._interrupt_resolved = True
+        state = self._db.get_state(self.work_spec_id)
+        if state is None or state.is_finished:
+            self._resolve(False)
+        else:
+            self._resolve(True)
+            self._events.emit(
+                "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
+            )
+        return True
+
+    def _resolve_incorrect_status(self) -> None:
+        if self._db.get_state(self.work_spec_id) is State.RUNNING:
+            self._resolve(True)
+            self._events.emit(
+                "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
+            )
+        else:
+            self._resolve(False)
+
+    def _resolve(self, needs_reschedule: bool) -> None:
+        if needs_reschedule:
+            # Back to ENQUEUED, keeping the enqueue time and override (WorkerWrapper.resolve).
+            self._db.set_state(self.work_spec_id, State.ENQUEUED)
+            self._db.set_stop_reason(self.work_spec_id, self._interrupted)
+            self._db.mark_scheduled(self.work_spec_id, -1)
+        if not self._future_set:
+            self._future_set = True
+            self._on_resolved(self, needs_reschedule)
+
+    # --- progress and failures ----------------------------------------------------------
+
+    def update_progress(self, work_spec_id: uuid.UUID, data: Data) -> None:
+        """``WorkProgressUpdater``: store progress only while the row is RUNNING."""
+        if self._abandoned:
+            return
+        key = str(work_spec_id)
+        state = self._db.get_state(key)
+        if state is None:
+            raise HarnessRuntimeError(
+                "Calls to set_progress_async() must complete before a ListenableWorker signals "
+                f"completion of work by returning a Result (work {key} no longer exists)",
+                t_ms=self._sim.now_ms,
+            )
+        if state is not State.RUNNING:
+            _LOG.info("Ignoring set_progress_async(...): work %s is not RUNNING", key)
+            return
+        self._db.set_progress(key, data)
+        self._events.emit("work.progress", key, progress=data.to_json())
+
+    def _record_failure(self, error: BaseException, phase: str) -> None:
+        _LOG.warning("work %s: %s raised %r", self.work_spec_id, phase, error)
+        self._events.emit(
+            "work.failed",
+            self.work_spec_id,
+            phase=phase,
+            error=f"{type(error).__name__}: {error}",
+            traceback=format_traceback(error),
+        )
