@@ -9,6 +9,7 @@ asyncio tasks started by app code inherit it.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import httpx
 
 from harness._exceptions import HarnessRuntimeError
 from harness.sim import Simulation
+from harness.workmanager import WorkManager
 
 
 class DataArea(Protocol):
@@ -58,9 +60,36 @@ class AppInstance:
     client_factory: Callable[[], httpx.AsyncClient]
     sync_client_factory: Callable[[], httpx.Client]
     notify: Callable[[Notification], None]
+    work_manager: WorkManager | None = None
+    spawn_isolate: Callable[[str], AppInstance] | None = None
     memory: dict[str, Any] = field(default_factory=dict)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    destroyed: bool = False
     _client: httpx.AsyncClient | None = None
     _sync_client: httpx.Client | None = None
+
+    def new_isolate(self, kind: str) -> AppInstance:
+        """A fresh instance in the same process (a new Dart isolate / Flutter engine)."""
+        if self.spawn_isolate is None:
+            raise HarnessRuntimeError(
+                f"app instance {self.package}#{self.instance_id} cannot start isolates; it was "
+                "created without an app runtime",
+                t_ms=self.sim.now_ms,
+            )
+        return self.spawn_isolate(kind)
+
+    def destroy(self) -> int:
+        """Tear the instance down: cancel the tasks it started that are still running.
+
+        Returns how many were cut off. Used when a Flutter engine is destroyed and when the
+        process dies.
+        """
+        self.destroyed = True
+        pending = [task for task in self.tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        self.tasks.clear()
+        return len(pending)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -116,6 +145,19 @@ def app_context(instance: AppInstance) -> Iterator[AppInstance]:
         yield instance
     finally:
         _CURRENT.reset(token)
+
+
+def track_task(task: asyncio.Task[Any]) -> None:
+    """Task observer: remember a task as started by the current app instance (if any)."""
+    instance = _CURRENT.get()
+    if instance is not None:
+        instance.tasks = [known for known in instance.tasks if not known.done()]
+        instance.tasks.append(task)
+
+
+def enter_app(instance: AppInstance) -> None:
+    """Make ``instance`` the current app for the rest of the running task (or context)."""
+    _CURRENT.set(instance)
 
 
 def run_as(instance: AppInstance, function: Callable[..., Any], *args: Any) -> Any:

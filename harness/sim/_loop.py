@@ -64,6 +64,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         self._callback_errors: list[tuple[int, dict[str, Any]]] = []
         self._task_failures: list[TaskFailure] = []
         self._shutting_down = False
+        self._task_observers: list[Callable[[asyncio.Task[Any]], None]] = []
         self.set_task_factory(self._make_task)
 
     # --- time -----------------------------------------------------------------------------
@@ -241,7 +242,17 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
     ) -> asyncio.Task[_T]:
         task: asyncio.Task[_T] = asyncio.Task(coro, loop=loop, **kwargs)
         task.add_done_callback(self._note_task_done)
+        for observer in self._task_observers:
+            observer(task)
         return task
+
+    def add_task_observer(self, observer: Callable[[asyncio.Task[Any]], None]) -> None:
+        """Call ``observer(task)`` for every task created from now on, in the creator's context.
+
+        The app runtime uses this to know which tasks an app instance started, so that a
+        destroyed Flutter engine can take its unfinished tasks down with it.
+        """
+        self._task_observers.append(observer)
 
     def _note_task_done(self, task: asyncio.Task[Any]) -> None:
         if task.cancelled():

@@ -1,0 +1,338 @@
+"""HTTP through the simulated device: httpx transports that cost virtual time and can fail.
+
+Each app instance gets an ``httpx.AsyncClient`` (and a sync ``httpx.Client``) whose transport
+applies the device network, then hands the request to the fake servers (:class:`Internet`):
+
+* no usable network for the app -> ``httpx.ConnectError`` (nothing reaches the server);
+* connecting costs round trips (two for https: TCP and TLS 1.3), sending costs the upload at the
+  link's bandwidth, the answer costs half a round trip plus the server's own delay, and the body
+  costs the download at the link's bandwidth; lost packets cost retransmission timeouts; every
+  figure comes from the link sampled for the request from the device's network profile;
+* a network change mid-request fails it the way httpx would: ``ConnectError`` while connecting,
+  ``WriteError`` while sending, ``ReadError`` while waiting for or reading the answer;
+* httpx timeouts are enforced in virtual time (``ConnectTimeout``, ``WriteTimeout``,
+  ``ReadTimeout``): httpx leaves that to the transport;
+* a server that hangs (``SERVER_HANGS``) answers only by the read timeout; one that resets the
+  connection (``SERVER_RESETS``) gives ``ReadError``.
+
+Every request becomes an ``http.request`` trace record: method, URL, status or error, bytes up
+and down, virtual duration, network transport and whether it was metered, and the server fault
+if one answered. The sync client runs the same transport from blocking code (a sync ``Worker``)
+through :func:`harness.sim.wait_on_loop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+import httpx
+from respx.models import AllMockedAssertionError
+
+from harness.app._context import current_app
+from harness.backends import FAULT_EXTENSION, SERVER_DELAY_MS, SERVER_HANGS, SERVER_RESETS, Internet
+from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
+
+#: Minimum TCP retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms).
+MIN_RTO_MS: Final = 200
+#: Segment payload used to count packets for loss (Ethernet MTU 1500 - 40 bytes of headers).
+SEGMENT_BYTES: Final = 1460
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The network as one request experiences it (sampled from the device's network profile)."""
+
+    transport: str
+    metered: bool
+    latency_ms: int
+    up_bytes_per_s: int
+    down_bytes_per_s: int
+    loss: float
+
+
+class NetworkPort(Protocol):
+    """What the transport needs from the device (and the platform's per-app network policy)."""
+
+    @property
+    def changed(self) -> Signal[object]:
+        """Fires whenever the network the app can use changes (a transition, doze, a block)."""
+        ...
+
+    def link(self) -> Link | None:
+        """The link for a new request now, or ``None`` when the app has no usable network."""
+        ...
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        """Account the bytes (battery cost, radio activity)."""
+        ...
+
+
+class _Cut(Exception):
+    """The network changed under an in-flight request."""
+
+
+#: How httpx reports a connection lost in each phase, and what the request was doing.
+_CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
+    "connect": (httpx.ConnectError, "connecting"),
+    "write": (httpx.WriteError, "sending"),
+    "read": (httpx.ReadError, "receiving"),
+}
+
+
+class DeviceTransport(httpx.AsyncBaseTransport):
+    """An async httpx transport over the simulated device network to the fake servers."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        network: NetworkPort,
+        internet: Internet,
+        *,
+        package: str,
+        on_request: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self._sim = sim
+        self._network = network
+        self._internet = internet
+        self._package = package
+        self._rng = sim.random(f"app.{package}.http")
+        self._on_request = on_request
+        self.bytes_by_transport: Counter[str] = Counter()
+        self.bytes_metered = 0
+        self.bytes_unmetered = 0
+
+    async def _wait(
+        self,
+        duration_ms: int | None,
+        timeout_s: float | None,
+        phase: str,
+        request: httpx.Request,
+    ) -> None:
+        """Wait ``duration_ms`` (``None``: forever) unless the network changes or time runs out."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str] = loop.create_future()
+
+        def finish(outcome: str) -> None:
+            if not done.done():
+                done.set_result(outcome)
+
+        handles = []
+        if duration_ms is not None:
+            handles.append(loop.call_later(duration_ms / 1000, finish, "ok"))
+        timeout_ms = None if timeout_s is None else max(1, round(timeout_s * 1000))
+        if timeout_ms is not None and (duration_ms is None or timeout_ms < duration_ms):
+            handles.append(loop.call_later(timeout_ms / 1000, finish, "timeout"))
+        disconnect = self._network.changed.connect(lambda _change: finish("cut"))
+        try:
+            outcome = await done
+        finally:
+            disconnect()
+            for handle in handles:
+                handle.cancel()
+        if outcome == "ok":
+            return
+        if outcome == "timeout":
+            error_type: type[httpx.TimeoutException] = {
+                "connect": httpx.ConnectTimeout,
+                "write": httpx.WriteTimeout,
+            }.get(phase, httpx.ReadTimeout)
+            raise error_type(f"timed out ({phase})", request=request)
+        raise _Cut(phase)
+
+    def _retransmit_ms(self, link: Link, packets: int) -> int:
+        if link.loss <= 0:
+            return 0
+        lost = sum(1 for _ in range(packets) if self._rng.random() < link.loss)
+        return lost * max(MIN_RTO_MS, 2 * link.latency_ms)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Carry ``request`` over the simulated network; see the module docs."""
+        started_ms = self._sim.now_ms
+        body = await request.aread()
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 16
+        bytes_up = len(body) + header_bytes + len(request.url.raw_path)
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        fields: dict[str, Any] = {"method": request.method, "url": str(request.url)}
+        link = self._network.link()
+        if link is None:
+            self._record(fields, started_ms, error="ConnectError: network is unreachable")
+            raise httpx.ConnectError("[Errno 101] Network is unreachable", request=request)
+        fields.update(transport=link.transport, metered=link.metered)
+        rtt = 2 * link.latency_ms
+        phase = "connect"
+        bytes_down = 0
+        try:
+            handshakes = 2 if request.url.scheme == "https" else 1
+            await self._wait(
+                handshakes * rtt + self._retransmit_ms(link, 2 * handshakes),
+                timeouts.get("connect"),
+                "connect",
+                request,
+            )
+            phase = "write"
+            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
+            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
+            await self._wait(
+                send_ms + self._retransmit_ms(link, packets_up),
+                timeouts.get("write"),
+                "write",
+                request,
+            )
+            phase = "read"
+            try:
+                response = self._internet.handle(request)
+            except AllMockedAssertionError:
+                self._record(fields, started_ms, error="unmatched: no route for this request")
+                raise
+            extensions = response.extensions
+            fault = extensions.get(FAULT_EXTENSION)
+            if fault is not None:
+                fields["fault"] = fault
+            if extensions.get(SERVER_HANGS):
+                await self._wait(None, timeouts.get("read"), "read", request)
+            first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
+            await self._wait(first_byte_ms, timeouts.get("read"), "read", request)
+            if extensions.get(SERVER_RESETS):
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+            content = await response.aread()
+            response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+            bytes_down = len(content) + response_header_bytes + 17
+            packets_down = max(1, math.ceil(bytes_down / SEGMENT_BYTES))
+            download_ms = bytes_down * 1000 // max(link.down_bytes_per_s, 1)
+            await self._wait(
+                download_ms + self._retransmit_ms(link, packets_down),
+                timeouts.get("read"),
+                "read",
+                request,
+            )
+        except _Cut:
+            self._account(bytes_up if phase != "connect" else 0, bytes_down, link)
+            error_type, doing = _CUT_ERRORS[phase]
+            self._record(
+                fields,
+                started_ms,
+                bytes_up=bytes_up,
+                error=f"{error_type.__name__}: network changed while {doing}",
+            )
+            raise error_type(f"network changed while {doing}", request=request) from None
+        except httpx.TransportError as transport_error:
+            self._account(bytes_up, bytes_down, link)
+            self._record(
+                fields,
+                started_ms,
+                bytes_up=bytes_up,
+                error=f"{type(transport_error).__name__}: {transport_error}",
+            )
+            raise
+        except asyncio.CancelledError:
+            self._record(
+                fields,
+                started_ms,
+                bytes_up=bytes_up,
+                error="cancelled: the caller was stopped before the response arrived",
+            )
+            raise
+        self._account(bytes_up, bytes_down, link)
+        self._record(
+            fields,
+            started_ms,
+            status=response.status_code,
+            bytes_up=bytes_up,
+            bytes_down=bytes_down,
+        )
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=content,
+            request=request,
+        )
+
+    def _account(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        total = bytes_up + bytes_down
+        self.bytes_by_transport[link.transport] += total
+        if link.metered:
+            self.bytes_metered += total
+        else:
+            self.bytes_unmetered += total
+        self._network.note_transfer(bytes_up, bytes_down, link)
+
+    def _record(self, fields: dict[str, Any], started_ms: int, **outcome: Any) -> None:
+        record = {
+            "package": self._package,
+            **fields,
+            "status": None,
+            "error": None,
+            "bytes_up": 0,
+            "bytes_down": 0,
+            **outcome,
+            "duration_ms": self._sim.now_ms - started_ms,
+        }
+        self._sim.record("http.request", **record)
+        if self._on_request is not None:
+            self._on_request(record)
+
+
+class SyncDeviceTransport(httpx.BaseTransport):
+    """The same transport for ``httpx.Client``, usable from blocking code (a sync ``Worker``)."""
+
+    def __init__(self, inner: DeviceTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Run the async transport on the loop and wait for it in virtual time."""
+        if not in_blocking_thread():
+            raise RuntimeError(
+                "the sync httpx.Client was used on the event loop, where it would block the "
+                "simulation; use it from a sync Worker (which runs in virtual time), or use the "
+                "async client (harness.app.http) from async code"
+            )
+        request.read()
+        response: httpx.Response = wait_on_loop(self._inner.handle_async_request(request))
+        return response
+
+
+class _Http:
+    """Ambient HTTP for app code: ``await http.get(url)`` uses the running app's client."""
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The running app instance's device-bound ``httpx.AsyncClient``."""
+        return current_app().client
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        """The running app instance's device-bound sync ``httpx.Client`` (for sync Workers)."""
+        return current_app().sync_client
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.request(method, url, ...)``."""
+        return await self.client.request(method, url, **kwargs)
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.get(url, ...)``."""
+        return await self.client.get(url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.post(url, ...)``."""
+        return await self.client.post(url, **kwargs)
+
+    async def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.put(url, ...)``."""
+        return await self.client.put(url, **kwargs)
+
+    async def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.patch(url, ...)``."""
+        return await self.client.patch(url, **kwargs)
+
+    async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``client.delete(url, ...)``."""
+        return await self.client.delete(url, **kwargs)
+
+
+#: ``from harness.app import http``; then ``await http.get("https://api.example.com/data")``.
+http: Final = _Http()

@@ -1,0 +1,241 @@
+"""HTTP through the simulated device (harness/app/_http.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from respx.models import AllMockedAssertionError
+
+from harness.app._http import DeviceTransport, Link, SyncDeviceTransport
+from harness.backends import Internet
+from harness.sim import Signal, Simulation, run_blocking
+
+API = "https://api.example.com"
+
+
+class FakeNetwork:
+    """A network port with a fixed link that tests can switch off or change."""
+
+    def __init__(self, link: Link | None) -> None:
+        self._link = link
+        self.changed: Signal[object] = Signal("test.network")
+        self.transfers: list[tuple[int, int]] = []
+
+    def link(self) -> Link | None:
+        return self._link
+
+    def switch(self, link: Link | None) -> None:
+        self._link = link
+        self.changed.emit(link)
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        self.transfers.append((bytes_up, bytes_down))
+
+
+WIFI = Link(
+    "WIFI", False, latency_ms=20, up_bytes_per_s=1_000_000, down_bytes_per_s=2_000_000, loss=0.0
+)
+
+
+def setup(
+    sim: Simulation, link: Link | None = WIFI
+) -> tuple[FakeNetwork, Internet, DeviceTransport]:
+    network = FakeNetwork(link)
+    internet = Internet(sim)
+    transport = DeviceTransport(sim, network, internet, package="com.example")
+    return network, internet, transport
+
+
+def test_request_costs_round_trips_and_transfer_time(sim: Simulation) -> None:
+    """https: 2 RTT to connect, latency + upload, latency to first byte, then the download."""
+    network, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/big", text="x" * 200_000)
+
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get(API + "/big")
+
+    response = sim.run(fetch())
+    assert response.status_code == 200
+    assert len(response.text) == 200_000
+    record = sim.trace.of_kind("http.request")[0]
+    # connect 2*40 + send 20 + first byte 20 + download (200 000 + headers) / 2 MB/s = 100 ms
+    assert record["duration_ms"] == sim.now_ms == 80 + 20 + 20 + record["bytes_down"] // 2000
+    assert (record["status"], record["transport"], record["metered"]) == (200, "WIFI", False)
+    assert network.transfers == [(record["bytes_up"], record["bytes_down"])]
+    assert transport.bytes_unmetered == record["bytes_up"] + record["bytes_down"]
+
+
+def test_offline_is_connect_error_and_reaches_no_server(sim: Simulation) -> None:
+    """No usable network: httpx.ConnectError at once; the server never sees the request."""
+    _, internet, transport = setup(sim, None)
+    api = internet.backend(API)
+    api.route("GET", "/data", json={})
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.ConnectError, match=r"Network is unreachable"):
+        sim.run(fetch())
+    assert len(api.requests) == 0
+    assert sim.trace.of_kind("http.request")[0]["error"] == "ConnectError: network is unreachable"
+
+
+@pytest.mark.parametrize(
+    ("cut_at_ms", "error", "reached_server"),
+    [(50, httpx.ConnectError, False), (90, httpx.WriteError, False), (110, httpx.ReadError, True)],
+)
+def test_network_change_mid_request_fails_it_like_httpx(
+    sim: Simulation, cut_at_ms: int, error: type[Exception], reached_server: bool
+) -> None:
+    """A transition while connecting, sending or receiving fails with httpx's error for it."""
+    network, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/data", text="y" * 1_000_000)
+    sim.call_at(cut_at_ms, network.switch, None)
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(error, match=r"network changed while"):
+        sim.run(fetch())
+    assert sim.now_ms == cut_at_ms
+    assert (len(api.requests) == 1) is reached_server
+
+
+def test_timeouts_are_enforced_in_virtual_time(sim: Simulation) -> None:
+    """A slow server beyond the client's read timeout gives ReadTimeout at that timeout."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/slow", json={})
+    api.outage(start=0, duration="1h", kind="slow", delay="30s")
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport, timeout=5.0) as client:
+            await client.get(API + "/slow")
+
+    with pytest.raises(httpx.ReadTimeout):
+        sim.run(fetch())
+    assert sim.now_ms == 80 + 20 + 5000
+
+
+def test_hanging_server_answers_only_by_the_read_timeout(sim: Simulation) -> None:
+    """A server that never answers: ReadTimeout after the read timeout; the fault is traced."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/data", json={})
+    api.outage(start=0, duration="1h", kind="timeout")
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport, timeout=10.0) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.ReadTimeout):
+        sim.run(fetch())
+    record = sim.trace.of_kind("http.request")[0]
+    assert (record["fault"], record["error"].split(":")[0]) == ("timeout", "ReadTimeout")
+
+
+def test_reset_is_read_error(sim: Simulation) -> None:
+    """A connection reset by the server is httpx.ReadError."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/data", json={})
+    api.outage(start=0, duration="1h", kind="reset")
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.ReadError, match=r"reset by peer"):
+        sim.run(fetch())
+
+
+def test_unmatched_request_fails_loudly(sim: Simulation) -> None:
+    """Strict routing reaches the app as AllMockedAssertionError, not an httpx error."""
+    _, internet, transport = setup(sim)
+    internet.backend(API)
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/nothing")
+
+    with pytest.raises(AllMockedAssertionError):
+        sim.run(fetch())
+    assert sim.trace.of_kind("http.request")[0]["error"].startswith("unmatched")
+
+
+def test_cancelled_request_is_recorded(sim: Simulation) -> None:
+    """A request whose caller is cancelled mid-flight is recorded as cancelled."""
+    _, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={})
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    task = sim.create_task(fetch())
+    sim.call_at(30, task.cancel)
+    sim.run_for(1000)
+    assert sim.trace.of_kind("http.request")[0]["error"].startswith("cancelled")
+
+
+def test_loss_costs_retransmission_time(sim: Simulation) -> None:
+    """Lost packets cost retransmission timeouts: a lossy link is slower, never faster."""
+    lossy = Link(
+        "CELLULAR", True, latency_ms=50, up_bytes_per_s=100_000, down_bytes_per_s=200_000, loss=0.3
+    )
+    _, internet, transport = setup(sim, lossy)
+    internet.backend(API).route("GET", "/data", text="z" * 50_000)
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    sim.run(fetch())
+    record = sim.trace.of_kind("http.request")[0]
+    lossless_ms = 200 + 50 + 50 + record["bytes_down"] * 1000 // 200_000
+    assert record["duration_ms"] > lossless_ms
+    assert record["metered"] is True
+    assert transport.bytes_metered > 50_000
+
+
+def test_sync_client_waits_in_virtual_time_from_blocking_code(sim: Simulation) -> None:
+    """The sync client works from blocking code (a sync Worker) and costs virtual time."""
+    _, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={"ok": True})
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+
+    def sync_fetch() -> tuple[object, int]:
+        return client.get(API + "/data").json(), sim.now_ms
+
+    assert sim.run(run_blocking(sync_fetch)) == ({"ok": True}, 120)
+
+
+def test_sync_client_on_the_loop_is_refused(sim: Simulation) -> None:
+    """Using the sync client on the event loop would block the simulation: refused with a fix."""
+    _, _internet, transport = setup(sim)
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+
+    async def misuse() -> None:
+        client.get(API + "/data")
+
+    with pytest.raises(RuntimeError, match=r"use it from a sync Worker"):
+        sim.run(misuse())
+
+
+def test_requests_interleave_on_the_loop(sim: Simulation) -> None:
+    """Two concurrent requests overlap in virtual time (the loop is not blocked)."""
+    _, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={})
+
+    async def both() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await asyncio.gather(client.get(API + "/data"), client.get(API + "/data"))
+
+    sim.run(both())
+    assert [r.t_ms for r in sim.trace.of_kind("http.request")] == [120, 120]
