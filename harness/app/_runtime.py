@@ -1,0 +1,349 @@
+"""Apps and their life: processes, app instances, WorkManager per process, launch code.
+
+An :class:`App` is a package name plus user code: a module with ``main()`` (what runs when the
+user opens the app; it registers the app's work) and whatever workers or callback dispatcher it
+names. :class:`AppRuntime` runs installed apps on one simulated device:
+
+* **a process start** creates an :class:`AppInstance` (``kind="process"``) with empty memory and
+  a ``WorkManager`` over the package's device-owned database, whose start-up logic
+  (``ForceStopRunnable``) resets RUNNING rows and reschedules; workers run in that instance;
+* **a process death** drops the instance (its tasks are cancelled) and the ``WorkManager``
+  (running workers are abandoned, rows stay RUNNING); the database survives;
+* **a launch** (the user opens the app) starts the process if needed and runs ``main()``: an
+  ``async def main`` as a task, a plain ``def main`` as blocking code (so a sync HTTP call or
+  ``time.sleep`` in it waits in virtual time);
+* **a flutter background run** asks the process instance for a fresh isolate
+  (:meth:`AppInstance.new_isolate`), so module-level caches never carry over.
+
+The device layer decides *when* processes start and die; :class:`AppRuntime` is told through
+:meth:`start_process`, :meth:`kill_process`, :meth:`clear_data` and :meth:`reboot`, and asks
+for a process through ``ensure_process`` callbacks the platform layer provides.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import shutil
+import sqlite3
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+
+from harness._exceptions import DefinitionError
+from harness.app._context import AppInstance, Notification, run_as, track_task
+from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
+from harness.backends import Internet
+from harness.sim import Simulation, run_blocking
+from harness.workmanager import (
+    DefaultWorkerFactory,
+    ListenableWorker,
+    SchedulerFactory,
+    WorkDatabase,
+    WorkerParameters,
+    WorkManager,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """An installable app: ``package`` and the import path of its ``module``.
+
+    The module defines ``main()`` (sync or async) and may set ``PACKAGE`` to name its package.
+    """
+
+    package: str
+    module: str
+
+    @classmethod
+    def from_module(cls, module: str, *, package: str | None = None) -> App:
+        """Load ``module`` (an import path) and check it has ``main``, else ``DefinitionError``."""
+        loaded = _import_app_module(module)
+        if not callable(getattr(loaded, "main", None)):
+            raise DefinitionError(
+                f"app module {module!r} has no main() function; define `def main() -> None:` "
+                "(what runs when the user opens the app)"
+            )
+        name = package or getattr(loaded, "PACKAGE", None) or f"app.{module}"
+        if not isinstance(name, str) or not name:
+            raise DefinitionError(f"app module {module!r}: PACKAGE must be a non-empty string")
+        return cls(package=name, module=module)
+
+    def load(self) -> ModuleType:
+        """The imported app module."""
+        return _import_app_module(self.module)
+
+
+def _import_app_module(module: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        raise DefinitionError(
+            f"app module {module!r} cannot be imported ({error}); give an import path on "
+            "sys.path, e.g. 'examples.hourly_sync'"
+        ) from None
+
+
+class _DataArea:
+    """A package's device-owned sqlite databases: in memory, or files under ``directory``."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self._directory = directory
+        self._connections: dict[str, sqlite3.Connection] = {}
+
+    def database(self, name: str) -> sqlite3.Connection:
+        connection = self._connections.get(name)
+        if connection is None:
+            target = ":memory:"
+            if self._directory is not None:
+                self._directory.mkdir(parents=True, exist_ok=True)
+                target = str(self._directory / f"{name}.sqlite")
+            # sync Workers use it from their lockstep thread while the loop thread waits
+            connection = sqlite3.connect(target, check_same_thread=False)
+            self._connections[name] = connection
+        return connection
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
+
+
+class _AppWorkerFactory:
+    """Creates workers that run as app code of the process instance."""
+
+    def __init__(self, instance: AppInstance) -> None:
+        self._instance = instance
+        self._default = DefaultWorkerFactory()
+
+    def create_worker(
+        self, worker_class_name: str, worker_parameters: WorkerParameters
+    ) -> ListenableWorker:
+        instance = self._instance
+        worker: ListenableWorker = run_as(
+            instance, self._default.create_worker, worker_class_name, worker_parameters
+        )
+        start = worker.start_work
+
+        def start_in_app() -> Any:
+            return run_as(instance, start)
+
+        worker.start_work = start_in_app  # type: ignore[method-assign]
+        return worker
+
+
+@dataclass(eq=False)
+class Process:
+    """A running app process: its instance and its WorkManager."""
+
+    app: App
+    instance: AppInstance
+    work_manager: WorkManager
+    started_ms: int
+
+
+@dataclass(eq=False)
+class _Installed:
+    app: App
+    data: _DataArea
+    database: WorkDatabase
+    process: Process | None = None
+    instances_started: int = 0
+    main_failures: list[str] = field(default_factory=list)
+
+
+class AppRuntime:
+    """Runs apps on one device: processes, instances, WorkManagers, launch code."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        internet: Internet,
+        *,
+        network_for: Callable[[str], NetworkPort],
+        schedulers: SchedulerFactory | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.sim = sim
+        self.internet = internet
+        self._network_for = network_for
+        self._schedulers = schedulers
+        self._data_dir = data_dir
+        self._installed: dict[str, _Installed] = {}
+        self.notifications: list[Notification] = []
+        self.transports: dict[str, DeviceTransport] = {}
+        sim.loop.add_task_observer(track_task)
+
+    # --- installation ---------------------------------------------------------------------
+
+    def install(self, app: App) -> None:
+        """Install ``app`` (its data area and WorkManager database are created empty)."""
+        if app.package in self._installed:
+            raise DefinitionError(f"package {app.package!r} is already installed")
+        self.sim.record("app.installed", package=app.package, module=app.module)
+        directory = None if self._data_dir is None else self._data_dir / app.package
+        database_path = None if directory is None else directory / "androidx.work.workdb"
+        if database_path is not None:
+            database_path.parent.mkdir(parents=True, exist_ok=True)
+        self._installed[app.package] = _Installed(
+            app, _DataArea(directory), WorkDatabase(database_path)
+        )
+        transport = DeviceTransport(
+            self.sim, self._network_for(app.package), self.internet, package=app.package
+        )
+        self.transports[app.package] = transport
+
+    def _installed_app(self, package: str) -> _Installed:
+        installed = self._installed.get(package)
+        if installed is None:
+            known = ", ".join(sorted(self._installed)) or "none"
+            raise DefinitionError(f"package {package!r} is not installed (installed: {known})")
+        return installed
+
+    @property
+    def packages(self) -> list[str]:
+        """Installed package names, in installation order."""
+        return list(self._installed)
+
+    def database(self, package: str) -> WorkDatabase:
+        """The package's WorkManager database (device-owned)."""
+        return self._installed_app(package).database
+
+    def data_area(self, package: str) -> _DataArea:
+        """The package's device-owned data area."""
+        return self._installed_app(package).data
+
+    # --- processes ------------------------------------------------------------------------
+
+    def process(self, package: str) -> Process | None:
+        """The running process of ``package``, if any."""
+        return self._installed_app(package).process
+
+    def _new_instance(self, installed: _Installed, kind: str) -> AppInstance:
+        installed.instances_started += 1
+        package = installed.app.package
+        transport = self.transports[package]
+        instance = AppInstance(
+            package=package,
+            instance_id=installed.instances_started,
+            kind=kind,
+            sim=self.sim,
+            data=installed.data,
+            client_factory=lambda: httpx.AsyncClient(transport=transport),
+            sync_client_factory=lambda: httpx.Client(transport=SyncDeviceTransport(transport)),
+            notify=self._notify,
+        )
+        instance.spawn_isolate = lambda isolate_kind: self._spawn(installed, instance, isolate_kind)
+        return instance
+
+    def _spawn(self, installed: _Installed, parent: AppInstance, kind: str) -> AppInstance:
+        child = self._new_instance(installed, kind)
+        child.work_manager = parent.work_manager
+        return child
+
+    def start_process(self, package: str, *, reason: str, force_stopped: bool = False) -> Process:
+        """A process starts for ``package`` (a launch, a job, a broadcast); returns it.
+
+        ``force_stopped`` tells WorkManager's start-up that the app was force-stopped since its
+        last run, so it reschedules everything (``ForceStopRunnable``).
+        """
+        installed = self._installed_app(package)
+        if installed.process is not None:
+            return installed.process
+        instance = self._new_instance(installed, "process")
+        work_manager = WorkManager(
+            self.sim,
+            installed.database,
+            schedulers=self._schedulers,
+            worker_factory=_AppWorkerFactory(instance),
+            force_stopped=force_stopped,
+        )
+        instance.work_manager = work_manager
+        process = Process(installed.app, instance, work_manager, self.sim.now_ms)
+        installed.process = process
+        self.sim.record(
+            "app.process_started", package=package, reason=reason, instance=instance.instance_id
+        )
+        return process
+
+    def kill_process(self, package: str, *, reason: str) -> None:
+        """The process of ``package`` dies: memory and running workers are gone, data stays."""
+        installed = self._installed_app(package)
+        process = installed.process
+        if process is None:
+            return
+        installed.process = None
+        process.work_manager.kill()
+        cut_off = process.instance.destroy()
+        self.sim.record(
+            "app.process_died",
+            package=package,
+            reason=reason,
+            instance=process.instance.instance_id,
+            cut_off_tasks=cut_off,
+        )
+
+    def clear_data(self, package: str) -> None:
+        """``pm clear``: the process dies and every byte of the app's data is wiped."""
+        self.kill_process(package, reason="data cleared")
+        installed = self._installed_app(package)
+        installed.data.close()
+        installed.database.close()
+        directory = None if self._data_dir is None else self._data_dir / package
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+        del self._installed[package]
+        self.install(installed.app)
+        self.sim.record("app.data_cleared", package=package)
+
+    def reboot(self) -> None:
+        """Every process dies (the device went down); data survives."""
+        for package in self.packages:
+            self.kill_process(package, reason="reboot")
+
+    # --- launch code ------------------------------------------------------------------------
+
+    def launch(self, package: str, *, force_stopped: bool = False) -> None:
+        """The user opens the app: start the process if needed and run ``main()`` in it."""
+        process = self.start_process(package, reason="launch", force_stopped=force_stopped)
+        main = getattr(process.app.load(), "main")  # noqa: B009 - checked by App.from_module
+        instance = process.instance
+        self.sim.record("app.launched", package=package, instance=instance.instance_id)
+
+        async def run_main() -> None:
+            try:
+                if inspect.iscoroutinefunction(main):
+                    await main()
+                else:
+                    await run_blocking(main)
+            except Exception as error:  # app code crashed: recorded, the run goes on
+                self._installed_app(package).main_failures.append(repr(error))
+                self.sim.record(
+                    "app.crash",
+                    package=package,
+                    where="main",
+                    error=f"{type(error).__name__}: {error}",
+                    traceback="".join(traceback.format_exception(error)),
+                )
+
+        run_as(instance, lambda: self.sim.loop.create_task(run_main(), name=f"main {package}"))
+
+    def _notify(self, notification: Notification) -> None:
+        self.notifications.append(notification)
+        self.sim.record(
+            "app.notification",
+            package=notification.package,
+            id=notification.notification_id,
+            title=notification.title,
+            body=notification.body,
+            channel=notification.channel,
+        )
+
+    def apps(self) -> Sequence[App]:
+        """The installed apps."""
+        return [installed.app for installed in self._installed.values()]

@@ -1,0 +1,58 @@
+"""The flutter ``workmanager`` plugin (0.10.x, Android side) in snake_case, on the simulation.
+
+A port of a Dart app's background code reads almost line by line::
+
+    from harness.flutter import Workmanager
+
+    def main() -> None:                       # runs when the user opens the app
+        Workmanager().initialize(callback_dispatcher)
+        Workmanager().register_periodic_task("sync", "sync", frequency=timedelta(hours=1))
+
+    def callback_dispatcher() -> None:        # runs in every fresh background engine
+        async def handler(task: str, input_data: dict) -> bool:
+            ...
+            return True
+        Workmanager().execute_task(handler)
+"""
+
+from harness.flutter._payload import DART_TASK_KEY, PayloadTypeError
+from harness.flutter._plugin import (
+    INIT_REQUIRED,
+    PlatformCall,
+    PlatformException,
+    UnsupportedError,
+    Workmanager,
+)
+from harness.flutter._types import (
+    BackoffPolicy,
+    Constraints,
+    ExistingPeriodicWorkPolicy,
+    ExistingWorkPolicy,
+    NetworkType,
+    OutOfQuotaPolicy,
+    StopReason,
+    WorkInfo,
+    WorkState,
+)
+from harness.flutter._worker import ENGINE_START_MS, BackgroundWorker
+
+__all__ = [
+    "DART_TASK_KEY",
+    "ENGINE_START_MS",
+    "INIT_REQUIRED",
+    "BackgroundWorker",
+    "BackoffPolicy",
+    "Constraints",
+    "ExistingPeriodicWorkPolicy",
+    "ExistingWorkPolicy",
+    "NetworkType",
+    "OutOfQuotaPolicy",
+    "PayloadTypeError",
+    "PlatformCall",
+    "PlatformException",
+    "StopReason",
+    "UnsupportedError",
+    "WorkInfo",
+    "WorkState",
+    "Workmanager",
+]
