@@ -368,6 +368,8 @@ class DataBuilder:
     def _put(self, key: str, kind: _Type, value: object) -> DataBuilder:
         if not isinstance(key, str):
             raise InvalidDataError(f"Data key {key!r} is a {type(key).__name__}; keys are str")
+        if value is None and kind is _Type.STRING:
+            kind = _Type.NULL  # putString(key, null) stores a null, written as TYPE_NULL
         self._entries[key] = (kind, _typed(key, kind, value))
         return self
 

@@ -9,6 +9,7 @@ listeners. The kinds are documented in the package docstring.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -31,7 +32,8 @@ def stop_reason_fields(stop_reason: StopReason) -> dict[str, Any]:
 def _relative(filename: str) -> str:
     """A source path relative to its ``sys.path`` entry, so traces match across checkouts."""
     path = PurePath(filename)
-    roots = sorted((PurePath(entry) for entry in sys.path if entry), key=lambda p: -len(p.parts))
+    entries = (entry or os.getcwd() for entry in sys.path)  # "" on sys.path is the cwd
+    roots = sorted((PurePath(entry) for entry in entries), key=lambda p: -len(p.parts))
     for root in roots:
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix()

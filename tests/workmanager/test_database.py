@@ -1,0 +1,69 @@
+"""The database: androidx's schema and DAO queries in sqlite3 (_database.py, _schema.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harness.sim import Simulation
+from harness.workmanager import (
+    BackoffPolicy,
+    Constraints,
+    Data,
+    NetworkType,
+    OneTimeWorkRequest,
+    State,
+    StopReason,
+    WorkDatabase,
+)
+from tests.workmanager.workers import Succeed
+
+
+def test_a_work_spec_round_trips_through_its_row(sim: Simulation) -> None:
+    """Every field survives insert and read back (WorkSpec entity, WorkTypeConverters)."""
+    request = (
+        OneTimeWorkRequest.builder(Succeed)
+        .set_input_data(Data({"a": [1, 2]}))
+        .set_backoff_criteria(BackoffPolicy.LINEAR, "1m")
+        .set_constraints(Constraints(NetworkType.METERED, requires_storage_not_low=True))
+        .build()
+    )
+    spec = replace(
+        request.work_spec,
+        state=State.BLOCKED,
+        run_attempt_count=3,
+        stop_reason=StopReason.STOP_REASON_QUOTA,
+        last_enqueue_time=17,
+    )
+    with WorkDatabase() as database:
+        assert database.insert_work_spec(spec)
+        assert not database.insert_work_spec(replace(spec, run_attempt_count=9))  # IGNORE
+        assert database.get_work_spec(spec.id) == spec
+
+
+def test_deleting_a_work_spec_cascades(sim: Simulation) -> None:
+    """Foreign keys ON DELETE CASCADE take tags, names, dependencies and progress with the row."""
+    parent, child = OneTimeWorkRequest.from_(Succeed), OneTimeWorkRequest.from_(Succeed)
+    with WorkDatabase() as database:
+        for request in (parent, child):
+            database.insert_work_spec(request.work_spec)
+            database.insert_tags(request.string_id, request.tags)
+        database.insert_dependency(child.string_id, parent.string_id)
+        database.insert_name("n", parent.string_id)
+        database.set_progress(parent.string_id, Data({"p": 1}))
+        database.delete_work_spec(parent.string_id)
+        assert database.get_prerequisites(child.string_id) == []
+        assert database.get_tags(parent.string_id) == frozenset()
+        assert database.get_names(parent.string_id) == []
+        assert database.get_progress(parent.string_id) == Data.EMPTY
+
+
+def test_set_cancelled_state_writes_1_only_for_running_rows(sim: Simulation) -> None:
+    """CASE WHEN state=1 THEN 1 ELSE -256 END (WorkSpecDao.setCancelledState)."""
+    running = replace(OneTimeWorkRequest.from_(Succeed).work_spec, state=State.RUNNING)
+    waiting = OneTimeWorkRequest.from_(Succeed).work_spec
+    with WorkDatabase() as database:
+        for spec in (running, waiting):
+            database.insert_work_spec(spec)
+            database.set_cancelled_state(spec.id)
+        reasons = [database.get_work_spec(s.id).stop_reason for s in (running, waiting)]  # type: ignore[union-attr]
+    assert reasons == [StopReason.STOP_REASON_CANCELLED_BY_APP, StopReason.STOP_REASON_NOT_STOPPED]
