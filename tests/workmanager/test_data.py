@@ -168,3 +168,54 @@ def test_the_limit_holds_for_any_length(length: int) -> None:
     else:
         with pytest.raises(InvalidDataError):
             builder.build()
+
+
+def test_every_typed_getter() -> None:
+    """Each getter reads its own type (Data_.kt getOrDefault / getTypedArray)."""
+    data = (
+        Data.builder()
+        .put_boolean("bool", True)
+        .put_byte("byte", -3)
+        .put_float("float", 0.5)
+        .put_double_array("doubles", [0.25])
+        .put_float_array("floats", [0.5])
+        .put_boolean_array("bools", [True])
+        .put_long_array("longs", [1])
+        .put_all({"text": "t"})
+        .put_all(Data({"more": 1}))
+        .put("any", [True, False])
+        .build()
+    )
+    assert data.get_byte("byte", 0) == -3
+    assert data.get_float("float", 0.0) == 0.5
+    assert data.get_double_array("doubles") == [0.25]
+    assert data.get_float_array("floats") == [0.5]
+    assert data.get_boolean_array("bools") == [True]
+    assert data.get_long_array("longs") == [1]
+    assert data.get_boolean_array("any") == [True, False]
+    assert data.get_int("more", 0) == 1
+    assert data.get_boolean("missing", True) is True
+    assert data.get_byte_array("missing") is None
+    assert data.has_key_with_value_of_type("text", str)
+    assert not data.has_key_with_value_of_type("missing", str)
+    assert len(data) == 10
+    assert repr(Data({"a": 1})) == "Data({'a': 1})"
+    assert Data(Data({"a": 1})) == Data({"a": 1})
+
+
+def test_bad_bytes_and_bad_keys_are_refused() -> None:
+    """fromByteArray checks the size and the header; keys are strings."""
+    with pytest.raises(InvalidDataError, match=r"cannot occupy more than 10240 bytes"):
+        Data.from_byte_array(b"\x00" * (LIMIT + 1))
+    with pytest.raises(InvalidDataError, match=r"not androidx Data V1"):
+        Data.from_byte_array(b"\xac\xed\x00\x05\x00\x00\x00\x00")
+    with pytest.raises(InvalidDataError, match=r"keys are str"):
+        Data({1: "x"})  # type: ignore[dict-item]
+    with pytest.raises(InvalidDataError, match=r"is not a bool"):
+        Data.builder().put_boolean("b", 1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDataError, match=r"is not a number"):
+        Data.builder().put_double("d", "1")  # type: ignore[arg-type]
+    with pytest.raises(InvalidDataError, match=r"is not a str"):
+        Data.builder().put_string("s", 1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDataError, match=r"takes a sequence"):
+        Data.builder().put_int_array("a", 5)  # type: ignore[arg-type]
