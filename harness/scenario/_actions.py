@@ -1,0 +1,104 @@
+"""Timeline actions: what a scenario's ``do:`` and ``then:`` strings may say.
+
+Parsed when the scenario loads (so a typo fails before anything runs) into an :class:`Action`;
+the runner carries them out on the device, the apps and the servers. Forms:
+
+==================================  ===============================================================
+``open app [PKG]``                  the user opens the app (process starts, ``main()`` runs)
+``leave app [PKG]``                 the user goes home: the app is in the background
+``swipe away [PKG]``                the user swipes the app from recents
+``force-stop [PKG]``                ``am force-stop``: stopped until the next launch
+``kill app [PKG]``                  a low-memory kill (``am kill``): work survives
+``clear data [PKG]``                ``pm clear``: the app's data is wiped
+``reboot``                          the device reboots
+``adb shell CMD``                   any supported adb shell command, e.g. ``svc wifi disable``
+``app NAME [ARG...]``               call the app module's ``ACTIONS[NAME](*ARGS)`` in the app
+``server add N items to URL``       N new items appear in the resource at URL
+``server update N items at URL``    N existing items change
+``server expire tokens at ORIGIN``  every token of that origin's auth stops working
+==================================  ===============================================================
+
+``PKG`` defaults to the scenario's only app.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Final
+
+ACTION_HELP: Final = (
+    "'open app', 'leave app', 'swipe away', 'force-stop', 'kill app', 'clear data', 'reboot', "
+    "'adb shell CMD', 'app NAME [ARGS]', 'server add N items to URL', "
+    "'server update N items at URL', 'server expire tokens at ORIGIN'"
+)
+
+_USER_VERBS: Final = {
+    "open app": "open_app",
+    "leave app": "leave_app",
+    "swipe away": "swipe_away",
+    "force-stop": "force_stop",
+    "force stop": "force_stop",
+    "kill app": "kill_app",
+    "clear data": "clear_data",
+}
+_SERVER_RE: Final = re.compile(
+    r"^server\s+(?P<verb>add|update)\s+(?P<count>\d+)\s+items?\s+(?:to|at|in)\s+(?P<url>\S+)$"
+)
+_EXPIRE_RE: Final = re.compile(r"^server\s+expire\s+tokens\s+at\s+(?P<origin>\S+)$")
+
+
+class ActionError(ValueError):
+    """An action string that is not one of the allowed forms."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A parsed timeline action: ``kind`` plus its arguments, and the text it came from."""
+
+    kind: str
+    text: str
+    package: str | None = None
+    command: str | None = None
+    name: str | None = None
+    args: tuple[str, ...] = ()
+    count: int = 0
+    url: str | None = None
+
+
+def parse_action(text: str) -> Action:
+    """Parse a ``do:``/``then:`` string; :class:`ActionError` names the allowed forms."""
+    stripped = " ".join(str(text).split())
+    lowered = stripped.lower()
+    if lowered == "reboot" or lowered == "adb reboot":
+        return Action("reboot", stripped)
+    for prefix in ("adb shell ", "shell "):
+        if lowered.startswith(prefix):
+            command = stripped[len(prefix) :].strip()
+            if not command:
+                break
+            return Action("shell", stripped, command=command)
+    for phrase, kind in _USER_VERBS.items():
+        if lowered == phrase or lowered.startswith(phrase + " "):
+            rest = stripped[len(phrase) :].strip()
+            if " " in rest:
+                raise ActionError(f"action {text!r}: '{phrase}' takes at most a package name")
+            return Action(kind, stripped, package=rest or None)
+    if lowered.startswith("app "):
+        try:
+            parts = shlex.split(stripped[4:])
+        except ValueError as error:
+            raise ActionError(f"action {text!r}: {error}") from None
+        if not parts:
+            raise ActionError(f"action {text!r}: name the app action, e.g. 'app edit_note'")
+        return Action("app", stripped, name=parts[0], args=tuple(parts[1:]))
+    server = _SERVER_RE.match(stripped)
+    if server:
+        return Action(
+            f"server_{server['verb']}", stripped, count=int(server["count"]), url=server["url"]
+        )
+    expire = _EXPIRE_RE.match(stripped)
+    if expire:
+        return Action("server_expire_tokens", stripped, url=expire["origin"])
+    raise ActionError(f"action {text!r} is not one of: {ACTION_HELP}")
