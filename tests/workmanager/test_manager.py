@@ -520,3 +520,10 @@ def test_the_scheduler_gets_at_most_20_slots(sim: Simulation, workmanager: WorkM
     assert scheduled == [r.string_id for r in requests[:20]]
     sim.run_for("2h")
     assert all(state(workmanager, r) is State.SUCCEEDED for r in requests)
+
+
+def test_the_scheduler_limit_is_checked_and_clamped(sim: Simulation) -> None:
+    """setMaxSchedulerLimit: below 20 throws, above 50 is clamped (Configuration.kt)."""
+    with pytest.raises(InvalidRequestError, match=r"^max_scheduler_limit 19 is below 20"):
+        WorkManager(sim, max_scheduler_limit=19)
+    assert WorkManager(sim, max_scheduler_limit=80).max_scheduler_limit == 50

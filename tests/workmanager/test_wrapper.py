@@ -196,13 +196,13 @@ def test_progress_is_visible_while_running_and_cleared_at_completion(
     ]
 
 
-def test_a_stop_reenqueues_with_the_reason_and_keeps_n_and_l(
+def test_a_timeout_reenqueues_with_reason_3_and_keeps_n_and_l(
     sim: Simulation, workmanager: WorkManager
 ) -> None:
-    """Timeout: stop reason 3, back to ENQUEUED, n and L unchanged, never FAILED (resolve(true))."""
-    request = OneTimeWorkRequest.builder(Sleep).set_input_data({"sleep_ms": 600_000}).build()
+    """Timeout at 10 min: stop reason 3, ENQUEUED, n and L kept, never FAILED (WorkerWrapper)."""
+    request = OneTimeWorkRequest.builder(Sleep).set_input_data({"sleep_ms": 1_200_000}).build()
     workmanager.enqueue(request)
-    sim.run_for("10s")
+    sim.run_for("10m")
     assert workmanager.processor.stop_work(request.string_id, StopReason.STOP_REASON_TIMEOUT)
     work = info(workmanager, request)
     assert (work.state, work.stop_reason, work.run_attempt_count) == (
@@ -210,17 +210,17 @@ def test_a_stop_reenqueues_with_the_reason_and_keeps_n_and_l(
         StopReason.STOP_REASON_TIMEOUT,
         1,
     )
-    assert work.next_schedule_time_millis == 30_000  # L (0) + backoff(1): already decided
+    assert work.next_schedule_time_millis == 30_000  # L (0) + backoff(1): already past
     sim.run_for(0)
     assert [event[0] for event in workers.EVENTS] == [
         "start",
         "stopped:STOP_REASON_TIMEOUT",
         "cancelled",
+        "start",  # due since 30 s: it runs again at once
     ]
     stopped = sim.trace.of_kind("work.stopped")[0]
     assert (stopped["stop_reason"], stopped["stop_reason_value"]) == ("STOP_REASON_TIMEOUT", 3)
-    sim.run_for("30s")
-    assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0, 30_000]
+    assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0, 600_000]
     assert info(workmanager, request).stop_reason == StopReason.STOP_REASON_NOT_STOPPED
 
 
