@@ -105,6 +105,15 @@ class RouteSpec(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_line(cls, value: Any) -> Any:
+        if (
+            isinstance(value, dict)
+            and len(value) == 1
+            and isinstance(next(iter(value)), str)
+            and "->" in next(iter(value))
+        ):
+            # An unquoted 'GET URL -> 200 {"items": 3}' reads as a YAML mapping; rejoin it.
+            key, rest = next(iter(value.items()))
+            value = f"{key}: {rest}"
         if not isinstance(value, str):
             return value
         match = _ROUTE_RE.match(value.strip())

@@ -1,0 +1,170 @@
+"""Loading and validating scenario files (harness/scenario/_loader.py): errors before running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness._exceptions import ScenarioError
+from harness.scenario._loader import discover, load, loads
+
+GOOD = """\
+name: hourly sync, a commuter's week
+device: pixel-like
+app: tests.flutter.sample_app
+backend:
+  routes:
+    - GET https://api.example.com/data -> 200 {"items": 3}
+  resources:
+    - url: https://api.example.com/items
+      initial_items: 10
+  faults:
+    - at: day 2 08:00
+      for: 2h
+      rate_limit: {per_minute: 1, retry_after: 60s}
+    - at: 3d
+      for: 30m
+      outage: timeout
+duration: 7d
+seeds: 3
+timeline:
+  - at: 0s
+    do: open app
+  - every: weekday 08:00
+    for: 1h
+    do: adb shell svc wifi disable
+    then: adb shell svc wifi enable
+  - every: day 23:00
+    do: adb shell dumpsys battery set ac 1
+checks:
+  - responses_processed
+  - max_staleness: 2h
+  - honours_retry_after
+"""
+
+
+def test_a_good_scenario_loads_and_expands_its_timeline() -> None:
+    """Repeating events expand over the run; 'then' follows 'do' by 'for'."""
+    scenario = loads(GOOD, file="commute.yaml")
+    assert scenario.name == "hourly sync, a commuter's week"
+    assert scenario.apps[0].package == "com.example.sample"
+    times = [(item.t_ms, item.action.kind) for item in scenario.schedule]
+    assert times[0] == (0, "open_app")
+    wifi_off = [t for t, _ in times if t % 86_400_000 == 8 * 3_600_000]
+    assert len(wifi_off) == 5  # Monday to Friday of the first week
+    assert [check.name for check in scenario.checks] == [
+        "no_unmatched_requests",
+        "responses_processed",
+        "max_staleness",
+        "honours_retry_after",
+    ]
+    assert scenario.spec.backend.faults[0].rate_limit is not None
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_wrong_type_names_file_line_field_and_value(tmp_path: Path) -> None:
+    """A value of the wrong type: file, line, field, the value, and what is expected."""
+    path = write(tmp_path, GOOD.replace("seeds: 3", "seeds: many"))
+    with pytest.raises(ScenarioError, match=r"bad\.yaml:18: seeds: .*integer.*'many'"):
+        load(path)
+
+
+def test_unknown_event_lists_the_allowed_actions(tmp_path: Path) -> None:
+    """An action that does not exist names the allowed forms."""
+    path = write(tmp_path, GOOD.replace("do: open app", "do: dance wildly"))
+    with pytest.raises(
+        ScenarioError,
+        match=r"bad\.yaml:21: timeline\[0\]\.do: action 'dance wildly' is not one of: 'open app'",
+    ):
+        load(path)
+
+
+def test_time_going_backwards_is_refused(tmp_path: Path) -> None:
+    """Timeline events listed out of time order are an error naming both times."""
+    text = GOOD.replace(
+        "  - every: weekday 08:00",
+        "  - at: 2h\n    do: reboot\n  - at: 1h\n    do: reboot\n  - every: weekday 08:00",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"bad\.yaml:24: timeline\[2\]\.at: time goes backwards: 0d01:00:00\.000 comes "
+        r"after an event at 0d02:00:00\.000",
+    ):
+        load(write(tmp_path, text))
+
+
+def test_unknown_app_path_is_refused(tmp_path: Path) -> None:
+    """An app module that cannot be imported is named with the fix."""
+    path = write(tmp_path, GOOD.replace("app: tests.flutter.sample_app", "app: no.such.module"))
+    with pytest.raises(
+        ScenarioError, match=r"bad\.yaml:3: app: app module 'no\.such\.module' cannot be imported"
+    ):
+        load(path)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    """Broken YAML is refused with the line of the problem."""
+    path = write(tmp_path, GOOD.replace("  - at: 0s", "  - at: [0s"))
+    with pytest.raises(ScenarioError, match=r"bad\.yaml:\d+: YAML syntax error"):
+        load(path)
+
+
+def test_unknown_field_and_bad_time_are_all_reported(tmp_path: Path) -> None:
+    """Several problems are reported together, each with its line."""
+    text = GOOD.replace("duration: 7d", "duration: 7 days\ncolour: blue")
+    with pytest.raises(ScenarioError) as error:
+        load(write(tmp_path, text))
+    message = str(error.value)
+    assert "unknown field 'colour'" in message
+    assert "'7 days' is not a duration" in message
+
+
+def test_unknown_check_lists_the_checks(tmp_path: Path) -> None:
+    """A check that does not exist lists the built-in checks."""
+    path = write(tmp_path, GOOD.replace("  - honours_retry_after", "  - be_fast"))
+    with pytest.raises(ScenarioError, match=r"unknown check 'be_fast'; the checks are: custom"):
+        load(path)
+
+
+def test_event_after_the_end_is_refused(tmp_path: Path) -> None:
+    """An 'at' past the run's duration is an error with the fix."""
+    text = GOOD.replace("  - every: day 23:00", "  - at: 8d\n    do: reboot\n  - every: day 23:00")
+    with pytest.raises(ScenarioError, match=r"after the end of the run"):
+        load(write(tmp_path, text))
+
+
+def test_bad_route_line_shows_the_form(tmp_path: Path) -> None:
+    """A route line that does not parse shows the expected form."""
+    path = write(tmp_path, GOOD.replace('-> 200 {"items": 3}', "gives 200"))
+    with pytest.raises(ScenarioError, match=r"is not 'METHOD URL -> STATUS \[JSON body\]'"):
+        load(path)
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    """A file that is not a mapping of fields says so."""
+    with pytest.raises(ScenarioError, match=r"must be a mapping of fields"):
+        load(write(tmp_path, "- just\n- a list\n"))
+
+
+def test_replace_revalidates() -> None:
+    """Scenario.replace swaps fields (e.g. the timeline) and validates again."""
+    scenario = loads(GOOD)
+    shorter = scenario.replace(timeline=[{"at": "1h", "do": "reboot"}])
+    assert [item.action.kind for item in shorter.schedule] == ["reboot"]
+    with pytest.raises(ScenarioError, match=r"timeline\[0\]\.do"):
+        scenario.replace(timeline=[{"at": "1h", "do": "explode"}])
+
+
+def test_discover_finds_yaml_files(tmp_path: Path) -> None:
+    """A directory is searched for *.yaml and *.yml files, sorted."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "two.yml").write_text("x")
+    (tmp_path / "one.yaml").write_text("x")
+    (tmp_path / "notes.txt").write_text("x")
+    assert [p.name for p in discover([tmp_path])] == ["two.yml", "one.yaml"]  # path order
