@@ -28,8 +28,7 @@ REASON_7 = StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
 def test_network_controllers(
     network_type: NetworkType, conditions: dict[str, bool], met: bool
 ) -> None:
-    """Only CONNECTED needs a validated network; the greedy path reads TEMPORARILY_UNMETERED as
-    UNMETERED (ContraintControllers.kt)."""
+    """Only CONNECTED needs validation; TEMP. UNMETERED = UNMETERED (ContraintControllers.kt)."""
     state = ConstraintState(**conditions)
     constraints = Constraints(required_network_type=network_type)
     assert state.are_met(constraints) is met

@@ -19,7 +19,7 @@ from harness.workmanager import (
 )
 from harness.workmanager._schema import KEY_LAST_FORCE_STOP_MS
 from tests.workmanager import workers
-from tests.workmanager.workers import Progress, Sleep, Succeed
+from tests.workmanager.workers import Progress, Sleep, Succeed, SyncSleep
 
 
 def test_work_survives_process_death(sim: Simulation) -> None:
@@ -142,3 +142,20 @@ def test_a_file_database_survives_the_python_process(sim: Simulation, tmp_path: 
         spec = reopened.get_work_spec(request.string_id)
     assert spec is not None
     assert spec.initial_delay == 3_600_000
+
+
+def test_process_death_ends_a_blocking_worker_without_a_write(sim: Simulation) -> None:
+    """A killed process takes its worker threads along: no write, the row stays RUNNING."""
+    first = WorkManager(sim)
+    seen: list[State] = []
+    first.add_listener(lambda info: seen.append(info.state))
+    request = OneTimeWorkRequest.from_(SyncSleep)
+    first.enqueue(request)
+    sim.run_for("10s")
+    first.kill()
+    sim.run_for("2m")
+    assert workers.EVENTS == []  # the blocking sleep never returned into do_work's next line
+    spec = first.database.get_work_spec(request.string_id)
+    assert spec is not None
+    assert spec.state is State.RUNNING
+    assert seen == [State.ENQUEUED, State.RUNNING]  # listeners died with the process
