@@ -145,10 +145,16 @@ class WorkManagerMachine(RuleBasedStateMachine):
             work.state = State.CANCELLED
         self._run(0)
 
-    @rule(downtime=st.sampled_from([0, 30_000, 1_200_000]), force_stopped=st.booleans())
-    def kill_and_restart(self, downtime: int, force_stopped: bool) -> None:
-        """Process death (or a reboot: the same for WorkManager), then the next app start."""
+    @rule(
+        downtime=st.sampled_from([0, 30_000, 1_200_000]),
+        force_stopped=st.booleans(),
+        reboot=st.booleans(),
+    )
+    def kill_and_restart(self, downtime: int, force_stopped: bool, reboot: bool) -> None:
+        """Process death, or a reboot (the device asks for a full reschedule), then an app start."""
         self.workmanager.kill()
+        if reboot:
+            self.database.mark_reschedule_needed()
         self.sim.run_until(self.sim.now_ms + downtime)  # nothing runs while the app is dead
         for work in self.model.values():
             if work.state is State.RUNNING:  # ForceStopRunnable: reset, n and L kept
