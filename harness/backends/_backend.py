@@ -108,6 +108,11 @@ class Backend:
         self._auth: TokenAuth | None = None
         self._retry_not_before_ms: int | None = None
 
+    @property
+    def auth(self) -> TokenAuth | None:
+        """The token auth, if :meth:`token_auth` set one up."""
+        return self._auth
+
     # --- composing the server -------------------------------------------------------------
 
     def resource(self, path: str, **options: Any) -> RestResource:

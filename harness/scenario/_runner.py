@@ -1,0 +1,294 @@
+"""The runner: ``run(scenario, seed) -> RunRecord``, a pure function of its inputs.
+
+One run builds the simulated world for the scenario (device, servers, apps), schedules the
+timeline, runs the simulation for the scenario's duration, evaluates the checks on the trace and
+the servers, and returns a picklable :class:`RunRecord`. The same (scenario file, seed) gives the
+same record and trace digest in any process, so :func:`run_many` can use a process pool and
+``harness replay`` reproduces a failure exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness._exceptions import HarnessError
+from harness._units import MS_PER_HOUR
+from harness.backends import Internet
+from harness.scenario._loader import Scenario, load
+from harness.scenario._record import RunRecord
+from harness.scenario._world import World
+from harness.sim import Simulation, Trace, TraceRecord, real_perf_counter
+
+#: Trace kinds checks read; a streamed trace is read back once for these (device noise skipped).
+_CHECKED_PREFIXES = ("http.", "work.", "app.", "flutter.", "backend.", "sim.", "device.wakeup")
+
+
+class _View:
+    """A finished run as checks see it (:class:`RunView`)."""
+
+    def __init__(
+        self, trace: Trace, internet: Internet, duration_ms: int, metrics: dict[str, float]
+    ) -> None:
+        self._trace = trace
+        self._internet = internet
+        self._duration_ms = duration_ms
+        self._metrics = metrics
+        self._by_kind: dict[str, list[TraceRecord]] | None = None
+
+    @property
+    def duration_ms(self) -> int:
+        return self._duration_ms
+
+    @property
+    def internet(self) -> Internet:
+        return self._internet
+
+    def _index(self) -> dict[str, list[TraceRecord]]:
+        if self._by_kind is None:
+            by_kind: dict[str, list[TraceRecord]] = {}
+            for record in self._trace:
+                if record.kind.startswith(_CHECKED_PREFIXES):
+                    by_kind.setdefault(record.kind, []).append(record)
+            self._by_kind = by_kind
+        return self._by_kind
+
+    def records(self, *kinds: str) -> list[TraceRecord]:
+        index = self._index()
+        selected = [
+            record
+            for kind, records in index.items()
+            if kind in kinds or any(kind.startswith(k) for k in kinds if k.endswith("."))
+            for record in records
+        ]
+        return sorted(selected, key=lambda record: record.t_ms)
+
+    def metric(self, name: str) -> float | None:
+        return self._metrics.get(name)
+
+
+@dataclass
+class RunResult:
+    """A run done in this process: its record, plus the live world for assertions."""
+
+    record: RunRecord
+    world: World
+    trace: Trace
+
+    @property
+    def passed(self) -> bool:
+        """Every check held."""
+        return self.record.passed
+
+    @property
+    def internet(self) -> Internet:
+        """The servers after the run."""
+        return self.world.internet
+
+    @property
+    def backend(self) -> _BackendView:
+        """What the servers received (across all of them)."""
+        return _BackendView(self.world.internet)
+
+    @property
+    def app(self) -> _AppView:
+        """What the app did that the harness saw (user actions, notifications)."""
+        return _AppView(self.trace, self.world)
+
+
+class _BackendView:
+    def __init__(self, internet: Internet) -> None:
+        self._internet = internet
+
+    def received_ids(self) -> list[str]:
+        """Every item id uploads applied, repeats included, in order."""
+        return [
+            item_id
+            for backend in self._internet.backends
+            for resource in backend.resources.values()
+            for item_id in resource.received_ids()
+        ]
+
+    def duplicate_ids(self) -> list[str]:
+        """Item ids applied by more than one upload."""
+        return sorted(
+            item_id
+            for backend in self._internet.backends
+            for resource in backend.resources.values()
+            for item_id in resource.duplicate_ids()
+        )
+
+    def request_count(self, method: str | None = None, path: str | None = None) -> int:
+        """How many requests the servers got (optionally by method and path)."""
+        return sum(b.requests.count(method, path) for b in self._internet.backends)
+
+
+class _AppView:
+    def __init__(self, trace: Trace, world: World) -> None:
+        self._trace = trace
+        self._world = world
+
+    def created_ids(self) -> list[str]:
+        """Item ids the user created through ``app`` actions, in order."""
+        return [
+            str(item_id)
+            for record in self._trace.of_kind("app.action")
+            for item_id in record.get("created_ids") or ()
+        ]
+
+    edits_made = created_ids
+
+    def notifications(self) -> list[str]:
+        """Titles of the notifications the app showed."""
+        return [n.title for n in self._world.runtime.notifications]
+
+
+def _metrics(view: _View, world: World) -> dict[str, float]:
+    requests = view.records("http.request")
+    started = view.records("work.started")
+    successes = [r for r in view.records("work.finished") if r.get("result") == "success"]
+    per_hour_wakeups = Counter(
+        r.t_ms // MS_PER_HOUR for r in view.records("work.started", "device.wakeup")
+    )
+    per_hour_requests = Counter(e.t_ms // MS_PER_HOUR for e in world.internet.requests())
+    metrics: dict[str, float] = {
+        "requests": len(requests),
+        "request_errors": sum(1 for r in requests if r.get("error")),
+        "work_runs": len(started),
+        "successful_runs": len(successes),
+        "max_wakeups_per_hour": max(per_hour_wakeups.values(), default=0),
+        "max_requests_per_hour": max(per_hour_requests.values(), default=0),
+        "bytes_metered": sum(
+            r.get("bytes_up", 0) + r.get("bytes_down", 0) for r in requests if r.get("metered")
+        ),
+        "bytes_unmetered": sum(
+            r.get("bytes_up", 0) + r.get("bytes_down", 0)
+            for r in requests
+            if r.get("metered") is False
+        ),
+        "notifications": len(world.runtime.notifications),
+    }
+    metrics.update(world.metrics())
+    return metrics
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int,
+    *,
+    trace_path: str | Path | None = None,
+    keep_trace: bool = True,
+) -> RunResult:
+    """Run ``scenario`` with ``seed`` in this process and return the live result."""
+    began = real_perf_counter()
+    spec = scenario.spec
+    sim = Simulation(
+        seed=seed,
+        epoch=spec.epoch,
+        trace_path=trace_path,
+        keep_trace=keep_trace or trace_path is None,
+        strict_tasks=False,
+    )
+    error: str | None = None
+    world: World | None = None
+    with sim:
+        try:
+            world = World(sim, scenario)
+            world.schedule(scenario.schedule)
+            sim.run_until(spec.duration)
+        except HarnessError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+            sim.record(
+                "run.error", error=error, traceback="".join(traceback.format_exception(failure))
+            )
+    assert world is not None or error is not None
+    if world is None:
+        raise RuntimeError(error)
+    view = _View(sim.trace, world.internet, spec.duration, {})
+    metrics = _metrics(view, world)
+    view = _View(sim.trace, world.internet, spec.duration, metrics)
+    checks = tuple(check.evaluate(view) for check in scenario.checks)
+    record = RunRecord(
+        scenario=spec.name,
+        path=scenario.path,
+        seed=seed,
+        checks=checks,
+        digest=sim.trace.digest(),
+        duration_ms=spec.duration,
+        real_seconds=real_perf_counter() - began,
+        metrics=metrics,
+        notes=tuple(world.notes()),
+        trace_path=str(trace_path) if trace_path is not None else None,
+        error=error,
+    )
+    return RunResult(record, world, sim.trace)
+
+
+def run(
+    scenario: str | Path | Scenario, seed: int, *, trace_path: str | Path | None = None
+) -> RunRecord:
+    """Run one (scenario, seed) and return its picklable :class:`RunRecord`.
+
+    A scenario given as a path is loaded in the calling process (so it works in a pool worker).
+    A harness error while loading is not caught here: the CLI validates files before running.
+    """
+    loaded = load(scenario) if isinstance(scenario, str | Path) else scenario
+    return run_scenario(loaded, seed, trace_path=trace_path, keep_trace=False).record
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One unit of work for :func:`run_many`."""
+
+    path: str
+    seed: int
+    trace_path: str | None
+
+
+def _run_job(job: Job) -> RunRecord:
+    return run(job.path, job.seed, trace_path=job.trace_path)
+
+
+def run_many(
+    jobs: Sequence[Job],
+    *,
+    workers: int | None = None,
+    on_done: Callable[[RunRecord], None] | None = None,
+) -> list[RunRecord]:
+    """Run every job; ``workers`` > 1 uses a local process pool. Records come back in job order.
+
+    The records equal those of running the jobs one by one (each run is a pure function of
+    its scenario file and seed).
+    """
+    count = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    results: list[RunRecord | None] = [None] * len(jobs)
+    if count <= 1 or len(jobs) <= 1:
+        for position, job in enumerate(jobs):
+            results[position] = _run_job(job)
+            if on_done is not None:
+                on_done(results[position])  # type: ignore[arg-type]
+    else:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            futures = {pool.submit(_run_job, job): position for position, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                record = future.result()
+                results[futures[future]] = record
+                if on_done is not None:
+                    on_done(record)
+    return [record for record in results if record is not None]
+
+
+def failed_summary(record: RunRecord) -> list[str]:
+    """Lines describing how a run failed (for the CLI and the pytest plugin)."""
+    lines: list[str] = []
+    if record.error is not None:
+        lines.append(f"run error: {record.error}")
+    for check in record.failed_checks:
+        lines.append(f"{check.spec} ✗ {check.message}")
+        lines.extend(f"  {detail}" for detail in check.details)
+    return lines

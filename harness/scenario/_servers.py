@@ -1,0 +1,120 @@
+"""Building a scenario's servers (its ``backend:`` section) on an :class:`Internet`."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from harness._exceptions import ScenarioError
+from harness.backends import Backend, Internet, RestResource
+from harness.scenario._schema import BackendSpec
+from harness.sim import Simulation
+
+
+def origin_of(url: str) -> str:
+    """``https://api.example.com/items?x=1`` -> ``https://api.example.com``."""
+    parsed = httpx.URL(url)
+    return f"{parsed.scheme}://{parsed.netloc.decode()}"
+
+
+def path_of(url: str) -> str:
+    """The path and query of ``url`` (``/items?x=1``)."""
+    parsed = httpx.URL(url)
+    query = parsed.query.decode()
+    return parsed.path + (f"?{query}" if query else "")
+
+
+def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
+    """An :class:`Internet` with every route, resource, auth and fault of ``spec``."""
+    internet = Internet(sim)
+    for route in spec.routes:
+        backend = internet.backend(origin_of(route.url))
+        backend.route(
+            route.method,
+            path_of(route.url),
+            status=route.status,
+            json=route.json_body,
+            text=route.text,
+            headers=dict(route.headers),
+        )
+    for resource_spec in spec.resources:
+        backend = internet.backend(origin_of(resource_spec.url))
+        resource = backend.resource(
+            httpx.URL(resource_spec.url).path,
+            initial_items=resource_spec.initial_items,
+            page_size=resource_spec.page_size,
+        )
+        if resource_spec.generate is not None:
+            resource.generate(resource_spec.generate.every, resource_spec.generate.count)
+    for auth in spec.auth:
+        internet.backend(origin_of(auth.origin)).token_auth(
+            auth.lifetime, token_path=auth.token_path
+        )
+    for position, fault in enumerate(spec.faults):
+        if fault.origin is not None:
+            targets = [internet.backend(origin_of(fault.origin))]
+        else:
+            targets = internet.backends
+        if not targets:
+            raise ScenarioError(
+                "a fault needs a server: add routes or resources, or give 'origin'",
+                file=file,
+                field=f"backend.faults[{position}]",
+            )
+        for backend in targets:
+            if fault.outage is not None:
+                backend.outage(
+                    fault.at,
+                    fault.for_ms,
+                    fault.outage.kind,
+                    status=fault.outage.status,
+                    delay=fault.outage.delay,
+                    path=fault.path,
+                )
+            elif fault.rate_limit is not None:
+                limit = fault.rate_limit
+                backend.rate_limit(
+                    limit.per_minute if limit.per_minute is not None else limit.limit or 1,
+                    window=60_000 if limit.per_minute is not None else limit.window,
+                    retry_after=limit.retry_after,
+                    start=fault.at,
+                    duration=fault.for_ms,
+                    path=fault.path,
+                )
+    if spec.factory is not None:
+        factory = _import_factory(spec.factory, file)
+        factory(internet, sim)
+    return internet
+
+
+def _import_factory(path: str, file: str) -> Callable[[Internet, Simulation], Any]:
+    module_name, _, name = path.partition(":")
+    try:
+        function = getattr(importlib.import_module(module_name), name, None)
+    except ModuleNotFoundError as error:
+        raise ScenarioError(
+            f"backend factory {path!r} cannot be imported ({error})",
+            file=file,
+            field="backend.factory",
+        ) from None
+    if not callable(function):
+        raise ScenarioError(
+            f"backend factory {path!r} is not 'module:function' naming a function",
+            file=file,
+            field="backend.factory",
+        )
+    return function  # type: ignore[no-any-return]
+
+
+def resource_at(internet: Internet, url: str) -> RestResource:
+    """The resource served at ``url``; a clear error if there is none."""
+    backend: Backend = internet.backend(origin_of(url))
+    path = httpx.URL(url).path
+    resource = backend.resources.get(path)
+    if resource is None:
+        known = ", ".join(backend.resources) or "none"
+        raise ScenarioError(f"no resource at {url!r} (resources of {backend.origin}: {known})")
+    return resource

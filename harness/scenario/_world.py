@@ -1,0 +1,186 @@
+"""The simulated world of one run: servers, the device, the system scheduler, the apps.
+
+:class:`World` builds them from a scenario and carries out timeline actions on them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from harness._exceptions import ScenarioError
+from harness.app import AppRuntime, Link
+from harness.app._context import run_as
+from harness.scenario._actions import Action
+from harness.scenario._loader import Scenario, ScheduledAction
+from harness.scenario._servers import build_servers, resource_at
+from harness.sim import Signal, Simulation
+
+#: Timeline actions fire before anything else due at the same millisecond.
+ACTION_PRIORITY = -100
+
+
+class _AlwaysOnline:
+    """Network port used until a device joins: an unmetered link that never changes."""
+
+    def __init__(self) -> None:
+        self.changed: Signal[object] = Signal("network")
+
+    def link(self) -> Link | None:
+        return Link(
+            "WIFI",
+            False,
+            latency_ms=20,
+            up_bytes_per_s=2_500_000,
+            down_bytes_per_s=5_000_000,
+            loss=0.0,
+        )
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        """Nothing to account without a device."""
+
+
+class World:
+    """Servers, apps and (later) the device and system scheduler of one run."""
+
+    def __init__(self, sim: Simulation, scenario: Scenario) -> None:
+        self.sim = sim
+        self.scenario = scenario
+        self.internet = build_servers(scenario.spec.backend, sim, scenario.path)
+        self.runtime = AppRuntime(sim, self.internet, network_for=lambda _package: _AlwaysOnline())
+        for app in scenario.apps:
+            self.runtime.install(app)
+        self._notes: list[str] = []
+
+    # --- timeline -------------------------------------------------------------------------
+
+    def schedule(self, schedule: Iterable[ScheduledAction]) -> None:
+        """Put every timeline action on the clock."""
+        for item in schedule:
+            self.sim.call_at(item.t_ms, self.execute, item.action, priority=ACTION_PRIORITY)
+
+    def _package(self, action: Action) -> str:
+        if action.package is not None:
+            return action.package
+        packages = self.runtime.packages
+        if len(packages) != 1:
+            raise ScenarioError(
+                f"action {action.text!r} needs a package name: the scenario has "
+                f"{len(packages)} apps ({', '.join(packages)})"
+            )
+        return packages[0]
+
+    def execute(self, action: Action) -> None:
+        """Carry out one timeline action now."""
+        self.sim.record("scenario.action", action=action.text)
+        handler = getattr(self, f"_do_{action.kind}")
+        handler(action)
+
+    def _do_open_app(self, action: Action) -> None:
+        self.runtime.launch(self._package(action))
+
+    def _do_leave_app(self, action: Action) -> None:
+        self.sim.record("app.left", package=self._package(action))
+
+    def _do_swipe_away(self, action: Action) -> None:
+        self.sim.record("app.swiped_away", package=self._package(action))
+
+    def _do_kill_app(self, action: Action) -> None:
+        self.runtime.kill_process(self._package(action), reason="am kill")
+
+    def _do_force_stop(self, action: Action) -> None:
+        self.runtime.kill_process(self._package(action), reason="force-stop")
+
+    def _do_clear_data(self, action: Action) -> None:
+        self.runtime.clear_data(self._package(action))
+
+    def _do_reboot(self, action: Action) -> None:
+        self.runtime.reboot()
+
+    def _do_shell(self, action: Action) -> None:
+        raise ScenarioError(
+            f"action {action.text!r} needs the simulated device, which this run does not have"
+        )
+
+    def _do_app(self, action: Action) -> None:
+        package = self._package(action)
+        process = self.runtime.process(package) or self.runtime.start_process(
+            package, reason="user action"
+        )
+        module = process.app.load()
+        actions = getattr(module, "ACTIONS", {})
+        function = actions.get(action.name) if isinstance(actions, dict) else None
+        if function is None:
+            raise ScenarioError(
+                f"action {action.text!r}: app module {process.app.module} has no "
+                f"ACTIONS[{action.name!r}]; define ACTIONS = {{'{action.name}': function}}"
+            )
+
+        async def perform() -> None:
+            try:
+                outcome: Any = function(*action.args)
+                if inspect.isawaitable(outcome):
+                    outcome = await outcome
+            except Exception as error:  # app code crashed: recorded, the run goes on
+                self.sim.record(
+                    "app.crash",
+                    package=package,
+                    where=f"action {action.name}",
+                    error=f"{type(error).__name__}: {error}",
+                    traceback="".join(traceback.format_exception(error)),
+                )
+                return
+            created = (
+                outcome
+                if isinstance(outcome, list | tuple)
+                else ([] if outcome is None else [outcome])
+            )
+            self.sim.record(
+                "app.action",
+                package=package,
+                name=action.name,
+                args=list(action.args),
+                created_ids=[str(item) for item in created],
+            )
+
+        run_as(process.instance, lambda: self.sim.loop.create_task(perform()))
+
+    def _do_server_add(self, action: Action) -> None:
+        assert action.url is not None
+        resource = resource_at(self.internet, action.url)
+        ids = [resource.add().id for _ in range(action.count)]
+        self.sim.record("backend.items_added", path=resource.path, count=action.count, ids=ids)
+
+    def _do_server_update(self, action: Action) -> None:
+        assert action.url is not None
+        resource = resource_at(self.internet, action.url)
+        ids = [item.id for item in resource.items()[: action.count]]
+        for item_id in ids:
+            resource.update(item_id)
+        self.sim.record("backend.items_updated", path=resource.path, count=len(ids), ids=ids)
+
+    def _do_server_expire_tokens(self, action: Action) -> None:
+        assert action.url is not None
+        backend = self.internet.backend(action.url)
+        auth = backend.auth
+        if auth is None:
+            raise ScenarioError(f"action {action.text!r}: {backend.origin} has no token auth")
+        auth.expire_all()
+        self.sim.record("backend.tokens_expired", origin=backend.origin)
+
+    # --- results --------------------------------------------------------------------------
+
+    def metrics(self) -> dict[str, float]:
+        """Metrics only the world knows (battery, once a device is in the world)."""
+        return {}
+
+    def notes(self) -> list[str]:
+        """Things the user should know that are not failures (clamped intervals, ...)."""
+        notes = list(self._notes)
+        for record in self.sim.trace.of_kind("work.enqueued"):
+            for warning in record.get("warnings") or ():
+                if warning not in notes:
+                    notes.append(str(warning))
+        return notes
