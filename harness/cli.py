@@ -1,12 +1,51 @@
-"""The ``harness`` command line."""
+"""The ``harness`` command line: run, validate, replay, list and report scenario suites.
+
+Exit codes: 0 when every check holds, 1 when a check fails (or a run errors), 2 for a bad
+scenario file or bad usage.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness import __version__
+from harness._exceptions import ScenarioError
+from harness._units import format_t_ms
+from harness.scenario import Job, RunRecord, Scenario, discover, load, run_many, run_scenario
+from harness.scenario._runner import failed_summary
+from harness.sim import TraceRecord, real_perf_counter
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_TIMELINE_KINDS = (
+    "scenario.action",
+    "app.",
+    "work.enqueued",
+    "work.started",
+    "work.finished",
+    "work.retry",
+    "work.stopped",
+    "work.cancelled",
+    "work.failed",
+    "http.",
+    "flutter.engine_destroyed",
+    "flutter.task_error",
+    "device.boot",
+    "device.network",
+    "device.doze",
+    "backend.",
+    "run.error",
+)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -19,22 +58,257 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser("demo", help="simulate one device-day and print what happened")
+
+    run = commands.add_parser("run", help="run scenario files over many seeds; write a report")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or directories")
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", type=int, metavar="N", help="seeds 0..N-1 for every scenario")
+    seeds.add_argument("--seed", type=int, metavar="S", help="this one seed")
+    run.add_argument("--out", metavar="DIR", help="report directory (default reports/<time>)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes to run in parallel (default: one per CPU)",
+    )
+
+    validate = commands.add_parser("validate", help="check scenario files without running")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+
+    replay = commands.add_parser("replay", help="re-run one (scenario, seed) and show its timeline")
+    replay.add_argument("path", metavar="PATH")
+    replay.add_argument("--seed", type=int, required=True, metavar="S")
+    replay.add_argument("--out", metavar="DIR", help="also write its report here")
+    replay.add_argument("--all", action="store_true", help="print every trace record")
+
+    listing = commands.add_parser("list", help="list scenarios and their checks")
+    listing.add_argument("paths", nargs="+", metavar="PATH")
+
+    report = commands.add_parser("report", help="re-render a report directory")
+    report.add_argument("directory", metavar="DIR")
+
+    demo = commands.add_parser("demo", help="simulate one device-day of a bare sync loop")
     demo.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     return parser
+
+
+def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
+    files = discover(paths)
+    if not files:
+        console.print(f"[red]no scenario files found in {', '.join(paths)}[/red]")
+        return None
+    scenarios: list[Scenario] = []
+    bad = False
+    for file in files:
+        try:
+            scenarios.append(load(file))
+        except ScenarioError as error:
+            console.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            bad = True
+    return None if bad else scenarios
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
+
+
+def _default_out() -> Path:
+    return Path("reports") / datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S")
+
+
+def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRecord]) -> None:
+    failed = [record for record in records if not record.passed]
+    if not failed:
+        console.print(
+            f"[green]✓[/green] {scenario.name}  {len(records)}/{len(records)} seeds pass",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"[red]✗[/red] {scenario.name}  {len(failed)}/{len(records)} seeds fail", highlight=False
+    )
+    for note in failed[0].notes:
+        console.print(f"  {note}", highlight=False, markup=False)
+    for line in failed_summary(failed[0]):
+        console.print(f"  {line}", highlight=False, markup=False)
+    console.print(f"  replay: {failed[0].replay_command()}", highlight=False, markup=False)
+
+
+def _command_run(args: argparse.Namespace, console: Console) -> int:
+    scenarios = _load_all(args.paths, console)
+    if scenarios is None:
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else _default_out()
+    jobs: list[Job] = []
+    for scenario in scenarios:
+        if args.seed is not None:
+            seeds = [args.seed]
+        elif args.seeds is not None:
+            if args.seeds < 1:
+                console.print("[red]--seeds must be at least 1[/red]")
+                return EXIT_USAGE
+            seeds = list(range(args.seeds))
+        else:
+            seeds = list(range(scenario.spec.seeds))
+        for seed in seeds:
+            trace = (
+                out
+                / "runs"
+                / _slug(Path(scenario.path).with_suffix("").as_posix())
+                / (f"seed-{seed}")
+                / "trace.jsonl"
+            )
+            jobs.append(Job(scenario.path, seed, str(trace)))
+    began = real_perf_counter()
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=len(jobs) < 2,
+    ) as progress:
+        task = progress.add_task("running scenarios", total=len(jobs))
+        records = run_many(
+            jobs, workers=args.workers, on_done=lambda _record: progress.advance(task)
+        )
+    relative = [_relative_trace(record, out) for record in records]
+    from harness.report import write_report
+
+    index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    for scenario in scenarios:
+        _print_result(console, scenario, [r for r in relative if r.path == scenario.path])
+    elapsed = real_perf_counter() - began
+    console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
+    return EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
+
+
+def _relative_trace(record: RunRecord, out: Path) -> RunRecord:
+    from dataclasses import replace
+
+    if record.trace_path is None:
+        return record
+    path = Path(record.trace_path)
+    try:
+        return replace(record, trace_path=path.relative_to(out).as_posix())
+    except ValueError:
+        return record
+
+
+def _describe(record: TraceRecord) -> str:
+    fields = {k: v for k, v in record.fields.items() if k not in ("traceback", "tags")}
+    if record.kind == "http.request":
+        outcome = fields.get("status") or fields.get("error")
+        took = fields.get("duration_ms")
+        return f"{fields.get('method')} {fields.get('url')} -> {outcome} ({took} ms)"
+    if record.kind.startswith("work."):
+        worker = str(fields.get("worker", "")).rsplit(".", 1)[-1]
+        extra = fields.get("stop_reason") or fields.get("result") or fields.get("state") or ""
+        return f"{worker} {str(fields.get('id', ''))[:8]} {extra}".strip()
+    return ", ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def _command_replay(args: argparse.Namespace, console: Console) -> int:
+    try:
+        scenario = load(args.path)
+    except ScenarioError as error:
+        console.print(f"[red]✗[/red] {error}", highlight=False)
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else None
+    trace_path = out / "trace.jsonl" if out else None
+    result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
+    record = result.record
+    console.print(f"{scenario.name} · seed {args.seed}", highlight=False)
+    shown = 0
+    for trace_record in result.trace:
+        if not args.all and not trace_record.kind.startswith(_TIMELINE_KINDS):
+            continue
+        console.print(
+            f"  t={format_t_ms(trace_record.t_ms)}  {trace_record.kind:<24} "
+            f"{_describe(trace_record)}",
+            highlight=False,
+            markup=False,
+        )
+        shown += 1
+    for check in record.checks:
+        mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
+        at = f" (t={format_t_ms(check.t_ms)})" if check.t_ms is not None else ""
+        console.print(f"{mark} {check.spec}: {check.message}{at}", highlight=False)
+    if record.error:
+        console.print(f"[red]run error:[/red] {record.error}", highlight=False)
+    console.print(f"digest {record.digest}", highlight=False)
+    if out is not None:
+        from harness.report import write_report
+
+        relative = _relative_trace(record, out)
+        write_report(out, [relative], created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    return EXIT_OK if record.passed else EXIT_FAILED
+
+
+def _command_validate(args: argparse.Namespace, console: Console) -> int:
+    scenarios = _load_all(args.paths, console)
+    if scenarios is None:
+        return EXIT_USAGE
+    for scenario in scenarios:
+        console.print(
+            f"[green]✓[/green] {scenario.path}: {scenario.name} ({len(scenario.schedule)} "
+            f"timeline actions, {len(scenario.checks)} checks)",
+            highlight=False,
+        )
+    return EXIT_OK
+
+
+def _command_list(args: argparse.Namespace, console: Console) -> int:
+    scenarios = _load_all(args.paths, console)
+    if scenarios is None:
+        return EXIT_USAGE
+    for scenario in scenarios:
+        apps = ", ".join(app.package for app in scenario.apps)
+        console.print(
+            f"{scenario.path}: [bold]{scenario.name}[/bold] ({apps}; "
+            f"{format_t_ms(scenario.spec.duration)}; {scenario.spec.seeds} seeds)",
+            highlight=False,
+        )
+        for check in scenario.checks:
+            console.print(f"  - {check.spec}", highlight=False, markup=False)
+    return EXIT_OK
+
+
+def _command_report(args: argparse.Namespace, console: Console) -> int:
+    from harness.report import rerender
+
+    try:
+        index = rerender(args.directory)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        return EXIT_USAGE
+    console.print(f"report: {index}", highlight=False)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness`` console command; returns the process exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    console = Console(highlight=False, soft_wrap=True)
+    if args.command == "run":
+        return _command_run(args, console)
+    if args.command == "validate":
+        return _command_validate(args, console)
+    if args.command == "replay":
+        return _command_replay(args, console)
+    if args.command == "list":
+        return _command_list(args, console)
+    if args.command == "report":
+        return _command_report(args, console)
     if args.command == "demo":
         from harness.demo import run_demo
 
         run_demo(args.seed)
-        return 0
+        return EXIT_OK
     parser.print_help()
-    return 2
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,3 +1,34 @@
-"""Scenarios: YAML files describing a device, apps, backends, a timeline and checks; the runner."""
+"""Scenarios: YAML files describing a device, apps, servers, a timeline and checks; the runner.
 
-__all__: list[str] = []
+``load(path)`` validates a file before anything runs; ``run(scenario, seed)`` is a pure,
+picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` returns the live
+:class:`RunResult` for assertions in tests.
+"""
+
+from harness.scenario._actions import ACTION_HELP, Action
+from harness.scenario._checks import CHECK_NAMES, Check, RunView
+from harness.scenario._loader import Scenario, discover, load, load_data, loads
+from harness.scenario._record import CheckResult, RunRecord
+from harness.scenario._runner import Job, RunResult, run, run_many, run_scenario
+from harness.scenario._world import World
+
+__all__ = [
+    "ACTION_HELP",
+    "CHECK_NAMES",
+    "Action",
+    "Check",
+    "CheckResult",
+    "Job",
+    "RunRecord",
+    "RunResult",
+    "RunView",
+    "Scenario",
+    "World",
+    "discover",
+    "load",
+    "load_data",
+    "loads",
+    "run",
+    "run_many",
+    "run_scenario",
+]
