@@ -11,6 +11,9 @@ from __future__ import annotations
 import pytest
 from pytest_socket import disable_socket
 
+#: harness's own pytest plugin (also registered as an entry point when harness is installed).
+pytest_plugins = ["harness.pytest_plugin"]
+
 LOOPBACK_HOSTS = ["127.0.0.1", "::1", "localhost"]
 
 

@@ -1,0 +1,98 @@
+"""The pytest plugin (harness/pytest_plugin.py): scenario files as items, options, fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.scenario.test_runner import SCENARIO
+
+pytest_plugins = ["pytester"]
+
+
+def _write(pytester: pytest.Pytester, name: str, text: str) -> Path:
+    path = pytester.path / "scenarios" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_scenario_files_are_collected_one_item_per_seed(pytester: pytest.Pytester) -> None:
+    """`pytest scenarios/` collects each scenario file, one item per seed."""
+    _write(pytester, "hourly.yaml", SCENARIO)
+    _write(pytester, "profile.yaml", "battery: {capacity_mah: 4000}\n")  # not a scenario
+    result = pytester.runpytest("scenarios", "--harness-seeds", "3", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+    collected = pytester.runpytest("scenarios", "--collect-only", "-q", "-p", "no:cacheprovider")
+    collected.stdout.fnmatch_lines(["scenarios/hourly.yaml::seed0", "*seed4"])
+
+
+def test_failing_item_shows_check_timeline_and_replay(pytester: pytest.Pytester) -> None:
+    """A failing item names the broken check, a timeline excerpt and the replay command."""
+    _write(pytester, "tight.yaml", SCENARIO.replace("max_staleness: 3h30m", "max_staleness: 1h"))
+    result = pytester.runpytest("scenarios", "--harness-seeds", "1", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*hourly sync with edits (seed 0) failed:*",
+            "*max_staleness: 1h ✗ data went *",
+            "*timeline around the first violation:*",
+            "*replay: harness replay *tight.yaml --seed 0*",
+        ]
+    )
+
+
+def test_bad_scenario_file_is_a_failing_item(pytester: pytest.Pytester) -> None:
+    """A scenario file that does not validate fails with its error, not a crash."""
+    _write(pytester, "bad.yaml", SCENARIO.replace("do: open app", "do: dance"))
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*bad scenario file:*action 'dance' is not one of*"])
+
+
+def test_report_option_writes_a_report_also_with_xdist(pytester: pytest.Pytester) -> None:
+    """--harness-report DIR writes summary.json etc., collecting records from xdist workers."""
+    _write(pytester, "hourly.yaml", SCENARIO)
+    result = pytester.runpytest_subprocess(
+        "scenarios",
+        "--harness-seeds",
+        "4",
+        "-n",
+        "2",
+        "--harness-report",
+        "out",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=4)
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["totals"] == {"scenarios": 1, "runs": 4, "failed_runs": 0}
+    assert (pytester.path / "out" / "index.html").exists()
+    traces = sorted((pytester.path / "out" / "runs").rglob("trace.jsonl"))
+    assert len(traces) == 4
+
+
+def test_fixtures_for_python_scenarios(pytester: pytest.Pytester) -> None:
+    """sim, backend, workmanager and app fixtures compose a scenario in Python."""
+    pytester.makepyfile(
+        test_python_scenario="""
+        from datetime import timedelta
+        from harness.workmanager import OneTimeWorkRequest, Result, Worker
+
+        class Hello(Worker):
+            def do_work(self):
+                return Result.success()
+
+        def test_it(sim, backend, workmanager, app):
+            backend.backend("https://api.example.com").route("GET", "/x", json={})
+            workmanager.enqueue(OneTimeWorkRequest.builder(Hello)
+                                .set_initial_delay(timedelta(minutes=5)).build())
+            sim.run_for("10m")
+            assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [300_000]
+            assert app.packages == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
