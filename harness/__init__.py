@@ -4,6 +4,8 @@ Layers (each a subpackage; imports only point down): ``harness.sim`` (virtual cl
 trace) is the base. See ``docs/architecture.md``.
 """
 
+import logging
+
 from harness._exceptions import (
     CallbackError,
     DeadlockError,
@@ -13,6 +15,9 @@ from harness._exceptions import (
 )
 
 __version__ = "0.1.0"
+
+# A library logs, the application decides where logs go: no "No handler" noise on stderr.
+logging.getLogger("harness").addHandler(logging.NullHandler())
 
 __all__ = [
     "CallbackError",

@@ -291,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness`` console command; returns the process exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if "" not in sys.path and str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
     console = Console(highlight=False, soft_wrap=True)
     if args.command == "run":
         return _command_run(args, console)

@@ -1,0 +1,100 @@
+"""An outbox that uploads user edits and must never lose or duplicate one (androidx ``Worker``).
+
+Each edit goes into the app's sqlite outbox with an idempotency key before anything else, so a
+kill, a reboot or a lost network can delay an edit but never lose it. A unique one-off work
+(APPEND_OR_REPLACE, network required) uploads everything pending in one batch with a key made
+from the batch's edit ids; only after the server answered 200 are the rows deleted. If the
+process dies after the server applied the batch but before the rows were deleted, the retry
+sends the same batch with the same key and the server replays its first answer: no duplicate.
+
+The worker is a plain (sync) ``Worker`` using the sync ``httpx.Client``: it runs in a blocking
+thread, so its HTTP calls take virtual time like the async ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import timedelta
+
+import httpx
+
+from harness.app import current_app, http, open_database
+from harness.workmanager import (
+    BackoffPolicy,
+    Constraints,
+    ExistingWorkPolicy,
+    NetworkType,
+    OneTimeWorkRequest,
+    Result,
+    Worker,
+)
+
+PACKAGE = "com.example.outbox"
+BATCH_URL = "https://api.example.com/notes/batch"
+
+
+def _outbox() -> sqlite3.Connection:
+    db = open_database("outbox.db")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "id TEXT UNIQUE NOT NULL, text TEXT NOT NULL)"
+    )
+    db.commit()
+    return db
+
+
+def _enqueue_upload() -> None:
+    request = (
+        OneTimeWorkRequest.builder(UploadOutbox)
+        .set_constraints(Constraints(required_network_type=NetworkType.CONNECTED))
+        .set_backoff_criteria(BackoffPolicy.EXPONENTIAL, timedelta(seconds=30))
+        .build()
+    )
+    work_manager = current_app().work_manager
+    assert work_manager is not None
+    work_manager.enqueue_unique_work("upload_outbox", ExistingWorkPolicy.APPEND_OR_REPLACE, request)
+
+
+def main() -> None:
+    if _outbox().execute("SELECT COUNT(*) FROM outbox").fetchone()[0]:
+        _enqueue_upload()  # edits left from before a kill or a reboot
+
+
+def edit(text: str = "note") -> str:
+    """The user saves a note: it is in the outbox before anything else happens."""
+    db = _outbox()
+    with db:
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox").fetchone()[0]
+        note_id = f"note-{current_app().sim.now_ms}-{seq}"
+        db.execute("INSERT INTO outbox (id, text) VALUES (?, ?)", (note_id, text))
+    _enqueue_upload()
+    return note_id
+
+
+ACTIONS = {"edit": edit}
+
+
+class UploadOutbox(Worker):
+    """Uploads every pending edit in one idempotent batch."""
+
+    def do_work(self) -> Result:
+        db = _outbox()
+        rows = db.execute("SELECT id, text FROM outbox ORDER BY seq").fetchall()
+        if not rows:
+            return Result.success()
+        ids = [row[0] for row in rows]
+        key = hashlib.sha256(",".join(ids).encode()).hexdigest()[:32]
+        try:
+            response = http.sync_client.post(
+                BATCH_URL,
+                json={"items": [{"id": note_id, "text": text} for note_id, text in rows]},
+                headers={"Idempotency-Key": key},
+            )
+        except httpx.TransportError:
+            return Result.retry()
+        if response.status_code != 200:
+            return Result.retry()
+        with db:
+            db.executemany("DELETE FROM outbox WHERE id = ?", [(note_id,) for note_id in ids])
+        return Result.success()

@@ -1,0 +1,1 @@
+"""Seed posts ported as written, bugs included: what harness finds in them."""
