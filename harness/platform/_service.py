@@ -1,0 +1,488 @@
+"""``JobSchedulerService``: the system decides when each app's jobs run, from device state.
+
+AOSP ``apex/jobscheduler/service/java/com/android/server/job/JobSchedulerService.java`` and its
+controllers. A pending job starts when all of these hold (``isReadyToBeExecutedLocked``):
+
+* the device is on, and its earliest start time has come (``TimeController``);
+* its constraints hold (``ConnectivityController``, ``BatteryController``, ``StorageController``,
+  ``IdleController``; RESTRICTED apps also need charging, idle, battery not low and a network);
+* doze does not defer it: in deep or light idle, jobs wait for a maintenance window
+  (``DeviceIdleJobsController``; expedited jobs within quota are exempt);
+* battery saver and a user background restriction do not block it (``BackgroundJobsController``:
+  jobs of apps not in the foreground are blocked, except expedited jobs);
+* the app is within its standby-bucket quota (``QuotaController``), or quota-free (charging and
+  not RESTRICTED, foreground, EXEMPTED).
+
+A running job is stopped when a constraint it needs is lost (with that constraint's stop reason),
+when doze or battery saver would now defer it (``STOP_REASON_DEVICE_STATE``), when its app runs
+out of quota (``STOP_REASON_QUOTA``), and when it reaches its execution limit
+(``STOP_REASON_TIMEOUT``: 10 min, expedited 3 min; ``JobServiceContext.EXECUTING_TIMESLICE_MILLIS``
+and ``RUNTIME_MIN_GUARANTEE_MS``).
+
+Every decision is in the trace: ``job.scheduled``, ``job.deferred`` (the reason, each time it
+changes: the answer to "why has my work not run?"), ``job.started``, ``job.stopped``,
+``job.finished``, ``job.cancelled``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from harness._units import MS_PER_MINUTE, format_t_ms
+from harness.platform._jobs import JobInfo, JobStatus, Unmet, unmet_constraints
+from harness.platform._quota import QuotaSettings, QuotaTracker
+from harness.platform._view import Bucket, DeviceView, DozeState
+from harness.sim import Simulation
+from harness.workmanager import StopReason
+
+#: ``JobServiceContext.EXECUTING_TIMESLICE_MILLIS`` / ``RUNTIME_MIN_GUARANTEE_MS``.
+REGULAR_LIMIT_MS: Final = 10 * MS_PER_MINUTE
+#: ``RUNTIME_MIN_EJ_GUARANTEE_MS``.
+EXPEDITED_LIMIT_MS: Final = 3 * MS_PER_MINUTE
+#: JobScheduler's own back-off ceiling (``JobInfo.MAX_BACKOFF_DELAY_MILLIS``, 5 h).
+MAX_BACKOFF_MS: Final = 5 * 60 * MS_PER_MINUTE
+#: Timers the service sets run after device changes at the same instant.
+EVALUATE_PRIORITY: Final = 10
+
+
+class JobClient(Protocol):
+    """An app process's ``JobService`` (WorkManager's ``SystemJobService``)."""
+
+    def on_start_job(self, job: JobInfo) -> bool:
+        """Start the job's work; ``False`` if there is nothing to run (finish it at once)."""
+        ...
+
+    def on_stop_job(self, job: JobInfo, reason: StopReason) -> bool:
+        """Stop the job's work; ``True`` asks to keep the job scheduled (reschedule)."""
+        ...
+
+
+#: Starts ``package``'s process for a job (``reason``); returns the cold-start delay in ms, or
+#: ``None`` if the process cannot start (the app is force-stopped, the device is off).
+ProcessStarter = Callable[[str, str], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a job can or cannot run now."""
+
+    runnable: bool
+    reason: str
+    stop_reason: StopReason = StopReason.STOP_REASON_UNDEFINED
+
+
+class JobSchedulerService:
+    """The system job scheduler of one simulated device."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        device: DeviceView,
+        *,
+        quota: QuotaSettings | None = None,
+        process_starter: ProcessStarter | None = None,
+    ) -> None:
+        self.sim = sim
+        self.device = device
+        self.quota = QuotaTracker(quota or QuotaSettings.for_version(device.platform_version))
+        self._process_starter = process_starter
+        self._jobs: dict[tuple[str, int], JobStatus] = {}
+        self._clients: dict[str, JobClient] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due: int | None = None
+        self._evaluating = False
+        self._again = False
+        device.changed.connect(lambda _what: self.evaluate())
+
+    def set_process_starter(self, starter: ProcessStarter) -> None:
+        """Who starts an app's process when one of its jobs is ready."""
+        self._process_starter = starter
+
+    # --- the API apps use (android.app.job.JobScheduler) ---------------------------------
+
+    def schedule(self, job: JobInfo) -> bool:
+        """``JobScheduler.schedule``: replace any job with the same id; ``False`` = FAILURE.
+
+        An expedited job is refused (RESULT_FAILURE) when its app has no expedited quota left.
+        """
+        key = (job.package, job.job_id)
+        bucket = self.device.standby_bucket(job.package)
+        if (
+            job.expedited
+            and self.quota.expedited_remaining_ms(job.package, bucket, self.sim.now_ms) <= 0
+        ):
+            self.sim.record(
+                "job.schedule_failed",
+                package=job.package,
+                job_id=job.job_id,
+                work_id=job.work_spec_id,
+                reason="out of expedited job quota",
+            )
+            return False
+        previous = self._jobs.get(key)
+        if previous is not None and previous.running:
+            self._stop(previous, StopReason.STOP_REASON_CANCELLED_BY_APP, "rescheduled")
+        self._jobs[key] = JobStatus(job, self.sim.now_ms)
+        self.sim.record(
+            "job.scheduled",
+            package=job.package,
+            job_id=job.job_id,
+            work_id=job.work_spec_id,
+            earliest_ms=job.earliest_ms,
+            expedited=job.expedited,
+        )
+        self.evaluate()
+        return True
+
+    def cancel(self, package: str, job_id: int) -> None:
+        """``JobScheduler.cancel``: drop the job; a running one is stopped (reason 1)."""
+        status = self._jobs.pop((package, job_id), None)
+        if status is None:
+            return
+        if status.running:
+            self._stop(status, StopReason.STOP_REASON_CANCELLED_BY_APP, "cancelled", drop=True)
+        self.sim.record(
+            "job.cancelled", package=package, job_id=job_id, work_id=status.job.work_spec_id
+        )
+
+    def cancel_all(self, package: str, *, reason: str) -> None:
+        """Drop every job of ``package`` (a force-stop, ``pm clear``, or the app's cancelAll)."""
+        for key in [key for key in self._jobs if key[0] == package]:
+            status = self._jobs.pop(key)
+            if status.running:
+                self._stop(status, StopReason.STOP_REASON_USER, reason, drop=True)
+        self.sim.record("job.cancelled_all", package=package, reason=reason)
+
+    def pending_jobs(self, package: str) -> list[JobInfo]:
+        """Jobs ``package`` has scheduled (``getAllPendingJobs``), running ones included."""
+        return [status.job for key, status in sorted(self._jobs.items()) if key[0] == package]
+
+    def job_status(self, package: str, job_id: int) -> JobStatus | None:
+        """The service's record of a job."""
+        return self._jobs.get((package, job_id))
+
+    def register_client(self, package: str, client: JobClient) -> None:
+        """The app's process is up and can run jobs."""
+        self._clients[package] = client
+        self.evaluate()
+
+    def unregister_client(self, package: str, client: JobClient) -> None:
+        """The app's process died: its running jobs end and are rescheduled with back-off."""
+        if self._clients.get(package) is not client:
+            return
+        del self._clients[package]
+        for status in [s for s in self._jobs.values() if s.job.package == package and s.running]:
+            self._end_run(status)
+            status.failures += 1
+            delay = self._backoff_ms(status)
+            status.job = _with_earliest(status.job, self.sim.now_ms + delay)
+            self.sim.record(
+                "job.stopped",
+                package=package,
+                job_id=status.job.job_id,
+                work_id=status.job.work_spec_id,
+                reason="process died",
+                reschedule_in_ms=delay,
+            )
+        self.evaluate()
+
+    def job_finished(self, package: str, job_id: int, *, needs_reschedule: bool) -> None:
+        """``JobService.jobFinished``: the job's work ended."""
+        status = self._jobs.get((package, job_id))
+        if status is None or not status.running:
+            return
+        self._end_run(status)
+        self.sim.record(
+            "job.finished",
+            package=package,
+            job_id=job_id,
+            work_id=status.job.work_spec_id,
+            needs_reschedule=needs_reschedule,
+        )
+        if needs_reschedule:
+            status.failures += 1
+            status.job = _with_earliest(status.job, self.sim.now_ms + self._backoff_ms(status))
+        else:
+            del self._jobs[(package, job_id)]
+        self.evaluate()
+
+    def drop_all(self, *, reason: str) -> None:
+        """A reboot or shutdown: every job is gone (WorkManager's jobs are not persisted)."""
+        for status in list(self._jobs.values()):
+            if status.running:
+                self._end_run(status)
+        self._jobs.clear()
+        self._clients.clear()
+        self.sim.record("job.all_dropped", reason=reason)
+
+    # --- deciding ---------------------------------------------------------------------------
+
+    def verdict(self, status: JobStatus) -> Verdict:
+        """Whether the job may run now, and if not, the first reason why."""
+        job = status.job
+        device = self.device
+        now = self.sim.now_ms
+        if not device.powered_on:
+            return Verdict(False, "the device is off")
+        if job.earliest_ms > now and not status.running:
+            return Verdict(
+                False,
+                f"waiting until {format_t_ms(job.earliest_ms)} (initial delay, period or backoff)",
+            )
+        bucket = device.standby_bucket(job.package)
+        unmet: list[Unmet] = unmet_constraints(job, device, bucket)
+        if unmet:
+            return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
+        exempt_expedited = (
+            job.expedited and self.quota.expedited_remaining_ms(job.package, bucket, now) > 0
+        )
+        if device.doze is DozeState.IDLE and not exempt_expedited:
+            return Verdict(
+                False,
+                "doze: deferred to the next maintenance window",
+                StopReason.STOP_REASON_DEVICE_STATE,
+            )
+        top = device.is_top(job.package)
+        if device.is_background_restricted(job.package) and not top:
+            return Verdict(
+                False,
+                "the user restricted the app's background activity",
+                StopReason.STOP_REASON_BACKGROUND_RESTRICTION,
+            )
+        if device.battery_saver and not top and not job.expedited:
+            return Verdict(
+                False,
+                "battery saver: background jobs are paused",
+                StopReason.STOP_REASON_DEVICE_STATE,
+            )
+        if not self._quota_free(job, bucket) and not job.expedited:
+            if status.running:
+                if self.quota.remaining_ms(job.package, bucket, now) <= 0:
+                    return Verdict(
+                        False,
+                        f"out of quota (standby bucket {bucket.name})",
+                        StopReason.STOP_REASON_QUOTA,
+                    )
+            else:
+                reason = self.quota.out_of_quota_reason(job.package, bucket, now)
+                if reason is not None:
+                    return Verdict(False, f"out of quota: {reason}", StopReason.STOP_REASON_QUOTA)
+        return Verdict(True, "ready")
+
+    def _quota_free(self, job: JobInfo, bucket: Bucket) -> bool:
+        """``QuotaController.isQuotaFreeLocked``: charging (not RESTRICTED), top, EXEMPTED."""
+        if bucket is Bucket.EXEMPTED or self.device.is_top(job.package):
+            return True
+        return self.device.charging and bucket is not Bucket.RESTRICTED
+
+    def evaluate(self) -> None:
+        """Start ready jobs, stop running ones that may no longer run, set the next timer."""
+        if self._evaluating:
+            self._again = True
+            return
+        self._evaluating = True
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                self._evaluate_once()
+        finally:
+            self._evaluating = False
+        self._arm_timer()
+
+    def _evaluate_once(self) -> None:
+        for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
+            if status.stopping:
+                continue
+            verdict = self.verdict(status)
+            if status.running:
+                if not verdict.runnable:
+                    self._stop(status, verdict.stop_reason, verdict.reason)
+                continue
+            if verdict.runnable:
+                self._start(status)
+            elif verdict.reason != status.deferred_reason:
+                status.deferred_reason = verdict.reason
+                self.sim.record(
+                    "job.deferred",
+                    package=status.job.package,
+                    job_id=status.job.job_id,
+                    work_id=status.job.work_spec_id,
+                    reason=verdict.reason,
+                )
+
+    def _start(self, status: JobStatus) -> None:
+        job = status.job
+        client = self._clients.get(job.package)
+        delay_ms = 0
+        if client is None:
+            if self._process_starter is None:
+                return
+            started = self._process_starter(job.package, f"job {job.job_id}")
+            if started is None:
+                return
+            delay_ms = started
+            client = self._clients.get(job.package)
+        status.running_since_ms = self.sim.now_ms
+        status.deferred_reason = None
+        status.started_count += 1
+        self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
+        self.sim.record(
+            "job.started",
+            package=job.package,
+            job_id=job.job_id,
+            work_id=job.work_spec_id,
+            expedited=job.expedited,
+            cold_start_ms=delay_ms,
+        )
+        limit = EXPEDITED_LIMIT_MS if job.expedited else REGULAR_LIMIT_MS
+        status.stop_handles = [
+            self.sim.call_later(
+                limit + delay_ms, self._timeout, job.package, job.job_id, priority=EVALUATE_PRIORITY
+            )
+        ]
+        if delay_ms or client is None:
+            status.stop_handles.append(
+                self.sim.call_later(
+                    delay_ms,
+                    self._deliver_start,
+                    job.package,
+                    job.job_id,
+                    priority=EVALUATE_PRIORITY,
+                )
+            )
+        else:
+            self._deliver_start(job.package, job.job_id)
+
+    def _deliver_start(self, package: str, job_id: int) -> None:
+        status = self._jobs.get((package, job_id))
+        client = self._clients.get(package)
+        if status is None or not status.running or status.stopping:
+            return
+        if client is None:
+            self._end_run(status)
+            self.sim.record(
+                "job.stopped",
+                package=package,
+                job_id=job_id,
+                work_id=status.job.work_spec_id,
+                reason="the app process is gone",
+            )
+            return
+        if not client.on_start_job(status.job):
+            self.job_finished(package, job_id, needs_reschedule=False)
+
+    def _timeout(self, package: str, job_id: int) -> None:
+        status = self._jobs.get((package, job_id))
+        if status is not None and status.running:
+            limit = EXPEDITED_LIMIT_MS if status.job.expedited else REGULAR_LIMIT_MS
+            self._stop(
+                status,
+                StopReason.STOP_REASON_TIMEOUT,
+                f"ran for its execution limit of {limit // MS_PER_MINUTE} min",
+            )
+            self.evaluate()
+
+    def _stop(self, status: JobStatus, reason: StopReason, why: str, *, drop: bool = False) -> None:
+        job = status.job
+        status.stopping = True
+        self.sim.record(
+            "job.stopped",
+            package=job.package,
+            job_id=job.job_id,
+            work_id=job.work_spec_id,
+            stop_reason=reason.name,
+            stop_reason_value=int(reason),
+            reason=why,
+        )
+        client = self._clients.get(job.package)
+        keep = client.on_stop_job(job, reason) if client is not None else True
+        self._end_run(status)
+        if drop or not keep:
+            self._jobs.pop((job.package, job.job_id), None)
+        elif reason is StopReason.STOP_REASON_TIMEOUT:
+            status.failures += 1
+            status.job = _with_earliest(job, self.sim.now_ms + self._backoff_ms(status))
+
+    def _end_run(self, status: JobStatus) -> None:
+        if status.running:
+            self.quota.job_stopped(
+                status.job.package, self.sim.now_ms, expedited=status.job.expedited
+            )
+        for handle in status.stop_handles:
+            if isinstance(handle, asyncio.TimerHandle):
+                handle.cancel()
+        status.stop_handles = []
+        status.running_since_ms = None
+        status.stopping = False
+
+    def _backoff_ms(self, status: JobStatus) -> int:
+        """``getRescheduleJobForFailureLocked``: the JobInfo back-off for the failure count."""
+        job = status.job
+        n = max(status.failures, 1)
+        delay = (
+            job.backoff_delay_ms * n
+            if job.backoff_linear
+            else job.backoff_delay_ms * (2 ** (n - 1))
+        )
+        return min(delay, MAX_BACKOFF_MS)
+
+    # --- timers -----------------------------------------------------------------------------
+
+    def _next_wakeup_ms(self) -> int | None:
+        now = self.sim.now_ms
+        candidates: list[int] = []
+        for status in self._jobs.values():
+            if status.running:
+                bucket = self.device.standby_bucket(status.job.package)
+                if not self._quota_free(status.job, bucket) and not status.job.expedited:
+                    remaining = self.quota.remaining_ms(status.job.package, bucket, now)
+                    if remaining > 0:
+                        candidates.append(now + remaining)
+                continue
+            if status.job.earliest_ms > now:
+                candidates.append(status.job.earliest_ms)
+            elif status.deferred_reason is not None and status.deferred_reason.startswith(
+                "out of quota"
+            ):
+                bucket = self.device.standby_bucket(status.job.package)
+                back = self.quota.next_in_quota_ms(status.job.package, bucket, now)
+                if back is not None and back > now:
+                    candidates.append(back)
+        return min(candidates) if candidates else None
+
+    def _arm_timer(self) -> None:
+        due = self._next_wakeup_ms()
+        if due == self._timer_due:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_due = due
+        if due is not None:
+            self._timer = self.sim.call_at(due, self._on_timer, priority=EVALUATE_PRIORITY)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_due = None
+        self.evaluate()
+
+    # --- why not yet ------------------------------------------------------------------------
+
+    def explain(self, package: str, work_spec_id: str) -> str:
+        """Why the job for ``work_spec_id`` is not running now (or that it is)."""
+        for status in self._jobs.values():
+            if status.job.package == package and status.job.work_spec_id == work_spec_id:
+                if status.running:
+                    return f"running since {format_t_ms(status.running_since_ms or 0)}"
+                return self.verdict(status).reason
+        return "no job is scheduled for it in JobScheduler"
+
+
+def _with_earliest(job: JobInfo, earliest_ms: int) -> JobInfo:
+    from dataclasses import replace
+
+    return replace(job, earliest_ms=earliest_ms)

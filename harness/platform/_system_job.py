@@ -1,0 +1,151 @@
+"""WorkManager's side of JobScheduler: ``SystemJobScheduler`` and ``SystemJobService``.
+
+androidx ``impl/background/systemjob/``: each ENQUEUED work spec WorkManager hands over becomes one
+JobScheduler job (``SystemJobInfoConverter``) under a job id kept per work spec
+(``SystemIdInfo``); when JobScheduler starts the job, ``SystemJobService.onStartJob`` starts the
+work in the process's ``Processor``; ``onStopJob`` stops it with JobScheduler's stop reason and
+asks to be rescheduled unless the work was cancelled; when the run ends, ``onExecuted`` calls
+``jobFinished``. If JobScheduler refuses an expedited job (no quota), ``RUN_AS_NON_EXPEDITED``
+schedules it as a regular job and ``DROP_WORK_REQUEST`` drops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.platform._jobs import JobInfo
+from harness.platform._service import JobSchedulerService
+from harness.workmanager import (
+    Executed,
+    OutOfQuotaPolicy,
+    SchedulerFactory,
+    StopReason,
+    WorkManager,
+    WorkSpec,
+)
+
+
+class JobIds:
+    """``SystemIdInfo``/``IdGenerator``: a stable job id per (package, work spec), device-wide."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], int] = {}
+        self._next: dict[str, int] = {}
+
+    def job_id(self, package: str, work_spec_id: str) -> int:
+        """The job id of ``work_spec_id`` (allocated on first use, then kept)."""
+        key = (package, work_spec_id)
+        if key not in self._ids:
+            self._ids[key] = self._next.get(package, 0)
+            self._next[package] = self._ids[key] + 1
+        return self._ids[key]
+
+    def known(self, package: str, work_spec_id: str) -> int | None:
+        """The job id if one was allocated."""
+        return self._ids.get((package, work_spec_id))
+
+
+class SystemJobService:
+    """The app process's JobService: starts and stops WorkManager work for JobScheduler."""
+
+    def __init__(
+        self, work_manager: WorkManager, service: JobSchedulerService, package: str
+    ) -> None:
+        self._work_manager = work_manager
+        self._service = service
+        self._package = package
+        self._running: dict[str, JobInfo] = {}
+        work_manager.processor.executed.connect(self._on_executed)
+
+    def on_start_job(self, job: JobInfo) -> bool:
+        """``onStartJob``: start the work; refused if WorkManager already runs or dropped it."""
+        if not self._work_manager.is_alive:
+            return False
+        self._running[job.work_spec_id] = job
+        started = self._work_manager.processor.start_work(
+            job.work_spec_id, generation=job.generation
+        )
+        if not started:
+            self._running.pop(job.work_spec_id, None)
+        return started
+
+    def on_stop_job(self, job: JobInfo, reason: StopReason) -> bool:
+        """``onStopJob``: stop the work with JobScheduler's reason; reschedule unless cancelled."""
+        self._running.pop(job.work_spec_id, None)
+        processor = self._work_manager.processor
+        processor.stop_work(job.work_spec_id, StopReason.from_value(int(reason)))
+        return not processor.is_cancelled(job.work_spec_id)
+
+    def _on_executed(self, executed: Executed) -> None:
+        """``onExecuted``: ``jobFinished(params, needsReschedule)``."""
+        job = self._running.pop(executed.work_spec_id, None)
+        if job is not None:
+            self._service.job_finished(
+                self._package, job.job_id, needs_reschedule=executed.needs_reschedule
+            )
+
+
+class SystemJobScheduler:
+    """WorkManager's ``Scheduler`` over the device's :class:`JobSchedulerService`."""
+
+    def __init__(
+        self, work_manager: WorkManager, service: JobSchedulerService, package: str, ids: JobIds
+    ) -> None:
+        self._work_manager = work_manager
+        self._service = service
+        self._package = package
+        self._ids = ids
+        self.job_service = SystemJobService(work_manager, service, package)
+        service.register_client(package, self.job_service)
+
+    @property
+    def has_limited_scheduling_slots(self) -> bool:
+        """JobScheduler limits how many jobs an app may hold, so WorkManager rations slots."""
+        return True
+
+    def schedule(self, *work_specs: WorkSpec) -> None:
+        """``SystemJobScheduler.schedule``: one job per spec; handle expedited refusals."""
+        now = self._work_manager.sim.now_ms
+        api = self._service.device.platform_version + 19  # Android 12 is API 31
+        for spec in work_specs:
+            job_id = self._ids.job_id(self._package, spec.id)
+            job = JobInfo.from_work_spec(
+                spec, job_id=job_id, package=self._package, now_ms=now, api=api
+            )
+            if self._service.schedule(job) or not job.expedited:
+                continue
+            if job.out_of_quota_policy is OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST:
+                self._service.schedule(job.as_regular())
+            else:
+                self._work_manager.sim.record(
+                    "job.dropped",
+                    package=self._package,
+                    work_id=spec.id,
+                    reason="DROP_WORK_REQUEST: out of expedited quota",
+                )
+
+    def cancel(self, work_spec_id: str) -> None:
+        """``SystemJobScheduler.cancel``: cancel its job."""
+        job_id = self._ids.known(self._package, work_spec_id)
+        if job_id is not None:
+            self._service.cancel(self._package, job_id)
+
+    def reconcile(self, scheduled_work_spec_ids: Sequence[str]) -> bool:
+        """``reconcileJobs``: ``True`` if a scheduled spec has no job (after a reboot, say)."""
+        held = {job.work_spec_id for job in self._service.pending_jobs(self._package)}
+        return any(work_id not in held for work_id in scheduled_work_spec_ids)
+
+    def detach(self) -> None:
+        """The process died: JobScheduler no longer has this process to run jobs in."""
+        self._service.unregister_client(self._package, self.job_service)
+
+
+def system_job_schedulers(
+    service: JobSchedulerService, package: str, ids: JobIds
+) -> SchedulerFactory:
+    """A WorkManager scheduler factory for ``package`` (``Schedulers.createBestAvailable...``)."""
+
+    def factory(work_manager: WorkManager) -> Sequence[SystemJobScheduler]:
+        return [SystemJobScheduler(work_manager, service, package, ids)]
+
+    return factory

@@ -1,0 +1,45 @@
+"""A device view whose state tests set directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.platform import Bucket, DozeState, NetworkInfo
+from harness.sim import Signal
+
+WIFI = NetworkInfo("WIFI", validated=True, metered=False, roaming=False)
+CELL = NetworkInfo("CELLULAR", validated=True, metered=True, roaming=False)
+
+
+@dataclass
+class FakeDevice:
+    """Every field of the DeviceView protocol, settable with :meth:`set`."""
+
+    platform_version: int = 14
+    powered_on: bool = True
+    charging: bool = False
+    battery_not_low: bool = True
+    storage_not_low: bool = True
+    network: NetworkInfo | None = WIFI
+    device_idle: bool = False
+    doze: DozeState = DozeState.NOT_IDLE
+    battery_saver: bool = False
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+    top: set[str] = field(default_factory=set)
+    restricted: set[str] = field(default_factory=set)
+    changed: Signal[str] = field(default_factory=lambda: Signal("device"))
+
+    def set(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.changed.emit(",".join(values))
+
+    def standby_bucket(self, package: str) -> Bucket:
+        return self.buckets.get(package, Bucket.ACTIVE)
+
+    def is_top(self, package: str) -> bool:
+        return package in self.top
+
+    def is_background_restricted(self, package: str) -> bool:
+        return package in self.restricted

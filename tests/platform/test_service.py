@@ -1,0 +1,219 @@
+"""JobScheduler driven by device state (harness/platform/): constraints, doze, quota, limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from harness.platform import (
+    Bucket,
+    DozeState,
+    JobIds,
+    JobSchedulerService,
+    system_job_schedulers,
+)
+from harness.sim import Simulation
+from harness.workmanager import (
+    Constraints,
+    CoroutineWorker,
+    NetworkType,
+    OneTimeWorkRequest,
+    OutOfQuotaPolicy,
+    PeriodicWorkRequest,
+    Result,
+    State,
+    StopReason,
+    WorkManager,
+)
+from tests.platform.fakes import CELL, WIFI, FakeDevice
+
+PACKAGE = "com.example.app"
+
+
+class Sleeps(CoroutineWorker):
+    """Works for 2 minutes of virtual time."""
+
+    async def do_work(self) -> Result:
+        import asyncio
+
+        await asyncio.sleep(120)
+        return Result.success()
+
+
+class Forever(CoroutineWorker):
+    """Never finishes on its own."""
+
+    async def do_work(self) -> Result:
+        import asyncio
+
+        await asyncio.sleep(10**7)
+        return Result.success()
+
+
+def setup(
+    sim: Simulation, device: FakeDevice | None = None
+) -> tuple[FakeDevice, JobSchedulerService, WorkManager]:
+    fake = device or FakeDevice()
+    service = JobSchedulerService(sim, fake)
+    work_manager = WorkManager(sim, schedulers=system_job_schedulers(service, PACKAGE, JobIds()))
+    return fake, service, work_manager
+
+
+def starts(sim: Simulation) -> list[int]:
+    return [r.t_ms for r in sim.trace.of_kind("work.started")]
+
+
+def test_network_job_waits_for_a_validated_network(sim: Simulation) -> None:
+    """ConnectivityController: an UNMETERED job waits on cellular and runs on Wi-Fi."""
+    device, service, wm = setup(sim, FakeDevice(network=CELL))
+    request = (
+        OneTimeWorkRequest.builder(Sleeps)
+        .set_constraints(Constraints(required_network_type=NetworkType.UNMETERED))
+        .build()
+    )
+    wm.enqueue(request)
+    sim.run_for("1h")
+    assert starts(sim) == []
+    deferred = sim.trace.of_kind("job.deferred")[-1]
+    assert (
+        deferred["reason"] == "constraint unmet: needs network UNMETERED: CELLULAR does not qualify"
+    )
+    assert "CELLULAR does not qualify" in service.explain(PACKAGE, str(request.id))
+    sim.call_later(0, lambda: device.set(network=WIFI))
+    sim.run_for("10m")
+    assert starts(sim) == [3_600_000]
+
+
+def test_lost_network_stops_the_worker_with_connectivity_and_reruns_later(sim: Simulation) -> None:
+    """A running network job that loses Wi-Fi is stopped with reason 7 and re-runs when back."""
+    device, _, wm = setup(sim)
+    request = (
+        OneTimeWorkRequest.builder(Sleeps)
+        .set_constraints(Constraints(required_network_type=NetworkType.CONNECTED))
+        .build()
+    )
+    wm.enqueue(request)
+    sim.call_at(60_000, lambda: device.set(network=None))
+    sim.call_at(600_000, lambda: device.set(network=WIFI))
+    sim.run_for("30m")
+    stopped = sim.trace.of_kind("work.stopped")[0]
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (60_000, 7)
+    assert starts(sim) == [0, 600_000]
+    info = wm.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.state is State.SUCCEEDED
+
+
+def test_doze_defers_jobs_to_the_maintenance_window(sim: Simulation) -> None:
+    """DeviceIdleJobsController: in idle, jobs wait for the next maintenance window."""
+    device, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.call_at(3_600_000, lambda: device.set(doze=DozeState.MAINTENANCE))
+    sim.run_for("2h")
+    assert starts(sim) == [3_600_000]
+    assert sim.trace.of_kind("job.deferred")[0]["reason"].startswith("doze")
+
+
+def test_doze_stops_a_running_job_with_device_state(sim: Simulation) -> None:
+    """A maintenance window closing under a running job stops it (STOP_REASON_DEVICE_STATE)."""
+    device, _, wm = setup(sim)
+    wm.enqueue(OneTimeWorkRequest.from_(Forever))
+    sim.call_at(30_000, lambda: device.set(doze=DozeState.IDLE))
+    sim.run_for("1m")
+    assert sim.trace.of_kind("work.stopped")[0]["stop_reason_value"] == 4
+
+
+def test_execution_limit_is_ten_minutes(sim: Simulation) -> None:
+    """A job running 10 minutes is stopped with STOP_REASON_TIMEOUT and re-enqueued, not failed."""
+    _, _, wm = setup(sim)
+    request = OneTimeWorkRequest.from_(Forever)
+    wm.enqueue(request)
+    sim.run_for("11m")
+    stopped = sim.trace.of_kind("work.stopped")[0]
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (600_000, 3)
+    info = wm.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.state in (State.ENQUEUED, State.RUNNING)
+
+
+def test_rare_bucket_gets_ten_minutes_of_jobs_per_day(sim: Simulation) -> None:
+    """QuotaController: RARE has 10 min per 24 h window; more work waits for quota."""
+    device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}))
+    wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
+    sim.run_for("1d")
+    # each run takes 2 min; 10 min minus the 30 s in-quota buffer allows 5 runs a day
+    assert len(starts(sim)) == 5
+    assert any(r["reason"].startswith("out of quota") for r in sim.trace.of_kind("job.deferred"))
+
+
+def test_charging_lifts_the_quota(sim: Simulation) -> None:
+    """Quota does not apply while charging (except RESTRICTED)."""
+    device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}, charging=True))
+    wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
+    sim.run_for("6h")
+    assert len(starts(sim)) >= 20
+
+
+def test_never_bucket_never_runs(sim: Simulation) -> None:
+    """A never-opened app (NEVER) gets no job quota at all."""
+    _, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.NEVER}))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.run_for("2d")
+    assert starts(sim) == []
+
+
+def test_battery_saver_pauses_background_jobs(sim: Simulation) -> None:
+    """BackgroundJobsController: battery saver blocks jobs of apps not in the foreground."""
+    device, _, wm = setup(sim, FakeDevice(battery_saver=True))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.call_at(3_600_000, lambda: device.set(top={PACKAGE}))
+    sim.run_for("2h")
+    assert starts(sim) == [3_600_000]
+
+
+def test_expedited_job_runs_in_doze_and_times_out_at_three_minutes(sim: Simulation) -> None:
+    """An expedited job within quota is not deferred by doze; its limit is 3 minutes."""
+    _, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE))
+    wm.enqueue(
+        OneTimeWorkRequest.builder(Forever)
+        .set_expedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+        .build()
+    )
+    sim.run_for("4m")
+    assert starts(sim) == [0]
+    stopped = sim.trace.of_kind("work.stopped")[0]
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (180_000, 3)
+
+
+def test_process_death_reschedules_the_job_with_backoff(sim: Simulation) -> None:
+    """A process dying mid-job: JobScheduler keeps the job and retries after the back-off."""
+    _, service, wm = setup(sim)
+    wm.enqueue(OneTimeWorkRequest.from_(Forever))
+    sim.run_for(1000)
+    for scheduler in wm.schedulers:
+        scheduler.detach()  # type: ignore[attr-defined]
+    wm.kill()
+    assert [job.earliest_ms for job in service.pending_jobs(PACKAGE)] == [1000 + 30_000]
+
+
+def test_cancel_stops_a_running_job(sim: Simulation) -> None:
+    """Cancelling running work stops it with reason 1 and drops its job."""
+    _, service, wm = setup(sim)
+    request = OneTimeWorkRequest.from_(Forever)
+    wm.enqueue(request)
+    sim.run_for(1000)
+    wm.cancel_work_by_id(request.id)
+    sim.run_for(1000)
+    assert sim.trace.of_kind("work.cancelled")[0]["stop_reason_value"] == 1
+    assert service.pending_jobs(PACKAGE) == []
+
+
+@pytest.mark.parametrize("version", [12, 15])
+def test_quota_windows_follow_the_platform_version(sim: Simulation, version: int) -> None:
+    """WORKING_SET's window is 2 h before the 'current' constants and 4 h with them."""
+    device, service, _ = setup(sim, FakeDevice(platform_version=version))
+    window = service.quota.settings.buckets[Bucket.WORKING_SET].window_ms
+    assert window == (2 if version < 15 else 4) * 3_600_000
+    assert device.platform_version == version
+    assert StopReason.STOP_REASON_QUOTA == 10
