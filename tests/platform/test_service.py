@@ -139,7 +139,7 @@ def test_execution_limit_is_ten_minutes(sim: Simulation) -> None:
 
 def test_rare_bucket_gets_ten_minutes_of_jobs_per_day(sim: Simulation) -> None:
     """QuotaController: RARE has 10 min per 24 h window; more work waits for quota."""
-    device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}))
+    _device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}))
     wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
     sim.run_for("1d")
     # each run takes 2 min; 10 min minus the 30 s in-quota buffer allows 5 runs a day
@@ -149,7 +149,7 @@ def test_rare_bucket_gets_ten_minutes_of_jobs_per_day(sim: Simulation) -> None:
 
 def test_charging_lifts_the_quota(sim: Simulation) -> None:
     """Quota does not apply while charging (except RESTRICTED)."""
-    device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}, charging=True))
+    _device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}, charging=True))
     wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
     sim.run_for("6h")
     assert len(starts(sim)) >= 20
@@ -216,4 +216,4 @@ def test_quota_windows_follow_the_platform_version(sim: Simulation, version: int
     window = service.quota.settings.buckets[Bucket.WORKING_SET].window_ms
     assert window == (2 if version < 15 else 4) * 3_600_000
     assert device.platform_version == version
-    assert StopReason.STOP_REASON_QUOTA == 10
+    assert int(StopReason.STOP_REASON_QUOTA) == 10
