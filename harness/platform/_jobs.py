@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.platform._view import Bucket, DeviceView, NetworkInfo
+from harness.platform._view import DeviceView, NetworkInfo
 from harness.workmanager import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason, WorkSpec
 
 #: ``JobInfo.MIN_BACKOFF_MILLIS``... not used by WorkManager jobs: WorkManager re-creates the job.
@@ -110,33 +110,40 @@ class Unmet:
     stop_reason: StopReason
 
 
-#: ``JobStatus.DYNAMIC_RESTRICTED_CONSTRAINTS``: an app in the RESTRICTED bucket runs jobs only
-#: while charging, idle, with battery not low and a network (AOSP ``JobStatus.java``).
-RESTRICTED_BUCKET_NEEDS = ("charging", "device idle", "battery not low", "network")
+def unmet_constraints(job: JobInfo, device: DeviceView, *, dynamic: bool = False) -> list[Unmet]:
+    """The job's constraints that do not hold now, in stop-reason priority order.
 
-
-def unmet_constraints(job: JobInfo, device: DeviceView, bucket: Bucket) -> list[Unmet]:
-    """The job's constraints that do not hold now, in stop-reason priority order."""
+    With ``dynamic``, add ``JobStatus.DYNAMIC_RESTRICTED_CONSTRAINTS``: a RESTRICTED-bucket job
+    without quota runs only while charging, with battery not low and the device idle (and its
+    network, if it asked for one). A lost dynamic constraint the job did not ask for stops it
+    with ``STOP_REASON_APP_STANDBY`` (``JobStatus.constraintToStopReason``).
+    """
     unmet: list[Unmet] = []
-    restricted = bucket is Bucket.RESTRICTED
-    if (job.requires_charging or restricted) and not device.charging:
-        unmet.append(Unmet("needs charging", StopReason.STOP_REASON_CONSTRAINT_CHARGING))
-    if (job.requires_battery_not_low or restricted) and not device.battery_not_low:
-        unmet.append(Unmet("battery is low", StopReason.STOP_REASON_CONSTRAINT_BATTERY_NOT_LOW))
+    standby = StopReason.STOP_REASON_APP_STANDBY
+    if (job.requires_charging or dynamic) and not device.charging:
+        reason = StopReason.STOP_REASON_CONSTRAINT_CHARGING if job.requires_charging else standby
+        unmet.append(Unmet("needs charging", reason))
+    if (job.requires_battery_not_low or dynamic) and not device.battery_not_low:
+        reason = (
+            StopReason.STOP_REASON_CONSTRAINT_BATTERY_NOT_LOW
+            if job.requires_battery_not_low
+            else standby
+        )
+        unmet.append(Unmet("battery is low", reason))
     if job.requires_storage_not_low and not device.storage_not_low:
         unmet.append(Unmet("storage is low", StopReason.STOP_REASON_CONSTRAINT_STORAGE_NOT_LOW))
-    network = job.network
-    if restricted and network is NetworkType.NOT_REQUIRED:
-        network = NetworkType.CONNECTED
-    if not network_satisfied(network, device.network):
+    if not network_satisfied(job.network, device.network):
         unmet.append(
             Unmet(
-                _network_text(network, device.network),
+                _network_text(job.network, device.network),
                 StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY,
             )
         )
-    if (job.requires_device_idle or restricted) and not device.device_idle:
-        unmet.append(Unmet("device is not idle", StopReason.STOP_REASON_CONSTRAINT_DEVICE_IDLE))
+    if (job.requires_device_idle or dynamic) and not device.device_idle:
+        reason = (
+            StopReason.STOP_REASON_CONSTRAINT_DEVICE_IDLE if job.requires_device_idle else standby
+        )
+        unmet.append(Unmet("device is not idle", reason))
     return unmet
 
 
@@ -159,6 +166,8 @@ class JobStatus:
     deferred_reason: str | None = None
     started_count: int = 0
     failures: int = 0
+    first_batched_ms: int | None = None
+    limit_ms: int = 0
     stop_handles: list[object] = field(default_factory=list)
 
     @property

@@ -110,11 +110,19 @@ class _AppUsage:
 
 
 def _used(sessions: Sequence[_Session], since_ms: int, now_ms: int) -> int:
+    """Execution time in ``[since_ms, now_ms]``: the union of the job intervals (jobs running
+    at the same time share one timing session, ``QuotaController.TimingSession``)."""
+    intervals = sorted(
+        (max(session.start_ms, since_ms), now_ms if session.end_ms is None else session.end_ms)
+        for session in sessions
+    )
     total = 0
-    for session in sessions:
-        end = now_ms if session.end_ms is None else session.end_ms
-        if end > since_ms:
-            total += end - max(session.start_ms, since_ms)
+    covered_until = since_ms
+    for start, end in intervals:
+        start = max(start, covered_until)
+        if end > start:
+            total += end - start
+            covered_until = end
     return total
 
 

@@ -44,6 +44,11 @@ REGULAR_LIMIT_MS: Final = 10 * MS_PER_MINUTE
 EXPEDITED_LIMIT_MS: Final = 3 * MS_PER_MINUTE
 #: JobScheduler's own back-off ceiling (``JobInfo.MAX_BACKOFF_DELAY_MILLIS``, 5 h).
 MAX_BACKOFF_MS: Final = 5 * 60 * MS_PER_MINUTE
+#: ``DEFAULT_MIN_READY_NON_ACTIVE_JOBS_COUNT`` and ``DEFAULT_MAX_NON_ACTIVE_JOB_BATCH_DELAY_MS``.
+MIN_READY_NON_ACTIVE_JOBS: Final = 5
+BATCH_DELAY_MS: Final = 31 * MS_PER_MINUTE
+#: ``DEFAULT_RUNTIME_FREE_QUOTA_MAX_LIMIT_MS`` (Android 13+).
+FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
 #: Timers the service sets run after device changes at the same instant.
 EVALUATE_PRIORITY: Final = 10
 
@@ -220,8 +225,15 @@ class JobSchedulerService:
 
     # --- deciding ---------------------------------------------------------------------------
 
+    def effective_bucket(self, package: str) -> Bucket:
+        """``JobStatus.getEffectiveStandbyBucket``: a foreground app counts as ACTIVE."""
+        bucket = self.device.standby_bucket(package)
+        if bucket is Bucket.EXEMPTED:
+            return bucket
+        return Bucket.ACTIVE if self.device.is_top(package) else bucket
+
     def verdict(self, status: JobStatus) -> Verdict:
-        """Whether the job may run now, and if not, the first reason why."""
+        """``JobStatus.isReady``: whether the job may run now, and if not, the first reason."""
         job = status.job
         device = self.device
         now = self.sim.now_ms
@@ -232,14 +244,29 @@ class JobSchedulerService:
                 False,
                 f"waiting until {format_t_ms(job.earliest_ms)} (initial delay, period or backoff)",
             )
-        bucket = device.standby_bucket(job.package)
-        unmet: list[Unmet] = unmet_constraints(job, device, bucket)
-        if unmet:
-            return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
-        exempt_expedited = (
+        bucket = self.effective_bucket(job.package)
+        if bucket is Bucket.NEVER:
+            return Verdict(
+                False,
+                "app is in the NEVER standby bucket (never opened)",
+                StopReason.STOP_REASON_USER,
+            )
+        expedited_ok = (
             job.expedited and self.quota.expedited_remaining_ms(job.package, bucket, now) > 0
         )
-        if device.doze is DozeState.IDLE and not exempt_expedited:
+        quota_reason = None
+        if not (expedited_ok or self._quota_free(job, bucket)):
+            if status.running:
+                if self.quota.remaining_ms(job.package, bucket, now) <= 0:
+                    quota_reason = f"standby bucket {bucket.name}: quota used up"
+            else:
+                quota_reason = self.quota.out_of_quota_reason(job.package, bucket, now)
+        # A RESTRICTED job without quota may still run if its dynamic constraints hold.
+        dynamic = bucket is Bucket.RESTRICTED and quota_reason is not None
+        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
+        if unmet:
+            return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
+        if device.doze is DozeState.IDLE and not expedited_ok:
             return Verdict(
                 False,
                 "doze: deferred to the next maintenance window",
@@ -252,24 +279,14 @@ class JobSchedulerService:
                 "the user restricted the app's background activity",
                 StopReason.STOP_REASON_BACKGROUND_RESTRICTION,
             )
-        if device.battery_saver and not top and not job.expedited:
+        if device.battery_saver and not top and not expedited_ok:
             return Verdict(
                 False,
                 "battery saver: background jobs are paused",
                 StopReason.STOP_REASON_DEVICE_STATE,
             )
-        if not self._quota_free(job, bucket) and not job.expedited:
-            if status.running:
-                if self.quota.remaining_ms(job.package, bucket, now) <= 0:
-                    return Verdict(
-                        False,
-                        f"out of quota (standby bucket {bucket.name})",
-                        StopReason.STOP_REASON_QUOTA,
-                    )
-            else:
-                reason = self.quota.out_of_quota_reason(job.package, bucket, now)
-                if reason is not None:
-                    return Verdict(False, f"out of quota: {reason}", StopReason.STOP_REASON_QUOTA)
+        if quota_reason is not None and not dynamic:
+            return Verdict(False, f"out of quota: {quota_reason}", StopReason.STOP_REASON_QUOTA)
         return Verdict(True, "ready")
 
     def _quota_free(self, job: JobInfo, bucket: Bucket) -> bool:
@@ -293,7 +310,15 @@ class JobSchedulerService:
             self._evaluating = False
         self._arm_timer()
 
+    def _batchable(self, status: JobStatus) -> bool:
+        """``MaybeReadyJobQueueFunctor``: non-ACTIVE, never-failed, regular jobs wait in batches."""
+        if status.job.expedited or status.failures > 0:
+            return False
+        return self.effective_bucket(status.job.package) is not Bucket.ACTIVE
+
     def _evaluate_once(self) -> None:
+        now = self.sim.now_ms
+        ready: list[JobStatus] = []
         for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
             if status.stopping:
                 continue
@@ -303,16 +328,52 @@ class JobSchedulerService:
                     self._stop(status, verdict.stop_reason, verdict.reason)
                 continue
             if verdict.runnable:
+                ready.append(status)
+            else:
+                status.first_batched_ms = None
+                self._note_deferred(status, verdict.reason)
+        if not ready:
+            return
+        # JobSchedulerService.maybeQueueReadyJobsForExecutionLocked: with nothing else active on
+        # the device, jobs of non-ACTIVE apps wait until 5 are ready or one waited 31 minutes;
+        # a job scheduled ready, an ACTIVE app's job or a retry runs (and takes the batch along).
+        forced = [status for status in ready if self._batchable(status)]
+        for status in forced:
+            if status.first_batched_ms is None:
+                status.first_batched_ms = now
+        active = any(status.running for status in self._jobs.values())
+        # schedule() of a job that is ready at once runs it at once (no batching)
+        immediate = any(status.scheduled_ms == now for status in forced)
+        expired = any(now - (status.first_batched_ms or now) >= BATCH_DELAY_MS for status in forced)
+        if (
+            len(forced) < len(ready)
+            or len(forced) >= MIN_READY_NON_ACTIVE_JOBS
+            or expired
+            or active
+            or immediate
+        ):
+            for status in ready:
+                status.first_batched_ms = None
                 self._start(status)
-            elif verdict.reason != status.deferred_reason:
-                status.deferred_reason = verdict.reason
-                self.sim.record(
-                    "job.deferred",
-                    package=status.job.package,
-                    job_id=status.job.job_id,
-                    work_id=status.job.work_spec_id,
-                    reason=verdict.reason,
-                )
+            return
+        for status in forced:
+            self._note_deferred(
+                status,
+                f"batching: waiting for {MIN_READY_NON_ACTIVE_JOBS} ready jobs or "
+                f"{BATCH_DELAY_MS // MS_PER_MINUTE} min (standby bucket "
+                f"{self.effective_bucket(status.job.package).name})",
+            )
+
+    def _note_deferred(self, status: JobStatus, reason: str) -> None:
+        if reason != status.deferred_reason:
+            status.deferred_reason = reason
+            self.sim.record(
+                "job.deferred",
+                package=status.job.package,
+                job_id=status.job.job_id,
+                work_id=status.job.work_spec_id,
+                reason=reason,
+            )
 
     def _start(self, status: JobStatus) -> None:
         job = status.job
@@ -445,6 +506,8 @@ class JobSchedulerService:
                 continue
             if status.job.earliest_ms > now:
                 candidates.append(status.job.earliest_ms)
+            elif status.first_batched_ms is not None:
+                candidates.append(status.first_batched_ms + BATCH_DELAY_MS)
             elif status.deferred_reason is not None and status.deferred_reason.startswith(
                 "out of quota"
             ):

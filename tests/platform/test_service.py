@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -152,7 +153,9 @@ def test_charging_lifts_the_quota(sim: Simulation) -> None:
     _device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}, charging=True))
     wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
     sim.run_for("6h")
-    assert len(starts(sim)) >= 20
+    # no quota limit; each new job of this non-ACTIVE app still waits 31 min for a batch
+    assert [b - a for a, b in itertools.pairwise(starts(sim))][:3] == [2_880_000] * 3
+    assert len(starts(sim)) == 8
 
 
 def test_never_bucket_never_runs(sim: Simulation) -> None:
@@ -217,3 +220,25 @@ def test_quota_windows_follow_the_platform_version(sim: Simulation, version: int
     assert window == (2 if version < 15 else 4) * 3_600_000
     assert device.platform_version == version
     assert int(StopReason.STOP_REASON_QUOTA) == 10
+
+
+def test_non_active_jobs_wait_for_a_batch(sim: Simulation) -> None:
+    """A lone due job of a WORKING_SET app waits 31 min (or for 5 ready jobs) to run."""
+    _, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.WORKING_SET}))
+    wm.enqueue(OneTimeWorkRequest.builder(Sleeps).set_initial_delay(timedelta(minutes=5)).build())
+    sim.run_for("1h")
+    assert starts(sim) == [300_000 + 31 * 60_000]
+    assert sim.trace.of_kind("job.deferred")[-1]["reason"].startswith("batching")
+
+
+def test_restricted_app_runs_only_with_its_dynamic_constraints(sim: Simulation) -> None:
+    """Out of quota, a RESTRICTED app's job needs charging, battery not low and idle."""
+    device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RESTRICTED}))
+    for _ in range(12):
+        wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.run_for("1d")
+    first_day = len(starts(sim))
+    assert first_day == 10  # at most 10 jobs per window in RESTRICTED
+    sim.call_later(0, lambda: device.set(charging=True, device_idle=True))
+    sim.run_for("1d")
+    assert len(starts(sim)) == 12
