@@ -15,6 +15,7 @@ from harness.platform._service import (
     JobSchedulerService,
     Verdict,
 )
+from harness.platform._shell import JobShellError, cmd_jobscheduler, dumpsys_jobscheduler
 from harness.platform._system_job import (
     JobIds,
     SystemJobScheduler,
@@ -34,6 +35,7 @@ __all__ = [
     "JobIds",
     "JobInfo",
     "JobSchedulerService",
+    "JobShellError",
     "JobStatus",
     "NetworkInfo",
     "QuotaSettings",
@@ -41,6 +43,8 @@ __all__ = [
     "SystemJobScheduler",
     "SystemJobService",
     "Verdict",
+    "cmd_jobscheduler",
+    "dumpsys_jobscheduler",
     "network_satisfied",
     "system_job_schedulers",
     "unmet_constraints",

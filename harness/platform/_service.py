@@ -239,7 +239,8 @@ class JobSchedulerService:
         now = self.sim.now_ms
         if not device.powered_on:
             return Verdict(False, "the device is off")
-        if job.earliest_ms > now and not status.running:
+        overridden = status.override in ("soft", "full")  # cmd jobscheduler run [-f]
+        if job.earliest_ms > now and not status.running and not overridden:
             return Verdict(
                 False,
                 f"waiting until {format_t_ms(job.earliest_ms)} (initial delay, period or backoff)",
@@ -264,6 +265,11 @@ class JobSchedulerService:
         # A RESTRICTED job without quota may still run if its dynamic constraints hold.
         dynamic = bucket is Bucket.RESTRICTED and quota_reason is not None
         unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
+        if status.override == "full":
+            unmet = []
+        elif status.override == "soft":  # SOFT_OVERRIDE_CONSTRAINTS: every one but connectivity
+            connectivity = StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
+            unmet = [u for u in unmet if u.stop_reason is connectivity]
         if unmet:
             return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
         if device.doze is DozeState.IDLE and not expedited_ok:
@@ -337,7 +343,7 @@ class JobSchedulerService:
         # JobSchedulerService.maybeQueueReadyJobsForExecutionLocked: with nothing else active on
         # the device, jobs of non-ACTIVE apps wait until 5 are ready or one waited 31 minutes;
         # a job scheduled ready, an ACTIVE app's job or a retry runs (and takes the batch along).
-        forced = [status for status in ready if self._batchable(status)]
+        forced = [s for s in ready if self._batchable(s) and s.override == "none"]
         for status in forced:
             if status.first_batched_ms is None:
                 status.first_batched_ms = now
@@ -468,6 +474,43 @@ class JobSchedulerService:
             status.failures += 1
             status.job = _with_earliest(job, self.sim.now_ms + self._backoff_ms(status))
 
+    # --- shell (cmd jobscheduler) -----------------------------------------------------------
+
+    def run_now(self, package: str, job_id: int, *, force: bool, satisfied: bool) -> JobStatus:
+        """``executeRunCommand``: override the job's constraints and queue it now.
+
+        Raises ``LookupError`` for an unknown job and ``ValueError`` if, without ``force``,
+        its connectivity constraint does not hold (``CMD_ERR_CONSTRAINTS``).
+        """
+        status = self._jobs.get((package, job_id))
+        if status is None:
+            raise LookupError(job_id)
+        status.override = "full" if force else ("sorting" if satisfied else "soft")
+        verdict = self.verdict(status)
+        if not verdict.runnable and verdict.reason.startswith("constraint unmet") and not force:
+            status.override = "none"
+            raise ValueError(job_id)
+        self.evaluate()
+        return status
+
+    def time_out(self, package: str | None = None, job_id: int | None = None) -> list[JobStatus]:
+        """``cmd jobscheduler timeout``: stop matching running jobs with STOP_REASON_TIMEOUT."""
+        matched = [
+            status
+            for (pkg, jid), status in sorted(self._jobs.items())
+            if status.running
+            and (package is None or pkg == package)
+            and (job_id is None or jid == job_id)
+        ]
+        for status in matched:
+            self._stop(status, StopReason.STOP_REASON_TIMEOUT, "timed out from the shell")
+        self.evaluate()
+        return matched
+
+    def all_jobs(self) -> list[JobStatus]:
+        """Every job the service holds, by package and id."""
+        return [status for _, status in sorted(self._jobs.items())]
+
     def _end_run(self, status: JobStatus) -> None:
         if status.running:
             self.quota.job_stopped(
@@ -479,6 +522,7 @@ class JobSchedulerService:
         status.stop_handles = []
         status.running_since_ms = None
         status.stopping = False
+        status.override = "none"
 
     def _backoff_ms(self, status: JobStatus) -> int:
         """``getRescheduleJobForFailureLocked``: the JobInfo back-off for the failure count."""

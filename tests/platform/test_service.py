@@ -242,3 +242,33 @@ def test_restricted_app_runs_only_with_its_dynamic_constraints(sim: Simulation) 
     sim.call_later(0, lambda: device.set(charging=True, device_idle=True))
     sim.run_for("1d")
     assert len(starts(sim)) == 12
+
+
+def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None:
+    """cmd jobscheduler run -f starts a waiting job; timeout stops it with reason 3."""
+    from harness.platform._shell import JobShellError, cmd_jobscheduler, dumpsys_jobscheduler
+
+    device, service, wm = setup(sim, FakeDevice(network=None))
+    request = (
+        OneTimeWorkRequest.builder(Forever)
+        .set_constraints(Constraints(required_network_type=NetworkType.CONNECTED))
+        .build()
+    )
+    wm.enqueue(request)
+    sim.run_for(1000)
+    dump = dumpsys_jobscheduler(service)
+    assert "Unsatisfied constraints: CONNECTIVITY" in dump
+    assert "Ready: false (constraint unmet: needs network CONNECTED: no network)" in dump
+    with pytest.raises(JobShellError, match=r"has functional constraints but --force not"):
+        cmd_jobscheduler(service, ["run", PACKAGE, "0"])
+    with pytest.raises(JobShellError, match=r"Could not find job 7 in package"):
+        cmd_jobscheduler(service, ["run", "-f", PACKAGE, "7"])
+    assert cmd_jobscheduler(service, ["run", "-f", PACKAGE, "0"]) == "Running job [FORCED]\n"
+    sim.run_for(1000)
+    assert starts(sim) == [1000]
+    assert cmd_jobscheduler(service, ["get-job-state", PACKAGE, "0"]) == "active\n"
+    out = cmd_jobscheduler(service, ["timeout", PACKAGE])
+    assert out.startswith("Timing out: #u0a")
+    assert sim.trace.of_kind("work.stopped")[0]["stop_reason_value"] == 3
+    assert cmd_jobscheduler(service, ["timeout"]) == "No matching executing jobs found.\n"
+    del device
