@@ -168,6 +168,7 @@ class JobStatus:
     failures: int = 0
     first_batched_ms: int | None = None
     limit_ms: int = 0
+    delivered: bool = False
     override: str = "none"  # cmd jobscheduler run: "soft" (plain), "full" (-f), "sorting" (-s)
     stop_handles: list[object] = field(default_factory=list)
 

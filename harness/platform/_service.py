@@ -65,9 +65,10 @@ class JobClient(Protocol):
         ...
 
 
-#: Starts ``package``'s process for a job (``reason``); returns the cold-start delay in ms, or
-#: ``None`` if the process cannot start (the app is force-stopped, the device is off).
-ProcessStarter = Callable[[str, str], int | None]
+#: Starts (or finds running) ``package``'s process for a job (``reason``); ``False`` if it cannot
+#: start (the app is force-stopped, the device is off). A started process registers its
+#: JobService with :meth:`JobSchedulerService.register_client` when it is up.
+ProcessStarter = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +171,11 @@ class JobSchedulerService:
         return self._jobs.get((package, job_id))
 
     def register_client(self, package: str, client: JobClient) -> None:
-        """The app's process is up and can run jobs."""
+        """The app's process is up and can run jobs (jobs waiting for it start now)."""
         self._clients[package] = client
+        for status in [s for s in self._jobs.values() if s.job.package == package]:
+            if status.running and not status.delivered:
+                self._deliver_start(status)
         self.evaluate()
 
     def unregister_client(self, package: str, client: JobClient) -> None:
@@ -382,74 +386,73 @@ class JobSchedulerService:
             )
 
     def _start(self, status: JobStatus) -> None:
+        """Start the job: bind the app's JobService, starting its process if needed."""
         job = status.job
-        client = self._clients.get(job.package)
-        delay_ms = 0
-        if client is None:
-            if self._process_starter is None:
-                return
-            started = self._process_starter(job.package, f"job {job.job_id}")
-            if started is None:
-                return
-            delay_ms = started
-            client = self._clients.get(job.package)
+        if job.package not in self._clients and (
+            self._process_starter is None
+            or not self._process_starter(job.package, f"job {job.job_id}")
+        ):
+            self._note_deferred(status, "the app's process cannot start (force-stopped?)")
+            return
         status.running_since_ms = self.sim.now_ms
         status.deferred_reason = None
+        status.delivered = False
         status.started_count += 1
         self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
+        status.limit_ms = self._execution_limit_ms(job)
         self.sim.record(
             "job.started",
             package=job.package,
             job_id=job.job_id,
             work_id=job.work_spec_id,
             expedited=job.expedited,
-            cold_start_ms=delay_ms,
+            cold_start=job.package not in self._clients,
+            limit_ms=status.limit_ms,
         )
-        limit = EXPEDITED_LIMIT_MS if job.expedited else REGULAR_LIMIT_MS
         status.stop_handles = [
             self.sim.call_later(
-                limit + delay_ms, self._timeout, job.package, job.job_id, priority=EVALUATE_PRIORITY
+                status.limit_ms,
+                self._timeout,
+                job.package,
+                job.job_id,
+                priority=EVALUATE_PRIORITY,
             )
         ]
-        if delay_ms or client is None:
-            status.stop_handles.append(
-                self.sim.call_later(
-                    delay_ms,
-                    self._deliver_start,
-                    job.package,
-                    job.job_id,
-                    priority=EVALUATE_PRIORITY,
-                )
-            )
-        else:
-            self._deliver_start(job.package, job.job_id)
+        if job.package in self._clients:
+            self._deliver_start(status)
 
-    def _deliver_start(self, package: str, job_id: int) -> None:
-        status = self._jobs.get((package, job_id))
-        client = self._clients.get(package)
-        if status is None or not status.running or status.stopping:
+    def _deliver_start(self, status: JobStatus) -> None:
+        """``onStartJob`` in the app's process (now, or once a cold start brought it up)."""
+        client = self._clients.get(status.job.package)
+        if client is None or not status.running or status.stopping or status.delivered:
             return
-        if client is None:
-            self._end_run(status)
-            self.sim.record(
-                "job.stopped",
-                package=package,
-                job_id=job_id,
-                work_id=status.job.work_spec_id,
-                reason="the app process is gone",
-            )
-            return
+        status.delivered = True
         if not client.on_start_job(status.job):
-            self.job_finished(package, job_id, needs_reschedule=False)
+            self.job_finished(status.job.package, status.job.job_id, needs_reschedule=False)
+
+    def _execution_limit_ms(self, job: JobInfo) -> int:
+        """How long the job may run.
+
+        Android 12 and older: ``EXECUTING_TIMESLICE_MILLIS`` (10 min). Android 13+: at least the
+        guarantee (10 min, 3 min expedited), at most ``min(30 min, remaining quota)``, and
+        30 min when quota-free (``getMaxJobExecutionTimeMs``; ``JobServiceContext``).
+        """
+        guarantee = EXPEDITED_LIMIT_MS if job.expedited else REGULAR_LIMIT_MS
+        if self.device.platform_version <= 12 or job.expedited:
+            return guarantee
+        bucket = self.effective_bucket(job.package)
+        if self._quota_free(job, bucket):
+            return FREE_QUOTA_MAX_LIMIT_MS
+        remaining = self.quota.remaining_ms(job.package, bucket, self.sim.now_ms)
+        return max(guarantee, min(FREE_QUOTA_MAX_LIMIT_MS, remaining))
 
     def _timeout(self, package: str, job_id: int) -> None:
         status = self._jobs.get((package, job_id))
         if status is not None and status.running:
-            limit = EXPEDITED_LIMIT_MS if status.job.expedited else REGULAR_LIMIT_MS
             self._stop(
                 status,
                 StopReason.STOP_REASON_TIMEOUT,
-                f"ran for its execution limit of {limit // MS_PER_MINUTE} min",
+                f"ran for its execution limit of {status.limit_ms // 1000} s",
             )
             self.evaluate()
 

@@ -75,8 +75,10 @@ def cmd_jobscheduler(service: JobSchedulerService, args: Sequence[str]) -> str:
         )
         if not stopped:
             return "No matching executing jobs found.\n"
+        # Android 13 prints "Timing out:", 14+ runs the stop command and prints "Stopping job:"
+        verb = "Timing out" if service.device.platform_version <= 13 else "Stopping job"
         return "".join(
-            f"Timing out: {_unique_id(s)} {s.job.package}/{SERVICE_CLASS}\n" for s in stopped
+            f"{verb}: {_unique_id(s)} {s.job.package}/{SERVICE_CLASS}\n" for s in stopped
         )
     if command == "get-job-state":
         if len(rest) != 2:

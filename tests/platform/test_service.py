@@ -268,7 +268,7 @@ def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None
     assert starts(sim) == [1000]
     assert cmd_jobscheduler(service, ["get-job-state", PACKAGE, "0"]) == "active\n"
     out = cmd_jobscheduler(service, ["timeout", PACKAGE])
-    assert out.startswith("Timing out: #u0a")
+    assert out.startswith("Stopping job: #u0a")  # Android 14 (13 prints "Timing out:")
     assert sim.trace.of_kind("work.stopped")[0]["stop_reason_value"] == 3
     assert cmd_jobscheduler(service, ["timeout"]) == "No matching executing jobs found.\n"
     del device
