@@ -1,0 +1,259 @@
+"""The battery cell and its charger: exact integer charge, whole-percent readings, no polling.
+
+This is the hardware side, the role of Android's health HAL: it knows the true charge and
+reports a :class:`CellReading` whenever a reported value changes (whole percent, status,
+charger). ``BatteryService`` (``_battery.py``) decides what the framework sees.
+
+Charge is an integer count of microamp-milliseconds (µA·ms; 1 µAh = 3 600 000 µA·ms), so any
+sequence of draws and charges adds up exactly. Between two changes of the current the charge is
+linear in time, so the instant of the next whole-percent crossing is computed exactly and a timer
+armed for it; every state change re-settles and re-arms.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from harness.device._profile import BatterySettings, ChargingSettings
+from harness.device._timer import Timer
+from harness.sim import Simulation
+
+#: µA·ms in one µAh.
+UAMS_PER_UAH: Final = 3_600_000
+
+
+class PlugType(enum.IntEnum):
+    """What powers the device (``BatteryManager.BATTERY_PLUGGED_*``)."""
+
+    NONE = 0  # on battery (``OsProtoEnums.BATTERY_PLUGGED_NONE``)
+    AC = 1  # a wall charger
+    USB = 2  # a USB port of a computer
+    WIRELESS = 4  # a wireless charging pad
+    DOCK = 8  # a charging dock (API 33+)
+
+
+class BatteryStatus(enum.IntEnum):
+    """The charging status (``BatteryManager.BATTERY_STATUS_*``)."""
+
+    UNKNOWN = 1  # the HAL cannot tell
+    CHARGING = 2  # current flows into the battery
+    DISCHARGING = 3  # on battery
+    NOT_CHARGING = 4  # plugged in, but the charger does not charge (e.g. no current)
+    FULL = 5  # plugged in and full
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """The device's current draw at one instant, split by who it is charged to.
+
+    ``parts`` are ``(reason, microamps)`` pairs that sum to ``total_ua``.
+    """
+
+    total_ua: int
+    parts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CellReading:
+    """What the hardware reports: whole percent, status, charger, exact charge, net current."""
+
+    level: int
+    status: BatteryStatus
+    charger: PlugType
+    charge_uah: int
+    current_ua: int
+    max_charging_current_ua: int
+    empty: bool
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+class Cell:
+    """The battery cell and the charger plugged into it.
+
+    ``draw()`` gives the device's current draw now; ``account(reason, charge_uams)`` is told the
+    charge each reason used (µA·ms); ``on_reading`` hears every reported change.
+    """
+
+    def __init__(
+        self,
+        sim: Simulation,
+        battery: BatterySettings,
+        charging: ChargingSettings,
+        *,
+        draw: Callable[[], Draw],
+        account: Callable[[str, int], None],
+        on_reading: Callable[[CellReading], None],
+    ) -> None:
+        self._sim = sim
+        self._charging = charging
+        self._draw_source = draw
+        self._account = account
+        self._on_reading = on_reading
+        self.capacity_uams = battery.capacity_mah * 1000 * UAMS_PER_UAH
+        # start in the middle of the initial percent, so the first tick is not immediate
+        level = battery.initial_level
+        self._charge = (
+            self.capacity_uams if level >= 100 else self.capacity_uams * (2 * level + 1) // 200
+        )
+        self._charger = PlugType.NONE
+        self._settled_ms = sim.now_ms
+        self._draw = Draw(0)
+        self._rate_ua = 0
+        self._timer = Timer(sim, self.update, priority=-1)
+        self._last: CellReading | None = None
+        self._updating = False
+        self._dirty = False
+
+    # --- what the hardware knows -------------------------------------------------------------
+
+    @property
+    def charge_uams(self) -> int:
+        """The exact charge, in µA·ms, as of the last settle."""
+        return self._charge
+
+    @property
+    def level(self) -> int:
+        """Whole percent: ``floor(charge * 100 / capacity)`` (a reading of 0 keeps a reserve)."""
+        return self._charge * 100 // self.capacity_uams
+
+    @property
+    def charger(self) -> PlugType:
+        """The charger physically connected (``PlugType.NONE`` when none)."""
+        return self._charger
+
+    @property
+    def draw(self) -> Draw:
+        """The draw in effect since the last settle."""
+        return self._draw
+
+    def charge_rate_ua(self, charger: PlugType | None = None) -> int:
+        """The current the charger pushes at the present level, tapering near full (µA)."""
+        charger = self._charger if charger is None else charger
+        full_rate = {
+            PlugType.NONE: 0,
+            PlugType.AC: self._charging.ac_ua,
+            PlugType.USB: self._charging.usb_ua,
+            PlugType.WIRELESS: self._charging.wireless_ua,
+            PlugType.DOCK: self._charging.ac_ua,
+        }[charger]
+        start = self._charging.taper_start_level
+        level = self.level
+        if level < start or start >= 100:
+            return full_rate
+        # linear from 100 % of the rate at the taper start to taper_end_percent_of_rate at 100 %
+        drop = (100 - self._charging.taper_end_percent_of_rate) * (level - start)
+        span = 100 - start
+        return full_rate * (100 * span - drop) // (100 * span)
+
+    def status(self) -> BatteryStatus:
+        """``BATTERY_STATUS_*`` as the hardware reports it now."""
+        if self._charger is PlugType.NONE:
+            return BatteryStatus.DISCHARGING
+        if self._charge >= self.capacity_uams:
+            return BatteryStatus.FULL
+        return BatteryStatus.CHARGING if self._rate_ua > 0 else BatteryStatus.NOT_CHARGING
+
+    def reading(self) -> CellReading:
+        """The current hardware reading."""
+        return CellReading(
+            level=self.level,
+            status=self.status(),
+            charger=self._charger,
+            charge_uah=self._charge // UAMS_PER_UAH,
+            current_ua=self._rate_ua - self._draw.total_ua,
+            max_charging_current_ua=self.charge_rate_ua(),
+            empty=self._charge == 0,
+        )
+
+    # --- changes ----------------------------------------------------------------------------
+
+    def connect(self, charger: PlugType) -> None:
+        """A charger is plugged in (``PlugType.NONE`` unplugs it)."""
+        self._settle()
+        self._charger = charger
+        self.update()
+
+    def consume(self, charge_uams: int, reason: str) -> None:
+        """Take a lump of charge at once (a wake-up, bytes sent), charged to ``reason``."""
+        self._settle()
+        self._charge = max(0, self._charge - charge_uams)
+        self._account(reason, charge_uams)
+        self.update()
+
+    def set_level(self, level: int) -> None:
+        """Put the true charge in the middle of ``level`` percent (a test or scenario set-up)."""
+        self._settle()
+        self._charge = (
+            self.capacity_uams if level >= 100 else self.capacity_uams * (2 * level + 1) // 200
+        )
+        self.update()
+
+    def update(self) -> None:
+        """Settle to now, take the new draw and charge rate, report changes, re-arm the timer.
+
+        Listeners of a reading may change the draw again (doze, a shutdown); such nested
+        updates are folded into this one, which repeats until nothing changed.
+        """
+        if self._updating:
+            self._dirty = True
+            return
+        self._updating = True
+        try:
+            while True:
+                self._dirty = False
+                self._settle()
+                self._draw = self._draw_source()
+                full = self._charge >= self.capacity_uams
+                self._rate_ua = 0 if full else self.charge_rate_ua()
+                if self._charger is not PlugType.NONE and full:
+                    # full: the charger carries the load, up to its rate
+                    self._rate_ua = min(self.charge_rate_ua(), self._draw.total_ua)
+                self._arm()
+                reading = self.reading()
+                last = self._last
+                if last is None or (
+                    reading.level,
+                    reading.status,
+                    reading.charger,
+                    reading.empty,
+                ) != (
+                    last.level,
+                    last.status,
+                    last.charger,
+                    last.empty,
+                ):
+                    self._last = reading
+                    self._on_reading(reading)
+                if not self._dirty:
+                    break
+        finally:
+            self._updating = False
+
+    def _settle(self) -> None:
+        now = self._sim.now_ms
+        elapsed = now - self._settled_ms
+        self._settled_ms = now
+        if elapsed <= 0:
+            return
+        net = self._rate_ua - self._draw.total_ua
+        self._charge = min(self.capacity_uams, max(0, self._charge + net * elapsed))
+        for reason, current_ua in self._draw.parts:
+            self._account(reason, current_ua * elapsed)
+
+    def _arm(self) -> None:
+        net = self._rate_ua - self._draw.total_ua
+        level = self.level
+        if net > 0 and self._charge < self.capacity_uams:
+            target = _ceil_div((level + 1) * self.capacity_uams, 100)
+            self._timer.set_after(max(1, _ceil_div(target - self._charge, net)))
+        elif net < 0 and self._charge > 0:
+            target = _ceil_div(level * self.capacity_uams, 100) - 1 if level > 0 else 0
+            self._timer.set_after(max(1, _ceil_div(self._charge - target, -net)))
+        else:
+            self._timer.cancel()

@@ -1,0 +1,273 @@
+"""``DeviceProfile``: every number of the simulated phone, validated (pydantic), frozen.
+
+A profile is two data files merged: the platform file of its Android version
+(``profiles/platform/android-<N>.yaml``: AOSP's defaults, each cited to its source) and the
+device file (``profiles/<name>.yaml``: the hardware and the OEM's choices), then the user's
+overrides. The models below only say what is allowed (types and ranges); the values live in the
+files, so a user can read every number next to the Android source it comes from. Units are in
+the field names: ``_ms`` integer milliseconds, ``_ua`` microamps, ``_uah`` microamp-hours,
+``_mah`` milliamp-hours, ``_bytes``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Android versions whose AOSP defaults ship as platform files.
+AndroidVersion = Literal[12, 13, 14]
+
+Percent = Annotated[int, Field(ge=0, le=100)]
+Ms = Annotated[int, Field(ge=0, le=365 * 86_400_000)]
+PositiveMs = Annotated[int, Field(ge=1, le=365 * 86_400_000)]
+MicroAmps = Annotated[int, Field(ge=0, le=20_000_000)]
+Bytes = Annotated[int, Field(ge=0, le=2**50)]
+Factor = Annotated[float, Field(ge=1.0, le=100.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class BatterySettings(_Section):
+    """The battery cell and BatteryService's thresholds (``BatteryService.java``, config.xml)."""
+
+    capacity_mah: Annotated[int, Field(ge=100, le=20_000)]
+    initial_level: Percent
+    voltage_mv: Annotated[int, Field(ge=2_500, le=5_000)]
+    temperature_tenths_c: Annotated[int, Field(ge=-400, le=800)]
+    technology: str
+    low_battery_warning_level: Percent
+    low_battery_close_warning_bump: Percent
+    critical_battery_warning_level: Percent
+    shutdown_if_no_power: bool
+
+    @model_validator(mode="after")
+    def _warning_above_critical(self) -> Self:
+        if self.low_battery_warning_level < self.critical_battery_warning_level:
+            raise ValueError(
+                f"low_battery_warning_level {self.low_battery_warning_level} is below "
+                f"critical_battery_warning_level {self.critical_battery_warning_level}; "
+                "BatteryService needs warning >= critical"
+            )
+        return self
+
+
+class ChargingSettings(_Section):
+    """Charge current per charger, and the taper of the constant-voltage phase near full."""
+
+    ac_ua: MicroAmps
+    usb_ua: MicroAmps
+    wireless_ua: MicroAmps
+    taper_start_level: Percent
+    taper_end_percent_of_rate: Annotated[int, Field(ge=1, le=100)]
+
+
+class BatterySaverSettings(_Section):
+    """Battery saver (``BatterySaverStateMachine.java``, ``Settings.Global.LOW_POWER_MODE_*``)."""
+
+    auto_trigger_level: Percent
+    sticky_auto_disable_enabled: bool
+    sticky_auto_disable_level: Percent
+
+
+class PowerSettings(_Section):
+    """Current draw by state and costs per event (the role of ``power_profile.xml``)."""
+
+    screen_on_ua: MicroAmps
+    awake_ua: MicroAmps
+    suspended_ua: MicroAmps
+    light_idle_ua: MicroAmps
+    deep_idle_ua: MicroAmps
+    wifi_active_ua: MicroAmps
+    cellular_active_ua: MicroAmps
+    ethernet_active_ua: MicroAmps
+    wifi_tail_ms: Ms
+    cellular_tail_ms: Ms
+    ethernet_tail_ms: Ms
+    wakeup_uah: Annotated[int, Field(ge=0, le=1_000_000)]
+    wifi_uah_per_mib: Annotated[int, Field(ge=0, le=1_000_000)]
+    cellular_uah_per_mib: Annotated[int, Field(ge=0, le=1_000_000)]
+    ethernet_uah_per_mib: Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class ScreenSettings(_Section):
+    """The display: how long it stays on after the last user activity."""
+
+    off_timeout_ms: PositiveMs
+
+
+class LinkSettings(_Section):
+    """One transport's link quality, drawn per request from ``device.network.link``."""
+
+    latency_ms: Annotated[int, Field(ge=0, le=60_000)]
+    latency_jitter_ms: Annotated[int, Field(ge=0, le=60_000)]
+    down_min_bytes_per_s: Annotated[int, Field(ge=1, le=10**10)]
+    down_max_bytes_per_s: Annotated[int, Field(ge=1, le=10**10)]
+    up_min_bytes_per_s: Annotated[int, Field(ge=1, le=10**10)]
+    up_max_bytes_per_s: Annotated[int, Field(ge=1, le=10**10)]
+    loss: Probability
+    metered: bool
+    connect_ms: Ms
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Self:
+        for direction in ("down", "up"):
+            low = getattr(self, f"{direction}_min_bytes_per_s")
+            high = getattr(self, f"{direction}_max_bytes_per_s")
+            if low > high:
+                raise ValueError(
+                    f"{direction}_min_bytes_per_s {low} is above {direction}_max_bytes_per_s "
+                    f"{high}; give min <= max"
+                )
+        return self
+
+
+class NetworkSettings(_Section):
+    """Per-transport links and the toggles and coverage the device starts with."""
+
+    wifi: LinkSettings
+    cellular: LinkSettings
+    ethernet: LinkSettings
+    wifi_enabled: bool
+    mobile_data_enabled: bool
+    airplane_mode: bool
+    wifi_in_range: bool
+    cellular_in_range: bool
+    ethernet_plugged: bool
+    wifi_captive_portal: bool
+    cellular_roaming: bool
+
+
+class DozeSettings(_Section):
+    """``DeviceIdleController``: the switches and ``Constants`` of deep and light doze."""
+
+    enable_auto_power_modes: bool
+    use_motion_sensor: bool
+    location_prefetch: bool
+    light_idle_alarm_wakeup: bool
+    light_after_inactive_to_ms: Ms
+    light_pre_idle_to_ms: Ms | None
+    light_idle_to_ms: PositiveMs
+    light_idle_factor: Factor
+    light_max_idle_to_ms: PositiveMs
+    light_idle_maintenance_min_budget_ms: PositiveMs
+    light_idle_maintenance_max_budget_ms: PositiveMs
+    min_light_maintenance_time_ms: Ms
+    inactive_to_ms: Ms
+    sensing_to_ms: PositiveMs
+    locating_to_ms: PositiveMs
+    motion_inactive_to_ms: Ms
+    idle_after_inactive_to_ms: Ms
+    idle_pending_to_ms: PositiveMs
+    max_idle_pending_to_ms: PositiveMs
+    idle_pending_factor: Factor
+    quick_doze_delay_to_ms: Ms
+    idle_to_ms: PositiveMs
+    max_idle_to_ms: PositiveMs
+    idle_factor: Factor
+    min_time_to_alarm_ms: Ms
+    min_deep_maintenance_time_ms: Ms
+    wait_for_unlock: bool
+
+    @model_validator(mode="after")
+    def _budgets_ordered(self) -> Self:
+        pairs = (
+            ("light_idle_maintenance_min_budget_ms", "light_idle_maintenance_max_budget_ms"),
+            ("light_idle_to_ms", "light_max_idle_to_ms"),
+            ("idle_pending_to_ms", "max_idle_pending_to_ms"),
+            ("idle_to_ms", "max_idle_to_ms"),
+        )
+        for low_name, high_name in pairs:
+            low, high = getattr(self, low_name), getattr(self, high_name)
+            if low > high:
+                raise ValueError(f"{low_name} {low} is above {high_name} {high}; give min <= max")
+        return self
+
+
+class SensorSettings(_Section):
+    """The hardware DeviceIdleController uses to tell that the phone is still."""
+
+    significant_motion: bool
+    any_motion: bool
+    any_motion_ms: PositiveMs
+    location_provider: bool
+    location_fix_ms: Ms | None
+
+
+class IdleSettings(_Section):
+    """JobScheduler's ``DeviceIdlenessTracker`` (the ``requiresDeviceIdle`` constraint)."""
+
+    inactivity_idle_threshold_ms: PositiveMs
+    inactivity_idle_threshold_on_stable_power_ms: PositiveMs
+    idle_window_slop_ms: Ms
+
+
+class StandbySettings(_Section):
+    """``AppStandbyController``: bucket thresholds and usage timeouts."""
+
+    screen_time_thresholds_ms: Annotated[list[Ms], Field(min_length=5, max_length=5)]
+    elapsed_time_thresholds_ms: Annotated[list[Ms], Field(min_length=5, max_length=5)]
+    strong_usage_timeout_ms: Ms
+    check_idle_interval_ms: PositiveMs
+
+
+class AppsSettings(_Section):
+    """App processes: start times, the OEM's swipe and background-kill policies."""
+
+    cold_start_ms: Ms
+    warm_start_ms: Ms
+    force_stop_on_swipe: bool
+    oem_background_kill_after_ms: PositiveMs | None
+    max_cached_processes: Annotated[int, Field(ge=0, le=1_000)]
+
+
+class StorageSettings(_Section):
+    """Internal storage and ``StorageManager``'s low/full thresholds."""
+
+    total_bytes: Annotated[int, Field(ge=1, le=2**50)]
+    initial_free_bytes: Bytes
+    threshold_percentage: Percent
+    threshold_max_bytes: Bytes
+    full_threshold_bytes: Bytes
+    check_interval_ms: PositiveMs
+
+    @model_validator(mode="after")
+    def _free_within_total(self) -> Self:
+        if self.initial_free_bytes > self.total_bytes:
+            raise ValueError(
+                f"initial_free_bytes {self.initial_free_bytes} is above total_bytes "
+                f"{self.total_bytes}; free space cannot exceed the disk"
+            )
+        return self
+
+
+class BootSettings(_Section):
+    """How long a boot takes and when a dead phone powers on again on its charger."""
+
+    boot_ms: Ms
+    auto_boot_on_charger: bool
+    auto_boot_min_level: Percent
+
+
+class DeviceProfile(_Section):
+    """A validated, frozen device profile (platform defaults + device file + overrides)."""
+
+    name: str
+    description: str
+    android_version: AndroidVersion
+    battery: BatterySettings
+    charging: ChargingSettings
+    battery_saver: BatterySaverSettings
+    power: PowerSettings
+    screen: ScreenSettings
+    network: NetworkSettings
+    doze: DozeSettings
+    sensors: SensorSettings
+    idle: IdleSettings
+    standby: StandbySettings
+    apps: AppsSettings
+    storage: StorageSettings
+    boot: BootSettings

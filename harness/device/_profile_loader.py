@@ -1,0 +1,151 @@
+"""Loading device profiles: by name from the bundled data files, merged with overrides.
+
+``load_profile("budget", {"battery.capacity_mah": 3000})`` reads
+``profiles/platform/android-<N>.yaml`` (the AOSP defaults of the device's Android version), lays
+``profiles/budget.yaml`` over it, then the overrides (nested dicts or dotted names), and validates
+the result. Every problem becomes a :class:`ProfileError` naming the profile, the setting, the bad
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Final
+
+import yaml
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+
+from harness._exceptions import ProfileError
+from harness.device._profile import DeviceProfile
+
+_PROFILES: Final = resources.files("harness.device") / "profiles"
+
+
+def available_profiles() -> list[str]:
+    """The names of the bundled device profiles (``pixel-like``, ``budget``, ...), sorted."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in _PROFILES.iterdir()
+        if entry.is_file() and entry.name.endswith(".yaml")
+    )
+
+
+def _read_yaml(name: str, text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ProfileError(f"device profile file {name!r} is not a mapping of settings")
+    return data
+
+
+def _merge(base: dict[str, Any], layer: Mapping[str, Any], where: str) -> None:
+    """Lay ``layer`` over ``base`` in place; dotted keys address nested settings."""
+    for key, value in layer.items():
+        if not isinstance(key, str):
+            raise ProfileError(f"{where}: setting name {key!r} is not a string")
+        head, _, rest = key.partition(".")
+        if rest:
+            nested = base.setdefault(head, {})
+            if not isinstance(nested, dict):
+                raise ProfileError(
+                    f"{where}: {key!r} addresses inside {head!r}, which is not a section"
+                )
+            _merge(nested, {rest: value}, where)
+        elif isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, where)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def _field_info(loc: tuple[int | str, ...]) -> FieldInfo | None:
+    model: Any = DeviceProfile
+    info: FieldInfo | None = None
+    for part in loc:
+        if not isinstance(part, str) or not hasattr(model, "model_fields"):
+            return info
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = info.annotation
+    return info
+
+
+def _allowed(info: FieldInfo | None) -> str:
+    """The allowed range of a field, from its ``ge``/``le`` constraints."""
+    if info is None:
+        return ""
+    low = high = None
+    for constraint in info.metadata:
+        low = getattr(constraint, "ge", low)
+        high = getattr(constraint, "le", high)
+    annotation = getattr(info.annotation, "__name__", str(info.annotation))
+    if low is not None and high is not None:
+        return f"; allowed: {annotation} from {low} to {high}"
+    return f"; allowed: {annotation}"
+
+
+def _value_at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    for part in loc:
+        found = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        )
+        if not found:
+            return None
+        data = data[part]
+    return data
+
+
+def _problem(name: str, data: dict[str, Any], problem: Mapping[str, Any]) -> str:
+    loc = tuple(
+        part for part in problem["loc"] if not str(part).startswith(("function-", "constrained"))
+    )
+    field = ".".join(str(part) for part in loc) or "(profile)"
+    kind = problem["type"]
+    value = _value_at(data, loc)
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return (
+            f"device profile {name!r}: unknown setting {field!r} (value {value!r}); "
+            "remove it or fix its name"
+        )
+    if kind == "missing":
+        return f"device profile {name!r}: setting {field!r} is missing; add it to the profile"
+    if kind == "value_error":
+        return f"device profile {name!r}: {field}: {message}"
+    return (
+        f"device profile {name!r}: {field} = {value!r} is invalid ({message})"
+        f"{_allowed(_field_info(loc))}; fix the profile file or the override"
+    )
+
+
+def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
+    """The bundled profile ``name`` with ``overrides`` applied, validated.
+
+    ``overrides`` may be nested (``{"battery": {"capacity_mah": 3000}}``) or dotted
+    (``{"battery.capacity_mah": 3000}``); ``android_version`` in the overrides picks that
+    version's platform defaults.
+    """
+    names = available_profiles()
+    if name not in names:
+        raise ProfileError(
+            f"device profile {name!r} does not exist; choose one of: {', '.join(names)}"
+        )
+    device = _read_yaml(name, (_PROFILES / f"{name}.yaml").read_text(encoding="utf-8"))
+    layer = dict(overrides or {})
+    version = layer.get("android_version", device.get("android_version"))
+    platform_file = _PROFILES / "platform" / f"android-{version}.yaml"
+    if not platform_file.is_file():
+        raise ProfileError(
+            f"device profile {name!r}: android_version = {version!r} is not supported; "
+            "allowed: 12, 13 or 14"
+        )
+    data = _read_yaml(f"android-{version}", platform_file.read_text(encoding="utf-8"))
+    _merge(data, device, f"device profile {name!r}")
+    _merge(data, layer, f"device profile {name!r} overrides")
+    try:
+        return DeviceProfile.model_validate(data)
+    except ValidationError as error:
+        problems = [_problem(name, data, problem) for problem in error.errors()]
+        raise ProfileError("; ".join(problems)) from None
