@@ -10,16 +10,9 @@ doze window). ``device.shell("adb shell dumpsys battery unplug")`` is the adb co
 See ``docs/architecture.md`` ("The device model").
 """
 
-from harness.device._apps import (
-    Apps,
-    ExitReason,
-    ProcessDied,
-    ProcessStarted,
-    ProcessState,
-    ProcessStateChange,
-    StartResult,
-)
-from harness.device._battery import Battery, BatteryBroadcast, BatteryState
+from harness.device._apps import Apps
+from harness.device._battery import Battery
+from harness.device._battery_state import BatteryBroadcast, BatteryState
 from harness.device._cell import BatteryStatus, Draw, PlugType
 from harness.device._device import BootCompleted, Device, PowerState, Shutdown
 from harness.device._doze import Doze
@@ -33,6 +26,14 @@ from harness.device._idle import Idleness
 from harness.device._motion import Motion
 from harness.device._network import LinkQuality, Network, NetworkState, Transport
 from harness.device._power import IdleFloor, Power
+from harness.device._process import (
+    ExitReason,
+    ProcessDied,
+    ProcessStarted,
+    ProcessState,
+    ProcessStateChange,
+    StartResult,
+)
 from harness.device._profile import DeviceProfile
 from harness.device._profile_loader import available_profiles, load_profile
 from harness.device._saver import BatterySaver, SaverChange, SaverState

@@ -10,88 +10,28 @@ unless ``dumpsys battery set|unplug`` froze them (``mUpdatesStopped``) until ``r
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from harness.device._battery_state import (
+    BatteryBroadcast,
+    BatteryState,
+    HealthInfo,
+    as_charger,
+    as_status,
+    plug_type,
+    status_name,
+)
 from harness.device._cell import BatteryStatus, Cell, CellReading, PlugType
 from harness.device._profile import BatterySettings
 from harness.device._settings import GlobalSettings, SettingChange
 from harness.sim import Signal, Simulation
 
-#: ``BatteryManager.BATTERY_HEALTH_GOOD``.
-BATTERY_HEALTH_GOOD = 2
 #: ``BatteryService.BATTERY_SCALE``: levels are percentages.
 BATTERY_SCALE = 100
 #: ``Settings.Global.LOW_POWER_MODE_TRIGGER_LEVEL``: replaces the warning level when not 0.
 LOW_POWER_MODE_TRIGGER_LEVEL = "low_power_trigger_level"
-
-
-class BatteryBroadcast(enum.Enum):
-    """The battery broadcasts BatteryService sends (``Intent.ACTION_*``)."""
-
-    ACTION_BATTERY_LOW = "android.intent.action.BATTERY_LOW"  # fell to the warning level, unplugged
-    ACTION_BATTERY_OKAY = "android.intent.action.BATTERY_OKAY"  # back at warning + bump after LOW
-    ACTION_POWER_CONNECTED = "android.intent.action.ACTION_POWER_CONNECTED"  # a charger came
-    ACTION_POWER_DISCONNECTED = "android.intent.action.ACTION_POWER_DISCONNECTED"  # it went
-
-
-@dataclass(frozen=True, slots=True)
-class BatteryState:
-    """The battery as the framework sees it (the ``ACTION_BATTERY_CHANGED`` extras and flags).
-
-    ``level_low`` is ``mBatteryLevelLow``; ``not_low`` is JobScheduler's battery-not-low view:
-    true at boot unless the level is low, false after ``ACTION_BATTERY_LOW``, true again after
-    ``ACTION_BATTERY_OKAY`` (so plugging in at 10 % does not make it true: only 20 % does).
-    """
-
-    level: int
-    status: BatteryStatus | int
-    plugged: PlugType
-    present: bool
-    charge_counter_uah: int
-    level_low: bool
-    not_low: bool
-    updates_stopped: bool
-
-    @property
-    def powered(self) -> bool:
-        """Whether a charger is connected (``BatteryManagerInternal.isPowered(ANY)``)."""
-        return self.plugged is not PlugType.NONE or self.status == BatteryStatus.UNKNOWN
-
-
-@dataclass(frozen=True, slots=True)
-class HealthInfo:
-    """The HAL's ``HealthInfo`` fields BatteryService reads (``mHealthInfo``)."""
-
-    ac: bool = False
-    usb: bool = False
-    wireless: bool = False
-    dock: bool = False
-    status: int = BatteryStatus.UNKNOWN
-    health: int = BATTERY_HEALTH_GOOD
-    present: bool = True
-    level: int = 0
-    voltage_mv: int = 0
-    temperature: int = 0
-    charge_counter_uah: int = 0
-    max_charging_current_ua: int = 0
-    max_charging_voltage_uv: int = 0
-    technology: str = "Li-ion"
-
-
-def _plug_type(info: HealthInfo) -> PlugType:
-    """``BatteryService.plugType``: the first online charger, AC before USB before wireless."""
-    if info.ac:
-        return PlugType.AC
-    if info.usb:
-        return PlugType.USB
-    if info.wireless:
-        return PlugType.WIRELESS
-    if info.dock:
-        return PlugType.DOCK
-    return PlugType.NONE
 
 
 class Battery:
@@ -158,7 +98,7 @@ class Battery:
         """The battery as the framework sees it now."""
         return BatteryState(
             level=self._info.level,
-            status=_status(self._info.status),
+            status=as_status(self._info.status),
             plugged=self._plug_type,
             present=self._info.present,
             charge_counter_uah=self._info.charge_counter_uah,
@@ -196,7 +136,7 @@ class Battery:
 
     def plug(self, charger: PlugType | str) -> None:
         """Connect a charger (``"ac"``, ``"usb"``, ``"wireless"``, ``"dock"``)."""
-        self._cell.connect(_charger(charger))
+        self._cell.connect(as_charger(charger))
 
     def unplug(self) -> None:
         """Disconnect the charger."""
@@ -298,7 +238,7 @@ class Battery:
             info.status != BatteryStatus.UNKNOWN
             and info.level <= self._settings.critical_battery_warning_level
         )
-        self._plug_type = _plug_type(info)
+        self._plug_type = plug_type(info)
         shutdown = self._should_shutdown()
         current = (
             info.status,
@@ -380,7 +320,7 @@ class Battery:
         reading = self._cell.reading()
         fields: dict[str, Any] = {
             "level": state.level,
-            "status": _name(state.status),
+            "status": status_name(state.status),
             "plugged": state.plugged.name,
             "level_low": state.level_low,
             "not_low": not_low,
@@ -437,24 +377,3 @@ class Battery:
         self._info = self._last_info
         self._process_values(force=force)
         return True
-
-
-def _status(value: int) -> BatteryStatus | int:
-    try:
-        return BatteryStatus(value)
-    except ValueError:
-        return value
-
-
-def _name(value: BatteryStatus | int) -> str:
-    return value.name if isinstance(value, BatteryStatus) else str(value)
-
-
-def _charger(value: PlugType | str) -> PlugType:
-    if isinstance(value, PlugType):
-        return value
-    try:
-        return PlugType[value.upper()]
-    except KeyError:
-        names = ", ".join(plug.name.lower() for plug in PlugType if plug is not PlugType.NONE)
-        raise ValueError(f"charger {value!r} is not one of: {names}") from None

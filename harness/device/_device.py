@@ -24,14 +24,14 @@ from typing import Any
 
 from harness._exceptions import ProfileError, ShellCommandError
 from harness.device._apps import Apps
-from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL, Battery, BatteryState
+from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL, Battery
+from harness.device._battery_state import BatteryState
 from harness.device._cell import Cell, CellReading, PlugType
 from harness.device._commands import install_builtin_commands
 from harness.device._doze import Doze
-from harness.device._flapping import CoverageSchedule, DailyWindows, parse_days
 from harness.device._idle import Idleness
 from harness.device._motion import Motion
-from harness.device._network import Network, NetworkState, Transport
+from harness.device._network import Network, NetworkState
 from harness.device._power import Power
 from harness.device._profile import DeviceProfile
 from harness.device._profile_loader import load_profile
@@ -154,7 +154,6 @@ class Device:
         self._booted_at_ms = 0
         self._on_total_ms = 0
         self._boot_timer = Timer(sim, self._finish_boot)
-        self._schedules: list[CoverageSchedule] = []
         self._wire()
         for package in packages:
             self.install(package)
@@ -236,73 +235,6 @@ class Device:
             )
         self.sim.record("device.shell", command=command)
         return self.shell_commands.run(command)
-
-    # --- scheduled coverage -----------------------------------------------------------------
-
-    def schedule_outage(
-        self,
-        transport: Transport | str,
-        *,
-        start: str | int,
-        end: str | int,
-        days: str | Iterable[int] = "daily",
-        label: str | None = None,
-    ) -> None:
-        """Every chosen day, ``transport`` is out of range from ``start`` to ``end`` (HH:MM, UTC).
-
-        E.g. a commute: ``schedule_outage("wifi", start="08:00", end="09:00", days="weekdays")``.
-        """
-        self._schedule(transport, start, end, days, label, None, None)
-
-    def schedule_flapping(
-        self,
-        transport: Transport | str,
-        *,
-        start: str | int,
-        end: str | int,
-        mean_up_ms: int,
-        mean_down_ms: int,
-        days: str | Iterable[int] = "daily",
-        label: str | None = None,
-    ) -> None:
-        """Every chosen day from ``start`` to ``end``, ``transport`` drops in and out of range.
-
-        Down and up spells are exponential with the given means, drawn from a named stream.
-        """
-        if mean_up_ms <= 0 or mean_down_ms <= 0:
-            raise ValueError(
-                f"mean_up_ms {mean_up_ms} and mean_down_ms {mean_down_ms} must be > 0 ms"
-            )
-        self._schedule(transport, start, end, days, label, mean_up_ms, mean_down_ms)
-
-    def _schedule(
-        self,
-        transport: Transport | str,
-        start: str | int,
-        end: str | int,
-        days: str | Iterable[int],
-        label: str | None,
-        mean_up_ms: int | None,
-        mean_down_ms: int | None,
-    ) -> None:
-        chosen = transport if isinstance(transport, Transport) else Transport[transport.upper()]
-        if chosen is Transport.NONE:
-            raise ValueError(
-                "transport NONE has no coverage to lose; use WIFI, CELLULAR or ETHERNET"
-            )
-        windows = DailyWindows(self.sim.epoch, start, end, parse_days(days))
-        name = label or f"{chosen.value.lower()}-{len(self._schedules) + 1}"
-        self._schedules.append(
-            CoverageSchedule(
-                self.sim,
-                self.network,
-                chosen,
-                windows,
-                label=name,
-                mean_up_ms=mean_up_ms,
-                mean_down_ms=mean_down_ms,
-            )
-        )
 
     # --- life cycle -------------------------------------------------------------------------
 

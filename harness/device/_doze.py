@@ -12,12 +12,12 @@ report: jobs and alarms active in a window, the next wake-from-idle alarm. Every
 
 from __future__ import annotations
 
+from harness.device._deep_doze import DeepDoze
 from harness.device._doze_states import (
     DeepState,
     DozeState,
     LightState,
     MaintenanceWindow,
-    java_float_times,
 )
 from harness.device._light_doze import LightDoze
 from harness.device._motion import Motion
@@ -40,7 +40,6 @@ class Doze:
     ) -> None:
         self._sim = sim
         self.constants = settings
-        self._sensors = sensors
         self._motion = motion
         self.power = power
         #: Deep or light state, or an idle mode, changed.
@@ -48,9 +47,7 @@ class Doze:
         #: A maintenance window opened or closed (the job scheduler runs deferred jobs in it).
         self.maintenance: Signal[MaintenanceWindow] = Signal("device.doze.maintenance")
         self.light = LightDoze(sim, self)
-        self._deep_alarm = Timer(sim, self._on_deep_alarm)
-        self._sensing_timer = Timer(sim, self._on_any_motion_result)
-        self._locating_timer = Timer(sim, self._on_location_fix)
+        self.deep = DeepDoze(sim, self, sensors, motion)
         self.finish_op_timer = Timer(sim, self.dec_active_idle_ops)
         self._published = DozeState(DeepState.ACTIVE, LightState.ACTIVE, False, False)
         self._reset(running=False)
@@ -67,21 +64,15 @@ class Doze:
         self.quick_doze = False
         self.quick_doze_while_idling = False
         self.inactive_timeout = self.constants.inactive_to_ms
-        self.next_idle_pending_delay = 0
-        self.next_idle_delay = 0
         self.maintenance_start_ms = 0
         self.active_idle_op_count = 0
         self.jobs_active = False
         self.alarms_active = False
-        self.not_moving = False
-        self.located = False
-        self.locating = False
         self.next_wake_from_idle_ms: int | None = None
         self.device_idle_mode = False
         self.light_idle_mode = False
         self.light.reset_state()
-        for timer in (self._deep_alarm, self._sensing_timer, self._locating_timer):
-            timer.cancel()
+        self.deep.reset_state()
         self.finish_op_timer.cancel()
 
     # --- queries ----------------------------------------------------------------------------
@@ -217,7 +208,7 @@ class Doze:
         """``becomeActiveLocked``."""
         if self.state is DeepState.ACTIVE and self.light.state is LightState.ACTIVE:
             return
-        self._move(DeepState.ACTIVE, reason)
+        self.move(DeepState.ACTIVE, reason)
         self.inactive_timeout = (
             self.constants.inactive_to_ms if inactive_timeout is None else inactive_timeout
         )
@@ -242,13 +233,13 @@ class Doze:
                     DeepState.IDLE_MAINTENANCE,
                 ):
                     return  # already "idling"; light cannot be ACTIVE in these states
-                self._move(DeepState.QUICK_DOZE_DELAY, "quick doze")
+                self.move(DeepState.QUICK_DOZE_DELAY, "quick doze")
                 self._reset_idle_management()
-                self._schedule_deep_alarm(self._after_alarm_clock(constants.quick_doze_delay_to_ms))
+                self.deep.schedule_alarm(self._after_alarm_clock(constants.quick_doze_delay_to_ms))
             elif self.state is DeepState.ACTIVE:
-                self._move(DeepState.INACTIVE, "inactive")
+                self.move(DeepState.INACTIVE, "inactive")
                 self._reset_idle_management()
-                self._schedule_deep_alarm(self._after_alarm_clock(self.inactive_timeout))
+                self.deep.schedule_alarm(self._after_alarm_clock(self.inactive_timeout))
         if self.light.state is LightState.ACTIVE and self.light_enabled:
             self.light.move(LightState.INACTIVE, "inactive")
             self.light.reset_management()
@@ -273,88 +264,9 @@ class Doze:
             if self.screen_on or self.charging:
                 self.become_active("exit-force")
 
-    # --- stepping deep doze -----------------------------------------------------------------
-
     def step(self, reason: str) -> None:
-        """``stepIdleStateLocked`` (see /work/notes/device-source.md section 1.4)."""
-        constants = self.constants
-        if self._upcoming_alarm_clock():
-            if self.state is not DeepState.ACTIVE:
-                self.become_active("alarm")
-                self.become_inactive_if_appropriate()
-            return
-        state = self.state
-        if state is DeepState.INACTIVE:
-            self._motion.arm_significant_motion(self.motion)
-            self._schedule_deep_alarm(constants.idle_after_inactive_to_ms)
-            self._move(DeepState.IDLE_PENDING, reason)
-            return
-        if state is DeepState.IDLE_PENDING:
-            self.located = False
-            self._locating_timer.cancel()
-            self.locating = False
-            self._move(DeepState.SENSING, reason)
-            if constants.use_motion_sensor and self._sensors.any_motion:
-                # AnyMotionDetector measures; its result moves SENSING on. The SENSING_TIMEOUT
-                # alarm only re-checks becomeInactive, which a non-ACTIVE state ignores.
-                self.not_moving = False
-                self._sensing_timer.set_after(self._sensors.any_motion_ms)
-                return
-            self.not_moving = True
-            state = DeepState.SENSING
-        if state is DeepState.SENSING:
-            self._sensing_timer.cancel()
-            self._move(DeepState.LOCATING, reason)
-            self._schedule_deep_alarm(constants.locating_to_ms)
-            if constants.location_prefetch and self._sensors.location_provider:
-                self.locating = True
-                fix_ms = self._sensors.location_fix_ms
-                if fix_ms is not None and fix_ms < constants.locating_to_ms:
-                    self._locating_timer.set_after(fix_ms)
-                return
-            state = DeepState.LOCATING
-        if state is DeepState.LOCATING:
-            self._deep_alarm.cancel()
-            self._locating_timer.cancel()
-            self.locating = False
-            state = DeepState.QUICK_DOZE_DELAY
-        if state is DeepState.QUICK_DOZE_DELAY:
-            self.next_idle_pending_delay = constants.idle_pending_to_ms
-            self.next_idle_delay = constants.idle_to_ms
-            state = DeepState.IDLE_MAINTENANCE
-        if state is DeepState.IDLE_MAINTENANCE:
-            self._enter_idle(reason)
-        elif state is DeepState.IDLE:
-            self._enter_maintenance(reason)
-
-    def _enter_idle(self, reason: str) -> None:
-        constants = self.constants
-        was_maintenance = self.state is DeepState.IDLE_MAINTENANCE
-        self._move(DeepState.IDLE, reason)
-        self._schedule_deep_alarm(self.next_idle_delay)
-        grown = java_float_times(self.next_idle_delay, constants.idle_factor)
-        self.next_idle_delay = max(constants.idle_to_ms, min(grown, constants.max_idle_to_ms))
-        if self.light.state is not LightState.OVERRIDE:
-            self.light.move(LightState.OVERRIDE, "deep")
-            self.light.cancel_alarm()
-        self.publish()
-        if was_maintenance:
-            self.maintenance.emit(MaintenanceWindow("deep", False, None))
-
-    def _enter_maintenance(self, reason: str) -> None:
-        constants = self.constants
-        self.active_idle_op_count = 1
-        self.maintenance_start_ms = self._sim.now_ms
-        window_ms = self.next_idle_pending_delay
-        self._schedule_deep_alarm(window_ms)
-        grown = java_float_times(self.next_idle_pending_delay, constants.idle_pending_factor)
-        self.next_idle_pending_delay = max(
-            constants.idle_pending_to_ms, min(constants.max_idle_pending_to_ms, grown)
-        )
-        self._move(DeepState.IDLE_MAINTENANCE, reason)
-        self.publish()
-        self.finish_op_timer.set_after(constants.min_deep_maintenance_time_ms)
-        self.maintenance.emit(MaintenanceWindow("deep", True, self._sim.now_ms + window_ms))
+        """``stepIdleStateLocked``: one step of deep doze (``_deep_doze.py``)."""
+        self.deep.step(reason)
 
     # --- maintenance ops --------------------------------------------------------------------
 
@@ -384,60 +296,25 @@ class Doze:
 
     # --- internals --------------------------------------------------------------------------
 
-    def _upcoming_alarm_clock(self) -> bool:
+    def upcoming_alarm_clock(self) -> bool:
+        """``isUpcomingAlarmClock``: an alarm clock is due within ``MIN_TIME_TO_ALARM``."""
         wake = self.next_wake_from_idle_ms
         return wake is not None and self._sim.now_ms + self.constants.min_time_to_alarm_ms >= wake
 
     def _after_alarm_clock(self, delay_ms: int) -> int:
         """With an alarm clock coming, the next step is set after it (it would undo idling)."""
-        if self._upcoming_alarm_clock():
+        if self.upcoming_alarm_clock():
             assert self.next_wake_from_idle_ms is not None
             return self.next_wake_from_idle_ms - self._sim.now_ms + delay_ms
         return delay_ms
 
-    def _schedule_deep_alarm(self, delay_ms: int) -> None:
-        """``scheduleAlarmLocked``: no alarm without the motion sensor doze needs."""
-        if (
-            self.constants.use_motion_sensor
-            and not self._motion.has_significant_motion_sensor
-            and self.state
-            not in (DeepState.QUICK_DOZE_DELAY, DeepState.IDLE, DeepState.IDLE_MAINTENANCE)
-        ):
-            return
-        self._deep_alarm.set_after(delay_ms)
-
-    def _on_deep_alarm(self) -> None:
-        self.power.wake_cpu("DeviceIdleController.deep")
-        self.step("s:alarm")
-        self.publish()
-
-    def _on_any_motion_result(self) -> None:
-        """``onAnyMotionResult``: moved restarts doze; stationary moves SENSING on."""
-        if self._motion.moving:
-            self.handle_motion_detected(self.constants.inactive_to_ms, "non_stationary")
-        elif self.state is DeepState.SENSING:
-            self.not_moving = True
-            self.step("s:stationary")
-        self.publish()
-
-    def _on_location_fix(self) -> None:
-        """``receivedGenericLocationLocked`` with an accurate fix."""
-        self.located = True
-        if self.not_moving and self.state is DeepState.LOCATING:
-            self.step("s:location")
-        self.publish()
-
     def _reset_idle_management(self) -> None:
         """``resetIdleManagementLocked``."""
-        self.next_idle_pending_delay = 0
-        self.next_idle_delay = 0
-        self._deep_alarm.cancel()
-        self._sensing_timer.cancel()
-        self._locating_timer.cancel()
-        self.locating = False
+        self.deep.reset_state()
         self._motion.disarm_significant_motion()
 
-    def _move(self, state: DeepState, reason: str) -> None:
+    def move(self, state: DeepState, reason: str) -> None:
+        """``moveToStateLocked``: the new deep state, a trace record, the power floor."""
         if state is self.state:
             return
         closing = self.state is DeepState.IDLE_MAINTENANCE and state is DeepState.ACTIVE

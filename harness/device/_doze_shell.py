@@ -194,15 +194,15 @@ def dump_deviceidle(doze: Doze) -> str:
         f"  mNetworkConnected={_java_bool(doze.network_connected)}",
         f"  mCharging={_java_bool(doze.charging)}",
         f"  mQuickDozeActivated={_java_bool(doze.quick_doze)}",
-        f"  mNotMoving={_java_bool(doze.not_moving)}",
+        f"  mNotMoving={_java_bool(doze.deep.not_moving)}",
         f"  mState={doze.state.name} mLightState={doze.light.state.name}",
         f"  mInactiveTimeout={format_android_duration(doze.inactive_timeout)}",
     ]
     if doze.active_idle_op_count:
         lines.append(f"  mActiveIdleOpCount={doze.active_idle_op_count}")
     for name, value in (
-        ("mNextIdlePendingDelay", doze.next_idle_pending_delay),
-        ("mNextIdleDelay", doze.next_idle_delay),
+        ("mNextIdlePendingDelay", doze.deep.next_idle_pending_delay),
+        ("mNextIdleDelay", doze.deep.next_idle_delay),
         ("mNextLightIdleDelay", doze.light.next_idle_delay),
         ("mCurLightIdleBudget", doze.light.cur_idle_budget),
     ):

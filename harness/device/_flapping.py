@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE
-from harness.device._network import Network, Transport
 from harness.sim import Simulation
+
+if TYPE_CHECKING:
+    from harness.device._network import Network, Transport
 
 _DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_SETS: Final = {

@@ -13,9 +13,10 @@ that it was cut. Link quality is drawn per request from the ``device.network.lin
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from harness.device._flapping import CoverageSchedule, DailyWindows, parse_days
 from harness.device._profile import LinkSettings, NetworkSettings
 from harness.device._timer import Timer
 from harness.sim import Signal, Simulation
@@ -95,6 +96,7 @@ class Network:
         }
         self._generation = 0
         self._state = self._compute(0)
+        self._schedules: list[CoverageSchedule] = []
         #: The default network or its flags changed (``NetworkCallback`` of the default network).
         self.changed: Signal[NetworkState] = Signal("device.network")
 
@@ -193,6 +195,74 @@ class Network:
         """The cellular network is roaming."""
         self.roaming = roaming
         self._update("roaming" if roaming else "home network")
+
+    # --- scheduled coverage -----------------------------------------------------------------
+
+    def schedule_outage(
+        self,
+        transport: Transport | str,
+        *,
+        start: str | int,
+        end: str | int,
+        days: str | Iterable[int] = "daily",
+        label: str | None = None,
+    ) -> None:
+        """Every chosen day, ``transport`` is out of range from ``start`` to ``end`` (HH:MM, UTC).
+
+        E.g. a commute: ``network.schedule_outage("wifi", start="08:00", end="09:00",
+        days="weekdays")``.
+        """
+        self._schedule(transport, start, end, days, label, None, None)
+
+    def schedule_flapping(
+        self,
+        transport: Transport | str,
+        *,
+        start: str | int,
+        end: str | int,
+        mean_up_ms: int,
+        mean_down_ms: int,
+        days: str | Iterable[int] = "daily",
+        label: str | None = None,
+    ) -> None:
+        """Every chosen day from ``start`` to ``end``, ``transport`` drops in and out of range.
+
+        Down and up spells are exponential with the given means, drawn from a named stream.
+        """
+        if mean_up_ms <= 0 or mean_down_ms <= 0:
+            raise ValueError(
+                f"mean_up_ms {mean_up_ms} and mean_down_ms {mean_down_ms} must be > 0 ms"
+            )
+        self._schedule(transport, start, end, days, label, mean_up_ms, mean_down_ms)
+
+    def _schedule(
+        self,
+        transport: Transport | str,
+        start: str | int,
+        end: str | int,
+        days: str | Iterable[int],
+        label: str | None,
+        mean_up_ms: int | None,
+        mean_down_ms: int | None,
+    ) -> None:
+        chosen = transport if isinstance(transport, Transport) else Transport[transport.upper()]
+        if chosen is Transport.NONE:
+            raise ValueError(
+                "transport NONE has no coverage to lose; use WIFI, CELLULAR or ETHERNET"
+            )
+        windows = DailyWindows(self._sim.epoch, start, end, parse_days(days))
+        name = label or f"{chosen.value.lower()}-{len(self._schedules) + 1}"
+        self._schedules.append(
+            CoverageSchedule(
+                self._sim,
+                self,
+                chosen,
+                windows,
+                label=name,
+                mean_up_ms=mean_up_ms,
+                mean_down_ms=mean_down_ms,
+            )
+        )
 
     # --- life cycle -------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL, BatteryState
+from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL
+from harness.device._battery_state import BatteryState
 from harness.device._profile import BatterySaverSettings
 from harness.device._settings import GlobalSettings, SettingChange
 from harness.sim import Signal, Simulation
