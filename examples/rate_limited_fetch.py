@@ -4,10 +4,11 @@ The fixes to :mod:`examples.seed_posts.network_requests_in_scheduled_tasks`:
 
 * 15 minutes, the real minimum, is asked for;
 * the request is awaited, so the handler's result says what happened;
-* on 429 a one-off retry task is registered under **its own** unique name (REPLACE, so a newer
-  429 moves it), delayed by the server's ``Retry-After`` (at least one minute), and the time
-  before which the server must not be asked again is saved: until then every run (the
-  periodic one included) skips the request;
+* on 429 a one-off retry task is registered under **its own** unique name, delayed by the
+  server's ``Retry-After`` (at least one minute), and the time before which the server must not
+  be asked again is saved: until then every run skips the request, and while the retry is
+  pending the periodic run leaves the fetch to it (in a doze maintenance window both become due
+  together, and two racing requests would break the server's limit again);
 * a failure (network error, 5xx) returns false, so WorkManager retries with backoff.
 """
 
@@ -44,10 +45,16 @@ def callback_dispatcher() -> None:
 
 async def handle(task: str, input_data: dict[str, Any]) -> bool:
     prefs = await SharedPreferences.get_instance()
-    not_before = prefs.get_int("retry_not_before_ms")
+    await prefs.reload()  # another isolate may have recorded a 429 since this one started
     now_ms = int(time.time() * 1000)
-    if not_before is not None and now_ms < not_before:
-        return True  # the server asked us to wait; the retry task will fetch
+    not_before = prefs.get_int("retry_not_before_ms") or 0
+    retry_run = bool(input_data.get("retry"))
+    if retry_run:
+        await prefs.set_bool("retry_pending", False)
+    elif prefs.get_bool("retry_pending") and now_ms < not_before + 3_600_000:
+        return True  # the retry task owns the next fetch: two runs must not race the server
+    if now_ms < not_before:
+        return True  # the server asked us to wait
     try:
         response = await http.get(DATA_URL)
     except httpx.TransportError:
@@ -55,11 +62,15 @@ async def handle(task: str, input_data: dict[str, Any]) -> bool:
     if response.status_code == 429:
         retry_after = int(response.headers.get("retry-after", "60"))
         await prefs.set_int("retry_not_before_ms", now_ms + retry_after * 1000)
+        await prefs.set_bool("retry_pending", True)
         await Workmanager().register_one_off_task(
             RETRY,
             PERIODIC,
+            input_data={"retry": True},
             initial_delay=timedelta(seconds=max(60, retry_after)),
-            existing_work_policy=ExistingWorkPolicy.REPLACE,
+            # APPEND (APPEND_OR_REPLACE): a retry asking for another retry must not cancel
+            # itself, as REPLACE would while it runs
+            existing_work_policy=ExistingWorkPolicy.APPEND,
             constraints=Constraints(network_type=NetworkType.CONNECTED),
         )
         return True  # this run is done; the retry task fetches later

@@ -31,7 +31,7 @@ def test_scenario_files_are_collected_one_item_per_seed(pytester: pytest.Pyteste
 
 def test_failing_item_shows_check_timeline_and_replay(pytester: pytest.Pytester) -> None:
     """A failing item names the broken check, a timeline excerpt and the replay command."""
-    _write(pytester, "tight.yaml", SCENARIO.replace("max_staleness: 3h30m", "max_staleness: 1h"))
+    _write(pytester, "tight.yaml", SCENARIO.replace("max_staleness: 7h", "max_staleness: 1h"))
     result = pytester.runpytest("scenarios", "--harness-seeds", "1", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(

@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 from harness._exceptions import DefinitionError
-from harness.app._context import AppInstance, Notification, run_as, track_task
+from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
 from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
 from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
@@ -150,7 +150,7 @@ class Process:
 @dataclass(eq=False)
 class _Installed:
     app: App
-    data: _DataArea
+    data: DataArea
     database: WorkDatabase
     process: Process | None = None
     instances_started: int = 0
@@ -167,12 +167,20 @@ class AppRuntime:
         *,
         network_for: Callable[[str], NetworkPort],
         schedulers: SchedulerFactory | None = None,
+        schedulers_for: Callable[[str], SchedulerFactory] | None = None,
+        data_for: Callable[[str], DataArea] | None = None,
         data_dir: Path | None = None,
     ) -> None:
+        """``schedulers_for(package)`` (or one ``schedulers`` factory for every app) builds each
+        process's WorkManager schedulers; ``data_for(package)`` is the package's device-owned
+        data area (default: sqlite in memory, or files under ``data_dir``)."""
         self.sim = sim
         self.internet = internet
         self._network_for = network_for
-        self._schedulers = schedulers
+        self._schedulers_for: Callable[[str], SchedulerFactory | None] = (
+            schedulers_for if schedulers_for is not None else (lambda _package: schedulers)
+        )
+        self._data_for = data_for
         self._data_dir = data_dir
         self._installed: dict[str, _Installed] = {}
         self.notifications: list[Notification] = []
@@ -190,9 +198,10 @@ class AppRuntime:
         database_path = None if directory is None else directory / "androidx.work.workdb"
         if database_path is not None:
             database_path.parent.mkdir(parents=True, exist_ok=True)
-        self._installed[app.package] = _Installed(
-            app, _DataArea(directory), WorkDatabase(database_path)
+        data: DataArea = (
+            self._data_for(app.package) if self._data_for is not None else _DataArea(directory)
         )
+        self._installed[app.package] = _Installed(app, data, WorkDatabase(database_path))
         transport = DeviceTransport(
             self.sim, self._network_for(app.package), self.internet, package=app.package
         )
@@ -214,7 +223,7 @@ class AppRuntime:
         """The package's WorkManager database (device-owned)."""
         return self._installed_app(package).database
 
-    def data_area(self, package: str) -> _DataArea:
+    def data_area(self, package: str) -> DataArea:
         """The package's device-owned data area."""
         return self._installed_app(package).data
 
@@ -259,7 +268,7 @@ class AppRuntime:
         work_manager = WorkManager(
             self.sim,
             installed.database,
-            schedulers=self._schedulers,
+            schedulers=self._schedulers_for(package),
             worker_factory=_AppWorkerFactory(instance),
             force_stopped=force_stopped,
         )
@@ -292,7 +301,8 @@ class AppRuntime:
         """``pm clear``: the process dies and every byte of the app's data is wiped."""
         self.kill_process(package, reason="data cleared")
         installed = self._installed_app(package)
-        installed.data.close()
+        if isinstance(installed.data, _DataArea):
+            installed.data.close()
         installed.database.close()
         directory = None if self._data_dir is None else self._data_dir / package
         if directory is not None:

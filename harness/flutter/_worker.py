@@ -167,7 +167,8 @@ class BackgroundWorker(CoroutineWorker):
                     phase="on_task_stopped",
                 )
             finally:
-                self._destroy_engine(f"stopped ({reason.name.lower()})")
+                android = self.stop_reason.name.removeprefix("STOP_REASON_").lower()
+                self._destroy_engine(f"stopped ({android}; Dart sees {reason.name.lower()})")
 
         # the stop may come from outside the loop (a test, a scenario step): use the sim's loop
         run_as(engine, engine.sim.loop.create_task, notify_then_destroy())

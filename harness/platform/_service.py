@@ -35,7 +35,7 @@ from harness._units import MS_PER_MINUTE, format_t_ms
 from harness.platform._jobs import JobInfo, JobStatus, Unmet, unmet_constraints
 from harness.platform._quota import QuotaSettings, QuotaTracker
 from harness.platform._view import Bucket, DeviceView, DozeState
-from harness.sim import Simulation
+from harness.sim import Signal, Simulation
 from harness.workmanager import StopReason
 
 #: ``JobServiceContext.EXECUTING_TIMESLICE_MILLIS`` / ``RUNTIME_MIN_GUARANTEE_MS``.
@@ -101,6 +101,9 @@ class JobSchedulerService:
         self._timer_due: int | None = None
         self._evaluating = False
         self._again = False
+        #: A job started (``True``) or ended (``False``): the device binds the app's service,
+        #: holds the job's wake lock and keeps a doze maintenance window open meanwhile.
+        self.run_changed: Signal[tuple[JobInfo, bool]] = Signal("platform.job_running")
         device.changed.connect(lambda _what: self.evaluate())
 
     def set_process_starter(self, starter: ProcessStarter) -> None:
@@ -340,7 +343,6 @@ class JobSchedulerService:
             if verdict.runnable:
                 ready.append(status)
             else:
-                status.first_batched_ms = None
                 self._note_deferred(status, verdict.reason)
         if not ready:
             return
@@ -400,6 +402,7 @@ class JobSchedulerService:
         status.started_count += 1
         self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
         status.limit_ms = self._execution_limit_ms(job)
+        self.run_changed.emit((job, True))
         self.sim.record(
             "job.started",
             package=job.package,
@@ -516,6 +519,7 @@ class JobSchedulerService:
 
     def _end_run(self, status: JobStatus) -> None:
         if status.running:
+            self.run_changed.emit((status.job, False))
             self.quota.job_stopped(
                 status.job.package, self.sim.now_ms, expedited=status.job.expedited
             )
@@ -562,7 +566,8 @@ class JobSchedulerService:
                 back = self.quota.next_in_quota_ms(status.job.package, bucket, now)
                 if back is not None and back > now:
                     candidates.append(back)
-        return min(candidates) if candidates else None
+        future = [t for t in candidates if t > now]  # a wake-up at now would spin in place
+        return min(future) if future else None
 
     def _arm_timer(self) -> None:
         due = self._next_wakeup_ms()

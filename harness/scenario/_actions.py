@@ -16,6 +16,12 @@ the runner carries them out on the device, the apps and the servers. Forms:
 ``server add N items to URL``       N new items appear in the resource at URL
 ``server update N items at URL``    N existing items change
 ``server expire tokens at ORIGIN``  every token of that origin's auth stops working
+``plug in [ac|usb|wireless]``       a charger is connected (the battery charges)
+``unplug``                          the charger is disconnected
+``use phone for DURATION``          the user wakes, unlocks and uses the phone (screen on)
+``wifi out of range``               the known Wi-Fi network is out of reach (a commute)
+``wifi in range``                   it is back in reach
+``set storage free N%``             free space becomes N % of the total (storage low at 5 %)
 ==================================  ===============================================================
 
 ``PKG`` defaults to the scenario's only app.
@@ -28,10 +34,14 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
+from harness._units import parse_duration
+
 ACTION_HELP: Final = (
     "'open app', 'leave app', 'swipe away', 'force-stop', 'kill app', 'clear data', 'reboot', "
     "'adb shell CMD', 'app NAME [ARGS]', 'server add N items to URL', "
-    "'server update N items at URL', 'server expire tokens at ORIGIN'"
+    "'server update N items at URL', 'server expire tokens at ORIGIN', "
+    "'plug in [ac|usb|wireless]', 'unplug', 'use phone for DURATION', 'wifi out of range', "
+    "'wifi in range', 'set storage free N%'"
 )
 
 _USER_VERBS: Final = {
@@ -47,6 +57,9 @@ _SERVER_RE: Final = re.compile(
     r"^server\s+(?P<verb>add|update)\s+(?P<count>\d+)\s+items?\s+(?:to|at|in)\s+(?P<url>\S+)$"
 )
 _EXPIRE_RE: Final = re.compile(r"^server\s+expire\s+tokens\s+at\s+(?P<origin>\S+)$")
+_PLUG_RE: Final = re.compile(r"^plug in(?:\s+(?P<charger>ac|usb|wireless|dock))?$")
+_USE_RE: Final = re.compile(r"^use phone for\s+(?P<duration>\S+)$")
+_STORAGE_RE: Final = re.compile(r"^set storage free\s+(?P<percent>\d{1,3})\s*%$")
 
 
 class ActionError(ValueError):
@@ -101,4 +114,21 @@ def parse_action(text: str) -> Action:
     expire = _EXPIRE_RE.match(stripped)
     if expire:
         return Action("server_expire_tokens", stripped, url=expire["origin"])
+    plug = _PLUG_RE.match(lowered)
+    if plug:
+        return Action("plug", stripped, name=plug["charger"] or "ac")
+    if lowered == "unplug":
+        return Action("unplug", stripped)
+    use = _USE_RE.match(lowered)
+    if use:
+        try:
+            count = parse_duration(use["duration"])
+        except ValueError:
+            raise ActionError(f"action {text!r}: {use['duration']!r} is not a duration") from None
+        return Action("use_phone", stripped, count=count)
+    if lowered in ("wifi out of range", "wifi in range"):
+        return Action("wifi_range", stripped, name="out" if "out" in lowered else "in")
+    storage = _STORAGE_RE.match(lowered)
+    if storage:
+        return Action("storage_free", stripped, count=int(storage["percent"]))
     raise ActionError(f"action {text!r} is not one of: {ACTION_HELP}")

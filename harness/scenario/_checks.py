@@ -118,12 +118,16 @@ def _responses_processed(check: Check, run: RunView) -> CheckResult:
         return check.ok(f"all {len(requests)} requests reached the app")
     details = [f"{r['method']} {r['url']} cut off at t={_at(r.t_ms)}" for r in cut[:_MAX_DETAILS]]
     destroyed = [r for r in run.records("flutter.engine_destroyed") if r.get("cut_off_tasks")]
-    reason = (
-        "the task returned before its request finished, and the background engine was torn "
-        f"down at t={_at(destroyed[0].t_ms)}"
-        if destroyed
-        else "the worker was stopped before the response arrived"
-    )
+    returned_early = [r for r in destroyed if r.get("reason") == "handler_completed"]
+    if returned_early:
+        reason = (
+            "the task returned before its request finished, and the background engine was torn "
+            f"down at t={_at(returned_early[0].t_ms)}"
+        )
+    elif destroyed:
+        reason = f"the work was {destroyed[0].get('reason')} while its request was in flight"
+    else:
+        reason = "the worker was stopped before the response arrived"
     return check.fail(
         f"{len(cut):,} responses never handled: {reason}", t_ms=cut[0].t_ms, details=details
     )

@@ -1,11 +1,15 @@
 """The simulated world of one run: servers, the device, the system scheduler, the apps.
 
-:class:`World` builds them from a scenario and carries out timeline actions on them.
+:class:`World` builds them from a scenario (the device from its profile and overrides, one
+``JobSchedulerService`` on it, an app runtime whose WorkManagers schedule through it, the
+servers of the ``backend`` section), joins them with :class:`DeviceBinding`, and carries out
+timeline actions on them.
 """
 
 from __future__ import annotations
 
 import inspect
+import sqlite3
 import traceback
 from collections.abc import Iterable
 from typing import Any
@@ -13,7 +17,11 @@ from typing import Any
 from harness._exceptions import ScenarioError
 from harness.app import AppRuntime, Link
 from harness.app._context import run_as
+from harness.device import Device, Transport
+from harness.platform import JobIds, JobSchedulerService, system_job_schedulers
+from harness.platform._device_adapter import DeviceAdapter
 from harness.scenario._actions import Action
+from harness.scenario._binding import AppNetworkPort, DeviceBinding
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers, resource_at
 from harness.sim import Signal, Simulation
@@ -42,15 +50,42 @@ class _AlwaysOnline:
         """Nothing to account without a device."""
 
 
+class _DeviceData:
+    """A package's data area on the device's storage (wiped by ``pm clear``)."""
+
+    def __init__(self, device: Device, package: str) -> None:
+        self._device = device
+        self._package = package
+
+    def database(self, name: str) -> sqlite3.Connection:
+        return self._device.storage.database(self._package, name)
+
+
 class World:
     """Servers, apps and (later) the device and system scheduler of one run."""
 
     def __init__(self, sim: Simulation, scenario: Scenario) -> None:
         self.sim = sim
         self.scenario = scenario
-        self.internet = build_servers(scenario.spec.backend, sim, scenario.path)
-        self.runtime = AppRuntime(sim, self.internet, network_for=lambda _package: _AlwaysOnline())
+        spec = scenario.spec
+        self.internet = build_servers(spec.backend, sim, scenario.path)
+        self.device = Device(sim, spec.device.profile, overrides=spec.device.overrides or None)
+        self.view = DeviceAdapter(self.device)
+        self.job_scheduler = JobSchedulerService(sim, self.view)
+        self.job_ids = JobIds()
+        device = self.device
+        self.runtime = AppRuntime(
+            sim,
+            self.internet,
+            network_for=lambda package: AppNetworkPort(self.binding, package),
+            schedulers_for=lambda package: system_job_schedulers(
+                self.job_scheduler, package, self.job_ids
+            ),
+            data_for=lambda package: _DeviceData(device, package),
+        )
+        self.binding = DeviceBinding(device, self.job_scheduler, self.runtime, self.view)
         for app in scenario.apps:
+            device.install(app.package)
             self.runtime.install(app)
         self._notes: list[str] = []
 
@@ -79,30 +114,31 @@ class World:
         handler(action)
 
     def _do_open_app(self, action: Action) -> None:
-        self.runtime.launch(self._package(action))
+        self.device.apps.launch(self._package(action))
 
     def _do_leave_app(self, action: Action) -> None:
-        self.sim.record("app.left", package=self._package(action))
+        self.device.apps.leave(self._package(action))
 
     def _do_swipe_away(self, action: Action) -> None:
-        self.sim.record("app.swiped_away", package=self._package(action))
+        self.device.apps.swipe_away(self._package(action))
 
     def _do_kill_app(self, action: Action) -> None:
-        self.runtime.kill_process(self._package(action), reason="am kill")
+        self.device.apps.low_memory_kill(self._package(action))
 
     def _do_force_stop(self, action: Action) -> None:
-        self.runtime.kill_process(self._package(action), reason="force-stop")
+        self.device.apps.force_stop(self._package(action))
 
     def _do_clear_data(self, action: Action) -> None:
-        self.runtime.clear_data(self._package(action))
+        self.device.apps.clear_data(self._package(action))
 
     def _do_reboot(self, action: Action) -> None:
-        self.runtime.reboot()
+        self.device.reboot()
 
     def _do_shell(self, action: Action) -> None:
-        raise ScenarioError(
-            f"action {action.text!r} needs the simulated device, which this run does not have"
-        )
+        assert action.command is not None
+        output = self.device.shell(action.command)
+        if output:
+            self.sim.record("scenario.shell_output", command=action.command, output=output[:2000])
 
     def _do_app(self, action: Action) -> None:
         package = self._package(action)
@@ -147,6 +183,22 @@ class World:
 
         run_as(process.instance, lambda: self.sim.loop.create_task(perform()))
 
+    def _do_plug(self, action: Action) -> None:
+        self.device.battery.plug(action.name or "ac")
+
+    def _do_unplug(self, action: Action) -> None:
+        self.device.battery.unplug()
+
+    def _do_use_phone(self, action: Action) -> None:
+        self.device.screen.use_for(action.count)
+
+    def _do_wifi_range(self, action: Action) -> None:
+        self.device.network.set_in_range(Transport.WIFI, action.name == "in")
+
+    def _do_storage_free(self, action: Action) -> None:
+        storage = self.device.storage
+        storage.set_free(storage.total_bytes * min(action.count, 100) // 100)
+
     def _do_server_add(self, action: Action) -> None:
         assert action.url is not None
         resource = resource_at(self.internet, action.url)
@@ -173,8 +225,19 @@ class World:
     # --- results --------------------------------------------------------------------------
 
     def metrics(self) -> dict[str, float]:
-        """Metrics only the world knows (battery, once a device is in the world)."""
-        return {}
+        """Battery metrics from the device's power accounting (mAh)."""
+        used = self.device.power.used_by_reason_uah()
+        work = sum(
+            value
+            for reason, value in used.items()
+            if reason.startswith(("*job*", "network:", "wakeup:job"))
+        )
+        return {
+            "battery_mah_used": round(sum(used.values()) / 1000, 3),
+            "battery_mah_used_by_work": round(work / 1000, 3),
+            "battery_level_end": self.device.battery.level,
+            "reboots": max(self.device.boot_count - 1, 0),
+        }
 
     def notes(self) -> list[str]:
         """Things the user should know that are not failures (clamped intervals, ...)."""

@@ -30,7 +30,7 @@ timeline:
 checks:
   - no_data_lost
   - no_duplicate_uploads
-  - max_staleness: 3h30m
+  - max_staleness: 7h
   - synced_within: 4h
   - no_crashes
 """
@@ -50,7 +50,7 @@ def test_run_produces_a_record_with_verdicts_metrics_and_digest() -> None:
         "synced_within": True,
         "no_crashes": True,
     }, [c for c in record.checks if not c.passed]
-    assert record.metrics["successful_runs"] >= 20
+    assert record.metrics["successful_runs"] >= 5  # the phone lies untouched: doze
     assert sorted(result.backend.received_ids()) == sorted(result.app.created_ids())
     assert record.duration_ms == 86_400_000
 
@@ -79,7 +79,7 @@ def test_pool_gives_the_same_records_as_one_by_one(tmp_path: Path) -> None:
 
 def test_a_failing_check_fails_the_run() -> None:
     """A staleness limit the outage breaks fails with the time of the violation."""
-    scenario = loads(SCENARIO.replace("max_staleness: 3h30m", "max_staleness: 1h30m"))
+    scenario = loads(SCENARIO.replace("max_staleness: 7h", "max_staleness: 1h30m"))
     record = run_scenario(scenario, seed=0).record
     assert not record.passed
     [broken] = record.failed_checks

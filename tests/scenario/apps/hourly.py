@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
+
 from harness.app import Hive, http
 from harness.flutter import Workmanager
 
@@ -19,21 +21,29 @@ def main() -> None:
 
 def callback_dispatcher() -> None:
     async def handler(task: str, input_data: dict[str, Any]) -> bool:
-        response = await http.get(API + "/items")
-        if response.status_code != 200:
+        try:
+            return await sync()
+        except httpx.TransportError:
             return False
-        outbox = await Hive.open_box("outbox")
-        if outbox.length:
-            edits = [
-                {"id": key, **value} for key, value in zip(outbox.keys, outbox.values, strict=True)
-            ]
-            upload = await http.post(API + "/items/batch", json={"items": edits})
-            if upload.status_code != 200:
-                return False
-            await outbox.clear()
-        return True
 
     Workmanager().execute_task(handler)
+
+
+async def sync() -> bool:
+    """Fetch the items, then upload the outbox."""
+    response = await http.get(API + "/items")
+    if response.status_code != 200:
+        return False
+    outbox = await Hive.open_box("outbox")
+    if outbox.length:
+        edits = [
+            {"id": key, **value} for key, value in zip(outbox.keys, outbox.values, strict=True)
+        ]
+        upload = await http.post(API + "/items/batch", json={"items": edits})
+        if upload.status_code != 200:
+            return False
+        await outbox.clear()
+    return True
 
 
 _counter = {"n": 0}

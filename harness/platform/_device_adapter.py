@@ -1,0 +1,123 @@
+"""The simulated :class:`~harness.device.Device` as the job scheduler's :class:`DeviceView`.
+
+Each property reads the device the way the matching AOSP controller reads the framework:
+
+* charging: ``BatteryController`` treats the device as charging when it is plugged in and the
+  status is CHARGING or FULL (``BatteryManagerInternal``/``isCharging``);
+* battery not low: ``BatteryState.not_low`` (BATTERY_LOW / BATTERY_OKAY hysteresis);
+* storage not low: the DEVICE_STORAGE_LOW state;
+* network: the default network (``ConnectivityController``): its transport, validation, metered
+  and roaming capabilities;
+* device idle: ``IdleController`` (``Idleness``);
+* doze: ``DeviceIdleJobsController`` defers jobs in deep *or* light idle mode and lets them run
+  in maintenance windows;
+* standby bucket, foreground (TOP), background restriction: ``AppStandby`` and ``Apps``.
+
+``changed`` fires on any change of those, so the scheduler re-evaluates at the right instant.
+"""
+
+from __future__ import annotations
+
+from harness.device import BatteryStatus, DeepState, Device, LightState, PlugType, Transport
+from harness.platform._view import Bucket, DozeState, NetworkInfo
+from harness.sim import Signal
+
+
+class DeviceAdapter:
+    """:class:`DeviceView` over a simulated :class:`Device`."""
+
+    def __init__(self, device: Device) -> None:
+        self._device = device
+        self.changed: Signal[str] = Signal("platform.device_view")
+        for name, signal in (
+            ("battery", device.battery.changed),
+            ("battery_not_low", device.battery.not_low_changed),
+            ("network", device.network.changed),
+            ("idle", device.idle.changed),
+            ("doze", device.doze.changed),
+            ("battery_saver", device.battery_saver.changed),
+            ("standby", device.standby.changed),
+            ("process", device.apps.state_changed),
+            ("restriction", device.apps.restriction_changed),
+            ("storage", device.storage.level_changed),
+            ("boot", device.boot_completed),
+            ("shutdown", device.shutting_down),
+        ):
+            signal.connect(lambda _value, name=name: self.changed.emit(name))  # type: ignore[misc]
+
+    @property
+    def platform_version(self) -> int:
+        """The profile's Android version."""
+        return int(self._device.profile.android_version)
+
+    @property
+    def powered_on(self) -> bool:
+        """Booted and not shutting down."""
+        return self._device.is_on
+
+    @property
+    def charging(self) -> bool:
+        """Plugged in and charging or full."""
+        state = self._device.battery.state
+        return state.plugged is not PlugType.NONE and state.status in (
+            BatteryStatus.CHARGING,
+            BatteryStatus.FULL,
+        )
+
+    @property
+    def battery_not_low(self) -> bool:
+        """JobScheduler's battery-not-low flag."""
+        return self._device.battery.not_low
+
+    @property
+    def storage_not_low(self) -> bool:
+        """Not in the DEVICE_STORAGE_LOW state."""
+        return not self._device.storage.low
+
+    @property
+    def network(self) -> NetworkInfo | None:
+        """The default network, if one is connected."""
+        state = self._device.network.state
+        if state.transport is Transport.NONE:
+            return None
+        return NetworkInfo(
+            transport=state.transport.value,
+            validated=state.validated,
+            metered=state.metered,
+            roaming=state.roaming,
+        )
+
+    @property
+    def device_idle(self) -> bool:
+        """``IdleController``'s idle state."""
+        return self._device.idle.device_idle
+
+    @property
+    def doze(self) -> DozeState:
+        """Deep or light idle mode defers jobs; a maintenance window lets them run."""
+        snapshot = self._device.doze.snapshot
+        if snapshot.device_idle_mode or snapshot.light_idle_mode:
+            return DozeState.IDLE
+        if (
+            snapshot.deep is DeepState.IDLE_MAINTENANCE
+            or snapshot.light is LightState.IDLE_MAINTENANCE
+        ):
+            return DozeState.MAINTENANCE
+        return DozeState.NOT_IDLE
+
+    @property
+    def battery_saver(self) -> bool:
+        """Battery saver is on."""
+        return self._device.battery_saver.enabled
+
+    def standby_bucket(self, package: str) -> Bucket:
+        """``AppStandby.bucket``."""
+        return Bucket(int(self._device.standby.bucket(package)))
+
+    def is_top(self, package: str) -> bool:
+        """The app's activity is in the foreground."""
+        return self._device.apps.is_top(package)
+
+    def is_background_restricted(self, package: str) -> bool:
+        """The user restricted the app's background activity."""
+        return self._device.apps.is_background_restricted(package)
