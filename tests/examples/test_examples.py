@@ -100,13 +100,18 @@ def test_outbox_loses_nothing_when_interrupted_mid_upload(interruption: str, mom
         world.schedule(scenario.schedule)
         sim.run_for("1h")
         notes = world.internet.backends[0].resources["/notes"]
+        world.execute(parse_action("open app"))  # the user writes the note in the app...
+        sim.run_for("2s")
         world.execute(parse_action("app edit first"))
+        world.execute(parse_action("leave app"))  # ...and leaves it while the upload runs
         applied = moment.startswith("after")
         for _ in range(60_000):  # step 1 ms at a time to the moment of the interruption
             sim.run_for(1)
             started = bool(sim.trace.of_kind("work.started"))
             if (applied and notes.uploads) or (not applied and started):
                 break
+        assert started, "the upload never started"
+        assert bool(notes.uploads) is applied
         assert not sim.trace.of_kind("http.request"), "the upload finished before the interruption"
         world.execute(parse_action(interruption))
         sim.run_for("1h")
@@ -115,3 +120,5 @@ def test_outbox_loses_nothing_when_interrupted_mid_upload(interruption: str, mom
         assert len(notes.received_ids()) == 1
         assert notes.received_ids()[0].startswith("note-")
         assert notes.duplicate_ids() == []
+        # retried with the same Idempotency-Key: the server replays instead of applying twice
+        assert sum(notes.replayed_keys.values()) == (1 if applied else 0)
