@@ -11,7 +11,7 @@ Registered as the ``harness.pytest_plugin`` entry point, so installing harness i
 * Fixtures for scenarios written in Python: ``sim`` (a started :class:`Simulation`),
   ``backend`` (an :class:`Internet` of fake servers on it), ``workmanager`` (a WorkManager on
   the in-process test scheduler), ``app`` (an :class:`AppRuntime` over the servers) and
-  ``device`` (the simulated device, when the device model is installed).
+  ``device`` (a simulated ``pixel-like`` phone).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
 from harness.app import AppRuntime
 from harness.backends import Internet
+from harness.device import Device
 from harness.scenario import RunRecord, Scenario, load, run_scenario
 from harness.scenario._runner import failed_summary
 from harness.scenario._world import _AlwaysOnline
@@ -216,6 +217,12 @@ def sim() -> Iterator[Simulation]:
     """A started simulation (seed 0, default epoch), stopped after the test."""
     with Simulation(seed=0) as simulation:
         yield simulation
+
+
+@pytest.fixture
+def device(sim: Simulation) -> Device:
+    """A simulated phone (the ``pixel-like`` profile) on ``sim``'s clock, booted."""
+    return Device(sim, "pixel-like")
 
 
 @pytest.fixture

@@ -85,7 +85,8 @@ def test_fixtures_for_python_scenarios(pytester: pytest.Pytester) -> None:
             def do_work(self):
                 return Result.success()
 
-        def test_it(sim, backend, workmanager, app):
+        def test_it(sim, backend, workmanager, app, device):
+            assert device.is_on
             backend.backend("https://api.example.com").route("GET", "/x", json={})
             workmanager.enqueue(OneTimeWorkRequest.builder(Hello)
                                 .set_initial_delay(timedelta(minutes=5)).build())

@@ -39,7 +39,7 @@ def test_hourly_sync_keeps_the_cache_equal_to_the_server() -> None:
 
 
 def test_paged_download_stores_the_whole_catalog_once() -> None:
-    """500 items in pages of 25: 20 page requests, every item stored, done recorded."""
+    """500 items in pages of 25, over a week: 20 page requests, every item stored once."""
     result = run("paged_download/happy_path.yaml")
     db = result.world.runtime.data_area("com.example.pageddownload").database("catalog.db")
     assert db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 500
