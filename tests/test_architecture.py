@@ -23,7 +23,7 @@ LAYERS = [
     "_exceptions",
     "_units",
 ]
-_FACES = {"cli", "pytest_plugin", "demo", "strategies", "__init__", "__main__"}
+_FACES = {"cli", "pytest_plugin", "_pytest_items", "demo", "strategies", "__init__", "__main__"}
 
 
 def _layer_of(module_path: Path) -> str:

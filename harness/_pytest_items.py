@@ -1,0 +1,129 @@
+"""Test items of the harness pytest plugin: scenario files collected as one item per seed.
+
+Imported by :mod:`harness.pytest_plugin` only when pytest collects a scenario file, so that
+coverage measurement (which starts after plugins load) sees harness's modules imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness._exceptions import ScenarioError
+from harness._units import format_t_ms
+from harness.scenario import RunRecord, Scenario, load, run_scenario
+from harness.scenario._runner import failed_summary
+from harness.sim import TraceRecord
+
+#: The user property that carries a run's record from an item (or an xdist worker) to the session.
+RECORD_PROPERTY = "harness_run_record"
+
+
+class ScenarioFile(pytest.File):
+    """A scenario YAML file: one item per seed."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenario = load(self.path)
+        except ScenarioError as error:
+            yield BadScenarioItem.from_parent(self, name="load", error=error)
+            return
+        seeds_option = self.config.getoption("--harness-seeds")
+        seeds = range(seeds_option) if seeds_option else range(scenario.spec.seeds)
+        for seed in seeds:
+            yield ScenarioItem.from_parent(self, name=f"seed{seed}", scenario=scenario, seed=seed)
+
+
+class BadScenarioItem(pytest.Item):
+    """A scenario file that does not load: one failing item with the error."""
+
+    def __init__(self, *, error: ScenarioError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return f"bad scenario file: {excinfo.value}"
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, self.error.line, "scenario"
+
+
+class ScenarioCheckFailed(AssertionError):
+    """A scenario run whose checks did not all hold."""
+
+
+class ScenarioItem(pytest.Item):
+    """One (scenario, seed) run."""
+
+    def __init__(self, *, scenario: Scenario, seed: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.seed = seed
+        self.record: RunRecord | None = None
+        self.excerpt: list[str] = []
+        self.add_marker(pytest.mark.harness_scenario)
+
+    def _trace_path(self) -> Path | None:
+        report = self.config.getoption("--harness-report")
+        if not report:
+            return None
+        slug = Path(self.scenario.path).with_suffix("").as_posix().strip("/").replace("/", "-")
+        return Path(report) / "runs" / slug / f"seed-{self.seed}" / "trace.jsonl"
+
+    def runtest(self) -> None:
+        trace_path = self._trace_path()
+        result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=True)
+        record = result.record
+        if trace_path is not None:
+            report_dir = Path(self.config.getoption("--harness-report"))
+            record = replace(record, trace_path=trace_path.relative_to(report_dir).as_posix())
+        self.record = record
+        self.user_properties.append((RECORD_PROPERTY, json.dumps(record.to_json())))
+        if not record.passed:
+            first_t = next((c.t_ms for c in record.failed_checks if c.t_ms is not None), None)
+            self.excerpt = _excerpt(list(result.trace), first_t)
+            raise ScenarioCheckFailed("\n".join(failed_summary(record)))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if not isinstance(excinfo.value, ScenarioCheckFailed) or self.record is None:
+            return str(super().repr_failure(excinfo))
+        lines = [f"{self.scenario.name} (seed {self.seed}) failed:"]
+        lines += [f"  {line}" for line in failed_summary(self.record)]
+        if self.excerpt:
+            lines.append("timeline around the first violation:")
+            lines += [f"  {line}" for line in self.excerpt]
+        lines.append(f"replay: {self.record.replay_command()}")
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.scenario.name} [seed {self.seed}]"
+
+
+def _excerpt(records: list[TraceRecord], t_ms: int | None, around: int = 6) -> list[str]:
+    interesting = [
+        r
+        for r in records
+        if r.kind.startswith(
+            ("scenario.", "work.", "http.", "app.", "flutter.", "device.", "backend.")
+        )
+    ]
+    if not interesting:
+        return []
+    if t_ms is None:
+        window = interesting[-2 * around :]
+    else:
+        index = next((i for i, r in enumerate(interesting) if r.t_ms >= t_ms), len(interesting))
+        window = interesting[max(0, index - around) : index + around]
+    return [
+        f"t={format_t_ms(r.t_ms)} {r.kind} "
+        + ", ".join(f"{k}={v}" for k, v in r.fields.items() if k not in ("traceback", "tags"))[:160]
+        for r in window
+    ]
