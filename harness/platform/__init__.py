@@ -8,13 +8,8 @@ and ``SystemJobService``.
 
 from harness.platform._jobs import JobInfo, JobStatus, network_satisfied, unmet_constraints
 from harness.platform._quota import BucketQuota, QuotaSettings, QuotaTracker
-from harness.platform._service import (
-    EXPEDITED_LIMIT_MS,
-    REGULAR_LIMIT_MS,
-    JobClient,
-    JobSchedulerService,
-    Verdict,
-)
+from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness, Verdict
+from harness.platform._service import JobClient, JobSchedulerService
 from harness.platform._shell import JobShellError, cmd_jobscheduler, dumpsys_jobscheduler
 from harness.platform._system_job import (
     JobIds,
@@ -40,6 +35,7 @@ __all__ = [
     "NetworkInfo",
     "QuotaSettings",
     "QuotaTracker",
+    "Readiness",
     "SystemJobScheduler",
     "SystemJobService",
     "Verdict",

@@ -28,27 +28,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final, Protocol
 
 from harness._units import MS_PER_MINUTE, format_t_ms
-from harness.platform._jobs import JobInfo, JobStatus, Unmet, unmet_constraints
+from harness.platform._jobs import JobInfo, JobStatus
 from harness.platform._quota import QuotaSettings, QuotaTracker
-from harness.platform._view import Bucket, DeviceView, DozeState
+from harness.platform._readiness import (
+    Readiness,
+    Verdict,
+)
+from harness.platform._view import Bucket, DeviceView
 from harness.sim import Signal, Simulation
 from harness.workmanager import StopReason
 
-#: ``JobServiceContext.EXECUTING_TIMESLICE_MILLIS`` / ``RUNTIME_MIN_GUARANTEE_MS``.
-REGULAR_LIMIT_MS: Final = 10 * MS_PER_MINUTE
-#: ``RUNTIME_MIN_EJ_GUARANTEE_MS``.
-EXPEDITED_LIMIT_MS: Final = 3 * MS_PER_MINUTE
 #: JobScheduler's own back-off ceiling (``JobInfo.MAX_BACKOFF_DELAY_MILLIS``, 5 h).
 MAX_BACKOFF_MS: Final = 5 * 60 * MS_PER_MINUTE
 #: ``DEFAULT_MIN_READY_NON_ACTIVE_JOBS_COUNT`` and ``DEFAULT_MAX_NON_ACTIVE_JOB_BATCH_DELAY_MS``.
 MIN_READY_NON_ACTIVE_JOBS: Final = 5
 BATCH_DELAY_MS: Final = 31 * MS_PER_MINUTE
-#: ``DEFAULT_RUNTIME_FREE_QUOTA_MAX_LIMIT_MS`` (Android 13+).
-FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
 #: Timers the service sets run after device changes at the same instant.
 EVALUATE_PRIORITY: Final = 10
 
@@ -71,15 +68,6 @@ class JobClient(Protocol):
 ProcessStarter = Callable[[str, str], bool]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Why a job can or cannot run now."""
-
-    runnable: bool
-    reason: str
-    stop_reason: StopReason = StopReason.STOP_REASON_UNDEFINED
-
-
 class JobSchedulerService:
     """The system job scheduler of one simulated device."""
 
@@ -94,6 +82,7 @@ class JobSchedulerService:
         self.sim = sim
         self.device = device
         self.quota = QuotaTracker(quota or QuotaSettings.for_version(device.platform_version))
+        self.readiness = Readiness(device, self.quota)
         self._process_starter = process_starter
         self._jobs: dict[tuple[str, int], JobStatus] = {}
         self._clients: dict[str, JobClient] = {}
@@ -234,79 +223,14 @@ class JobSchedulerService:
 
     def effective_bucket(self, package: str) -> Bucket:
         """``JobStatus.getEffectiveStandbyBucket``: a foreground app counts as ACTIVE."""
-        bucket = self.device.standby_bucket(package)
-        if bucket is Bucket.EXEMPTED:
-            return bucket
-        return Bucket.ACTIVE if self.device.is_top(package) else bucket
+        return self.readiness.effective_bucket(package)
 
     def verdict(self, status: JobStatus) -> Verdict:
         """``JobStatus.isReady``: whether the job may run now, and if not, the first reason."""
-        job = status.job
-        device = self.device
-        now = self.sim.now_ms
-        if not device.powered_on:
-            return Verdict(False, "the device is off")
-        overridden = status.override in ("soft", "full")  # cmd jobscheduler run [-f]
-        if job.earliest_ms > now and not status.running and not overridden:
-            return Verdict(
-                False,
-                f"waiting until {format_t_ms(job.earliest_ms)} (initial delay, period or backoff)",
-            )
-        bucket = self.effective_bucket(job.package)
-        if bucket is Bucket.NEVER:
-            return Verdict(
-                False,
-                "app is in the NEVER standby bucket (never opened)",
-                StopReason.STOP_REASON_USER,
-            )
-        expedited_ok = (
-            job.expedited and self.quota.expedited_remaining_ms(job.package, bucket, now) > 0
-        )
-        quota_reason = None
-        if not (expedited_ok or self._quota_free(job, bucket)):
-            if status.running:
-                if self.quota.remaining_ms(job.package, bucket, now) <= 0:
-                    quota_reason = f"standby bucket {bucket.name}: quota used up"
-            else:
-                quota_reason = self.quota.out_of_quota_reason(job.package, bucket, now)
-        # A RESTRICTED job without quota may still run if its dynamic constraints hold.
-        dynamic = bucket is Bucket.RESTRICTED and quota_reason is not None
-        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
-        if status.override == "full":
-            unmet = []
-        elif status.override == "soft":  # SOFT_OVERRIDE_CONSTRAINTS: every one but connectivity
-            connectivity = StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
-            unmet = [u for u in unmet if u.stop_reason is connectivity]
-        if unmet:
-            return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
-        if device.doze is DozeState.IDLE and not expedited_ok:
-            return Verdict(
-                False,
-                "doze: deferred to the next maintenance window",
-                StopReason.STOP_REASON_DEVICE_STATE,
-            )
-        top = device.is_top(job.package)
-        if device.is_background_restricted(job.package) and not top:
-            return Verdict(
-                False,
-                "the user restricted the app's background activity",
-                StopReason.STOP_REASON_BACKGROUND_RESTRICTION,
-            )
-        if device.battery_saver and not top and not expedited_ok:
-            return Verdict(
-                False,
-                "battery saver: background jobs are paused",
-                StopReason.STOP_REASON_DEVICE_STATE,
-            )
-        if quota_reason is not None and not dynamic:
-            return Verdict(False, f"out of quota: {quota_reason}", StopReason.STOP_REASON_QUOTA)
-        return Verdict(True, "ready")
+        return self.readiness.verdict(status, self.sim.now_ms)
 
     def _quota_free(self, job: JobInfo, bucket: Bucket) -> bool:
-        """``QuotaController.isQuotaFreeLocked``: charging (not RESTRICTED), top, EXEMPTED."""
-        if bucket is Bucket.EXEMPTED or self.device.is_top(job.package):
-            return True
-        return self.device.charging and bucket is not Bucket.RESTRICTED
+        return self.readiness.quota_free(job, bucket)
 
     def evaluate(self) -> None:
         """Start ready jobs, stop running ones that may no longer run, set the next timer."""
@@ -401,7 +325,7 @@ class JobSchedulerService:
         status.delivered = False
         status.started_count += 1
         self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
-        status.limit_ms = self._execution_limit_ms(job)
+        status.limit_ms = self.readiness.execution_limit_ms(job, self.sim.now_ms)
         self.run_changed.emit((job, True))
         self.sim.record(
             "job.started",
@@ -432,22 +356,6 @@ class JobSchedulerService:
         status.delivered = True
         if not client.on_start_job(status.job):
             self.job_finished(status.job.package, status.job.job_id, needs_reschedule=False)
-
-    def _execution_limit_ms(self, job: JobInfo) -> int:
-        """How long the job may run.
-
-        Android 12 and older: ``EXECUTING_TIMESLICE_MILLIS`` (10 min). Android 13+: at least the
-        guarantee (10 min, 3 min expedited), at most ``min(30 min, remaining quota)``, and
-        30 min when quota-free (``getMaxJobExecutionTimeMs``; ``JobServiceContext``).
-        """
-        guarantee = EXPEDITED_LIMIT_MS if job.expedited else REGULAR_LIMIT_MS
-        if self.device.platform_version <= 12 or job.expedited:
-            return guarantee
-        bucket = self.effective_bucket(job.package)
-        if self._quota_free(job, bucket):
-            return FREE_QUOTA_MAX_LIMIT_MS
-        remaining = self.quota.remaining_ms(job.package, bucket, self.sim.now_ms)
-        return max(guarantee, min(FREE_QUOTA_MAX_LIMIT_MS, remaining))
 
     def _timeout(self, package: str, job_id: int) -> None:
         status = self._jobs.get((package, job_id))
