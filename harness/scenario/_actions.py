@@ -16,6 +16,9 @@ the runner carries them out on the device, the apps and the servers. Forms:
 ``server add N items to URL``       N new items appear in the resource at URL
 ``server update N items at URL``    N existing items change
 ``server expire tokens at ORIGIN``  every token of that origin's auth stops working
+``server outage D [KIND] [at O]``   from now, for duration D, the servers fail (KIND: error,
+                                    timeout, slow, malformed, reset); all servers or origin O
+``server rate limit N per W for D [at O]``  from now, for D: N requests per window W, then 429
 ``plug in [ac|usb|wireless]``       a charger is connected (the battery charges)
 ``unplug``                          the charger is disconnected
 ``use phone for DURATION``          the user wakes, unlocks and uses the phone (screen on)
@@ -40,6 +43,8 @@ ACTION_HELP: Final = (
     "'open app', 'leave app', 'swipe away', 'force-stop', 'kill app', 'clear data', 'reboot', "
     "'adb shell CMD', 'app NAME [ARGS]', 'server add N items to URL', "
     "'server update N items at URL', 'server expire tokens at ORIGIN', "
+    "'server outage DURATION [KIND] [at ORIGIN]', "
+    "'server rate limit N per WINDOW for DURATION [at ORIGIN]', "
     "'plug in [ac|usb|wireless]', 'unplug', 'use phone for DURATION', 'wifi out of range', "
     "'wifi in range', 'set storage free N%'"
 )
@@ -57,6 +62,14 @@ _SERVER_RE: Final = re.compile(
     r"^server\s+(?P<verb>add|update)\s+(?P<count>\d+)\s+items?\s+(?:to|at|in)\s+(?P<url>\S+)$"
 )
 _EXPIRE_RE: Final = re.compile(r"^server\s+expire\s+tokens\s+at\s+(?P<origin>\S+)$")
+_OUTAGE_RE: Final = re.compile(
+    r"^server\s+outage\s+(?P<duration>\S+)(?:\s+(?P<kind>error|timeout|slow|malformed|reset))?"
+    r"(?:\s+at\s+(?P<origin>\S+))?$"
+)
+_LIMIT_RE: Final = re.compile(
+    r"^server\s+rate\s+limit\s+(?P<count>\d+)\s+per\s+(?P<window>\S+)\s+for\s+(?P<duration>\S+)"
+    r"(?:\s+at\s+(?P<origin>\S+))?$"
+)
 _PLUG_RE: Final = re.compile(r"^plug in(?:\s+(?P<charger>ac|usb|wireless|dock))?$")
 _USE_RE: Final = re.compile(r"^use phone for\s+(?P<duration>\S+)$")
 _STORAGE_RE: Final = re.compile(r"^set storage free\s+(?P<percent>\d{1,3})\s*%$")
@@ -64,6 +77,13 @@ _STORAGE_RE: Final = re.compile(r"^set storage free\s+(?P<percent>\d{1,3})\s*%$"
 
 class ActionError(ValueError):
     """An action string that is not one of the allowed forms."""
+
+
+def _duration(text: str, action: str) -> int:
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise ActionError(f"action {action!r}: {text!r} is not a duration like '30m'") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +134,24 @@ def parse_action(text: str) -> Action:
     expire = _EXPIRE_RE.match(stripped)
     if expire:
         return Action("server_expire_tokens", stripped, url=expire["origin"])
+    outage = _OUTAGE_RE.match(stripped)
+    if outage:
+        return Action(
+            "server_outage",
+            stripped,
+            name=outage["kind"] or "error",
+            count=_duration(outage["duration"], text),
+            url=outage["origin"],
+        )
+    limit = _LIMIT_RE.match(stripped)
+    if limit:
+        return Action(
+            "server_rate_limit",
+            stripped,
+            count=_duration(limit["duration"], text),
+            args=(limit["count"], str(_duration(limit["window"], text))),
+            url=limit["origin"],
+        )
     plug = _PLUG_RE.match(lowered)
     if plug:
         return Action("plug", stripped, name=plug["charger"] or "ac")

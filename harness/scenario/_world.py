@@ -17,6 +17,7 @@ from typing import Any
 from harness._exceptions import ScenarioError
 from harness.app import AppRuntime, Link
 from harness.app._context import run_as
+from harness.backends import Backend
 from harness.device import Device, Transport
 from harness.platform import JobIds, JobSchedulerService, system_job_schedulers
 from harness.platform._device_adapter import DeviceAdapter
@@ -212,6 +213,28 @@ class World:
         for item_id in ids:
             resource.update(item_id)
         self.sim.record("backend.items_updated", path=resource.path, count=len(ids), ids=ids)
+
+    def _servers(self, action: Action) -> list[Backend]:
+        if action.url is not None:
+            return [self.internet.backend(action.url)]
+        if not self.internet.backends:
+            raise ScenarioError(f"action {action.text!r}: the scenario has no servers")
+        return self.internet.backends
+
+    def _do_server_outage(self, action: Action) -> None:
+        for backend in self._servers(action):
+            backend.outage(self.sim.now_ms, action.count, action.name or "error")
+        self.sim.record(
+            "backend.outage", action=action.text, until_ms=self.sim.now_ms + action.count
+        )
+
+    def _do_server_rate_limit(self, action: Action) -> None:
+        limit, window = int(action.args[0]), int(action.args[1])
+        for backend in self._servers(action):
+            backend.rate_limit(limit, window=window, start=self.sim.now_ms, duration=action.count)
+        self.sim.record(
+            "backend.rate_limit", action=action.text, until_ms=self.sim.now_ms + action.count
+        )
 
     def _do_server_expire_tokens(self, action: Action) -> None:
         assert action.url is not None

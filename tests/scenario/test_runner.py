@@ -85,3 +85,23 @@ def test_a_failing_check_fails_the_run() -> None:
     [broken] = record.failed_checks
     assert broken.name == "max_staleness"
     assert broken.t_ms is not None
+
+
+def test_timeline_server_actions_fail_and_limit_the_servers() -> None:
+    """'server outage 3h' answers 503 from then on; 'server rate limit' answers 429."""
+    text = SCENARIO.replace(
+        "  - at: 2h10m\n    do: app edit hello",
+        "  - at: 1h\n    do: use phone for 6h\n  - at: 2h\n    do: server outage 1h\n"
+        "  - at: 2h10m\n    do: app edit hello\n"
+        "  - at: 3h\n    do: server rate limit 1 per 2h for 2h",
+    )
+    result = run_scenario(loads(text, file="actions.yaml"), seed=0)
+    assert result.record.error is None
+    statuses = {
+        (r.t_ms // 3_600_000, r["status"])
+        for r in result.trace.of_kind("http.request")
+        if r["status"] is not None
+    }
+    assert (2, 503) in statuses
+    assert (4, 429) in statuses
+    assert result.trace.of_kind("backend.outage")[0].t_ms == 7_200_000
