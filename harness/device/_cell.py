@@ -235,6 +235,11 @@ class Cell:
         finally:
             self._updating = False
 
+    def settle(self) -> None:
+        """Bring the charge and the per-reason accounting up to now (the draw is unchanged)."""
+        if not self._updating:
+            self._settle()
+
     def _settle(self) -> None:
         now = self._sim.now_ms
         elapsed = now - self._settled_ms

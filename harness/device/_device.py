@@ -125,7 +125,9 @@ class Device:
             android_version=p.android_version,
             request_shutdown=self._request_shutdown,
         )
-        self.power.bind(notify=self._cell.update, consume=self._cell.consume)
+        self.power.bind(
+            notify=self._cell.update, consume=self._cell.consume, settle=self._cell.settle
+        )
         self.battery_saver = BatterySaver(sim, p.battery_saver, self.settings)
         self.screen = Screen(sim, p.screen)
         self.motion = Motion(sim, p.sensors)

@@ -107,9 +107,12 @@ class Doze:
             self.maintenance.emit(MaintenanceWindow("deep", False, None))
         if self.light.state is LightState.IDLE_MAINTENANCE:
             self.maintenance.emit(MaintenanceWindow("light", False, None))
+        deep, light = self.state, self.light.state
         self._reset(running=False)
-        self._sim.record("device.doze", state=self.state.name, reason="shutdown")
-        self._sim.record("device.light_doze", state=self.light.state.name, reason="shutdown")
+        if deep is not DeepState.ACTIVE:
+            self._sim.record("device.doze", state=self.state.name, reason="shutdown")
+        if light is not LightState.ACTIVE:
+            self._sim.record("device.light_doze", state=self.light.state.name, reason="shutdown")
         self.power.set_idle_floor(self.floor())
         self.publish()
 
@@ -299,7 +302,9 @@ class Doze:
     def upcoming_alarm_clock(self) -> bool:
         """``isUpcomingAlarmClock``: an alarm clock is due within ``MIN_TIME_TO_ALARM``."""
         wake = self.next_wake_from_idle_ms
-        return wake is not None and self._sim.now_ms + self.constants.min_time_to_alarm_ms >= wake
+        now = self._sim.now_ms
+        # an alarm clock in the past has fired: AlarmManager no longer reports it
+        return wake is not None and now <= wake <= now + self.constants.min_time_to_alarm_ms
 
     def _after_alarm_clock(self, delay_ms: int) -> int:
         """With an alarm clock coming, the next step is set after it (it would undo idling)."""

@@ -50,15 +50,24 @@ class Power:
         self._used_uams: Counter[str] = Counter()
         self._notify: Callable[[], None] = lambda: None
         self._consume: Callable[[int, str], None] = lambda _uams, _reason: None
+        self._settle: Callable[[], None] = lambda: None
         self._radio_timer = Timer(sim, self._changed, priority=-1)
         self._awake = False
         #: The CPU woke up (a wake-up alarm, a wake lock, the screen): non-wake-up alarms run.
         self.cpu_woke: Signal[str] = Signal("device.power.cpu_woke")
 
-    def bind(self, *, notify: Callable[[], None], consume: Callable[[int, str], None]) -> None:
-        """Wire the battery: ``notify()`` after the draw changes; ``consume(uams, reason)``."""
+    def bind(
+        self,
+        *,
+        notify: Callable[[], None],
+        consume: Callable[[int, str], None],
+        settle: Callable[[], None],
+    ) -> None:
+        """Wire the battery: ``notify()`` after the draw changes; ``consume(uams, reason)``;
+        ``settle()`` brings the accounting up to now."""
         self._notify = notify
         self._consume = consume
+        self._settle = settle
 
     # --- inputs from the device -------------------------------------------------------------
 
@@ -194,6 +203,7 @@ class Power:
 
     def used_uah(self, reason: str | None = None, *, prefix: str | None = None) -> int:
         """Charge used so far, in µAh (floor): all of it, one ``reason``, or a ``prefix``."""
+        self._settle()
         if reason is not None:
             return self._used_uams[reason] // UAMS_PER_UAH
         total = sum(
@@ -205,6 +215,7 @@ class Power:
 
     def used_by_reason_uah(self) -> dict[str, int]:
         """Charge used per reason, in µAh (floor), sorted by reason."""
+        self._settle()
         return {key: self._used_uams[key] // UAMS_PER_UAH for key in sorted(self._used_uams)}
 
     # --- internals --------------------------------------------------------------------------

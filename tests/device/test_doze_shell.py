@@ -1,0 +1,97 @@
+"""dumpsys deviceidle: DeviceIdleController.onShellCommand's strings (FB@01740eff, A15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness._exceptions import ShellCommandError
+from harness.sim import Simulation
+from tests.device.conftest import MakeDevice
+
+
+def test_force_idle_and_unforce(device: Any) -> None:
+    """force-idle steps to IDLE ('Now forced in to deep idle mode'); unforce prints both states."""
+    device.screen.use_for(60_000)
+    assert device.shell("dumpsys deviceidle force-idle") == "Now forced in to deep idle mode\n"
+    assert device.shell("dumpsys deviceidle get deep") == "IDLE\n"
+    assert device.shell("dumpsys deviceidle get force") == "true\n"
+    # mForceIdle: the screen being on does not wake it
+    assert device.shell("dumpsys deviceidle unforce") == "Light state: ACTIVE, deep state: ACTIVE\n"
+
+
+def test_step_deep_and_light(device: Any) -> None:
+    """step prints 'Stepped to deep: X'; a step from ACTIVE changes nothing."""
+    device.screen.use_for(60_000)
+    assert device.shell("dumpsys deviceidle step") == "Stepped to deep: ACTIVE\n"
+    device.screen.go_to_sleep()
+    assert device.shell("dumpsys deviceidle step deep") == "Stepped to deep: IDLE_PENDING\n"
+    assert device.shell("dumpsys deviceidle step") == "Stepped to deep: SENSING\n"
+    assert device.shell("dumpsys deviceidle step light") == "Stepped to light: IDLE\n"
+    assert device.shell("dumpsys deviceidle step foo") == "Unknown idle mode: foo\n"
+
+
+def test_force_idle_light(device: Any) -> None:
+    """force-idle light: 'Now forced in to light idle mode'."""
+    assert device.shell("cmd deviceidle force-idle light") == "Now forced in to light idle mode\n"
+    assert device.shell("dumpsys deviceidle get light") == "IDLE\n"
+
+
+def test_get_options(sim: Simulation, device: Any) -> None:
+    """get prints Java booleans and state names; unknown and missing arguments print errors."""
+    sim.run_for(3_000)  # the networks connect after their connect times
+    assert device.shell("dumpsys deviceidle get screen") == "false\n"
+    assert device.shell("dumpsys deviceidle get charging") == "false\n"
+    assert device.shell("dumpsys deviceidle get network") == "true\n"
+    assert device.shell("dumpsys deviceidle get quick") == "false\n"
+    assert device.shell("dumpsys deviceidle get xyz") == "Unknown get option: xyz\n"
+    assert device.shell("dumpsys deviceidle get") == "Argument required\n"
+
+
+def test_disable_and_enable(sim: Simulation, device: Any) -> None:
+    """disable prints per mode; enable prints 'Light idle mode enable' (sic)."""
+    assert device.shell("dumpsys deviceidle disable") == (
+        "Deep idle mode disabled\nLight idle mode disabled\n"
+    )
+    assert device.shell("dumpsys deviceidle get deep") == "ACTIVE\n"
+    sim.run_for("3h")
+    assert device.shell("dumpsys deviceidle get deep") == "ACTIVE\n"
+    assert device.shell("dumpsys deviceidle enabled") == "0\n"
+    assert device.shell("dumpsys deviceidle enable") == (
+        "Deep idle mode enabled\nLight idle mode enable\n"
+    )
+    assert device.shell("dumpsys deviceidle get deep") == "INACTIVE\n"
+    assert device.shell("dumpsys deviceidle enable light") == ""
+
+
+def test_force_idle_when_disabled_fails(make_device: MakeDevice) -> None:
+    """'Unable to go deep idle; not enabled' with a non-zero exit."""
+    device = make_device(**{"doze.enable_auto_power_modes": False})
+    with pytest.raises(ShellCommandError, match=r"^Unable to go deep idle; not enabled$"):
+        device.shell("dumpsys deviceidle force-idle")
+
+
+def test_motion_command(sim: Simulation, device: Any) -> None:
+    """'motion' runs motionLocked and prints both states."""
+    sim.run_for("2h")
+    assert device.shell("dumpsys deviceidle motion") == (
+        "Light state: INACTIVE, deep state: INACTIVE\n"
+    )
+
+
+def test_dump_ends_with_state_lines(sim: Simulation, device: Any) -> None:
+    """dumpsys deviceidle prints Settings then '  mState=<D> mLightState=<L>' (TimeUtils format)."""
+    sim.run_for("2h")
+    text = device.shell("dumpsys deviceidle")
+    assert "    light_after_inactive_to=+4m0s0ms\n" in text
+    assert "    idle_to=+1h0m0s0ms\n" in text
+    assert "  mState=IDLE mLightState=OVERRIDE\n" in text
+    assert "  mInactiveTimeout=+30m0s0ms\n" in text
+    assert "  mNextIdleDelay=+2h0m0s0ms\n" in text
+
+
+def test_unknown_deviceidle_command(device: Any) -> None:
+    """An unknown sub-command lists the supported ones."""
+    with pytest.raises(ShellCommandError, match=r"^dumpsys deviceidle 'bogus' is not supported"):
+        device.shell("dumpsys deviceidle bogus")

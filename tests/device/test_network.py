@@ -1,0 +1,156 @@
+"""Network: toggles, coverage, ConnectivityService's default-network ranking, links, schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.device import Device, LinkQuality, NetworkState, Transport, load_profile
+from harness.sim import MS_PER_DAY, MS_PER_HOUR, Simulation
+from tests.device.conftest import MakeDevice
+from tests.device.helpers import records
+
+
+def test_networks_connect_after_their_connect_times(sim: Simulation, device: Any) -> None:
+    """At boot cellular connects after 2 s, Wi-Fi after 3 s; Wi-Fi becomes the default."""
+    assert device.network.state.transport == Transport.NONE
+    sim.run_for(2_000)
+    assert device.network.state.transport == Transport.CELLULAR
+    sim.run_for(1_000)
+    state = device.network.state
+    assert state.transport == Transport.WIFI
+    assert not state.metered
+    assert state.validated
+    assert state.connected == (Transport.WIFI, Transport.CELLULAR)
+
+
+def test_generation_and_changed_signal(sim: Simulation, device: Any) -> None:
+    """Every change of the default network bumps generation and emits changed."""
+    sim.run_for(5_000)
+    seen: list[NetworkState] = []
+    device.network.changed.connect(seen.append)
+    before = device.network.generation
+    device.shell("svc wifi disable")
+    assert device.network.state.transport == Transport.CELLULAR
+    assert device.network.state.metered
+    assert device.network.generation == before + 1
+    assert seen == [device.network.state]
+    device.shell("svc wifi disable")  # no change, no new generation
+    assert device.network.generation == before + 1
+
+
+def test_mobile_data_and_airplane_mode(sim: Simulation, device: Any) -> None:
+    """Airplane mode takes every radio down; off again, Wi-Fi comes back as it was."""
+    sim.run_for(5_000)
+    device.shell("svc data disable")
+    device.shell("cmd connectivity airplane-mode enable")
+    assert device.network.state.transport == Transport.NONE
+    assert device.shell("cmd connectivity airplane-mode") == "enabled\n"
+    device.shell("cmd connectivity airplane-mode disable")
+    sim.run_for(5_000)
+    assert device.network.state.connected == (Transport.WIFI,)
+    device.shell("svc data enable")
+    sim.run_for(5_000)
+    assert device.network.state.connected == (Transport.WIFI, Transport.CELLULAR)
+
+
+def test_wifi_can_be_turned_on_in_airplane_mode(sim: Simulation, device: Any) -> None:
+    """Wi-Fi may be enabled during airplane mode and then stays on."""
+    device.network.set_airplane_mode(True)
+    device.shell("svc wifi enable")
+    sim.run_for(5_000)
+    assert device.network.state.transport == Transport.WIFI
+    device.network.set_airplane_mode(False)
+    assert device.network.wifi_enabled
+
+
+def test_captive_portal_wifi_loses_to_validated_cellular(sim: Simulation, device: Any) -> None:
+    """An unvalidated Wi-Fi (captive portal) ranks below validated cellular."""
+    sim.run_for(5_000)
+    device.network.set_captive_portal(True)
+    state = device.network.state
+    assert state.transport == Transport.CELLULAR
+    device.shell("svc data disable")
+    state = device.network.state
+    assert state.transport == Transport.WIFI
+    assert not state.validated
+    assert state.captive_portal
+
+
+def test_ethernet_beats_wifi_and_roaming_flag(sim: Simulation, device: Any) -> None:
+    """Validated Ethernet ranks first; roaming is reported for cellular only."""
+    device.network.set_in_range(Transport.ETHERNET, True)
+    device.network.set_roaming(True)
+    sim.run_for(5_000)
+    assert device.network.state.transport == Transport.ETHERNET
+    device.network.set_in_range(Transport.ETHERNET, False)
+    device.network.set_in_range(Transport.WIFI, False)
+    assert device.network.state.transport == Transport.CELLULAR
+    assert device.network.state.roaming
+
+
+def _links(seed: int) -> list[LinkQuality | None]:
+    with Simulation(seed=seed) as sim:
+        device = Device(sim, "pixel-like")
+        assert device.network.sample_link() is None
+        sim.run_for(5_000)
+        return [device.network.sample_link() for _ in range(50)]
+
+
+def test_sample_link_is_deterministic_and_in_range() -> None:
+    """Links are drawn from the device.network.link stream within the profile's ranges."""
+    links = _links(3)
+    wifi = load_profile("pixel-like").network.wifi
+    for link in links:
+        assert link is not None
+        assert link.transport == Transport.WIFI
+        assert wifi.down_min_bytes_per_s <= link.down_bytes_per_s <= wifi.down_max_bytes_per_s
+        assert 10 <= link.latency_ms <= 30
+    assert _links(3) == links
+    assert _links(4) != links
+
+
+def test_weekday_commute_outage(sim: Simulation, device: Any) -> None:
+    """schedule_outage: no Wi-Fi 08:00-09:00 on weekdays (the epoch, 2026-01-05, is a Monday)."""
+    device.network.schedule_outage("wifi", start="08:00", end="09:00", days="weekdays")
+    sim.run_for(7 * MS_PER_DAY)
+    changes = [(r.t_ms, r["transport"]) for r in records(sim, "device.network")]
+    drops = [t for t, transport in changes if transport == "CELLULAR" and t > 10_000]
+    assert drops == [day * MS_PER_DAY + 8 * MS_PER_HOUR for day in range(5)]
+    assert (5 * MS_PER_DAY + 8 * MS_PER_HOUR, "CELLULAR") not in changes
+
+
+def test_flapping_stays_inside_its_window(sim: Simulation, device: Any) -> None:
+    """schedule_flapping: random spells out of range, only between start and end."""
+    device.network.schedule_flapping(
+        "cellular", start="17:00", end="18:00", mean_up_ms=120_000, mean_down_ms=30_000
+    )
+    device.shell("svc wifi disable")
+    sim.run_for(MS_PER_DAY)
+    outages = [r.t_ms for r in records(sim, "device.network", transport="NONE")]
+    assert len(outages) > 3
+    assert all(17 * MS_PER_HOUR <= t < 18 * MS_PER_HOUR for t in outages)
+    assert device.network.state.transport == Transport.CELLULAR
+
+
+def test_schedule_errors() -> None:
+    """Bad schedule arguments name the value and the accepted forms."""
+    from harness.device._flapping import parse_days, parse_time_of_day
+
+    assert parse_days("mon-wed") == frozenset({0, 1, 2})
+    assert parse_days("sat,sun") == frozenset({5, 6})
+    with pytest.raises(ValueError, match=r"days 'someday' is not understood"):
+        parse_days("someday")
+    with pytest.raises(ValueError, match=r"time of day '8am' is not HH:MM"):
+        parse_time_of_day("8am")
+
+
+def test_network_down_while_off(sim: Simulation, make_device: MakeDevice) -> None:
+    """A device that is off has no network; it reconnects after the boot."""
+    device = make_device()
+    sim.run_for(5_000)
+    device.reboot()
+    assert device.network.state.transport == Transport.NONE
+    sim.run_for(40_000)
+    assert device.network.state.transport == Transport.WIFI

@@ -1,0 +1,105 @@
+"""The power model: draw by state, wake locks, wake-ups, transfers, per-reason accounting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.device import IdleFloor
+from harness.sim import Simulation
+from tests.device.conftest import MakeDevice
+from tests.device.helpers import FLAT_DRAIN, records
+
+UAMS_PER_UAH = 3_600_000
+
+
+def test_screen_on_draws_the_screen_current(device: Any) -> None:
+    """Screen on: the screen current (screen.on + screen.full/2 + cpu) replaces the idle floor."""
+    assert device.power.draw().parts == (("idle", 14_000),)
+    device.screen.wake_up()
+    assert device.power.draw().parts == (("screen", 360_000),)
+
+
+def test_doze_lowers_the_floor(device: Any) -> None:
+    """Deep IDLE draws deep_idle_ua; light IDLE draws light_idle_ua."""
+    device.shell("dumpsys deviceidle force-idle")
+    assert device.power.draw().parts == (("idle", 10_000),)
+    device.shell("dumpsys deviceidle unforce")
+    device.power.set_idle_floor(IdleFloor.LIGHT_IDLE)
+    assert device.power.draw().parts == (("idle", 12_000),)
+
+
+def test_wakelock_keeps_the_cpu_awake_and_is_charged_to_its_tag(
+    sim: Simulation, make_device: MakeDevice
+) -> None:
+    """A partial wake lock costs awake_ua while held, charged to the holder (BatteryStats)."""
+    device = make_device(**FLAT_DRAIN, **{"power.awake_ua": 60_000})
+    device.power.acquire_wakelock("work:sync")
+    assert device.power.awake
+    sim.run_for(60_000)
+    device.power.release_wakelock("work:sync")
+    assert not device.power.awake
+    assert device.power.used_uah("work:sync") == 60_000 * 60_000 // UAMS_PER_UAH
+    assert [r["held"] for r in records(sim, "device.wakelock")] == [True, False]
+
+
+def test_two_wakelocks_split_the_cpu_evenly(sim: Simulation, make_device: MakeDevice) -> None:
+    """Simultaneous holders share the awake current; the parts always sum to the total."""
+    device = make_device(**{"power.awake_ua": 60_001})
+    device.power.acquire_wakelock("a")
+    device.power.acquire_wakelock("b")
+    draw = device.power.draw()
+    assert dict(draw.parts)["a"] == 30_001
+    assert dict(draw.parts)["b"] == 30_000
+    assert sum(current for _, current in draw.parts) == draw.total_ua
+
+
+def test_wakelocks_are_reference_counted(device: Any) -> None:
+    """PowerManager wake locks are reference counted; an extra release is ignored."""
+    device.power.acquire_wakelock("x")
+    device.power.acquire_wakelock("x")
+    device.power.release_wakelock("x")
+    assert device.power.wakelocks == ["x"]
+    device.power.release_wakelock("x")
+    device.power.release_wakelock("x")
+    assert device.power.wakelocks == []
+
+
+def test_wakeup_costs_charge_and_is_traced(sim: Simulation, device: Any) -> None:
+    """Each wake-up costs wakeup_uah and is a device.wakeup record (wake-ups per hour)."""
+    device.power.note_wakeup("alarm:sync")
+    assert device.power.used_uah("wakeup:alarm:sync") == 2
+    assert records(sim, "device.wakeup", reason="alarm:sync")
+
+
+def test_transfer_costs_bytes_active_time_and_a_radio_tail(sim: Simulation, device: Any) -> None:
+    """Bytes cost per-MiB energy; the radio stays active for its tail (LTE about 10 s)."""
+    device.power.note_transfer(1 << 20, 1 << 20, "CELLULAR", tag="work:sync", duration_ms=2000)
+    lump = 100 * 2 * UAMS_PER_UAH + 250_000 * 2000
+    assert device.power.used_uah("work:sync") == lump // UAMS_PER_UAH
+    assert dict(device.power.draw().parts)["work:sync"] == 250_000
+    sim.run_for(10_000)
+    assert "work:sync" not in dict(device.power.draw().parts)
+    assert device.power.used_uah("work:sync") == (lump + 250_000 * 10_000) // UAMS_PER_UAH
+
+
+def test_battery_per_sync_is_measurable(sim: Simulation, device: Any) -> None:
+    """Everything a sync caused is charged to its tags: wake-up, CPU and radio."""
+    device.power.note_wakeup("job:1")
+    device.power.acquire_wakelock("job:1")
+    sim.run_for(5_000)
+    device.power.note_transfer(2000, 50_000, "WIFI", tag="job:1", duration_ms=300)
+    device.power.release_wakelock("job:1")
+    sim.run_for(1_000)
+    by_reason = device.power.used_by_reason_uah()
+    assert by_reason["job:1"] > 0
+    assert by_reason["wakeup:job:1"] == 2
+    assert device.power.used_uah(prefix="job:") == by_reason["job:1"]
+
+
+def test_off_device_ignores_wakelocks(sim: Simulation, device: Any) -> None:
+    """Nothing runs while the device is off: wake locks and wake-ups are dropped."""
+    device.reboot()
+    device.power.acquire_wakelock("late")
+    device.power.note_wakeup("late")
+    assert device.power.draw().total_ua == 0
+    assert device.power.wakelocks == []

@@ -1,0 +1,74 @@
+"""The adb control surface: parsing, the command table, extension by higher layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness._exceptions import ShellCommandError
+from harness.sim import Simulation
+from tests.device.conftest import PACKAGE
+
+
+def test_adb_prefixes_are_optional(device: Any) -> None:
+    """'adb shell CMD', 'adb -s SERIAL shell CMD' and 'CMD' are the same command."""
+    expected = device.shell("dumpsys deviceidle get deep")
+    assert device.shell("adb shell dumpsys deviceidle get deep") == expected
+    assert device.shell("adb -s emulator-5554 shell dumpsys deviceidle get deep") == expected
+
+
+def test_unsupported_command_lists_the_supported(device: Any) -> None:
+    """An unsupported command raises ShellCommandError naming it and listing the others."""
+    with pytest.raises(
+        ShellCommandError,
+        match=r"^adb shell command 'ls /sdcard' is not supported by the simulated device; "
+        r"supported: .*dumpsys battery",
+    ):
+        device.shell("ls /sdcard")
+
+
+def test_higher_layers_register_commands(device: Any) -> None:
+    """device.shell_commands.register adds a service (e.g. cmd jobscheduler) from above."""
+    seen: list[list[str]] = []
+
+    def handler(words: list[str]) -> str:
+        seen.append(words)
+        return "Running job [FORCED]\n"
+
+    device.shell_commands.register("cmd jobscheduler", handler, usage="cmd jobscheduler run")
+    assert device.shell(f"cmd jobscheduler run -f {PACKAGE} 7") == "Running job [FORCED]\n"
+    assert seen == [["run", "-f", PACKAGE, "7"]]
+    assert "cmd jobscheduler run" in device.shell_commands.supported()
+    with pytest.raises(ValueError, match=r"already registered"):
+        device.shell_commands.register("cmd jobscheduler", handler)
+
+
+def test_settings_global(device: Any) -> None:
+    """settings put/get/delete global NAME."""
+    assert device.shell("settings get global foo") == "null\n"
+    device.shell("settings put global foo 3")
+    assert device.shell("settings get global foo") == "3\n"
+    assert device.shell("settings delete global foo") == "Deleted 1 rows\n"
+
+
+def test_device_off_is_unreachable(sim: Simulation, device: Any) -> None:
+    """While rebooting adb finds no device."""
+    device.shell("reboot")
+    with pytest.raises(ShellCommandError, match=r"no devices/emulators found"):
+        device.shell("dumpsys battery")
+    sim.run_for(30_000)
+    # booted: the screen is on but locked, which does not block doze (WAIT_FOR_UNLOCK)
+    assert device.shell("dumpsys deviceidle get deep") == "INACTIVE\n"
+
+
+def test_usage_errors(device: Any) -> None:
+    """Wrong arguments print the command's usage."""
+    with pytest.raises(ShellCommandError, match=r"^usage: svc wifi \[enable\|disable\]$"):
+        device.shell("svc wifi toggle")
+    with pytest.raises(ShellCommandError, match=r"cannot be parsed"):
+        device.shell("am kill 'unterminated")
+    assert device.shell("pm list packages") == f"package:{PACKAGE}\n"
+    assert device.shell(f"monkey -p {PACKAGE} -c android.intent.category.LAUNCHER 1") == (
+        "Events injected: 1\n"
+    )
