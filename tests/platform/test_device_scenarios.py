@@ -167,3 +167,65 @@ def test_a_job_started_while_the_app_is_top_does_not_use_quota() -> None:
         sessions = job_sessions(world, "com.example.slow")
         # run 1 (started TOP at 2 s) is free: runs 2 and 3 get the full 10 min (4 + 6)
         assert stops[0].t_ms == sessions[2][0] + 6 * MS_PER_MINUTE
+
+
+# --- 3. connectivity lost mid-request -----------------------------------------------------------
+
+LOSE_WIFI = """\
+  - {at: 0s, do: adb shell svc data disable}
+  - {at: 0s, do: open app}
+  - {at: 2s, do: leave app}
+  - {at: 5s, do: wifi out of range}
+  - {at: 20m, do: wifi in range}
+"""
+SLOW_SERVER = """  faults:
+    - {at: 0s, for: 1m, path: /items, outage: {kind: slow, delay: 60s}}
+"""
+
+
+def test_losing_wifi_mid_request_stops_with_connectivity_and_reruns_when_back() -> None:
+    """Lost network stops the job, reason 7 (ConnectivityController); rerun (WorkerWrapper)."""
+    with world_of("oneshot", LOSE_WIFI, extra=SLOW_SERVER) as world:
+        world.sim.run_for("1h")
+        stopped = records(world, "job.stopped")
+        assert [(r.t_ms, r.get("stop_reason"), r.get("stop_reason_value")) for r in stopped] == [
+            (5000, "STOP_REASON_CONSTRAINT_CONNECTIVITY", 7)
+        ]
+        work_stopped = records(world, "work.stopped")
+        assert [r.get("state") for r in work_stopped] == ["ENQUEUED"]  # rescheduled, not failed
+        requests = records(world, "http.request")
+        # the request on the wire at the loss ends there: CoroutineWorker.onStopped cancels the
+        # worker's coroutine, so the GET ends cancelled rather than with a transport error
+        assert requests[0].t_ms == 5000
+        assert str(requests[0].get("error")).startswith("cancelled")
+        # no network: no run; Wi-Fi back (connects 3 s after coming in range): rerun succeeds
+        started = records(world, "work.started")
+        assert [r.t_ms for r in started] == [3000, 20 * MS_PER_MINUTE + 3000]
+        finished = records(world, "work.finished")
+        assert [r.get("state") for r in finished] == ["SUCCEEDED"]
+        assert app_log(world, "com.example.oneshot") == [("worker", "http 200")]
+
+
+# --- 6. execution limit ------------------------------------------------------------------------
+
+FOREVER = """\
+  - {at: 0s, do: open app}
+  - {at: 0s, do: unplug}
+  - {at: 0s, do: adb shell dumpsys deviceidle disable}
+  - {at: 500ms, do: leave app}
+"""
+
+
+def test_a_worker_that_never_ends_is_stopped_at_10_min_with_timeout_and_not_failed() -> None:
+    """10 min limit on battery, ACTIVE (JobServiceContext RUNTIME_MIN_GUARANTEE_MS); not FAILED."""
+    with world_of("forever", FOREVER) as world:
+        world.sim.run_for("15m")
+        started = records(world, "job.started")
+        stopped = records(world, "job.stopped")
+        assert stopped
+        assert stopped[0].get("stop_reason_value") == 3  # STOP_REASON_TIMEOUT
+        assert stopped[0].t_ms - started[0].t_ms == 10 * MS_PER_MINUTE
+        work_stopped = records(world, "work.stopped")
+        assert work_stopped[0].get("state") == "ENQUEUED"
+        assert not [r for r in records(world, "work.finished") if r.get("state") == "FAILED"]
+        assert ("worker", "cancelled, is_stopped=True") in app_log(world, "com.example.forever")
