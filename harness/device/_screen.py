@@ -103,7 +103,7 @@ class Screen:
         """The user unlocks (``ACTION_USER_PRESENT``); wakes the screen first if needed."""
         if not self._running:
             return
-        self.wake_up("unlock")
+        self.wake_up("user")
         self.user_activity()
         if self._locked:
             self._locked = False
