@@ -229,3 +229,78 @@ def test_a_worker_that_never_ends_is_stopped_at_10_min_with_timeout_and_not_fail
         assert work_stopped[0].get("state") == "ENQUEUED"
         assert not [r for r in records(world, "work.finished") if r.get("state") == "FAILED"]
         assert ("worker", "cancelled, is_stopped=True") in app_log(world, "com.example.forever")
+
+
+# --- 4, 5. force-stop and reboot -----------------------------------------------------------------
+
+STOPPED = """\
+  - {at: 0s, do: open app}
+  - {at: 1m, do: leave app}
+  - {at: 5m, do: force-stop}
+  - {at: 6h, do: open app}
+"""
+
+
+def test_force_stop_means_no_runs_until_launch_then_work_is_rescheduled() -> None:
+    """Force-stop cancels jobs (ACTION_PACKAGE_RESTARTED); launch: ForceStopRunnable reschedules."""
+    with world_of("periodic", STOPPED) as world:
+        world.sim.run_for("6h30m")
+        starts = [r.t_ms for r in records(world, "work.started")]
+        assert starts[0] < 5 * MS_PER_MINUTE
+        assert [t for t in starts if 5 * MS_PER_MINUTE <= t < 6 * 60 * MS_PER_MINUTE] == []
+        assert [t for t in starts if t >= 6 * 60 * MS_PER_MINUTE]
+        assert records(world, "job.cancelled_all")[0].t_ms == 5 * MS_PER_MINUTE
+
+
+REBOOT = """\
+  - {at: 0s, do: open app}
+  - {at: 1m, do: leave app}
+  - {at: 30m, do: reboot}
+"""
+
+
+def test_reboot_drops_jobs_and_boot_completed_reschedules_them() -> None:
+    """Jobs gone at shutdown; back after BOOT_COMPLETED (RescheduleReceiver, reconcileJobs)."""
+    with world_of("periodic", REBOOT) as world:
+        world.sim.run_for("3h")
+        dropped = records(world, "job.all_dropped")
+        assert [r.t_ms for r in dropped] == [30 * MS_PER_MINUTE]
+        rescheduled = [r.t_ms for r in records(world, "job.scheduled") if r.t_ms > 30 * 60_000]
+        assert rescheduled
+        later = [r.t_ms for r in records(world, "work.started") if r.t_ms > rescheduled[0]]
+        assert later
+
+
+# --- 7, 8. why not yet; cmd jobscheduler and dumpsys ---------------------------------------------
+
+NO_NETWORK = """\
+  - {at: 0s, do: adb shell svc data disable}
+  - {at: 0s, do: wifi out of range}
+  - {at: 0s, do: open app}
+  - {at: 1m, do: leave app}
+"""
+
+
+def test_explain_dumpsys_and_cmd_jobscheduler_run_force() -> None:
+    """Why-not-yet, dumpsys and run -f (JobSchedulerShellCommand.runJob, JobStatus.dump)."""
+    with world_of("oneshot", NO_NETWORK) as world:
+        world.sim.run_for("3m")  # before light doze (run -f does not bypass doze)
+        package = "com.example.oneshot"
+        (enqueued,) = records(world, "work.enqueued")
+        work_id = str(enqueued.get("id"))
+        explained = world.job_scheduler.explain(package, work_id)
+        assert explained.startswith("constraint unmet: needs network CONNECTED")
+        deferred = [r for r in records(world, "job.deferred") if r.get("work_id") == work_id]
+        assert str(deferred[-1].get("reason")) == explained
+        dump = world.device.shell("adb shell dumpsys jobscheduler")
+        assert package in dump
+        assert "Unsatisfied constraints: CONNECTIVITY" in dump
+        assert "Ready: false (constraint unmet: needs network CONNECTED" in dump
+        (job,) = world.job_scheduler.pending_jobs(package)
+        output = world.device.shell(f"adb shell cmd jobscheduler run -f {package} {job.job_id}")
+        assert output == "Running job [FORCED]\n"
+        world.sim.run_for("1s")
+        assert [r.t_ms for r in records(world, "work.started")] == [3 * MS_PER_MINUTE]
+        # forced past its network constraint, the GET has no network: the worker retries
+        assert app_log(world, package) == [("worker", "ConnectError")]
+        assert world.job_scheduler.explain(package, work_id).startswith("waiting until")
