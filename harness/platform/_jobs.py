@@ -169,6 +169,7 @@ class JobStatus:
     first_batched_ms: int | None = None
     limit_ms: int = 0
     delivered: bool = False
+    top_started: bool = False
     override: str = "none"  # cmd jobscheduler run: "soft" (plain), "full" (-f), "sorting" (-s)
     stop_handles: list[object] = field(default_factory=list)
 

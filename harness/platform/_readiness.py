@@ -72,7 +72,8 @@ class Readiness:
             job.expedited and self.quota.expedited_remaining_ms(job.package, bucket, now) > 0
         )
         quota_reason = None
-        if not (expedited_ok or self.quota_free(job, bucket)):
+        top_run = status.running and status.top_started  # a TOP-started run is quota-free
+        if not (expedited_ok or top_run or self.quota_free(job, bucket)):
             if status.running:
                 if self.quota.remaining_ms(job.package, bucket, now) <= 0:
                     quota_reason = f"standby bucket {bucket.name}: quota used up"

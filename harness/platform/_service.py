@@ -324,7 +324,10 @@ class JobSchedulerService:
         status.deferred_reason = None
         status.delivered = False
         status.started_count += 1
-        self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
+        # QuotaController: "Top jobs won't count towards quota" for their whole run
+        status.top_started = self.device.is_top(job.package)
+        if not status.top_started:
+            self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
         status.limit_ms = self.readiness.execution_limit_ms(job, self.sim.now_ms)
         self.run_changed.emit((job, True))
         self.sim.record(
@@ -428,9 +431,10 @@ class JobSchedulerService:
     def _end_run(self, status: JobStatus) -> None:
         if status.running:
             self.run_changed.emit((status.job, False))
-            self.quota.job_stopped(
-                status.job.package, self.sim.now_ms, expedited=status.job.expedited
-            )
+            if not status.top_started:
+                self.quota.job_stopped(
+                    status.job.package, self.sim.now_ms, expedited=status.job.expedited
+                )
         for handle in status.stop_handles:
             if isinstance(handle, asyncio.TimerHandle):
                 handle.cancel()
