@@ -37,7 +37,7 @@ from harness.platform._readiness import (
     Readiness,
     Verdict,
 )
-from harness.platform._view import Bucket, DeviceView
+from harness.platform._view import Bucket, DeviceView, DozeState
 from harness.sim import Signal, Simulation
 from harness.workmanager import StopReason
 
@@ -277,7 +277,13 @@ class JobSchedulerService:
         for status in forced:
             if status.first_batched_ms is None:
                 status.first_batched_ms = now
-        active = any(status.running for status in self._jobs.values())
+        # A real phone runs other apps' and the system's jobs in a doze maintenance window, so
+        # JobScheduler is "active" there (mReportedActive) and queues every ready job at once;
+        # the simulation has only the apps under test, so it treats a window as active.
+        active = (
+            any(status.running for status in self._jobs.values())
+            or self.device.doze is DozeState.MAINTENANCE
+        )
         # schedule() of a job that is ready at once runs it at once (no batching)
         immediate = any(status.scheduled_ms == now for status in forced)
         expired = any(now - (status.first_batched_ms or now) >= BATCH_DELAY_MS for status in forced)
