@@ -218,7 +218,6 @@ class AppsSettings(_Section):
     """App processes: start times, the OEM's swipe and background-kill policies."""
 
     cold_start_ms: Ms
-    warm_start_ms: Ms
     force_stop_on_swipe: bool
     oem_background_kill_after_ms: PositiveMs | None
     max_cached_processes: Annotated[int, Field(ge=0, le=1_000)]

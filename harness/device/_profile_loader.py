@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
@@ -121,18 +122,26 @@ def _problem(name: str, data: dict[str, Any], problem: Mapping[str, Any]) -> str
 
 
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
-    """The bundled profile ``name`` with ``overrides`` applied, validated.
+    """The bundled profile ``name`` (or a ``.yaml`` file path) with ``overrides``, validated.
+
+    A profile file of your own holds the device settings (see ``profiles/pixel-like.yaml``)
+    and its ``android_version`` picks the platform defaults underneath.
 
     ``overrides`` may be nested (``{"battery": {"capacity_mah": 3000}}``) or dotted
     (``{"battery.capacity_mah": 3000}``); ``android_version`` in the overrides picks that
     version's platform defaults.
     """
     names = available_profiles()
-    if name not in names:
+    own_file = Path(name)
+    if name.endswith((".yaml", ".yml")) and own_file.is_file():
+        device = _read_yaml(name, own_file.read_text(encoding="utf-8"))
+    elif name in names:
+        device = _read_yaml(name, (_PROFILES / f"{name}.yaml").read_text(encoding="utf-8"))
+    else:
         raise ProfileError(
-            f"device profile {name!r} does not exist; choose one of: {', '.join(names)}"
+            f"device profile {name!r} does not exist; choose one of: {', '.join(names)} "
+            "(or give the path of your own .yaml profile file)"
         )
-    device = _read_yaml(name, (_PROFILES / f"{name}.yaml").read_text(encoding="utf-8"))
     layer = dict(overrides or {})
     version = layer.get("android_version", device.get("android_version"))
     platform_file = _PROFILES / "platform" / f"android-{version}.yaml"

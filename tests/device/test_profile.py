@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
 import pytest
 
 from harness._exceptions import ProfileError
@@ -109,3 +112,14 @@ def test_strict_types() -> None:
         load_profile("pixel-like", {"doze.idle_factor": "x"})
     with pytest.raises(ProfileError, match=r"screen\.off_timeout_ms = '60000' is invalid"):
         load_profile("pixel-like", {"screen.off_timeout_ms": "60000"})
+
+
+def test_own_profile_file(tmp_path: Path) -> None:
+    """A user's own YAML profile file works like a bundled one (platform defaults underneath)."""
+    bundled = files("harness.device") / "profiles" / "pixel-like.yaml"
+    text = bundled.read_text(encoding="utf-8").replace("capacity_mah: 4500", "capacity_mah: 5100")
+    own = tmp_path / "my-phone.yaml"
+    own.write_text(text, encoding="utf-8")
+    profile = load_profile(str(own))
+    assert profile.battery.capacity_mah == 5100
+    assert profile.doze.idle_to_ms == 3_600_000
