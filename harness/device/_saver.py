@@ -182,7 +182,9 @@ class BatterySaver:
             self._sticky_auto_disable_level,
         ) = new
         if enabled_changed:
-            self._enable(enabled, manual=True, reason=f"Global.low_power changed to {int(enabled)}")
+            # setSettingsLocked -> updateStateLocked(true, enabled): the state machine moves too,
+            # so plugging in later turns a setting-enabled saver off
+            self._update_state(manual=True, enable=enabled)
         else:
             self._do_auto()
 

@@ -58,7 +58,20 @@ class AppNetworkPort:
         self._binding = binding
         self._package = package
         self.changed: Signal[object] = Signal(f"app.{package}.network")
-        binding.view.changed.connect(self.changed.emit)
+        self._seen = self._what_the_app_sees()
+        binding.view.changed.connect(self._on_device_changed)
+
+    def _what_the_app_sees(self) -> tuple[int, str | None]:
+        """The network generation and the firewall reason: a change of either cuts requests."""
+        return self._binding.device.network.generation, self.blocked_reason()
+
+    def _on_device_changed(self, _what: str) -> None:
+        # The device view changes on every battery percent or doze step; only a different
+        # network (or a firewall going up) may cut an app's requests in flight.
+        seen = self._what_the_app_sees()
+        if seen != self._seen:
+            self._seen = seen
+            self.changed.emit(seen)
 
     def blocked_reason(self) -> str | None:
         """Why the app has no network now (``None``: it has one)."""

@@ -20,6 +20,15 @@ def test_manual_on_and_off(device: Any) -> None:
     assert not device.battery_saver.enabled
 
 
+def test_settings_low_power_moves_the_state_machine(device: Any) -> None:
+    """'settings put global low_power 1' goes through updateStateLocked: plugging turns it off."""
+    device.shell("settings put global low_power 1")
+    assert device.battery_saver.enabled
+    assert device.battery_saver.state == SaverState.STATE_MANUAL_ON
+    device.battery.plug("ac")
+    assert not device.battery_saver.enabled
+
+
 def test_cannot_turn_on_while_plugged(device: Any) -> None:
     """setLowPowerModeInternal refuses while powered ('Can't enable: isPowered')."""
     device.battery.plug("ac")
