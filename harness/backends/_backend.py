@@ -83,19 +83,37 @@ class TokenAuth:
         return True
 
 
+def normalize_origin(origin: str) -> str:
+    """``scheme://host[:port]`` of ``origin``; ``ValueError`` naming the fix if it is not one."""
+    url = httpx.URL(origin)
+    if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
+        raise ValueError(
+            f"backend origin {origin!r} must be scheme://host[:port] with no path, "
+            "e.g. 'https://api.example.com'"
+        )
+    return f"{url.scheme}://{url.netloc.decode()}"
+
+
+def _received(request: httpx.Request, t_ms: int, **outcome: Any) -> ReceivedRequest:
+    """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered."""
+    return ReceivedRequest(
+        t_ms=t_ms,
+        method=request.method,
+        url=str(request.url),
+        path=request.url.path,
+        idempotency_key=request.headers.get("idempotency-key"),
+        request_bytes=len(request.content),
+        **outcome,
+    )
+
+
 class Backend:
     """One origin's fake server: ``backend.router`` plus faults, limits, auth and a request log."""
 
     def __init__(self, sim: Simulation, origin: str, *, router: respx.Router | None = None) -> None:
-        url = httpx.URL(origin)
-        if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
-            raise ValueError(
-                f"backend origin {origin!r} must be scheme://host[:port] with no path, "
-                "e.g. 'https://api.example.com'"
-            )
         self._sim = sim
-        self.origin = f"{url.scheme}://{url.netloc.decode()}"
-        self.host = url.host
+        self.origin = normalize_origin(origin)
+        self.host = httpx.URL(self.origin).host
         self.router = (
             router
             if router is not None
@@ -279,15 +297,11 @@ class Backend:
         too_early: bool = False,
     ) -> None:
         self.requests.append(
-            ReceivedRequest(
-                t_ms=self._sim.now_ms,
-                method=request.method,
-                url=str(request.url),
-                path=request.url.path,
+            _received(
+                request,
+                self._sim.now_ms,
                 status=status,
                 fault=None if unmatched else fault,
-                idempotency_key=request.headers.get("idempotency-key"),
-                request_bytes=len(request.content),
                 unmatched=unmatched,
                 too_early_after_429=too_early,
             )
@@ -304,14 +318,15 @@ class Internet:
 
     def backend(self, origin: str, *, router: respx.Router | None = None) -> Backend:
         """The backend serving ``origin``, created on first use."""
-        probe = Backend(self._sim, origin, router=router)
-        existing = self._backends.get(probe.origin)
+        key = normalize_origin(origin)
+        existing = self._backends.get(key)
         if existing is not None:
             if router is not None and existing.router is not router:
-                raise ValueError(f"{probe.origin} already has a backend with another router")
+                raise ValueError(f"{key} already has a backend with another router")
             return existing
-        self._backends[probe.origin] = probe
-        return probe
+        backend = Backend(self._sim, key, router=router)
+        self._backends[key] = backend
+        return backend
 
     @property
     def backends(self) -> list[Backend]:
@@ -323,17 +338,7 @@ class Internet:
         origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
         backend = self._backends.get(origin)
         if backend is None:
-            self.unrouted.append(
-                ReceivedRequest(
-                    t_ms=self._sim.now_ms,
-                    method=request.method,
-                    url=str(request.url),
-                    path=request.url.path,
-                    status=None,
-                    request_bytes=len(request.content),
-                    unmatched=True,
-                )
-            )
+            self.unrouted.append(_received(request, self._sim.now_ms, status=None, unmatched=True))
             self._sim.record("http.unmatched", method=request.method, url=str(request.url))
             known = ", ".join(self._backends) or "none"
             raise AllMockedAssertionError(
