@@ -1,17 +1,23 @@
 """``QuotaController``: how much job execution an app gets per window, by standby bucket.
 
 AOSP ``apex/jobscheduler/service/java/com/android/server/job/controllers/QuotaController.java``
-(constants ``qc_*``; the reference's table, section 3 of android-platform.md). An app may use
-``allowed_time_ms`` of regular-job execution within the rolling window of its bucket, start at
-most ``max_jobs`` jobs per window, and at most ``max_execution_24h_ms`` per day; a job may start
-only with at least ``in_quota_buffer_ms`` of quota left. Quota does not apply while the device
-charges (except to RESTRICTED apps), to the foreground app, or to EXEMPTED apps; NEVER apps are
-never within quota. Expedited jobs draw from a separate 24-hour budget per bucket.
+(constants ``QcConstants.DEFAULT_*``; the reference's table, section 3 of android-platform.md).
+
+Bookkeeping follows ``QuotaController.Timer``: a package's background jobs that run while it is
+tracked (not charging unless RESTRICTED, not in the foreground; a job started while the app is TOP
+is never tracked) form one *timing session* from the first job's start to the last one's end;
+charging ends the session and unplugging with jobs still running starts a new one. Verdicts follow
+``updateExecutionStatsLocked`` and ``isWithinQuotaLocked``: within its bucket's rolling window an
+app may use ``allowed_time_ms`` of execution (minus the ``in_quota_buffer_ms``), start
+``max_jobs`` jobs and have ``max_sessions`` sessions (sessions less than 5 s apart count as one;
+the running session does not count), at most ``max_execution_24h_ms`` per day, and at most 20
+jobs and 20 sessions per rate-limiting window. Quota does not apply while the device charges
+(except to RESTRICTED apps), to the foreground app, or to EXEMPTED apps; NEVER apps are never
+within quota. Expedited jobs draw from a separate 24-hour budget per bucket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -21,11 +27,13 @@ from harness.platform._view import Bucket
 
 @dataclass(frozen=True, slots=True)
 class BucketQuota:
-    """One bucket's regular-job quota."""
+    """One bucket's regular-job quota (``mBucketPeriodsMs``, ``mAllowedTimePerPeriodMs``,
+    ``mMaxBucketJobCounts``, ``mMaxBucketSessionCounts``)."""
 
     window_ms: int
     allowed_time_ms: int
     max_jobs: int
+    max_sessions: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +43,12 @@ class QuotaSettings:
     buckets: dict[Bucket, BucketQuota]
     in_quota_buffer_ms: int = 30 * MS_PER_SECOND
     max_execution_24h_ms: int = 4 * MS_PER_HOUR
+    #: ``DEFAULT_MAX_{JOB,SESSION}_COUNT_PER_RATE_LIMITING_WINDOW`` per ``RATE_LIMITING_WINDOW``.
     rate_limit_jobs: int = 20
+    rate_limit_sessions: int = 20
     rate_limit_window_ms: int = MS_PER_MINUTE
+    #: ``DEFAULT_TIMING_SESSION_COALESCING_DURATION_MS``.
+    session_coalescing_ms: int = 5 * MS_PER_SECOND
     expedited_24h_ms: dict[Bucket, int] = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +58,7 @@ class QuotaSettings:
         Android 12-14 ship the "legacy" windows (ACTIVE 10 min, WORKING_SET 2 h, FREQUENT 8 h,
         RARE and RESTRICTED 24 h, 10 min allowed in each). Android 15's flag-gated "current"
         constants (WORKING_SET 4 h, FREQUENT 12 h, ACTIVE 20 min per 30 min) are used for 15+.
+        Job counts per window: 75 / 120 / 200 / 48 / 10; session counts: 75 / 10 / 8 / 3 / 1.
         """
         if version >= 15:
             windows = {
@@ -65,18 +78,19 @@ class QuotaSettings:
                 Bucket.RESTRICTED: MS_PER_DAY,
             }
             active_allowed = 10 * MS_PER_MINUTE
-        max_jobs = {
-            Bucket.ACTIVE: 75,
-            Bucket.WORKING_SET: 120,
-            Bucket.FREQUENT: 200,
-            Bucket.RARE: 48,
-            Bucket.RESTRICTED: 10,
+        counts = {  # (max jobs, max sessions) per window
+            Bucket.ACTIVE: (75, 75),
+            Bucket.WORKING_SET: (120, 10),
+            Bucket.FREQUENT: (200, 8),
+            Bucket.RARE: (48, 3),
+            Bucket.RESTRICTED: (10, 1),
         }
         buckets = {
             bucket: BucketQuota(
                 window_ms=windows[bucket],
                 allowed_time_ms=active_allowed if bucket is Bucket.ACTIVE else 10 * MS_PER_MINUTE,
-                max_jobs=max_jobs[bucket],
+                max_jobs=counts[bucket][0],
+                max_sessions=counts[bucket][1],
             )
             for bucket in windows
         }
@@ -91,39 +105,79 @@ class QuotaSettings:
         return cls(buckets=buckets, expedited_24h_ms=expedited)
 
 
-#: A job that starts within this of the previous session's end joins that session
-#: (``DEFAULT_TIMING_SESSION_COALESCING_DURATION_MS``).
-SESSION_COALESCING_MS: Final = 5 * MS_PER_SECOND
+#: ``MAX_PERIOD_MS``: sessions are kept (and the 24-hour execution cap counted) for a day.
+MAX_PERIOD_MS: Final = MS_PER_DAY
+
+
+@dataclass(frozen=True, slots=True)
+class TimingSession:
+    """``QuotaController.TimingSession``: a stretch of tracked execution and its job count."""
+
+    start_ms: int
+    end_ms: int
+    bg_job_count: int
 
 
 @dataclass(slots=True)
-class _Session:
-    start_ms: int
-    end_ms: int | None  # None while running
+class _RateLimit:
+    """A count that resets when its window expires (``jobRateLimitExpirationTimeElapsed`` and
+    ``jobCountInRateLimitingWindow``; the same for sessions): a fixed, not a rolling, window."""
+
+    expires_ms: int = 0
+    count: int = 0
+
+    def add(self, now_ms: int, n: int, window_ms: int) -> None:
+        if self.expires_ms <= now_ms:
+            self.expires_ms = now_ms + window_ms
+            self.count = 0
+        self.count += n
+
+    def exceeded(self, now_ms: int, limit: int) -> bool:
+        return self.expires_ms > now_ms and self.count >= limit
+
+
+@dataclass(slots=True)
+class _Timer:
+    """``QuotaController.Timer``: a package's running background jobs and its open session."""
+
+    running: int = 0  # mRunningBgJobs.size(): counted even while charging
+    start_ms: int = 0  # mStartTimeElapsed
+    bg_job_count: int = 0  # mBgJobCount: > 0 while actively tracking (isActive)
+    sessions: list[TimingSession] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.bg_job_count > 0
+
+
+@dataclass(slots=True)
+class _Stats:
+    """``ExecutionStats`` for one package and bucket at one instant."""
+
+    time_in_window_ms: int = 0
+    time_in_day_ms: int = 0
+    jobs_in_window: int = 0
+    sessions_in_window: int = 0
 
 
 @dataclass(slots=True)
 class _AppUsage:
-    regular: list[_Session] = field(default_factory=list)
-    expedited: list[_Session] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
+    regular: _Timer = field(default_factory=_Timer)
+    expedited: _Timer = field(default_factory=_Timer)
+    job_rate: _RateLimit = field(default_factory=_RateLimit)
+    session_rate: _RateLimit = field(default_factory=_RateLimit)
 
 
-def _used(sessions: Sequence[_Session], since_ms: int, now_ms: int) -> int:
-    """Execution time in ``[since_ms, now_ms]``: the union of the job intervals (jobs running
-    at the same time share one timing session, ``QuotaController.TimingSession``)."""
-    intervals = sorted(
-        (max(session.start_ms, since_ms), now_ms if session.end_ms is None else session.end_ms)
-        for session in sessions
-    )
+def _time_frees_at(sessions: list[TimingSession], threshold_ms: int, window_ms: int) -> int | None:
+    """When a window sliding past ``sessions`` leaves less than ``threshold_ms`` of execution in
+    it (``updateExecutionStatsLocked``: "start + executionTimeInWindowMs - allowedTimeIntoQuota
+    + windowSize"), or ``None`` if the sessions never add up to the threshold."""
     total = 0
-    covered_until = since_ms
-    for start, end in intervals:
-        start = max(start, covered_until)
-        if end > start:
-            total += end - start
-            covered_until = end
-    return total
+    for session in reversed(sessions):
+        total += session.end_ms - session.start_ms
+        if total >= threshold_ms:
+            return session.start_ms + total - threshold_ms + window_ms + 1
+    return None
 
 
 class QuotaTracker:
@@ -136,78 +190,175 @@ class QuotaTracker:
     def _app(self, package: str) -> _AppUsage:
         return self._apps.setdefault(package, _AppUsage())
 
-    # --- bookkeeping ----------------------------------------------------------------------
+    # --- bookkeeping (Timer.startTrackingJobLocked, stopTrackingJob, onStateChangedLocked) ------
 
-    def job_started(self, package: str, now_ms: int, *, expedited: bool) -> None:
-        """A job of ``package`` started now."""
+    def job_started(self, package: str, now_ms: int, *, expedited: bool, tracked: bool) -> None:
+        """A background job of ``package`` started now; ``tracked``: it counts towards quota now
+        (``Timer.shouldTrackLocked``: not charging unless RESTRICTED, app not in the foreground).
+        Do not call this for a job started while its app is TOP: it is never tracked."""
         usage = self._app(package)
-        usage.starts.append(now_ms)
-        sessions = usage.expedited if expedited else usage.regular
-        sessions.append(_Session(now_ms, None))
+        timer = usage.expedited if expedited else usage.regular
+        timer.running += 1
+        if not tracked:
+            return
+        if not timer.active:
+            timer.start_ms = now_ms
+            self._prune(timer, now_ms)
+        timer.bg_job_count += 1
+        if not expedited:
+            usage.job_rate.add(now_ms, 1, self.settings.rate_limit_window_ms)
 
     def job_stopped(self, package: str, now_ms: int, *, expedited: bool) -> None:
-        """The oldest running job of ``package`` (of that kind) ended now."""
-        sessions = self._app(package).expedited if expedited else self._app(package).regular
-        for session in sessions:
-            if session.end_ms is None:
-                session.end_ms = now_ms
-                return
+        """A background job of ``package`` (of that kind) ended now."""
+        usage = self._app(package)
+        timer = usage.expedited if expedited else usage.regular
+        if timer.running == 0:
+            return
+        timer.running -= 1
+        if timer.running == 0:
+            self._emit(usage, timer, now_ms, expedited=expedited)
+
+    def state_changed(self, package: str, now_ms: int, *, quota_free: bool) -> None:
+        """Charging or the app's foreground state changed: ``quota_free`` ends the open session;
+        otherwise running jobs start a new one now ("Start timing from unplug")."""
+        usage = self._apps.get(package)
+        if usage is None:
+            return
+        for expedited, timer in ((False, usage.regular), (True, usage.expedited)):
+            if quota_free:
+                self._emit(usage, timer, now_ms, expedited=expedited)
+            elif not timer.active and timer.running > 0:
+                timer.start_ms = now_ms
+                timer.bg_job_count = timer.running
+                if not expedited:
+                    usage.job_rate.add(now_ms, timer.running, self.settings.rate_limit_window_ms)
+
+    def packages_running(self) -> list[str]:
+        """Packages with tracked background jobs running now."""
+        return [
+            package
+            for package, usage in sorted(self._apps.items())
+            if usage.regular.running or usage.expedited.running
+        ]
+
+    def _emit(self, usage: _AppUsage, timer: _Timer, now_ms: int, *, expedited: bool) -> None:
+        """``Timer.emitSessionLocked``: save the open session."""
+        if not timer.active:
+            return
+        timer.sessions.append(TimingSession(timer.start_ms, now_ms, timer.bg_job_count))
+        timer.bg_job_count = 0
+        if not expedited:
+            usage.session_rate.add(now_ms, 1, self.settings.rate_limit_window_ms)
+
+    @staticmethod
+    def _prune(timer: _Timer, now_ms: int) -> None:
+        """Drop sessions that ended more than a day ago (``deleteObsoleteSessionsLocked``)."""
+        cutoff = now_ms - MAX_PERIOD_MS
+        keep = next((i for i, s in enumerate(timer.sessions) if s.end_ms > cutoff), None)
+        del timer.sessions[: len(timer.sessions) if keep is None else keep]
 
     # --- verdicts -------------------------------------------------------------------------
+
+    def _stats(self, timer: _Timer, quota: BucketQuota, now_ms: int) -> _Stats:
+        """``updateExecutionStatsLocked``: sessions ending in the window count, clipped to it."""
+        stats = _Stats()
+        if timer.active:
+            stats.time_in_window_ms = stats.time_in_day_ms = now_ms - timer.start_ms
+            stats.jobs_in_window = timer.bg_job_count
+        window_start = now_ms - quota.window_ms
+        day_start = now_ms - MAX_PERIOD_MS
+        sessions = timer.sessions
+        for i in range(len(sessions) - 1, -1, -1):
+            session = sessions[i]
+            if window_start < session.end_ms:
+                stats.time_in_window_ms += session.end_ms - max(session.start_ms, window_start)
+                stats.jobs_in_window += session.bg_job_count
+                if (
+                    i == len(sessions) - 1
+                    or sessions[i + 1].start_ms - session.end_ms
+                    > self.settings.session_coalescing_ms
+                ):
+                    stats.sessions_in_window += 1
+            if day_start < session.end_ms:
+                stats.time_in_day_ms += session.end_ms - max(session.start_ms, day_start)
+            else:
+                break
+        return stats
 
     def remaining_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
         """Regular-job quota left now (may be negative while a job overruns)."""
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return 0
-        usage = self._app(package)
-        in_window = quota.allowed_time_ms - _used(usage.regular, now_ms - quota.window_ms, now_ms)
-        in_day = self.settings.max_execution_24h_ms - _used(
-            usage.regular, now_ms - MS_PER_DAY, now_ms
+        stats = self._stats(self._app(package).regular, quota, now_ms)
+        return min(
+            quota.allowed_time_ms - stats.time_in_window_ms,
+            self.settings.max_execution_24h_ms - stats.time_in_day_ms,
         )
-        return min(in_window, in_day)
 
     def out_of_quota_reason(self, package: str, bucket: Bucket, now_ms: int) -> str | None:
-        """Why a regular job of ``package`` may not start now, or ``None`` if it may."""
+        """Why a regular job of ``package`` may not start now, or ``None`` if it may
+        (``isWithinQuotaLocked``)."""
         if bucket is Bucket.NEVER:
             return "app is in the NEVER standby bucket (never opened): no job quota"
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return None
         usage = self._app(package)
-        remaining = self.remaining_ms(package, bucket, now_ms)
-        if remaining < self.settings.in_quota_buffer_ms:
+        stats = self._stats(usage.regular, quota, now_ms)
+        window = f"{quota.window_ms // MS_PER_MINUTE} min window"
+        remaining = min(
+            quota.allowed_time_ms - stats.time_in_window_ms,
+            self.settings.max_execution_24h_ms - stats.time_in_day_ms,
+        )
+        if remaining <= self.settings.in_quota_buffer_ms:
             return (
                 f"standby bucket {bucket.name}: {max(remaining, 0) // 1000} s of the "
-                f"{quota.allowed_time_ms // 1000} s quota left per "
-                f"{quota.window_ms // MS_PER_MINUTE} min window"
+                f"{quota.allowed_time_ms // 1000} s quota left per {window}"
             )
-        started = sum(1 for t in usage.starts if t > now_ms - quota.window_ms)
-        if started >= quota.max_jobs:
+        if stats.jobs_in_window >= quota.max_jobs:
             return (
-                f"standby bucket {bucket.name}: {started} jobs in the window (max {quota.max_jobs})"
+                f"standby bucket {bucket.name}: {stats.jobs_in_window} jobs in the {window} "
+                f"(max {quota.max_jobs})"
             )
-        recent = sum(1 for t in usage.starts if t > now_ms - self.settings.rate_limit_window_ms)
-        if recent >= self.settings.rate_limit_jobs:
-            return f"rate limited: {recent} jobs in the last minute"
+        if stats.sessions_in_window >= quota.max_sessions:
+            return (
+                f"standby bucket {bucket.name}: {stats.sessions_in_window} job sessions in the "
+                f"{window} (max {quota.max_sessions})"
+            )
+        limit_s = self.settings.rate_limit_window_ms // 1000
+        if usage.job_rate.exceeded(now_ms, self.settings.rate_limit_jobs):
+            return f"rate limited: {usage.job_rate.count} jobs within {limit_s} s"
+        if usage.session_rate.exceeded(now_ms, self.settings.rate_limit_sessions):
+            return f"rate limited: {usage.session_rate.count} job sessions within {limit_s} s"
         return None
 
     def next_in_quota_ms(self, package: str, bucket: Bucket, now_ms: int) -> int | None:
-        """The earliest time ``package`` is back within quota (``None``: never, as for NEVER)."""
+        """The earliest time ``package`` is back within quota (``None``: never, as for NEVER).
+
+        Candidates are the instants the window or the day slides past a session's end (or far
+        enough into it to free the time that is over) and the rate-limit expiries; the first
+        candidate at which :meth:`out_of_quota_reason` clears is the answer."""
         if bucket is Bucket.NEVER:
             return None
-        usage = self._app(package)
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return now_ms
-        candidates = sorted(
-            {now_ms}
-            | {s.end_ms + quota.window_ms for s in usage.regular if s.end_ms is not None}
-            | {s.end_ms + MS_PER_DAY for s in usage.regular if s.end_ms is not None}
-            | {t + quota.window_ms + 1 for t in usage.starts}
-            | {t + self.settings.rate_limit_window_ms + 1 for t in usage.starts}
-        )
-        for candidate in candidates:
+        usage = self._app(package)
+        sessions = usage.regular.sessions
+        buffer = self.settings.in_quota_buffer_ms
+        candidates = {now_ms, usage.job_rate.expires_ms, usage.session_rate.expires_ms}
+        for session in sessions:
+            candidates.add(session.end_ms + quota.window_ms)
+            candidates.add(session.end_ms + MAX_PERIOD_MS)
+        for window_ms, allowed_ms in (
+            (quota.window_ms, quota.allowed_time_ms),
+            (MAX_PERIOD_MS, self.settings.max_execution_24h_ms),
+        ):
+            frees = _time_frees_at(sessions, allowed_ms - buffer, window_ms)
+            if frees is not None:
+                candidates.add(frees)
+        for candidate in sorted(candidates):
             if candidate >= now_ms and self.out_of_quota_reason(package, bucket, candidate) is None:
                 return candidate
         return None
@@ -215,4 +366,9 @@ class QuotaTracker:
     def expedited_remaining_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
         """Expedited-job budget left in the last 24 hours."""
         budget = self.settings.expedited_24h_ms.get(bucket, 0)
-        return budget - _used(self._app(package).expedited, now_ms - MS_PER_DAY, now_ms)
+        timer = self._app(package).expedited
+        used = now_ms - timer.start_ms if timer.active else 0
+        for session in timer.sessions:
+            if session.end_ms > now_ms - MAX_PERIOD_MS:
+                used += session.end_ms - max(session.start_ms, now_ms - MAX_PERIOD_MS)
+        return budget - used

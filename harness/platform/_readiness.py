@@ -73,7 +73,7 @@ class Readiness:
         )
         quota_reason = None
         top_run = status.running and status.top_started  # a TOP-started run is quota-free
-        if not (expedited_ok or top_run or self.quota_free(job, bucket)):
+        if not (expedited_ok or top_run or self.quota_free(job.package, bucket)):
             if status.running:
                 if self.quota.remaining_ms(job.package, bucket, now) <= 0:
                     quota_reason = f"standby bucket {bucket.name}: quota used up"
@@ -102,7 +102,8 @@ class Readiness:
                 "the user restricted the app's background activity",
                 StopReason.STOP_REASON_BACKGROUND_RESTRICTION,
             )
-        if device.battery_saver and not top and not expedited_ok:
+        # AppStateTrackerImpl.areJobsRestricted: battery saver spares EXEMPTED-bucket apps
+        if device.battery_saver and not top and not expedited_ok and bucket is not Bucket.EXEMPTED:
             return Verdict(
                 False,
                 "battery saver: background jobs are paused",
@@ -112,9 +113,9 @@ class Readiness:
             return Verdict(False, f"out of quota: {quota_reason}", StopReason.STOP_REASON_QUOTA)
         return Verdict(True, "ready")
 
-    def quota_free(self, job: JobInfo, bucket: Bucket) -> bool:
+    def quota_free(self, package: str, bucket: Bucket) -> bool:
         """``QuotaController.isQuotaFreeLocked``: charging (not RESTRICTED), top, EXEMPTED."""
-        if bucket is Bucket.EXEMPTED or self.device.is_top(job.package):
+        if bucket is Bucket.EXEMPTED or self.device.is_top(package):
             return True
         return self.device.charging and bucket is not Bucket.RESTRICTED
 
@@ -129,7 +130,7 @@ class Readiness:
         if self.device.platform_version <= 12 or job.expedited:
             return guarantee
         bucket = self.effective_bucket(job.package)
-        if self.quota_free(job, bucket):
+        if self.quota_free(job.package, bucket):
             return FREE_QUOTA_MAX_LIMIT_MS
         remaining = self.quota.remaining_ms(job.package, bucket, now)
         return max(guarantee, min(FREE_QUOTA_MAX_LIMIT_MS, remaining))

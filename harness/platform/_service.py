@@ -230,7 +230,7 @@ class JobSchedulerService:
         return self.readiness.verdict(status, self.sim.now_ms)
 
     def _quota_free(self, job: JobInfo, bucket: Bucket) -> bool:
-        return self.readiness.quota_free(job, bucket)
+        return self.readiness.quota_free(job.package, bucket)
 
     def evaluate(self) -> None:
         """Start ready jobs, stop running ones that may no longer run, set the next timer."""
@@ -255,6 +255,13 @@ class JobSchedulerService:
 
     def _evaluate_once(self) -> None:
         now = self.sim.now_ms
+        # QuotaController.Timer.onStateChangedLocked: charging or the foreground ends a package's
+        # timing session; running jobs start a new one when the package is tracked again
+        for package in self.quota.packages_running():
+            bucket = self.effective_bucket(package)
+            self.quota.state_changed(
+                package, now, quota_free=self.readiness.quota_free(package, bucket)
+            )
         ready: list[JobStatus] = []
         for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
             if status.stopping:
@@ -333,7 +340,13 @@ class JobSchedulerService:
         # QuotaController: "Top jobs won't count towards quota" for their whole run
         status.top_started = self.device.is_top(job.package)
         if not status.top_started:
-            self.quota.job_started(job.package, self.sim.now_ms, expedited=job.expedited)
+            bucket = self.effective_bucket(job.package)
+            self.quota.job_started(
+                job.package,
+                self.sim.now_ms,
+                expedited=job.expedited,
+                tracked=not self._quota_free(job, bucket),
+            )
         status.limit_ms = self.readiness.execution_limit_ms(job, self.sim.now_ms)
         self.run_changed.emit((job, True))
         self.sim.record(

@@ -25,6 +25,12 @@ from harness.workmanager import (
 )
 
 
+def api_level(platform_version: int) -> int:
+    """The SDK level of an Android release (``android.os.Build.VERSION_CODES``): 10 is API 29,
+    11 is 30, 12 is 31; 12L took 32, so 13 is 33, 14 is 34 and 15 is 35."""
+    return platform_version + (19 if platform_version <= 12 else 20)
+
+
 class JobIds:
     """``SystemIdInfo``/``IdGenerator``: a stable job id per (package, work spec), device-wide."""
 
@@ -106,7 +112,7 @@ class SystemJobScheduler:
     def schedule(self, *work_specs: WorkSpec) -> None:
         """``SystemJobScheduler.schedule``: one job per spec; handle expedited refusals."""
         now = self._work_manager.sim.now_ms
-        api = self._service.device.platform_version + 19  # Android 12 is API 31
+        api = api_level(self._service.device.platform_version)
         for spec in work_specs:
             job_id = self._ids.job_id(self._package, spec.id)
             job = JobInfo.from_work_spec(

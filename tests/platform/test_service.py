@@ -138,14 +138,22 @@ def test_execution_limit_is_ten_minutes(sim: Simulation) -> None:
     assert info.state in (State.ENQUEUED, State.RUNNING)
 
 
-def test_rare_bucket_gets_ten_minutes_of_jobs_per_day(sim: Simulation) -> None:
-    """QuotaController: RARE has 10 min per 24 h window; more work waits for quota."""
+def test_rare_bucket_gets_three_sessions_per_day(sim: Simulation) -> None:
+    """QuotaController: RARE has 3 timing sessions (and 10 min) per 24 h window
+    (``DEFAULT_MAX_SESSION_COUNT_RARE``); more work waits for quota."""
     _device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RARE}))
     wm.enqueue(PeriodicWorkRequest.builder(Sleeps, timedelta(minutes=15)).build())
     sim.run_for("1d")
-    # each run takes 2 min; 10 min minus the 30 s in-quota buffer allows 5 runs a day
-    assert len(starts(sim)) == 5
-    assert any(r["reason"].startswith("out of quota") for r in sim.trace.of_kind("job.deferred"))
+    # each run takes 2 min, so time (10 min less the 30 s buffer) is not what binds: sessions are
+    assert len(starts(sim)) == 3
+    reasons = [r["reason"] for r in sim.trace.of_kind("job.deferred")]
+    assert "out of quota: standby bucket RARE: 3 job sessions in the 1440 min window (max 3)" in (
+        reasons
+    )
+    # the first session leaves the window 24 h after it ended (day 1 00:02); then this RARE
+    # app's job waits the 31 min non-ACTIVE batching delay and runs
+    sim.run_for("2h")
+    assert starts(sim)[3] == 24 * 3_600_000 + 120_000 + 31 * 60_000
 
 
 def test_charging_lifts_the_quota(sim: Simulation) -> None:
