@@ -14,6 +14,7 @@ from harness.platform import (
     JobSchedulerService,
     system_job_schedulers,
 )
+from harness.platform._system_job import api_level
 from harness.sim import Simulation
 from harness.workmanager import (
     Constraints,
@@ -181,6 +182,21 @@ def test_battery_saver_pauses_background_jobs(sim: Simulation) -> None:
     sim.call_at(3_600_000, lambda: device.set(top={PACKAGE}))
     sim.run_for("2h")
     assert starts(sim) == [3_600_000]
+
+
+def test_battery_saver_spares_exempted_apps(sim: Simulation) -> None:
+    """``AppStateTrackerImpl.areJobsRestricted``: an app in the EXEMPTED bucket is not
+    restricted by battery saver (``mExemptedBucketPackages``)."""
+    _, _, wm = setup(sim, FakeDevice(battery_saver=True, buckets={PACKAGE: Bucket.EXEMPTED}))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.run_for("1h")
+    assert starts(sim) == [0]
+
+
+@pytest.mark.parametrize(("version", "api"), [(10, 29), (11, 30), (12, 31), (13, 33), (14, 34)])
+def test_api_level_of_each_release(version: int, api: int) -> None:
+    """``Build.VERSION_CODES``: 12L took API 32, so 13 is 33 (expedited jobs need 31+)."""
+    assert api_level(version) == api
 
 
 def test_expedited_job_runs_in_doze_and_times_out_at_three_minutes(sim: Simulation) -> None:
