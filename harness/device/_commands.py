@@ -1,6 +1,6 @@
 """The device's built-in adb shell commands, and what each prints (AOSP's strings).
 
-Sources (/work/notes/device-source.md section 8 unless noted): ``ActivityManagerShellCommand``
+Sources (FB; key in docs/sources.md): ``ActivityManagerShellCommand``
 (``am``), ``PackageManagerShellCommand.runClear`` (``pm clear``), ``cmds/svc`` (``svc wifi``,
 ``svc data``), ``ConnectivityService.ShellCmd`` (``cmd connectivity airplane-mode``),
 ``PhoneWindowManager`` key handling (``input keyevent``), ``PowerManagerShellCommand``

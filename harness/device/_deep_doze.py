@@ -1,6 +1,6 @@
 """``DeepDoze``: the deep half of ``DeviceIdleController`` (``stepIdleStateLocked``).
 
-FB@01740eff / A15@0898a28d, /work/notes/device-source.md section 1.4: INACTIVE -> IDLE_PENDING
+FB@01740eff / A15@0898a28d (key in docs/sources.md): INACTIVE -> IDLE_PENDING
 (motion monitoring starts) -> SENSING (AnyMotion checks the phone is still; skipped without an
 accelerometer) -> LOCATING (a location fix, up to LOCATING_TIMEOUT; skipped without a provider)
 -> IDLE, then IDLE <-> IDLE_MAINTENANCE with idle periods growing by IDLE_FACTOR (1, 2, 4, 6 h)

@@ -1,11 +1,11 @@
 """``Doze``: AOSP's ``DeviceIdleController`` (deep doze here, light doze in ``_light_doze.py``).
 
 Ported from ``apex/jobscheduler/service/java/com/android/server/DeviceIdleController.java``
-(FB@01740eff for 12/13, A15@0898a28d for the 14+ light form; /work/notes/device-source.md
-sections 1-3): ``becomeInactiveIfAppropriateLocked``, ``becomeActiveLocked``,
-``stepIdleStateLocked``, ``handleMotionDetectedLocked``, the maintenance-window ops count and
-quick doze. Inputs are the screen (interactive, keyguard), charging (``EXTRA_PLUGGED`` of
-``ACTION_BATTERY_CHANGED``), the default network, motion, battery saver, and what higher layers
+(FB@01740eff for 12/13, A15@0898a28d for the 14+ light form; key in docs/sources.md):
+``becomeInactiveIfAppropriateLocked``, ``becomeActiveLocked``, ``stepIdleStateLocked``,
+``handleMotionDetectedLocked``, the maintenance-window ops count and quick doze. Inputs are the
+screen (interactive, keyguard), charging (``EXTRA_PLUGGED`` of ``ACTION_BATTERY_CHANGED``), the
+default network, motion, battery saver, and what higher layers
 report: jobs and alarms active in a window, the next wake-from-idle alarm. Every alarm is a
 :class:`~harness.device._timer.Timer`; nothing polls.
 """

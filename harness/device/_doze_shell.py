@@ -1,7 +1,7 @@
 """``dumpsys deviceidle`` / ``cmd deviceidle``: DeviceIdleController's shell, verbatim strings.
 
 From ``DeviceIdleController.onShellCommand`` and ``dump`` (FB@01740eff, A15@0898a28d;
-/work/notes/device-source.md section 3): ``step [light|deep]``, ``force-idle [deep|light]``,
+key in docs/sources.md): ``step [light|deep]``, ``force-idle [deep|light]``,
 ``force-inactive``, ``unforce``, ``get light|deep|force|quick|screen|charging|network``,
 ``enable|disable [deep|light|all]``, ``enabled``, ``motion``.
 """

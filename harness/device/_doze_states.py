@@ -2,8 +2,8 @@
 
 Numbers and names are ``STATE_*`` / ``LIGHT_STATE_*`` and ``stateToString`` /
 ``lightStateToString`` of ``apex/jobscheduler/service/java/com/android/server/
-DeviceIdleController.java`` (FB@01740eff for 13, A15@0898a28d for 15; /work/notes/
-device-source.md sections 1.1 and 2.1). The transition tables are what the code can do; the
+DeviceIdleController.java`` (FB@01740eff for 13, A15@0898a28d for 15; key in
+docs/sources.md). The transition tables are what the code can do; the
 property tests check every run against them.
 """
 

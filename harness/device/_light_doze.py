@@ -1,6 +1,6 @@
 """``LightDoze``: the light half of ``DeviceIdleController`` (``stepLightIdleStateLocked``).
 
-Two forms, chosen by the profile (/work/notes/device-source.md section 2):
+Two forms, chosen by the profile (``DeviceIdleController``, FB@01740eff and A15@0898a28d):
 
 * 12/13 (FB@01740eff): INACTIVE goes to PRE_IDLE (``LIGHT_PRE_IDLE_TIMEOUT``) when jobs or
   alarms are still active; the light IDLE alarm is *not* a wake-up alarm, so a sleeping phone

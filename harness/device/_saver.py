@@ -1,7 +1,7 @@
 """``BatterySaver``: Android's ``BatterySaverStateMachine`` (manual, automatic, sticky).
 
 Ported from ``services/core/java/com/android/server/power/batterysaver/
-BatterySaverStateMachine.java`` (R+ form; /work/notes/device-source.md section 6.2). States:
+BatterySaverStateMachine.java`` (R+ form; key in docs/sources.md). States:
 
 * OFF -> MANUAL_ON (the user; refused while plugged in), OFF -> AUTOMATIC_ON (automatic mode on
   and the battery "low": BatteryService's ``mBatteryLevelLow``, whose warning level *is* the

@@ -1,7 +1,7 @@
 """``AppStandby``: ``AppStandbyController`` buckets from usage, elapsed time and screen-on time.
 
 Ported from ``apex/jobscheduler/service/java/com/android/server/usage/AppStandbyController.java``
-(A15@547fa479) and ``AppIdleHistory.java`` (FB@10c9d947); /work/notes/device-source.md section 5:
+(A15@547fa479) and ``AppIdleHistory.java`` (FB@10c9d947; key in docs/sources.md):
 
 * a fresh install is NEVER until first used; a user usage makes it ACTIVE and holds ACTIVE for
   the strong-usage timeout (1 h) through an expiry time;

@@ -1,7 +1,7 @@
 """DeviceIdleController: the deep and light state machines with AOSP's timeouts.
 
 Source: apex/jobscheduler/service/java/com/android/server/DeviceIdleController.java
-(FB@01740eff, A15@0898a28d); /work/notes/device-source.md sections 1-2.
+(FB@01740eff, A15@0898a28d); key in docs/sources.md.
 """
 
 from __future__ import annotations

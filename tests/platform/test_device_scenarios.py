@@ -2,8 +2,8 @@
 
 Each test builds a real :class:`World` (device, JobSchedulerService, app runtime, servers) from a
 small scenario with an app module from ``tests/platform/apps/`` and checks, with numbers, a
-behaviour a phone shows for a documented AOSP / androidx reason (cited in each docstring; the
-facts are quoted in ``/work/notes/platform-source.md`` and ``/work/notes/device-source.md``).
+behaviour a phone shows for a documented AOSP / androidx reason (cited in each docstring;
+the abbreviations are explained in ``docs/sources.md``).
 """
 
 from __future__ import annotations
