@@ -17,39 +17,12 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from benchmarks._result import Result
 from harness.sim import Simulation, real_perf_counter
 
 TARGET_RATIO = 1.5
 REPEATS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """One benchmark's rates (hops per real second) and their ratio."""
-
-    name: str
-    harness_rate: float
-    baseline_rate: float
-
-    @property
-    def ratio(self) -> float:
-        """How many times slower harness is than the baseline."""
-        return self.baseline_rate / self.harness_rate
-
-    @property
-    def met(self) -> bool:
-        """Whether the ratio is within the target."""
-        return self.ratio <= TARGET_RATIO
-
-    def line(self) -> str:
-        """A printable row."""
-        mark = "ok" if self.met else "MISSED"
-        return (
-            f"{self.name:<34}{self.harness_rate:>12,.0f}/s{self.baseline_rate:>12,.0f}/s"
-            f"{self.ratio:>7.2f}x  <= {TARGET_RATIO}x {mark}"
-        )
 
 
 def _best_seconds(action: Callable[[], None]) -> float:
@@ -130,5 +103,7 @@ def run(hops: int) -> list[Result]:
     ]:
         harness_seconds = _best_seconds(lambda ours=ours: ours(hops))  # type: ignore[misc]
         plain_seconds = _best_seconds(lambda plain=plain: plain(hops))  # type: ignore[misc]
-        results.append(Result(name, hops / harness_seconds, hops / plain_seconds))
+        results.append(
+            Result(name, hops / harness_seconds, hops / plain_seconds, "/s", TARGET_RATIO)
+        )
     return results
