@@ -296,6 +296,20 @@ class QuotaTracker:
             self.settings.max_execution_24h_ms - stats.time_in_day_ms,
         )
 
+    def time_until_quota_consumed_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
+        """``getTimeUntilQuotaConsumedLocked``: how long a running job may go on before its app is
+        out of time quota. In the "Regular ACTIVE case" the window equals the allowed time, so
+        only the 24-hour cap binds; otherwise the less of the window and the day (a lower bound:
+        sessions leaving the window meanwhile are credited when the job is checked again)."""
+        quota = self.settings.buckets.get(bucket)
+        if quota is None:
+            return 0
+        stats = self._stats(self._app(package).regular, quota, now_ms)
+        day_left = self.settings.max_execution_24h_ms - stats.time_in_day_ms
+        if quota.window_ms == quota.allowed_time_ms:
+            return day_left
+        return min(quota.allowed_time_ms - stats.time_in_window_ms, day_left)
+
     def out_of_quota_reason(self, package: str, bucket: Bucket, now_ms: int) -> str | None:
         """Why a regular job of ``package`` may not start now, or ``None`` if it may
         (``isWithinQuotaLocked``)."""

@@ -68,14 +68,12 @@ class Readiness:
                 "app is in the NEVER standby bucket (never opened)",
                 StopReason.STOP_REASON_USER,
             )
-        expedited_ok = (
-            job.expedited and self.quota.expedited_remaining_ms(job.package, bucket, now) > 0
-        )
+        expedited_ok = job.expedited and self.within_ej_quota(job.package, bucket, now)
         quota_reason = None
         top_run = status.running and status.top_started  # a TOP-started run is quota-free
         if not (expedited_ok or top_run or self.quota_free(job.package, bucket)):
-            if status.running:
-                if self.quota.remaining_ms(job.package, bucket, now) <= 0:
+            if status.running:  # MSG_REACHED_QUOTA: the time quota ran out under the job
+                if self.quota.time_until_quota_consumed_ms(job.package, bucket, now) <= 0:
                     quota_reason = f"standby bucket {bucket.name}: quota used up"
             else:
                 quota_reason = self.quota.out_of_quota_reason(job.package, bucket, now)
@@ -119,18 +117,43 @@ class Readiness:
             return True
         return self.device.charging and bucket is not Bucket.RESTRICTED
 
+    def within_ej_quota(self, package: str, bucket: Bucket, now: int) -> bool:
+        """``QuotaController.isWithinEJQuotaLocked``: charging (not RESTRICTED), the app in the
+        foreground, or expedited-job time left in the last 24 hours."""
+        if self.device.charging and bucket is not Bucket.RESTRICTED:
+            return True
+        if self.device.is_top(package):
+            return True
+        return self.quota.expedited_remaining_ms(package, bucket, now) > 0
+
     def execution_limit_ms(self, job: JobInfo, now: int) -> int:
         """How long the job may run.
 
-        Android 12 and older: ``EXECUTING_TIMESLICE_MILLIS`` (10 min). Android 13+: at least the
-        guarantee (10 min, 3 min expedited), at most ``min(30 min, remaining quota)``, and
-        30 min when quota-free (``getMaxJobExecutionTimeMs``; ``JobServiceContext``).
+        Android 12 and older: ``EXECUTING_TIMESLICE_MILLIS`` (10 min; expedited 3 min). Android
+        13+: ``JobServiceContext`` allows ``max(getMaxJobExecutionTimeMs,
+        getMinJobExecutionGuaranteeMs)``, the first being ``min(30 min,
+        QuotaController.getMaxJobExecutionTimeMsLocked)``: a regular job gets at least 10 min,
+        30 min while charging or with its app on top, else the time until its app's quota is
+        consumed (an ACTIVE app's is the 24-hour cap); an expedited job gets at least 3 min,
+        30 min while charging, else the expedited quota left (with the app on top at least half
+        the ACTIVE budget, in EXEMPTED half of its budget).
         """
         guarantee = EXPEDITED_LIMIT_MS if job.expedited else REGULAR_LIMIT_MS
-        if self.device.platform_version <= 12 or job.expedited:
+        if self.device.platform_version <= 12:
             return guarantee
-        bucket = self.effective_bucket(job.package)
-        if self.quota_free(job.package, bucket):
+        if self.device.charging:
             return FREE_QUOTA_MAX_LIMIT_MS
-        remaining = self.quota.remaining_ms(job.package, bucket, now)
-        return max(guarantee, min(FREE_QUOTA_MAX_LIMIT_MS, remaining))
+        bucket = self.effective_bucket(job.package)
+        top = self.device.is_top(job.package)
+        if job.expedited:
+            left = self.quota.expedited_remaining_ms(job.package, bucket, now)
+            budgets = self.quota.settings.expedited_24h_ms
+            if bucket is Bucket.EXEMPTED:
+                left = max(budgets.get(Bucket.EXEMPTED, 0) // 2, left)
+            elif top:
+                left = max(budgets.get(Bucket.ACTIVE, 0) // 2, left)
+        elif top or bucket is Bucket.EXEMPTED:
+            left = FREE_QUOTA_MAX_LIMIT_MS
+        else:
+            left = self.quota.time_until_quota_consumed_ms(job.package, bucket, now)
+        return max(guarantee, min(FREE_QUOTA_MAX_LIMIT_MS, left))

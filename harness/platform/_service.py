@@ -108,9 +108,9 @@ class JobSchedulerService:
         """
         key = (job.package, job.job_id)
         bucket = self.device.standby_bucket(job.package)
-        if (
-            job.expedited
-            and self.quota.expedited_remaining_ms(job.package, bucket, self.sim.now_ms) <= 0
+        # JobSchedulerService.scheduleAsPackage: RESULT_FAILURE unless isWithinEJQuotaLocked
+        if job.expedited and not self.readiness.within_ej_quota(
+            job.package, bucket, self.sim.now_ms
         ):
             self.sim.record(
                 "job.schedule_failed",
@@ -482,7 +482,9 @@ class JobSchedulerService:
             if status.running:
                 bucket = self.device.standby_bucket(status.job.package)
                 if not self._quota_free(status.job, bucket) and not status.job.expedited:
-                    remaining = self.quota.remaining_ms(status.job.package, bucket, now)
+                    remaining = self.quota.time_until_quota_consumed_ms(
+                        status.job.package, bucket, now
+                    )
                     if remaining > 0:
                         candidates.append(now + remaining)
                 continue

@@ -211,15 +211,17 @@ FOREVER = """\
 """
 
 
-def test_a_worker_that_never_ends_is_stopped_at_10_min_with_timeout_and_not_failed() -> None:
-    """10 min limit on battery, ACTIVE (JobServiceContext RUNTIME_MIN_GUARANTEE_MS); not FAILED."""
+def test_a_worker_that_never_ends_is_stopped_at_30_min_with_timeout_and_not_failed() -> None:
+    """Android 14, ACTIVE, on battery: ``getMaxJobExecutionTimeMs`` = min(30 min, the time until
+    quota is consumed, which for ACTIVE is the 4 h cap) (QuotaController "Regular ACTIVE case");
+    stopped with STOP_REASON_TIMEOUT, not FAILED."""
     with world_of("forever", FOREVER) as world:
-        world.sim.run_for("15m")
+        world.sim.run_for("35m")
         started = records(world, "job.started")
         stopped = records(world, "job.stopped")
         assert stopped
         assert stopped[0].get("stop_reason_value") == 3  # STOP_REASON_TIMEOUT
-        assert stopped[0].t_ms - started[0].t_ms == 10 * MS_PER_MINUTE
+        assert stopped[0].t_ms - started[0].t_ms == 30 * MS_PER_MINUTE
         work_stopped = records(world, "work.stopped")
         assert work_stopped[0].get("state") == "ENQUEUED"
         assert not [r for r in records(world, "work.finished") if r.get("state") == "FAILED"]

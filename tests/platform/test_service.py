@@ -126,14 +126,26 @@ def test_doze_stops_a_running_job_with_device_state(sim: Simulation) -> None:
     assert sim.trace.of_kind("work.stopped")[0]["stop_reason_value"] == 4
 
 
-def test_execution_limit_is_ten_minutes(sim: Simulation) -> None:
-    """A job running 10 minutes is stopped with STOP_REASON_TIMEOUT and re-enqueued, not failed."""
-    _, _, wm = setup(sim)
+@pytest.mark.parametrize(
+    ("version", "bucket", "charging", "limit_ms"),
+    [
+        (12, Bucket.ACTIVE, False, 600_000),  # EXECUTING_TIMESLICE_MILLIS
+        (14, Bucket.ACTIVE, False, 1_800_000),  # "Regular ACTIVE case": only the 4 h cap binds
+        (14, Bucket.RARE, True, 1_800_000),  # charging: RUNTIME_FREE_QUOTA_MAX_LIMIT_MS
+    ],
+)
+def test_execution_limit_by_version_bucket_and_charging(
+    sim: Simulation, version: int, bucket: Bucket, charging: bool, limit_ms: int
+) -> None:
+    """``JobServiceContext``: a job is stopped with STOP_REASON_TIMEOUT at ``max(guarantee,
+    min(30 min, QuotaController.getMaxJobExecutionTimeMsLocked))`` (13+) and re-enqueued."""
+    device = FakeDevice(platform_version=version, buckets={PACKAGE: bucket}, charging=charging)
+    _, _, wm = setup(sim, device)
     request = OneTimeWorkRequest.from_(Forever)
     wm.enqueue(request)
-    sim.run_for("11m")
+    sim.run_for(limit_ms + 60_000)
     stopped = sim.trace.of_kind("work.stopped")[0]
-    assert (stopped.t_ms, stopped["stop_reason_value"]) == (600_000, 3)
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (limit_ms, 3)
     info = wm.get_work_info_by_id(request.id)
     assert info is not None
     assert info.state in (State.ENQUEUED, State.RUNNING)
@@ -199,18 +211,57 @@ def test_api_level_of_each_release(version: int, api: int) -> None:
     assert api_level(version) == api
 
 
-def test_expedited_job_runs_in_doze_and_times_out_at_three_minutes(sim: Simulation) -> None:
-    """An expedited job within quota is not deferred by doze; its limit is 3 minutes."""
-    _, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE))
+@pytest.mark.parametrize(
+    ("version", "bucket", "limit_ms"),
+    [
+        (12, Bucket.ACTIVE, 180_000),  # RUNTIME_MIN_EJ_GUARANTEE_MS
+        (14, Bucket.RARE, 600_000),  # the RARE expedited budget (10 min) left
+        (14, Bucket.ACTIVE, 1_800_000),  # 30 min budget, capped at 30 min
+    ],
+)
+def test_expedited_job_runs_in_doze_for_its_expedited_quota(
+    sim: Simulation, version: int, bucket: Bucket, limit_ms: int
+) -> None:
+    """An expedited job within quota is not deferred by doze; on 13+ it may run for the expedited
+    quota left (``getTimeUntilEJQuotaConsumedLocked``), at least 3 min and at most 30 min."""
+    device = FakeDevice(doze=DozeState.IDLE, platform_version=version, buckets={PACKAGE: bucket})
+    _, _, wm = setup(sim, device)
     wm.enqueue(
         OneTimeWorkRequest.builder(Forever)
         .set_expedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
         .build()
     )
-    sim.run_for("4m")
-    assert starts(sim) == [0]
+    sim.run_for(limit_ms + 60_000)
+    assert starts(sim)[0] == 0
     stopped = sim.trace.of_kind("work.stopped")[0]
-    assert (stopped.t_ms, stopped["stop_reason_value"]) == (180_000, 3)
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (limit_ms, 3)
+
+
+def test_expedited_job_is_accepted_over_quota_while_charging_or_on_top(sim: Simulation) -> None:
+    """``isWithinEJQuotaLocked``: charging (not RESTRICTED) or the app in the foreground puts an
+    expedited job within quota even with no budget left; otherwise schedule() fails and
+    DROP_WORK_REQUEST leaves the work ENQUEUED without a job."""
+    device, service, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RESTRICTED}))
+    service.quota.job_started(PACKAGE, 0, expedited=True, tracked=True)
+    service.quota.job_stopped(PACKAGE, 5 * 60_000, expedited=True)  # RESTRICTED budget: 5 min
+    sim.run_for(6 * 60_000)
+    dropped = OneTimeWorkRequest.builder(Sleeps).set_expedited(OutOfQuotaPolicy.DROP_WORK_REQUEST)
+    request = dropped.build()
+    wm.enqueue(request)
+    sim.run_for(1000)
+    assert [r["reason"] for r in sim.trace.of_kind("job.schedule_failed")] == [
+        "out of expedited job quota"
+    ]
+    info = wm.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.state is State.ENQUEUED
+    assert service.pending_jobs(PACKAGE) == []
+    device.set(top={PACKAGE})
+    accepted = dropped.build()
+    wm.enqueue(accepted)
+    sim.run_for(1000)
+    assert len(sim.trace.of_kind("job.schedule_failed")) == 1
+    assert any(job.work_spec_id == str(accepted.id) for job in service.pending_jobs(PACKAGE))
 
 
 def test_process_death_reschedules_the_job_with_backoff(sim: Simulation) -> None:
