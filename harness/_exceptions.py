@@ -13,7 +13,16 @@ A crash in *app* code is neither: it is recorded as the failure of that task and
 
 from __future__ import annotations
 
-from harness._units import format_t_ms
+
+def _format_t_ms(t_ms: int) -> str:
+    """``_units.format_t_ms`` (``"2d08:14:00.000"``); this leaf module imports nothing, and a test
+    pins the two to the same output."""
+    sign = "-" if t_ms < 0 else ""
+    seconds, millis = divmod(abs(t_ms), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days}d{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
 class HarnessError(Exception):
@@ -25,6 +34,10 @@ class HarnessError(Exception):
 
 class DefinitionError(HarnessError, ValueError):
     """Something the user defined is invalid; the message names the field, the value and the fix."""
+
+
+class DefinitionTypeError(DefinitionError, TypeError):
+    """A value of the wrong type (also a ``TypeError``); the message names it and the type."""
 
 
 class InvalidRequestError(DefinitionError):
@@ -74,7 +87,7 @@ class HarnessRuntimeError(HarnessError, RuntimeError):
 
     def __init__(self, message: str, *, t_ms: int) -> None:
         self.t_ms = t_ms
-        super().__init__(f"at t={format_t_ms(t_ms)} ({t_ms} ms): {message}")
+        super().__init__(f"at t={_format_t_ms(t_ms)} ({t_ms} ms): {message}")
 
 
 class CallbackError(HarnessRuntimeError):

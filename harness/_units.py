@@ -2,7 +2,8 @@
 
 Virtual time everywhere in harness is an ``int`` count of milliseconds since the scenario epoch.
 This leaf module converts at the edges (``timedelta``, strings like ``"2h30m"``) and formats times
-for people (``"1d08:00:00.000"``). It imports nothing from the rest of the package.
+for people (``"1d08:00:00.000"``). It imports only the exception tree from the rest of the
+package.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Final
+
+from harness._exceptions import DefinitionError, DefinitionTypeError
 
 MS_PER_SECOND: Final = 1_000
 MS_PER_MINUTE: Final = 60 * MS_PER_SECOND
@@ -39,7 +42,7 @@ def parse_duration(text: str) -> int:
     """
     stripped = text.strip().replace(" ", "")
     if not stripped:
-        raise ValueError(
+        raise DefinitionError(
             f"duration {text!r} is empty; write it with units, e.g. '15m', '2h30m', '3d', '250ms'"
         )
     position = 0
@@ -50,7 +53,7 @@ def parse_duration(text: str) -> int:
             break
         unit_ms = _UNIT_MS[match.group(2)]
         if last_unit_ms is not None and unit_ms >= last_unit_ms:
-            raise ValueError(
+            raise DefinitionError(
                 f"duration {text!r} repeats or reorders units; write the largest unit first, "
                 "each once, e.g. '1d2h30m'"
             )
@@ -58,7 +61,7 @@ def parse_duration(text: str) -> int:
         total += int(match.group(1)) * unit_ms
         position = match.end()
     if position != len(stripped) or last_unit_ms is None:
-        raise ValueError(
+        raise DefinitionError(
             f"duration {text!r} is not a duration; write it with units ms, s, m, h, d, w, "
             "e.g. '15m', '2h30m', '3d', '250ms'"
         )
@@ -72,7 +75,9 @@ def to_ms(duration: Duration) -> int:
     so this never drifts); strings go through :func:`parse_duration`.
     """
     if isinstance(duration, bool):
-        raise TypeError(f"duration {duration!r} is a bool; give int milliseconds or a timedelta")
+        raise DefinitionTypeError(
+            f"duration {duration!r} is a bool; give int milliseconds or a timedelta"
+        )
     if isinstance(duration, int):
         return duration
     if isinstance(duration, timedelta):
@@ -80,7 +85,7 @@ def to_ms(duration: Duration) -> int:
         return (micros + 500) // 1000
     if isinstance(duration, str):
         return parse_duration(duration)
-    raise TypeError(
+    raise DefinitionTypeError(
         f"duration {duration!r} has type {type(duration).__name__}; "
         "give int milliseconds, a timedelta or a string like '15m'"
     )

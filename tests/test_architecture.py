@@ -20,8 +20,8 @@ LAYERS = [
     "device",
     "backends",
     "sim",
-    "_exceptions",
     "_units",
+    "_exceptions",
 ]
 _FACES = {"cli", "pytest_plugin", "_pytest_items", "demo", "strategies", "__init__", "__main__"}
 

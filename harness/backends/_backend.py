@@ -20,6 +20,7 @@ import httpx
 import respx
 from respx.models import AllMockedAssertionError
 
+from harness._exceptions import DefinitionError
 from harness._units import Duration, to_ms
 from harness.backends._faults import (
     Outage,
@@ -44,7 +45,7 @@ class TokenAuth:
 
     def __init__(self, sim: Simulation, lifetime_ms: int, token_path: str, protect: str) -> None:
         if lifetime_ms <= 0:
-            raise ValueError(f"token lifetime {lifetime_ms} ms must be positive")
+            raise DefinitionError(f"token lifetime {lifetime_ms} ms must be positive")
         self._sim = sim
         self.lifetime_ms = lifetime_ms
         self.token_path = token_path
@@ -87,7 +88,7 @@ def normalize_origin(origin: str) -> str:
     """``scheme://host[:port]`` of ``origin``; ``ValueError`` naming the fix if it is not one."""
     url = httpx.URL(origin)
     if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/"):
-        raise ValueError(
+        raise DefinitionError(
             f"backend origin {origin!r} must be scheme://host[:port] with no path, "
             "e.g. 'https://api.example.com'"
         )
@@ -136,7 +137,7 @@ class Backend:
     def resource(self, path: str, **options: Any) -> RestResource:
         """Serve a stateful :class:`RestResource` under ``path`` (see its docs for options)."""
         if path in self.resources:
-            raise ValueError(f"{self.origin} already serves a resource at {path!r}")
+            raise DefinitionError(f"{self.origin} already serves a resource at {path!r}")
         resource = RestResource(self._sim, path, **options)
         resource.install(self._add_route)
         self.resources[path] = resource
@@ -322,7 +323,7 @@ class Internet:
         existing = self._backends.get(key)
         if existing is not None:
             if router is not None and existing.router is not router:
-                raise ValueError(f"{key} already has a backend with another router")
+                raise DefinitionError(f"{key} already has a backend with another router")
             return existing
         backend = Backend(self._sim, key, router=router)
         self._backends[key] = backend

@@ -19,6 +19,8 @@ from typing import Final
 
 import httpx
 
+from harness._exceptions import DefinitionError
+
 SERVER_DELAY_MS: Final = "harness.server_delay_ms"
 SERVER_HANGS: Final = "harness.server_hangs"
 SERVER_RESETS: Final = "harness.server_resets"
@@ -50,14 +52,14 @@ class Outage:
 
     def __post_init__(self) -> None:
         if self.end_ms <= self.start_ms:
-            raise ValueError(
+            raise DefinitionError(
                 f"outage end {self.end_ms} ms is not after its start {self.start_ms} ms; "
                 "give a positive duration"
             )
         if self.kind is OutageKind.ERROR and not 500 <= self.status <= 599:
-            raise ValueError(f"outage status {self.status} is not a 5xx status; use 500..599")
+            raise DefinitionError(f"outage status {self.status} is not a 5xx status; use 500..599")
         if self.delay_ms <= 0:
-            raise ValueError(f"outage delay {self.delay_ms} ms must be positive")
+            raise DefinitionError(f"outage delay {self.delay_ms} ms must be positive")
 
     def applies(self, t_ms: int, path: str) -> bool:
         """Whether this outage answers a request for ``path`` at ``t_ms``."""
@@ -104,9 +106,11 @@ class RateLimit:
 
     def __post_init__(self) -> None:
         if self.limit < 1:
-            raise ValueError(f"rate limit {self.limit} must allow at least 1 request per window")
+            raise DefinitionError(
+                f"rate limit {self.limit} must allow at least 1 request per window"
+            )
         if self.window_ms <= 0:
-            raise ValueError(f"rate-limit window {self.window_ms} ms must be positive")
+            raise DefinitionError(f"rate-limit window {self.window_ms} ms must be positive")
 
     def active(self, t_ms: int, path: str) -> bool:
         """Whether the limit governs a request for ``path`` at ``t_ms``."""

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from harness._exceptions import DefinitionError
 from harness.sim import Simulation
 
 
@@ -85,9 +86,11 @@ class RestResource:
         id_prefix: str = "item",
     ) -> None:
         if not path.startswith("/") or path.endswith("/"):
-            raise ValueError(f"resource path {path!r} must start with '/' and not end with '/'")
+            raise DefinitionError(
+                f"resource path {path!r} must start with '/' and not end with '/'"
+            )
         if not 1 <= page_size <= max_page_size:
-            raise ValueError(
+            raise DefinitionError(
                 f"page_size {page_size} must be between 1 and max_page_size {max_page_size}"
             )
         self._sim = sim
@@ -141,7 +144,9 @@ class RestResource:
     def generate(self, every_ms: int, count: int = 1, *, until_ms: int | None = None) -> None:
         """Add ``count`` new items every ``every_ms`` from now (until ``until_ms`` if given)."""
         if every_ms <= 0 or count < 1:
-            raise ValueError(f"generate needs every_ms > 0 and count >= 1, got {every_ms}, {count}")
+            raise DefinitionError(
+                f"generate needs every_ms > 0 and count >= 1, got {every_ms}, {count}"
+            )
 
         def tick() -> None:
             for _ in range(count):

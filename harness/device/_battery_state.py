@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from harness._exceptions import DefinitionError
 from harness.device._cell import BatteryStatus, PlugType
 
 #: ``BatteryManager.BATTERY_HEALTH_GOOD``.
@@ -99,4 +100,4 @@ def as_charger(value: PlugType | str) -> PlugType:
         return PlugType[value.upper()]
     except KeyError:
         names = ", ".join(plug.name.lower() for plug in PlugType if plug is not PlugType.NONE)
-        raise ValueError(f"charger {value!r} is not one of: {names}") from None
+        raise DefinitionError(f"charger {value!r} is not one of: {names}") from None

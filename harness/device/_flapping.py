@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from harness._exceptions import DefinitionError
 from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE
 from harness.sim import Simulation
 
@@ -32,7 +33,9 @@ def parse_days(days: str | Iterable[int]) -> frozenset[int]:
     if not isinstance(days, str):
         chosen = frozenset(days)
         if not chosen or not chosen <= frozenset(range(7)):
-            raise ValueError(f"days {sorted(chosen)} must be weekday numbers 0 (Mon) .. 6 (Sun)")
+            raise DefinitionError(
+                f"days {sorted(chosen)} must be weekday numbers 0 (Mon) .. 6 (Sun)"
+            )
         return chosen
     text = days.strip().lower()
     if text in _DAY_SETS:
@@ -41,7 +44,7 @@ def parse_days(days: str | Iterable[int]) -> frozenset[int]:
     for part in text.split(","):
         first, _, last = part.strip().partition("-")
         if first not in _DAY_NAMES or (last and last not in _DAY_NAMES):
-            raise ValueError(
+            raise DefinitionError(
                 f"days {days!r} is not understood; use 'daily', 'weekdays', 'weekends', "
                 "'mon,wed' or 'mon-fri'"
             )
@@ -55,11 +58,13 @@ def parse_time_of_day(value: str | int) -> int:
     """``"08:30"`` (or ms since midnight) as ms since midnight."""
     if isinstance(value, int):
         if not 0 <= value <= MS_PER_DAY:
-            raise ValueError(f"time of day {value} ms is not within one day (0 .. {MS_PER_DAY})")
+            raise DefinitionError(
+                f"time of day {value} ms is not within one day (0 .. {MS_PER_DAY})"
+            )
         return value
     match = _TIME_RE.match(value.strip())
     if match is None or int(match.group(1)) > 24 or int(match.group(2)) > 59:
-        raise ValueError(f"time of day {value!r} is not HH:MM, e.g. '08:00' or '17:30'")
+        raise DefinitionError(f"time of day {value!r} is not HH:MM, e.g. '08:00' or '17:30'")
     return int(match.group(1)) * MS_PER_HOUR + int(match.group(2)) * MS_PER_MINUTE
 
 
@@ -71,7 +76,7 @@ class DailyWindows:
         self._start = parse_time_of_day(start)
         self._end = parse_time_of_day(end)
         if self._start == self._end:
-            raise ValueError(f"window {start!r}..{end!r} is empty; give different times")
+            raise DefinitionError(f"window {start!r}..{end!r} is empty; give different times")
         self._days = days
         midnight = epoch.replace(hour=0, minute=0, second=0, microsecond=0)
         self._first_midnight_ms = -int((epoch - midnight) / timedelta(milliseconds=1))

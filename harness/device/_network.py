@@ -16,6 +16,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from harness._exceptions import DefinitionError
 from harness.device._flapping import CoverageSchedule, DailyWindows, parse_days
 from harness.device._profile import LinkSettings, NetworkSettings
 from harness.device._timer import Timer
@@ -230,7 +231,7 @@ class Network:
         Down and up spells are exponential with the given means, drawn from a named stream.
         """
         if mean_up_ms <= 0 or mean_down_ms <= 0:
-            raise ValueError(
+            raise DefinitionError(
                 f"mean_up_ms {mean_up_ms} and mean_down_ms {mean_down_ms} must be > 0 ms"
             )
         self._schedule(transport, start, end, days, label, mean_up_ms, mean_down_ms)
@@ -245,9 +246,9 @@ class Network:
         mean_up_ms: int | None,
         mean_down_ms: int | None,
     ) -> None:
-        chosen = transport if isinstance(transport, Transport) else Transport[transport.upper()]
+        chosen = transport if isinstance(transport, Transport) else _transport_named(transport)
         if chosen is Transport.NONE:
-            raise ValueError(
+            raise DefinitionError(
                 "transport NONE has no coverage to lose; use WIFI, CELLULAR or ETHERNET"
             )
         windows = DailyWindows(self._sim.epoch, start, end, parse_days(days))
@@ -345,3 +346,12 @@ class Network:
             reason=reason,
         )
         self.changed.emit(state)
+
+
+def _transport_named(name: str) -> Transport:
+    """``Transport`` by (case-insensitive) name, or a clear error listing the names."""
+    try:
+        return Transport[name.upper()]
+    except KeyError:
+        names = ", ".join(t.name.lower() for t in Transport if t is not Transport.NONE)
+        raise DefinitionError(f"transport {name!r} is not one of: {names}") from None

@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from harness._exceptions import ShellCommandError
+from harness._exceptions import DefinitionError, ShellCommandError
 
 #: A command handler: the words after its prefix in, what the phone prints out.
 ShellHandler = Callable[[list[str]], str]
@@ -64,9 +64,9 @@ class ShellCommands:
         """Handle commands starting with the words of ``prefix`` (e.g. ``"cmd jobscheduler"``)."""
         key = tuple(prefix.split())
         if not key:
-            raise ValueError("a shell command prefix needs at least one word")
+            raise DefinitionError("a shell command prefix needs at least one word")
         if key in self._entries and not replace:
-            raise ValueError(
+            raise DefinitionError(
                 f"shell command {prefix!r} is already registered; pass replace=True to replace it"
             )
         self._entries[key] = _Entry(handler, usage or prefix)

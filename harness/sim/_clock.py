@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from harness._exceptions import TimeTravelError
+from harness._exceptions import DefinitionError, TimeTravelError
 
 #: The default scenario epoch: Monday 2026-01-05 00:00 UTC (a Monday, so "weekday" rules line up).
 DEFAULT_EPOCH: Final = datetime(2026, 1, 5, tzinfo=UTC)
@@ -21,7 +21,7 @@ def normalize_epoch(epoch: datetime) -> datetime:
     """
     aware = epoch.replace(tzinfo=UTC) if epoch.tzinfo is None else epoch.astimezone(UTC)
     if aware.microsecond % 1000:
-        raise ValueError(
+        raise DefinitionError(
             f"epoch {epoch.isoformat()} has sub-millisecond precision; virtual time counts whole "
             "milliseconds, so round the epoch to a millisecond"
         )

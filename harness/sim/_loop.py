@@ -24,7 +24,7 @@ from collections.abc import Callable, Coroutine, Generator
 from contextvars import Context
 from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
 
-from harness._exceptions import CallbackError, HarnessRuntimeError
+from harness._exceptions import CallbackError, DefinitionError, HarnessRuntimeError
 from harness.sim._clock import VirtualClock
 
 _T = TypeVar("_T")
@@ -123,7 +123,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         if self.is_closed():
             raise RuntimeError("Event loop is closed")
         if due_ms < self._clock.now_ms:
-            raise ValueError(
+            raise DefinitionError(
                 f"cannot schedule at {due_ms} ms: it is already {self._clock.now_ms} ms; "
                 "schedule at or after now"
             )

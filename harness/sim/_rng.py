@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import random
 
+from harness._exceptions import DefinitionTypeError
+
 
 def derive_seed(seed: int, name: str) -> int:
     """A 128-bit integer seed for stream ``name`` under run seed ``seed``."""
@@ -24,7 +26,7 @@ class RngStreams:
 
     def __init__(self, seed: int) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed {seed!r} must be an int")
+            raise DefinitionTypeError(f"seed {seed!r} must be an int")
         self._seed = seed
         self._streams: dict[str, random.Random] = {}
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 
 from harness._exceptions import (
     DeadlockError,
+    DefinitionError,
     SimulationStateError,
     TimeTravelError,
     UnobservedTaskError,
@@ -55,7 +56,7 @@ class Simulation:
         strict_tasks: bool = True,
     ) -> None:
         if trace is not None and trace_path is not None:
-            raise ValueError("pass either trace= or trace_path=, not both")
+            raise DefinitionError("pass either trace= or trace_path=, not both")
         self.clock = VirtualClock(epoch)
         self.rng = RngStreams(seed)
         self.trace = trace if trace is not None else Trace(trace_path, keep=keep_trace)
@@ -218,7 +219,7 @@ class Simulation:
         """Run ``callback(*args)`` after ``delay`` (int ms, ``timedelta`` or ``"15m"``)."""
         delay_ms = to_ms(delay)
         if delay_ms < 0:
-            raise ValueError(f"delay {delay!r} is negative; delays are >= 0")
+            raise DefinitionError(f"delay {delay!r} is negative; delays are >= 0")
         return self.call_at(self.now_ms + delay_ms, callback, *args, priority=priority)
 
     def create_task(

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
+from harness._exceptions import DefinitionError
+
 _RESERVED = frozenset({"t_ms", "kind"})
 
 #: A JSON value as a trace field may hold it.
@@ -70,7 +72,9 @@ class Trace:
 
     def __init__(self, path: str | Path | None = None, *, keep: bool = True) -> None:
         if path is None and not keep:
-            raise ValueError("a trace with keep=False needs a path to stream to; pass path=...")
+            raise DefinitionError(
+                "a trace with keep=False needs a path to stream to; pass path=..."
+            )
         self._path = Path(path) if path is not None else None
         self._keep = keep
         self._records: list[TraceRecord] = []
@@ -96,13 +100,13 @@ class Trace:
     def emit(self, t_ms: int, kind: str, /, **fields: Any) -> TraceRecord:
         """Append a record. ``t_ms`` must not be earlier than the previous record's."""
         if t_ms < self._last_t_ms:
-            raise ValueError(
+            raise DefinitionError(
                 f"trace record {kind!r} at {t_ms} ms is earlier than the previous record at "
                 f"{self._last_t_ms} ms; the trace is in virtual-time order"
             )
         clash = _RESERVED.intersection(fields)
         if clash:
-            raise ValueError(f"trace field names {sorted(clash)} are reserved; rename them")
+            raise DefinitionError(f"trace field names {sorted(clash)} are reserved; rename them")
         record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
         line = record.to_json()
         self._hasher.update(line.encode("utf-8"))

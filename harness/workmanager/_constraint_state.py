@@ -18,6 +18,7 @@ JobScheduler); this state checks it last, with stop reason 8, as JobScheduler wo
 
 from __future__ import annotations
 
+from harness._exceptions import DefinitionTypeError
 from harness.sim import Signal
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._enums import NetworkType, StopReason
@@ -91,13 +92,15 @@ class ConstraintState:
         """Set conditions by name (e.g. ``update(network_connected=False)``); emits ``changed``."""
         unknown = sorted(set(changes) - set(_FIELDS))
         if unknown:
-            raise TypeError(
+            raise DefinitionTypeError(
                 f"unknown constraint condition(s) {unknown}; the conditions are {list(_FIELDS)}"
             )
         changed = False
         for name, value in changes.items():
             if not isinstance(value, bool):
-                raise TypeError(f"constraint condition {name}={value!r} must be True or False")
+                raise DefinitionTypeError(
+                    f"constraint condition {name}={value!r} must be True or False"
+                )
             if self._values[name] != value:
                 self._values[name] = value
                 changed = True

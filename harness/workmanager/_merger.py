@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
+from harness._exceptions import DefinitionError
 from harness.workmanager._data import Data, DataBuilder
 from harness.workmanager._data_codec import DataType as _Type
 from harness.workmanager._data_codec import Entry as _Entry
@@ -69,7 +70,7 @@ def _merge_value(key: str, existing: _Entry | None, kind: _Type, value: object) 
     if not kind.is_array and existing_kind.element is value_kind:  # component type matches
         assert isinstance(existing_value, tuple)
         return existing_kind, (*existing_value, value)
-    raise ValueError(
+    raise DefinitionError(
         f"ArrayCreatingInputMerger: key {key!r} holds {existing_kind.name} and gets "
         f"{kind.name}; androidx throws IllegalArgumentException for mixed types"
     )
