@@ -10,6 +10,7 @@ from harness._exceptions import (
     CallbackError,
     DeadlockError,
     DefinitionError,
+    DefinitionTypeError,
     HarnessError,
     HarnessRuntimeError,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "CallbackError",
     "DeadlockError",
     "DefinitionError",
+    "DefinitionTypeError",
     "HarnessError",
     "HarnessRuntimeError",
     "__version__",
