@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Iterable
 from typing import Any
 
-from harness._exceptions import ScenarioError
+from harness._exceptions import DefinitionError, ScenarioError
 from harness.app import AppRuntime, Link
 from harness.app._context import run_as
 from harness.backends import Backend
@@ -89,6 +89,19 @@ class World:
             device.install(app.package)
             self.runtime.install(app)
         self._notes: list[str] = []
+
+    def why_not_running(self, work_id: str, package: str | None = None) -> str:
+        """Why the work ``work_id`` (of ``package``, or of the scenario's only app) is not
+        running now: the "why not yet" every user asks, answered at the current virtual time."""
+        if package is None:
+            packages = [app.package for app in self.scenario.apps]
+            if len(packages) != 1:
+                raise DefinitionError(
+                    f"this scenario has apps {packages}; say which one: "
+                    "why_not_running(work_id, package=...)"
+                )
+            package = packages[0]
+        return self.binding.why_not_running(package, work_id)
 
     # --- timeline -------------------------------------------------------------------------
 

@@ -331,6 +331,15 @@ class WorkDatabase:
 
     # --- DependencyDao, WorkTagDao, WorkNameDao, WorkProgressDao, PreferenceDao -------------
 
+    def get_prerequisite_states(self, work_spec_id: str) -> list[tuple[str, State]]:
+        """The prerequisites of ``work_spec_id`` and their states (``DependencyDao``)."""
+        rows = self._all(
+            "SELECT id, state FROM workspec WHERE id IN "
+            "(SELECT prerequisite_id FROM dependency WHERE work_spec_id=?) ORDER BY id",
+            (work_spec_id,),
+        )
+        return [(row[0], State(row[1])) for row in rows]
+
     def insert_dependency(self, work_spec_id: str, prerequisite_id: str) -> None:
         """``insertDependency`` (IGNORE on conflict)."""
         self._run(

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from harness._units import MS_PER_MINUTE
 from harness.scenario import World, loads
 from harness.sim import Simulation, TraceRecord
+from harness.workmanager import OneTimeWorkRequest
+from tests.platform.apps._common import SyncWorker
 
 BACKEND = """
 backend:
@@ -241,7 +243,14 @@ STOPPED = """\
 def test_force_stop_means_no_runs_until_launch_then_work_is_rescheduled() -> None:
     """Force-stop cancels jobs (ACTION_PACKAGE_RESTARTED); launch: ForceStopRunnable reschedules."""
     with world_of("periodic", STOPPED) as world:
-        world.sim.run_for("6h30m")
+        world.sim.run_for("1h")
+        package = world.scenario.apps[0].package
+        (work,) = world.runtime.database(package).all_work_specs()
+        assert world.why_not_running(work.id) == (
+            "the app is force-stopped: nothing runs until the user opens it "
+            "(then ForceStopRunnable reschedules its work)"
+        )
+        world.sim.run_for("5h30m")
         starts = [r.t_ms for r in records(world, "work.started")]
         assert starts[0] < 5 * MS_PER_MINUTE
         assert [t for t in starts if 5 * MS_PER_MINUTE <= t < 6 * 60 * MS_PER_MINUTE] == []
@@ -301,3 +310,34 @@ def test_explain_dumpsys_and_cmd_jobscheduler_run_force() -> None:
         # forced past its network constraint, the GET has no network: the worker retries
         assert app_log(world, package) == [("worker", "ConnectError")]
         assert world.job_scheduler.explain(package, work_id).startswith("waiting until")
+        # the work-level answer names the backoff and the attempt count
+        assert world.why_not_running(work_id).startswith("backoff after 1 attempt: waiting until")
+
+
+def test_why_not_running_names_prerequisites_power_and_finished_work() -> None:
+    """The work-level "why not yet": WorkManager's own state first (BLOCKED names its
+    prerequisites, finished work says so), then the device being off, then JobScheduler."""
+    with world_of("oneshot", NO_NETWORK) as world:
+        world.sim.run_for("1m")
+        package = "com.example.oneshot"
+        process = world.runtime.process(package)
+        assert process is not None
+        first = OneTimeWorkRequest.from_(SyncWorker)
+        second = OneTimeWorkRequest.from_(SyncWorker)
+        process.work_manager.begin_with(first).then(second).enqueue()
+        assert world.why_not_running(str(second.id)) == (
+            f"blocked: waiting for its prerequisite work to succeed: {first.id} (ENQUEUED)"
+        )
+        assert world.why_not_running("no-such-id") == (
+            f"{package} has no work no-such-id (never enqueued, or pruned)"
+        )
+        process.work_manager.cancel_work_by_id(first.id)
+        assert world.why_not_running(str(first.id)) == "finished: CANCELLED"
+        world.device.shell("adb shell reboot")
+        assert world.why_not_running(str(second.id)) == "finished: CANCELLED"
+        (fetch,) = [
+            spec.id
+            for spec in world.runtime.database(package).all_work_specs()
+            if not spec.state.is_finished
+        ]
+        assert world.why_not_running(fetch).startswith("the device is ")
