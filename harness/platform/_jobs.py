@@ -86,15 +86,21 @@ class JobInfo:
 def network_satisfied(required: NetworkType, network: NetworkInfo | None) -> bool:
     """``ConnectivityController.isSatisfied``: a validated default network of the right kind.
 
-    JobScheduler only hands network jobs validated networks (``isNetworkValidated``); UNMETERED
-    also accepts a temporarily unmetered network (``NET_CAPABILITY_TEMPORARILY_NOT_METERED``).
+    JobScheduler only hands network jobs validated networks (``isNetworkValidated``) and matches
+    capabilities strictly (``NetworkRequest.canBeSatisfiedBy``): UNMETERED needs
+    ``NET_CAPABILITY_NOT_METERED``; TEMPORARILY_UNMETERED, which androidx's
+    ``SystemJobInfoConverter.setRequiredNetwork`` turns into a request for
+    ``NET_CAPABILITY_TEMPORARILY_NOT_METERED`` (API 30+), needs a network with that capability (a
+    carrier's temporarily unmetered plan), which ordinary Wi-Fi does not have.
     """
     if required is NetworkType.NOT_REQUIRED:
         return True
     if network is None or not network.validated:
         return False
-    if required in (NetworkType.UNMETERED, NetworkType.TEMPORARILY_UNMETERED):
-        return not network.metered or network.temporarily_unmetered
+    if required is NetworkType.UNMETERED:
+        return not network.metered
+    if required is NetworkType.TEMPORARILY_UNMETERED:
+        return network.temporarily_unmetered
     if required is NetworkType.NOT_ROAMING:
         return not network.roaming
     if required is NetworkType.METERED:

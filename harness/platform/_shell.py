@@ -7,7 +7,7 @@ and per registered job its required, satisfied and unsatisfied constraints and w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from harness._units import format_duration_ms
 from harness.platform._jobs import JobStatus, network_satisfied
@@ -33,8 +33,20 @@ def _unique_id(status: JobStatus) -> str:
     return f"#{_uid(status.job.package)}/{status.job.job_id}"
 
 
-def cmd_jobscheduler(service: JobSchedulerService, args: Sequence[str]) -> str:
-    """Run ``cmd jobscheduler ARGS`` and return what it prints."""
+def _job_id(text: str, usage: str) -> int:
+    """A job id argument, or the shell's error (``Integer.parseInt`` fails on anything else)."""
+    if not text.lstrip("-").isdigit():
+        raise JobShellError(f"Error: job id {text!r} is not a number; {usage}")
+    return int(text)
+
+
+def cmd_jobscheduler(
+    service: JobSchedulerService,
+    args: Sequence[str],
+    is_installed: Callable[[str], bool] | None = None,
+) -> str:
+    """Run ``cmd jobscheduler ARGS`` and return what it prints. ``is_installed`` tells an installed
+    package with no such job ("Could not find job") from an unknown one ("Package not found")."""
     if not args:
         raise JobShellError(_HELP)
     command, rest = args[0], list(args[1:])
@@ -52,10 +64,15 @@ def cmd_jobscheduler(service: JobSchedulerService, args: Sequence[str]) -> str:
                 positional.append(arg)
         if force and satisfied:
             raise JobShellError("Cannot specify both --force and --satisfied")
-        if len(positional) != 2 or not positional[1].lstrip("-").isdigit():
+        if len(positional) != 2:
             raise JobShellError("Error: run needs PACKAGE JOB_ID")
-        package, job_id = positional[0], int(positional[1])
-        if not any(s.job.package == package for s in service.all_jobs()):
+        package, job_id = positional[0], _job_id(positional[1], "run needs PACKAGE JOB_ID")
+        installed = (
+            is_installed(package)
+            if is_installed is not None
+            else any(s.job.package == package for s in service.all_jobs())
+        )
+        if not installed:
             raise JobShellError(f"Package not found: {package} / user 0")
         try:
             service.run_now(package, job_id, force=force, satisfied=satisfied)
@@ -70,8 +87,9 @@ def cmd_jobscheduler(service: JobSchedulerService, args: Sequence[str]) -> str:
             ) from None
         return "Running job [FORCED]\n" if force else "Running job\n"
     if command == "timeout":
+        usage = "timeout [PACKAGE [JOB_ID]]"
         stopped = service.time_out(
-            rest[0] if rest else None, int(rest[1]) if len(rest) > 1 else None
+            rest[0] if rest else None, _job_id(rest[1], usage) if len(rest) > 1 else None
         )
         if not stopped:
             return "No matching executing jobs found.\n"
@@ -83,7 +101,7 @@ def cmd_jobscheduler(service: JobSchedulerService, args: Sequence[str]) -> str:
     if command == "get-job-state":
         if len(rest) != 2:
             raise JobShellError("Error: get-job-state needs PACKAGE JOB_ID")
-        status = service.job_status(rest[0], int(rest[1]))
+        status = service.job_status(rest[0], _job_id(rest[1], "get-job-state PACKAGE JOB_ID"))
         if status is None:
             return f"unknown({_uid(rest[0])}/jid{rest[1]})\n"
         if status.running:

@@ -223,7 +223,7 @@ class DeviceBinding:
 
     def _shell_cmd(self, args: list[str]) -> str:
         try:
-            return cmd_jobscheduler(self.service, args)
+            return cmd_jobscheduler(self.service, args, self.device.apps.is_installed)
         except JobShellError as error:
             return f"{error}\n"
 

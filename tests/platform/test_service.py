@@ -12,6 +12,7 @@ from harness.platform import (
     DozeState,
     JobIds,
     JobSchedulerService,
+    NetworkInfo,
     system_job_schedulers,
 )
 from harness.platform._system_job import api_level
@@ -105,6 +106,79 @@ def test_lost_network_stops_the_worker_with_connectivity_and_reruns_later(sim: S
     info = wm.get_work_info_by_id(request.id)
     assert info is not None
     assert info.state is State.SUCCEEDED
+
+
+ROAMING_CELL = NetworkInfo("CELLULAR", validated=True, metered=True, roaming=True)
+PROMO_CELL = NetworkInfo(
+    "CELLULAR", validated=True, metered=True, roaming=False, temporarily_unmetered=True
+)
+CAPTIVE_WIFI = NetworkInfo("WIFI", validated=False, metered=False, roaming=False)
+
+
+@pytest.mark.parametrize(
+    ("network_type", "runs_on"),
+    [
+        (NetworkType.CONNECTED, {"wifi", "cell", "roaming", "promo"}),
+        (NetworkType.UNMETERED, {"wifi"}),
+        (NetworkType.METERED, {"cell", "roaming", "promo"}),
+        (NetworkType.NOT_ROAMING, {"wifi", "cell", "promo"}),
+        (NetworkType.TEMPORARILY_UNMETERED, {"promo"}),
+    ],
+)
+def test_network_types_as_connectivity_controller_matches_them(
+    network_type: NetworkType, runs_on: set[str]
+) -> None:
+    """``ConnectivityController``: validated networks only, capabilities matched strictly
+    (``NetworkRequest.canBeSatisfiedBy``); TEMPORARILY_UNMETERED asks for
+    ``NET_CAPABILITY_TEMPORARILY_NOT_METERED`` (androidx ``SystemJobInfoConverter``), which plain
+    Wi-Fi lacks; a captive portal (not validated) satisfies nothing."""
+    networks = {
+        "captive": CAPTIVE_WIFI,
+        "wifi": WIFI,
+        "cell": CELL,
+        "roaming": ROAMING_CELL,
+        "promo": PROMO_CELL,
+    }
+    ran = set()
+    for name, network in networks.items():
+        with Simulation(seed=0) as each:
+            _, _, wm = setup(each, FakeDevice(network=network))
+            constraints = Constraints(required_network_type=network_type)
+            wm.enqueue(OneTimeWorkRequest.builder(Sleeps).set_constraints(constraints).build())
+            each.run_for("1m")
+            if starts(each):
+                ran.add(name)
+    assert ran == runs_on
+
+
+@pytest.mark.parametrize(
+    ("constraints", "change", "stop_reason"),
+    [
+        (Constraints(requires_charging=True), {"charging": False}, 6),
+        (Constraints(requires_battery_not_low=True), {"battery_not_low": False}, 5),
+        (Constraints(requires_storage_not_low=True), {"storage_not_low": False}, 9),
+        (Constraints(requires_device_idle=True), {"device_idle": False}, 8),
+        (Constraints(), {"battery_saver": True}, 4),  # BackgroundJobsController: DEVICE_STATE
+        (Constraints(), {"restricted": {PACKAGE}}, 11),  # the user restricted the app
+    ],
+)
+def test_losing_a_condition_mid_run_stops_with_its_stop_reason(
+    sim: Simulation, constraints: Constraints, change: dict[str, object], stop_reason: int
+) -> None:
+    """``JobStatus``'s unsatisfied constraint becomes the stop reason (``JobParameters``
+    ``STOP_REASON_CONSTRAINT_*``, DEVICE_STATE, BACKGROUND_RESTRICTION); the work re-runs later."""
+    device = FakeDevice(charging=True, device_idle=True)
+    device, _, wm = setup(sim, device)
+    request = OneTimeWorkRequest.builder(Sleeps).set_constraints(constraints).build()
+    wm.enqueue(request)
+    sim.call_at(30_000, lambda: device.set(**change))
+    sim.run_for("1m")
+    assert starts(sim) == [0]
+    stopped = sim.trace.of_kind("work.stopped")[0]
+    assert (stopped.t_ms, stopped["stop_reason_value"]) == (30_000, stop_reason)
+    info = wm.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.state is State.ENQUEUED
 
 
 def test_doze_defers_jobs_to_the_maintenance_window(sim: Simulation) -> None:
@@ -346,4 +420,13 @@ def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None
     assert out.startswith("Stopping job: #u0a")  # Android 14 (13 prints "Timing out:")
     assert sim.trace.of_kind("work.stopped")[0]["stop_reason_value"] == 3
     assert cmd_jobscheduler(service, ["timeout"]) == "No matching executing jobs found.\n"
+    with pytest.raises(JobShellError, match=r"job id 'x' is not a number; get-job-state PACK"):
+        cmd_jobscheduler(service, ["get-job-state", PACKAGE, "x"])
+    with pytest.raises(JobShellError, match=r"job id 'one' is not a number; timeout \["):
+        cmd_jobscheduler(service, ["timeout", PACKAGE, "one"])
+    installed = {PACKAGE, "com.example.other"}.__contains__
+    with pytest.raises(JobShellError, match=r"Could not find job 0 in package com.example.other"):
+        cmd_jobscheduler(service, ["run", "com.example.other", "0"], installed)
+    with pytest.raises(JobShellError, match=r"Package not found: com.example.none / user 0"):
+        cmd_jobscheduler(service, ["run", "com.example.none", "0"], installed)
     del device
