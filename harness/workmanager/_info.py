@@ -80,6 +80,32 @@ class WorkInfo:
         )
 
 
+def _values(values: object) -> tuple[object, ...]:
+    """A field's values: one value (a string, id or state is one, not a sequence) or many."""
+    if isinstance(values, str | uuid.UUID | State) or not isinstance(values, Iterable):
+        return (values,)
+    return tuple(values)
+
+
+def _flatten(values: tuple[object, ...]) -> tuple[object, ...]:
+    """``from_tags("a", "b")`` and ``from_tags(["a", "b"])`` mean the same."""
+    flat: list[object] = []
+    for value in values:
+        flat.extend(_values(value))
+    return tuple(flat)
+
+
+def _as_uuid(work_id: object) -> uuid.UUID:
+    if isinstance(work_id, uuid.UUID):
+        return work_id
+    try:
+        return uuid.UUID(str(work_id))
+    except ValueError:
+        raise InvalidRequestError(
+            f"WorkQuery id {work_id!r} is not a work id; pass request.id (a UUID)"
+        ) from None
+
+
 @dataclass(frozen=True, slots=True)
 class WorkQuery:
     """Which work ``get_work_infos`` returns (``androidx.work.WorkQuery``).
@@ -95,7 +121,8 @@ class WorkQuery:
 
     def __post_init__(self) -> None:
         for name in ("ids", "unique_work_names", "tags", "states"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
+            object.__setattr__(self, name, _values(getattr(self, name)))
+        object.__setattr__(self, "ids", tuple(_as_uuid(work_id) for work_id in self.ids))
         object.__setattr__(self, "states", tuple(State(state) for state in self.states))
         if not (self.ids or self.unique_work_names or self.tags or self.states):
             raise InvalidRequestError(
@@ -103,21 +130,21 @@ class WorkQuery:
             )
 
     @classmethod
-    def from_ids(cls, *ids: uuid.UUID) -> WorkQuery:
-        """Work with any of these ids."""
-        return cls(ids=ids)
+    def from_ids(cls, *ids: uuid.UUID | str | Iterable[uuid.UUID | str]) -> WorkQuery:
+        """Work with any of these ids (given one by one or as one list, like androidx's)."""
+        return cls(ids=_flatten(ids))  # type: ignore[arg-type]
 
     @classmethod
-    def from_unique_work_names(cls, *names: str) -> WorkQuery:
-        """Work enqueued under any of these unique names."""
-        return cls(unique_work_names=names)
+    def from_unique_work_names(cls, *names: str | Iterable[str]) -> WorkQuery:
+        """Work enqueued under any of these unique names (one by one or as one list)."""
+        return cls(unique_work_names=_flatten(names))  # type: ignore[arg-type]
 
     @classmethod
-    def from_tags(cls, *tags: str) -> WorkQuery:
-        """Work with any of these tags."""
-        return cls(tags=tags)
+    def from_tags(cls, *tags: str | Iterable[str]) -> WorkQuery:
+        """Work with any of these tags (one by one or as one list)."""
+        return cls(tags=_flatten(tags))  # type: ignore[arg-type]
 
     @classmethod
-    def from_states(cls, *states: State) -> WorkQuery:
-        """Work in any of these states."""
-        return cls(states=states)
+    def from_states(cls, *states: State | Iterable[State]) -> WorkQuery:
+        """Work in any of these states (one by one or as one list)."""
+        return cls(states=_flatten(states))  # type: ignore[arg-type]

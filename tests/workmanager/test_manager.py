@@ -505,6 +505,26 @@ def test_work_queries_and_lookups(sim: Simulation, workmanager: WorkManager) -> 
         WorkQuery()
 
 
+def test_work_query_takes_lists_like_androidx(sim: Simulation, workmanager: WorkManager) -> None:
+    """``WorkQuery.fromIds(List)``/``fromTags(List)``/``fromStates(List)``: a list means the same
+    as the values one by one; a single string is one tag, not its letters; ids may be strings."""
+    a = OneTimeWorkRequest.builder(Sleep).add_tag("sync").build()
+    b = OneTimeWorkRequest.builder(Succeed).add_tag("other").set_initial_delay("1h").build()
+    workmanager.enqueue([a, b])
+    sim.run_for(0)
+
+    def ids(query: WorkQuery) -> list[object]:
+        return [info.id for info in workmanager.get_work_infos(query)]
+
+    assert ids(WorkQuery.from_ids([a.id, b.id])) == ids(WorkQuery.from_ids(a.id, b.id))
+    assert ids(WorkQuery.from_ids(str(b.id))) == [b.id]
+    assert ids(WorkQuery.from_tags(["sync"])) == [a.id]
+    assert ids(WorkQuery(tags="sync")) == [a.id]  # type: ignore[arg-type]
+    assert ids(WorkQuery.from_states([State.ENQUEUED])) == [b.id]
+    with pytest.raises(InvalidRequestError, match=r"WorkQuery id 'nope' is not a work id"):
+        WorkQuery.from_ids("nope")
+
+
 def test_the_scheduler_gets_at_most_20_slots(sim: Simulation, workmanager: WorkManager) -> None:
     """getEligibleWorkForScheduling: limit minus already scheduled rows, FIFO (Schedulers.java)."""
     requests = [
