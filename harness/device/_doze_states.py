@@ -41,22 +41,18 @@ class LightState(enum.IntEnum):
 
 
 #: Every move the deep state machine can make (becomeActive reaches ACTIVE from anywhere).
+#: ``stepIdleStateLocked`` records every state it passes: when it falls through (no motion
+#: sensor, no location provider) it still moves IDLE_PENDING -> SENSING -> LOCATING -> IDLE.
 DEEP_TRANSITIONS: Final[dict[DeepState, frozenset[DeepState]]] = {
     DeepState.ACTIVE: frozenset({DeepState.INACTIVE, DeepState.QUICK_DOZE_DELAY}),
     DeepState.INACTIVE: frozenset(
         {DeepState.ACTIVE, DeepState.IDLE_PENDING, DeepState.QUICK_DOZE_DELAY}
     ),
     DeepState.IDLE_PENDING: frozenset(
-        {
-            DeepState.ACTIVE,
-            DeepState.SENSING,
-            DeepState.LOCATING,
-            DeepState.IDLE,
-            DeepState.QUICK_DOZE_DELAY,
-        }
+        {DeepState.ACTIVE, DeepState.SENSING, DeepState.QUICK_DOZE_DELAY}
     ),
     DeepState.SENSING: frozenset(
-        {DeepState.ACTIVE, DeepState.LOCATING, DeepState.IDLE, DeepState.QUICK_DOZE_DELAY}
+        {DeepState.ACTIVE, DeepState.LOCATING, DeepState.QUICK_DOZE_DELAY}
     ),
     DeepState.LOCATING: frozenset({DeepState.ACTIVE, DeepState.IDLE, DeepState.QUICK_DOZE_DELAY}),
     DeepState.QUICK_DOZE_DELAY: frozenset({DeepState.ACTIVE, DeepState.IDLE}),
