@@ -11,6 +11,7 @@ the field names: ``_ms`` integer milliseconds, ``_ua`` microamps, ``_uah`` micro
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -212,6 +213,19 @@ class StandbySettings(_Section):
     elapsed_time_thresholds_ms: Annotated[list[Ms], Field(min_length=5, max_length=5)]
     strong_usage_timeout_ms: Ms
     check_idle_interval_ms: PositiveMs
+
+    @model_validator(mode="after")
+    def _thresholds_ascend(self) -> Self:
+        # AppStandbyController.getBucketForLocked reads the thresholds per bucket (ACTIVE,
+        # WORKING_SET, FREQUENT, RARE, RESTRICTED) from the last down: they must not decrease
+        for name in ("screen_time_thresholds_ms", "elapsed_time_thresholds_ms"):
+            values: list[int] = getattr(self, name)
+            if any(later < earlier for earlier, later in itertools.pairwise(values)):
+                raise ValueError(
+                    f"{name} {values} must not decrease: one threshold per bucket ACTIVE, "
+                    "WORKING_SET, FREQUENT, RARE, RESTRICTED, each at least the one before"
+                )
+        return self
 
 
 class AppsSettings(_Section):

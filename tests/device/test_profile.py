@@ -123,3 +123,12 @@ def test_own_profile_file(tmp_path: Path) -> None:
     profile = load_profile(str(own))
     assert profile.battery.capacity_mah == 5100
     assert profile.doze.idle_to_ms == 3_600_000
+
+
+def test_standby_thresholds_must_not_decrease() -> None:
+    """``AppStandbyController`` thresholds are one per bucket, in bucket order."""
+    with pytest.raises(ProfileError, match=r"elapsed_time_thresholds_ms \[0, 43200000, 3600000, "):
+        load_profile(
+            "pixel-like",
+            {"standby.elapsed_time_thresholds_ms": [0, 43_200_000, 3_600_000, 172_800_000, 0]},
+        )
