@@ -159,8 +159,10 @@ _COMMANDS = {
 def dump_deviceidle(doze: Doze) -> str:
     """``dumpsys deviceidle``: the settings block and the state lines (allowlists omitted)."""
     constants = doze.constants
+    pre_idle = constants.light_pre_idle_to_ms  # 12/13 only: 14 has no PRE_IDLE state
     settings = [
         ("light_after_inactive_to", constants.light_after_inactive_to_ms),
+        *([("light_pre_idle_to", pre_idle)] if pre_idle is not None else []),
         ("light_idle_to", constants.light_idle_to_ms),
         ("light_max_idle_to", constants.light_max_idle_to_ms),
         ("light_idle_maintenance_min_budget", constants.light_idle_maintenance_min_budget_ms),

@@ -95,3 +95,16 @@ def test_unknown_deviceidle_command(device: Any) -> None:
     """An unknown sub-command lists the supported ones."""
     with pytest.raises(ShellCommandError, match=r"^dumpsys deviceidle 'bogus' is not supported"):
         device.shell("dumpsys deviceidle bogus")
+
+
+def test_dump_lists_light_pre_idle_only_where_the_release_has_it() -> None:
+    """``DeviceIdleController.Constants.dump``: 12/13 print ``light_pre_idle_to``; 14 dropped
+    the PRE_IDLE state and its constant."""
+    from harness.device import Device
+    from harness.sim import Simulation
+
+    for version, expected in ((13, True), (14, False)):
+        with Simulation(seed=0) as sim:
+            device = Device(sim, "pixel-like", overrides={"android_version": version})
+            text = device.shell("dumpsys deviceidle")
+            assert ("    light_pre_idle_to=+3m0s0ms\n" in text) is expected
