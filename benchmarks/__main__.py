@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result.line())
         failed |= not result.met
     print("all targets met" if not failed else "some targets missed (see ratios above)")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

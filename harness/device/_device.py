@@ -236,7 +236,11 @@ class Device:
                 f"is {self._state.value}); wait for device.boot_completed"
             )
         self.sim.record("device.shell", command=command)
-        return self.shell_commands.run(command)
+        try:
+            return self.shell_commands.run(command)
+        except ShellCommandError as error:
+            self.sim.record("device.shell_error", command=command, error=str(error))
+            raise
 
     # --- life cycle -------------------------------------------------------------------------
 

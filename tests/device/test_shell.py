@@ -28,6 +28,16 @@ def test_unsupported_command_lists_the_supported(device: Any) -> None:
         device.shell("ls /sdcard")
 
 
+def test_a_refused_command_is_in_the_trace_as_refused(sim: Simulation, device: Any) -> None:
+    """The trace shows what was asked and that it was refused, not a command that ran."""
+    with pytest.raises(ShellCommandError):
+        device.shell("ls /sdcard")
+    (asked,) = sim.trace.of_kind("device.shell")
+    (refused,) = sim.trace.of_kind("device.shell_error")
+    assert asked["command"] == refused["command"] == "ls /sdcard"
+    assert str(refused["error"]).startswith("adb shell command 'ls /sdcard' is not supported")
+
+
 def test_higher_layers_register_commands(device: Any) -> None:
     """device.shell_commands.register adds a service (e.g. cmd jobscheduler) from above."""
     seen: list[list[str]] = []
