@@ -233,6 +233,17 @@ def test_set_ac_changes_plug_type_not_status(device: Any) -> None:
     assert device.battery.cell.charger == PlugType.NONE  # nothing physically charges
 
 
+def test_set_usb_reports_usb_power(device: Any) -> None:
+    """'set usb 1' sets chargerUsbOnline (``BatteryService.onShellCommand`` "set"): plugged USB,
+    'USB powered: true' in the dump; 'reset' returns to what the HAL says."""
+    device.shell("dumpsys battery set usb 1")
+    assert device.battery.state.plugged == PlugType.USB
+    assert "  USB powered: true\n" in device.shell("dumpsys battery")
+    assert device.shell("dumpsys battery get usb") == "true\n"
+    device.shell("dumpsys battery reset")
+    assert device.battery.state.plugged == PlugType.NONE
+
+
 def test_unplug_while_physically_charging(sim: Simulation, device: Any) -> None:
     """'dumpsys battery unplug' makes the framework see no charger; the cell still charges."""
     device.battery.plug("ac")

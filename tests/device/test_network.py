@@ -26,7 +26,8 @@ def test_networks_connect_after_their_connect_times(sim: Simulation, device: Any
 
 
 def test_generation_and_changed_signal(sim: Simulation, device: Any) -> None:
-    """Every change of the default network bumps generation and emits changed."""
+    """Every change of the default network bumps generation and emits changed (the
+    ``CONNECTIVITY_ACTION`` / default-network callback a phone delivers)."""
     sim.run_for(5_000)
     seen: list[NetworkState] = []
     device.network.changed.connect(seen.append)
@@ -41,7 +42,9 @@ def test_generation_and_changed_signal(sim: Simulation, device: Any) -> None:
 
 
 def test_mobile_data_and_airplane_mode(sim: Simulation, device: Any) -> None:
-    """Airplane mode takes every radio down; off again, Wi-Fi comes back as it was."""
+    """Airplane mode takes every radio down; off again, Wi-Fi comes back as it was
+    (``cmd connectivity airplane-mode``, ``ConnectivityService.setAirplaneMode``; Wi-Fi's
+    ``WifiSettingsStore`` remembers the state before airplane mode)."""
     sim.run_for(5_000)
     device.shell("svc data disable")
     device.shell("cmd connectivity airplane-mode enable")
@@ -56,7 +59,8 @@ def test_mobile_data_and_airplane_mode(sim: Simulation, device: Any) -> None:
 
 
 def test_wifi_can_be_turned_on_in_airplane_mode(sim: Simulation, device: Any) -> None:
-    """Wi-Fi may be enabled during airplane mode and then stays on."""
+    """Wi-Fi may be enabled during airplane mode and then stays on (``WifiSettingsStore``:
+    ``WIFI_ENABLED_AIRPLANE_OVERRIDE``)."""
     device.network.set_airplane_mode(True)
     device.shell("svc wifi enable")
     sim.run_for(5_000)
@@ -66,7 +70,8 @@ def test_wifi_can_be_turned_on_in_airplane_mode(sim: Simulation, device: Any) ->
 
 
 def test_captive_portal_wifi_loses_to_validated_cellular(sim: Simulation, device: Any) -> None:
-    """An unvalidated Wi-Fi (captive portal) ranks below validated cellular."""
+    """An unvalidated Wi-Fi (captive portal) ranks below validated cellular
+    (``NetworkRanker``: ``POLICY_IS_VALIDATED`` before the transport preference)."""
     sim.run_for(5_000)
     device.network.set_captive_portal(True)
     state = device.network.state
@@ -79,7 +84,8 @@ def test_captive_portal_wifi_loses_to_validated_cellular(sim: Simulation, device
 
 
 def test_ethernet_beats_wifi_and_roaming_flag(sim: Simulation, device: Any) -> None:
-    """Validated Ethernet ranks first; roaming is reported for cellular only."""
+    """Validated Ethernet ranks first (``NetworkRanker.PREFERRED_TRANSPORTS_ORDER``: Ethernet,
+    Wi-Fi, Bluetooth, cellular); roaming (no ``NET_CAPABILITY_NOT_ROAMING``) is cellular only."""
     device.network.set_in_range(Transport.ETHERNET, True)
     device.network.set_roaming(True)
     sim.run_for(5_000)
