@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness import __version__
@@ -95,7 +96,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
     files = discover(paths)
     if not files:
-        console.print(f"[red]no scenario files found in {', '.join(paths)}[/red]")
+        console.print(f"[red]no scenario files found in {escape(', '.join(paths))}[/red]")
         return None
     scenarios: list[Scenario] = []
     bad = False
@@ -103,7 +104,7 @@ def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
         try:
             scenarios.append(load(file))
         except ScenarioError as error:
-            console.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
             bad = True
     return None if bad else scenarios
 
@@ -120,12 +121,13 @@ def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRec
     failed = [record for record in records if not record.passed]
     if not failed:
         console.print(
-            f"[green]✓[/green] {scenario.name}  {len(records)}/{len(records)} seeds pass",
+            f"[green]✓[/green] {escape(scenario.name)}  {len(records)}/{len(records)} seeds pass",
             highlight=False,
         )
         return
     console.print(
-        f"[red]✗[/red] {scenario.name}  {len(failed)}/{len(records)} seeds fail", highlight=False
+        f"[red]✗[/red] {escape(scenario.name)}  {len(failed)}/{len(records)} seeds fail",
+        highlight=False,
     )
     for note in failed[0].notes:
         console.print(f"  {note}", highlight=False, markup=False)
@@ -213,13 +215,13 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     try:
         scenario = load(args.path)
     except ScenarioError as error:
-        console.print(f"[red]✗[/red] {error}", highlight=False)
+        console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
         return EXIT_USAGE
     out = Path(args.out) if args.out else None
     trace_path = out / "trace.jsonl" if out else None
     result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
     record = result.record
-    console.print(f"{scenario.name} · seed {args.seed}", highlight=False)
+    console.print(f"{scenario.name} · seed {args.seed}", highlight=False, markup=False)
     shown = 0
     for trace_record in result.trace:
         if not args.all and not trace_record.kind.startswith(_TIMELINE_KINDS):
@@ -234,9 +236,11 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     for check in record.checks:
         mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
         at = f" (t={format_t_ms(check.t_ms)})" if check.t_ms is not None else ""
-        console.print(f"{mark} {check.spec}: {check.message}{at}", highlight=False)
+        console.print(
+            f"{mark} {escape(check.spec)}: {escape(check.message)}{escape(at)}", highlight=False
+        )
     if record.error:
-        console.print(f"[red]run error:[/red] {record.error}", highlight=False)
+        console.print(f"[red]run error:[/red] {escape(record.error)}", highlight=False)
     console.print(f"digest {record.digest}", highlight=False)
     if out is not None:
         from harness.report import write_report
@@ -252,7 +256,8 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     for scenario in scenarios:
         console.print(
-            f"[green]✓[/green] {scenario.path}: {scenario.name} ({len(scenario.schedule)} "
+            f"[green]✓[/green] {escape(scenario.path)}: {escape(scenario.name)} "
+            f"({len(scenario.schedule)} "
             f"timeline actions, {len(scenario.checks)} checks)",
             highlight=False,
         )
@@ -266,7 +271,7 @@ def _command_list(args: argparse.Namespace, console: Console) -> int:
     for scenario in scenarios:
         apps = ", ".join(app.package for app in scenario.apps)
         console.print(
-            f"{scenario.path}: [bold]{scenario.name}[/bold] ({apps}; "
+            f"{escape(scenario.path)}: [bold]{escape(scenario.name)}[/bold] ({escape(apps)}; "
             f"{format_t_ms(scenario.spec.duration)}; {scenario.spec.seeds} seeds)",
             highlight=False,
         )
@@ -281,7 +286,7 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
     try:
         index = rerender(args.directory)
     except FileNotFoundError as error:
-        console.print(f"[red]{error}[/red]", highlight=False)
+        console.print(f"[red]{escape(str(error))}[/red]", highlight=False)
         return EXIT_USAGE
     console.print(f"report: {index}", highlight=False)
     return EXIT_OK

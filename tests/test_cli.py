@@ -101,6 +101,9 @@ def test_bad_scenario_exits_2_with_its_error(
     assert main(["run", str(path)]) == 2
     assert "action 'dance' is not one of" in capsys.readouterr().out
     assert main(["validate", str(path)]) == 2
+    printed = capsys.readouterr().out
+    # printed as text, not rich markup: the optional parts in brackets survive
+    assert "'server outage DURATION [KIND] [at ORIGIN]'" in " ".join(printed.split())
 
 
 def test_validate_list_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

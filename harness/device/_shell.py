@@ -79,6 +79,12 @@ class ShellCommands:
         """Usage lines of every supported command, sorted."""
         return sorted(entry.usage for entry in self._entries.values())
 
+    def handles(self, command: str) -> bool:
+        """Whether a handler takes ``command`` (its arguments are checked only when it runs);
+        :class:`ShellCommandError` if it is not an adb shell command at all."""
+        words = split_command(command)
+        return any(tuple(words[:length]) in self._entries for length in range(len(words), 0, -1))
+
     def run(self, command: str) -> str:
         """Run ``command``; :class:`ShellCommandError` when no handler takes it."""
         words = split_command(command)

@@ -24,7 +24,8 @@ the runner carries them out on the device, the apps and the servers. Forms:
 ``use phone for DURATION``          the user wakes, unlocks and uses the phone (screen on)
 ``wifi out of range``               the known Wi-Fi network is out of reach (a commute)
 ``wifi in range``                   it is back in reach
-``set storage free N%``             free space becomes N % of the total (storage low at 5 %)
+``set storage free N% | N MB``      free space becomes N % of the total, or N B/KB/MB/GB (KiB, MiB,
+                                    GiB); stock Android reports storage low below min(5 %, 500 MiB)
 ==================================  ===============================================================
 
 ``PKG`` defaults to the scenario's only app.
@@ -46,7 +47,7 @@ ACTION_HELP: Final = (
     "'server outage DURATION [KIND] [at ORIGIN]', "
     "'server rate limit N per WINDOW for DURATION [at ORIGIN]', "
     "'plug in [ac|usb|wireless]', 'unplug', 'use phone for DURATION', 'wifi out of range', "
-    "'wifi in range', 'set storage free N%'"
+    "'wifi in range', 'set storage free N% | N MB'"
 )
 
 _USER_VERBS: Final = {
@@ -72,7 +73,19 @@ _LIMIT_RE: Final = re.compile(
 )
 _PLUG_RE: Final = re.compile(r"^plug in(?:\s+(?P<charger>ac|usb|wireless|dock))?$")
 _USE_RE: Final = re.compile(r"^use phone for\s+(?P<duration>\S+)$")
-_STORAGE_RE: Final = re.compile(r"^set storage free\s+(?P<percent>\d{1,3})\s*%$")
+_STORAGE_RE: Final = re.compile(
+    r"^set storage free\s+(?P<amount>\d+)\s*(?P<unit>%|b|kb|mb|gb|kib|mib|gib)$"
+)
+#: Bytes per unit of ``set storage free N UNIT`` (decimal as storage is sold, binary as ``df``).
+_STORAGE_UNITS: Final = {
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+}
 
 
 class ActionError(ValueError):
@@ -168,5 +181,10 @@ def parse_action(text: str) -> Action:
         return Action("wifi_range", stripped, name="out" if "out" in lowered else "in")
     storage = _STORAGE_RE.match(lowered)
     if storage:
-        return Action("storage_free", stripped, count=int(storage["percent"]))
+        amount, unit = int(storage["amount"]), storage["unit"]
+        if unit == "%":
+            if amount > 100:
+                raise ActionError(f"action {text!r}: free space is at most 100 %")
+            return Action("storage_free", stripped, name="percent", count=amount)
+        return Action("storage_free", stripped, name="bytes", count=amount * _STORAGE_UNITS[unit])
     raise ActionError(f"action {text!r} is not one of: {ACTION_HELP}")

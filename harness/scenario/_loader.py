@@ -196,7 +196,12 @@ def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = 
         errors.add(("app",), "no app to test; name one with 'app: module.path'")
     errors.raise_if_any()
     schedule.sort(key=lambda item: (item.t_ms, item.entry))
-    return Scenario(spec, file, tuple(schedule), tuple(checks), tuple(apps), dict(data))
+    scenario = Scenario(spec, file, tuple(schedule), tuple(checks), tuple(apps), dict(data))
+    from harness.scenario._preflight import preflight  # builds a World, which needs this module
+
+    preflight(scenario, errors.add)
+    errors.raise_if_any()
+    return scenario
 
 
 def load(path: str | Path) -> Scenario:

@@ -211,7 +211,10 @@ class World:
 
     def _do_storage_free(self, action: Action) -> None:
         storage = self.device.storage
-        storage.set_free(storage.total_bytes * min(action.count, 100) // 100)
+        if action.name == "percent":
+            storage.set_free(storage.total_bytes * action.count // 100)
+        else:
+            storage.set_free(min(action.count, storage.total_bytes))
 
     def _do_server_add(self, action: Action) -> None:
         assert action.url is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -118,6 +118,22 @@ class Simulation:
         Simulation._active = self
         self._started = True
         return self
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[Simulation]:
+        """Use this simulation only to *build* things on (timers are accepted, never run), then
+        close it: the scenario loader's preflight builds a run's world this way to check it.
+        Nothing global is patched, so it works while another simulation runs."""
+        if self._started or self._loop is not None or self._closed:
+            raise SimulationStateError(
+                "building() needs a fresh simulation that was never started", t_ms=self.now_ms
+            )
+        self._loop = VirtualEventLoop(self.clock)
+        try:
+            yield self
+        finally:
+            self._closed = True
+            self._loop.close()
 
     def stop(self) -> None:
         """Cancel leftover tasks, restore the real clock and close; safe after an exception.

@@ -168,3 +168,70 @@ def test_discover_finds_yaml_files(tmp_path: Path) -> None:
     (tmp_path / "one.yaml").write_text("x")
     (tmp_path / "notes.txt").write_text("x")
     assert [p.name for p in discover([tmp_path])] == ["two.yml", "one.yaml"]  # path order
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "device: pixel-like",
+            "device: pixel-foo",
+            r"bad\.yaml:2: device: device profile 'pixel-foo' does not exist; choose one of",
+        ),
+        (
+            "device: pixel-like",
+            "device: {profile: pixel-like, overrides: {battery.capcity_mah: 1}}",
+            r"bad\.yaml:2: device: .*unknown setting 'battery\.capcity_mah'",
+        ),
+        (
+            "      initial_items: 10",
+            "      initial_items: 10\n      generate: {every: 0s, count: 1}",
+            r"bad\.yaml:\d+: backend: .*generate needs every_ms > 0",
+        ),
+        (
+            "    do: adb shell dumpsys battery set ac 1",
+            "    do: adb shell frobnicate now",
+            r"bad\.yaml:27: timeline\[2\]\.do: .*no adb shell command 'frobnicate now'; "
+            r"supported: ",
+        ),
+        (
+            "    do: adb shell dumpsys battery set ac 1",
+            "    do: app edit morning",
+            r"bad\.yaml:27: timeline\[2\]\.do: .*has no ACTIONS\['edit'\] \(its actions: ",
+        ),
+        (
+            "    do: adb shell dumpsys battery set ac 1",
+            "    do: server add 3 items to https://api.example.com/nothing",
+            r"bad\.yaml:27: timeline\[2\]\.do: .*no resource at "
+            r"'https://api\.example\.com/nothing' "
+            r"\(resources of https://api\.example\.com: /items\)",
+        ),
+    ],
+)
+def test_mistakes_that_show_only_when_the_world_is_built_are_refused_before_running(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    """Preflight builds the run's world without running it: profiles, overrides, servers,
+    adb commands, app actions and server URLs are checked before anything runs."""
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ScenarioError, match=message):
+        load(path)
+
+
+def test_bad_backend_factory_is_refused_before_running(tmp_path: Path) -> None:
+    """A ``backend.factory`` that does not import is named with the error."""
+    path = write(tmp_path, GOOD.replace("backend:\n", "backend:\n  factory: no.such.module:make\n"))
+    with pytest.raises(ScenarioError, match=r"backend factory 'no\.such\.module:make' cannot be"):
+        load(path)
+
+
+def test_preflight_works_while_a_simulation_runs(tmp_path: Path) -> None:
+    """Loading inside a running simulation (a pytest fixture, say) builds its check world on a
+    simulation that never starts, so the two do not collide."""
+    from harness.sim import Simulation
+
+    with Simulation(seed=0) as sim:
+        scenario = loads(GOOD, file="commute.yaml")
+        sim.run_for("1s")
+    assert scenario.name == "hourly sync, a commuter's week"
