@@ -137,7 +137,16 @@ class World:
         self.device.apps.swipe_away(self._package(action))
 
     def _do_kill_app(self, action: Action) -> None:
-        self.device.apps.low_memory_kill(self._package(action))
+        package = self._package(action)
+        if self.device.apps.is_running(package) and (
+            self.device.apps.low_memory_kill(package) is None
+        ):
+            # the low-memory killer never takes the foreground (TOP) app
+            reason = f"{package} is on screen; the low-memory killer spares the foreground app"
+            self.sim.record("scenario.action_refused", action=action.text, reason=reason)
+            note = f"'{action.text}' did nothing while the app was on screen: 'leave app' first"
+            if note not in self._notes:
+                self._notes.append(note)
 
     def _do_force_stop(self, action: Action) -> None:
         self.device.apps.force_stop(self._package(action))

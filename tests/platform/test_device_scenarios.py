@@ -341,3 +341,23 @@ def test_why_not_running_names_prerequisites_power_and_finished_work() -> None:
             if not spec.state.is_finished
         ]
         assert world.why_not_running(fetch).startswith("the device is ")
+
+
+def test_kill_app_while_on_screen_is_refused_and_said_so() -> None:
+    """The low-memory killer spares the foreground (TOP) app (``ProcessList``: adj 0); the
+    timeline's 'kill app' then does nothing, which the trace and the run's notes say."""
+    timeline = """\
+  - {at: 0s, do: open app}
+  - {at: 1m, do: kill app}
+  - {at: 2m, do: leave app}
+  - {at: 3m, do: kill app}
+"""
+    with world_of("oneshot", timeline) as world:
+        world.sim.run_for("4m")
+        (refused,) = records(world, "scenario.action_refused")
+        assert refused.t_ms == MS_PER_MINUTE
+        assert world.notes() == [
+            "'kill app' did nothing while the app was on screen: 'leave app' first"
+        ]
+        died = [r for r in records(world, "device.process") if r.get("event") == "died"]
+        assert [r.t_ms for r in died] == [3 * MS_PER_MINUTE]
