@@ -61,12 +61,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "harness_scenario: a scenario file run as a test item")
 
 
+#: Top-level fields only a scenario file has (a device profile file has none of them).
+_SCENARIO_FIELDS = frozenset({"app", "apps", "duration", "timeline", "checks", "seeds"})
+
+
 def _looks_like_scenario(path: Path) -> bool:
+    """Whether to collect ``path``: a YAML mapping with two scenario fields anywhere, with one
+    under a ``scenarios`` folder, where an unparsable YAML file is collected too. A broken
+    scenario (a misspelt field, a syntax error) so becomes a failing item, not a skipped file."""
+    in_scenarios = "scenarios" in path.parent.parts
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return path.parent.name == "scenarios"
-    return isinstance(data, dict) and "duration" in data and ("app" in data or "apps" in data)
+        return in_scenarios
+    if not isinstance(data, dict):
+        return False
+    return len(_SCENARIO_FIELDS & set(data)) >= (1 if in_scenarios else 2)
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:

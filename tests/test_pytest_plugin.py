@@ -52,6 +52,17 @@ def test_bad_scenario_file_is_a_failing_item(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*bad scenario file:*action 'dance' is not one of*"])
 
 
+def test_broken_scenario_files_are_failing_items_not_skipped(pytester: pytest.Pytester) -> None:
+    """A misspelt field or a YAML syntax error in a scenarios folder fails loudly; a device
+    profile file beside the scenarios is not collected."""
+    _write(pytester, "typo.yaml", SCENARIO.replace("duration:", "durration:"))
+    _write(pytester, "syntax.yaml", "name: [unclosed\n")
+    _write(pytester, "profile.yaml", "battery: {capacity_mah: 4000}\n")
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*typo.yaml:*durration: unknown field 'durration'*"])
+
+
 def test_report_option_writes_a_report_also_with_xdist(pytester: pytest.Pytester) -> None:
     """--harness-report DIR writes summary.json etc., collecting records from xdist workers."""
     _write(pytester, "hourly.yaml", SCENARIO)
