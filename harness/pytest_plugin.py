@@ -154,9 +154,11 @@ def workmanager(sim: Simulation) -> WorkManager:
 
 
 @pytest.fixture
-def app(sim: Simulation, backend: Internet) -> AppRuntime:
-    """An app runtime over ``backend``; install apps with ``app.install(App.from_module(...))``."""
-    from harness.app import AppRuntime
-    from harness.scenario._world import _AlwaysOnline
+def app(sim: Simulation, backend: Internet, device: Device) -> AppRuntime:
+    """The app runtime of ``device``, as in a scenario run: apps' HTTP goes through the device's
+    network to ``backend``, their WorkManager hands work to the device's JobScheduler, their data
+    lives on the device's storage. ``app.install(App.from_module("my.app"))`` installs on the
+    device too; ``device.apps.launch(package)`` opens it (runs its ``main()``)."""
+    from harness.scenario._binding import bind_phone
 
-    return AppRuntime(sim, backend, network_for=lambda _package: _AlwaysOnline())
+    return bind_phone(sim, device, backend).runtime

@@ -108,3 +108,33 @@ def test_fixtures_for_python_scenarios(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_app_fixture_runs_apps_on_the_device(pytester: pytest.Pytester) -> None:
+    """The ``app`` fixture is the device's app runtime: with Wi-Fi and data off the app's
+    network job waits (JobScheduler's connectivity constraint); when Wi-Fi returns it runs (in
+    the next light-doze window, the screen having gone off) and its HTTP reaches ``backend``
+    through the device's network."""
+    pytester.makepyfile(
+        test_device_bound="""
+        from harness.app import App
+
+        def test_it(sim, backend, device, app):
+            backend.backend("https://api.example.com").resource("/items", initial_items=3)
+            app.install(App.from_module("tests.platform.apps.oneshot"))
+            package = "com.example.oneshot"
+            sim.run_for("10s")
+            device.shell("svc wifi disable")
+            device.shell("svc data disable")
+            device.apps.launch(package)
+            sim.run_for("5m")
+            assert [r for r in sim.trace.of_kind("work.started")] == []
+            device.shell("svc wifi enable")
+            sim.run_for("30m")  # the screen went off: light doze defers it to a window
+            (request,) = [r for r in sim.trace.of_kind("http.request")]
+            assert request["status"] == 200
+            assert request["transport"] == "WIFI"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -20,7 +20,11 @@ is firewalled (doze, battery saver, or a RARE/RESTRICTED standby bucket while it
 
 from __future__ import annotations
 
-from harness.app import AppRuntime, Link
+import sqlite3
+from typing import Any
+
+from harness.app import App, AppRuntime, Link
+from harness.backends import Internet
 from harness.device import (
     BootCompleted,
     Device,
@@ -33,15 +37,17 @@ from harness.device import (
 from harness.platform import (
     Bucket,
     DozeState,
+    JobIds,
     JobInfo,
     JobSchedulerService,
     JobShellError,
     SystemJobScheduler,
     cmd_jobscheduler,
     dumpsys_jobscheduler,
+    system_job_schedulers,
 )
 from harness.platform._device_adapter import DeviceAdapter
-from harness.sim import Signal
+from harness.sim import Signal, Simulation
 from harness.workmanager import State
 
 
@@ -274,3 +280,54 @@ class DeviceBinding:
             attempts = spec.run_attempt_count
             return f"backoff after {attempts} attempt{'s' if attempts > 1 else ''}: {reason}"
         return reason
+
+
+class _DeviceData:
+    """A package's data area on the device's storage (wiped by ``pm clear``)."""
+
+    def __init__(self, device: Device, package: str) -> None:
+        self._device = device
+        self._package = package
+
+    def database(self, name: str) -> sqlite3.Connection:
+        return self._device.storage.database(self._package, name)
+
+
+class PhoneAppRuntime(AppRuntime):
+    """The app runtime of a simulated phone: installing an app installs it on the device too."""
+
+    def __init__(self, sim: Simulation, internet: Internet, device: Device, **wiring: Any) -> None:
+        super().__init__(sim, internet, **wiring)
+        self._device = device
+
+    def install(self, app: App) -> None:
+        """Install ``app`` on the device (standby NEVER until opened) and in the runtime."""
+        if not self._device.apps.is_installed(app.package):
+            self._device.install(app.package)
+        super().install(app)
+
+
+def bind_phone(sim: Simulation, device: Device, internet: Internet) -> DeviceBinding:
+    """Join ``device`` to a JobScheduler and an app runtime whose apps use its network, storage
+    and scheduler, as a run's world does: apps' HTTP goes through the device's default network
+    (or is firewalled) to ``internet``; their WorkManager hands work to the device's
+    JobScheduler; their data lives on the device's storage."""
+    view = DeviceAdapter(device)
+    service = JobSchedulerService(sim, view)
+    ids = JobIds()
+    binding: DeviceBinding | None = None
+
+    def network_for(package: str) -> AppNetworkPort:
+        assert binding is not None
+        return AppNetworkPort(binding, package)
+
+    runtime = PhoneAppRuntime(
+        sim,
+        internet,
+        device,
+        network_for=network_for,
+        schedulers_for=lambda package: system_job_schedulers(service, package, ids),
+        data_for=lambda package: _DeviceData(device, package),
+    )
+    binding = DeviceBinding(device, service, runtime, view)
+    return binding

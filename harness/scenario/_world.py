@@ -9,57 +9,22 @@ timeline actions on them.
 from __future__ import annotations
 
 import inspect
-import sqlite3
 import traceback
 from collections.abc import Iterable
 from typing import Any
 
 from harness._exceptions import DefinitionError, ScenarioError
-from harness.app import AppRuntime, Link
 from harness.app._context import run_as
 from harness.backends import Backend
 from harness.device import Device, Transport
-from harness.platform import JobIds, JobSchedulerService, system_job_schedulers
-from harness.platform._device_adapter import DeviceAdapter
 from harness.scenario._actions import Action
-from harness.scenario._binding import AppNetworkPort, DeviceBinding
+from harness.scenario._binding import bind_phone
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers, resource_at
-from harness.sim import Signal, Simulation
+from harness.sim import Simulation
 
 #: Timeline actions fire before anything else due at the same millisecond.
 ACTION_PRIORITY = -100
-
-
-class _AlwaysOnline:
-    """Network port used until a device joins: an unmetered link that never changes."""
-
-    def __init__(self) -> None:
-        self.changed: Signal[object] = Signal("network")
-
-    def link(self) -> Link | None:
-        return Link(
-            "WIFI",
-            False,
-            latency_ms=20,
-            up_bytes_per_s=2_500_000,
-            down_bytes_per_s=5_000_000,
-            loss=0.0,
-        )
-
-    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
-        """Nothing to account without a device."""
-
-
-class _DeviceData:
-    """A package's data area on the device's storage (wiped by ``pm clear``)."""
-
-    def __init__(self, device: Device, package: str) -> None:
-        self._device = device
-        self._package = package
-
-    def database(self, name: str) -> sqlite3.Connection:
-        return self._device.storage.database(self._package, name)
 
 
 class World:
@@ -71,22 +36,11 @@ class World:
         spec = scenario.spec
         self.internet = build_servers(spec.backend, sim, scenario.path)
         self.device = Device(sim, spec.device.profile, overrides=spec.device.overrides or None)
-        self.view = DeviceAdapter(self.device)
-        self.job_scheduler = JobSchedulerService(sim, self.view)
-        self.job_ids = JobIds()
-        device = self.device
-        self.runtime = AppRuntime(
-            sim,
-            self.internet,
-            network_for=lambda package: AppNetworkPort(self.binding, package),
-            schedulers_for=lambda package: system_job_schedulers(
-                self.job_scheduler, package, self.job_ids
-            ),
-            data_for=lambda package: _DeviceData(device, package),
-        )
-        self.binding = DeviceBinding(device, self.job_scheduler, self.runtime, self.view)
+        self.binding = bind_phone(sim, self.device, self.internet)
+        self.view = self.binding.view
+        self.job_scheduler = self.binding.service
+        self.runtime = self.binding.runtime
         for app in scenario.apps:
-            device.install(app.package)
             self.runtime.install(app)
         self._notes: list[str] = []
 
