@@ -17,6 +17,7 @@ import pytest
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
 from harness.scenario import RunRecord, Scenario, load, run_scenario
+from harness.scenario._record import TIMELINE_KINDS
 from harness.scenario._runner import failed_summary
 from harness.sim import TraceRecord
 
@@ -108,13 +109,7 @@ class ScenarioItem(pytest.Item):
 
 
 def _excerpt(records: list[TraceRecord], t_ms: int | None, around: int = 6) -> list[str]:
-    interesting = [
-        r
-        for r in records
-        if r.kind.startswith(
-            ("scenario.", "work.", "http.", "app.", "flutter.", "device.", "backend.")
-        )
-    ]
+    interesting = [r for r in records if r.kind.startswith(TIMELINE_KINDS)]
     if not interesting:
         return []
     if t_ms is None:

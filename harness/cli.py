@@ -21,32 +21,13 @@ from harness import __version__
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
 from harness.scenario import Job, RunRecord, Scenario, discover, load, run_many, run_scenario
+from harness.scenario._record import TIMELINE_KINDS
 from harness.scenario._runner import failed_summary
 from harness.sim import TraceRecord, real_perf_counter
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-_TIMELINE_KINDS = (
-    "scenario.action",
-    "app.",
-    "work.enqueued",
-    "work.started",
-    "work.finished",
-    "work.retry",
-    "work.stopped",
-    "work.cancelled",
-    "work.failed",
-    "http.",
-    "flutter.engine_destroyed",
-    "flutter.task_error",
-    "device.boot",
-    "device.network",
-    "device.doze",
-    "backend.",
-    "run.error",
-)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -224,7 +205,7 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     console.print(f"{scenario.name} · seed {args.seed}", highlight=False, markup=False)
     shown = 0
     for trace_record in result.trace:
-        if not args.all and not trace_record.kind.startswith(_TIMELINE_KINDS):
+        if not args.all and not trace_record.kind.startswith(TIMELINE_KINDS):
             continue
         console.print(
             f"  t={format_t_ms(trace_record.t_ms)}  {trace_record.kind:<24} "

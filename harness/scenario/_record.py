@@ -4,7 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
+
+#: The trace kinds a person reads to follow a run (``harness replay``, failure excerpts): actions,
+#: app and work life, HTTP, the scheduler's reasons, and the device changes that explain them.
+TIMELINE_KINDS: Final = (
+    "scenario.action",
+    "app.",
+    "work.enqueued",
+    "work.started",
+    "work.finished",
+    "work.retry",
+    "work.stopped",
+    "work.cancelled",
+    "work.failed",
+    "job.deferred",
+    "http.",
+    "flutter.engine_destroyed",
+    "flutter.task_error",
+    "device.boot",
+    "device.network",
+    "device.doze",
+    "device.power",
+    "device.process",
+    "device.storage",
+    "backend.",
+    "run.error",
+)
 
 
 @dataclass(frozen=True, slots=True)
