@@ -17,7 +17,7 @@ import pytest
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
 from harness.scenario import RunRecord, Scenario, load, run_scenario
-from harness.scenario._record import TIMELINE_KINDS
+from harness.scenario._record import TIMELINE_KINDS, trace_location
 from harness.scenario._runner import failed_summary
 from harness.sim import TraceRecord
 
@@ -76,8 +76,7 @@ class ScenarioItem(pytest.Item):
         report = self.config.getoption("--harness-report")
         if not report:
             return None
-        slug = Path(self.scenario.path).with_suffix("").as_posix().strip("/").replace("/", "-")
-        return Path(report) / "runs" / slug / f"seed-{self.seed}" / "trace.jsonl"
+        return Path(report) / trace_location(self.scenario.path, self.seed)
 
     def runtest(self) -> None:
         trace_path = self._trace_path()

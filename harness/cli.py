@@ -7,7 +7,6 @@ scenario file or bad usage.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from harness import __version__
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
 from harness.scenario import Job, RunRecord, Scenario, discover, load, run_many, run_scenario
-from harness.scenario._record import TIMELINE_KINDS
+from harness.scenario._record import TIMELINE_KINDS, trace_location
 from harness.scenario._runner import failed_summary
 from harness.sim import TraceRecord, real_perf_counter
 
@@ -90,10 +89,6 @@ def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
     return None if bad else scenarios
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
-
-
 def _default_out() -> Path:
     return Path("reports") / datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S")
 
@@ -134,13 +129,7 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         else:
             seeds = list(range(scenario.spec.seeds))
         for seed in seeds:
-            trace = (
-                out
-                / "runs"
-                / _slug(Path(scenario.path).with_suffix("").as_posix())
-                / (f"seed-{seed}")
-                / "trace.jsonl"
-            )
+            trace = out / trace_location(scenario.path, seed)
             jobs.append(Job(scenario.path, seed, str(trace)))
     began = real_perf_counter()
     with Progress(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Final
 
 #: The trace kinds a person reads to follow a run (``harness replay``, failure excerpts): actions,
@@ -31,6 +33,14 @@ TIMELINE_KINDS: Final = (
     "backend.",
     "run.error",
 )
+
+
+def trace_location(scenario_path: str, seed: int) -> str:
+    """Where a run's trace goes in a report directory: ``runs/<slug>/seed-<N>/trace.jsonl``, the
+    slug being the scenario path without ``.yaml``, lower case, other characters as ``-``."""
+    stem = PurePosixPath(scenario_path.replace("\\", "/")).with_suffix("").as_posix()
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "scenario"
+    return f"runs/{slug}/seed-{seed}/trace.jsonl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 from harness.scenario._loader import loads
+from harness.scenario._record import trace_location
 from harness.scenario._runner import Job, run, run_many, run_scenario
 
 SCENARIO = """\
@@ -53,6 +55,20 @@ def test_run_produces_a_record_with_verdicts_metrics_and_digest() -> None:
     assert record.metrics["successful_runs"] >= 5  # the phone lies untouched: doze
     assert sorted(result.backend.received_ids()) == sorted(result.app.created_ids())
     assert record.duration_ms == 86_400_000
+    # the metrics are exactly the ones docs/report-schema.md lists
+    schema = (Path(__file__).parents[2] / "docs" / "report-schema.md").read_text()
+    start = schema.index('"metrics": {') + len('"metrics": {')
+    block = schema[start : schema.index("},", start)]
+    documented = set(re.findall(r'"([a-z_]+)":', block))
+    assert documented == set(record.metrics)
+
+
+def test_trace_location_is_a_slug_of_the_scenario_path() -> None:
+    """Report directories keep each run's trace at ``runs/<slug>/seed-<N>/trace.jsonl``."""
+    assert trace_location("scenarios/outbox/happy_path.yaml", 3) == (
+        "runs/scenarios-outbox-happy-path/seed-3/trace.jsonl"
+    )
+    assert trace_location("/tmp/x/My File.yaml", 0) == "runs/tmp-x-my-file/seed-0/trace.jsonl"
 
 
 def test_same_seed_same_digest_and_record_is_picklable(tmp_path: Path) -> None:
