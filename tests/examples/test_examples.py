@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from harness.scenario import RunResult, World, load
@@ -86,6 +87,20 @@ def test_notifier_notifies_once_per_batch_of_new_items() -> None:
     titles = result.app.notifications()
     assert titles.count("2 new items") == 7
     assert titles.count("1 new item") == 7
+    # what the server received: delta requests, each 'since' the server time of an earlier
+    # successful answer (the first asks for everything)
+    requests = list(result.internet.backends[0].requests)
+    sinces = [int(httpx.URL(r.url).params["since"]) for r in requests]
+    answered = [r.t_ms for r in requests if r.status == 200]
+    assert sinces[0] == 0
+    assert sinces == sorted(sinces)
+    assert all(since == 0 or since in answered for since in sinces)
+    # what the app kept: the server time of its last successful answer
+    prefs = result.world.runtime.data_area("com.example.notifier").database(
+        "FlutterSharedPreferences"
+    )
+    (stored,) = prefs.execute("SELECT value FROM preferences WHERE key = 'since'").fetchone()
+    assert json.loads(stored) == answered[-1]
 
 
 @pytest.mark.parametrize("interruption", ["kill app", "reboot"])
