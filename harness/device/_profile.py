@@ -257,6 +257,15 @@ class StorageSettings(_Section):
         return self
 
 
+class JobSchedulerSettings(_Section):
+    """Which ``QuotaController.QcConstants`` defaults the phone's JobScheduler uses: ``legacy``
+    (the ``DEFAULT_*`` windows of Android 12-14: WORKING_SET 2 h, FREQUENT 8 h, ACTIVE 10 min) or
+    ``current`` (the flag-gated ``DEFAULT_CURRENT_*`` ones: WORKING_SET 4 h, FREQUENT 12 h, ACTIVE
+    20 min per 30 min), for a phone whose build turns that flag on."""
+
+    quota_constants: Literal["legacy", "current"]
+
+
 class BootSettings(_Section):
     """How long a boot takes and when a dead phone powers on again on its charger."""
 
@@ -281,6 +290,7 @@ class DeviceProfile(_Section):
     sensors: SensorSettings
     idle: IdleSettings
     standby: StandbySettings
+    jobscheduler: JobSchedulerSettings
     apps: AppsSettings
     storage: StorageSettings
     boot: BootSettings

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args, get_origin
 
 import yaml
 from pydantic import ValidationError
@@ -81,6 +81,8 @@ def _allowed(info: FieldInfo | None) -> str:
     for constraint in info.metadata:
         low = getattr(constraint, "ge", low)
         high = getattr(constraint, "le", high)
+    if get_origin(info.annotation) is Literal:
+        return "; allowed: " + ", ".join(repr(value) for value in get_args(info.annotation))
     annotation = getattr(info.annotation, "__name__", str(info.annotation))
     if low is not None and high is not None:
         return f"; allowed: {annotation} from {low} to {high}"

@@ -51,6 +51,11 @@ class DeviceAdapter:
         return int(self._device.profile.android_version)
 
     @property
+    def quota_constants(self) -> str | None:
+        """The profile's ``jobscheduler.quota_constants``."""
+        return self._device.profile.jobscheduler.quota_constants
+
+    @property
     def powered_on(self) -> bool:
         """Booted and not shutting down."""
         return self._device.is_on

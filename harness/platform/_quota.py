@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from harness._exceptions import DefinitionError
 from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND
 from harness.platform._view import Bucket
 
@@ -52,15 +53,19 @@ class QuotaSettings:
     expedited_24h_ms: dict[Bucket, int] = field(default_factory=dict)
 
     @classmethod
-    def for_version(cls, version: int) -> QuotaSettings:
+    def for_version(cls, version: int, constants: str | None = None) -> QuotaSettings:
         """AOSP defaults: ``DEFAULT_*`` in ``QuotaController.QcConstants``.
 
         Android 12-14 ship the "legacy" windows (ACTIVE 10 min, WORKING_SET 2 h, FREQUENT 8 h,
-        RARE and RESTRICTED 24 h, 10 min allowed in each). Android 15's flag-gated "current"
-        constants (WORKING_SET 4 h, FREQUENT 12 h, ACTIVE 20 min per 30 min) are used for 15+.
-        Job counts per window: 75 / 120 / 200 / 48 / 10; session counts: 75 / 10 / 8 / 3 / 1.
+        RARE and RESTRICTED 24 h, 10 min allowed in each). The flag-gated "current" constants
+        (``DEFAULT_CURRENT_*``: WORKING_SET 4 h, FREQUENT 12 h, ACTIVE 20 min per 30 min) are
+        chosen with ``constants="current"`` (a device profile's ``jobscheduler.quota_constants``),
+        and by default from version 15. Job counts per window: 75 / 120 / 200 / 48 / 10; session
+        counts: 75 / 10 / 8 / 3 / 1.
         """
-        if version >= 15:
+        if constants not in (None, "legacy", "current"):
+            raise DefinitionError(f"quota constants {constants!r} are not one of: legacy, current")
+        if constants == "current" or (constants is None and version >= 15):
             windows = {
                 Bucket.ACTIVE: 30 * MS_PER_MINUTE,
                 Bucket.WORKING_SET: 4 * MS_PER_HOUR,

@@ -81,7 +81,9 @@ class JobSchedulerService:
     ) -> None:
         self.sim = sim
         self.device = device
-        self.quota = QuotaTracker(quota or QuotaSettings.for_version(device.platform_version))
+        self.quota = QuotaTracker(
+            quota or QuotaSettings.for_version(device.platform_version, device.quota_constants)
+        )
         self.readiness = Readiness(device, self.quota)
         self._process_starter = process_starter
         self._jobs: dict[tuple[str, int], JobStatus] = {}

@@ -60,6 +60,12 @@ class DeviceView(Protocol):
         ...
 
     @property
+    def quota_constants(self) -> str | None:
+        """``legacy`` or ``current``: which QuotaController defaults the build uses (``None``:
+        the version's own, ``current`` from 15 on)."""
+        ...
+
+    @property
     def powered_on(self) -> bool:
         """False while the device is off (dead battery) or booting."""
         ...

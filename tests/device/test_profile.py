@@ -132,3 +132,11 @@ def test_standby_thresholds_must_not_decrease() -> None:
             "pixel-like",
             {"standby.elapsed_time_thresholds_ms": [0, 43_200_000, 3_600_000, 172_800_000, 0]},
         )
+
+
+def test_a_choice_setting_lists_its_choices() -> None:
+    """A setting with fixed choices names them."""
+    with pytest.raises(
+        ProfileError, match=r"jobscheduler\.quota_constants = 'x' is invalid .*allowed: 'legacy', "
+    ):
+        load_profile("pixel-like", {"jobscheduler.quota_constants": "x"})

@@ -17,6 +17,7 @@ class FakeDevice:
     """Every field of the DeviceView protocol, settable with :meth:`set`."""
 
     platform_version: int = 14
+    quota_constants: str | None = None  # None: by version (current from 15 on)
     powered_on: bool = True
     charging: bool = False
     battery_not_low: bool = True

@@ -190,3 +190,27 @@ def test_versions_before_15_keep_the_legacy_windows(version: int) -> None:
     windows = {b: q.window_ms for b, q in QuotaSettings.for_version(version).buckets.items()}
     assert windows[Bucket.WORKING_SET] == 2 * MS_PER_HOUR
     assert windows[Bucket.FREQUENT] == 8 * MS_PER_HOUR
+
+
+@pytest.mark.parametrize(("constants", "working_set_h"), [("legacy", 2), ("current", 4)])
+def test_a_device_profile_chooses_the_quota_constants(constants: str, working_set_h: int) -> None:
+    """``jobscheduler.quota_constants`` picks QcConstants' ``DEFAULT_*`` or the flag-gated
+    ``DEFAULT_CURRENT_*`` windows on a simulated phone (both modelled, selectable per profile)."""
+    from harness.device import Device
+    from harness.platform import JobSchedulerService
+    from harness.platform._device_adapter import DeviceAdapter
+    from harness.sim import Simulation
+
+    with Simulation(seed=0) as sim:
+        device = Device(sim, "pixel-like", overrides={"jobscheduler.quota_constants": constants})
+        service = JobSchedulerService(sim, DeviceAdapter(device))
+        windows = {b: q.window_ms for b, q in service.quota.settings.buckets.items()}
+    assert windows[Bucket.WORKING_SET] == working_set_h * MS_PER_HOUR
+    assert windows[Bucket.ACTIVE] == (10 if constants == "legacy" else 30) * MIN
+
+
+def test_unknown_quota_constants_are_refused() -> None:
+    from harness import DefinitionError
+
+    with pytest.raises(DefinitionError, match=r"quota constants 'newest' are not one of"):
+        QuotaSettings.for_version(14, "newest")
