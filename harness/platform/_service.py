@@ -305,7 +305,13 @@ class JobSchedulerService:
         ):
             for status in ready:
                 status.first_batched_ms = None
-                self._start(status)
+                # each start counts against the app's quota (job and session counts), so the
+                # next job is checked again (JobConcurrencyManager re-checks readiness)
+                verdict = self.verdict(status)
+                if verdict.runnable:
+                    self._start(status)
+                else:
+                    self._note_deferred(status, verdict.reason)
             return
         for status in forced:
             self._note_deferred(

@@ -67,6 +67,10 @@ class SystemJobService:
         """``onStartJob``: start the work; refused if WorkManager already runs or dropped it."""
         if not self._work_manager.is_alive:
             return False
+        if job.work_spec_id in self._running:
+            # mJobParameters already holds this work: "Job is already being executed by
+            # SystemJobService" (SystemJobService.onStartJob) -- not started twice
+            return False
         self._running[job.work_spec_id] = job
         started = self._work_manager.processor.start_work(
             job.work_spec_id, generation=job.generation
@@ -102,7 +106,16 @@ class SystemJobScheduler:
         self._package = package
         self._ids = ids
         self.job_service = SystemJobService(work_manager, service, package)
-        service.register_client(package, self.job_service)
+        self._detached = False
+        # SystemJobService.onStartJob hands the job to WorkManager's serial task executor, behind
+        # the start-up work (ForceStopRunnable) queued when WorkManager initialised: so jobs are
+        # delivered to this process only once WorkManager's start-up (this constructor's caller)
+        # has reset and rescheduled what the last process left RUNNING.
+        work_manager.sim.loop.call_soon(self._attach)
+
+    def _attach(self) -> None:
+        if self._work_manager.is_alive and not self._detached:
+            self._service.register_client(self._package, self.job_service)
 
     @property
     def has_limited_scheduling_slots(self) -> bool:
@@ -143,6 +156,7 @@ class SystemJobScheduler:
 
     def detach(self) -> None:
         """The process died: JobScheduler no longer has this process to run jobs in."""
+        self._detached = True
         self._service.unregister_client(self._package, self.job_service)
 
 

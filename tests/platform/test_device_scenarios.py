@@ -361,3 +361,28 @@ def test_kill_app_while_on_screen_is_refused_and_said_so() -> None:
         ]
         died = [r for r in records(world, "device.process") if r.get("event") == "died"]
         assert [r.t_ms for r in died] == [3 * MS_PER_MINUTE]
+
+
+def test_after_a_kill_the_rerun_runs_under_the_job_that_started_the_process() -> None:
+    """A job that cold-starts the process is delivered after WorkManager's start-up
+    (``ForceStopRunnable`` runs first on the serial task executor): the RUNNING row left by the
+    killed process is reset and rescheduled, JobScheduler replaces the job, and the rerun runs
+    under the new job, never without one (``SystemJobService.onStartJob`` refuses a second job
+    for a work it is already running)."""
+    timeline = """\
+  - {at: 0s, do: open app}
+  - {at: 30s, do: leave app}
+  - {at: 1m, do: kill app}
+"""
+    with world_of("slow", timeline) as world:
+        world.sim.run_for("4m")  # the rerun (4 min of work) is still going
+        package = "com.example.slow"
+        died = [r for r in records(world, "device.process") if r.get("event") == "died"]
+        assert [r.t_ms for r in died] == [MS_PER_MINUTE]  # the worker was mid-run
+        starts = [r.t_ms for r in records(world, "work.started")]
+        assert len(starts) == 2
+        rerun = starts[1]
+        (status,) = [s for s in world.job_scheduler.all_jobs() if s.job.package == package]
+        assert status.running  # the rerun is a running job, holding the app's JobService
+        finished_at_restart = [r for r in records(world, "job.finished") if r.t_ms == rerun]
+        assert finished_at_restart == []
