@@ -1,0 +1,377 @@
+"""Each bundled scenario file produces the condition it is named for, while it matters.
+
+A suite whose checks pass proves little if its condition never happened: a kill refused because
+the app was on screen, a reboot before any work ran, a storage level that never went low, a rate
+limit nobody hit. For every file in ``scenarios/`` this runs seed 0 and looks at the trace for
+its condition by file kind (the file name), for example that every kill and every reboot landed
+while work of the app was running, or that a 429 was actually served in each rate-limit window.
+
+``condition_problems`` takes the scenario and its trace records, so the same verdicts can be
+had for other seeds from a ``trace.jsonl`` (``TraceRecord.from_json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+import harness.scenario
+from harness.sim import TraceRecord, format_t_ms
+
+SCENARIOS: Final = Path(__file__).resolve().parent.parent / "scenarios"
+MS_PER_HOUR: Final = 3_600_000
+MS_PER_DAY: Final = 24 * MS_PER_HOUR
+
+Records = Sequence[TraceRecord]
+Window = tuple[int, int]
+
+
+def _files() -> list[Path]:
+    return sorted(SCENARIOS.glob("*/*.yaml"))
+
+
+def _package(records: Records) -> str:
+    installed = [r["package"] for r in records if r.kind == "app.installed"]
+    assert len(installed) == 1, f"expected one app, got {installed}"
+    return str(installed[0])
+
+
+def _mine(records: Records, package: str, *kinds: str) -> list[TraceRecord]:
+    """Records of these kinds about ``package`` (``work.*`` records name no package)."""
+    return [r for r in records if r.kind in kinds and r.get("package", package) == package]
+
+
+def _ok(record: TraceRecord) -> bool:
+    status = record.get("status")
+    return isinstance(status, int) and (200 <= status < 300 or status == 304)
+
+
+def _started_ms(request: TraceRecord) -> int:
+    return request.t_ms - int(request.get("duration_ms") or 0)
+
+
+def _inside(t_ms: int, windows: Iterable[Window]) -> bool:
+    return any(start <= t_ms < end for start, end in windows)
+
+
+_WORK_ENDS: Final = ("work.finished", "work.retry", "work.stopped", "work.failed")
+
+
+def _running_when(
+    records: Records, package: str, hit: Callable[[TraceRecord], bool]
+) -> list[tuple[TraceRecord, set[str]]]:
+    """Records matching ``hit``, each with the ids of the work running at that point.
+
+    Walks the trace in order (several records share a millisecond): work runs from
+    ``work.started`` until it finishes, retries or stops, or the app's process dies. Work, not
+    jobs: WorkManager also runs work in the app's process without a job (its greedy scheduler).
+    """
+    running: set[str] = set()
+    found: list[tuple[TraceRecord, set[str]]] = []
+    for record in records:
+        if hit(record):
+            found.append((record, set(running)))
+        if record.kind == "work.started":
+            running.add(str(record.get("id")))
+        elif record.kind in _WORK_ENDS:
+            running.discard(str(record.get("id")))
+        elif (
+            record.kind == "device.process"
+            and record.get("event") == "died"
+            and record.get("package") == package
+        ):
+            running.clear()
+    return found
+
+
+def _interrupted(
+    records: Records, package: str, what: str, hit: Callable[[TraceRecord], bool]
+) -> list[str]:
+    """Problems unless every ``hit`` record cut off running work, and that work ran again."""
+    found = _running_when(records, package, hit)
+    if not found:
+        return [f"no {what} happened"]
+    problems = []
+    idle = [record for record, works in found if not works]
+    if idle:
+        times = ", ".join(f"t={format_t_ms(record.t_ms)}" for record in idle[:5])
+        problems.append(
+            f"{len(idle)} of {len(found)} {what}s landed while no work of {package} ran: {times}"
+        )
+    starts = [r for r in records if r.kind == "work.started"]
+    for record, works in found:
+        if works and not any(s.t_ms >= record.t_ms and s.get("id") in works for s in starts):
+            problems.append(f"work cut off at t={format_t_ms(record.t_ms)} never ran again")
+    return problems
+
+
+def _killed_mid_sync(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+
+    def lmk(record: TraceRecord) -> bool:
+        return (
+            record.kind == "device.process"
+            and record.get("event") == "died"
+            and record.get("package") == package
+            and record.get("reason") == "REASON_LOW_MEMORY"
+        )
+
+    problems = _interrupted(records, package, "low-memory kill", lmk)
+    kills = [r for r in records if r.kind == "scenario.action" and r["action"] == "kill app"]
+    deaths = {r.t_ms for r in records if lmk(r)}
+    refused = [r for r in kills if r.t_ms not in deaths]
+    if refused:
+        problems.append(f"a kill at t={format_t_ms(refused[0].t_ms)} killed nothing")
+    return problems
+
+
+def _reboot_mid_sync(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+
+    def shutdown(record: TraceRecord) -> bool:
+        return record.kind == "device.boot" and record.get("event") == "shutdown"
+
+    return _interrupted(records, package, "reboot", shutdown)
+
+
+def _windows_between(
+    records: Records, opens: Callable[[TraceRecord], bool], closes: Callable[[TraceRecord], bool]
+) -> list[Window]:
+    windows: list[Window] = []
+    start: int | None = None
+    for record in records:
+        if start is None and opens(record):
+            start = record.t_ms
+        elif start is not None and closes(record):
+            windows.append((start, record.t_ms))
+            start = None
+    if start is not None:
+        windows.append((start, records[-1].t_ms + 1))
+    return windows
+
+
+def _storage_low(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    low = _windows_between(
+        records,
+        lambda r: r.kind == "device.storage" and r.get("level") == "LEVEL_LOW",
+        lambda r: r.kind == "device.storage" and r.get("level") == "LEVEL_NORMAL",
+    )
+    if not low:
+        return ["storage never became low (LEVEL_LOW)"]
+    runs = [r for r in _mine(records, package, "work.started") if _inside(r.t_ms, low)]
+    if not runs:
+        return ["no work of the app ran while storage was low"]
+    return []
+
+
+def _fault_windows(scenario: harness.scenario.Scenario, rate_limit: bool) -> list[Window]:
+    windows = [
+        (fault.at, fault.at + fault.for_ms)
+        for fault in scenario.spec.backend.faults
+        if (fault.rate_limit is not None) == rate_limit
+    ]
+    kind = "server_rate_limit" if rate_limit else "server_outage"
+    windows += [
+        (item.t_ms, item.t_ms + item.action.count)
+        for item in scenario.schedule
+        if item.action.kind == kind
+    ]
+    return windows
+
+
+def _each_window_hit(
+    scenario: harness.scenario.Scenario,
+    records: Records,
+    rate_limit: bool,
+    what: str,
+    hit: Callable[[TraceRecord], bool],
+) -> list[str]:
+    package = _package(records)
+    windows = _fault_windows(scenario, rate_limit)
+    if not windows:
+        return [f"the scenario schedules no {what}"]
+    requests = _mine(records, package, "http.request")
+    problems = []
+    for start, end in windows:
+        if not any(hit(r) and start <= _started_ms(r) < end for r in requests):
+            problems.append(f"no request of the app met the {what} at t={format_t_ms(start)}")
+    return problems
+
+
+def _rate_limited(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    return _each_window_hit(scenario, records, True, "rate limit", lambda r: r.get("status") == 429)
+
+
+def _server_outage(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    return _each_window_hit(
+        scenario,
+        records,
+        False,
+        "outage",
+        lambda r: r.get("fault") in ("error", "timeout", "slow", "malformed", "reset"),
+    )
+
+
+def _low_battery_saver(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    saver = _windows_between(
+        records,
+        lambda r: r.kind == "device.power" and r.get("battery_saver") is True,
+        lambda r: r.kind == "device.power" and r.get("battery_saver") is False,
+    )
+    if not saver:
+        return ["battery saver never turned on"]
+    deferred = [
+        r
+        for r in _mine(records, package, "job.deferred")
+        if str(r.get("reason")).startswith("battery saver") and _inside(r.t_ms, saver)
+    ]
+    if not deferred:
+        return ["battery saver deferred no work of the app"]
+    later = [r for r in _mine(records, package, "work.finished") if r.t_ms > deferred[0].t_ms]
+    if not any(r.get("result") == "success" for r in later):
+        return ["work deferred by battery saver never succeeded afterwards"]
+    return []
+
+
+def _night(t_ms: int) -> bool:
+    return t_ms % MS_PER_DAY < 7 * MS_PER_HOUR
+
+
+def _overnight_doze(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    idle = [r for r in records if r.kind == "device.doze" and r.get("state") == "IDLE"]
+    if not any(_night(r.t_ms) for r in idle):
+        return ["the phone never reached deep doze (IDLE) at night"]
+    deferred = [
+        r
+        for r in _mine(records, package, "job.deferred")
+        if str(r.get("reason")).startswith("doze") and _night(r.t_ms)
+    ]
+    if not deferred:
+        return ["doze deferred no work of the app at night"]
+    return []
+
+
+def _commute(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    away = _windows_between(
+        records,
+        lambda r: r.kind == "device.network" and r.get("reason") == "wifi out of range",
+        lambda r: r.kind == "device.network" and "WIFI" in (r.get("connected") or ()),
+    )
+    if not away:
+        return ["Wi-Fi never went out of range"]
+    if not any(end <= records[-1].t_ms for _, end in away):
+        return ["Wi-Fi never came back in range"]
+    cellular = [
+        r
+        for r in _mine(records, package, "http.request")
+        if r.get("transport") == "CELLULAR" and _ok(r) and _inside(_started_ms(r), away)
+    ]
+    if not cellular:
+        return ["no request of the app succeeded over cellular while Wi-Fi was away"]
+    return []
+
+
+def _force_stop(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    stops = [
+        r for r in _mine(records, package, "device.process") if r.get("event") == "force_stopped"
+    ]
+    if not stops:
+        return ["the app was never force-stopped"]
+    stopped_ms = stops[0].t_ms
+    launches = [
+        r.t_ms
+        for r in _mine(records, package, "device.process")
+        if r.get("event") == "launched" and r.t_ms > stopped_ms
+    ]
+    if not launches:
+        return ["the app was never launched again after the force-stop"]
+    relaunched_ms = launches[0]
+    state: dict[str, str] = {}
+    for record in records:
+        if record.t_ms >= stopped_ms:
+            break
+        if record.kind.startswith("work.") and record.get("state") is not None:
+            state[str(record.get("id"))] = str(record["state"])
+    pending = {work for work, value in state.items() if value in ("ENQUEUED", "RUNNING")}
+    if not pending:
+        return ["no work was pending when the app was force-stopped: the stop blocked nothing"]
+    starts = _mine(records, package, "job.started", "work.started")
+    if any(stopped_ms < r.t_ms < relaunched_ms for r in starts):
+        return ["work ran while the app was force-stopped"]
+    if not any(r.t_ms >= relaunched_ms and r.get("id") in pending for r in starts):
+        return ["work pending at the force-stop never ran after the relaunch"]
+    return []
+
+
+def _rare_bucket(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    rare = [r for r in _mine(records, package, "device.standby") if r.get("bucket") == "RARE"]
+    if not rare:
+        return ["the app was never in the RARE bucket"]
+    deferred = [
+        r
+        for r in _mine(records, package, "job.deferred")
+        if "standby bucket RARE" in str(r.get("reason"))
+    ]
+    if not deferred:
+        return ["the RARE bucket deferred no work of the app"]
+    return []
+
+
+def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    package = _package(records)
+    problems = []
+    if not any(r.get("result") == "success" for r in _mine(records, package, "work.finished")):
+        problems.append("no work succeeded")
+    if any(r.kind == "device.boot" and r.get("event") == "shutdown" for r in records):
+        problems.append("the phone rebooted on the happy path")
+    if any(
+        r.get("event") in ("died", "force_stopped")
+        for r in _mine(records, package, "device.process")
+    ):
+        problems.append("the app was killed or force-stopped on the happy path")
+    return problems
+
+
+Condition = Callable[[harness.scenario.Scenario, Records], list[str]]
+CONDITIONS: Final[dict[str, Condition]] = {
+    "commute": _commute,
+    "force_stop": _force_stop,
+    "happy_path": _happy_path,
+    "killed_mid_sync": _killed_mid_sync,
+    "low_battery_saver": _low_battery_saver,
+    "overnight_doze": _overnight_doze,
+    "rare_bucket": _rare_bucket,
+    "rate_limited": _rate_limited,
+    "reboot_mid_sync": _reboot_mid_sync,
+    "server_outage": _server_outage,
+    "storage_low": _storage_low,
+}
+
+
+def condition_problems(
+    kind: str, scenario: harness.scenario.Scenario, records: Records
+) -> list[str]:
+    """Why the run in ``records`` did not produce the condition ``kind`` (empty: it did)."""
+    return CONDITIONS[kind](scenario, records)
+
+
+def test_every_bundled_file_has_a_condition() -> None:
+    kinds = {path.stem for path in _files()}
+    assert kinds <= set(CONDITIONS), f"no condition for {sorted(kinds - set(CONDITIONS))}"
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_bundled_file_produces_its_condition(path: Path) -> None:
+    scenario = harness.scenario.load(path)
+    result = scenario.run(0)
+    problems = condition_problems(path.stem, scenario, list(result.trace))
+    assert not problems, f"{path.parent.name}/{path.name} seed 0: {'; '.join(problems)}"
