@@ -103,7 +103,7 @@ def test_bad_scenario_exits_2_with_its_error(
     assert main(["validate", str(path)]) == 2
     printed = capsys.readouterr().out
     # printed as text, not rich markup: the optional parts in brackets survive
-    assert "'server outage DURATION [KIND] [at ORIGIN]'" in " ".join(printed.split())
+    assert "'server outage DURATION [KIND [DELAY]] [at ORIGIN]'" in " ".join(printed.split())
 
 
 def test_validate_list_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ from respx.models import AllMockedAssertionError
 from harness._exceptions import DefinitionError
 from harness._units import Duration, to_ms
 from harness.backends._faults import (
+    DEFAULT_OUTAGE_DELAY_MS,
     Outage,
     OutageKind,
     RateLimit,
@@ -173,7 +174,7 @@ class Backend:
         kind: OutageKind | str = OutageKind.ERROR,
         *,
         status: int = 503,
-        delay: Duration = 30_000,
+        delay: Duration = DEFAULT_OUTAGE_DELAY_MS,
         path: str = "/",
     ) -> Outage:
         """From ``start`` for ``duration``, requests under ``path`` fail as ``kind`` says."""

@@ -39,6 +39,10 @@ class OutageKind(enum.StrEnum):
     RESET = "reset"  # resets the connection before the body (httpx.ReadError on the client)
 
 
+#: How long a ``slow`` or ``timeout`` outage holds each request unless told otherwise.
+DEFAULT_OUTAGE_DELAY_MS: Final = 30_000
+
+
 @dataclass(frozen=True, slots=True)
 class Outage:
     """A window ``[start_ms, end_ms)`` of virtual time in which requests under ``path`` fail."""
@@ -47,7 +51,7 @@ class Outage:
     end_ms: int
     kind: OutageKind = OutageKind.ERROR
     status: int = 503
-    delay_ms: int = 30_000
+    delay_ms: int = DEFAULT_OUTAGE_DELAY_MS
     path: str = "/"
 
     def __post_init__(self) -> None:

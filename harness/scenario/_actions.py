@@ -16,8 +16,9 @@ the runner carries them out on the device, the apps and the servers. Forms:
 ``server add N items to URL``       N new items appear in the resource at URL
 ``server update N items at URL``    N existing items change
 ``server expire tokens at ORIGIN``  every token of that origin's auth stops working
-``server outage D [KIND] [at O]``   from now, for duration D, the servers fail (KIND: error,
-                                    timeout, slow, malformed, reset); all servers or origin O
+``server outage D [KIND [DELAY]] [at O]``  from now, for duration D, the servers fail (KIND:
+                                    error, timeout, slow, malformed, reset; slow and timeout
+                                    wait DELAY, 30 s by default); all servers or origin O
 ``server rate limit N per W for D [at O]``  from now, for D: N requests per window W, then 429
 ``plug in [ac|usb|wireless]``       a charger is connected (the battery charges)
 ``unplug``                          the charger is disconnected
@@ -44,7 +45,7 @@ ACTION_HELP: Final = (
     "'open app', 'leave app', 'swipe away', 'force-stop', 'kill app', 'clear data', 'reboot', "
     "'adb shell CMD', 'app NAME [ARGS]', 'server add N items to URL', "
     "'server update N items at URL', 'server expire tokens at ORIGIN', "
-    "'server outage DURATION [KIND] [at ORIGIN]', "
+    "'server outage DURATION [KIND [DELAY]] [at ORIGIN]', "
     "'server rate limit N per WINDOW for DURATION [at ORIGIN]', "
     "'plug in [ac|usb|wireless]', 'unplug', 'use phone for DURATION', 'wifi out of range', "
     "'wifi in range', 'set storage free N% | N MB'"
@@ -65,7 +66,7 @@ _SERVER_RE: Final = re.compile(
 _EXPIRE_RE: Final = re.compile(r"^server\s+expire\s+tokens\s+at\s+(?P<origin>\S+)$")
 _OUTAGE_RE: Final = re.compile(
     r"^server\s+outage\s+(?P<duration>\S+)(?:\s+(?P<kind>error|timeout|slow|malformed|reset))?"
-    r"(?:\s+at\s+(?P<origin>\S+))?$"
+    r"(?:\s+(?P<delay>\d\S*))?(?:\s+at\s+(?P<origin>\S+))?$"
 )
 _LIMIT_RE: Final = re.compile(
     r"^server\s+rate\s+limit\s+(?P<count>\d+)\s+per\s+(?P<window>\S+)\s+for\s+(?P<duration>\S+)"
@@ -149,12 +150,19 @@ def parse_action(text: str) -> Action:
         return Action("server_expire_tokens", stripped, url=expire["origin"])
     outage = _OUTAGE_RE.match(stripped)
     if outage:
+        if outage["delay"] is not None and outage["kind"] not in ("slow", "timeout"):
+            raise ActionError(
+                f"action {text!r}: a delay goes with 'slow' or 'timeout', e.g. "
+                "'server outage 30m slow 5s'"
+            )
+        delay = () if outage["delay"] is None else (str(_duration(outage["delay"], text)),)
         return Action(
             "server_outage",
             stripped,
             name=outage["kind"] or "error",
             count=_duration(outage["duration"], text),
             url=outage["origin"],
+            args=delay,
         )
     limit = _LIMIT_RE.match(stripped)
     if limit:

@@ -16,6 +16,7 @@ from typing import Any
 from harness._exceptions import DefinitionError, ScenarioError
 from harness.app._context import run_as
 from harness.backends import Backend
+from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
 from harness.device import Device, Transport
 from harness.scenario._actions import Action
 from harness.scenario._binding import bind_phone
@@ -202,7 +203,8 @@ class World:
 
     def _do_server_outage(self, action: Action) -> None:
         for backend in self._servers(action):
-            backend.outage(self.sim.now_ms, action.count, action.name or "error")
+            delay = int(action.args[0]) if action.args else DEFAULT_OUTAGE_DELAY_MS
+            backend.outage(self.sim.now_ms, action.count, action.name or "error", delay=delay)
         self.sim.record(
             "backend.outage", action=action.text, until_ms=self.sim.now_ms + action.count
         )

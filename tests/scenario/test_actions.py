@@ -33,8 +33,22 @@ def test_unknown_action_lists_every_form_with_its_brackets() -> None:
         parse_action("frob app")
     message = str(info.value)
     for form in (
-        "[KIND] [at ORIGIN]",
+        "[KIND [DELAY]] [at ORIGIN]",
         "'plug in [ac|usb|wireless]'",
         "'set storage free N% | N MB'",
     ):
         assert form in message
+
+
+def test_a_slow_outage_takes_its_delay() -> None:
+    """'server outage 30m slow 5s': answers take 5 s (shorter than a client's timeout)."""
+    action = parse_action("server outage 30m slow 5s at https://api.example.com")
+    assert (action.name, action.count, action.args, action.url) == (
+        "slow",
+        1_800_000,
+        ("5000",),
+        "https://api.example.com",
+    )
+    assert parse_action("server outage 30m slow").args == ()
+    with pytest.raises(ActionError, match=r"a delay goes with 'slow' or 'timeout'"):
+        parse_action("server outage 30m error 5s")

@@ -121,3 +121,21 @@ def test_timeline_server_actions_fail_and_limit_the_servers() -> None:
     assert (2, 503) in statuses
     assert (4, 429) in statuses
     assert result.trace.of_kind("backend.outage")[0].t_ms == 7_200_000
+
+
+def test_a_slow_outage_answers_after_its_delay() -> None:
+    """'server outage 1h slow 2s': every answer in that hour takes the 2 s on top."""
+    text = SCENARIO.replace(
+        "  - at: 2h10m\n    do: app edit hello",
+        "  - at: 1h\n    do: use phone for 6h\n  - at: 2h\n    do: server outage 1h slow 2s\n"
+        "  - at: 2h10m\n    do: app edit hello",
+    )
+    result = run_scenario(loads(text, file="slow.yaml"), seed=0)
+    assert result.record.error is None
+    slow = [
+        r["duration_ms"]
+        for r in result.trace.of_kind("http.request")
+        if 7_200_000 <= r.t_ms - int(r["duration_ms"] or 0) < 10_800_000 and r["status"] == 200
+    ]
+    assert slow
+    assert all(2_000 <= int(duration) < 4_000 for duration in slow)
