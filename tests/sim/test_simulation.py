@@ -154,3 +154,24 @@ def test_run_until_accepts_datetimes(sim: Simulation) -> None:
     """run_until takes an aware datetime and converts it to exact virtual milliseconds."""
     sim.run_until(datetime(2026, 1, 6, 8, 0, 0, 1000, tzinfo=UTC))
     assert sim.now_ms == 32 * 3_600_000 + 1
+
+
+def test_building_accepts_timers_that_never_run_and_patches_nothing() -> None:
+    """``building()``: a simulation to build a world on and throw away (scenario preflight); it
+    works while another simulation runs, and it cannot be started afterwards."""
+    import time
+
+    from harness._exceptions import SimulationStateError
+
+    fired: list[int] = []
+    with Simulation(seed=1) as running:
+        scratch = Simulation(seed=0, patch_wall_clock=False)
+        with scratch.building():
+            scratch.call_later(1000, lambda: fired.append(1))
+        running.run_for("1h")
+        assert time.time() == running.now.timestamp()  # only the running one patches the clock
+    assert fired == []
+    with pytest.raises(SimulationStateError, match=r"closed"):
+        scratch.start()
+    with Simulation(seed=0) as started, pytest.raises(SimulationStateError, match=r"never"):
+        started.building().__enter__()
