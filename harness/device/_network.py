@@ -51,6 +51,8 @@ class NetworkState:
     captive_portal: bool
     connected: tuple[Transport, ...]
     generation: int
+    #: ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``: a carrier's plan override on cellular
+    temporarily_unmetered: bool = False
 
     @property
     def is_connected(self) -> bool:
@@ -90,6 +92,7 @@ class Network:
         self._outages = dict.fromkeys(self._in_range, 0)
         self.captive_portal = settings.wifi_captive_portal
         self.roaming = settings.cellular_roaming
+        self.temporarily_unmetered = settings.cellular_temporarily_unmetered
         self._connected: dict[Transport, bool] = dict.fromkeys(self._in_range, False)
         self._connect_timers = {
             transport: Timer(self._sim, self._connect_callback(transport))
@@ -196,6 +199,11 @@ class Network:
         """The cellular network is roaming."""
         self.roaming = roaming
         self._update("roaming" if roaming else "home network")
+
+    def set_temporarily_unmetered(self, unmetered: bool) -> None:
+        """The carrier makes cellular data temporarily unmetered (or ends the offer)."""
+        self.temporarily_unmetered = unmetered
+        self._update("temporarily unmetered" if unmetered else "metered again")
 
     # --- scheduled coverage -----------------------------------------------------------------
 
@@ -326,6 +334,7 @@ class Network:
             captive_portal=best is Transport.WIFI and self.captive_portal,
             connected=connected,
             generation=generation,
+            temporarily_unmetered=best is Transport.CELLULAR and self.temporarily_unmetered,
         )
 
     def _publish(self, reason: str) -> None:
@@ -344,6 +353,7 @@ class Network:
             connected=[t.value for t in state.connected],
             generation=state.generation,
             reason=reason,
+            **({"temporarily_unmetered": True} if state.temporarily_unmetered else {}),
         )
         self.changed.emit(state)
 

@@ -140,6 +140,9 @@ class NetworkSettings(_Section):
     ethernet_plugged: bool
     wifi_captive_portal: bool
     cellular_roaming: bool
+    #: The carrier marks the cellular network temporarily unmetered (a plan override:
+    #: ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``, e.g. an unmetered 5G offer).
+    cellular_temporarily_unmetered: bool = False
 
 
 class DozeSettings(_Section):

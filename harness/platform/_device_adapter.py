@@ -90,6 +90,7 @@ class DeviceAdapter:
             validated=state.validated,
             metered=state.metered,
             roaming=state.roaming,
+            temporarily_unmetered=state.temporarily_unmetered,
         )
 
     @property

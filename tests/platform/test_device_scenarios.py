@@ -386,3 +386,38 @@ def test_after_a_kill_the_rerun_runs_under_the_job_that_started_the_process() ->
         assert status.running  # the rerun is a running job, holding the app's JobService
         finished_at_restart = [r for r in records(world, "job.finished") if r.t_ms == rerun]
         assert finished_at_restart == []
+
+
+def test_temporarily_unmetered_work_runs_only_on_a_temporarily_unmetered_network() -> None:
+    """androidx asks JobScheduler for ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``
+    (``SystemJobInfoConverter.setRequiredNetwork``): Wi-Fi does not have it; cellular has it
+    only under a carrier's plan override (``network.cellular_temporarily_unmetered``)."""
+    from harness.device import Device
+    from harness.platform import JobIds, JobSchedulerService, system_job_schedulers
+    from harness.platform._device_adapter import DeviceAdapter
+    from harness.workmanager import Constraints, NetworkType, WorkManager
+
+    for override, transport, runs in (
+        (False, "wifi", False),
+        (False, "cellular", False),
+        (True, "cellular", True),
+    ):
+        with Simulation(seed=0) as sim:
+            overrides = {"network.cellular_temporarily_unmetered": override}
+            device = Device(sim, "pixel-like", overrides=overrides)
+            if transport == "cellular":
+                device.shell("svc wifi disable")
+            service = JobSchedulerService(sim, DeviceAdapter(device))
+            package = "com.example.promo"
+            device.install(package)
+            device.apps.launch(package)
+            schedulers = system_job_schedulers(service, package, JobIds())
+            work_manager = WorkManager(sim, schedulers=schedulers)
+            service.set_process_starter(lambda _package, _reason: True)
+            constraints = Constraints(required_network_type=NetworkType.TEMPORARILY_UNMETERED)
+            work_manager.enqueue(
+                OneTimeWorkRequest.builder(SyncWorker).set_constraints(constraints).build()
+            )
+            sim.run_for("1m")
+            started = bool(sim.trace.of_kind("job.started"))
+            assert started is runs, (override, transport)
