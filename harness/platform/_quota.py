@@ -264,13 +264,13 @@ class QuotaTracker:
 
     # --- verdicts -------------------------------------------------------------------------
 
-    def _stats(self, timer: _Timer, quota: BucketQuota, now_ms: int) -> _Stats:
+    def _stats(self, timer: _Timer, window_ms: int, now_ms: int) -> _Stats:
         """``updateExecutionStatsLocked``: sessions ending in the window count, clipped to it."""
         stats = _Stats()
         if timer.active:
             stats.time_in_window_ms = stats.time_in_day_ms = now_ms - timer.start_ms
             stats.jobs_in_window = timer.bg_job_count
-        window_start = now_ms - quota.window_ms
+        window_start = now_ms - window_ms
         day_start = now_ms - MAX_PERIOD_MS
         sessions = timer.sessions
         for i in range(len(sessions) - 1, -1, -1):
@@ -290,15 +290,20 @@ class QuotaTracker:
                 break
         return stats
 
+    def _remaining(self, stats: _Stats, quota: BucketQuota) -> int:
+        """``getRemainingExecutionTimeLocked``: the less of what the window and the day leave."""
+        return min(
+            quota.allowed_time_ms - stats.time_in_window_ms,
+            self.settings.max_execution_24h_ms - stats.time_in_day_ms,
+        )
+
     def remaining_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
         """Regular-job quota left now (may be negative while a job overruns)."""
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return 0
-        stats = self._stats(self._app(package).regular, quota, now_ms)
-        return min(
-            quota.allowed_time_ms - stats.time_in_window_ms,
-            self.settings.max_execution_24h_ms - stats.time_in_day_ms,
+        return self._remaining(
+            self._stats(self._app(package).regular, quota.window_ms, now_ms), quota
         )
 
     def time_until_quota_consumed_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
@@ -309,11 +314,10 @@ class QuotaTracker:
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return 0
-        stats = self._stats(self._app(package).regular, quota, now_ms)
-        day_left = self.settings.max_execution_24h_ms - stats.time_in_day_ms
+        stats = self._stats(self._app(package).regular, quota.window_ms, now_ms)
         if quota.window_ms == quota.allowed_time_ms:
-            return day_left
-        return min(quota.allowed_time_ms - stats.time_in_window_ms, day_left)
+            return self.settings.max_execution_24h_ms - stats.time_in_day_ms
+        return self._remaining(stats, quota)
 
     def out_of_quota_reason(self, package: str, bucket: Bucket, now_ms: int) -> str | None:
         """Why a regular job of ``package`` may not start now, or ``None`` if it may
@@ -324,12 +328,9 @@ class QuotaTracker:
         if quota is None:
             return None
         usage = self._app(package)
-        stats = self._stats(usage.regular, quota, now_ms)
+        stats = self._stats(usage.regular, quota.window_ms, now_ms)
         window = f"{quota.window_ms // MS_PER_MINUTE} min window"
-        remaining = min(
-            quota.allowed_time_ms - stats.time_in_window_ms,
-            self.settings.max_execution_24h_ms - stats.time_in_day_ms,
-        )
+        remaining = self._remaining(stats, quota)
         if remaining <= self.settings.in_quota_buffer_ms:
             return (
                 f"standby bucket {bucket.name}: {max(remaining, 0) // 1000} s of the "
@@ -385,9 +386,5 @@ class QuotaTracker:
     def expedited_remaining_ms(self, package: str, bucket: Bucket, now_ms: int) -> int:
         """Expedited-job budget left in the last 24 hours."""
         budget = self.settings.expedited_24h_ms.get(bucket, 0)
-        timer = self._app(package).expedited
-        used = now_ms - timer.start_ms if timer.active else 0
-        for session in timer.sessions:
-            if session.end_ms > now_ms - MAX_PERIOD_MS:
-                used += session.end_ms - max(session.start_ms, now_ms - MAX_PERIOD_MS)
+        used = self._stats(self._app(package).expedited, MAX_PERIOD_MS, now_ms).time_in_day_ms
         return budget - used
