@@ -79,19 +79,25 @@ class ShellCommands:
         """Usage lines of every supported command, sorted."""
         return sorted(entry.usage for entry in self._entries.values())
 
-    def handles(self, command: str) -> bool:
-        """Whether a handler takes ``command`` (its arguments are checked only when it runs);
-        :class:`ShellCommandError` if it is not an adb shell command at all."""
-        words = split_command(command)
-        return any(tuple(words[:length]) in self._entries for length in range(len(words), 0, -1))
-
-    def run(self, command: str) -> str:
-        """Run ``command``; :class:`ShellCommandError` when no handler takes it."""
-        words = split_command(command)
+    def _lookup(self, words: list[str]) -> tuple[_Entry, list[str]] | None:
+        """The handler of the longest registered prefix of ``words``, and the words after it."""
         for length in range(len(words), 0, -1):
             entry = self._entries.get(tuple(words[:length]))
             if entry is not None:
-                return entry.handler(words[length:])
+                return entry, words[length:]
+        return None
+
+    def handles(self, command: str) -> bool:
+        """Whether a handler takes ``command`` (its arguments are checked only when it runs);
+        :class:`ShellCommandError` if it is not an adb shell command at all."""
+        return self._lookup(split_command(command)) is not None
+
+    def run(self, command: str) -> str:
+        """Run ``command``; :class:`ShellCommandError` when no handler takes it."""
+        found = self._lookup(split_command(command))
+        if found is not None:
+            entry, arguments = found
+            return entry.handler(arguments)
         raise ShellCommandError(
             f"adb shell command {command!r} is not supported by the simulated device; "
             f"supported: {'; '.join(self.supported())}"
