@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import DefinitionError, ProfileError
+from harness.scenario._actions import Action
 from harness.scenario._servers import resource_at
 from harness.scenario._yaml import Loc
 from harness.sim import Simulation
@@ -31,7 +32,7 @@ def preflight(scenario: Scenario, add: Callable[[Loc, str], None]) -> None:
         try:
             world = World(sim, scenario)
         except DefinitionError as error:
-            add((_section_of(error),), str(error))
+            add(("device" if isinstance(error, ProfileError) else "backend",), str(error))
             return
         _check_actions(scenario, world, add)
 
@@ -43,56 +44,29 @@ def _check_actions(scenario: Scenario, world: World, add: Callable[[Loc, str], N
         if key in seen:  # a repeating event: check its text once
             continue
         seen.add(key)
-        problem = _action_problem(world, item.action.kind, item.action)
+        problem = _action_problem(world, item.action)
         if problem is not None:
             event = scenario.spec.timeline[item.entry]
             said = " ".join(str(event.do).split())
             add(("timeline", item.entry, "do" if said == item.action.text else "then"), problem)
 
 
-def _section_of(error: DefinitionError) -> str:
-    """Which section of the file a world-building error belongs to."""
-    name = type(error).__name__
-    return "device" if name == "ProfileError" else "backend"
-
-
-def _action_problem(world: World, kind: str, action: object) -> str | None:
-    from harness.scenario._actions import Action
-
-    assert isinstance(action, Action)
+def _action_problem(world: World, action: Action) -> str | None:
+    """What would go wrong when ``action`` runs in ``world``, by the checks the world itself
+    makes then (the shell's command table, the app's ``ACTIONS``, the servers' resources)."""
     try:
-        if kind == "shell" and action.command is not None:
+        if action.kind == "shell" and action.command is not None:
             if not world.device.shell_commands.handles(action.command):
                 supported = "; ".join(world.device.shell_commands.supported())
                 return (
                     f"action {action.text!r}: the simulated device has no adb shell command "
                     f"{action.command!r}; supported: {supported}"
                 )
-        elif kind == "app":
-            return _app_action_problem(world, action)
-        elif kind in ("server_add", "server_update") and action.url is not None:
+        elif action.kind == "app":
+            world.app_action(world.package_named(action.package, f"action {action.text!r}"), action)
+        elif action.kind in ("server_add", "server_update") and action.url is not None:
             resource_at(world.internet, action.url)
     except DefinitionError as error:
-        return f"action {action.text!r}: {error}"
-    return None
-
-
-def _app_action_problem(world: World, action: object) -> str | None:
-    from harness.scenario._actions import Action
-
-    assert isinstance(action, Action)
-    apps = world.scenario.apps
-    if len(apps) != 1:
-        return (
-            f"action {action.text!r} needs one app: the scenario has {len(apps)} "
-            f"({', '.join(app.package for app in apps)})"
-        )
-    (app,) = apps
-    actions = getattr(app.load(), "ACTIONS", {})
-    if not isinstance(actions, dict) or action.name not in actions:
-        known = ", ".join(sorted(actions)) if isinstance(actions, dict) and actions else "none"
-        return (
-            f"action {action.text!r}: app module {app.module} has no ACTIONS[{action.name!r}] "
-            f"(its actions: {known}); define ACTIONS = {{'{action.name}': function}} in it"
-        )
+        message = str(error)
+        return message if message.startswith("action ") else f"action {action.text!r}: {message}"
     return None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import inspect
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from harness._exceptions import DefinitionError, ScenarioError
+from harness._exceptions import ScenarioError
 from harness.app._context import run_as
 from harness.backends import Backend
 from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
@@ -48,15 +48,8 @@ class World:
     def why_not_running(self, work_id: str, package: str | None = None) -> str:
         """Why the work ``work_id`` (of ``package``, or of the scenario's only app) is not
         running now: the "why not yet" every user asks, answered at the current virtual time."""
-        if package is None:
-            packages = [app.package for app in self.scenario.apps]
-            if len(packages) != 1:
-                raise DefinitionError(
-                    f"this scenario has apps {packages}; say which one: "
-                    "why_not_running(work_id, package=...)"
-                )
-            package = packages[0]
-        return self.binding.why_not_running(package, work_id)
+        chosen = self.package_named(package, f"why_not_running({work_id!r})")
+        return self.binding.why_not_running(chosen, work_id)
 
     # --- timeline -------------------------------------------------------------------------
 
@@ -65,16 +58,34 @@ class World:
         for item in schedule:
             self.sim.call_at(item.t_ms, self.execute, item.action, priority=ACTION_PRIORITY)
 
-    def _package(self, action: Action) -> str:
-        if action.package is not None:
-            return action.package
+    def package_named(self, package: str | None, what: str) -> str:
+        """``package``, or the scenario's only app when none is named; else a clear error."""
+        if package is not None:
+            return package
         packages = self.runtime.packages
         if len(packages) != 1:
             raise ScenarioError(
-                f"action {action.text!r} needs a package name: the scenario has "
+                f"{what} needs a package name: the scenario has "
                 f"{len(packages)} apps ({', '.join(packages)})"
             )
         return packages[0]
+
+    def _package(self, action: Action) -> str:
+        return self.package_named(action.package, f"action {action.text!r}")
+
+    def app_action(self, package: str, action: Action) -> Callable[..., Any]:
+        """The function ``ACTIONS[name]`` of ``package``'s app module that a timeline
+        ``app NAME ARGS`` calls; a clear error naming the actions the module has."""
+        app = next(app for app in self.scenario.apps if app.package == package)
+        actions = getattr(app.load(), "ACTIONS", {})
+        function = actions.get(action.name) if isinstance(actions, dict) else None
+        if function is None:
+            known = ", ".join(sorted(actions)) if isinstance(actions, dict) and actions else "none"
+            raise ScenarioError(
+                f"action {action.text!r}: app module {app.module} has no ACTIONS[{action.name!r}] "
+                f"(its actions: {known}); define ACTIONS = {{'{action.name}': function}} in it"
+            )
+        return function  # type: ignore[no-any-return]
 
     def execute(self, action: Action) -> None:
         """Carry out one timeline action now."""
@@ -123,14 +134,7 @@ class World:
         process = self.runtime.process(package) or self.runtime.start_process(
             package, reason="user action"
         )
-        module = process.app.load()
-        actions = getattr(module, "ACTIONS", {})
-        function = actions.get(action.name) if isinstance(actions, dict) else None
-        if function is None:
-            raise ScenarioError(
-                f"action {action.text!r}: app module {process.app.module} has no "
-                f"ACTIONS[{action.name!r}]; define ACTIONS = {{'{action.name}': function}}"
-            )
+        function = self.app_action(package, action)
 
         async def perform() -> None:
             try:
