@@ -9,6 +9,7 @@ same record and trace digest in any process, so :func:`run_many` can use a proce
 
 from __future__ import annotations
 
+import functools
 import os
 import traceback
 from collections import Counter
@@ -250,8 +251,15 @@ class Job:
     trace_path: str | None
 
 
+@functools.lru_cache(maxsize=64)
+def _load_once(path: str) -> Scenario:
+    """A process runs many seeds of few files: read and check each file once per process (a
+    loaded scenario is only read by its runs)."""
+    return load(path)
+
+
 def _run_job(job: Job) -> RunRecord:
-    return run(job.path, job.seed, trace_path=job.trace_path)
+    return run(_load_once(job.path), job.seed, trace_path=job.trace_path)
 
 
 def run_many(
