@@ -311,9 +311,18 @@ def _no_crashes(check: Check, run: RunView) -> CheckResult:
     ]
     if not crashes:
         return check.ok("no app code raised")
-    details = [f"{r.kind} at t={_at(r.t_ms)}: {r.get('error')}" for r in crashes[:_MAX_DETAILS]]
+
+    def failed_at(record: TraceRecord) -> int:
+        # a failure nobody awaited is recorded when the run stops, with the time it happened
+        failed_at_ms = record.get("failed_at_ms")
+        return failed_at_ms if isinstance(failed_at_ms, int) else record.t_ms
+
+    crashes.sort(key=failed_at)  # stable: records of one instant keep their trace order
+    details = [
+        f"{r.kind} at t={_at(failed_at(r))}: {r.get('error')}" for r in crashes[:_MAX_DETAILS]
+    ]
     return check.fail(
-        f"app code raised {len(crashes)} time(s)", t_ms=crashes[0].t_ms, details=details
+        f"app code raised {len(crashes)} time(s)", t_ms=failed_at(crashes[0]), details=details
     )
 
 

@@ -139,3 +139,24 @@ def test_a_slow_outage_answers_after_its_delay() -> None:
     ]
     assert slow
     assert all(2_000 <= int(duration) < 4_000 for duration in slow)
+
+
+def test_no_crashes_names_when_an_unawaited_task_failed() -> None:
+    """A task failure nobody awaited is reported at the time it failed, not at the run's end."""
+    text = """\
+name: stray task
+app: tests.scenario.apps.stray_task
+duration: 1d
+timeline:
+  - at: 0s
+    do: open app
+checks:
+  - no_crashes
+"""
+    record = run_scenario(loads(text, file="stray.yaml"), seed=0).record
+    [crashes] = record.failed_checks
+    assert crashes.name == "no_crashes"
+    assert crashes.t_ms is not None
+    assert 2 * 3_600_000 <= crashes.t_ms < 3 * 3_600_000
+    assert "ValueError: cache refresh failed" in crashes.details[0]
+    assert "at t=0d02:00:00.800" in crashes.details[0]
