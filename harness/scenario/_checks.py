@@ -4,7 +4,8 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 
 ========================  =====================================================================
 ``responses_processed``   no HTTP request was cut off before its response reached the app (a
-                          worker stopped, or a Flutter engine destroyed, under it)
+                          worker stopped, or a Flutter engine destroyed, under it); a request
+                          cut because the app's process died (kill, reboot) does not count
 ``honours_retry_after``   after a 429, the app never came back before its ``Retry-After``
 ``max_staleness: T``      the app never went longer than T without a successful fetch (GET
                           answered 2xx or 304), counted from the start of the run to its end
@@ -113,7 +114,10 @@ def _at(t_ms: int) -> str:
 
 def _responses_processed(check: Check, run: RunView) -> CheckResult:
     requests = run.records("http.request")
-    cut = [r for r in requests if str(r.get("error") or "").startswith("cancelled")]
+    # A request cut because the process died (a kill, a reboot, a force-stop) is not a response
+    # the app dropped: it never had the chance; no_data_lost and no_duplicate_uploads judge what
+    # follows from it.
+    cut = [r for r in requests if str(r.get("error") or "").startswith("cancelled: the caller")]
     if not cut:
         return check.ok(f"all {len(requests)} requests reached the app")
     details = [f"{r['method']} {r['url']} cut off at t={_at(r.t_ms)}" for r in cut[:_MAX_DETAILS]]

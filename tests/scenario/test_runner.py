@@ -6,7 +6,7 @@ import pickle
 import re
 from pathlib import Path
 
-from harness.scenario._loader import loads
+from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
 from harness.scenario._runner import Job, run, run_many, run_scenario
 
@@ -160,3 +160,14 @@ checks:
     assert 2 * 3_600_000 <= crashes.t_ms < 3 * 3_600_000
     assert "ValueError: cache refresh failed" in crashes.details[0]
     assert "at t=0d02:00:00.800" in crashes.details[0]
+
+
+def test_a_request_cut_by_a_reboot_is_not_a_dropped_response() -> None:
+    """responses_processed judges the app: a reboot under a request is not the app dropping it."""
+    path = Path(__file__).parents[2] / "scenarios" / "outbox" / "reboot_mid_sync.yaml"
+    scenario = load(path)
+    assert "responses_processed" in [check.name for check in scenario.checks]
+    result = run_scenario(scenario, seed=0)
+    errors = [str(r.get("error")) for r in result.trace.of_kind("http.request")]
+    assert any(e.startswith("cancelled: the app's process died (reboot)") for e in errors)
+    assert result.record.passed, result.record.failed_checks
