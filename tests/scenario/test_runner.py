@@ -171,3 +171,17 @@ def test_a_request_cut_by_a_reboot_is_not_a_dropped_response() -> None:
     errors = [str(r.get("error")) for r in result.trace.of_kind("http.request")]
     assert any(e.startswith("cancelled: the app's process died (reboot)") for e in errors)
     assert result.record.passed, result.record.failed_checks
+
+
+def test_an_app_action_while_the_phone_is_off_is_refused() -> None:
+    """Nobody can use an app on a phone that is rebooting: the action is refused and noted."""
+    text = SCENARIO.replace(
+        "  - at: 5h30m\n    do: app edit world",
+        "  - at: 5h30m\n    do: leave app\n  - at: 5h31m\n    do: reboot\n"
+        "  - at: 5h31m\n    do: app edit world",
+    )
+    result = run_scenario(loads(text, file="off.yaml"), seed=0)
+    refused = result.trace.of_kind("scenario.action_refused")
+    assert [r["action"] for r in refused] == ["app edit world"]
+    assert any("did nothing: the phone is" in note for note in result.record.notes)
+    assert [r["name"] for r in result.trace.of_kind("app.action")] == ["edit"]
