@@ -60,7 +60,9 @@ def test_network_lost_mid_run_reenqueues_with_reason_7_and_reruns_when_back(
         StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY,
         1,
     )
-    assert workmanager.database.get_work_spec(request.string_id).last_enqueue_time == 0  # type: ignore[union-attr]
+    assert (
+        workmanager.database.work_spec_dao.get_work_spec(request.string_id).last_enqueue_time == 0
+    )  # type: ignore[union-attr]
     sim.run_for("5m")
     assert started(sim) == [0]
     constraints.update(network_connected=True)
