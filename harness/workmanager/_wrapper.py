@@ -18,9 +18,7 @@ equals the 2.9 Java shipped in apps):
    override and progress unchanged, unless it already finished (a cancel); the worker's coroutine
    is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
 
-Each database step is one transaction, as in androidx (``runInTransaction`` around
-``trySetRunning``, ``onWorkFinished``, each ``...AndResolve`` and ``resolve``, and
-``WorkProgressUpdater``); a step nested in another joins it.
+Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
 Deviations, all about Python rather than Android: a worker task cancelled by something other
 than WorkManager (the simulation shutting down) is treated as process death (no write); an input
@@ -239,14 +237,10 @@ class WorkerWrapper:
             output = result.output_data if isinstance(result, FailureResult) else Data.EMPTY
             self._set_failed_and_resolve(output)
 
-    # Each ...AndResolve is one transaction: androidx commits the block, then resolve() in a
-    # second one; here resolve() joins the first (same writes, one commit fewer).
+    # androidx commits each ...AndResolve block, then resolve() in a second transaction; here
+    # both join _on_work_finished's (set_failed also runs alone: it opens its own).
 
     def _set_succeeded_and_resolve(self, output: Data) -> None:
-        with self._db.transaction():
-            self._set_succeeded(output)
-
-    def _set_succeeded(self, output: Data) -> None:
         work_id = self.work_spec_id
         work_specs = self._work_specs
         dependencies = self._db.dependency_dao
@@ -305,31 +299,29 @@ class WorkerWrapper:
     def _reschedule_and_resolve(self, kind: str, **fields: Any) -> None:
         work_id = self.work_spec_id
         work_specs = self._work_specs
-        with self._db.transaction():
-            work_specs.set_state(work_id, State.ENQUEUED)
-            work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
-            work_specs.reset_next_schedule_time_override(
-                work_id, self.spec.next_schedule_time_override_generation
-            )
-            work_specs.mark_scheduled(work_id, -1)
-            self._resolve(True)
-            self._events.emit(kind, work_id, **fields)
+        work_specs.set_state(work_id, State.ENQUEUED)
+        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+        work_specs.reset_next_schedule_time_override(
+            work_id, self.spec.next_schedule_time_override_generation
+        )
+        work_specs.mark_scheduled(work_id, -1)
+        self._resolve(True)
+        self._events.emit(kind, work_id, **fields)
 
     def _reset_periodic_and_resolve(self, result: str) -> None:
         work_id = self.work_spec_id
         work_specs = self._work_specs
-        with self._db.transaction():
-            # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
-            work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
-            work_specs.set_state(work_id, State.ENQUEUED)
-            work_specs.reset_run_attempt_count(work_id)
-            work_specs.reset_next_schedule_time_override(
-                work_id, self.spec.next_schedule_time_override_generation
-            )
-            work_specs.increment_period_count(work_id)
-            work_specs.mark_scheduled(work_id, -1)
-            self._events.emit("work.finished", work_id, result=result, output={})
-            self._resolve(False)
+        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
+        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+        work_specs.set_state(work_id, State.ENQUEUED)
+        work_specs.reset_run_attempt_count(work_id)
+        work_specs.reset_next_schedule_time_override(
+            work_id, self.spec.next_schedule_time_override_generation
+        )
+        work_specs.increment_period_count(work_id)
+        work_specs.mark_scheduled(work_id, -1)
+        self._events.emit("work.finished", work_id, result=result, output={})
+        self._resolve(False)
 
     # --- stop -------------------------------------------------------------------------------
 

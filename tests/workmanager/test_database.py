@@ -69,7 +69,6 @@ def test_set_cancelled_state_writes_1_only_for_running_rows(sim: Simulation) -> 
         for spec in (running, waiting):
             database.work_spec_dao.insert_work_spec(spec)
             database.work_spec_dao.set_cancelled_state(spec.id)
-        reasons = [
-            database.work_spec_dao.get_work_spec(s.id).stop_reason for s in (running, waiting)
-        ]  # type: ignore[union-attr]
+        specs = [database.work_spec_dao.get_work_spec(s.id) for s in (running, waiting)]
+        reasons = [spec.stop_reason for spec in specs if spec is not None]
     assert reasons == [StopReason.STOP_REASON_CANCELLED_BY_APP, StopReason.STOP_REASON_NOT_STOPPED]
