@@ -14,7 +14,7 @@ DAO per table, each in its own module with androidx's queries::
         database.work_spec_dao.set_state(work_id, State.ENQUEUED)
         database.work_spec_dao.mark_scheduled(work_id, -1)
 
-``work_info_dao`` reads :class:`WorkInfo`\\ s (``getWorkStatusPojoFor*``, ``RawWorkInfoDao``).
+``work_info_dao`` reads ``WorkInfo`` values (``getWorkStatusPojoFor*``, ``RawWorkInfoDao``).
 ``SystemIdInfo`` has no DAO: the JobScheduler glue keeps job ids itself.
 
 Every WorkManager operation runs in one transaction (see :mod:`harness.workmanager._connection`
