@@ -106,8 +106,7 @@ def test_an_exception_rolls_back_the_whole_transaction(tmp_path: Path) -> None:
 
 
 def test_a_failed_nested_block_fails_the_outer_transaction() -> None:
-    """A nested block left by an exception rolls everything back at the end, even if the outer
-    block caught it (SQLiteSession.endTransaction: a failed child fails its parent)."""
+    """A nested block that raised fails the outer transaction (SQLiteSession.endTransaction)."""
     with WorkDatabase() as database:
         preferences = database.preference_dao
 
@@ -149,8 +148,7 @@ def test_a_block_that_only_reads_opens_no_transaction(statements: Statements) ->
 def test_an_enqueue_commits_once_then_the_scheduling_once(
     sim: Simulation, statements: Statements
 ) -> None:
-    """addToDatabase is one transaction, then Schedulers.schedule marks in another: two commits
-    for what were five autocommitted writes (row, two tags, name, mark)."""
+    """addToDatabase commits once, Schedulers.schedule once: 2 commits for 5 writes."""
     workmanager = WorkManager(sim)
     statements.clear()
     request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
@@ -162,8 +160,7 @@ def test_an_enqueue_commits_once_then_the_scheduling_once(
 def test_every_write_of_every_operation_runs_in_a_transaction(
     sim: Simulation, statements: Statements
 ) -> None:
-    """No statement autocommits: enqueue, run, retry, fail a chain, progress, periodic, update,
-    cancel, prune, process death and the restarts each write inside a transaction."""
+    """No write autocommits: every WorkManager operation writes inside a transaction."""
     workmanager = WorkManager(sim)
     statements.clear()
     workmanager.enqueue_unique_work(

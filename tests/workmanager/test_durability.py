@@ -158,9 +158,7 @@ def _active_after_keep(path: Path) -> list[str]:
 def test_a_kill_between_any_two_statements_leaves_the_old_or_the_new_state(
     tmp_path: Path, case_name: str
 ) -> None:
-    """A killed enqueue leaves all of its rows or none (runInTransaction in EnqueueRunnable):
-    never a work without its unique name, tags or dependencies; a KEEP enqueue then adds no copy.
-    """
+    """A killed enqueue leaves all its rows or none (EnqueueRunnable's one transaction)."""
     case = CASES[case_name]
     base = tmp_path / "base.db"
     with Simulation(seed=0, patch_wall_clock=False) as sim, WorkDatabase(base) as database:
