@@ -56,6 +56,11 @@ class ShellCommandError(DefinitionError):
     """An adb shell command string that the simulated device does not support or cannot parse."""
 
 
+class ShellStateError(ShellCommandError):
+    """A well-formed adb shell command that the device refuses in its current state (deep idle
+    not enabled, the device off); the same command may succeed at another moment."""
+
+
 class ScenarioError(DefinitionError):
     """A scenario file is invalid. Carries where: file, line, field."""
 

@@ -19,6 +19,7 @@ from typing import Final
 import pytest
 
 import harness.scenario
+from harness.scenario._actions._server import ServerOutage, ServerRateLimit
 from harness.sim import TraceRecord, format_t_ms
 
 SCENARIOS: Final = Path(__file__).resolve().parent.parent / "scenarios"
@@ -174,11 +175,11 @@ def _fault_windows(scenario: harness.scenario.Scenario, rate_limit: bool) -> lis
         for fault in scenario.spec.backend.faults
         if (fault.rate_limit is not None) == rate_limit
     ]
-    kind = "server_rate_limit" if rate_limit else "server_outage"
+    kind = ServerRateLimit if rate_limit else ServerOutage
     windows += [
-        (item.t_ms, item.t_ms + item.action.count)
+        (item.t_ms, item.t_ms + item.action.duration_ms)
         for item in scenario.schedule
-        if item.action.kind == kind
+        if isinstance(item.action, kind)
     ]
     return windows
 

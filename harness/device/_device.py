@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness._exceptions import ProfileError, ShellCommandError
+from harness._exceptions import ProfileError, ShellCommandError, ShellStateError
 from harness.device._apps import Apps
 from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL, Battery
 from harness.device._battery_state import BatteryState
@@ -231,7 +231,7 @@ class Device:
     def shell(self, command: str) -> str:
         """Run an adb shell command (with or without ``adb shell``); returns what it prints."""
         if not self.is_on:
-            raise ShellCommandError(
+            raise ShellStateError(
                 f"adb shell {command!r}: error: no devices/emulators found (the simulated device "
                 f"is {self._state.value}); wait for device.boot_completed"
             )

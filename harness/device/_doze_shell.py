@@ -8,7 +8,7 @@ key in docs/sources.md): ``step [light|deep]``, ``force-idle [deep|light]``,
 
 from __future__ import annotations
 
-from harness._exceptions import ShellCommandError
+from harness._exceptions import ShellCommandError, ShellStateError
 from harness.device._doze import Doze
 from harness.device._doze_states import DeepState, LightState, format_android_duration
 
@@ -52,7 +52,7 @@ def _step(doze: Doze, arg: str | None) -> str:
 def _force_idle(doze: Doze, arg: str | None) -> str:
     if arg is None or arg == "deep":
         if not doze.deep_enabled:
-            raise ShellCommandError("Unable to go deep idle; not enabled")
+            raise ShellStateError("Unable to go deep idle; not enabled")
         doze.force_idle = True
         doze.become_inactive_if_appropriate()
         current = doze.state
@@ -60,7 +60,7 @@ def _force_idle(doze: Doze, arg: str | None) -> str:
             doze.step("s:shell")
             if doze.state is current:
                 doze.exit_force_idle()
-                raise ShellCommandError(f"Unable to go deep idle; stopped at {current.name}")
+                raise ShellStateError(f"Unable to go deep idle; stopped at {current.name}")
             current = doze.state
         return "Now forced in to deep idle mode\n"
     if arg == "light":
@@ -71,7 +71,7 @@ def _force_idle(doze: Doze, arg: str | None) -> str:
             doze.light.step("s:shell")
             if doze.light.state is current_light:
                 doze.exit_force_idle()
-                raise ShellCommandError(f"Unable to go light idle; stopped at {current_light.name}")
+                raise ShellStateError(f"Unable to go light idle; stopped at {current_light.name}")
             current_light = doze.light.state
         return "Now forced in to light idle mode\n"
     return f"Unknown idle mode: {arg}\n"

@@ -5,7 +5,7 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 :class:`RunResult` for assertions in tests.
 """
 
-from harness.scenario._actions import ACTION_HELP, Action
+from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
 from harness.scenario._record import CheckResult, RunRecord
@@ -13,6 +13,7 @@ from harness.scenario._runner import Job, RunResult, run, run_many, run_scenario
 from harness.scenario._world import World
 
 __all__ = [
+    "ACTIONS",
     "ACTION_HELP",
     "CHECK_NAMES",
     "Action",

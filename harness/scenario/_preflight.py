@@ -2,8 +2,11 @@
 
 The schema catches wrong types and unknown fields; some mistakes only show when the pieces are
 put together: a device profile or override that does not exist, a backend factory that does not
-import, a resource the servers cannot serve, an adb command the device does not have, an app
-action the app module does not define, a ``server add`` to a URL with no resource. Each is
+import, a resource the servers cannot serve, and whatever each timeline action's
+:meth:`~harness.scenario.Action.problem` finds (an app that is not installed, an adb command the
+device does not have or refuses, an app action the app module does not define, a server or
+resource the backend does not have). Checks that need only an action's text ran when it was
+parsed; these need the built world. Each is
 reported with the timeline entry (or section) it comes from, as the loader reports schema errors.
 """
 
@@ -14,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from harness._exceptions import DefinitionError, ProfileError
 from harness.scenario._actions import Action
-from harness.scenario._servers import resource_at
 from harness.scenario._yaml import Loc
 from harness.sim import Simulation
 
@@ -52,21 +54,13 @@ def _check_actions(scenario: Scenario, world: World, add: Callable[[Loc, str], N
 
 
 def _action_problem(world: World, action: Action) -> str | None:
-    """What would go wrong when ``action`` runs in ``world``, by the checks the world itself
-    makes then (the shell's command table, the app's ``ACTIONS``, the servers' resources)."""
+    """What would go wrong when ``action`` runs in ``world``: each action class knows its own
+    hazards (an app not installed, an adb command the device refuses, an unknown server or
+    resource, an app action the module lacks); its text was checked when it was parsed."""
     try:
-        if action.kind == "shell" and action.command is not None:
-            if not world.device.shell_commands.handles(action.command):
-                supported = "; ".join(world.device.shell_commands.supported())
-                return (
-                    f"action {action.text!r}: the simulated device has no adb shell command "
-                    f"{action.command!r}; supported: {supported}"
-                )
-        elif action.kind == "app":
-            world.app_action(world.package_named(action.package, f"action {action.text!r}"), action)
-        elif action.kind in ("server_add", "server_update") and action.url is not None:
-            resource_at(world.internet, action.url)
+        problem = action.problem(world)
     except DefinitionError as error:
-        message = str(error)
-        return message if message.startswith("action ") else f"action {action.text!r}: {message}"
-    return None
+        problem = str(error)
+    if problem is None:
+        return None
+    return problem if problem.startswith("action ") else f"action {action.text!r}: {problem}"

@@ -80,7 +80,10 @@ def test_unknown_event_lists_the_allowed_actions(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("do: open app", "do: dance wildly"))
     with pytest.raises(
         ScenarioError,
-        match=r"bad\.yaml:21: timeline\[0\]\.do: action 'dance wildly' is not one of: 'open app'",
+        match=(
+            r"bad\.yaml:21: timeline\[0\]\.do: action 'dance wildly' is not one of: "
+            r"'open app \[PKG\]'"
+        ),
     ):
         load(path)
 
