@@ -52,6 +52,10 @@ def actions_markdown() -> str:
         "against the built world (installed apps, servers, resources, adb commands, app",
         "actions) in the preflight.",
         "",
+        "To add an action, add a `@register`-ed frozen dataclass (its grammar, checks, help",
+        "line and effect) to a module of `harness/scenario/_actions/`, add its test under",
+        "`tests/scenario/actions/`, regenerate this file and add its example to the README.",
+        "",
         "| Action | What happens | Example |",
         "| --- | --- | --- |",
     ]

@@ -164,10 +164,9 @@ class AppCall(Action):
     example = "app edit note"
     needs_user_code = True
 
+    #: The key of the app module's ``ACTIONS``; ``app NAME`` acts on the scenario's only app.
     name: str = ""
     args: tuple[str, ...] = ()
-    #: Apps of several-app scenarios are not named by ``app NAME``: the only app is meant.
-    package: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Self | None:
@@ -183,7 +182,7 @@ class AppCall(Action):
 
     def function(self, world: World) -> Callable[..., Any]:
         """``ACTIONS[name]`` of the app module; a clear error naming the actions it has."""
-        package = installed_package(world, self.package, self.text)
+        package = installed_package(world, None, self.text)
         app = next(app for app in world.scenario.apps if app.package == package)
         actions = getattr(app.load(), "ACTIONS", {})
         function = actions.get(self.name) if isinstance(actions, dict) else None
@@ -200,7 +199,7 @@ class AppCall(Action):
         return problem_of(lambda: self.function(world))
 
     def apply(self, world: World) -> None:
-        package = world.package_named(self.package, f"action {self.text!r}")
+        package = world.package_named(None, f"action {self.text!r}")
         process = world.runtime.process(package) or world.runtime.start_process(
             package, reason="user action"
         )

@@ -60,16 +60,13 @@ class Action:
         raise NotImplementedError
 
     def problem(self, world: World) -> str | None:
-        """What would go wrong if this action ran now in ``world`` (built, never started)."""
+        """What would go wrong if this action ran in ``world`` (built, never started): a message,
+        or ``None``; a :class:`DefinitionError` raised here is reported the same way."""
         return None
 
     def apply(self, world: World) -> None:
         """Carry the action out on ``world``, at the simulation's current time."""
         raise NotImplementedError
-
-    def error(self, message: str) -> ActionError:
-        """An :class:`ActionError` about this action (``action 'TEXT': MESSAGE``)."""
-        return ActionError(f"action {self.text!r}: {message}")
 
 
 ActionType = TypeVar("ActionType", bound=type[Action])

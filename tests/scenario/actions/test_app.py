@@ -70,3 +70,26 @@ def test_the_packages_of_the_scenario_pass(
     """Naming the scenario's own app is fine."""
     code, output = validate(tmp_path, capsys, "force-stop com.example.outbox")
     assert code == 0, output
+
+
+TWO_APPS = """\
+name: two apps
+apps:
+  - module: examples.outbox
+  - module: examples.hourly_sync
+duration: 1d
+timeline:
+  - at: 1h
+    do: {action}
+"""
+
+
+@pytest.mark.parametrize("action", ["open app", "app edit"])
+def test_with_two_apps_the_package_must_be_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str
+) -> None:
+    """With several apps an action that names none would crash the run: exit 2 instead."""
+    code, output = validate(tmp_path, capsys, action, TWO_APPS)
+    where = "one.yaml:8: timeline[0].do:"
+    says = "needs a package name: the scenario has 2 apps"
+    assert_refused(code, output, action, says, where=where)
