@@ -117,18 +117,24 @@ def positive_count(text: str, value: str, what: str, *, most: int) -> int:
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 
 
+def _is_http_url(value: str) -> httpx.URL | None:
+    """``value`` as a URL if it is ``http(s)://host[:port]...`` (any parse failure: ``None``)."""
+    try:
+        url = httpx.URL(value)
+        port = url.port
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    if url.scheme not in ("http", "https") or not _HOST_RE.match(url.host or ""):
+        return None
+    return url if port is None or 0 < port < 65536 else None
+
+
 def http_url(text: str, value: str, *, origin_only: bool) -> str:
     """``value`` if it is an ``http(s)://host[:port]`` URL (with no path when ``origin_only``)."""
     shape = "scheme://host[:port]" if origin_only else "scheme://host[:port]/path"
     example = "https://api.example.com" + ("" if origin_only else "/items")
-    try:
-        url = httpx.URL(value)
-        valid = url.scheme in ("http", "https") and bool(url.host) and _HOST_RE.match(url.host)
-        if valid and url.port is not None and not 0 < url.port < 65536:
-            valid = None
-    except (httpx.InvalidURL, ValueError, TypeError):
-        valid = None
-    if not valid:
+    url = _is_http_url(value)
+    if url is None:
         raise fail(text, f"{value!r} is not an http(s) URL {shape}, e.g. {example!r}")
     if origin_only and url.path not in ("", "/"):
         raise fail(text, f"{value!r} has a path; give only the origin, e.g. {example!r}")

@@ -56,6 +56,8 @@ def test_typed_fields_of_items_and_rate_limits() -> None:
         ("server update 0 items at https://api.example.com/notes", "must be at least 1"),
         ("server add 3 items to notes", "'notes' is not an http(s) URL"),
         ("server add 3 items to https://[bad/notes", "is not an http(s) URL"),
+        ("server add 3 items to https://api.example.com:99999/notes", "is not an http(s) URL"),
+        ("server add 3 items to https:///notes", "is not an http(s) URL"),
         ("server outage 1h at ftp://api.example.com", "is not an http(s) URL"),
         ("server outage 1h at https://api.example.com/notes", "has a path; give only the origin"),
         ("server expire tokens at api.example.com", "is not an http(s) URL"),
