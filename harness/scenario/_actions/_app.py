@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from harness.app._context import run_as
+from harness.device import ProcessStarted, Shutdown
 from harness.scenario._actions._base import (
     Action,
     fail,
@@ -160,7 +161,7 @@ class AppCall(Action):
 
     kind = "app"
     form = "app NAME [ARG...]"
-    summary = "call the app module's ACTIONS[NAME](*ARGS) in the app (e.g. the user edits a note)"
+    summary = "call ACTIONS[NAME] of the app module with ARGS, in the app (e.g. an edit)"
     example = "app edit note"
     needs_user_code = True
 
@@ -200,9 +201,40 @@ class AppCall(Action):
 
     def apply(self, world: World) -> None:
         package = world.package_named(None, f"action {self.text!r}")
-        process = world.runtime.process(package) or world.runtime.start_process(
-            package, reason="user action"
-        )
+        if world.runtime.process(package) is not None:
+            self._perform(world, package)
+            return
+        if not world.device.is_on:
+            self._refuse(world, f"the phone is {world.device.state.value}: nobody can use the app")
+            return
+        # The user acts in the app, so they open it first: the process starts as any launch does
+        # (on the device, which kills, force-stops and reboots end later), and the action runs in
+        # it once it is up. Starting only an app instance left one no device process backed.
+        disconnects: list[Callable[[], None]] = []
+
+        def started(process: ProcessStarted) -> None:
+            if process.package == package:
+                for disconnect in disconnects:
+                    disconnect()
+                self._perform(world, package)
+
+        def shut_down(_shutdown: Shutdown) -> None:
+            for disconnect in disconnects:
+                disconnect()
+            self._refuse(world, "the phone shut down before the app had started")
+
+        disconnects.append(world.device.apps.process_started.connect(started))
+        disconnects.append(world.device.shutting_down.connect(shut_down))
+        world.device.apps.launch(package)
+
+    def _refuse(self, world: World, reason: str) -> None:
+        world.sim.record("scenario.action_refused", action=self.text, reason=reason)
+        world.note(f"'{self.text}' did nothing: {reason}")
+
+    def _perform(self, world: World, package: str) -> None:
+        """Call the app's function in its running process (a task of the app instance)."""
+        process = world.runtime.process(package)
+        assert process is not None
         function = self.function(world)
         sim = world.sim
 
