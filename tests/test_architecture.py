@@ -13,6 +13,7 @@ LAYERS = [
     "pytest_plugin",
     "report",
     "scenario",
+    "phone",
     "flutter",
     "app",
     "platform",

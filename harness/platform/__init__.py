@@ -6,6 +6,7 @@ standby quotas, battery saver and background restrictions, execution limits, sto
 and ``SystemJobService``.
 """
 
+from harness.platform._device_adapter import DeviceAdapter
 from harness.platform._jobs import JobInfo, JobStatus, network_satisfied, unmet_constraints
 from harness.platform._quota import BucketQuota, QuotaSettings, QuotaTracker
 from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness, Verdict
@@ -24,6 +25,7 @@ __all__ = [
     "REGULAR_LIMIT_MS",
     "Bucket",
     "BucketQuota",
+    "DeviceAdapter",
     "DeviceView",
     "DozeState",
     "JobClient",

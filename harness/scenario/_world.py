@@ -18,8 +18,8 @@ from harness.app._context import run_as
 from harness.backends import Backend
 from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
 from harness.device import Device, Transport
+from harness.phone import bind_phone
 from harness.scenario._actions import Action
-from harness.scenario._binding import bind_phone
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers, resource_at
 from harness.sim import Simulation
