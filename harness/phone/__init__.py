@@ -6,7 +6,7 @@ apps use the device's network, storage and scheduler, and the :class:`DeviceBind
 them as Android does.
 """
 
-from harness.phone._binding import DeviceBinding, job_tag
+from harness.phone._binding import DeviceBinding
 from harness.phone._build import bind_phone
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime
@@ -17,6 +17,5 @@ __all__ = [
     "DeviceBinding",
     "PhoneAppRuntime",
     "bind_phone",
-    "job_tag",
     "why_not_running",
 ]

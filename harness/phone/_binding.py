@@ -34,18 +34,9 @@ from harness.platform import (
     DeviceAdapter,
     JobInfo,
     JobSchedulerService,
-    JobShellError,
-    SystemJobScheduler,
-    cmd_jobscheduler,
-    dumpsys_jobscheduler,
+    register_jobscheduler_shell,
 )
-
-
-def job_tag(job: JobInfo) -> str:
-    """The job's wake lock tag (``*job*/<service>``)."""
-    return (
-        f"*job*/{job.package}/androidx.work.impl.background.systemjob.SystemJobService#{job.job_id}"
-    )
+from harness.workmanager import SystemJobScheduler, reschedule_on_boot
 
 
 class DeviceBinding:
@@ -71,14 +62,7 @@ class DeviceBinding:
         apps.data_cleared.connect(self._on_data_cleared)
         device.shutting_down.connect(self._on_shutdown)
         device.boot_completed.connect(self._on_boot_completed)
-        device.shell_commands.register(
-            "cmd jobscheduler",
-            self._shell_cmd,
-            usage="cmd jobscheduler run [-f] PKG ID | timeout [PKG [ID]] | get-job-state PKG ID",
-        )
-        device.shell_commands.register(
-            "dumpsys jobscheduler", self._shell_dumpsys, usage="dumpsys jobscheduler [PKG]"
-        )
+        register_jobscheduler_shell(device.shell_commands, service, device.apps.is_installed)
 
     def running_jobs(self, package: str) -> list[JobInfo]:
         """Jobs of ``package`` running now."""
@@ -91,7 +75,7 @@ class DeviceBinding:
 
     def _on_run_changed(self, change: tuple[JobInfo, bool]) -> None:
         job, running = change
-        tag = job_tag(job)
+        tag = job.wakelock_tag
         jobs = self._running.setdefault(job.package, [])
         if running:
             jobs.append(job)
@@ -147,22 +131,8 @@ class DeviceBinding:
     def _on_boot_completed(self, boot: BootCompleted) -> None:
         del boot
         for package in self.runtime.packages:
-            database = self.runtime.database(package)
-            if database.get_all_unfinished_work():
-                # RescheduleReceiver: WorkManager reschedules everything at the next start.
-                database.mark_reschedule_needed()
+            if reschedule_on_boot(self.runtime.database(package)):
                 self.device.apps.start_process(package, "BOOT_COMPLETED")
-
-    # --- adb shell --------------------------------------------------------------------------
-
-    def _shell_cmd(self, args: list[str]) -> str:
-        try:
-            return cmd_jobscheduler(self.service, args, self.device.apps.is_installed)
-        except JobShellError as error:
-            return f"{error}\n"
-
-    def _shell_dumpsys(self, args: list[str]) -> str:
-        return dumpsys_jobscheduler(self.service, args)
 
     def why_not_running(self, package: str, work_spec_id: str) -> str:
         """Why ``package``'s work ``work_spec_id`` is not running now (:func:`why_not_running`)."""

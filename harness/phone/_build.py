@@ -7,8 +7,9 @@ from harness.device import Device
 from harness.phone._binding import DeviceBinding
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime, _DeviceData
-from harness.platform import DeviceAdapter, JobIds, JobSchedulerService, system_job_schedulers
+from harness.platform import DeviceAdapter, JobSchedulerService
 from harness.sim import Simulation
+from harness.workmanager import JobIds, system_job_schedulers
 
 
 def bind_phone(sim: Simulation, device: Device, internet: Internet) -> DeviceBinding:

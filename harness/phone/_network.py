@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from harness.app import Link
 from harness.device import Transport
-from harness.platform import Bucket, DozeState
+from harness.platform import FirewallChain, app_firewall
 from harness.sim import Signal
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class AppNetworkPort:
         self._seen = self._what_the_app_sees()
         binding.view.changed.connect(self._on_device_changed)
 
-    def _what_the_app_sees(self) -> tuple[int, str | None]:
+    def _what_the_app_sees(self) -> tuple[int, FirewallChain | None]:
         """The network generation and the firewall reason: a change of either cuts requests."""
         return self._binding.device.network.generation, self.blocked_reason()
 
@@ -35,22 +35,11 @@ class AppNetworkPort:
             self._seen = seen
             self.changed.emit(seen)
 
-    def blocked_reason(self) -> str | None:
-        """Why the app has no network now (``None``: it has one)."""
-        binding = self._binding
-        view = binding.view
-        package = self._package
-        if view.is_top(package):
-            return None
-        running = binding.running_jobs(package)
-        expedited = any(job.expedited for job in running)
-        if view.doze is DozeState.IDLE and not expedited:
-            return "doze"
-        if view.battery_saver and not expedited:
-            return "battery saver"
-        if view.standby_bucket(package) >= Bucket.RARE and not running:
-            return "standby bucket"
-        return None
+    def blocked_reason(self) -> FirewallChain | None:
+        """The firewall chain that keeps the app off the network now (``None``: it has one)."""
+        return app_firewall(
+            self._binding.view, self._package, self._binding.running_jobs(self._package)
+        )
 
     def link(self) -> Link | None:
         """The link for a new request, or ``None`` (no network, or firewalled)."""

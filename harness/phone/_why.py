@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from harness.platform import Blocker
 from harness.workmanager import State
 
 if TYPE_CHECKING:
@@ -41,14 +42,14 @@ def why_not_running(binding: DeviceBinding, package: str, work_spec_id: str) -> 
             "not handed to JobScheduler yet: WorkManager keeps at most maxSchedulerLimit (20) "
             "jobs scheduled at a time (Schedulers.schedule)"
         )
-    reason = binding.service.explain(package, work_spec_id)
-    if reason.startswith("no job"):
+    verdict = binding.service.explain(package, work_spec_id)
+    if verdict.blocker is Blocker.NOT_SCHEDULED:
         return (
             "WorkManager marked it scheduled but JobScheduler holds no job for it (an "
             "expedited request refused for lack of quota with DROP_WORK_REQUEST, or jobs "
             "lost at a reboot until the app's RescheduleReceiver runs)"
         )
-    if reason.startswith("waiting until") and spec.run_attempt_count > 0:
+    if verdict.blocker is Blocker.DELAY and spec.run_attempt_count > 0:
         attempts = spec.run_attempt_count
-        return f"backoff after {attempts} attempt{'s' if attempts > 1 else ''}: {reason}"
-    return reason
+        return f"backoff after {attempts} attempt{'s' if attempts > 1 else ''}: {verdict.reason}"
+    return verdict.reason

@@ -23,6 +23,7 @@ from typing import Final
 
 from harness._exceptions import DefinitionError
 from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND
+from harness.platform._decision import QuotaLimit, QuotaShortfall
 from harness.platform._view import Bucket
 
 
@@ -319,38 +320,53 @@ class QuotaTracker:
             return self.settings.max_execution_24h_ms - stats.time_in_day_ms
         return self._remaining(stats, quota)
 
-    def out_of_quota_reason(self, package: str, bucket: Bucket, now_ms: int) -> str | None:
-        """Why a regular job of ``package`` may not start now, or ``None`` if it may
-        (``isWithinQuotaLocked``)."""
+    def shortfall(self, package: str, bucket: Bucket, now_ms: int) -> QuotaShortfall | None:
+        """Which limit keeps a regular job of ``package`` from starting now, or ``None`` if it
+        may (``isWithinQuotaLocked``)."""
         if bucket is Bucket.NEVER:
-            return "app is in the NEVER standby bucket (never opened): no job quota"
+            return QuotaShortfall(QuotaLimit.NEVER_BUCKET, bucket)
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return None
         usage = self._app(package)
         stats = self._stats(usage.regular, quota.window_ms, now_ms)
-        window = f"{quota.window_ms // MS_PER_MINUTE} min window"
         remaining = self._remaining(stats, quota)
         if remaining <= self.settings.in_quota_buffer_ms:
-            return (
-                f"standby bucket {bucket.name}: {max(remaining, 0) // 1000} s of the "
-                f"{quota.allowed_time_ms // 1000} s quota left per {window}"
+            return QuotaShortfall(
+                QuotaLimit.TIME,
+                bucket,
+                count=max(remaining, 0) // 1000,
+                maximum=quota.allowed_time_ms // 1000,
+                window_ms=quota.window_ms,
             )
         if stats.jobs_in_window >= quota.max_jobs:
-            return (
-                f"standby bucket {bucket.name}: {stats.jobs_in_window} jobs in the {window} "
-                f"(max {quota.max_jobs})"
+            return QuotaShortfall(
+                QuotaLimit.JOBS,
+                bucket,
+                count=stats.jobs_in_window,
+                maximum=quota.max_jobs,
+                window_ms=quota.window_ms,
             )
         if stats.sessions_in_window >= quota.max_sessions:
-            return (
-                f"standby bucket {bucket.name}: {stats.sessions_in_window} job sessions in the "
-                f"{window} (max {quota.max_sessions})"
+            return QuotaShortfall(
+                QuotaLimit.SESSIONS,
+                bucket,
+                count=stats.sessions_in_window,
+                maximum=quota.max_sessions,
+                window_ms=quota.window_ms,
             )
-        limit_s = self.settings.rate_limit_window_ms // 1000
+        rate_window_ms = self.settings.rate_limit_window_ms
         if usage.job_rate.exceeded(now_ms, self.settings.rate_limit_jobs):
-            return f"rate limited: {usage.job_rate.count} jobs within {limit_s} s"
+            return QuotaShortfall(
+                QuotaLimit.RATE_JOBS, bucket, count=usage.job_rate.count, window_ms=rate_window_ms
+            )
         if usage.session_rate.exceeded(now_ms, self.settings.rate_limit_sessions):
-            return f"rate limited: {usage.session_rate.count} job sessions within {limit_s} s"
+            return QuotaShortfall(
+                QuotaLimit.RATE_SESSIONS,
+                bucket,
+                count=usage.session_rate.count,
+                window_ms=rate_window_ms,
+            )
         return None
 
     def next_in_quota_ms(self, package: str, bucket: Bucket, now_ms: int) -> int | None:
@@ -358,7 +374,7 @@ class QuotaTracker:
 
         Candidates are the instants the window or the day slides past a session's end (or far
         enough into it to free the time that is over) and the rate-limit expiries; the first
-        candidate at which :meth:`out_of_quota_reason` clears is the answer."""
+        candidate at which :meth:`shortfall` clears is the answer."""
         if bucket is Bucket.NEVER:
             return None
         quota = self.settings.buckets.get(bucket)
@@ -379,7 +395,7 @@ class QuotaTracker:
             if frees is not None:
                 candidates.add(frees)
         for candidate in sorted(candidates):
-            if candidate >= now_ms and self.out_of_quota_reason(package, bucket, candidate) is None:
+            if candidate >= now_ms and self.shortfall(package, bucket, candidate) is None:
                 return candidate
         return None
 
