@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from harness._units import MS_PER_DAY, MS_PER_MINUTE, format_duration_ms
 
+__all__ = ["DEVICE_EVENTS", "server_faults", "timelines"]
+
 #: Device events a drawn timeline may contain (adb shell strings and user actions).
 DEVICE_EVENTS: Final = (
     "adb shell svc wifi disable",

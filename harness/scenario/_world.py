@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from harness._exceptions import ScenarioError
-from harness.app._context import run_as
-from harness.backends import Backend
-from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
+from harness.app import run_as
+from harness.backends import DEFAULT_OUTAGE_DELAY_MS, Backend
 from harness.device import Device, Transport
 from harness.phone import bind_phone
 from harness.scenario._actions import Action
