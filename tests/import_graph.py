@@ -56,8 +56,7 @@ def package_of(module_path: Path) -> str:
 
 
 def imports() -> Iterator[Import]:
-    """Every import of one harness package by a module of another (absolute imports only; the
-    tree uses no relative imports across packages)."""
+    """Every import of one harness package by a module of another (relative imports resolved)."""
     for path in sorted(PACKAGE.rglob("*.py")):
         importer = package_of(path)
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -65,10 +64,13 @@ def imports() -> Iterator[Import]:
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-                if node.module == "harness":  # from harness import sim
+            elif isinstance(node, ast.ImportFrom):
+                module = _absolute(path, node.module, node.level)
+                names = [module]
+                if module == "harness":  # from harness import sim
                     names = [f"harness.{alias.name}" for alias in node.names]
+            else:
+                continue
             for name in names:
                 parts = name.split(".")
                 if parts[0] != "harness" or len(parts) < 2 or parts[1] == importer:
@@ -77,6 +79,15 @@ def imports() -> Iterator[Import]:
                     continue  # a name re-exported by harness/__init__.py, not a package
                 private = parts[2] if len(parts) > 2 and parts[2].startswith("_") else None
                 yield Import(path.relative_to(PACKAGE), node.lineno, importer, parts[1], private)
+
+
+def _absolute(path: Path, module: str | None, level: int) -> str:
+    """The absolute name of ``from <level dots><module> import`` in ``path``."""
+    if level == 0:
+        return module or ""
+    parts = ["harness", *path.relative_to(PACKAGE).with_suffix("").parts]
+    base = parts[: len(parts) - level]
+    return ".".join([*base, module] if module else base)
 
 
 @functools.cache

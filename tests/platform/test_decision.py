@@ -1,0 +1,122 @@
+"""Typed scheduling decisions (harness/platform/_decision.py): one wording per blocker, and code
+acts on the blocker, never on the words."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.platform import (
+    Blocker,
+    Bucket,
+    Constraint,
+    JobNetworkType,
+    JobStopReason,
+    NetCapability,
+    NetworkNeed,
+    NetworkProblem,
+    QuotaLimit,
+    QuotaShortfall,
+    Unmet,
+    Verdict,
+    describe,
+    network_label,
+)
+
+_NO_CAPS: frozenset[NetCapability] = frozenset()
+_CELL = NetworkNeed(
+    JobNetworkType.NETWORK_TYPE_UNMETERED, _NO_CAPS, NetworkProblem.DOES_NOT_QUALIFY, "CELLULAR"
+)
+
+#: Each verdict and the exact words the trace has always carried for it (digests depend on them).
+WORDS = [
+    (Verdict(), "ready"),
+    (Verdict(running_since_ms=90_000), "running since 0d00:01:30.000"),
+    (Verdict(Blocker.DEVICE_OFF), "the device is off"),
+    (
+        Verdict(Blocker.DELAY, until_ms=3_600_000),
+        "waiting until 0d01:00:00.000 (initial delay, period or backoff)",
+    ),
+    (Verdict(Blocker.STANDBY_NEVER), "app is in the NEVER standby bucket (never opened)"),
+    (
+        Verdict(Blocker.CONSTRAINT, unmet=Unmet(Constraint.CHARGING, JobStopReason(6))),
+        "constraint unmet: needs charging",
+    ),
+    (
+        Verdict(Blocker.CONSTRAINT, unmet=Unmet(Constraint.CONNECTIVITY, JobStopReason(7), _CELL)),
+        "constraint unmet: needs network UNMETERED: CELLULAR does not qualify",
+    ),
+    (Verdict(Blocker.DOZE), "doze: deferred to the next maintenance window"),
+    (Verdict(Blocker.BACKGROUND_RESTRICTED), "the user restricted the app's background activity"),
+    (Verdict(Blocker.BATTERY_SAVER), "battery saver: background jobs are paused"),
+    (
+        Verdict(
+            Blocker.QUOTA,
+            quota=QuotaShortfall(QuotaLimit.TIME, Bucket.RARE, 0, 600, 86_400_000),
+        ),
+        "out of quota: standby bucket RARE: 0 s of the 600 s quota left per 1440 min window",
+    ),
+    (
+        Verdict(Blocker.QUOTA, quota=QuotaShortfall(QuotaLimit.USED_UP, Bucket.FREQUENT)),
+        "out of quota: standby bucket FREQUENT: quota used up",
+    ),
+    (
+        Verdict(Blocker.BATCHING, bucket=Bucket.WORKING_SET),
+        "batching: waiting for 5 ready jobs or 31 min (standby bucket WORKING_SET)",
+    ),
+    (Verdict(Blocker.PROCESS_CANNOT_START), "the app's process cannot start (force-stopped?)"),
+    (Verdict(Blocker.NOT_SCHEDULED), "no job is scheduled for it in JobScheduler"),
+]
+
+
+@pytest.mark.parametrize(("verdict", "words"), WORDS)
+def test_describe_words_each_verdict_as_the_trace_has_it(verdict: Verdict, words: str) -> None:
+    """``describe`` is the one wording of a verdict; ``Verdict.reason`` is that wording."""
+    assert describe(verdict) == words
+    assert verdict.reason == words
+    assert verdict.runnable is (verdict.blocker is None)
+
+
+def test_every_blocker_has_words() -> None:
+    """No blocker is left without a wording."""
+    covered = {verdict.blocker for verdict, _ in WORDS}
+    assert covered >= set(Blocker)
+
+
+def test_verdicts_compare_by_blocker_and_data_not_stop_reason() -> None:
+    """A ``job.deferred`` record is written when the blocker or its data change; the stop reason
+    a running job would get is not part of what the user reads."""
+    charging = Verdict(
+        Blocker.CONSTRAINT,
+        JobStopReason.STOP_REASON_CONSTRAINT_CHARGING,
+        unmet=Unmet(Constraint.CHARGING, JobStopReason.STOP_REASON_CONSTRAINT_CHARGING),
+    )
+    standby = Verdict(
+        Blocker.CONSTRAINT,
+        JobStopReason.STOP_REASON_APP_STANDBY,
+        unmet=Unmet(Constraint.CHARGING, JobStopReason.STOP_REASON_APP_STANDBY),
+    )
+    assert charging == standby
+    assert Verdict(Blocker.DELAY, until_ms=1) != Verdict(Blocker.DELAY, until_ms=2)
+
+
+@pytest.mark.parametrize(
+    ("network_type", "capabilities", "label"),
+    [
+        (JobNetworkType.NETWORK_TYPE_NONE, _NO_CAPS, "NOT_REQUIRED"),
+        (JobNetworkType.NETWORK_TYPE_ANY, _NO_CAPS, "CONNECTED"),
+        (JobNetworkType.NETWORK_TYPE_UNMETERED, _NO_CAPS, "UNMETERED"),
+        (JobNetworkType.NETWORK_TYPE_NOT_ROAMING, _NO_CAPS, "NOT_ROAMING"),
+        (JobNetworkType.NETWORK_TYPE_CELLULAR, _NO_CAPS, "METERED"),
+        (
+            JobNetworkType.NETWORK_TYPE_ANY,
+            frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED}),
+            "TEMPORARILY_UNMETERED",
+        ),
+    ],
+)
+def test_network_label_names_the_request_as_the_trace_does(
+    network_type: JobNetworkType, capabilities: frozenset[NetCapability], label: str
+) -> None:
+    """A JobInfo network request is named by the WorkManager type it came from
+    (``SystemJobInfoConverter.convertNetworkType`` read backwards)."""
+    assert network_label(network_type, capabilities) == label
