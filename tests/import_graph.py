@@ -55,8 +55,14 @@ def package_of(module_path: Path) -> str:
     return module_path.relative_to(PACKAGE).parts[0].removesuffix(".py")
 
 
-def imports() -> Iterator[Import]:
-    """Every import of one harness package by a module of another (relative imports resolved)."""
+@functools.cache
+def imports() -> tuple[Import, ...]:
+    """Every import of one harness package by a module of another (relative imports resolved),
+    read once per process."""
+    return tuple(_scan())
+
+
+def _scan() -> Iterator[Import]:
     for path in sorted(PACKAGE.rglob("*.py")):
         importer = package_of(path)
         tree = ast.parse(path.read_text(encoding="utf-8"))
