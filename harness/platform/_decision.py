@@ -98,10 +98,11 @@ class QuotaShortfall:
 
     ``count``/``maximum`` are seconds left and allowed (TIME), jobs or sessions counted and
     allowed (JOBS, SESSIONS), or the count in the rate window (RATE_*); ``window_ms`` is the
-    bucket window (or the rate-limiting window)."""
+    bucket window (or the rate-limiting window). ``bucket`` is ``None`` for the rate limits,
+    which hold for the app whatever its bucket."""
 
     limit: QuotaLimit
-    bucket: Bucket
+    bucket: Bucket | None
     count: int = 0
     maximum: int = 0
     window_ms: int = 0
@@ -215,7 +216,7 @@ def _describe_unmet(unmet: Unmet) -> str:
 
 def _describe_quota(shortfall: QuotaShortfall) -> str:
     limit = shortfall.limit
-    bucket = shortfall.bucket.name
+    bucket = shortfall.bucket.name if shortfall.bucket is not None else "?"
     window = f"{shortfall.window_ms // MS_PER_MINUTE} min window"
     if limit is QuotaLimit.NEVER_BUCKET:
         return "app is in the NEVER standby bucket (never opened): no job quota"

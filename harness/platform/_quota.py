@@ -358,12 +358,12 @@ class QuotaTracker:
         rate_window_ms = self.settings.rate_limit_window_ms
         if usage.job_rate.exceeded(now_ms, self.settings.rate_limit_jobs):
             return QuotaShortfall(
-                QuotaLimit.RATE_JOBS, bucket, count=usage.job_rate.count, window_ms=rate_window_ms
+                QuotaLimit.RATE_JOBS, None, count=usage.job_rate.count, window_ms=rate_window_ms
             )
         if usage.session_rate.exceeded(now_ms, self.settings.rate_limit_sessions):
             return QuotaShortfall(
                 QuotaLimit.RATE_SESSIONS,
-                bucket,
+                None,
                 count=usage.session_rate.count,
                 window_ms=rate_window_ms,
             )

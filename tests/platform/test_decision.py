@@ -3,7 +3,11 @@ acts on the blocker, never on the words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harness.platform import (
     Blocker,
@@ -23,6 +27,7 @@ from harness.platform import (
 )
 
 _NO_CAPS: frozenset[NetCapability] = frozenset()
+_WITH_DATA = {Blocker.DELAY, Blocker.CONSTRAINT, Blocker.QUOTA, Blocker.BATCHING}
 _CELL = NetworkNeed(
     JobNetworkType.NETWORK_TYPE_UNMETERED, _NO_CAPS, NetworkProblem.DOES_NOT_QUALIFY, "CELLULAR"
 )
@@ -120,3 +125,59 @@ def test_network_label_names_the_request_as_the_trace_does(
     """A JobInfo network request is named by the WorkManager type it came from
     (``SystemJobInfoConverter.convertNetworkType`` read backwards)."""
     assert network_label(network_type, capabilities) == label
+
+
+_needs = st.builds(
+    NetworkNeed,
+    st.sampled_from([t for t in JobNetworkType if t is not JobNetworkType.NETWORK_TYPE_NONE]),
+    st.sampled_from([_NO_CAPS, frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED})]),
+    st.sampled_from(list(NetworkProblem)),
+    st.sampled_from(["WIFI", "CELLULAR"]),
+).map(
+    lambda need: (
+        need if need.problem is not NetworkProblem.NO_NETWORK else replace(need, transport=None)
+    )
+)
+_unmets = st.one_of(
+    st.builds(
+        Unmet,
+        st.sampled_from([c for c in Constraint if c is not Constraint.CONNECTIVITY]),
+        st.sampled_from(list(JobStopReason)),
+    ),
+    st.builds(
+        Unmet, st.just(Constraint.CONNECTIVITY), st.sampled_from(list(JobStopReason)), _needs
+    ),
+)
+_buckets = st.sampled_from([b for b in Bucket if b is not Bucket.NEVER])
+_shortfalls = st.one_of(
+    st.builds(
+        QuotaShortfall,
+        st.sampled_from([QuotaLimit.TIME, QuotaLimit.JOBS, QuotaLimit.SESSIONS]),
+        _buckets,
+        st.integers(0, 3),
+        st.integers(0, 3),
+        st.sampled_from([10 * 60_000, 120 * 60_000]),
+    ),
+    st.builds(
+        QuotaShortfall,
+        st.sampled_from([QuotaLimit.RATE_JOBS, QuotaLimit.RATE_SESSIONS]),
+        st.none(),
+        st.integers(0, 3),
+        st.just(0),
+        st.just(60_000),
+    ),
+)
+_verdicts = st.one_of(
+    st.builds(Verdict, st.sampled_from([b for b in Blocker if b not in _WITH_DATA])),
+    st.builds(lambda t: Verdict(Blocker.DELAY, until_ms=t), st.integers(0, 3)),
+    st.builds(lambda u: Verdict(Blocker.CONSTRAINT, unmet=u), _unmets),
+    st.builds(lambda q: Verdict(Blocker.QUOTA, quota=q), _shortfalls),
+    st.builds(lambda b: Verdict(Blocker.BATCHING, bucket=b), _buckets),
+)
+
+
+@given(_verdicts, _verdicts)
+def test_verdicts_are_equal_exactly_when_their_words_are(first: Verdict, second: Verdict) -> None:
+    """``job.deferred`` is recorded when the verdict changes; that is exactly when its words
+    change, so typed deduplication writes the same records the text did."""
+    assert (first == second) is (first.reason == second.reason)
