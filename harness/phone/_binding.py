@@ -11,11 +11,14 @@ does:
 * a process death drops the instance and WorkManager; JobScheduler keeps its jobs;
 * a force-stop or ``pm clear`` cancels every job of the app (``ACTION_PACKAGE_RESTARTED``);
 * a shutdown drops every job (WorkManager's jobs are not persisted); at BOOT_COMPLETED every app
-  with unfinished work is started so WorkManager reschedules it (``RescheduleReceiver``);
-* ``cmd jobscheduler`` and ``dumpsys jobscheduler`` join the device's adb shell.
+  whose ``RescheduleReceiver`` is enabled (``harness.workmanager.reschedule_on_boot``) is started
+  so WorkManager reschedules its work;
+* ``cmd jobscheduler`` and ``dumpsys jobscheduler`` join the device's adb shell
+  (``harness.platform.register_jobscheduler_shell``).
 
-Each app's HTTP goes through :class:`AppNetworkPort`: the device's default network, unless the app
-is firewalled (doze, battery saver, or a RARE/RESTRICTED standby bucket while it runs no job).
+Each app's HTTP goes through :class:`~harness.phone.AppNetworkPort`: the device's default
+network, unless a firewall chain blocks the app (``harness.platform.app_firewall``). The rules
+live in their layers; this module only wires them.
 """
 
 from __future__ import annotations
