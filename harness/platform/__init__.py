@@ -25,7 +25,8 @@ from harness.platform._firewall import FirewallChain, app_firewall
 from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, network_satisfied, unmet_constraints
-from harness.platform._quota import BucketQuota, QuotaSettings, QuotaTracker
+from harness.platform._quota import QuotaTracker
+from harness.platform._quota_settings import BucketQuota, QuotaSettings
 from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness
 from harness.platform._service import JobSchedulerService
 from harness.platform._shell import (

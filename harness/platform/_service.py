@@ -37,7 +37,8 @@ from harness.platform._decision import Blocker, Verdict
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus
-from harness.platform._quota import QuotaSettings, QuotaTracker
+from harness.platform._quota import QuotaTracker
+from harness.platform._quota_settings import QuotaSettings
 from harness.platform._readiness import Readiness
 from harness.platform._runs import JobRuns
 from harness.platform._view import Bucket, DeviceView, DozeState
