@@ -16,9 +16,15 @@ import pytest
 
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
-from harness.scenario import RunRecord, Scenario, load, run_scenario
-from harness.scenario._record import TIMELINE_KINDS, trace_location
-from harness.scenario._runner import failed_summary
+from harness.scenario import (
+    TIMELINE_KINDS,
+    RunRecord,
+    Scenario,
+    failed_summary,
+    load,
+    run_scenario,
+    trace_location,
+)
 from harness.sim import TraceRecord
 
 #: The user property that carries a run's record from an item (or an xdist worker) to the session.

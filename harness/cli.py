@@ -19,9 +19,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from harness import __version__
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
-from harness.scenario import Job, RunRecord, Scenario, discover, load, run_many, run_scenario
-from harness.scenario._record import TIMELINE_KINDS, trace_location
-from harness.scenario._runner import failed_summary
+from harness.scenario import (
+    TIMELINE_KINDS,
+    Job,
+    RunRecord,
+    Scenario,
+    discover,
+    failed_summary,
+    load,
+    run_many,
+    run_scenario,
+    trace_location,
+)
 from harness.sim import TraceRecord, real_perf_counter
 
 EXIT_OK = 0

@@ -5,7 +5,14 @@ is running (``http``, ``SharedPreferences``, ``Hive``, ``open_database``, ``noti
 code ported from Dart keeps its shape.
 """
 
-from harness.app._context import AppInstance, NoAppRunningError, Notification, current_app
+from harness.app._context import (
+    AppInstance,
+    NoAppRunningError,
+    Notification,
+    current_app,
+    enter_app,
+    run_as,
+)
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
@@ -25,7 +32,9 @@ __all__ = [
     "SharedPreferences",
     "SyncDeviceTransport",
     "current_app",
+    "enter_app",
     "http",
     "notifications",
     "open_database",
+    "run_as",
 ]

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
 
-from harness.scenario._record import RunRecord
+from harness.scenario import RunRecord
 
 
 def junit_xml(records: Sequence[RunRecord]) -> str:

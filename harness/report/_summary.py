@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import Any, Final
 
 from harness import __version__
-from harness.scenario._record import RunRecord
+from harness.scenario import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
 SCHEMA_VERSION: Final = 1

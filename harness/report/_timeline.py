@@ -14,7 +14,7 @@ from html import escape
 from typing import Final
 
 from harness._units import MS_PER_DAY, MS_PER_HOUR, format_t_ms
-from harness.scenario._record import CheckResult
+from harness.scenario import CheckResult
 from harness.sim import TraceRecord
 
 WIDTH: Final = 1100

@@ -14,7 +14,7 @@ from harness import __version__
 from harness.report._junit import junit_xml
 from harness.report._summary import dump_summary_json, summarize, summary_markdown
 from harness.report._timeline import timeline_svg
-from harness.scenario._record import RunRecord
+from harness.scenario import RunRecord
 from harness.sim import Trace
 
 _ENV = jinja2.Environment(

@@ -8,13 +8,14 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 from harness.scenario._actions import ACTION_HELP, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
-from harness.scenario._record import CheckResult, RunRecord
-from harness.scenario._runner import Job, RunResult, run, run_many, run_scenario
+from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
+from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
 from harness.scenario._world import World
 
 __all__ = [
     "ACTION_HELP",
     "CHECK_NAMES",
+    "TIMELINE_KINDS",
     "Action",
     "Check",
     "CheckResult",
@@ -25,10 +26,12 @@ __all__ = [
     "Scenario",
     "World",
     "discover",
+    "failed_summary",
     "load",
     "load_data",
     "loads",
     "run",
     "run_many",
     "run_scenario",
+    "trace_location",
 ]

@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from harness._exceptions import ScenarioError
-from harness.app._context import run_as
-from harness.backends import Backend
-from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
+from harness.app import run_as
+from harness.backends import DEFAULT_OUTAGE_DELAY_MS, Backend
 from harness.device import Device, ProcessStarted, Shutdown, Transport
+from harness.phone import bind_phone
 from harness.scenario._actions import Action
-from harness.scenario._binding import bind_phone
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers, resource_at
 from harness.sim import Simulation

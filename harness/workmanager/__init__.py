@@ -87,9 +87,19 @@ from harness.workmanager._merger import (
 )
 from harness.workmanager._processor import Executed, Processor
 from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
+from harness.workmanager._reschedule import reschedule_on_boot
 from harness.workmanager._schedule import calculate_next_run_time
 from harness.workmanager._scheduler import Scheduler, SchedulerFactory
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._system_job import (
+    JobIds,
+    SystemJobScheduler,
+    SystemJobService,
+    convert_network_type,
+    system_job_schedulers,
+    to_job_info,
+    to_stop_reason,
+)
 from harness.workmanager._test_scheduler import TestScheduler
 from harness.workmanager._testing import TestDriver
 from harness.workmanager._worker import (
@@ -114,6 +124,7 @@ __all__ = [
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
     "InputMerger",
+    "JobIds",
     "ListenableWorker",
     "NetworkType",
     "OneTimeWorkRequest",
@@ -127,6 +138,8 @@ __all__ = [
     "SchedulerFactory",
     "State",
     "StopReason",
+    "SystemJobScheduler",
+    "SystemJobService",
     "TestDriver",
     "TestScheduler",
     "UpdateResult",
@@ -141,4 +154,9 @@ __all__ = [
     "WorkerFactory",
     "WorkerParameters",
     "calculate_next_run_time",
+    "convert_network_type",
+    "reschedule_on_boot",
+    "system_job_schedulers",
+    "to_job_info",
+    "to_stop_reason",
 ]
