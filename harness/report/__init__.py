@@ -1,12 +1,13 @@
 """Reports of scenario runs: summary.json (versioned), junit.xml, summary.md, index.html."""
 
 from harness.report._junit import junit_xml
-from harness.report._summary import SCHEMA_VERSION, summary_json, summary_markdown
+from harness.report._summary import SCHEMA_VERSION, Interruption, summary_json, summary_markdown
 from harness.report._timeline import timeline_svg
 from harness.report._write import read_records, rerender, write_report
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Interruption",
     "junit_xml",
     "read_records",
     "rerender",
