@@ -45,6 +45,11 @@ class _Interrupted(KeyboardInterrupt):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
+    @classmethod
+    def of(cls, interrupt: KeyboardInterrupt) -> _Interrupted:
+        """``interrupt`` itself, or SIGINT's for a plain KeyboardInterrupt (Python's handler)."""
+        return interrupt if isinstance(interrupt, _Interrupted) else cls(signal.SIGINT)
+
     @property
     def name(self) -> str:
         return signal.Signals(self.signum).name
@@ -212,7 +217,7 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         try:
             records = run_many(jobs, workers=args.workers, on_done=done)
         except KeyboardInterrupt as interrupt:  # the workers are gone (run_many ended them)
-            stopped = interrupt if isinstance(interrupt, _Interrupted) else _Interrupted(signal.SIGINT)
+            stopped = _Interrupted.of(interrupt)
     if stopped is not None:
         return _report_interrupted(console, out, jobs, finished, stopped)
     relative = [_relative_trace(record, out) for record in records]
@@ -376,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _stop_on_signals():
             return _dispatch(parser, args, console)
     except KeyboardInterrupt as interrupt:
-        stopped = interrupt if isinstance(interrupt, _Interrupted) else _Interrupted(signal.SIGINT)
+        stopped = _Interrupted.of(interrupt)
         console.print(f"interrupted ({stopped.name})", markup=False)
         return stopped.exit_code
 

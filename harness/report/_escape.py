@@ -68,13 +68,22 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
 
 
+def _verbatim_safe(text: str) -> bool:
+    """Whether ``text`` can stand in a code span or block as it is: one line, printable, and no
+    character that is markup anywhere else (``<``, ``>``, ``&``, a backtick) or ends a table
+    cell even inside a code span (``|``, GFM tables)."""
+    return text == printable(text) and not any(char in text for char in "<>&`|\n\r")
+
+
 def markdown_code(text: str) -> str:
-    """``text`` as a Markdown code span (shown verbatim; the fence outgrows any backtick run)."""
-    flat = " ".join(printable(text).splitlines())
-    longest = max((len(run) for run in re.findall("`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    padding = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
-    return f"{fence}{padding}{flat}{padding}{fence}"
+    """``text`` as a Markdown code span, or as escaped text when it holds markup characters (a
+    code span would keep ``<script>`` verbatim in the file for any tool that reads it raw)."""
+    return f"`{text}`" if _verbatim_safe(text) else markdown_text(text)
+
+
+def markdown_block(text: str) -> list[str]:
+    """``text`` as the lines of a fenced code block, or one escaped line (see markdown_code)."""
+    return ["```", text, "```"] if _verbatim_safe(text) else [markdown_text(text)]
 
 
 def report_link(path: str | None) -> str | None:

@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import Any, Final
 
 from harness import __version__
-from harness.report._escape import markdown_code, markdown_text, printable
+from harness.report._escape import markdown_block, markdown_code, markdown_text
 from harness.scenario._record import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
@@ -142,9 +142,7 @@ def summary_markdown(
             if scenario.passed
             else f"✗ {len(scenario.failed)}/{len(scenario.runs)} seeds fail"
         )
-        # a pipe ends a table cell even inside a code span (GFM tables), unless escaped
-        path = markdown_code(scenario.path).replace("|", "\\|")
-        name = markdown_text(scenario.name)
+        name, path = markdown_text(scenario.name), markdown_code(scenario.path)
         lines.append(f"| {name} ({path}) | {len(scenario.runs)} | {result} |")
     for scenario in scenarios:
         if scenario.passed:
@@ -158,7 +156,7 @@ def summary_markdown(
             lines.append(f"- run error: {markdown_text(first.error)}")
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
-        lines += ["```", " ".join(printable(first.replay_command()).splitlines()), "```"]
+        lines += markdown_block(first.replay_command())
     notes = sorted({note for record in records for note in record.notes})
     if notes:
         lines += ["", "## Notes", ""]

@@ -40,7 +40,6 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     finalize=_finalize,
 )
-_ENV.filters["report_link"] = report_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +53,36 @@ class _ScenarioView:
     notes: tuple[str, ...]
     shown: RunRecord | None
     svg: str
+    #: per run, the href of its trace file, or None (see :func:`_trace_link`)
+    trace_links: tuple[str | None, ...]
 
 
 def _anchor(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
 
 
+def _trace_file(out_dir: Path, run: RunRecord) -> Path | None:
+    """The run's trace, when it is a file inside ``out_dir`` named by a plain relative path
+    (a ``summary.json`` edited to name ``/etc/passwd``, ``../x`` or a link out gets None)."""
+    if run.trace_path is None or report_link(run.trace_path) is None:
+        return None
+    trace_file = out_dir / run.trace_path
+    try:
+        inside = trace_file.resolve().is_relative_to(out_dir.resolve())
+    except OSError:
+        return None
+    return trace_file if inside and trace_file.is_file() else None
+
+
+def _trace_link(out_dir: Path, run: RunRecord) -> str | None:
+    """The href of the run's trace: relative, inside the report directory, existing."""
+    return report_link(run.trace_path) if _trace_file(out_dir, run) is not None else None
+
+
 def _svg_for(out_dir: Path, run: RunRecord) -> str:
     """The run's timeline, when its trace is a readable file inside ``out_dir``."""
-    if report_link(run.trace_path) is None:
-        return ""
-    trace_file = out_dir / str(run.trace_path)
-    if not trace_file.is_file():
+    trace_file = _trace_file(out_dir, run)
+    if trace_file is None:
         return ""
     try:
         return timeline_svg(Trace.read(trace_file), run.duration_ms, run.checks)
@@ -99,6 +116,7 @@ def render_html(
                 notes=notes,
                 shown=shown,
                 svg=_svg_for(out_dir, shown),
+                trace_links=tuple(_trace_link(out_dir, run) for run in scenario.runs),
             )
         )
     failed = sum(len(view.failed) for view in views)
