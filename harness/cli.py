@@ -1,7 +1,8 @@
 """The ``harness`` command line: run, validate, replay, list and report scenario suites.
 
 Exit codes: 0 when every check holds, 1 when a check fails (or a run errors), 2 for a bad
-scenario file or bad usage.
+scenario file or bad usage, 128 + the signal's number when SIGINT (130) or SIGTERM (143)
+stopped the command (``run`` then writes a partial report of the runs that finished).
 """
 
 from __future__ import annotations
@@ -362,7 +363,7 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
 
     try:
         index = rerender(args.directory)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:  # ValueError: not a summary.json we wrote
         console.print(f"[red]{escape(str(error))}[/red]", highlight=False)
         return EXIT_USAGE
     console.print(f"report: {index}", highlight=False)

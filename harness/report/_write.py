@@ -172,9 +172,17 @@ def read_records(out_dir: str | Path) -> tuple[list[RunRecord], str]:
 
 
 def _records_of(summary: dict[str, Any]) -> list[RunRecord]:
-    return [
-        RunRecord.from_json(run) for scenario in summary["scenarios"] for run in scenario["runs"]
-    ]
+    try:
+        return [
+            RunRecord.from_json(run)
+            for scenario in summary["scenarios"]
+            for run in scenario["runs"]
+        ]
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"summary.json does not follow docs/report-schema.md ({type(error).__name__}: "
+            f"{error}); re-run `harness run --out DIR` to write it again"
+        ) from None
 
 
 def _read_summary(out_dir: str | Path) -> dict[str, Any]:

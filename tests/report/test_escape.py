@@ -256,3 +256,11 @@ def test_very_long_names_stay_well_formed(tmp_path: Path) -> None:
     write_report(tmp_path, [record, long], created_at="now")
     ET.parse(tmp_path / "junit.xml")
     _assert_inert_html((tmp_path / "index.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("document", ["[]", "{}", '{"scenarios": [{"runs": [{}]}]}', "{bad"])
+def test_report_of_a_broken_summary_says_so(tmp_path: Path, document: str) -> None:
+    """A summary.json that is not one harness wrote is a ValueError naming the schema doc."""
+    (tmp_path / "summary.json").write_text(document, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"summary|Expecting"):
+        rerender(tmp_path)
