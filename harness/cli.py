@@ -256,6 +256,7 @@ def _report_interrupted(
             relative,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             interrupted=interruption,
+            timelines=False,  # drawing them reads traces for seconds; `harness report` can
         )
     except KeyboardInterrupt:
         console.print(f"{interruption.describe()}; interrupted again: no report", markup=False)

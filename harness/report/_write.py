@@ -96,11 +96,13 @@ def render_html(
     *,
     created_at: str,
     interrupted: Interruption | None = None,
+    timelines: bool = True,
 ) -> str:
     """``index.html``: scenarios, a timeline of the first failing (or first) seed of each, runs.
 
     Every value is escaped (autoescape, control characters shown); links go only to files
-    inside ``out_dir`` (:func:`report_link`)."""
+    inside ``out_dir`` (:func:`report_link`). ``timelines=False`` leaves the SVG timelines out
+    (drawing them reads every shown trace: seconds for a full suite)."""
     views = []
     for scenario in summarize(records):
         shown = scenario.failed[0] if scenario.failed else scenario.runs[0]
@@ -115,7 +117,7 @@ def render_html(
                 passed=scenario.passed,
                 notes=notes,
                 shown=shown,
-                svg=_svg_for(out_dir, shown),
+                svg=_svg_for(out_dir, shown) if timelines else "",
                 trace_links=tuple(_trace_link(out_dir, run) for run in scenario.runs),
             )
         )
@@ -129,6 +131,8 @@ def render_html(
         scenarios=views,
         passed=passed,
         verdict=verdict,
+        partial=interrupted is not None,
+        timelines=timelines,
         totals={"scenarios": len(views), "runs": len(records)},
         version=__version__,
         created_at=created_at,
@@ -141,11 +145,14 @@ def write_report(
     *,
     created_at: str,
     interrupted: Interruption | None = None,
+    timelines: bool = True,
 ) -> Path:
     """Write the four report files into ``out_dir`` (traces are already there); return index.html.
 
     Trace paths in the records are relative to ``out_dir``. ``interrupted`` marks a partial
     report: the records are the runs that finished before a signal stopped the suite.
+    ``timelines=False`` leaves index.html's timelines out, for a report that must be written at
+    once (after Ctrl-C); ``harness report DIR`` (:func:`rerender`) draws them.
     """
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -160,7 +167,9 @@ def write_report(
         summary_markdown(records, interrupted=interrupted), encoding="utf-8"
     )
     index = directory / "index.html"
-    html = render_html(directory, records, created_at=created_at, interrupted=interrupted)
+    html = render_html(
+        directory, records, created_at=created_at, interrupted=interrupted, timelines=timelines
+    )
     index.write_text(html, encoding="utf-8")
     return index
 

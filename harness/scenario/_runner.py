@@ -333,10 +333,10 @@ def run_many(
                 results[futures[future]] = record
                 if on_done is not None:
                     on_done(record)
+            pool.shutdown()
         except BaseException:
             _end_workers(pool)
             raise
-        pool.shutdown()
     return [record for record in results if record is not None]
 
 

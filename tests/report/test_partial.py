@@ -54,3 +54,22 @@ def test_a_summary_without_the_field_is_complete(tmp_path: Path) -> None:
     (tmp_path / "summary.json").write_text(json.dumps(summary))
     rerender(tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text())["interrupted"] is None
+
+
+def test_a_report_written_at_once_leaves_timelines_for_later(tmp_path: Path) -> None:
+    """write_report(timelines=False) (after Ctrl-C) draws no timeline and says how to get them;
+    `harness report DIR` then draws them from the traces."""
+    from harness.sim import Trace
+
+    trace = Trace(tmp_path / "runs" / "a" / "trace.jsonl", keep=False)
+    trace.emit(0, "device.battery", level=100)
+    trace.close()
+    records = [_record(0, passed=True, trace_path="runs/a/trace.jsonl")]
+    write_report(tmp_path, records, created_at="t", interrupted=_STOPPED, timelines=False)
+    page = (tmp_path / "index.html").read_text()
+    assert "<svg" not in page
+    assert "harness report DIR</code> draws them" in page
+    rerender(tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    assert "<svg" in page
+    assert "interrupted: 2 of 5 runs (SIGINT)" in page
