@@ -196,6 +196,9 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         for seed in seeds:
             trace = out / trace_location(scenario.path, seed)
             jobs.append(Job(scenario.path, seed, str(trace)))
+    # imported now, not after Ctrl-C: the partial report must be written at once
+    from harness.report import write_report
+
     began = real_perf_counter()
     finished: list[RunRecord] = []
     records: list[RunRecord] = []
@@ -222,8 +225,6 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     if stopped is not None:
         return _report_interrupted(console, out, jobs, finished, stopped)
     relative = [_relative_trace(record, out) for record in records]
-    from harness.report import write_report
-
     index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     for scenario in scenarios:
         _print_result(console, scenario, [r for r in relative if r.path == scenario.path])
