@@ -9,6 +9,8 @@ import pytest
 
 from harness.cli import main
 
+pytest_plugins = ["pytester"]
+
 #: A scenario whose name carries terminal escapes (colour, title, clear screen), NUL and markup,
 #: and whose custom check fails with tests/report/hostile.py's HOSTILE text.
 _HOSTILE_SCENARIO = r"""
@@ -54,3 +56,16 @@ def test_no_escape_sequence_from_a_scenario_reaches_the_terminal(
     if command == "run":
         ET.parse(out / "junit.xml")  # and the report of that run is well-formed
         assert "<script" not in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_pytest_failure_text_shows_no_escape_sequence(pytester: pytest.Pytester) -> None:
+    """A scenario run through pytest fails with the same text, controls shown as escapes."""
+    path = pytester.path / "scenarios" / "hostile.yaml"
+    path.parent.mkdir()
+    path.write_text(_HOSTILE_SCENARIO, encoding="utf-8")
+    result = pytester.runpytest("scenarios", "--harness-seeds", "1", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    text = "\n".join(result.outlines + result.errlines)
+    assert "the check raised ValueError: \\x1b[31mred" in text
+    for raw in _RAW:
+        assert raw not in text, raw
