@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
 from harness.backends import Internet
 from harness.scenario._loader import Scenario, load
+from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
 from harness.scenario._world import World
 from harness.sim import Simulation, Trace, TraceRecord, real_perf_counter
@@ -263,46 +263,6 @@ def _run_job(job: Job) -> RunRecord:
     return run(_load_once(job.path), job.seed, trace_path=job.trace_path)
 
 
-def _leave_signals_to_parent() -> None:
-    """Pool worker set-up: Ctrl-C is the parent's to handle, SIGTERM ends the worker at once.
-
-    A terminal sends SIGINT to the whole foreground process group; a worker that raised
-    KeyboardInterrupt too would print a traceback and leave the pool broken half-way. The parent
-    ends its workers itself (:func:`_end_workers`). SIGTERM goes back to the default action, in
-    case a forked worker inherited the parent's handler.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-#: Real seconds a terminated worker gets to exit before it is killed.
-_WORKER_EXIT_SECONDS = 1.0
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop ``pool`` now: drop queued jobs, terminate running workers, wait until they are gone.
-
-    ``ProcessPoolExecutor.shutdown`` waits for running jobs (minutes of runs) and never ends a
-    worker; Python 3.14 adds ``terminate_workers()`` for this, done here the same way (the
-    executor's ``_processes``) for 3.11. Signals are held meanwhile, so a second Ctrl-C cannot
-    leave a worker behind; it is delivered once the workers are gone.
-    """
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        processes = list((pool._processes or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(_WORKER_EXIT_SECONDS)
-            if process.is_alive():
-                process.kill()
-                process.join()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
 def run_many(
     jobs: Sequence[Job],
     *,
@@ -325,7 +285,7 @@ def run_many(
             if on_done is not None:
                 on_done(results[position])  # type: ignore[arg-type]
     else:
-        pool = ProcessPoolExecutor(max_workers=count, initializer=_leave_signals_to_parent)
+        pool = ProcessPoolExecutor(max_workers=count, initializer=leave_signals_to_parent)
         try:
             futures = {pool.submit(_run_job, job): position for position, job in enumerate(jobs)}
             for future in as_completed(futures):
@@ -335,7 +295,7 @@ def run_many(
                     on_done(record)
             pool.shutdown()
         except BaseException:
-            _end_workers(pool)
+            end_workers(pool)
             raise
     return [record for record in results if record is not None]
 

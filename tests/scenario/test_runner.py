@@ -139,26 +139,3 @@ def test_a_slow_outage_answers_after_its_delay() -> None:
     ]
     assert slow
     assert all(2_000 <= int(duration) < 4_000 for duration in slow)
-
-
-def test_run_many_ends_its_workers_when_interrupted(tmp_path: Path) -> None:
-    """A KeyboardInterrupt while run_many waits ends every pool worker before it propagates
-    (ProcessPoolExecutor's own shutdown would wait for the running jobs), and the records
-    on_done got are the caller's to report."""
-    import multiprocessing
-
-    import pytest
-
-    path = tmp_path / "hourly.yaml"
-    path.write_text(SCENARIO)
-    jobs = [Job(str(path), seed, None) for seed in range(6)]
-    seen: list[int] = []
-
-    def stop_after_first(record: object) -> None:
-        seen.append(getattr(record, "seed", -1))
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_many(jobs, workers=2, on_done=stop_after_first)
-    assert len(seen) == 1
-    assert multiprocessing.active_children() == []
