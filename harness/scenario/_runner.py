@@ -22,6 +22,7 @@ from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
 from harness.backends import Internet
 from harness.scenario._loader import Scenario, load
+from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
 from harness.scenario._world import World
 from harness.sim import Simulation, Trace, TraceRecord, real_perf_counter
@@ -271,7 +272,10 @@ def run_many(
     """Run every job; ``workers`` > 1 uses a local process pool. Records come back in job order.
 
     The records equal those of running the jobs one by one (each run is a pure function of
-    its scenario file and seed).
+    its scenario file and seed). ``on_done`` gets each record as its run finishes. When an
+    exception (a ``KeyboardInterrupt`` from Ctrl-C, or one the caller's signal handler raises)
+    interrupts the wait, the workers are ended before it propagates: no worker outlives the
+    call, and the caller still has every record ``on_done`` was given.
     """
     count = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     results: list[RunRecord | None] = [None] * len(jobs)
@@ -281,13 +285,18 @@ def run_many(
             if on_done is not None:
                 on_done(results[position])  # type: ignore[arg-type]
     else:
-        with ProcessPoolExecutor(max_workers=count) as pool:
+        pool = ProcessPoolExecutor(max_workers=count, initializer=leave_signals_to_parent)
+        try:
             futures = {pool.submit(_run_job, job): position for position, job in enumerate(jobs)}
             for future in as_completed(futures):
                 record = future.result()
                 results[futures[future]] = record
                 if on_done is not None:
                     on_done(record)
+            pool.shutdown()
+        except BaseException:
+            end_workers(pool)
+            raise
     return [record for record in results if record is not None]
 
 
