@@ -6,6 +6,9 @@ standby quotas, battery saver and background restrictions, execution limits, sto
 and ``SystemJobService``.
 """
 
+from harness.platform import (
+    trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
+)
 from harness.platform._jobs import JobInfo, JobStatus, network_satisfied, unmet_constraints
 from harness.platform._quota import BucketQuota, QuotaSettings, QuotaTracker
 from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness, Verdict

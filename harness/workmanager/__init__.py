@@ -63,6 +63,9 @@ kind                   when, and its own fields
 =====================  ==========================================================================
 """
 
+from harness.workmanager import (
+    trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
+)
 from harness.workmanager._constraint_state import ConstraintState
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._continuation import WorkContinuation
