@@ -26,7 +26,7 @@ import difflib
 import sys
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
 
@@ -277,23 +277,38 @@ def check_record(kind: str, fields: Mapping[str, Any]) -> None:
             )
 
 
-def render_trace_kinds_markdown() -> str:
-    """The kind reference of ``docs/trace.md`` (between its generated-section markers)."""
-    lines: list[str] = []
-    for spec in registered_trace_kinds().values():
-        lines.append(f"### `{spec.kind}`")
-        lines.append("")
-        lines.append(f"{spec.meaning} (`{spec.record_type.__name__}` in `{spec.module}`)")
-        lines.append("")
+def render_trace_kinds_markdown(specs: Iterable[TraceKindSpec] | None = None) -> str:
+    """The kind reference of ``docs/trace.md``: a summary table, then each kind's fields, grouped
+    by the module that declares them (``specs`` default: every registered kind)."""
+    chosen = sorted(
+        registered_trace_kinds().values() if specs is None else specs,
+        key=lambda spec: (spec.module, spec.kind),
+    )
+    lines = ["| kind | meaning |", "|---|---|"]
+    lines += [
+        f"| [`{spec.kind}`](#{_anchor(spec.kind)}) | {_cell(spec.meaning)} |" for spec in chosen
+    ]
+    module = None
+    for spec in chosen:
+        if spec.module != module:
+            module = spec.module
+            lines += ["", f"## `{module}`"]
+        lines += ["", f"### `{spec.kind}`", "", f"{spec.meaning} (`{spec.record_type.__name__}`)"]
         if spec.fields:
-            lines.append("| field | type | required |")
-            lines.append("|---|---|---|")
+            lines += ["", "| field | type | required |", "|---|---|---|"]
             for item in spec.fields:
-                type_text = item.type_text.replace("|", "\\|")
-                lines.append(
-                    f"| `{item.name}` | `{type_text}` | {'yes' if item.required else 'no'} |"
-                )
+                required = "yes" if item.required else "no"
+                lines.append(f"| `{item.name}` | `{_cell(item.type_text)}` | {required} |")
         else:
-            lines.append("No fields beyond `t_ms` and `kind`.")
-        lines.append("")
-    return "\n".join(lines)
+            lines += ["", "No fields beyond `t_ms` and `kind`."]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` safe in a Markdown table cell."""
+    return text.replace("|", "\\|")
+
+
+def _anchor(kind: str) -> str:
+    """The GitHub heading anchor of ``### `kind` ``: lower case, dots and backticks dropped."""
+    return "".join(ch for ch in kind.lower() if ch.isalnum() or ch in "-_")
