@@ -30,3 +30,20 @@ def test_all_matches_documentation(package: str, names: list[str]) -> None:
     assert sorted(exported) == sorted(names)
     for name in exported:
         assert hasattr(module, name), f"{package}.__all__ lists {name} but it is missing"
+
+
+def test_the_version_is_defined_once() -> None:
+    """pyproject.toml reads the version from harness.__version__ (hatch's dynamic version)."""
+    import importlib.metadata
+    import tomllib
+    from pathlib import Path
+
+    import harness
+
+    pyproject = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    assert "version" not in pyproject["project"]
+    assert pyproject["project"]["dynamic"] == ["version"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "harness/__init__.py"
+    assert importlib.metadata.version("harness") == harness.__version__

@@ -105,6 +105,11 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         self.bytes_by_transport: Counter[str] = Counter()
         self.bytes_metered = 0
         self.bytes_unmetered = 0
+        self._process_deaths: list[str] = []
+
+    def note_process_died(self, reason: str) -> None:
+        """The app's process died (``reason``): requests in flight now die with it."""
+        self._process_deaths.append(reason)
 
     async def _wait(
         self,
@@ -153,6 +158,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Carry ``request`` over the simulated network; see the module docs."""
         started_ms = self._sim.now_ms
+        deaths_before = len(self._process_deaths)
         body = await request.aread()
         header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 16
         bytes_up = len(body) + header_bytes + len(request.url.raw_path)
@@ -230,12 +236,13 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             )
             raise
         except asyncio.CancelledError:
-            self._record(
-                fields,
-                started_ms,
-                bytes_up=bytes_up,
-                error="cancelled: the caller was stopped before the response arrived",
-            )
+            if len(self._process_deaths) > deaths_before:
+                # nothing app code could have done: the process went away under the request
+                reason = self._process_deaths[-1]
+                error = f"cancelled: the app's process died ({reason}) before the response arrived"
+            else:
+                error = "cancelled: the caller was stopped before the response arrived"
+            self._record(fields, started_ms, bytes_up=bytes_up, error=error)
             raise
         self._account(bytes_up, bytes_down, link)
         self._record(

@@ -287,6 +287,7 @@ class AppRuntime:
         if process is None:
             return
         installed.process = None
+        self.transports[package].note_process_died(reason)
         process.work_manager.kill()
         cut_off = process.instance.destroy()
         self.sim.record(

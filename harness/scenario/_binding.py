@@ -220,7 +220,7 @@ class DeviceBinding:
         del boot
         for package in self.runtime.packages:
             database = self.runtime.database(package)
-            if database.get_all_unfinished_work():
+            if database.work_spec_dao.get_all_unfinished_work():
                 # RescheduleReceiver: WorkManager reschedules everything at the next start.
                 database.mark_reschedule_needed()
                 self.device.apps.start_process(package, "BOOT_COMPLETED")
@@ -244,7 +244,7 @@ class DeviceBinding:
         being off, the app force-stopped, the work not handed to JobScheduler, then JobScheduler's
         verdict (constraints, doze, battery saver, standby quota, batching, delay or backoff)."""
         database = self.runtime.database(package)
-        spec = database.get_work_spec(work_spec_id)
+        spec = database.work_spec_dao.get_work_spec(work_spec_id)
         if spec is None:
             return f"{package} has no work {work_spec_id} (never enqueued, or pruned)"
         if spec.state is State.RUNNING:
@@ -254,7 +254,9 @@ class DeviceBinding:
         if spec.state is State.BLOCKED:
             waiting = ", ".join(
                 f"{prerequisite} ({state.name})"
-                for prerequisite, state in database.get_prerequisite_states(work_spec_id)
+                for prerequisite, state in database.dependency_dao.get_prerequisite_states(
+                    work_spec_id
+                )
             )
             return f"blocked: waiting for its prerequisite work to succeed: {waiting}"
         if not self.device.is_on:

@@ -4,7 +4,8 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 
 ========================  =====================================================================
 ``responses_processed``   no HTTP request was cut off before its response reached the app (a
-                          worker stopped, or a Flutter engine destroyed, under it)
+                          worker stopped, or a Flutter engine destroyed, under it); a request
+                          cut because the app's process died (kill, reboot) does not count
 ``honours_retry_after``   after a 429, the app never came back before its ``Retry-After``
 ``max_staleness: T``      the app never went longer than T without a successful fetch (GET
                           answered 2xx or 304), counted from the start of the run to its end
@@ -133,7 +134,10 @@ def _at(t_ms: int) -> str:
 
 def _responses_processed(check: Check, run: RunView) -> CheckResult:
     requests = run.records("http.request")
-    cut = [r for r in requests if str(r.get("error") or "").startswith("cancelled")]
+    # A request cut because the process died (a kill, a reboot, a force-stop) is not a response
+    # the app dropped: it never had the chance; no_data_lost and no_duplicate_uploads judge what
+    # follows from it.
+    cut = [r for r in requests if str(r.get("error") or "").startswith("cancelled: the caller")]
     if not cut:
         return check.ok(f"all {len(requests)} requests reached the app")
     details = [f"{r['method']} {r['url']} cut off at t={_at(r.t_ms)}" for r in cut[:_MAX_DETAILS]]
@@ -331,9 +335,18 @@ def _no_crashes(check: Check, run: RunView) -> CheckResult:
     ]
     if not crashes:
         return check.ok("no app code raised")
-    details = [f"{r.kind} at t={_at(r.t_ms)}: {r.get('error')}" for r in crashes[:_MAX_DETAILS]]
+
+    def failed_at(record: TraceRecord) -> int:
+        # a failure nobody awaited is recorded when the run stops, with the time it happened
+        failed_at_ms = record.get("failed_at_ms")
+        return failed_at_ms if isinstance(failed_at_ms, int) else record.t_ms
+
+    crashes.sort(key=failed_at)  # stable: records of one instant keep their trace order
+    details = [
+        f"{r.kind} at t={_at(failed_at(r))}: {r.get('error')}" for r in crashes[:_MAX_DETAILS]
+    ]
     return check.fail(
-        f"app code raised {len(crashes)} time(s)", t_ms=crashes[0].t_ms, details=details
+        f"app code raised {len(crashes)} time(s)", t_ms=failed_at(crashes[0]), details=details
     )
 
 

@@ -17,7 +17,7 @@ from harness._exceptions import ScenarioError
 from harness.app._context import run_as
 from harness.backends import Backend
 from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
-from harness.device import Device, Transport
+from harness.device import Device, ProcessStarted, Shutdown, Transport
 from harness.scenario._actions import Action
 from harness.scenario._binding import bind_phone
 from harness.scenario._loader import Scenario, ScheduledAction
@@ -131,9 +131,41 @@ class World:
 
     def _do_app(self, action: Action) -> None:
         package = self._package(action)
-        process = self.runtime.process(package) or self.runtime.start_process(
-            package, reason="user action"
-        )
+        if self.runtime.process(package) is not None:
+            self._perform_app_action(package, action)
+            return
+        if not self.device.is_on:
+            self._refuse(action, f"the phone is {self.device.state.value}: nobody can use the app")
+            return
+        # The user acts in the app, so they open it first: the process starts as any launch does
+        # (on the device, which kills, force-stops and reboots end later), and the action runs in
+        # it once it is up. Starting only an app instance left one no device process backed.
+        disconnects: list[Callable[[], None]] = []
+
+        def started(process: ProcessStarted) -> None:
+            if process.package == package:
+                for disconnect in disconnects:
+                    disconnect()
+                self._perform_app_action(package, action)
+
+        def shut_down(_shutdown: Shutdown) -> None:
+            for disconnect in disconnects:
+                disconnect()
+            self._refuse(action, "the phone shut down before the app had started")
+
+        disconnects.append(self.device.apps.process_started.connect(started))
+        disconnects.append(self.device.shutting_down.connect(shut_down))
+        self.device.apps.launch(package)
+
+    def _refuse(self, action: Action, reason: str) -> None:
+        self.sim.record("scenario.action_refused", action=action.text, reason=reason)
+        note = f"'{action.text}' did nothing: {reason}"
+        if note not in self._notes:
+            self._notes.append(note)
+
+    def _perform_app_action(self, package: str, action: Action) -> None:
+        process = self.runtime.process(package)
+        assert process is not None
         function = self.app_action(package, action)
 
         async def perform() -> None:

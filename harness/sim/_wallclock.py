@@ -30,11 +30,30 @@ from harness.sim._blocking import in_blocking_thread, wait_on_loop
 #: Modules freezegun leaves on real time, on top of its defaults: the terminal UI (progress bars).
 _FREEZEGUN_IGNORE: Final = ("rich",)
 
+#: Modules whose own references to the time functions freezegun must not replace when it scans
+#: ``sys.modules`` at start: the test runner's clocks (pytest's ``_pytest.timing`` times setups
+#: and calls, and reported a setup of ~1.7e9 s when it read the frozen clock) and coverage's.
+#: Unlike ``_FREEZEGUN_IGNORE`` this does not make calls *from* those modules' callees real:
+#: a test that pytest calls still sees virtual time.
+_SCAN_SPARED: Final = ("_pytest", "pytest", "pluggy", "xdist", "execnet", "coverage")
+
 
 def real_perf_counter() -> float:
     """Real seconds from a monotonic performance counter that freezegun does not touch."""
     real: Callable[[], float] = freezegun.api.real_perf_counter
     return real()
+
+
+def _spare_scanned_modules(freezer: Any) -> None:
+    """Undo freezegun's replacement of module attributes in the test runner's modules."""
+    kept = []
+    for module, attribute, original in freezer.undo_changes:
+        name = getattr(module, "__name__", "")
+        if isinstance(name, str) and name.startswith(_SCAN_SPARED):
+            setattr(module, attribute, original)
+        else:
+            kept.append((module, attribute, original))
+    freezer.undo_changes = kept
 
 
 class WallClockPatch:
@@ -74,6 +93,7 @@ class WallClockPatch:
             tick=False,
         )
         self._factory = self._freezer.start()
+        _spare_scanned_modules(self._freezer)
         self._saved_random_state = random.getstate()
         random.seed(app_random.getrandbits(128))
         self._saved_uuid4 = uuid.uuid4

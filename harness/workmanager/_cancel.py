@@ -10,7 +10,8 @@ CANCELLED is rewritten to -256), then the processor stops a running worker with
   whatever their tags or names;
 * all: every unfinished work; records the time and does not reschedule.
 
-All but "all" end with ``Schedulers.schedule`` to reuse freed scheduler slots.
+All but "all" end with ``Schedulers.schedule`` to reuse freed scheduler slots. Each cancel is one
+database transaction (``runInTransaction``), the scheduling after it its own.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ if TYPE_CHECKING:
 
 
 def _cancel(workmanager: WorkManager, work_spec_id: str) -> None:
-    db = workmanager.database
+    work_specs = workmanager.database.work_spec_dao
     to_process = [work_spec_id]
     while to_process:  # iterativelyCancelWorkAndDependents: depth first, from the end
         current = to_process.pop()
-        before = db.get_work_spec(current)
+        before = work_specs.get_work_spec(current)
         if before is not None and before.state not in (State.SUCCEEDED, State.FAILED):
-            db.set_cancelled_state(current)
-            after = db.get_work_spec(current)
+            work_specs.set_cancelled_state(current)
+            after = work_specs.get_work_spec(current)
             if after is not None and (after.state, after.stop_reason) != (
                 before.state,
                 before.stop_reason,
@@ -46,7 +47,7 @@ def _cancel(workmanager: WorkManager, work_spec_id: str) -> None:
                     cause=cause,
                     **stop_reason_fields(after.stop_reason),
                 )
-        to_process.extend(db.get_dependent_work_ids(current))
+        to_process.extend(workmanager.database.dependency_dao.get_dependent_work_ids(current))
     workmanager.processor.stop_and_cancel_work(
         work_spec_id, StopReason.STOP_REASON_CANCELLED_BY_APP
     )
@@ -56,21 +57,26 @@ def _cancel(workmanager: WorkManager, work_spec_id: str) -> None:
 
 def cancel_by_id(workmanager: WorkManager, work_spec_id: str) -> None:
     """``CancelWorkRunnable.forId``."""
-    _cancel(workmanager, work_spec_id)
+    with workmanager.database.transaction():
+        _cancel(workmanager, work_spec_id)
     workmanager._schedule_work()
 
 
 def cancel_by_tag(workmanager: WorkManager, tag: str) -> None:
     """``CancelWorkRunnable.forTag``."""
-    for work_spec_id in workmanager.database.get_unfinished_work_with_tag(tag):
-        _cancel(workmanager, work_spec_id)
+    database = workmanager.database
+    with database.transaction():
+        for work_spec_id in database.work_spec_dao.get_unfinished_work_with_tag(tag):
+            _cancel(workmanager, work_spec_id)
     workmanager._schedule_work()
 
 
 def cancel_by_name_inline(workmanager: WorkManager, name: str) -> None:
     """``CancelWorkRunnable.forNameInline``: cancel without rescheduling (REPLACE uses it)."""
-    for work_spec_id in workmanager.database.get_unfinished_work_with_name(name):
-        _cancel(workmanager, work_spec_id)
+    database = workmanager.database
+    with database.transaction():
+        for work_spec_id in database.work_spec_dao.get_unfinished_work_with_name(name):
+            _cancel(workmanager, work_spec_id)
 
 
 def cancel_by_name(workmanager: WorkManager, name: str) -> None:
@@ -81,7 +87,10 @@ def cancel_by_name(workmanager: WorkManager, name: str) -> None:
 
 def cancel_all(workmanager: WorkManager) -> None:
     """``CancelWorkRunnable.forAll``: no reschedule, as everything was cancelled."""
-    db = workmanager.database
-    for work_spec_id in db.get_all_unfinished_work():
-        _cancel(workmanager, work_spec_id)
-    db.set_long_preference(KEY_LAST_CANCEL_ALL_TIME_MS, workmanager.sim.now_ms)
+    database = workmanager.database
+    with database.transaction():
+        for work_spec_id in database.work_spec_dao.get_all_unfinished_work():
+            _cancel(workmanager, work_spec_id)
+        database.preference_dao.insert_preference(
+            KEY_LAST_CANCEL_ALL_TIME_MS, workmanager.sim.now_ms
+        )

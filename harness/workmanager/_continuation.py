@@ -147,7 +147,8 @@ class WorkContinuation:
 
     def get_work_infos(self) -> list[WorkInfo]:
         """The ``WorkInfo`` of every work in this continuation and its ancestors."""
-        infos = (self._workmanager.database.get_work_info(work_id) for work_id in self._all_ids)
+        work_infos = self._workmanager.database.work_info_dao
+        infos = (work_infos.get_work_info(work_id) for work_id in self._all_ids)
         return [info for info in infos if info is not None]
 
     @staticmethod

@@ -13,6 +13,10 @@ For each continuation, parents first:
 * each new work starts FAILED if a prerequisite failed, else CANCELLED if one was cancelled, else
   BLOCKED if one is unfinished, else ENQUEUED with ``last_enqueue_time = now``;
 * if any new row is ENQUEUED (or something was replaced), ``Schedulers.schedule`` runs.
+
+All of it but the scheduling is one database transaction (``addToDatabase``), so a process killed
+half-way leaves the old rows or the new ones, never a work without its name, tags or
+dependencies; ``Schedulers.schedule`` runs after the commit, in its own transaction.
 """
 
 from __future__ import annotations
@@ -41,8 +45,12 @@ def enqueue_continuation(continuation: WorkContinuation) -> None:
             f"WorkContinuation has cycles (work ids {list(continuation.ids)}); a request cannot "
             "depend on itself"
         )
-    if _process_continuation(continuation):
-        continuation.workmanager._schedule_work()
+    workmanager = continuation.workmanager
+    # addToDatabase: beginTransaction ... setTransactionSuccessful (EnqueueRunnable.kt).
+    with workmanager.database.transaction():
+        needs_scheduling = _process_continuation(continuation)
+    if needs_scheduling:
+        workmanager._schedule_work()
 
 
 def _process_continuation(continuation: WorkContinuation) -> bool:
@@ -85,7 +93,8 @@ def enqueue_work_with_prerequisites(
     policy: ExistingWorkPolicy,
 ) -> bool:
     """``enqueueWorkWithPrerequisites``; ``True`` if anything needs scheduling."""
-    db = workmanager.database
+    work_specs = workmanager.database.work_spec_dao
+    dependencies = workmanager.database.dependency_dao
     events = workmanager._events
     now = workmanager.sim.now_ms
     prerequisites = list(prerequisite_ids)
@@ -96,7 +105,7 @@ def enqueue_work_with_prerequisites(
     any_cancelled = False
 
     for prerequisite_id in prerequisites:
-        prerequisite_state = db.get_state(prerequisite_id)
+        prerequisite_state = work_specs.get_state(prerequisite_id)
         if prerequisite_state is None:
             return _not_enqueued(
                 workmanager,
@@ -109,12 +118,12 @@ def enqueue_work_with_prerequisites(
         any_cancelled |= prerequisite_state is State.CANCELLED
 
     if name and not has_prerequisite:  # policies apply only to the head of a named chain
-        existing = db.get_work_spec_id_and_states_for_name(name)
+        existing = work_specs.get_work_spec_id_and_states_for_name(name)
         if existing:
             if policy in (ExistingWorkPolicy.APPEND, ExistingWorkPolicy.APPEND_OR_REPLACE):
                 leaves = []
                 for work_id, state in existing:
-                    if not db.has_dependents(work_id):
+                    if not dependencies.has_dependents(work_id):
                         all_succeeded &= state is State.SUCCEEDED
                         if state is State.FAILED:
                             any_failed = True
@@ -165,12 +174,12 @@ def enqueue_work_with_prerequisites(
             needs_scheduling = True
         # OnConflictStrategy.IGNORE: an id already in the database keeps its row, but its
         # dependencies, tags and name are still inserted, as in androidx.
-        was_inserted = db.insert_work_spec(spec)
+        was_inserted = work_specs.insert_work_spec(spec)
         for prerequisite_id in prerequisites if has_prerequisite else ():
-            db.insert_dependency(request.string_id, prerequisite_id)
-        db.insert_tags(request.string_id, request.tags)
+            dependencies.insert_dependency(request.string_id, prerequisite_id)
+        workmanager.database.work_tag_dao.insert_tags(request.string_id, request.tags)
         if name:
-            db.insert_name(name, request.string_id)
+            workmanager.database.work_name_dao.insert(name, request.string_id)
         if was_inserted:
             inserted.append((request, spec.state))
 
@@ -187,10 +196,10 @@ def enqueue_work_with_prerequisites(
 
 
 def _delete(workmanager: WorkManager, work_ids: Sequence[str], policy: ExistingWorkPolicy) -> None:
-    db = workmanager.database
+    database = workmanager.database
     for work_id in work_ids:
-        spec = db.get_work_spec(work_id)
-        info = db.get_work_info(work_id)
+        spec = database.work_spec_dao.get_work_spec(work_id)
+        info = database.work_info_dao.get_work_info(work_id)
         if spec is not None and info is not None:
             workmanager._events.emit_snapshot("work.deleted", spec, info, reason=policy.name)
-    db.delete_work_specs(list(work_ids))
+    database.work_spec_dao.delete_work_specs(list(work_ids))

@@ -71,12 +71,15 @@ class WorkEvents:
         """Record ``kind`` for the work as it is now in the database, then tell listeners."""
         if not self.alive:
             return
-        spec = self._database.get_work_spec(work_spec_id)
+        database = self._database
+        spec = database.work_spec_dao.get_work_spec(work_spec_id)
         if spec is None:
             self._sim.record(kind, id=work_spec_id, **fields)
             return
         info = WorkInfo.from_spec(
-            spec, self._database.get_tags(spec.id), self._database.get_progress(spec.id)
+            spec,
+            database.work_tag_dao.get_tags_for_work_spec_id(spec.id),
+            database.work_progress_dao.get_progress_for_work_spec_id(spec.id),
         )
         self._sim.record(kind, **self.common_fields(spec, info), **fields)
         self.changed.emit(info)

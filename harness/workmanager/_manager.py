@@ -14,6 +14,10 @@ only if the clean-up changed something.
 Scheduling follows ``W/impl/Schedulers.java``: after an enqueue, a cancel, an update and every run
 that ends (``registerRescheduling``), eligible rows go to the schedulers (see
 :mod:`harness.workmanager._scheduler` for the seam).
+
+Each step writes in one database transaction, as androidx's: the pruning on open, the clean-up
+of ``ForceStopRunnable`` (reconciliation, RUNNING rows, progress), each preference write, and
+the marking in ``Schedulers.schedule`` (the schedulers hear of the work after the commit).
 """
 
 from __future__ import annotations
@@ -119,46 +123,54 @@ class WorkManager:
         self.processor.shutdown()
 
     def _start_up(self, force_stopped: bool) -> None:
-        db = self.database
+        database = self.database
+        work_specs = database.work_spec_dao
         now = self.sim.now_ms
         # WorkDatabase.CleanupCallback.onOpen: finished work older than a day (plus its
         # retention) with no unfinished dependents is deleted when the database opens.
-        self._prune(db.prunable_on_open(now), "on_open")
-        # ForceStopRunnable.cleanUp: reconcile with the schedulers, reset RUNNING rows.
-        scheduled = db.get_scheduled_unfinished_ids()
-        needs_reconciling = False
-        for scheduler in self.schedulers:
-            needs_reconciling = scheduler.reconcile(scheduled) or needs_reconciling
-        if needs_reconciling:
-            for work_id in scheduled:
-                db.mark_scheduled(work_id, -1)
-        running = db.get_running_work()
-        for spec in running:
-            db.set_state(spec.id, State.ENQUEUED)
-            db.set_stop_reason(spec.id, StopReason.STOP_REASON_UNKNOWN)
-            db.mark_scheduled(spec.id, -1)
-            self._events.emit(
-                "work.stopped",
-                spec.id,
-                cause="process_restart",
-                **stop_reason_fields(StopReason.STOP_REASON_UNKNOWN),
-            )
-        db.delete_all_progress()
-        if db.get_long_preference(KEY_RESCHEDULE_NEEDED) == 1:
+        self._prune(work_specs.prunable_on_open(now), "on_open")
+        # ForceStopRunnable.cleanUp: reconcile with the schedulers, reset RUNNING rows, wipe
+        # progress; one transaction (reconcileJobs's own marking transaction joins it).
+        with database.transaction():
+            scheduled = work_specs.get_scheduled_unfinished_ids()
+            needs_reconciling = False
+            for scheduler in self.schedulers:
+                needs_reconciling = scheduler.reconcile(scheduled) or needs_reconciling
+            if needs_reconciling:
+                for work_id in scheduled:
+                    work_specs.mark_scheduled(work_id, -1)
+            running = work_specs.get_running_work()
+            for spec in running:
+                work_specs.set_state(spec.id, State.ENQUEUED)
+                work_specs.set_stop_reason(spec.id, StopReason.STOP_REASON_UNKNOWN)
+                work_specs.mark_scheduled(spec.id, -1)
+                self._events.emit(
+                    "work.stopped",
+                    spec.id,
+                    cause="process_restart",
+                    **stop_reason_fields(StopReason.STOP_REASON_UNKNOWN),
+                )
+            database.work_progress_dao.delete_all()
+        preferences = database.preference_dao
+        if preferences.get_long_value(KEY_RESCHEDULE_NEEDED) == 1:
             self._reschedule_eligible_work()
-            db.set_long_preference(KEY_RESCHEDULE_NEEDED, 0)
+            with database.transaction():
+                preferences.insert_preference(KEY_RESCHEDULE_NEEDED, 0)
         elif force_stopped:
             self._reschedule_eligible_work()
-            db.set_long_preference(KEY_LAST_FORCE_STOP_MS, now)
+            with database.transaction():
+                preferences.insert_preference(KEY_LAST_FORCE_STOP_MS, now)
         elif needs_reconciling or running:
             self._schedule_work()
 
     def _reschedule_eligible_work(self) -> None:
         """``WorkManagerImpl.rescheduleEligibleWork``: drop every job, schedule all afresh."""
-        for work_id in self.database.get_scheduled_unfinished_ids():
+        work_specs = self.database.work_spec_dao
+        for work_id in work_specs.get_scheduled_unfinished_ids():
             for scheduler in self.schedulers:
                 scheduler.cancel(work_id)
-        self.database.reset_scheduled_state()
+        with self.database.transaction():
+            work_specs.reset_scheduled_state()
         self._schedule_work()
 
     # --- scheduling (Schedulers.java) ---------------------------------------------------------
@@ -167,12 +179,17 @@ class WorkManager:
         """``Schedulers.schedule``: mark the slot-limited batch scheduled, hand out both lists."""
         if not self._alive or not self.schedulers:
             return
-        db = self.database
-        limited = db.get_eligible_work_for_scheduling(self.max_scheduler_limit)
-        everything = db.get_all_eligible_work_specs_for_scheduling(MAX_GREEDY_SCHEDULER_LIMIT)
-        now = self.sim.now_ms
-        for spec in limited:
-            db.mark_scheduled(spec.id, now)
+        work_specs = self.database.work_spec_dao
+        # One transaction reads both lists and marks the limited batch; the schedulers hear of
+        # the work after the commit (Schedulers.schedule).
+        with self.database.transaction():
+            limited = work_specs.get_eligible_work_for_scheduling(self.max_scheduler_limit)
+            everything = work_specs.get_all_eligible_work_specs_for_scheduling(
+                MAX_GREEDY_SCHEDULER_LIMIT
+            )
+            now = self.sim.now_ms
+            for spec in limited:
+                work_specs.mark_scheduled(spec.id, now)
         for scheduler in self.schedulers:
             if scheduler.has_limited_scheduling_slots and limited:
                 scheduler.schedule(*limited)
@@ -182,7 +199,9 @@ class WorkManager:
 
     def _on_executed(self, executed: Executed) -> None:
         """``Schedulers.registerRescheduling``: after a run, reschedule unless already done."""
-        if not self._alive or self.database.is_work_spec_scheduled(executed.work_spec_id):
+        if not self._alive or self.database.work_spec_dao.is_work_spec_scheduled(
+            executed.work_spec_id
+        ):
             return
         for scheduler in self.schedulers:
             scheduler.cancel(executed.work_spec_id)
@@ -200,13 +219,14 @@ class WorkManager:
             )
 
     def _prune(self, work_ids: Sequence[str], reason: str) -> None:
-        db = self.database
-        for work_id in work_ids:
-            spec = db.get_work_spec(work_id)
-            info = db.get_work_info(work_id)
-            if spec is not None and info is not None:
-                self._events.emit_snapshot("work.pruned", spec, info, reason=reason)
-        db.delete_work_specs(work_ids)
+        database = self.database
+        with database.transaction():
+            for work_id in work_ids:
+                spec = database.work_spec_dao.get_work_spec(work_id)
+                info = database.work_info_dao.get_work_info(work_id)
+                if spec is not None and info is not None:
+                    self._events.emit_snapshot("work.pruned", spec, info, reason=reason)
+            database.work_spec_dao.delete_work_specs(work_ids)
 
     # --- enqueueing ---------------------------------------------------------------------------
 
@@ -301,30 +321,30 @@ class WorkManager:
 
     def get_last_cancel_all_time_millis(self) -> int:
         """When :meth:`cancel_all_work` last ran (virtual ms), or 0."""
-        return self.database.get_long_preference(KEY_LAST_CANCEL_ALL_TIME_MS) or 0
+        return self.database.preference_dao.get_long_value(KEY_LAST_CANCEL_ALL_TIME_MS) or 0
 
     def prune_work(self) -> None:
         """Delete finished work with no unfinished dependents now, ignoring retention."""
         self._check_alive()
-        self._prune(self.database.prunable(), "prune_work")
+        self._prune(self.database.work_spec_dao.prunable(), "prune_work")
 
     # --- observing ----------------------------------------------------------------------------
 
     def get_work_info_by_id(self, work_id: uuid.UUID | str) -> WorkInfo | None:
         """The work's ``WorkInfo``, or ``None`` if there is no such work."""
-        return self.database.get_work_info(_id(work_id))
+        return self.database.work_info_dao.get_work_info(_id(work_id))
 
     def get_work_infos_by_tag(self, tag: str) -> list[WorkInfo]:
         """Every work with ``tag``."""
-        return self.database.get_work_infos_for_tag(tag)
+        return self.database.work_info_dao.get_work_infos_for_tag(tag)
 
     def get_work_infos_for_unique_work(self, unique_work_name: str) -> list[WorkInfo]:
         """Every work recorded under the unique name."""
-        return self.database.get_work_infos_for_name(unique_work_name)
+        return self.database.work_info_dao.get_work_infos_for_name(unique_work_name)
 
     def get_work_infos(self, work_query: WorkQuery) -> list[WorkInfo]:
         """Every work matching the query."""
-        return self.database.get_work_infos_for_query(work_query)
+        return self.database.work_info_dao.get_work_infos_for_query(work_query)
 
     def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
         """Call ``listener(info)`` after every change of any work, in order; returns a remover.

@@ -70,7 +70,7 @@ class Processor:
         """
         if not self._alive:
             return False
-        spec = self._database.get_work_spec(work_spec_id)
+        spec = self._database.work_spec_dao.get_work_spec(work_spec_id)
         if spec is None:
             self._run_on_executed(work_spec_id, False)
             return False
@@ -90,7 +90,7 @@ class Processor:
             events=self._events,
             worker_factory=self._worker_factory,
             spec=spec,
-            tags=self._database.get_tags(work_spec_id),
+            tags=self._database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id),
             on_resolved=self._on_wrapper_resolved,
         )
         self._wrappers[work_spec_id] = wrapper

@@ -183,7 +183,7 @@ class TestScheduler:
             )
 
     def _load_spec(self, work_id: str) -> WorkSpec:
-        spec = self._database.get_work_spec(work_id)
+        spec = self._database.work_spec_dao.get_work_spec(work_id)
         if spec is None:
             raise InvalidRequestError(
                 f"Work with id {work_id} is not enqueued! Pass the id of a request given to "
@@ -236,10 +236,12 @@ class TestScheduler:
         now = self._sim.now_ms
         offset = spec.calculate_next_run_time() - now
         if offset > 0:
-            if spec.next_schedule_time_override != LONG_MAX_VALUE:
-                self._database.set_next_schedule_time_override(work_id, now)
-            else:
-                self._database.set_last_enqueue_time(work_id, spec.last_enqueue_time - offset)
+            work_specs = self._database.work_spec_dao
+            with self._database.transaction():  # WorkManagerImpl.rewindLastEnqueueTime
+                if spec.next_schedule_time_override != LONG_MAX_VALUE:
+                    work_specs.set_next_schedule_time_override(work_id, now)
+                else:
+                    work_specs.set_last_enqueue_time(work_id, spec.last_enqueue_time - offset)
 
     def _start(self, spec: WorkSpec, state: _InternalWorkState) -> None:
         self._unschedule(spec.id)
@@ -275,7 +277,7 @@ class TestScheduler:
                 del self._runs[work_id]
                 self._processor.stop_work(work_id, reason)
         for work_id, state in list(self._pending.items()):
-            if self._database.get_state(work_id) is not State.ENQUEUED:
+            if self._database.work_spec_dao.get_state(work_id) is not State.ENQUEUED:
                 del self._pending[work_id]
                 self._specs.pop(work_id, None)
                 continue

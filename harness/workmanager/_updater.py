@@ -11,6 +11,9 @@ is scheduled afresh (APPLIED_IMMEDIATELY).
 ``ExistingPeriodicWorkPolicy.UPDATE`` (``enqueueUniquelyNamedPeriodic``): no record -> enqueue;
 more than one record, or a one-time record, under the name -> error; a CANCELLED record -> delete
 it and enqueue the new request (with the *new* id); otherwise update the record, keeping its id.
+
+The row, tag and progress writes of an update are one database transaction (``runInTransaction``
+in ``updateWorkImpl``); scheduling follows in its own.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ def update_work_impl(
     workmanager: WorkManager, new_spec: WorkSpec, tags: frozenset[str]
 ) -> UpdateResult:
     """``updateWorkImpl``."""
-    db = workmanager.database
+    database = workmanager.database
     work_id = new_spec.id
-    old = db.get_work_spec(work_id)
+    old = database.work_spec_dao.get_work_spec(work_id)
     if old is None:
         raise InvalidRequestError(
             f"Worker with {work_id} doesn't exist; update_work() needs the id of enqueued work "
@@ -76,14 +79,15 @@ def update_work_impl(
             next_schedule_time_override_generation=updated.next_schedule_time_override_generation
             + 1,
         )
-    db.update_work_spec(updated)
-    db.delete_tags(work_id)
-    db.insert_tags(work_id, tags)
-    if not is_enqueued:
-        db.mark_scheduled(work_id, -1)
-        db.delete_progress(work_id)
     result = UpdateResult.APPLIED_FOR_NEXT_RUN if is_enqueued else UpdateResult.APPLIED_IMMEDIATELY
-    workmanager._events.emit("work.updated", work_id, result=result.name)
+    with database.transaction():
+        database.work_spec_dao.update_work_spec(updated)
+        database.work_tag_dao.delete_by_work_spec_id(work_id)
+        database.work_tag_dao.insert_tags(work_id, tags)
+        if not is_enqueued:
+            database.work_spec_dao.mark_scheduled(work_id, -1)
+            database.work_progress_dao.delete(work_id)
+        workmanager._events.emit("work.updated", work_id, result=result.name)
     if not is_enqueued:
         workmanager._schedule_work()
     return result
@@ -93,14 +97,14 @@ def enqueue_uniquely_named_periodic(
     workmanager: WorkManager, name: str, request: WorkRequest
 ) -> None:
     """``WorkManagerImpl.enqueueUniquelyNamedPeriodic`` (``ExistingPeriodicWorkPolicy.UPDATE``)."""
-    db = workmanager.database
+    work_specs = workmanager.database.work_spec_dao
 
     def enqueue_new() -> None:
         enqueue_continuation(
             WorkContinuation(workmanager, name, ExistingWorkPolicy.KEEP, [request])
         )
 
-    existing = db.get_work_spec_id_and_states_for_name(name)
+    existing = work_specs.get_work_spec_id_and_states_for_name(name)
     if len(existing) > 1:
         raise InvalidRequestError(
             f"Can't apply UPDATE policy to the chains of work: unique work {name!r} has "
@@ -110,7 +114,7 @@ def enqueue_uniquely_named_periodic(
         enqueue_new()
         return
     current_id, current_state = existing[0]
-    spec = db.get_work_spec(current_id)
+    spec = work_specs.get_work_spec(current_id)
     if spec is None:  # pragma: no cover - the name row cascades with its work spec
         raise InvalidRequestError(
             f"WorkSpec with {current_id}, that matches a name {name!r}, wasn't found"
@@ -121,10 +125,12 @@ def enqueue_uniquely_named_periodic(
             f"worker's type (unique work {name!r} is one-time work)."
         )
     if current_state is State.CANCELLED:
-        info = db.get_work_info(current_id)
-        if info is not None:
-            workmanager._events.emit_snapshot("work.deleted", spec, info, reason="UPDATE")
-        db.delete_work_spec(current_id)
+        # Two operations, as in androidx: the delete, then the enqueue (its own transaction).
+        with workmanager.database.transaction():
+            info = workmanager.database.work_info_dao.get_work_info(current_id)
+            if info is not None:
+                workmanager._events.emit_snapshot("work.deleted", spec, info, reason="UPDATE")
+            work_specs.delete_work_spec(current_id)
         enqueue_new()
         return
     update_work_impl(workmanager, replace(request.work_spec, id=current_id), request.tags)

@@ -18,6 +18,8 @@ equals the 2.9 Java shipped in apps):
    override and progress unchanged, unless it already finished (a cancel); the worker's coroutine
    is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
 
+Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
+
 Deviations, all about Python rather than Android: a worker task cancelled by something other
 than WorkManager (the simulation shutting down) is treated as process death (no write); an input
 merger that raises fails the work, as the newer coroutine ``WorkerWrapper`` does.
@@ -71,6 +73,7 @@ class WorkerWrapper:
     ) -> None:
         self._sim = sim
         self._db = database
+        self._work_specs = database.work_spec_dao
         self._events = events
         self._worker_factory = worker_factory
         self.spec = spec
@@ -134,7 +137,10 @@ class WorkerWrapper:
         try:
             merger_class = resolve_class(spec.input_merger_class_name, InputMerger, "input merger")
             merger = cast(InputMerger, merger_class())
-            inputs = [spec.input, *self._db.get_inputs_from_prerequisites(self.work_spec_id)]
+            inputs = [
+                spec.input,
+                *self._work_specs.get_inputs_from_prerequisites(self.work_spec_id),
+            ]
             return merger.merge(inputs)
         except Exception as error:
             self._record_failure(error, "merge_inputs")
@@ -161,12 +167,14 @@ class WorkerWrapper:
         return worker
 
     def _try_set_running(self) -> bool:
-        if self._db.get_state(self.work_spec_id) is not State.ENQUEUED:
-            return False
-        self._db.set_state(self.work_spec_id, State.RUNNING)
-        self._db.increment_run_attempt_count(self.work_spec_id)
-        self._db.set_stop_reason(self.work_spec_id, _NOT_STOPPED)
-        self._events.emit("work.started", self.work_spec_id)
+        work_specs = self._work_specs
+        with self._db.transaction():
+            if work_specs.get_state(self.work_spec_id) is not State.ENQUEUED:
+                return False
+            work_specs.set_state(self.work_spec_id, State.RUNNING)
+            work_specs.increment_run_attempt_count(self.work_spec_id)
+            work_specs.set_stop_reason(self.work_spec_id, _NOT_STOPPED)
+            self._events.emit("work.started", self.work_spec_id)
         return True
 
     async def _run_worker(self, worker: ListenableWorker) -> None:
@@ -199,17 +207,20 @@ class WorkerWrapper:
     def _on_work_finished(self) -> None:
         if self._try_check_for_interruption_and_resolve():
             return
-        state = self._db.get_state(self.work_spec_id)
-        self._db.delete_progress(self.work_spec_id)  # progress is deleted only here
-        if state is None:
-            self._resolve(False)  # e.g. deleted by REPLACE
-        elif state is State.RUNNING:
-            self._handle_result(self._result)
-        elif not state.is_finished:
-            self._interrupted = StopReason.STOP_REASON_UNKNOWN
-            self._reschedule_and_resolve("work.stopped", **stop_reason_fields(self._interrupted))
-        else:
-            self._resolve(False)
+        with self._db.transaction():
+            state = self._work_specs.get_state(self.work_spec_id)
+            self._db.work_progress_dao.delete(self.work_spec_id)  # progress is deleted only here
+            if state is None:
+                self._resolve(False)  # e.g. deleted by REPLACE
+            elif state is State.RUNNING:
+                self._handle_result(self._result)
+            elif not state.is_finished:
+                self._interrupted = StopReason.STOP_REASON_UNKNOWN
+                self._reschedule_and_resolve(
+                    "work.stopped", **stop_reason_fields(self._interrupted)
+                )
+            else:
+                self._resolve(False)
 
     def _handle_result(self, result: Result) -> None:
         periodic = self.spec.is_periodic
@@ -226,18 +237,23 @@ class WorkerWrapper:
             output = result.output_data if isinstance(result, FailureResult) else Data.EMPTY
             self._set_failed_and_resolve(output)
 
+    # androidx commits each ...AndResolve block, then resolve() in a second transaction; here
+    # both join _on_work_finished's (set_failed also runs alone: it opens its own).
+
     def _set_succeeded_and_resolve(self, output: Data) -> None:
         work_id = self.work_spec_id
-        self._db.set_state(work_id, State.SUCCEEDED)
-        self._db.set_output(work_id, output)
+        work_specs = self._work_specs
+        dependencies = self._db.dependency_dao
+        work_specs.set_state(work_id, State.SUCCEEDED)
+        work_specs.set_output(work_id, output)
         now = self._sim.now_ms
         unblocked = []
-        for dependent in self._db.get_dependent_work_ids(work_id):
-            if self._db.get_state(
+        for dependent in dependencies.get_dependent_work_ids(work_id):
+            if work_specs.get_state(
                 dependent
-            ) is State.BLOCKED and self._db.has_completed_all_prerequisites(dependent):
-                self._db.set_state(dependent, State.ENQUEUED)
-                self._db.set_last_enqueue_time(dependent, now)
+            ) is State.BLOCKED and dependencies.has_completed_all_prerequisites(dependent):
+                work_specs.set_state(dependent, State.ENQUEUED)
+                work_specs.set_last_enqueue_time(dependent, now)
                 unblocked.append(dependent)
         self._events.emit("work.finished", work_id, result="success", output=output.to_json())
         for dependent in unblocked:
@@ -245,21 +261,26 @@ class WorkerWrapper:
         self._resolve(False)
 
     def _set_failed_and_resolve(self, output: Data) -> None:
+        with self._db.transaction():
+            self._set_failed(output)
+
+    def _set_failed(self, output: Data) -> None:
         work_id = self.work_spec_id
+        work_specs = self._work_specs
         failed = []
         to_process = [work_id]
         while to_process:  # iterativelyFailWorkAndDependents: depth first, from the end
             current = to_process.pop()
-            state = self._db.get_state(current)
+            state = work_specs.get_state(current)
             if state is not State.CANCELLED:
-                self._db.set_state(current, State.FAILED)
+                work_specs.set_state(current, State.FAILED)
                 if state is not State.FAILED:
                     failed.append(current)
-            to_process.extend(self._db.get_dependent_work_ids(current))
-        self._db.reset_next_schedule_time_override(
+            to_process.extend(self._db.dependency_dao.get_dependent_work_ids(current))
+        work_specs.reset_next_schedule_time_override(
             work_id, self.spec.next_schedule_time_override_generation
         )
-        self._db.set_output(work_id, output)
+        work_specs.set_output(work_id, output)
         for current in failed:
             if current == work_id:
                 self._events.emit(
@@ -277,26 +298,28 @@ class WorkerWrapper:
 
     def _reschedule_and_resolve(self, kind: str, **fields: Any) -> None:
         work_id = self.work_spec_id
-        self._db.set_state(work_id, State.ENQUEUED)
-        self._db.set_last_enqueue_time(work_id, self._sim.now_ms)
-        self._db.reset_next_schedule_time_override(
+        work_specs = self._work_specs
+        work_specs.set_state(work_id, State.ENQUEUED)
+        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+        work_specs.reset_next_schedule_time_override(
             work_id, self.spec.next_schedule_time_override_generation
         )
-        self._db.mark_scheduled(work_id, -1)
+        work_specs.mark_scheduled(work_id, -1)
         self._resolve(True)
         self._events.emit(kind, work_id, **fields)
 
     def _reset_periodic_and_resolve(self, result: str) -> None:
         work_id = self.work_spec_id
+        work_specs = self._work_specs
         # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
-        self._db.set_last_enqueue_time(work_id, self._sim.now_ms)
-        self._db.set_state(work_id, State.ENQUEUED)
-        self._db.reset_run_attempt_count(work_id)
-        self._db.reset_next_schedule_time_override(
+        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+        work_specs.set_state(work_id, State.ENQUEUED)
+        work_specs.reset_run_attempt_count(work_id)
+        work_specs.reset_next_schedule_time_override(
             work_id, self.spec.next_schedule_time_override_generation
         )
-        self._db.increment_period_count(work_id)
-        self._db.mark_scheduled(work_id, -1)
+        work_specs.increment_period_count(work_id)
+        work_specs.mark_scheduled(work_id, -1)
         self._events.emit("work.finished", work_id, result=result, output={})
         self._resolve(False)
 
@@ -331,7 +354,7 @@ class WorkerWrapper:
         if self._interrupt_resolved:
             return True  # already resolved by the interruption; nothing left to write
         self._interrupt_resolved = True
-        state = self._db.get_state(self.work_spec_id)
+        state = self._work_specs.get_state(self.work_spec_id)
         if state is None or state.is_finished:
             self._resolve(False)
         else:
@@ -342,7 +365,7 @@ class WorkerWrapper:
         return True
 
     def _resolve_incorrect_status(self) -> None:
-        if self._db.get_state(self.work_spec_id) is State.RUNNING:
+        if self._work_specs.get_state(self.work_spec_id) is State.RUNNING:
             self._resolve(True)
             self._events.emit(
                 "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
@@ -353,9 +376,11 @@ class WorkerWrapper:
     def _resolve(self, needs_reschedule: bool) -> None:
         if needs_reschedule:
             # Back to ENQUEUED, keeping the enqueue time and override (WorkerWrapper.resolve).
-            self._db.set_state(self.work_spec_id, State.ENQUEUED)
-            self._db.set_stop_reason(self.work_spec_id, self._interrupted)
-            self._db.mark_scheduled(self.work_spec_id, -1)
+            work_specs = self._work_specs
+            with self._db.transaction():
+                work_specs.set_state(self.work_spec_id, State.ENQUEUED)
+                work_specs.set_stop_reason(self.work_spec_id, self._interrupted)
+                work_specs.mark_scheduled(self.work_spec_id, -1)
         if not self._future_set:
             self._future_set = True
             self._on_resolved(self, needs_reschedule)
@@ -367,18 +392,20 @@ class WorkerWrapper:
         if self._abandoned:
             return
         key = str(work_spec_id)
-        state = self._db.get_state(key)
-        if state is None:
-            raise HarnessRuntimeError(
-                "Calls to set_progress_async() must complete before a ListenableWorker signals "
-                f"completion of work by returning a Result (work {key} no longer exists)",
-                t_ms=self._sim.now_ms,
-            )
-        if state is not State.RUNNING:
-            _LOG.info("Ignoring set_progress_async(...): work %s is not RUNNING", key)
-            return
-        self._db.set_progress(key, data)
-        self._events.emit("work.progress", key, progress=data.to_json())
+        with self._db.transaction():  # WorkProgressUpdater: read the state and write together
+            state = self._work_specs.get_state(key)
+            if state is None:
+                raise HarnessRuntimeError(
+                    "Calls to set_progress_async() must complete before a ListenableWorker "
+                    f"signals completion of work by returning a Result (work {key} no longer "
+                    "exists)",
+                    t_ms=self._sim.now_ms,
+                )
+            if state is not State.RUNNING:
+                _LOG.info("Ignoring set_progress_async(...): work %s is not RUNNING", key)
+                return
+            self._db.work_progress_dao.insert(key, data)
+            self._events.emit("work.progress", key, progress=data.to_json())
 
     def _record_failure(self, error: BaseException, phase: str) -> None:
         _LOG.warning("work %s: %s raised %r", self.work_spec_id, phase, error)

@@ -229,8 +229,8 @@ def test_backoff_only_when_policy_and_delay_are_both_given(
     process = runtime.process(PACKAGE)
     assert process is not None
     db = process.work_manager.database
-    half = db.get_work_spec(str(infos(runtime, "half")[0].id))
-    both = db.get_work_spec(str(infos(runtime, "both")[0].id))
+    half = db.work_spec_dao.get_work_spec(str(infos(runtime, "half")[0].id))
+    both = db.work_spec_dao.get_work_spec(str(infos(runtime, "both")[0].id))
     assert half is not None
     assert both is not None
     assert (half.backoff_policy, half.backoff_delay_duration) == (

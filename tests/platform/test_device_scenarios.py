@@ -245,7 +245,7 @@ def test_force_stop_means_no_runs_until_launch_then_work_is_rescheduled() -> Non
     with world_of("periodic", STOPPED) as world:
         world.sim.run_for("1h")
         package = world.scenario.apps[0].package
-        (work,) = world.runtime.database(package).all_work_specs()
+        (work,) = world.runtime.database(package).work_spec_dao.all_work_specs()
         assert world.why_not_running(work.id) == (
             "the app is force-stopped: nothing runs until the user opens it "
             "(then ForceStopRunnable reschedules its work)"
@@ -337,7 +337,7 @@ def test_why_not_running_names_prerequisites_power_and_finished_work() -> None:
         assert world.why_not_running(str(second.id)) == "finished: CANCELLED"
         (fetch,) = [
             spec.id
-            for spec in world.runtime.database(package).all_work_specs()
+            for spec in world.runtime.database(package).work_spec_dao.all_work_specs()
             if not spec.state.is_finished
         ]
         assert world.why_not_running(fetch).startswith("the device is ")

@@ -6,7 +6,7 @@ import pickle
 import re
 from pathlib import Path
 
-from harness.scenario._loader import loads
+from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
 from harness.scenario._runner import Job, run, run_many, run_scenario
 
@@ -139,3 +139,49 @@ def test_a_slow_outage_answers_after_its_delay() -> None:
     ]
     assert slow
     assert all(2_000 <= int(duration) < 4_000 for duration in slow)
+
+
+def test_no_crashes_names_when_an_unawaited_task_failed() -> None:
+    """A task failure nobody awaited is reported at the time it failed, not at the run's end."""
+    text = """\
+name: stray task
+app: tests.scenario.apps.stray_task
+duration: 1d
+timeline:
+  - at: 0s
+    do: open app
+checks:
+  - no_crashes
+"""
+    record = run_scenario(loads(text, file="stray.yaml"), seed=0).record
+    [crashes] = record.failed_checks
+    assert crashes.name == "no_crashes"
+    assert crashes.t_ms is not None
+    assert 2 * 3_600_000 <= crashes.t_ms < 3 * 3_600_000
+    assert "ValueError: cache refresh failed" in crashes.details[0]
+    assert "at t=0d02:00:00.800" in crashes.details[0]
+
+
+def test_a_request_cut_by_a_reboot_is_not_a_dropped_response() -> None:
+    """responses_processed judges the app: a reboot under a request is not the app dropping it."""
+    path = Path(__file__).parents[2] / "scenarios" / "outbox" / "reboot_mid_sync.yaml"
+    scenario = load(path)
+    assert "responses_processed" in [check.name for check in scenario.checks]
+    result = run_scenario(scenario, seed=0)
+    errors = [str(r.get("error")) for r in result.trace.of_kind("http.request")]
+    assert any(e.startswith("cancelled: the app's process died (reboot)") for e in errors)
+    assert result.record.passed, result.record.failed_checks
+
+
+def test_an_app_action_while_the_phone_is_off_is_refused() -> None:
+    """Nobody can use an app on a phone that is rebooting: the action is refused and noted."""
+    text = SCENARIO.replace(
+        "  - at: 5h30m\n    do: app edit world",
+        "  - at: 5h30m\n    do: leave app\n  - at: 5h31m\n    do: reboot\n"
+        "  - at: 5h31m\n    do: app edit world",
+    )
+    result = run_scenario(loads(text, file="off.yaml"), seed=0)
+    refused = result.trace.of_kind("scenario.action_refused")
+    assert [r["action"] for r in refused] == ["app edit world"]
+    assert any("did nothing: the phone is" in note for note in result.record.notes)
+    assert [r["name"] for r in result.trace.of_kind("app.action")] == ["edit"]

@@ -175,3 +175,15 @@ def test_building_accepts_timers_that_never_run_and_patches_nothing() -> None:
         scratch.start()
     with Simulation(seed=0) as started, pytest.raises(SimulationStateError, match=r"never"):
         started.building().__enter__()
+
+
+def test_freezegun_leaves_the_test_runners_clocks_alone() -> None:
+    """pytest times setups and calls with its own clock, which a simulation must not freeze."""
+    from _pytest import timing
+
+    real = (timing.time, timing.perf_counter)
+    before = time.time()
+    with Simulation():  # the scenario epoch lies before the real date
+        assert (timing.time, timing.perf_counter) == real
+        assert timing.time() >= before
+    assert (timing.time, timing.perf_counter) == real

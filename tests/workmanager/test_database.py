@@ -35,9 +35,11 @@ def test_a_work_spec_round_trips_through_its_row(sim: Simulation) -> None:
         last_enqueue_time=17,
     )
     with WorkDatabase() as database:
-        assert database.insert_work_spec(spec)
-        assert not database.insert_work_spec(replace(spec, run_attempt_count=9))  # IGNORE
-        assert database.get_work_spec(spec.id) == spec
+        assert database.work_spec_dao.insert_work_spec(spec)
+        assert not database.work_spec_dao.insert_work_spec(
+            replace(spec, run_attempt_count=9)
+        )  # IGNORE
+        assert database.work_spec_dao.get_work_spec(spec.id) == spec
 
 
 def test_deleting_a_work_spec_cascades(sim: Simulation) -> None:
@@ -45,16 +47,18 @@ def test_deleting_a_work_spec_cascades(sim: Simulation) -> None:
     parent, child = OneTimeWorkRequest.from_(Succeed), OneTimeWorkRequest.from_(Succeed)
     with WorkDatabase() as database:
         for request in (parent, child):
-            database.insert_work_spec(request.work_spec)
-            database.insert_tags(request.string_id, request.tags)
-        database.insert_dependency(child.string_id, parent.string_id)
-        database.insert_name("n", parent.string_id)
-        database.set_progress(parent.string_id, Data({"p": 1}))
-        database.delete_work_spec(parent.string_id)
-        assert database.get_prerequisites(child.string_id) == []
-        assert database.get_tags(parent.string_id) == frozenset()
-        assert database.get_names(parent.string_id) == []
-        assert database.get_progress(parent.string_id) == Data.EMPTY
+            database.work_spec_dao.insert_work_spec(request.work_spec)
+            database.work_tag_dao.insert_tags(request.string_id, request.tags)
+        database.dependency_dao.insert_dependency(child.string_id, parent.string_id)
+        database.work_name_dao.insert("n", parent.string_id)
+        database.work_progress_dao.insert(parent.string_id, Data({"p": 1}))
+        database.work_spec_dao.delete_work_spec(parent.string_id)
+        assert database.dependency_dao.get_prerequisites(child.string_id) == []
+        assert database.work_tag_dao.get_tags_for_work_spec_id(parent.string_id) == frozenset()
+        assert database.work_name_dao.get_names_for_work_spec_id(parent.string_id) == []
+        assert (
+            database.work_progress_dao.get_progress_for_work_spec_id(parent.string_id) == Data.EMPTY
+        )
 
 
 def test_set_cancelled_state_writes_1_only_for_running_rows(sim: Simulation) -> None:
@@ -63,7 +67,8 @@ def test_set_cancelled_state_writes_1_only_for_running_rows(sim: Simulation) -> 
     waiting = OneTimeWorkRequest.from_(Succeed).work_spec
     with WorkDatabase() as database:
         for spec in (running, waiting):
-            database.insert_work_spec(spec)
-            database.set_cancelled_state(spec.id)
-        reasons = [database.get_work_spec(s.id).stop_reason for s in (running, waiting)]  # type: ignore[union-attr]
+            database.work_spec_dao.insert_work_spec(spec)
+            database.work_spec_dao.set_cancelled_state(spec.id)
+        specs = [database.work_spec_dao.get_work_spec(s.id) for s in (running, waiting)]
+        reasons = [spec.stop_reason for spec in specs if spec is not None]
     assert reasons == [StopReason.STOP_REASON_CANCELLED_BY_APP, StopReason.STOP_REASON_NOT_STOPPED]

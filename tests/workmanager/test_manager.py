@@ -82,7 +82,9 @@ def test_a_dependent_unblocked_at_900_s_with_a_5_min_delay_is_due_at_1200_s(
     workmanager.begin_with(parent).then(child).enqueue()
     blocked = info(workmanager, child)
     assert (blocked.state, blocked.next_schedule_time_millis) == (State.BLOCKED, LONG_MAX_VALUE)
-    assert workmanager.database.get_work_spec(child.string_id).last_enqueue_time == -1  # type: ignore[union-attr]
+    child_spec = workmanager.database.work_spec_dao.get_work_spec(child.string_id)
+    assert child_spec is not None
+    assert child_spec.last_enqueue_time == -1
     sim.run_for("30m")
     unblocked = sim.trace.of_kind("work.unblocked")
     assert [(r.t_ms, r["next_run_time_ms"]) for r in unblocked] == [(900_000, 1_200_000)]
@@ -104,7 +106,9 @@ def test_periodic_work_counts_each_period_from_the_end_of_the_last_run(
     ]
     work = info(workmanager, request)
     assert (work.output_data, work.run_attempt_count) == (Data.EMPTY, 0)
-    assert workmanager.database.get_work_spec(request.string_id).period_count == 2  # type: ignore[union-attr]
+    spec = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
+    assert spec is not None
+    assert spec.period_count == 2
 
 
 def test_flex_delays_the_first_run_to_the_window_start(
@@ -297,7 +301,9 @@ def test_append_waits_for_running_leaves_and_follows_succeeded_ones(
     assert state(workmanager, second) is State.BLOCKED
     sim.run_for("30s")
     workmanager.enqueue_unique_work("sync", ExistingWorkPolicy.APPEND, third)
-    assert workmanager.database.get_prerequisites(third.string_id) == [second.string_id]
+    assert workmanager.database.dependency_dao.get_prerequisites(third.string_id) == [
+        second.string_id
+    ]
     sim.run_for(0)
     assert state(workmanager, third) is State.SUCCEEDED
 
@@ -534,7 +540,7 @@ def test_the_scheduler_gets_at_most_20_slots(sim: Simulation, workmanager: WorkM
         workmanager.enqueue(request)
     scheduled = [
         spec.id
-        for spec in workmanager.database.all_work_specs()
+        for spec in workmanager.database.work_spec_dao.all_work_specs()
         if spec.schedule_requested_at != -1
     ]
     assert scheduled == [r.string_id for r in requests[:20]]

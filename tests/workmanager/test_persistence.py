@@ -46,7 +46,7 @@ def test_running_work_is_reset_and_rerun_after_a_restart(sim: Simulation) -> Non
     sim.run_for("10s")
     first.kill()
     sim.run_for(0)
-    dead = first.database.get_work_spec(request.string_id)
+    dead = first.database.work_spec_dao.get_work_spec(request.string_id)
     assert dead is not None
     assert (dead.state, dead.run_attempt_count) == (State.RUNNING, 1)
     assert [event[0] for event in workers.EVENTS] == ["start", "cancelled"]  # no stop callback
@@ -79,9 +79,13 @@ def test_progress_is_wiped_at_restart(sim: Simulation) -> None:
     first.enqueue(request)
     sim.run_for("5s")
     first.kill()
-    assert first.database.get_progress(request.string_id) != first.database.get_progress("none")
+    assert first.database.work_progress_dao.get_progress_for_work_spec_id(
+        request.string_id
+    ) != first.database.work_progress_dao.get_progress_for_work_spec_id("none")
     WorkManager(sim, first.database)
-    assert first.database.get_progress(request.string_id) == first.database.get_progress("none")
+    assert first.database.work_progress_dao.get_progress_for_work_spec_id(
+        request.string_id
+    ) == first.database.work_progress_dao.get_progress_for_work_spec_id("none")
 
 
 def test_a_force_stop_reschedules_everything(sim: Simulation) -> None:
@@ -94,7 +98,10 @@ def test_a_force_stop_reschedules_everything(sim: Simulation) -> None:
     sim.run_for("3h")  # a force-stopped app: nothing runs until it is started again
     assert len(sim.trace.of_kind("work.started")) == 1
     WorkManager(sim, first.database, force_stopped=True)
-    assert first.database.get_long_preference(KEY_LAST_FORCE_STOP_MS) == 3 * 3_600_000 + 600_000
+    assert (
+        first.database.preference_dao.get_long_value(KEY_LAST_FORCE_STOP_MS)
+        == 3 * 3_600_000 + 600_000
+    )
     sim.run_for(0)
     assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0, 11_400_000]
 
@@ -139,7 +146,7 @@ def test_a_file_database_survives_the_python_process(sim: Simulation, tmp_path: 
         request = OneTimeWorkRequest.builder(Succeed).set_initial_delay("1h").build()
         WorkManager(sim, database).enqueue(request)
     with WorkDatabase(path) as reopened:
-        spec = reopened.get_work_spec(request.string_id)
+        spec = reopened.work_spec_dao.get_work_spec(request.string_id)
     assert spec is not None
     assert spec.initial_delay == 3_600_000
 
@@ -155,7 +162,7 @@ def test_process_death_ends_a_blocking_worker_without_a_write(sim: Simulation) -
     first.kill()
     sim.run_for("2m")
     assert workers.EVENTS == []  # the blocking sleep never returned into do_work's next line
-    spec = first.database.get_work_spec(request.string_id)
+    spec = first.database.work_spec_dao.get_work_spec(request.string_id)
     assert spec is not None
     assert spec.state is State.RUNNING
     assert seen == [State.ENQUEUED, State.RUNNING]  # listeners died with the process

@@ -61,9 +61,11 @@ def test_a_worker_finishing_on_a_reenqueued_row_is_rescheduled_unknown(
     request = OneTimeWorkRequest.builder(Sleep).set_input_data({"sleep_ms": 10_000}).build()
     workmanager.enqueue(request)
     sim.run_for("1s")
-    workmanager.database.set_state(request.string_id, State.ENQUEUED)  # as another process would
+    workmanager.database.work_spec_dao.set_state(
+        request.string_id, State.ENQUEUED
+    )  # as another process would
     sim.run_for("10s")
-    spec = workmanager.database.get_work_spec(request.string_id)
+    spec = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
     assert spec is not None
     assert (spec.state, spec.stop_reason, spec.last_enqueue_time) == (
         State.ENQUEUED,

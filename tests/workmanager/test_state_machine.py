@@ -168,7 +168,7 @@ class WorkManagerMachine(RuleBasedStateMachine):
     @invariant()
     def rows_match_the_model(self) -> None:
         for work_id, work in self.model.items():
-            spec = self.database.get_work_spec(work_id)
+            spec = self.database.work_spec_dao.get_work_spec(work_id)
             assert spec is not None, work_id
             info = self.workmanager.get_work_info_by_id(work_id)
             assert info is not None

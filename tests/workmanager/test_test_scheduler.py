@@ -60,7 +60,9 @@ def test_network_lost_mid_run_reenqueues_with_reason_7_and_reruns_when_back(
         StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY,
         1,
     )
-    assert workmanager.database.get_work_spec(request.string_id).last_enqueue_time == 0  # type: ignore[union-attr]
+    spec = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
+    assert spec is not None
+    assert spec.last_enqueue_time == 0
     sim.run_for("5m")
     assert started(sim) == [0]
     constraints.update(network_connected=True)

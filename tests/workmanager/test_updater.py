@@ -137,7 +137,7 @@ def test_an_override_set_by_update_survives_the_running_period(
     sim.run_for("2h")
     starts = [r.t_ms for r in sim.trace.of_kind("work.started")]
     assert starts[:2] == [0, 5_000_000]  # the override, not finish (130 s) + 1 h
-    spec = workmanager.database.get_work_spec(request.string_id)
+    spec = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
     assert spec is not None
     assert spec.next_schedule_time_override == 2**63 - 1  # consumed by the overridden run
     assert info(workmanager, request).stop_reason == StopReason.STOP_REASON_NOT_STOPPED

@@ -1,0 +1,136 @@
+"""The sqlite connection under :class:`WorkDatabase`, with Room's transaction rules.
+
+* **One transaction per operation.** androidx runs each operation (``EnqueueRunnable``,
+  ``CancelWorkRunnable``, ``WorkerWrapper``'s state writes, ``ForceStopRunnable``,
+  ``WorkerUpdater``, the marking in ``Schedulers.schedule``) inside
+  ``workDatabase.runInTransaction``; :meth:`Connection.transaction` is that. A kill between two
+  statements leaves the old state or the new one, never half of an operation.
+* **Nesting joins.** ``SupportSQLiteDatabase.beginTransaction`` inside a transaction joins it
+  (Android's ``SQLiteSession``): only the outermost block commits, and a nested block left by an
+  exception makes the whole transaction roll back at the end, even if an outer block caught it.
+* **A write outside a transaction commits alone**, as Room wraps each ``@Insert``/``@Update``/
+  ``@Query`` write of a DAO in its own transaction.
+* **BEGIN is lazy**: a block that only reads never opens a write transaction, so a transaction
+  per operation adds no commit where the statements used to autocommit (one ``COMMIT`` replaces
+  one autocommit per statement). Reads before the first write see the same rows as inside a
+  transaction: this connection is the database's only writer and the simulation runs one
+  operation at a time.
+* **An on-disk database uses WAL** (``PRAGMA journal_mode=WAL``), Room's
+  ``JournalMode.AUTOMATIC`` on any phone with enough RAM (``RoomDatabase.JournalMode``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+class Connection:
+    """A sqlite3 connection (in memory, or a file) with nesting, lazily begun transactions."""
+
+    def __init__(self, path: Path | None, schema: str) -> None:
+        target = ":memory:" if path is None else str(path)
+        # Lockstep worker threads (sync Workers) touch the database while the loop thread waits;
+        # isolation_level=None: statements autocommit unless a transaction() block began one.
+        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self._depth = 0
+        self._begun = False
+        self._failed = False
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            # Virtual devices lose no power; a killed process loses nothing either way, as
+            # every committed write is in the file (or its -wal) before the kill.
+            self._conn.execute("PRAGMA synchronous = OFF")
+        self._conn.executescript(schema)
+
+    @property
+    def journal_mode(self) -> str:
+        """``wal`` on disk, ``memory`` in memory."""
+        return str(self._conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` block is open (written to or not)."""
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around the block; a nested block joins the outer one.
+
+        Committed when the outermost block ends normally; rolled back if it raises, or if a
+        nested block raised (``SQLiteSession.endTransaction``: a failed child fails its parent).
+        """
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._failed = True
+            raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._end()
+
+    def _end(self) -> None:
+        failed, self._failed = self._failed, False
+        if not self._begun:
+            return
+        self._begun = False
+        if failed:
+            self._conn.execute("ROLLBACK")
+            return
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _begin_if_needed(self) -> None:
+        if self._depth and not self._begun:
+            # Room's beginTransaction takes the write lock at once (BEGIN IMMEDIATE in WAL).
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._begun = True
+
+    def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        """Every row of a query."""
+        return self._conn.execute(sql, tuple(parameters)).fetchall()
+
+    def row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        """The first row of a query, or ``None``."""
+        return self._conn.execute(sql, tuple(parameters)).fetchone()
+
+    def write(self, sql: str, parameters: Sequence[object] = ()) -> int:
+        """Run one write statement; returns the number of rows it changed."""
+        self._begin_if_needed()
+        return self._conn.execute(sql, tuple(parameters)).rowcount
+
+    def write_many(self, sql: str, parameters: Iterable[Sequence[object]]) -> None:
+        """Run one write statement per parameter tuple."""
+        self._begin_if_needed()
+        self._conn.executemany(sql, parameters)
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the database to ``target`` (sqlite's online backup API)."""
+        destination = sqlite3.connect(str(target))
+        try:
+            self._conn.backup(destination)
+        finally:
+            destination.close()
+
+    def close(self) -> None:
+        """Close the connection (an open transaction is rolled back)."""
+        self._conn.close()
+
+
+class Dao:
+    """A Data Access Object: the queries of one table, on the database's connection."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection

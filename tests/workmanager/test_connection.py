@@ -1,0 +1,196 @@
+"""Transactions of the WorkManager database: Room's rules (_connection.py, _database.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.sim import Simulation
+from harness.workmanager import (
+    ExistingWorkPolicy,
+    OneTimeWorkRequest,
+    PeriodicWorkRequest,
+    WorkDatabase,
+    WorkManager,
+)
+from harness.workmanager._schema import KEY_LAST_CANCEL_ALL_TIME_MS
+from tests.workmanager.workers import AlwaysFail, AlwaysRetry, Progress, Sleep, Succeed
+
+
+class Statements:
+    """Every statement the next opened sqlite connection runs, and whether it was in a
+    transaction at the time."""
+
+    def __init__(self) -> None:
+        self.connection: sqlite3.Connection | None = None
+        self.log: list[tuple[str, bool]] = []
+
+    def on_statement(self, sql: str) -> None:
+        assert self.connection is not None
+        self.log.append((sql, self.connection.in_transaction))
+
+    def writes(self) -> list[tuple[str, bool]]:
+        return [(sql, inside) for sql, inside in self.log if sql.split()[0] in _WRITES]
+
+    def commits(self) -> int:
+        return sum(sql == "COMMIT" for sql, _inside in self.log)
+
+    def clear(self) -> None:
+        self.log.clear()
+
+
+_WRITES = {"INSERT", "UPDATE", "DELETE"}
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> Statements:
+    """Trace the statements of the next database opened (the schema script is not traced)."""
+    recorder = Statements()
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = real_connect(*args, **kwargs)
+        if recorder.connection is None:
+            recorder.connection = connection
+            connection.set_trace_callback(recorder.on_statement)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    return recorder
+
+
+def _reader(path: Path) -> list[str]:
+    connection = sqlite3.connect(str(path))
+    try:
+        return [row[0] for row in connection.execute("SELECT `key` FROM preference")]
+    finally:
+        connection.close()
+
+
+def test_an_on_disk_database_uses_wal(tmp_path: Path) -> None:
+    """A file database is in WAL mode, Room's JournalMode.AUTOMATIC (RoomDatabase.JournalMode)."""
+    with WorkDatabase(tmp_path / "work.db") as database:
+        assert database.journal_mode == "wal"
+    with WorkDatabase() as database:
+        assert database.journal_mode == "memory"
+
+
+def test_a_nested_transaction_joins_the_outer_one(tmp_path: Path) -> None:
+    """Only the outermost block commits (SQLiteSession: nested beginTransaction joins)."""
+    path = tmp_path / "work.db"
+    with WorkDatabase(path) as database:
+        preferences = database.preference_dao
+        with database.transaction():
+            preferences.insert_preference("a", 1)
+            with database.transaction():
+                preferences.insert_preference("b", 2)
+            assert database.in_transaction
+            assert _reader(path) == []  # another connection sees nothing yet
+        assert sorted(_reader(path)) == ["a", "b"]
+
+
+def test_an_exception_rolls_back_the_whole_transaction(tmp_path: Path) -> None:
+    """runInTransaction: a block that raises commits nothing."""
+    with WorkDatabase(tmp_path / "work.db") as database:
+
+        def insert_then_raise() -> None:
+            database.preference_dao.insert_preference("a", 1)
+            raise KeyError("a")
+
+        with pytest.raises(KeyError):
+            database.run_in_transaction(insert_then_raise)
+        assert database.preference_dao.get_long_value("a") is None
+
+
+def test_a_failed_nested_block_fails_the_outer_transaction() -> None:
+    """A nested block that raised fails the outer transaction (SQLiteSession.endTransaction)."""
+    with WorkDatabase() as database:
+        preferences = database.preference_dao
+
+        def insert_then_raise() -> None:
+            preferences.insert_preference("b", 2)
+            raise KeyError("b")
+
+        with database.transaction():
+            preferences.insert_preference("a", 1)
+            with pytest.raises(KeyError):
+                database.run_in_transaction(insert_then_raise)
+        assert preferences.get_long_value("a") is None
+        with database.transaction():  # the next transaction starts clean
+            preferences.insert_preference("c", 3)
+        assert preferences.get_long_value("c") == 3
+
+
+def test_run_in_transaction_returns_the_body_s_result() -> None:
+    """run_in_transaction(body) is runInTransaction(Callable): the body's value comes back."""
+    with WorkDatabase() as database:
+
+        def body() -> int | None:
+            database.preference_dao.insert_preference("a", 7)
+            return database.preference_dao.get_long_value("a")
+
+        assert database.run_in_transaction(body) == 7
+
+
+def test_a_block_that_only_reads_opens_no_transaction(statements: Statements) -> None:
+    """BEGIN is lazy: a read-only block adds no commit."""
+    with WorkDatabase() as database:
+        statements.clear()
+        with database.transaction():
+            database.work_spec_dao.get_all_unfinished_work()
+        assert statements.commits() == 0
+        assert [sql for sql, _inside in statements.log if sql.startswith("BEGIN")] == []
+
+
+def test_an_enqueue_commits_once_then_the_scheduling_once(
+    sim: Simulation, statements: Statements
+) -> None:
+    """addToDatabase commits once, Schedulers.schedule once: 2 commits for 5 writes."""
+    workmanager = WorkManager(sim)
+    statements.clear()
+    request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
+    workmanager.enqueue_unique_work("sync", ExistingWorkPolicy.KEEP, request)
+    assert len(statements.writes()) == 5
+    assert statements.commits() == 2
+
+
+def test_every_write_of_every_operation_runs_in_a_transaction(
+    sim: Simulation, statements: Statements
+) -> None:
+    """No write autocommits: every WorkManager operation writes inside a transaction."""
+    workmanager = WorkManager(sim)
+    statements.clear()
+    workmanager.enqueue_unique_work(
+        "sync", ExistingWorkPolicy.KEEP, OneTimeWorkRequest.builder(Succeed).add_tag("t").build()
+    )
+    workmanager.begin_with(OneTimeWorkRequest.from_(AlwaysFail)).then(
+        OneTimeWorkRequest.from_(Succeed)
+    ).enqueue()
+    workmanager.enqueue([OneTimeWorkRequest.from_(AlwaysRetry), OneTimeWorkRequest.from_(Progress)])
+    periodic = PeriodicWorkRequest.builder(Succeed, "15m").build()
+    workmanager.enqueue(periodic)
+    workmanager.update_work(PeriodicWorkRequest.builder(Succeed, "1h").set_id(periodic.id).build())
+    sleeper = OneTimeWorkRequest.builder(Sleep).add_tag("sleepy").build()
+    workmanager.enqueue(sleeper)
+    sim.run_for("1m")
+    workmanager.cancel_all_work_by_tag("sleepy")
+    workmanager.enqueue_unique_work(
+        "sync", ExistingWorkPolicy.REPLACE, OneTimeWorkRequest.from_(Sleep)
+    )
+    sim.run_for("1m")
+    workmanager.prune_work()
+    workmanager.kill()
+    second = WorkManager(sim, workmanager.database, force_stopped=True)
+    sim.run_for("1h")
+    workmanager.database.mark_reschedule_needed()
+    second.kill()
+    third = WorkManager(sim, workmanager.database)
+    third.cancel_all_work()
+    assert third.database.preference_dao.get_long_value(KEY_LAST_CANCEL_ALL_TIME_MS) is not None
+    writes = statements.writes()
+    assert len(writes) > 50
+    assert [sql for sql, inside in writes if not inside] == []
+    assert statements.commits() < len(writes)
