@@ -56,6 +56,10 @@ class ShellCommandError(DefinitionError):
     """An adb shell command string that the simulated device does not support or cannot parse."""
 
 
+class TraceKindError(DefinitionError):
+    """A trace record whose kind is not registered, or whose fields do not fit its kind."""
+
+
 class ScenarioError(DefinitionError):
     """A scenario file is invalid. Carries where: file, line, field."""
 

@@ -136,8 +136,11 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--out", metavar="DIR", help="also write its report here")
     replay.add_argument("--all", action="store_true", help="print every trace record")
 
-    listing = commands.add_parser("list", help="list scenarios and their checks")
-    listing.add_argument("paths", nargs="+", metavar="PATH")
+    listing = commands.add_parser("list", help="list scenarios and their checks, or trace kinds")
+    listing.add_argument("paths", nargs="*", metavar="PATH")
+    listing.add_argument(
+        "--trace-kinds", action="store_true", help="list every trace kind with its fields"
+    )
 
     report = commands.add_parser("report", help="re-render a report directory")
     report.add_argument("directory", metavar="DIR")
@@ -353,7 +356,28 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _list_trace_kinds(console: Console) -> int:
+    import harness.demo
+    import harness.flutter  # imported by the apps that use it; its kinds are listed anyway
+    from harness.sim import registered_trace_kinds
+
+    _ = (harness.demo, harness.flutter)  # imported for their registrations
+    for spec in registered_trace_kinds().values():
+        meaning = escape(spec.meaning.replace("``", ""))
+        console.print(f"[bold]{spec.kind}[/bold]  {meaning}", highlight=False)
+        for item in spec.fields:
+            optional = "" if item.required else "  (optional)"
+            console.print(f"    {item.name}: {item.type_text}{optional}", markup=False)
+    console.print("fields, types and meanings: docs/trace.md", highlight=False)
+    return EXIT_OK
+
+
 def _command_list(args: argparse.Namespace, console: Console) -> int:
+    if args.trace_kinds:
+        return _list_trace_kinds(console)
+    if not args.paths:
+        console.print("harness list: give scenario PATHs, or --trace-kinds", highlight=False)
+        return EXIT_USAGE
     scenarios = _load_all(args.paths, console)
     if scenarios is None:
         return EXIT_USAGE

@@ -127,3 +127,17 @@ def test_usage_errors_exit_2() -> None:
         main(["run"])
     assert exit_info.value.code == 2
     assert main([]) == 2
+
+
+def test_list_trace_kinds_prints_every_kind_with_its_fields(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`harness list --trace-kinds` prints each registered kind, its meaning and its fields."""
+    assert main(["list", "--trace-kinds"]) == 0
+    out = capsys.readouterr().out
+    assert "work.finished  A run completed: result success or failure" in out
+    assert "\n    next_run_time_ms: int | None\n" in out
+    assert "\n    fault: str | None  (optional)\n" in out
+    assert "flutter.task_result" in out
+    assert "demo.sync" in out
+    assert main(["list"]) == 2

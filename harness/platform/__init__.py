@@ -7,6 +7,9 @@ JobScheduler's own words (``JobInfo``, ``JobParameters`` stop reasons). Its deci
 ``JobClient`` (WorkManager's ``SystemJobService`` lives in ``harness.workmanager``).
 """
 
+from harness.platform import (
+    trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
+)
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._decision import (
     Blocker,

@@ -21,6 +21,12 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 ``custom: module:func``   ``func(run) -> CheckResult | bool | None``; raising fails the check
 ========================  =====================================================================
 
+A custom check sees every record of the run: ``run.records("work.finished", "app.")`` (kinds, and
+prefixes ending in ``.``), ``run.records()`` (all), or typed, ``run.records(WorkFinishedRecord)``
+(``harness.workmanager.trace_kinds``; your own registered kinds too). A kind that is neither
+registered nor recorded in the run raises :class:`~harness.TraceKindError` listing the kinds the
+run recorded, so a misspelt kind fails the check instead of reading as "no records".
+
 Strict routing is always on: a request no server route matched fails the run
 (``no_unmatched_requests``, added to every scenario).
 """
@@ -32,12 +38,14 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar, overload
 
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
 from harness.backends import Internet
 from harness.scenario._record import CheckResult
-from harness.sim import TraceRecord
+from harness.sim import TraceKind, TraceRecord
+
+_K = TypeVar("_K", bound=TraceKind)
 
 
 class RunView(Protocol):
@@ -53,8 +61,20 @@ class RunView(Protocol):
         """The servers, with their request logs and resources."""
         ...
 
-    def records(self, *kinds: str) -> list[TraceRecord]:
-        """Trace records of these kinds (prefixes ending in ``.`` select families)."""
+    @overload
+    def records(self, kind: type[_K], /) -> list[_K]: ...
+
+    @overload
+    def records(self, *kinds: str) -> list[TraceRecord]: ...
+
+    def records(self, *kinds: Any) -> Any:
+        """Records of these kinds (prefixes ending in ``.`` select families; none: every record),
+        in time order; given a :class:`TraceKind` class, its records typed. An unknown kind raises
+        :class:`~harness.TraceKindError` naming the kinds the run recorded."""
+        ...
+
+    def kind_counts(self) -> Mapping[str, int]:
+        """How many records of each kind the run recorded."""
         ...
 
     def metric(self, name: str) -> float | None:

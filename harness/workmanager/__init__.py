@@ -27,7 +27,8 @@ through ``workmanager.processor`` (``start_work``, ``stop_work``) and hears that
 its constraints (from a :class:`ConstraintState`) hold; the platform layer plugs in Android's
 JobScheduler through the same seam. See ``_scheduler.py`` and ``docs/architecture.md``.
 
-**Trace.** Every change is a record (``sim.trace``) whose fields always include ``id``,
+**Trace.** Every change is a record (``sim.trace``), declared with its typed fields in
+:mod:`harness.workmanager.trace_kinds` (reference: ``docs/trace.md``), whose fields include ``id``,
 ``worker``, ``tags``, ``state`` (after the change), ``run_attempt_count``, ``generation``,
 ``period_count`` and ``next_run_time_ms`` (``None`` unless ENQUEUED), plus:
 
@@ -63,6 +64,9 @@ kind                   when, and its own fields
 =====================  ==========================================================================
 """
 
+from harness.workmanager import (
+    trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
+)
 from harness.workmanager._constraint_state import ConstraintState
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._continuation import WorkContinuation
