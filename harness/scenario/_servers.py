@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from harness._exceptions import ScenarioError
+from harness._exceptions import DefinitionError, ScenarioError
+from harness.app._usercode import import_user_module
 from harness.backends import Backend, Internet, RestResource
 from harness.scenario._schema import BackendSpec
+from harness.scenario._yaml import shorten
 from harness.sim import Simulation
 
 
@@ -86,20 +87,27 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
                 )
     if spec.factory is not None:
         factory = _import_factory(spec.factory, file)
-        factory(internet, sim)
+        try:
+            factory(internet, sim)
+        except DefinitionError:
+            raise
+        except Exception as error:
+            raise ScenarioError(
+                f"backend factory {spec.factory!r} raised {type(error).__name__}: "
+                f"{shorten(str(error), 200)}; fix the factory",
+                file=file,
+                field="backend.factory",
+            ) from None
     return internet
 
 
 def _import_factory(path: str, file: str) -> Callable[[Internet, Simulation], Any]:
     module_name, _, name = path.partition(":")
     try:
-        function = getattr(importlib.import_module(module_name), name, None)
-    except ModuleNotFoundError as error:
-        raise ScenarioError(
-            f"backend factory {path!r} cannot be imported ({error})",
-            file=file,
-            field="backend.factory",
-        ) from None
+        module = import_user_module(module_name, f"backend factory {path!r}")
+    except DefinitionError as error:
+        raise ScenarioError(str(error), file=file, field="backend.factory") from None
+    function = getattr(module, name, None)
     if not callable(function):
         raise ScenarioError(
             f"backend factory {path!r} is not 'module:function' naming a function",

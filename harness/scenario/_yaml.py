@@ -84,6 +84,10 @@ class _LimitError(yaml.MarkedYAMLError):
     """A limit was exceeded at a place in the file."""
 
 
+class _ValueError(yaml.constructor.ConstructorError):
+    """A value that parses as YAML but is refused (a duplicate key, an unreadable value)."""
+
+
 class _Loader(yaml.SafeLoader):
     """``SafeLoader`` that counts depth and aliases while composing and refuses duplicate keys."""
 
@@ -129,7 +133,7 @@ class _Loader(yaml.SafeLoader):
                 except TypeError:
                     continue  # unhashable: the base constructor reports it
                 if first is not None:
-                    raise yaml.constructor.ConstructorError(
+                    raise _ValueError(
                         None,
                         None,
                         f"duplicate key {quoted(key)} (first at line {first}); each key may "
@@ -142,7 +146,7 @@ class _Loader(yaml.SafeLoader):
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, OverflowError) as error:  # e.g. an int of 5000 digits, a bad date
-            raise yaml.constructor.ConstructorError(
+            raise _ValueError(
                 None,
                 None,
                 f"value {quoted(node.value) if isinstance(node.value, str) else ''} cannot be "
@@ -251,7 +255,7 @@ def load_yaml(text: str, *, file: str) -> tuple[Any, LineIndex]:
         problem = shorten(error.problem or "invalid YAML", 400)
         if error.context and error.context_mark is not None:
             problem += f" ({shorten(error.context, 200)} at line {error.context_mark.line + 1})"
-        if not isinstance(error, _LimitError | yaml.constructor.ConstructorError):
+        if not isinstance(error, _LimitError | _ValueError):
             problem = f"YAML syntax error: {problem}; fix the YAML there"
         raise ScenarioError(problem, file=file, line=line) from None
     except yaml.reader.ReaderError as error:

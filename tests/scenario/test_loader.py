@@ -186,7 +186,7 @@ def test_discover_finds_yaml_files(tmp_path: Path) -> None:
         (
             "      initial_items: 10",
             "      initial_items: 10\n      generate: {every: 0s, count: 1}",
-            r"bad\.yaml:\d+: backend: .*generate needs every_ms > 0",
+            r"bad\.yaml:10: backend\.resources\[0\]\.generate\.every: must be longer than 0ms",
         ),
         (
             "    do: adb shell dumpsys battery set ac 1",
