@@ -110,7 +110,7 @@ def _pydantic_problems(error: ValidationError, data: Any, errors: _Errors) -> No
             )
         elif kind == "missing":
             message = "is required but missing"
-        elif value is not None and quoted(value) not in message:
+        elif value is not None and kind != "value_error" and quoted(value) not in message:
             message = f"{message} (got {quoted(value)})"
         errors.add(loc, message)
 

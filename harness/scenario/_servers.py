@@ -86,34 +86,25 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
                     path=fault.path,
                 )
     if spec.factory is not None:
-        factory = _import_factory(spec.factory, file)
+        factory = _import_factory(spec.factory)
         try:
             factory(internet, sim)
         except DefinitionError:
             raise
         except Exception as error:
-            raise ScenarioError(
+            raise DefinitionError(
                 f"backend factory {spec.factory!r} raised {type(error).__name__}: "
-                f"{shorten(str(error), 200)}; fix the factory",
-                file=file,
-                field="backend.factory",
+                f"{shorten(str(error), 200)}; fix the factory"
             ) from None
     return internet
 
 
-def _import_factory(path: str, file: str) -> Callable[[Internet, Simulation], Any]:
+def _import_factory(path: str) -> Callable[[Internet, Simulation], Any]:
     module_name, _, name = path.partition(":")
-    try:
-        module = import_user_module(module_name, f"backend factory {path!r}")
-    except DefinitionError as error:
-        raise ScenarioError(str(error), file=file, field="backend.factory") from None
+    module = import_user_module(module_name, f"backend factory {path!r}")
     function = getattr(module, name, None)
     if not callable(function):
-        raise ScenarioError(
-            f"backend factory {path!r} is not 'module:function' naming a function",
-            file=file,
-            field="backend.factory",
-        )
+        raise DefinitionError(f"backend factory {path!r}: {module_name} has no function {name}")
     return function  # type: ignore[no-any-return]
 
 
