@@ -26,7 +26,9 @@ from types import ModuleType
 
 from harness._exceptions import DefinitionError
 
-_HINT = "give an import path on sys.path (the current directory is on it), e.g. 'examples.hourly_sync'"
+_HINT = (
+    "give an import path on sys.path (the current directory is on it), e.g. 'examples.hourly_sync'"
+)
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -93,7 +95,9 @@ def read_module(module: str, what: str) -> ModuleSource:
     spec = _spec_of(module, what)
     origin = spec.origin if spec.has_location else None
     if origin is None or not origin.endswith(".py"):
-        return ModuleSource(module, None, None, None, False)  # compiled, frozen or a namespace: unknown
+        return ModuleSource(
+            module, None, None, None, False
+        )  # compiled, frozen or a namespace: unknown
     path = Path(origin)
     try:
         source = path.read_bytes()
@@ -182,7 +186,9 @@ def import_user_module(module: str, what: str) -> ModuleType:
     except ModuleNotFoundError as error:
         missing = error.name or ""
         if module == missing or module.startswith(missing + "."):
-            raise DefinitionError(f"{what} cannot be imported (no module {missing!r}); {_HINT}") from None
+            raise DefinitionError(
+                f"{what} cannot be imported (no module {missing!r}); {_HINT}"
+            ) from None
         raise DefinitionError(
             f"{what} imports {missing!r}, which is not installed{_where(error, module)}; "
             f"install it (pip install {missing.split('.')[0]}) or remove the import"
@@ -210,7 +216,10 @@ def _where(error: BaseException, module: str) -> str:
     if not frames:
         return ""
     top = module.split(".")[0]
-    own = [frame for frame in frames if top in Path(frame.filename).parts or
-           Path(frame.filename).stem == top]
+    own = [
+        frame
+        for frame in frames
+        if top in Path(frame.filename).parts or Path(frame.filename).stem == top
+    ]
     frame = (own or frames)[-1]
     return f" at {frame.filename}:{frame.lineno}"

@@ -74,8 +74,10 @@ def test_alias_expansion_is_limited_before_it_is_built() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_yaml(text, file="s.yaml")
     message = str(caught.value)
-    assert message.startswith(f"s.yaml:6: with its aliases expanded the file holds more than "
-                              f"{MAX_EXPANDED_NODES} values (the limit)")
+    assert message.startswith(
+        f"s.yaml:6: with its aliases expanded the file holds more than "
+        f"{MAX_EXPANDED_NODES} values (the limit)"
+    )
     assert len(message) < 300
 
 
