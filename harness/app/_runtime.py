@@ -22,7 +22,6 @@ for a process through ``ensure_process`` callbacks the platform layer provides.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import shutil
 import sqlite3

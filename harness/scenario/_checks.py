@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from harness._exceptions import DefinitionError
-from harness.app._usercode import import_user_module, read_module
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
+from harness.app._usercode import import_user_module, read_module
 from harness.backends import Internet
 from harness.scenario._record import CheckResult
 from harness.sim import TraceRecord

@@ -16,8 +16,8 @@ resource's ``generate`` may add over the run; the YAML limits are in :mod:`._yam
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final

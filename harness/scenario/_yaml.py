@@ -103,7 +103,7 @@ class _Loader(yaml.SafeLoader):
                 raise _LimitError(
                     problem=f"more than {MAX_ALIASES} aliases (*name); the limit is "
                     f"{MAX_ALIASES} per file: write the values out or use fewer aliases",
-                    problem_mark=self.peek_event().start_mark,
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             return super().compose_node(parent, index)
         if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
@@ -112,7 +112,7 @@ class _Loader(yaml.SafeLoader):
                 raise _LimitError(
                     problem=f"values nest more than {MAX_DEPTH} levels deep (the limit); "
                     "flatten the structure",
-                    problem_mark=self.peek_event().start_mark,
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             try:
                 return super().compose_node(parent, index)

@@ -86,8 +86,10 @@ def test_reading_runs_no_code_not_even_package_init(modules: Path) -> None:
         "raise RuntimeError('ran')\nPACKAGE = 'com.uc'\nif True:\n    async def main(): ...\n"
     )
     source = read_module("uc_pkg.app", "app module 'uc_pkg.app'")
-    assert source.package == "com.uc" and source.package_known
-    assert source.defines("main") and not source.defines("ACTIONS")
+    assert source.package == "com.uc"
+    assert source.package_known
+    assert source.defines("main")
+    assert not source.defines("ACTIONS")
     assert "uc_pkg" not in sys.modules
 
 
@@ -98,4 +100,5 @@ def test_names_that_only_running_can_tell_are_unknown(modules: Path) -> None:
     (modules / "uc_computed.py").write_text("import os\nPACKAGE = os.environ.get('P', 'x')\n")
     assert read_module("uc_star", "m").defines("main")
     computed = read_module("uc_computed", "m")
-    assert not computed.package_known and computed.package is None
+    assert not computed.package_known
+    assert computed.package is None
