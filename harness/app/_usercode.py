@@ -161,7 +161,7 @@ def _bound_names(statement: ast.stmt) -> set[str] | None:
     targets: list[ast.expr] = []
     if isinstance(statement, ast.Assign):
         targets = list(statement.targets)
-    elif isinstance(statement, (ast.AnnAssign | ast.AugAssign, ast.For | ast.AsyncFor)):
+    elif isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
         targets = [statement.target]
     elif isinstance(statement, ast.With | ast.AsyncWith):
         targets = [item.optional_vars for item in statement.items if item.optional_vars]
