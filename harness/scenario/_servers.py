@@ -15,15 +15,28 @@ from harness.scenario._yaml import shorten
 from harness.sim import Simulation
 
 
+def parse_url(url: str) -> httpx.URL:
+    """``url`` parsed; a :class:`DefinitionError` naming it if httpx cannot parse it."""
+    try:
+        parsed = httpx.URL(url)
+        parsed.netloc.decode("ascii")
+    except Exception:  # InvalidURL, an IDNA or Unicode error
+        raise DefinitionError(
+            f"{shorten(repr(url))} is not a valid URL; write it like "
+            "'https://api.example.com/items'"
+        ) from None
+    return parsed
+
+
 def origin_of(url: str) -> str:
     """``https://api.example.com/items?x=1`` -> ``https://api.example.com``."""
-    parsed = httpx.URL(url)
+    parsed = parse_url(url)
     return f"{parsed.scheme}://{parsed.netloc.decode()}"
 
 
 def path_of(url: str) -> str:
     """The path and query of ``url`` (``/items?x=1``)."""
-    parsed = httpx.URL(url)
+    parsed = parse_url(url)
     query = parsed.query.decode()
     return parsed.path + (f"?{query}" if query else "")
 
@@ -44,7 +57,7 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
     for resource_spec in spec.resources:
         backend = internet.backend(origin_of(resource_spec.url))
         resource = backend.resource(
-            httpx.URL(resource_spec.url).path,
+            parse_url(resource_spec.url).path,
             initial_items=resource_spec.initial_items,
             page_size=resource_spec.page_size,
         )
@@ -111,7 +124,7 @@ def _import_factory(path: str) -> Callable[[Internet, Simulation], Any]:
 def resource_at(internet: Internet, url: str) -> RestResource:
     """The resource served at ``url``; a clear error if there is none."""
     backend: Backend = internet.backend(origin_of(url))
-    path = httpx.URL(url).path
+    path = parse_url(url).path
     resource = backend.resources.get(path)
     if resource is None:
         known = ", ".join(backend.resources) or "none"
