@@ -127,8 +127,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="processes to run in parallel (default: one per CPU)",
     )
 
-    validate = commands.add_parser("validate", help="check scenario files without running")
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files without running them (and without running any of your code)",
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument(
+        "--import",
+        dest="imports",
+        action="store_true",
+        help="also import app modules, backend factories and custom checks and build the "
+        "servers, as 'run' does before running (this runs their top-level code)",
+    )
 
     replay = commands.add_parser("replay", help="re-run one (scenario, seed) and show its timeline")
     replay.add_argument("path", metavar="PATH")
@@ -150,7 +160,11 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
+def _load_all(
+    paths: Sequence[str], console: Console, *, imports: bool = True
+) -> list[Scenario] | None:
+    """Every scenario file under ``paths``, or ``None`` after reporting every bad one (a bad
+    file never hides the errors of the others)."""
     files = discover(paths)
     if not files:
         console.print(f"[red]no scenario files found in {escape(', '.join(paths))}[/red]")
@@ -159,9 +173,17 @@ def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
     bad = False
     for file in files:
         try:
-            scenarios.append(load(file))
+            scenarios.append(load(file, imports=imports))
         except ScenarioError as error:
             console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
+            bad = True
+        except (Exception, SystemExit) as error:  # a harness bug: still check the other files
+            message = f"{type(error).__name__}: {error}"[:500]
+            console.print(
+                f"[red]✗[/red] {escape(str(file))}: internal error of harness while checking "
+                f"this file ({escape(message)}); please report it",
+                highlight=False,
+            )
             bad = True
     return None if bad else scenarios
 
@@ -343,7 +365,7 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_validate(args: argparse.Namespace, console: Console) -> int:
-    scenarios = _load_all(args.paths, console)
+    scenarios = _load_all(args.paths, console, imports=args.imports)
     if scenarios is None:
         return EXIT_USAGE
     for scenario in scenarios:

@@ -17,6 +17,7 @@ from harness.app._context import (
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
+from harness.app._usercode import ModuleSource, import_user_module, read_module
 
 __all__ = [
     "App",
@@ -26,6 +27,7 @@ __all__ = [
     "DeviceTransport",
     "Hive",
     "Link",
+    "ModuleSource",
     "NetworkPort",
     "NoAppRunningError",
     "Notification",
@@ -35,7 +37,9 @@ __all__ = [
     "current_app",
     "enter_app",
     "http",
+    "import_user_module",
     "notifications",
     "open_database",
+    "read_module",
     "run_as",
 ]
