@@ -13,6 +13,7 @@ from harness._exceptions import (
     DefinitionTypeError,
     HarnessError,
     HarnessRuntimeError,
+    TraceKindError,
 )
 
 __version__ = "0.1.0"
@@ -27,5 +28,6 @@ __all__ = [
     "DefinitionTypeError",
     "HarnessError",
     "HarnessRuntimeError",
+    "TraceKindError",
     "__version__",
 ]

@@ -61,6 +61,10 @@ class ShellStateError(ShellCommandError):
     not enabled, the device off); the same command may succeed at another moment."""
 
 
+class TraceKindError(DefinitionError):
+    """A trace record whose kind is not registered, or whose fields do not fit its kind."""
+
+
 class ScenarioError(DefinitionError):
     """A scenario file is invalid. Carries where: file, line, field."""
 

@@ -16,9 +16,16 @@ import pytest
 
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
-from harness.scenario import RunRecord, Scenario, load, run_scenario
-from harness.scenario._record import TIMELINE_KINDS, trace_location
-from harness.scenario._runner import failed_summary
+from harness.report import printable
+from harness.scenario import (
+    TIMELINE_KINDS,
+    RunRecord,
+    Scenario,
+    failed_summary,
+    load,
+    run_scenario,
+    trace_location,
+)
 from harness.sim import TraceRecord
 
 #: The user property that carries a run's record from an item (or an xdist worker) to the session.
@@ -51,7 +58,7 @@ class BadScenarioItem(pytest.Item):
         raise self.error
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        return f"bad scenario file: {excinfo.value}"
+        return printable(f"bad scenario file: {excinfo.value}")
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.error.line, "scenario"
@@ -101,10 +108,10 @@ class ScenarioItem(pytest.Item):
             lines.append("timeline around the first violation:")
             lines += [f"  {line}" for line in self.excerpt]
         lines.append(f"replay: {self.record.replay_command()}")
-        return "\n".join(lines)
+        return printable("\n".join(lines))  # names and messages may hold terminal escapes
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.scenario.name} [seed {self.seed}]"
+        return self.path, None, printable(f"{self.scenario.name} [seed {self.seed}]")
 
 
 def _excerpt(records: list[TraceRecord], t_ms: int | None, around: int = 6) -> list[str]:

@@ -28,6 +28,9 @@ _UNIT_MS: Final[dict[str, int]] = {
     "w": 7 * MS_PER_DAY,
 }
 _DURATION_RE: Final = re.compile(r"(\d+)(ms|s|m|h|d|w)")
+#: The longest duration a string may give: 10 years (3650 days). Longer virtual runs are never
+#: meant, and a bound keeps every date computed from a duration inside ``datetime``'s range.
+MAX_DURATION_MS: Final = 3650 * MS_PER_DAY
 
 #: What a duration may be given as: int milliseconds, a ``timedelta``, or a string like ``"2h30m"``.
 Duration = int | timedelta | str
@@ -38,9 +41,14 @@ def parse_duration(text: str) -> int:
 
     Units are ``ms``, ``s``, ``m`` (minutes), ``h``, ``d`` and ``w``; parts are summed and must
     appear largest first, each at most once. A bare integer is *not* accepted: a unit is required,
-    because ``"15"`` is ambiguous.
+    because ``"15"`` is ambiguous. At most :data:`MAX_DURATION_MS` (10 years).
     """
     stripped = text.strip().replace(" ", "")
+    if len(stripped) > 64:
+        raise DefinitionError(
+            f"duration {text[:40]!r}... is {len(text)} characters long; write it with units, "
+            "e.g. '15m', '2h30m', '3d' (at most 10 years, '3650d')"
+        )
     if not stripped:
         raise DefinitionError(
             f"duration {text!r} is empty; write it with units, e.g. '15m', '2h30m', '3d', '250ms'"
@@ -60,6 +68,11 @@ def parse_duration(text: str) -> int:
         last_unit_ms = unit_ms
         total += int(match.group(1)) * unit_ms
         position = match.end()
+        if total > MAX_DURATION_MS:
+            raise DefinitionError(
+                f"duration {text!r} is longer than the limit of 10 years ('3650d'); "
+                "write a shorter one"
+            )
     if position != len(stripped) or last_unit_ms is None:
         raise DefinitionError(
             f"duration {text!r} is not a duration; write it with units ms, s, m, h, d, w, "

@@ -1,32 +1,106 @@
 """The ``harness`` command line: run, validate, replay, list and report scenario suites.
 
 Exit codes: 0 when every check holds, 1 when a check fails (or a run errors), 2 for a bad
-scenario file or bad usage.
+scenario file or bad usage, 128 + the signal's number when SIGINT (130) or SIGTERM (143)
+stopped the command (``run`` then writes a partial report of the runs that finished).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
-from rich.console import Console
+from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from harness import __version__
 from harness._exceptions import ScenarioError
 from harness._units import format_t_ms
-from harness.scenario import Job, RunRecord, Scenario, discover, load, run_many, run_scenario
-from harness.scenario._record import TIMELINE_KINDS, trace_location
-from harness.scenario._runner import failed_summary
+from harness.report import printable_same_length
+from harness.scenario import (
+    TIMELINE_KINDS,
+    Job,
+    RunRecord,
+    Scenario,
+    discover,
+    failed_summary,
+    load,
+    run_many,
+    run_scenario,
+    trace_location,
+)
 from harness.sim import TraceRecord, real_perf_counter
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+#: The signals that stop a command cleanly; the exit code is 128 + the signal's number (130, 143).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM reached the command (raised in the main thread by the handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @classmethod
+    def of(cls, interrupt: KeyboardInterrupt) -> _Interrupted:
+        """``interrupt`` itself, or SIGINT's for a plain KeyboardInterrupt (Python's handler)."""
+        return interrupt if isinstance(interrupt, _Interrupted) else cls(signal.SIGINT)
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise _Interrupted(signum)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """While the command runs, SIGINT and SIGTERM raise :class:`_Interrupted`, so both end it the
+    same way (workers ended, partial report, exit 130 or 143). A signal ignored when the command
+    started (``nohup``, a background job of a non-interactive shell) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in _STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _ShowControls(RenderHook):
+    """Every text the console prints shows control characters (ESC, CSI, bidi overrides from
+    scenario names, messages, paths) as visible pictures instead of letting the terminal act."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        for renderable in renderables:
+            if isinstance(renderable, Text):
+                renderable.plain = printable_same_length(renderable.plain)
+        return renderables
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -53,8 +127,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="processes to run in parallel (default: one per CPU)",
     )
 
-    validate = commands.add_parser("validate", help="check scenario files without running")
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files without running them (and without running any of your code)",
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument(
+        "--import",
+        dest="imports",
+        action="store_true",
+        help="also import app modules, backend factories and custom checks and build the "
+        "servers, as 'run' does before running (this runs their top-level code)",
+    )
 
     replay = commands.add_parser("replay", help="re-run one (scenario, seed) and show its timeline")
     replay.add_argument("path", metavar="PATH")
@@ -62,8 +146,11 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--out", metavar="DIR", help="also write its report here")
     replay.add_argument("--all", action="store_true", help="print every trace record")
 
-    listing = commands.add_parser("list", help="list scenarios and their checks")
-    listing.add_argument("paths", nargs="+", metavar="PATH")
+    listing = commands.add_parser("list", help="list scenarios and their checks, or trace kinds")
+    listing.add_argument("paths", nargs="*", metavar="PATH")
+    listing.add_argument(
+        "--trace-kinds", action="store_true", help="list every trace kind with its fields"
+    )
 
     report = commands.add_parser("report", help="re-render a report directory")
     report.add_argument("directory", metavar="DIR")
@@ -73,7 +160,11 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
+def _load_all(
+    paths: Sequence[str], console: Console, *, imports: bool = True
+) -> list[Scenario] | None:
+    """Every scenario file under ``paths``, or ``None`` after reporting every bad one (a bad
+    file never hides the errors of the others)."""
     files = discover(paths)
     if not files:
         console.print(f"[red]no scenario files found in {escape(', '.join(paths))}[/red]")
@@ -82,9 +173,17 @@ def _load_all(paths: Sequence[str], console: Console) -> list[Scenario] | None:
     bad = False
     for file in files:
         try:
-            scenarios.append(load(file))
+            scenarios.append(load(file, imports=imports))
         except ScenarioError as error:
             console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
+            bad = True
+        except (Exception, SystemExit) as error:  # a harness bug: still check the other files
+            message = f"{type(error).__name__}: {error}"[:500]
+            console.print(
+                f"[red]✗[/red] {escape(str(file))}: internal error of harness while checking "
+                f"this file ({escape(message)}); please report it",
+                highlight=False,
+            )
             bad = True
     return None if bad else scenarios
 
@@ -131,7 +230,13 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         for seed in seeds:
             trace = out / trace_location(scenario.path, seed)
             jobs.append(Job(scenario.path, seed, str(trace)))
+    # imported now, not after Ctrl-C: the partial report must be written at once
+    from harness.report import write_report
+
     began = real_perf_counter()
+    finished: list[RunRecord] = []
+    records: list[RunRecord] = []
+    stopped: _Interrupted | None = None
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -142,18 +247,57 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         disable=len(jobs) < 2,
     ) as progress:
         task = progress.add_task("running scenarios", total=len(jobs))
-        records = run_many(
-            jobs, workers=args.workers, on_done=lambda _record: progress.advance(task)
-        )
-    relative = [_relative_trace(record, out) for record in records]
-    from harness.report import write_report
 
+        def done(record: RunRecord) -> None:
+            finished.append(record)
+            progress.advance(task)
+
+        try:
+            records = run_many(jobs, workers=args.workers, on_done=done)
+        except KeyboardInterrupt as interrupt:  # the workers are gone (run_many ended them)
+            stopped = _Interrupted.of(interrupt)
+    if stopped is not None:
+        return _report_interrupted(console, out, jobs, finished, stopped)
+    relative = [_relative_trace(record, out) for record in records]
     index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     for scenario in scenarios:
         _print_result(console, scenario, [r for r in relative if r.path == scenario.path])
     elapsed = real_perf_counter() - began
     console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
     return EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
+
+
+def _report_interrupted(
+    console: Console,
+    out: Path,
+    jobs: Sequence[Job],
+    finished: Sequence[RunRecord],
+    stopped: _Interrupted,
+) -> int:
+    """After SIGINT/SIGTERM: drop the traces of runs that did not finish, write the partial
+    report of those that did, print one line, and return 128 + the signal number."""
+    from harness.report import Interruption, write_report
+
+    done = {(record.path, record.seed) for record in finished}
+    for job in jobs:
+        if (job.path, job.seed) not in done and job.trace_path is not None:
+            Path(job.trace_path).unlink(missing_ok=True)
+    interruption = Interruption(stopped.name, len(finished), len(jobs))
+    records = sorted(finished, key=lambda record: (record.path, record.seed))
+    relative = [_relative_trace(record, out) for record in records]
+    try:
+        index = write_report(
+            out,
+            relative,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            interrupted=interruption,
+            timelines=False,  # drawing them reads traces for seconds; `harness report` can
+        )
+    except KeyboardInterrupt:
+        console.print(f"{interruption.describe()}; interrupted again: no report", markup=False)
+        return stopped.exit_code
+    console.print(f"{interruption.describe()} · partial report: {index}", markup=False)
+    return stopped.exit_code
 
 
 def _relative_trace(record: RunRecord, out: Path) -> RunRecord:
@@ -221,7 +365,7 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_validate(args: argparse.Namespace, console: Console) -> int:
-    scenarios = _load_all(args.paths, console)
+    scenarios = _load_all(args.paths, console, imports=args.imports)
     if scenarios is None:
         return EXIT_USAGE
     for scenario in scenarios:
@@ -234,7 +378,28 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _list_trace_kinds(console: Console) -> int:
+    import harness.demo
+    import harness.flutter  # imported by the apps that use it; its kinds are listed anyway
+    from harness.sim import registered_trace_kinds
+
+    _ = (harness.demo, harness.flutter)  # imported for their registrations
+    for spec in registered_trace_kinds().values():
+        meaning = escape(spec.meaning.replace("``", ""))
+        console.print(f"[bold]{spec.kind}[/bold]  {meaning}", highlight=False)
+        for item in spec.fields:
+            optional = "" if item.required else "  (optional)"
+            console.print(f"    {item.name}: {item.type_text}{optional}", markup=False)
+    console.print("fields, types and meanings: docs/trace.md", highlight=False)
+    return EXIT_OK
+
+
 def _command_list(args: argparse.Namespace, console: Console) -> int:
+    if args.trace_kinds:
+        return _list_trace_kinds(console)
+    if not args.paths:
+        console.print("harness list: give scenario PATHs, or --trace-kinds", highlight=False)
+        return EXIT_USAGE
     scenarios = _load_all(args.paths, console)
     if scenarios is None:
         return EXIT_USAGE
@@ -255,7 +420,7 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
 
     try:
         index = rerender(args.directory)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:  # ValueError: not a summary.json we wrote
         console.print(f"[red]{escape(str(error))}[/red]", highlight=False)
         return EXIT_USAGE
     console.print(f"report: {index}", highlight=False)
@@ -269,6 +434,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
     console = Console(highlight=False, soft_wrap=True)
+    console.push_render_hook(_ShowControls())
+    try:
+        with _stop_on_signals():
+            return _dispatch(parser, args, console)
+    except KeyboardInterrupt as interrupt:
+        stopped = _Interrupted.of(interrupt)
+        console.print(f"interrupted ({stopped.name})", markup=False)
+        return stopped.exit_code
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console: Console) -> int:
     if args.command == "run":
         return _command_run(args, console)
     if args.command == "validate":

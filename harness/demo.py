@@ -8,10 +8,25 @@ scenario runner takes over that role.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from harness._units import MS_PER_DAY, format_t_ms
-from harness.sim import Simulation, real_perf_counter
+from harness.sim import Simulation, TraceKind, real_perf_counter, register_trace_kind
+
+
+# App code may record its own kinds; registering one documents its fields and lets a strict
+# trace check them (docs/trace.md, "Your own kinds").
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoSyncRecord(TraceKind):
+    """One 'sync' of the demo loop: when it started on the wall clock and how long it took."""
+
+    KIND: ClassVar[str] = "demo.sync"
+    wall_clock: str
+    took_ms: int
+    since_last_s: int | None
 
 
 async def _hourly_sync(sim: Simulation) -> None:

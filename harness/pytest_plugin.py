@@ -159,6 +159,6 @@ def app(sim: Simulation, backend: Internet, device: Device) -> AppRuntime:
     network to ``backend``, their WorkManager hands work to the device's JobScheduler, their data
     lives on the device's storage. ``app.install(App.from_module("my.app"))`` installs on the
     device too; ``device.apps.launch(package)`` opens it (runs its ``main()``)."""
-    from harness.scenario._binding import bind_phone
+    from harness.phone import bind_phone
 
     return bind_phone(sim, device, backend).runtime

@@ -127,3 +127,132 @@ def test_usage_errors_exit_2() -> None:
         main(["run"])
     assert exit_info.value.code == 2
     assert main([]) == 2
+
+
+def test_list_trace_kinds_prints_every_kind_with_its_fields(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`harness list --trace-kinds` prints each registered kind, its meaning and its fields."""
+    assert main(["list", "--trace-kinds"]) == 0
+    out = capsys.readouterr().out
+    assert "work.finished  A run completed: result success or failure" in out
+    assert "\n    next_run_time_ms: int | None\n" in out
+    assert "\n    fault: str | None  (optional)\n" in out
+    assert "flutter.task_result" in out
+    assert "demo.sync" in out
+    assert main(["list"]) == 2
+
+
+def test_validate_runs_no_user_code_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`harness validate` imports no app module and calls no backend factory (nothing of the
+    user's code runs); `validate --import` and `run` do the full preflight."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    marker = tmp_path / "ran"
+    (tmp_path / "cli_sideeffect.py").write_text(
+        f"def note(what):\n    with open({str(marker)!r}, 'a') as file:\n        file.write(what)\n"
+        "note('import ')\n"
+        "def build(internet, sim):\n    note('factory ')\n"
+        "def main() -> None:\n    pass\n"
+    )
+    text = SCENARIO.replace("app: tests.scenario.apps.hourly", "app: cli_sideeffect")
+    text = text.replace("backend:\n", "backend:\n  factory: cli_sideeffect:build\n")
+    text = text.replace(
+        "  - at: 2h10m\n    do: app edit hello\n  - at: 5h30m\n    do: app edit world\n", ""
+    )
+    path = _scenario_file(tmp_path, text)
+    os_system = _scenario_file(
+        tmp_path, text.replace("cli_sideeffect:build", "os:system"), name="os_system.yaml"
+    )
+    assert main(["validate", str(path), str(os_system)]) == 0, capsys.readouterr().out
+    assert not marker.exists()
+    assert main(["validate", "--import", str(path)]) == 0
+    assert marker.read_text() == "import factory "
+    assert main(["validate", "--import", str(os_system)]) == 2
+    assert "backend factory 'os:system' raised TypeError" in capsys.readouterr().out
+
+
+def test_one_bad_file_never_hides_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate DIR` and `run DIR` report every bad file (each with its own errors) and exit 2
+    before running anything."""
+    _scenario_file(tmp_path, SCENARIO, name="a_good.yaml")
+    _scenario_file(tmp_path, "a: &a [*a]\n", name="b_recursive.yaml")
+    _scenario_file(
+        tmp_path,
+        SCENARIO.replace("duration: 1d", "duration: 1d\nduration: 2d"),
+        name="c_duplicate.yaml",
+    )
+    _scenario_file(
+        tmp_path, SCENARIO.replace("duration: 1d", "duration: 100000000w"), name="d_overflow.yaml"
+    )
+    out = tmp_path / "out"
+    for command in (["validate"], ["run", "--out", str(out), "--workers", "1"]):
+        assert main([*command, str(tmp_path / "scenarios")]) == 2
+        printed = capsys.readouterr().out
+        assert "b_recursive.yaml:1: a recursive alias" in printed
+        assert "c_duplicate.yaml:12: duplicate key 'duration' (first at line 11)" in printed
+        assert (
+            "d_overflow.yaml:11: duration: duration '100000000w' is longer than the limit"
+            in printed
+        )
+        assert "a_good.yaml" not in printed
+    assert not out.exists()
+
+
+def test_an_app_that_fails_to_import_is_exit_2_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run` on an app module with a syntax error or a failing top-level statement exits 2
+    naming the app's file and line, not a traceback with exit 1."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "cli_syntax.py").write_text("def main(:\n    pass\n")
+    (tmp_path / "cli_raises.py").write_text("def main(): pass\n\n1 / 0\n")
+    for module, expected in (
+        ("cli_syntax", f"has a syntax error at {tmp_path}/cli_syntax.py:1"),
+        (
+            "cli_raises",
+            f"raised ZeroDivisionError while being imported at {tmp_path}/cli_raises.py:3",
+        ),
+    ):
+        path = _scenario_file(tmp_path, SCENARIO.replace("tests.scenario.apps.hourly", module))
+        assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+        printed = " ".join(capsys.readouterr().out.split())
+        assert expected in printed
+        assert "Traceback" not in printed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "l0: &l0 [ha, ha, ha, ha, ha, ha, ha, ha, ha]\n"
+        + "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 10)),
+        "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    ],
+    ids=["billion-laughs", "deep-nesting"],
+)
+def test_hostile_yaml_is_exit_2_in_a_real_process(tmp_path: Path, text: str) -> None:
+    """In a real process with a memory cap, hostile YAML ends in exit 2 and a short message."""
+    path = _scenario_file(tmp_path, text)
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITED_MAIN, "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len(result.stdout) < 2000
+
+
+#: `harness` under a 2 GiB address-space limit and 60 s of CPU.
+_LIMITED_MAIN = """\
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+from harness.cli import main
+sys.exit(main(sys.argv[1:]))
+"""

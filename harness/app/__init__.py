@@ -5,10 +5,19 @@ is running (``http``, ``SharedPreferences``, ``Hive``, ``open_database``, ``noti
 code ported from Dart keeps its shape.
 """
 
-from harness.app._context import AppInstance, NoAppRunningError, Notification, current_app
+from harness.app import trace_kinds as trace_kinds  # registers the app layer's trace kinds
+from harness.app._context import (
+    AppInstance,
+    NoAppRunningError,
+    Notification,
+    current_app,
+    enter_app,
+    run_as,
+)
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
+from harness.app._usercode import ModuleSource, import_user_module, read_module
 
 __all__ = [
     "App",
@@ -18,6 +27,7 @@ __all__ = [
     "DeviceTransport",
     "Hive",
     "Link",
+    "ModuleSource",
     "NetworkPort",
     "NoAppRunningError",
     "Notification",
@@ -25,7 +35,11 @@ __all__ = [
     "SharedPreferences",
     "SyncDeviceTransport",
     "current_app",
+    "enter_app",
     "http",
+    "import_user_module",
     "notifications",
     "open_database",
+    "read_module",
+    "run_as",
 ]

@@ -22,7 +22,6 @@ for a process through ``ensure_process`` callbacks the platform layer provides.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import shutil
 import sqlite3
@@ -38,6 +37,7 @@ import httpx
 from harness._exceptions import DefinitionError
 from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
 from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
+from harness.app._usercode import import_user_module
 from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
 from harness.workmanager import (
@@ -80,13 +80,7 @@ class App:
 
 
 def _import_app_module(module: str) -> ModuleType:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        raise DefinitionError(
-            f"app module {module!r} cannot be imported ({error}); give an import path on "
-            "sys.path, e.g. 'examples.hourly_sync'"
-        ) from None
+    return import_user_module(module, f"app module {module!r}")
 
 
 class _DataArea:

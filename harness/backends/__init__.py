@@ -14,8 +14,12 @@ After a run, ask the server what happened: ``api.requests.count("GET", "/items")
 ``items.received_ids()``, ``items.duplicate_ids()``, ``api.requests.max_per_hour()``.
 """
 
+from harness.backends import (
+    trace_kinds as trace_kinds,  # registers the backends layer's trace kinds
+)
 from harness.backends._backend import FAULT_EXTENSION, Backend, Internet, TokenAuth
 from harness.backends._faults import (
+    DEFAULT_OUTAGE_DELAY_MS,
     SERVER_DELAY_MS,
     SERVER_HANGS,
     SERVER_RESETS,
@@ -27,6 +31,7 @@ from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import Item, RestResource, Upload
 
 __all__ = [
+    "DEFAULT_OUTAGE_DELAY_MS",
     "FAULT_EXTENSION",
     "SERVER_DELAY_MS",
     "SERVER_HANGS",

@@ -26,8 +26,7 @@ import inspect
 import traceback
 from typing import Any, Final
 
-from harness.app import AppInstance, current_app
-from harness.app._context import enter_app, run_as
+from harness.app import AppInstance, current_app, enter_app, run_as
 from harness.flutter._payload import DART_TASK_KEY, decode_input
 from harness.flutter._plugin import Workmanager
 from harness.flutter._types import StopReason

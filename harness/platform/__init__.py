@@ -1,47 +1,83 @@
 """The system job scheduler: the device decides when each app's work runs.
 
 ``JobSchedulerService`` follows AOSP's JobScheduler and its controllers (constraints, doze,
-standby quotas, battery saver and background restrictions, execution limits, stop reasons);
-``SystemJobScheduler`` is WorkManager's scheduler over it, as androidx's ``SystemJobScheduler``
-and ``SystemJobService``.
+standby quotas, battery saver and background restrictions, execution limits, stop reasons), in
+JobScheduler's own words (``JobInfo``, ``JobParameters`` stop reasons). Its decisions are typed
+``Verdict`` values (a ``Blocker`` and its data) worded in one place. Apps reach it through a
+``JobClient`` (WorkManager's ``SystemJobService`` lives in ``harness.workmanager``).
 """
 
-from harness.platform._jobs import JobInfo, JobStatus, network_satisfied, unmet_constraints
-from harness.platform._quota import BucketQuota, QuotaSettings, QuotaTracker
-from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness, Verdict
-from harness.platform._service import JobClient, JobSchedulerService
-from harness.platform._shell import JobShellError, cmd_jobscheduler, dumpsys_jobscheduler
-from harness.platform._system_job import (
-    JobIds,
-    SystemJobScheduler,
-    SystemJobService,
-    system_job_schedulers,
+from harness.platform import (
+    trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
 )
-from harness.platform._view import Bucket, DeviceView, DozeState, NetworkInfo
+from harness.platform._client import JobClient, ProcessStarter
+from harness.platform._decision import (
+    Blocker,
+    Constraint,
+    NetworkNeed,
+    NetworkProblem,
+    QuotaLimit,
+    QuotaShortfall,
+    Unmet,
+    Verdict,
+    describe,
+    network_label,
+)
+from harness.platform._device_adapter import DeviceAdapter
+from harness.platform._firewall import FirewallChain, app_firewall
+from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability
+from harness.platform._job_parameters import JobStopReason
+from harness.platform._jobs import JobStatus, Override, network_satisfied, unmet_constraints
+from harness.platform._quota import QuotaTracker
+from harness.platform._quota_settings import BucketQuota, QuotaSettings
+from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness
+from harness.platform._service import JobSchedulerService
+from harness.platform._shell import (
+    JobShellError,
+    cmd_jobscheduler,
+    dumpsys_jobscheduler,
+    register_jobscheduler_shell,
+)
+from harness.platform._view import Bucket, DeviceView, DozeState, NetworkInfo, api_level
 
 __all__ = [
     "EXPEDITED_LIMIT_MS",
     "REGULAR_LIMIT_MS",
+    "Blocker",
     "Bucket",
     "BucketQuota",
+    "Constraint",
+    "DeviceAdapter",
     "DeviceView",
     "DozeState",
+    "FirewallChain",
     "JobClient",
-    "JobIds",
     "JobInfo",
+    "JobNetworkType",
     "JobSchedulerService",
     "JobShellError",
     "JobStatus",
+    "JobStopReason",
+    "NetCapability",
     "NetworkInfo",
+    "NetworkNeed",
+    "NetworkProblem",
+    "Override",
+    "ProcessStarter",
+    "QuotaLimit",
     "QuotaSettings",
+    "QuotaShortfall",
     "QuotaTracker",
     "Readiness",
-    "SystemJobScheduler",
-    "SystemJobService",
+    "Unmet",
     "Verdict",
+    "api_level",
+    "app_firewall",
     "cmd_jobscheduler",
+    "describe",
     "dumpsys_jobscheduler",
+    "network_label",
     "network_satisfied",
-    "system_job_schedulers",
+    "register_jobscheduler_shell",
     "unmet_constraints",
 ]

@@ -21,94 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from harness._exceptions import DefinitionError
-from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND
+from harness._units import MS_PER_DAY
+from harness.platform._decision import QuotaLimit, QuotaShortfall
+from harness.platform._quota_settings import BucketQuota, QuotaSettings
 from harness.platform._view import Bucket
-
-
-@dataclass(frozen=True, slots=True)
-class BucketQuota:
-    """One bucket's regular-job quota (``mBucketPeriodsMs``, ``mAllowedTimePerPeriodMs``,
-    ``mMaxBucketJobCounts``, ``mMaxBucketSessionCounts``)."""
-
-    window_ms: int
-    allowed_time_ms: int
-    max_jobs: int
-    max_sessions: int
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaSettings:
-    """Every QuotaController number, for one Android version (a device-profile setting)."""
-
-    buckets: dict[Bucket, BucketQuota]
-    in_quota_buffer_ms: int = 30 * MS_PER_SECOND
-    max_execution_24h_ms: int = 4 * MS_PER_HOUR
-    #: ``DEFAULT_MAX_{JOB,SESSION}_COUNT_PER_RATE_LIMITING_WINDOW`` per ``RATE_LIMITING_WINDOW``.
-    rate_limit_jobs: int = 20
-    rate_limit_sessions: int = 20
-    rate_limit_window_ms: int = MS_PER_MINUTE
-    #: ``DEFAULT_TIMING_SESSION_COALESCING_DURATION_MS``.
-    session_coalescing_ms: int = 5 * MS_PER_SECOND
-    expedited_24h_ms: dict[Bucket, int] = field(default_factory=dict)
-
-    @classmethod
-    def for_version(cls, version: int, constants: str | None = None) -> QuotaSettings:
-        """AOSP defaults: ``DEFAULT_*`` in ``QuotaController.QcConstants``.
-
-        Android 12-14 ship the "legacy" windows (ACTIVE 10 min, WORKING_SET 2 h, FREQUENT 8 h,
-        RARE and RESTRICTED 24 h, 10 min allowed in each). The flag-gated "current" constants
-        (``DEFAULT_CURRENT_*``: WORKING_SET 4 h, FREQUENT 12 h, ACTIVE 20 min per 30 min) are
-        chosen with ``constants="current"`` (a device profile's ``jobscheduler.quota_constants``),
-        and by default from version 15. Job counts per window: 75 / 120 / 200 / 48 / 10; session
-        counts: 75 / 10 / 8 / 3 / 1.
-        """
-        if constants not in (None, "legacy", "current"):
-            raise DefinitionError(f"quota constants {constants!r} are not one of: legacy, current")
-        if constants == "current" or (constants is None and version >= 15):
-            windows = {
-                Bucket.ACTIVE: 30 * MS_PER_MINUTE,
-                Bucket.WORKING_SET: 4 * MS_PER_HOUR,
-                Bucket.FREQUENT: 12 * MS_PER_HOUR,
-                Bucket.RARE: MS_PER_DAY,
-                Bucket.RESTRICTED: MS_PER_DAY,
-            }
-            active_allowed = 20 * MS_PER_MINUTE
-        else:
-            windows = {
-                Bucket.ACTIVE: 10 * MS_PER_MINUTE,
-                Bucket.WORKING_SET: 2 * MS_PER_HOUR,
-                Bucket.FREQUENT: 8 * MS_PER_HOUR,
-                Bucket.RARE: MS_PER_DAY,
-                Bucket.RESTRICTED: MS_PER_DAY,
-            }
-            active_allowed = 10 * MS_PER_MINUTE
-        counts = {  # (max jobs, max sessions) per window
-            Bucket.ACTIVE: (75, 75),
-            Bucket.WORKING_SET: (120, 10),
-            Bucket.FREQUENT: (200, 8),
-            Bucket.RARE: (48, 3),
-            Bucket.RESTRICTED: (10, 1),
-        }
-        buckets = {
-            bucket: BucketQuota(
-                window_ms=windows[bucket],
-                allowed_time_ms=active_allowed if bucket is Bucket.ACTIVE else 10 * MS_PER_MINUTE,
-                max_jobs=counts[bucket][0],
-                max_sessions=counts[bucket][1],
-            )
-            for bucket in windows
-        }
-        expedited = {
-            Bucket.EXEMPTED: 60 * MS_PER_MINUTE,
-            Bucket.ACTIVE: 30 * MS_PER_MINUTE,
-            Bucket.WORKING_SET: 30 * MS_PER_MINUTE,
-            Bucket.FREQUENT: 10 * MS_PER_MINUTE,
-            Bucket.RARE: 10 * MS_PER_MINUTE,
-            Bucket.RESTRICTED: 5 * MS_PER_MINUTE,
-        }
-        return cls(buckets=buckets, expedited_24h_ms=expedited)
-
 
 #: ``MAX_PERIOD_MS``: sessions are kept (and the 24-hour execution cap counted) for a day.
 MAX_PERIOD_MS: Final = MS_PER_DAY
@@ -319,38 +235,53 @@ class QuotaTracker:
             return self.settings.max_execution_24h_ms - stats.time_in_day_ms
         return self._remaining(stats, quota)
 
-    def out_of_quota_reason(self, package: str, bucket: Bucket, now_ms: int) -> str | None:
-        """Why a regular job of ``package`` may not start now, or ``None`` if it may
-        (``isWithinQuotaLocked``)."""
+    def shortfall(self, package: str, bucket: Bucket, now_ms: int) -> QuotaShortfall | None:
+        """Which limit keeps a regular job of ``package`` from starting now, or ``None`` if it
+        may (``isWithinQuotaLocked``)."""
         if bucket is Bucket.NEVER:
-            return "app is in the NEVER standby bucket (never opened): no job quota"
+            return QuotaShortfall(QuotaLimit.NEVER_BUCKET, bucket)
         quota = self.settings.buckets.get(bucket)
         if quota is None:
             return None
         usage = self._app(package)
         stats = self._stats(usage.regular, quota.window_ms, now_ms)
-        window = f"{quota.window_ms // MS_PER_MINUTE} min window"
         remaining = self._remaining(stats, quota)
         if remaining <= self.settings.in_quota_buffer_ms:
-            return (
-                f"standby bucket {bucket.name}: {max(remaining, 0) // 1000} s of the "
-                f"{quota.allowed_time_ms // 1000} s quota left per {window}"
+            return QuotaShortfall(
+                QuotaLimit.TIME,
+                bucket,
+                count=max(remaining, 0) // 1000,
+                maximum=quota.allowed_time_ms // 1000,
+                window_ms=quota.window_ms,
             )
         if stats.jobs_in_window >= quota.max_jobs:
-            return (
-                f"standby bucket {bucket.name}: {stats.jobs_in_window} jobs in the {window} "
-                f"(max {quota.max_jobs})"
+            return QuotaShortfall(
+                QuotaLimit.JOBS,
+                bucket,
+                count=stats.jobs_in_window,
+                maximum=quota.max_jobs,
+                window_ms=quota.window_ms,
             )
         if stats.sessions_in_window >= quota.max_sessions:
-            return (
-                f"standby bucket {bucket.name}: {stats.sessions_in_window} job sessions in the "
-                f"{window} (max {quota.max_sessions})"
+            return QuotaShortfall(
+                QuotaLimit.SESSIONS,
+                bucket,
+                count=stats.sessions_in_window,
+                maximum=quota.max_sessions,
+                window_ms=quota.window_ms,
             )
-        limit_s = self.settings.rate_limit_window_ms // 1000
+        rate_window_ms = self.settings.rate_limit_window_ms
         if usage.job_rate.exceeded(now_ms, self.settings.rate_limit_jobs):
-            return f"rate limited: {usage.job_rate.count} jobs within {limit_s} s"
+            return QuotaShortfall(
+                QuotaLimit.RATE_JOBS, None, count=usage.job_rate.count, window_ms=rate_window_ms
+            )
         if usage.session_rate.exceeded(now_ms, self.settings.rate_limit_sessions):
-            return f"rate limited: {usage.session_rate.count} job sessions within {limit_s} s"
+            return QuotaShortfall(
+                QuotaLimit.RATE_SESSIONS,
+                None,
+                count=usage.session_rate.count,
+                window_ms=rate_window_ms,
+            )
         return None
 
     def next_in_quota_ms(self, package: str, bucket: Bucket, now_ms: int) -> int | None:
@@ -358,7 +289,7 @@ class QuotaTracker:
 
         Candidates are the instants the window or the day slides past a session's end (or far
         enough into it to free the time that is over) and the rate-limit expiries; the first
-        candidate at which :meth:`out_of_quota_reason` clears is the answer."""
+        candidate at which :meth:`shortfall` clears is the answer."""
         if bucket is Bucket.NEVER:
             return None
         quota = self.settings.buckets.get(bucket)
@@ -379,7 +310,7 @@ class QuotaTracker:
             if frees is not None:
                 candidates.add(frees)
         for candidate in sorted(candidates):
-            if candidate >= now_ms and self.out_of_quota_reason(package, bucket, candidate) is None:
+            if candidate >= now_ms and self.shortfall(package, bucket, candidate) is None:
                 return candidate
         return None
 

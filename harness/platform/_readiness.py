@@ -9,14 +9,15 @@ are quoted in the platform notes and cited next to each rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
-from harness._units import MS_PER_MINUTE, format_t_ms
-from harness.platform._jobs import JobInfo, JobStatus, Unmet, unmet_constraints
+from harness._units import MS_PER_MINUTE
+from harness.platform._decision import Blocker, QuotaLimit, QuotaShortfall, Unmet, Verdict
+from harness.platform._job_info import JobInfo
+from harness.platform._job_parameters import JobStopReason
+from harness.platform._jobs import JobStatus, Override, unmet_constraints
 from harness.platform._quota import QuotaTracker
 from harness.platform._view import Bucket, DeviceView, DozeState
-from harness.workmanager import StopReason
 
 #: ``JobServiceContext.EXECUTING_TIMESLICE_MILLIS`` / ``RUNTIME_MIN_GUARANTEE_MS``.
 REGULAR_LIMIT_MS: Final = 10 * MS_PER_MINUTE
@@ -24,15 +25,6 @@ REGULAR_LIMIT_MS: Final = 10 * MS_PER_MINUTE
 EXPEDITED_LIMIT_MS: Final = 3 * MS_PER_MINUTE
 #: ``DEFAULT_RUNTIME_FREE_QUOTA_MAX_LIMIT_MS`` (Android 13+).
 FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Why a job can or cannot run now."""
-
-    runnable: bool
-    reason: str
-    stop_reason: StopReason = StopReason.STOP_REASON_UNDEFINED
 
 
 class Readiness:
@@ -50,66 +42,50 @@ class Readiness:
         return Bucket.ACTIVE if self.device.is_top(package) else bucket
 
     def verdict(self, status: JobStatus, now: int) -> Verdict:
-        """``JobStatus.isReady``: whether the job may run now, and if not, the first reason."""
+        """``JobStatus.isReady``: whether the job may run now, and if not, the first blocker."""
         job = status.job
         device = self.device
         if not device.powered_on:
-            return Verdict(False, "the device is off")
-        overridden = status.override in ("soft", "full")  # cmd jobscheduler run [-f]
+            return Verdict(Blocker.DEVICE_OFF)
+        # cmd jobscheduler run [-f]
+        overridden = status.override in (Override.SOFT, Override.FULL)
         if job.earliest_ms > now and not status.running and not overridden:
-            return Verdict(
-                False,
-                f"waiting until {format_t_ms(job.earliest_ms)} (initial delay, period or backoff)",
-            )
+            return Verdict(Blocker.DELAY, until_ms=job.earliest_ms)
         bucket = self.effective_bucket(job.package)
         if bucket is Bucket.NEVER:
-            return Verdict(
-                False,
-                "app is in the NEVER standby bucket (never opened)",
-                StopReason.STOP_REASON_USER,
-            )
+            return Verdict(Blocker.STANDBY_NEVER, JobStopReason.STOP_REASON_USER)
         expedited_ok = job.expedited and self.within_ej_quota(job.package, bucket, now)
-        quota_reason = None
+        shortfall: QuotaShortfall | None = None
         top_run = status.running and status.top_started  # a TOP-started run is quota-free
         if not (expedited_ok or top_run or self.quota_free(job.package, bucket)):
             if status.running:  # MSG_REACHED_QUOTA: the time quota ran out under the job
                 if self.quota.time_until_quota_consumed_ms(job.package, bucket, now) <= 0:
-                    quota_reason = f"standby bucket {bucket.name}: quota used up"
+                    shortfall = QuotaShortfall(QuotaLimit.USED_UP, bucket)
             else:
-                quota_reason = self.quota.out_of_quota_reason(job.package, bucket, now)
+                shortfall = self.quota.shortfall(job.package, bucket, now)
         # A RESTRICTED job without quota may still run if its dynamic constraints hold.
-        dynamic = bucket is Bucket.RESTRICTED and quota_reason is not None
+        dynamic = bucket is Bucket.RESTRICTED and shortfall is not None
         unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
-        if status.override == "full":
+        if status.override is Override.FULL:
             unmet = []
-        elif status.override == "soft":  # SOFT_OVERRIDE_CONSTRAINTS: every one but connectivity
-            connectivity = StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
+        elif status.override is Override.SOFT:  # SOFT_OVERRIDE_CONSTRAINTS: all but connectivity
+            connectivity = JobStopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
             unmet = [u for u in unmet if u.stop_reason is connectivity]
         if unmet:
-            return Verdict(False, f"constraint unmet: {unmet[0].reason}", unmet[0].stop_reason)
+            return Verdict(Blocker.CONSTRAINT, unmet[0].stop_reason, unmet=unmet[0])
         if device.doze is DozeState.IDLE and not expedited_ok:
-            return Verdict(
-                False,
-                "doze: deferred to the next maintenance window",
-                StopReason.STOP_REASON_DEVICE_STATE,
-            )
+            return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         top = device.is_top(job.package)
         if device.is_background_restricted(job.package) and not top:
             return Verdict(
-                False,
-                "the user restricted the app's background activity",
-                StopReason.STOP_REASON_BACKGROUND_RESTRICTION,
+                Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
             )
         # AppStateTrackerImpl.areJobsRestricted: battery saver spares EXEMPTED-bucket apps
         if device.battery_saver and not top and not expedited_ok and bucket is not Bucket.EXEMPTED:
-            return Verdict(
-                False,
-                "battery saver: background jobs are paused",
-                StopReason.STOP_REASON_DEVICE_STATE,
-            )
-        if quota_reason is not None and not dynamic:
-            return Verdict(False, f"out of quota: {quota_reason}", StopReason.STOP_REASON_QUOTA)
-        return Verdict(True, "ready")
+            return Verdict(Blocker.BATTERY_SAVER, JobStopReason.STOP_REASON_DEVICE_STATE)
+        if shortfall is not None and not dynamic:
+            return Verdict(Blocker.QUOTA, JobStopReason.STOP_REASON_QUOTA, quota=shortfall)
+        return Verdict()
 
     def quota_free(self, package: str, bucket: Bucket) -> bool:
         """``QuotaController.isQuotaFreeLocked``: charging (not RESTRICTED), top, EXEMPTED."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from harness._units import format_duration_ms
+from harness.device import ShellCommands
+from harness.platform._decision import network_label
+from harness.platform._job_info import JobNetworkType
 from harness.platform._jobs import JobStatus, network_satisfied
 from harness.platform._service import JobSchedulerService
-from harness.workmanager import NetworkType
 
-SERVICE_CLASS = "androidx.work.impl.background.systemjob.SystemJobService"
 _HELP = (
     "cmd jobscheduler supports: run [-f|--force] [-s|--satisfied] PACKAGE JOB_ID, "
     "timeout [PACKAGE [JOB_ID]], get-job-state PACKAGE JOB_ID"
@@ -96,7 +97,7 @@ def cmd_jobscheduler(
         # Android 13 prints "Timing out:", 14+ runs the stop command and prints "Stopping job:"
         verb = "Timing out" if service.device.platform_version <= 13 else "Stopping job"
         return "".join(
-            f"{verb}: {_unique_id(s)} {s.job.package}/{SERVICE_CLASS}\n" for s in stopped
+            f"{verb}: {_unique_id(s)} {s.job.package}/{s.job.service}\n" for s in stopped
         )
     if command == "get-job-state":
         if len(rest) != 2:
@@ -123,7 +124,7 @@ def _required(status: JobStatus) -> list[str]:
         names.append("TIMING_DELAY")
     if job.requires_device_idle:
         names.append("IDLE")
-    if job.network is not NetworkType.NOT_REQUIRED:
+    if job.network_type is not JobNetworkType.NETWORK_TYPE_NONE:
         names.append("CONNECTIVITY")
     return names
 
@@ -142,7 +143,7 @@ def _satisfied(service: JobSchedulerService, status: JobStatus) -> set[str]:
         satisfied.add("TIMING_DELAY")
     if device.device_idle:
         satisfied.add("IDLE")
-    if network_satisfied(status.job.network, device.network):
+    if network_satisfied(status.job, device.network):
         satisfied.add("CONNECTIVITY")
     return satisfied
 
@@ -173,14 +174,14 @@ def dumpsys_jobscheduler(service: JobSchedulerService, args: Sequence[str] = ())
         verdict = service.verdict(status)
         delay = job.earliest_ms - now
         lines += [
-            f"  JOB {_unique_id(status)}: {job.package}/{SERVICE_CLASS}",
+            f"  JOB {_unique_id(status)}: {job.package}/{job.service}",
             f"    Source: uid={_uid(job.package)} user=0 pkg={job.package}",
             "    JobInfo:",
-            f"      Service: {job.package}/{SERVICE_CLASS}",
+            f"      Service: {job.package}/{job.service}",
             f"      Requires: charging={str(job.requires_charging).lower()} "
             f"batteryNotLow={str(job.requires_battery_not_low).lower()} "
             f"deviceIdle={str(job.requires_device_idle).lower()}",
-            f"      Network type: {job.network.name}",
+            f"      Network type: {network_label(job.network_type, job.network_capabilities)}",
             f"      Backoff: policy={0 if job.backoff_linear else 1} "
             f"initial=+{format_duration_ms(job.backoff_delay_ms)}",
             f"    Required constraints: {' '.join(required) or 'none'}",
@@ -205,3 +206,27 @@ def dumpsys_jobscheduler(service: JobSchedulerService, args: Sequence[str] = ())
             f"+{format_duration_ms(max(status.limit_ms - since, 0))}"
         )
     return "\n".join(lines) + "\n"
+
+
+def register_jobscheduler_shell(
+    shell: ShellCommands, service: JobSchedulerService, is_installed: Callable[[str], bool]
+) -> None:
+    """Join ``cmd jobscheduler`` and ``dumpsys jobscheduler`` to the device's adb shell (a shell
+    error prints its message, as ``JobSchedulerShellCommand`` does)."""
+
+    def cmd(args: list[str]) -> str:
+        try:
+            return cmd_jobscheduler(service, args, is_installed)
+        except JobShellError as error:
+            return f"{error}\n"
+
+    shell.register(
+        "cmd jobscheduler",
+        cmd,
+        usage="cmd jobscheduler run [-f] PKG ID | timeout [PKG [ID]] | get-job-state PKG ID",
+    )
+    shell.register(
+        "dumpsys jobscheduler",
+        lambda args: dumpsys_jobscheduler(service, args),
+        usage="dumpsys jobscheduler [PKG]",
+    )

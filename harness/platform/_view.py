@@ -116,3 +116,9 @@ class DeviceView(Protocol):
     def is_background_restricted(self, package: str) -> bool:
         """The user restricted the app's background activity."""
         ...
+
+
+def api_level(platform_version: int) -> int:
+    """The SDK level of an Android release (``android.os.Build.VERSION_CODES``): 10 is API 29,
+    11 is 30, 12 is 31; 12L took 32, so 13 is 33, 14 is 34 and 15 is 35."""
+    return platform_version + (19 if platform_version <= 12 else 20)

@@ -9,10 +9,47 @@ from itertools import groupby
 from typing import Any, Final
 
 from harness import __version__
-from harness.scenario._record import RunRecord
+from harness.report._escape import markdown_block, markdown_code, markdown_text
+from harness.scenario import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
 SCHEMA_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Interruption:
+    """A ``harness run`` stopped early by a signal; its report holds the runs that finished.
+
+    ``signal`` is the signal's name (``"SIGINT"`` for Ctrl-C, ``"SIGTERM"``);
+    ``finished_runs`` of the ``planned_runs`` (scenario, seed) pairs completed.
+    """
+
+    signal: str
+    finished_runs: int
+    planned_runs: int
+
+    def describe(self) -> str:
+        """The line every report file shows: ``interrupted: 7 of 20 runs (SIGINT)``."""
+        return f"interrupted: {self.finished_runs} of {self.planned_runs} runs ({self.signal})"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``interrupted`` object of ``summary.json``."""
+        return {
+            "signal": self.signal,
+            "finished_runs": self.finished_runs,
+            "planned_runs": self.planned_runs,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Interruption | None:
+        """Read ``interrupted`` back (None, or a file without the key, is a complete run)."""
+        if not isinstance(data, dict):
+            return None
+        return cls(
+            signal=str(data.get("signal", "")),
+            finished_runs=int(data.get("finished_runs", 0)),
+            planned_runs=int(data.get("planned_runs", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +81,17 @@ def summarize(records: Sequence[RunRecord]) -> list[ScenarioSummary]:
     ]
 
 
-def summary_json(records: Sequence[RunRecord], *, created_at: str) -> dict[str, Any]:
-    """The ``summary.json`` document."""
+def summary_json(
+    records: Sequence[RunRecord], *, created_at: str, interrupted: Interruption | None = None
+) -> dict[str, Any]:
+    """The ``summary.json`` document (``interrupted`` set makes it a partial report)."""
     scenarios = summarize(records)
     return {
         "schema_version": SCHEMA_VERSION,
         "harness_version": __version__,
         "created_at": created_at,
-        "passed": all(scenario.passed for scenario in scenarios),
+        "interrupted": interrupted.to_json() if interrupted is not None else None,
+        "passed": interrupted is None and all(scenario.passed for scenario in scenarios),
         "totals": {
             "scenarios": len(scenarios),
             "runs": len(records),
@@ -71,17 +111,29 @@ def summary_json(records: Sequence[RunRecord], *, created_at: str) -> dict[str, 
     }
 
 
-def dump_summary_json(records: Sequence[RunRecord], *, created_at: str) -> str:
+def dump_summary_json(
+    records: Sequence[RunRecord], *, created_at: str, interrupted: Interruption | None = None
+) -> str:
     """``summary.json`` as indented, key-sorted text."""
-    return json.dumps(summary_json(records, created_at=created_at), indent=2, sort_keys=True) + "\n"
+    document = summary_json(records, created_at=created_at, interrupted=interrupted)
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def summary_markdown(records: Sequence[RunRecord]) -> str:
-    """``summary.md``: a table of scenarios, then each failure with its replay command."""
+def summary_markdown(
+    records: Sequence[RunRecord], *, interrupted: Interruption | None = None
+) -> str:
+    """``summary.md``: a table of scenarios, then each failure with its replay command.
+
+    Names, paths, messages and notes are escaped (:func:`markdown_text`, :func:`markdown_code`):
+    the file carries no raw HTML, links or emphasis that came from a scenario or a run.
+    """
     scenarios = summarize(records)
     lines = ["# harness run summary", ""]
     total_failed = sum(len(scenario.failed) for scenario in scenarios)
     verdict = "all checks hold" if total_failed == 0 else f"{total_failed} run(s) failed"
+    if interrupted is not None:
+        verdict = "every finished run passed" if total_failed == 0 else verdict
+        lines += [f"**{markdown_text(interrupted.describe())}**: a partial report.", ""]
     lines += [f"{len(scenarios)} scenario(s), {len(records)} run(s): **{verdict}**.", ""]
     lines += ["| scenario | seeds | result |", "|---|---|---|"]
     for scenario in scenarios:
@@ -90,22 +142,23 @@ def summary_markdown(records: Sequence[RunRecord]) -> str:
             if scenario.passed
             else f"✗ {len(scenario.failed)}/{len(scenario.runs)} seeds fail"
         )
-        lines.append(f"| {scenario.name} (`{scenario.path}`) | {len(scenario.runs)} | {result} |")
+        name, path = markdown_text(scenario.name), markdown_code(scenario.path)
+        lines.append(f"| {name} ({path}) | {len(scenario.runs)} | {result} |")
     for scenario in scenarios:
         if scenario.passed:
             continue
-        lines += ["", f"## ✗ {scenario.name}", ""]
+        lines += ["", f"## ✗ {markdown_text(scenario.name)}", ""]
         first = scenario.failed[0]
         for check in first.failed_checks:
-            lines.append(f"- `{check.spec}`: {check.message}")
-            lines.extend(f"  - {detail}" for detail in check.details)
+            lines.append(f"- {markdown_code(check.spec)}: {markdown_text(check.message)}")
+            lines.extend(f"  - {markdown_text(detail)}" for detail in check.details)
         if first.error is not None:
-            lines.append(f"- run error: {first.error}")
+            lines.append(f"- run error: {markdown_text(first.error)}")
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
-        lines += ["```", first.replay_command(), "```"]
+        lines += markdown_block(first.replay_command())
     notes = sorted({note for record in records for note in record.notes})
     if notes:
         lines += ["", "## Notes", ""]
-        lines.extend(f"- {note}" for note in notes)
+        lines.extend(f"- {markdown_text(note)}" for note in notes)
     return "\n".join(lines) + "\n"

@@ -8,13 +8,14 @@ work and HTTP lanes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from html import escape
 from typing import Final
 
 from harness._units import MS_PER_DAY, MS_PER_HOUR, format_t_ms
-from harness.scenario._record import CheckResult
+from harness.report._escape import printable, xml_text
+from harness.scenario import CheckResult
 from harness.sim import TraceRecord
 
 WIDTH: Final = 1100
@@ -45,6 +46,12 @@ class _Span:
     end_ms: int
     colour: str
     label: str
+
+
+def _safe(text: str) -> str:
+    """Text from a trace or a check, safe inside SVG (and HTML): markup characters quoted,
+    controls shown as escapes, nothing XML 1.0 forbids."""
+    return html.escape(xml_text(printable(text)))
 
 
 def _field(record: TraceRecord, *names: str) -> object:
@@ -138,7 +145,7 @@ def timeline_svg(
         left, right = x(span.start_ms), x(span.end_ms)
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{BATTERY_HEIGHT}"'
-            f' fill="{span.colour}"><title>charging ({escape(span.label)})</title></rect>'
+            f' fill="{span.colour}"><title>charging ({_safe(span.label)})</title></rect>'
         )
     parts.append(
         f'<rect x="{LEFT}" y="{y}" width="{span_width}" height="{BATTERY_HEIGHT}" class="frame"/>'
@@ -172,7 +179,7 @@ def timeline_svg(
             parts.append(
                 f'<rect x="{x(span.start_ms):.1f}" y="{y}" width="{width:.1f}" '
                 f'height="{LANE_HEIGHT - 4}" fill="{span.colour}"><title>'
-                f"{escape(span.label)} {format_t_ms(span.start_ms)} - {format_t_ms(span.end_ms)}"
+                f"{_safe(span.label)} {format_t_ms(span.start_ms)} - {format_t_ms(span.end_ms)}"
                 "</title></rect>"
             )
         y += LANE_HEIGHT
@@ -191,7 +198,7 @@ def timeline_svg(
         )
         parts.append(
             f'<line x1="{x(record.t_ms):.1f}" x2="{x(record.t_ms):.1f}" y1="{y}" '
-            f'y2="{y + LANE_HEIGHT - 4}" stroke="{colour}"><title>{escape(label)} at '
+            f'y2="{y + LANE_HEIGHT - 4}" stroke="{colour}"><title>{_safe(label)} at '
             f"{format_t_ms(record.t_ms)}</title></line>"
         )
     y += LANE_HEIGHT
@@ -199,7 +206,7 @@ def timeline_svg(
         if not check.passed and check.t_ms is not None:
             parts.append(
                 f'<path d="M{x(check.t_ms):.1f},{y} l-5,9 h10 z" fill="#d64541"><title>'
-                f"{escape(check.spec)}: {escape(check.message)}</title></path>"
+                f"{_safe(check.spec)}: {_safe(check.message)}</title></path>"
             )
     y += 14
     step = MS_PER_DAY if duration_ms > 2 * MS_PER_DAY else MS_PER_HOUR * 6

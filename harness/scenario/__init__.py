@@ -5,17 +5,21 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 :class:`RunResult` for assertions in tests.
 """
 
+from harness.scenario import (
+    trace_kinds as trace_kinds,  # registers the scenario layer's trace kinds
+)
 from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
-from harness.scenario._record import CheckResult, RunRecord
-from harness.scenario._runner import Job, RunResult, run, run_many, run_scenario
+from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
+from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
 from harness.scenario._world import World
 
 __all__ = [
     "ACTIONS",
     "ACTION_HELP",
     "CHECK_NAMES",
+    "TIMELINE_KINDS",
     "Action",
     "Check",
     "CheckResult",
@@ -26,10 +30,12 @@ __all__ = [
     "Scenario",
     "World",
     "discover",
+    "failed_summary",
     "load",
     "load_data",
     "loads",
     "run",
     "run_many",
     "run_scenario",
+    "trace_location",
 ]

@@ -21,23 +21,32 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 ``custom: module:func``   ``func(run) -> CheckResult | bool | None``; raising fails the check
 ========================  =====================================================================
 
+A custom check sees every record of the run: ``run.records("work.finished", "app.")`` (kinds, and
+prefixes ending in ``.``), ``run.records()`` (all), or typed, ``run.records(WorkFinishedRecord)``
+(``harness.workmanager.trace_kinds``; your own registered kinds too). A kind that is neither
+registered nor recorded in the run raises :class:`~harness.TraceKindError` listing the kinds the
+run recorded, so a misspelt kind fails the check instead of reading as "no records".
+
 Strict routing is always on: a request no server route matched fails the run
 (``no_unmatched_requests``, added to every scenario).
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar, overload
 
+from harness._exceptions import DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
+from harness.app import import_user_module, read_module
 from harness.backends import Internet
 from harness.scenario._record import CheckResult
-from harness.sim import TraceRecord
+from harness.sim import TraceKind, TraceRecord
+
+_K = TypeVar("_K", bound=TraceKind)
 
 
 class RunView(Protocol):
@@ -53,8 +62,20 @@ class RunView(Protocol):
         """The servers, with their request logs and resources."""
         ...
 
-    def records(self, *kinds: str) -> list[TraceRecord]:
-        """Trace records of these kinds (prefixes ending in ``.`` select families)."""
+    @overload
+    def records(self, kind: type[_K], /) -> list[_K]: ...
+
+    @overload
+    def records(self, *kinds: str) -> list[TraceRecord]: ...
+
+    def records(self, *kinds: Any) -> Any:
+        """Records of these kinds (prefixes ending in ``.`` select families; none: every record),
+        in time order; given a :class:`TraceKind` class, its records typed. An unknown kind raises
+        :class:`~harness.TraceKindError` naming the kinds the run recorded."""
+        ...
+
+    def kind_counts(self) -> Mapping[str, int]:
+        """How many records of each kind the run recorded."""
         ...
 
     def metric(self, name: str) -> float | None:
@@ -380,24 +401,36 @@ _BUILTINS: Final[dict[str, tuple[_Evaluate, Callable[[Any], Any] | None]]] = {
 CHECK_NAMES: Final = tuple(sorted([*_BUILTINS, "custom"]))
 
 
-def _import_function(path: str) -> Callable[[RunView], Any]:
+def _import_function(path: str, imports: bool) -> Callable[[RunView], Any] | None:
     module_name, _, function_name = path.partition(":")
-    if not module_name or not function_name:
+    if not all(part.isidentifier() for part in module_name.split(".")) or not (
+        function_name.isidentifier()
+    ):
         raise CheckDefinitionError(
-            f"custom check {path!r} must be 'module:function', e.g. 'checks.outbox:exactly_once'"
+            f"custom check {path[:80]!r} must be 'module:function', e.g. "
+            "'checks.outbox:exactly_once'"
         )
+    what = f"custom check {path!r}"
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        raise CheckDefinitionError(f"custom check {path!r}: cannot import ({error})") from None
+        if not imports:
+            if not read_module(module_name, what).defines(function_name):
+                raise CheckDefinitionError(f"{what}: {module_name} has no {function_name}")
+            return None
+        module = import_user_module(module_name, what)
+    except DefinitionError as error:
+        raise CheckDefinitionError(str(error)) from None
     function = getattr(module, function_name, None)
     if not callable(function):
         raise CheckDefinitionError(f"custom check {path!r}: {module_name} has no {function_name}")
     return function  # type: ignore[no-any-return]
 
 
-def parse_check(entry: str | Mapping[str, Any]) -> Check:
-    """Turn a ``checks:`` entry into a :class:`Check`; :class:`CheckDefinitionError` if bad."""
+def parse_check(entry: str | Mapping[str, Any], *, imports: bool = True) -> Check:
+    """Turn a ``checks:`` entry into a :class:`Check`; :class:`CheckDefinitionError` if bad.
+
+    With ``imports=False`` a custom check's module is read, not imported (nothing runs), and the
+    check has no function: such a check is for validation only.
+    """
     if isinstance(entry, str):
         name, argument, spec = entry.strip(), None, entry.strip()
         has_argument = False
@@ -412,7 +445,7 @@ def parse_check(entry: str | Mapping[str, Any]) -> Check:
     if name == "custom":
         if not isinstance(argument, str):
             raise CheckDefinitionError("custom check needs 'custom: module:function'")
-        return Check("custom", spec, argument, _import_function(argument))
+        return Check("custom", spec, argument, _import_function(argument, imports))
     if name not in _BUILTINS:
         raise CheckDefinitionError(
             f"unknown check {name!r}; the checks are: {', '.join(CHECK_NAMES)}"

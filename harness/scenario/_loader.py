@@ -4,25 +4,42 @@ Everything that can be checked without running is checked here: the schema, time
 (and that the timeline never goes backwards or past the end), actions, checks, and that each app
 module imports and has ``main()``. Errors name the file, the line, the field, the bad value and
 what is allowed.
+
+With ``imports=False`` no user code runs: app modules, backend factories and custom checks are
+found and read as source (:func:`~harness.app._usercode.read_module`), not imported; this is what
+``harness validate`` does unless given ``--import``.
+
+Limits, each an error naming it: :data:`MAX_TIMELINE_ACTIONS` timeline actions per scenario once
+``every`` rules are expanded (counted before expanding), and :data:`MAX_GENERATED_ITEMS` items a
+resource's ``generate`` may add over the run; the YAML limits are in :mod:`._yaml`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from harness._exceptions import DefinitionError, ScenarioError
 from harness._units import format_t_ms
-from harness.app import App
+from harness.app import App, read_module
 from harness.scenario._actions import Action, ActionError, parse_action
 from harness.scenario._checks import DEFAULT_CHECKS, Check, CheckDefinitionError, parse_check
-from harness.scenario._schema import ScenarioSpec, TimelineEvent
-from harness.scenario._timeexpr import expand_every
-from harness.scenario._yaml import LineIndex, Loc, load_yaml, read_yaml_file
+from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
+from harness.scenario._timeexpr import count_every, expand_every
+from harness.scenario._yaml import LineIndex, Loc, load_yaml, quoted, read_yaml_file, shorten
+
+#: The most timeline actions one scenario may schedule, ``every`` rules expanded.
+MAX_TIMELINE_ACTIONS: Final = 100_000
+#: The most items one resource's ``generate`` may add over a run (``count`` per ``every``).
+MAX_GENERATED_ITEMS: Final = 100_000
+#: One error report lists at most this many problems, each cut to this many characters.
+_MAX_PROBLEMS: Final = 30
+_MAX_MESSAGE_CHARS: Final = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +77,8 @@ class _Errors:
         self.problems: list[tuple[int | None, str, str]] = []
 
     def add(self, loc: Loc, message: str) -> None:
-        self.problems.append((self.index.line_of(loc), _field_name(loc), message))
+        message = shorten(message, _MAX_MESSAGE_CHARS)
+        self.problems.append((self.index.line_of(loc), shorten(_field_name(loc), 120), message))
 
     def raise_if_any(self) -> None:
         if not self.problems:
@@ -70,8 +88,10 @@ class _Errors:
         if len(self.problems) > 1:
             rest = [
                 f"  {self.file}:{other_line}: {other_field}: {other_message}"
-                for other_line, other_field, other_message in self.problems[1:]
+                for other_line, other_field, other_message in self.problems[1:_MAX_PROBLEMS]
             ]
+            if len(self.problems) > _MAX_PROBLEMS:
+                rest.append(f"  ... and {len(self.problems) - _MAX_PROBLEMS} more problems")
             more = "\n" + "\n".join(rest)
         raise ScenarioError(message + more, file=self.file, line=line, field=field_name)
 
@@ -83,11 +103,14 @@ def _pydantic_problems(error: ValidationError, data: Any, errors: _Errors) -> No
         message = str(problem["msg"]).removeprefix("Value error, ")
         value = _value_at(data, loc)
         if kind == "extra_forbidden":
-            message = f"unknown field {loc[-1]!r} (value {value!r}); remove it or fix its name"
+            message = (
+                f"unknown field {quoted(loc[-1])} (value {quoted(value)}); remove it or fix "
+                "its name"
+            )
         elif kind == "missing":
             message = "is required but missing"
-        elif value is not None and repr(value) not in message:
-            message = f"{message} (got {value!r})"
+        elif value is not None and kind != "value_error" and quoted(value) not in message:
+            message = f"{message} (got {quoted(value)})"
         errors.add(loc, message)
 
 
@@ -119,16 +142,88 @@ class Scenario:
         return run_scenario(self, seed, **options)
 
 
+def _end_of(event: TimelineEvent, spec: ScenarioSpec) -> int:
+    return spec.duration if event.until is None else min(event.until, spec.duration)
+
+
 def _expand(event: TimelineEvent, spec: ScenarioSpec) -> list[int]:
     if event.at is not None:
         return [event.at]
     assert event.every is not None
-    end = spec.duration if event.until is None else min(event.until, spec.duration)
-    return expand_every(event.every, epoch=spec.epoch, duration_ms=end)
+    return expand_every(event.every, epoch=spec.epoch, duration_ms=_end_of(event, spec))
 
 
-def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = None) -> Scenario:
-    """Validate scenario data (already parsed from YAML, or built in Python)."""
+def _check_counts(spec: ScenarioSpec, errors: _Errors) -> bool:
+    """Check the event limits before anything is expanded; whether the timeline may expand."""
+    total = 0
+    for position, event in enumerate(spec.timeline):
+        if event.every is not None:
+            total += count_every(event.every, duration_ms=_end_of(event, spec)) * (
+                2 if event.then is not None else 1
+            )
+        else:
+            total += 1
+        if total > MAX_TIMELINE_ACTIONS:
+            errors.add(
+                ("timeline", position, "every" if event.every is not None else "at"),
+                f"the timeline grows past {MAX_TIMELINE_ACTIONS} actions here (the limit per "
+                f"scenario, counting each time an 'every' rule fires over "
+                f"{format_t_ms(spec.duration)}); repeat less often or shorten the run",
+            )
+            return False
+    for position, resource in enumerate(spec.backend.resources):
+        generate = resource.generate
+        if generate is None:
+            continue
+        items = (spec.duration // generate.every) * generate.count
+        if items > MAX_GENERATED_ITEMS:
+            errors.add(
+                ("backend", "resources", position, "generate"),
+                f"generate would add {items} items over the run ({generate.count} every "
+                f"{generate.every} ms for {format_t_ms(spec.duration)}), over the limit of "
+                f"{MAX_GENERATED_ITEMS} per resource; generate less often or fewer at a time",
+            )
+    return True
+
+
+def _static_app(app_spec: AppSpec) -> tuple[App, bool]:
+    """The app as its source says, without importing it; and whether its package is certain."""
+    module = app_spec.module
+    source = read_module(module, f"app module {module!r}")
+    if not source.defines("main"):
+        raise DefinitionError(
+            f"app module {module!r} has no main() function; define `def main() -> None:` "
+            "(what runs when the user opens the app)"
+        )
+    package = app_spec.package or source.package or f"app.{module}"
+    return App(package=package, module=module), bool(app_spec.package) or source.package_known
+
+
+def _check_static_user_code(spec: ScenarioSpec, errors: _Errors) -> None:
+    """The backend factory found and read, not imported."""
+    if spec.backend.factory is None:
+        return
+    module, _, function = spec.backend.factory.partition(":")
+    what = f"backend factory {spec.backend.factory!r}"
+    try:
+        if not read_module(module, what).defines(function):
+            errors.add(("backend", "factory"), f"{what}: {module} has no {function}")
+    except DefinitionError as error:
+        errors.add(("backend", "factory"), str(error))
+
+
+def load_data(
+    data: Any,
+    *,
+    file: str = "<scenario>",
+    index: LineIndex | None = None,
+    imports: bool = True,
+) -> Scenario:
+    """Validate scenario data (already parsed from YAML, or built in Python).
+
+    With ``imports=False`` nothing of the user's code runs (see the module docs); the scenario
+    returned then serves validation only.
+    """
     index = index or LineIndex({})
     errors = _Errors(file, index)
     if not isinstance(data, dict):
@@ -146,6 +241,7 @@ def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = 
         raise  # pragma: no cover - raise_if_any always raises here
     schedule: list[ScheduledAction] = []
     previous_at: int | None = None
+    expandable = _check_counts(spec, errors)
     for position, event in enumerate(spec.timeline):
         loc: Loc = ("timeline", position)
         if event.at is not None:
@@ -170,28 +266,36 @@ def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = 
                 actions.append((0 if key == "do" else event.for_ms or 0, parse_action(text)))
             except ActionError as error:
                 errors.add((*loc, key), str(error))
-        for t_ms in _expand(event, spec):
+        for t_ms in _expand(event, spec) if expandable else ():
             for offset, action in actions:
                 if t_ms + offset < spec.duration:
                     schedule.append(ScheduledAction(t_ms + offset, action, position))
     checks = list(DEFAULT_CHECKS)
     for position, entry in enumerate(spec.checks):
         try:
-            check = parse_check(entry)
+            check = parse_check(entry, imports=imports)
         except CheckDefinitionError as error:
             errors.add(("checks", position), str(error))
             continue
         if check.name not in {existing.name for existing in checks} or check.name == "custom":
             checks.append(check)
     apps: list[App] = []
+    packages_certain = True
     app_loc: Loc = ("app",) if spec.app is not None else ("apps",)
     for position, app_spec in enumerate(spec.app_specs()):
         try:
-            apps.append(App.from_module(app_spec.module, package=app_spec.package))
+            if imports:
+                apps.append(App.from_module(app_spec.module, package=app_spec.package))
+            else:
+                app, certain = _static_app(app_spec)
+                apps.append(app)
+                packages_certain = packages_certain and certain
         except DefinitionError as error:
             errors.add(
                 app_loc if spec.app is not None else (*app_loc, position, "module"), str(error)
             )
+    if not imports:
+        _check_static_user_code(spec, errors)
     if not apps and not errors.problems:
         errors.add(("app",), "no app to test; name one with 'app: module.path'")
     errors.raise_if_any()
@@ -199,21 +303,41 @@ def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = 
     scenario = Scenario(spec, file, tuple(schedule), tuple(checks), tuple(apps), dict(data))
     from harness.scenario._preflight import preflight  # builds a World, which needs this module
 
-    preflight(scenario, errors.add)
+    preflight(scenario if imports else _without_user_code(scenario, packages_certain), errors.add)
     errors.raise_if_any()
     return scenario
 
 
-def load(path: str | Path) -> Scenario:
-    """Load and validate a scenario file (``yaml.safe_load`` only)."""
+def _without_user_code(scenario: Scenario, packages_certain: bool) -> Scenario:
+    """``scenario`` for a preflight that runs no user code: no backend factory, and no
+    actions that need the app module (``app NAME``) or, when a module computes its
+    ``PACKAGE``, a package name only an import would tell."""
+    spec = scenario.spec
+    backend = spec.backend.model_copy(update={"factory": None})
+    schedule = tuple(
+        item
+        for item in scenario.schedule
+        if not item.action.needs_user_code
+        and (packages_certain or getattr(item.action, "package", None) is None)
+    )
+    return dataclasses.replace(
+        scenario, spec=spec.model_copy(update={"backend": backend}), schedule=schedule
+    )
+
+
+def load(path: str | Path, *, imports: bool = True) -> Scenario:
+    """Load and validate a scenario file (``yaml.safe_load`` only).
+
+    ``imports=False`` runs none of the user's code (see the module docs).
+    """
     data, index, file = read_yaml_file(path)
-    return load_data(data, file=file, index=index)
+    return load_data(data, file=file, index=index, imports=imports)
 
 
-def loads(text: str, *, file: str = "<string>") -> Scenario:
-    """Load and validate a scenario from YAML text."""
+def loads(text: str, *, file: str = "<string>", imports: bool = True) -> Scenario:
+    """Load and validate a scenario from YAML text (``imports`` as for :func:`load`)."""
     data, index = load_yaml(text, file=file)
-    return load_data(data, file=file, index=index)
+    return load_data(data, file=file, index=index, imports=imports)
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:

@@ -17,16 +17,27 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
 from harness.backends import Internet
 from harness.scenario._loader import Scenario, load
+from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
 from harness.scenario._world import World
-from harness.sim import Simulation, Trace, TraceRecord, real_perf_counter
+from harness.sim import (
+    Simulation,
+    Trace,
+    TraceKind,
+    TraceKindError,
+    TraceRecord,
+    real_perf_counter,
+    registered_trace_kinds,
+)
 
-#: Trace kinds checks read; a streamed trace is read back once for these (device noise skipped).
+#: Trace kinds the built-in checks read: the first index holds only these (device noise
+#: skipped); a check asking for another kind gets an index of every record.
 _CHECKED_PREFIXES = ("http.", "work.", "app.", "flutter.", "backend.", "sim.", "device.wakeup")
 
 
@@ -41,6 +52,7 @@ class _View:
         self._duration_ms = duration_ms
         self._metrics = metrics
         self._by_kind: dict[str, list[TraceRecord]] | None = None
+        self._complete = False
 
     @property
     def duration_ms(self) -> int:
@@ -50,17 +62,43 @@ class _View:
     def internet(self) -> Internet:
         return self._internet
 
-    def _index(self) -> dict[str, list[TraceRecord]]:
-        if self._by_kind is None:
+    def _index(self, *, complete: bool) -> dict[str, list[TraceRecord]]:
+        if self._by_kind is None or (complete and not self._complete):
             by_kind: dict[str, list[TraceRecord]] = {}
             for record in self._trace:
-                if record.kind.startswith(_CHECKED_PREFIXES):
+                if complete or record.kind.startswith(_CHECKED_PREFIXES):
                     by_kind.setdefault(record.kind, []).append(record)
             self._by_kind = by_kind
+            self._complete = complete
         return self._by_kind
 
-    def records(self, *kinds: str) -> list[TraceRecord]:
-        index = self._index()
+    def kind_counts(self) -> dict[str, int]:
+        return dict(self._trace.kind_counts())
+
+    def _check_known(self, kinds: Sequence[str]) -> None:
+        present = self._trace.kind_counts()
+        known_kinds = {*present, *registered_trace_kinds()}
+        for kind in kinds:
+            known = (
+                any(k.startswith(kind) for k in known_kinds)
+                if kind.endswith(".")
+                else kind in known_kinds
+            )
+            if not known:
+                raise TraceKindError(
+                    f"no trace kind {kind!r} is registered or was recorded in this run; the run "
+                    f"recorded {sorted(present)}; register your own kinds with "
+                    "harness.sim.register_trace_kind (docs/trace.md)"
+                )
+
+    def records(self, *kinds: Any) -> Any:
+        if len(kinds) == 1 and isinstance(kinds[0], type) and issubclass(kinds[0], TraceKind):
+            record_type = kinds[0]
+            return [record_type.from_record(record) for record in self.records(record_type.KIND)]
+        if not kinds:
+            return list(self._trace)
+        self._check_known(kinds)
+        index = self._index(complete=not all(kind.startswith(_CHECKED_PREFIXES) for kind in kinds))
         selected = [
             record
             for kind, records in index.items()
@@ -223,11 +261,22 @@ def run_scenario(
         duration_ms=spec.duration,
         real_seconds=real_perf_counter() - began,
         metrics=metrics,
-        notes=tuple(world.notes()),
+        notes=(*world.notes(), *_unregistered_note(sim.trace)),
         trace_path=str(trace_path) if trace_path is not None else None,
         error=error,
     )
     return RunResult(record, world, sim.trace)
+
+
+def _unregistered_note(trace: Trace) -> list[str]:
+    """A note listing recorded kinds that no declaration covers (kept in the trace as recorded)."""
+    kinds = trace.unregistered_kinds()
+    if not kinds:
+        return []
+    return [
+        f"trace kinds not registered (kept as recorded, unchecked): {', '.join(kinds)}; "
+        "declare them with harness.sim.register_trace_kind (docs/trace.md)"
+    ]
 
 
 def run(
@@ -271,7 +320,10 @@ def run_many(
     """Run every job; ``workers`` > 1 uses a local process pool. Records come back in job order.
 
     The records equal those of running the jobs one by one (each run is a pure function of
-    its scenario file and seed).
+    its scenario file and seed). ``on_done`` gets each record as its run finishes. When an
+    exception (a ``KeyboardInterrupt`` from Ctrl-C, or one the caller's signal handler raises)
+    interrupts the wait, the workers are ended before it propagates: no worker outlives the
+    call, and the caller still has every record ``on_done`` was given.
     """
     count = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     results: list[RunRecord | None] = [None] * len(jobs)
@@ -281,13 +333,18 @@ def run_many(
             if on_done is not None:
                 on_done(results[position])  # type: ignore[arg-type]
     else:
-        with ProcessPoolExecutor(max_workers=count) as pool:
+        pool = ProcessPoolExecutor(max_workers=count, initializer=leave_signals_to_parent)
+        try:
             futures = {pool.submit(_run_job, job): position for position, job in enumerate(jobs)}
             for future in as_completed(futures):
                 record = future.result()
                 results[futures[future]] = record
                 if on_done is not None:
                     on_done(record)
+            pool.shutdown()
+        except BaseException:
+            end_workers(pool)
+            raise
     return [record for record in results if record is not None]
 
 

@@ -36,12 +36,30 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+import httpx
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from harness._units import parse_duration
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, TimeExpressionError, parse_at
+from harness.scenario._yaml import quoted
+
+#: The earliest and latest scenario epochs (virtual wall clocks start at or after the Unix epoch;
+#: with the 10-year limit on durations every date of a run stays inside ``datetime``'s range).
+MIN_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_EPOCH: Final = datetime(9000, 1, 1, tzinfo=UTC)
+#: The most items a resource may start with, and the most a generator may add over a run.
+MAX_ITEMS: Final = 100_000
+_IDENTIFIER_PATH_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 _ROUTE_RE = re.compile(
     r"^(?P<method>[A-Za-z]+)\s+(?P<url>https?://\S+)\s*->\s*(?P<status>\d{3})(?:\s+(?P<body>.+))?$"
@@ -50,28 +68,89 @@ _ROUTE_RE = re.compile(
 
 def _duration(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"{value!r} is not a duration; write it like '15m', '2h30m' or '7d'")
+        raise ValueError(f"{quoted(value)} is not a duration; write it like '15m', '2h30m' or '7d'")
     if isinstance(value, int):
-        raise ValueError(f"{value!r} has no unit; write it like '15m', '2h30m' or '7d'")
+        raise ValueError(f"{quoted(value)} has no unit; write it like '15m', '2h30m' or '7d'")
     try:
         return parse_duration(value)
-    except ValueError:
+    except ValueError as error:
+        if "limit" in str(error):
+            raise ValueError(str(error)) from None
         raise ValueError(
-            f"{value!r} is not a duration; write it like '15m', '2h30m' or '7d'"
+            f"{quoted(value)} is not a duration; write it like '15m', '2h30m' or '7d'"
         ) from None
+
+
+def _positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be longer than 0ms")
+    return value
 
 
 def _at(value: Any) -> int:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a time; write {AT_HELP}")
+        raise ValueError(f"{quoted(value)} is not a time; write {AT_HELP}")
     try:
         return parse_at(value)
-    except TimeExpressionError:
-        raise ValueError(f"{value!r} is not a time; write {AT_HELP}") from None
+    except ValueError as error:
+        if "limit" in str(error):
+            raise ValueError(str(error)) from None
+        raise ValueError(f"{quoted(value)} is not a time; write {AT_HELP}") from None
+
+
+def _url(value: str) -> str:
+    """An ``http(s)://host[:port]/path`` URL that httpx can parse."""
+    try:
+        url = httpx.URL(value)
+        valid = url.scheme in ("http", "https") and bool(url.host)
+        url.netloc.decode("ascii")
+    except Exception:  # httpx raises InvalidURL, idna errors, UnicodeError ...
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"{quoted(value)} is not an http(s) URL; write it like 'https://api.example.com/items'"
+        )
+    return value
+
+
+def _module_path(value: str) -> str:
+    """A dotted import path (``examples.hourly_sync``); checked as text, nothing is imported."""
+    if not _IDENTIFIER_PATH_RE.match(value):
+        raise ValueError(
+            f"{quoted(value)} is not a module import path; write dotted Python names, e.g. "
+            "'examples.hourly_sync' (relative paths like '.x' are not allowed)"
+        )
+    return value
+
+
+def _function_path(value: str) -> str:
+    """``module.path:function``; checked as text, nothing is imported."""
+    module, colon, function = value.partition(":")
+    if not colon or not _IDENTIFIER_PATH_RE.match(module) or not function.isidentifier():
+        raise ValueError(
+            f"{quoted(value)} is not 'module.path:function', e.g. 'myproject.servers:build'"
+        )
+    return value
+
+
+def _package(value: str) -> str:
+    if not value or not value.isprintable() or any(char.isspace() for char in value):
+        raise ValueError(
+            f"package name {quoted(value)} must be a non-empty name without spaces, "
+            "e.g. 'com.example.sync'"
+        )
+    return value
 
 
 DurationMs = Annotated[int, BeforeValidator(_duration)]
+PositiveDurationMs = Annotated[int, BeforeValidator(_duration), AfterValidator(_positive)]
 AtMs = Annotated[int, BeforeValidator(_at)]
+Url = Annotated[str, AfterValidator(_url)]
+ModulePath = Annotated[str, AfterValidator(_module_path)]
+FunctionPath = Annotated[str, AfterValidator(_function_path)]
+Package = Annotated[str, AfterValidator(_package)]
+#: An HTTP status a server may answer with.
+Status = Annotated[int, Field(ge=100, le=599)]
 
 
 class _Strict(BaseModel):
@@ -88,16 +167,16 @@ class DeviceSpec(_Strict):
 class AppSpec(_Strict):
     """An app under test: its module (import path) and package name."""
 
-    module: str
-    package: str | None = None
+    module: ModulePath
+    package: Package | None = None
 
 
 class RouteSpec(_Strict):
     """A static answer: ``METHOD URL -> STATUS [JSON]`` or the same as fields."""
 
     method: str
-    url: str
-    status: int = 200
+    url: Url
+    status: Status = 200
     json_body: Any = Field(default=None, alias="json")
     text: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
@@ -119,7 +198,7 @@ class RouteSpec(_Strict):
         match = _ROUTE_RE.match(value.strip())
         if not match:
             raise ValueError(
-                f"route {value!r} is not 'METHOD URL -> STATUS [JSON body]', e.g. "
+                f"route {quoted(value)} is not 'METHOD URL -> STATUS [JSON body]', e.g. "
                 "'GET https://api.example.com/data -> 200 {\"items\": 3}'"
             )
         route: dict[str, Any] = {
@@ -140,15 +219,15 @@ class RouteSpec(_Strict):
 class GenerateSpec(_Strict):
     """Server-side items appearing on a schedule."""
 
-    every: DurationMs
-    count: int = Field(default=1, ge=1)
+    every: PositiveDurationMs
+    count: int = Field(default=1, ge=1, le=MAX_ITEMS)
 
 
 class ResourceSpec(_Strict):
     """A stateful REST collection served at ``url`` (origin + path)."""
 
-    url: str
-    initial_items: int = Field(default=0, ge=0)
+    url: Url
+    initial_items: int = Field(default=0, ge=0, le=MAX_ITEMS)
     page_size: int = Field(default=20, ge=1, le=1000)
     generate: GenerateSpec | None = None
 
@@ -156,8 +235,8 @@ class ResourceSpec(_Strict):
 class AuthSpec(_Strict):
     """Bearer tokens for an origin, expiring after ``lifetime``."""
 
-    origin: str
-    lifetime: DurationMs = 3_600_000
+    origin: Url
+    lifetime: PositiveDurationMs = 3_600_000
     token_path: str = "/auth/token"
 
 
@@ -166,7 +245,7 @@ class RateLimitSpec(_Strict):
 
     per_minute: int | None = Field(default=None, ge=1)
     limit: int | None = Field(default=None, ge=1)
-    window: DurationMs = 60_000
+    window: PositiveDurationMs = 60_000
     retry_after: DurationMs | None = None
 
     @model_validator(mode="after")
@@ -180,7 +259,7 @@ class OutageSpec(_Strict):
     """How the server fails during a fault window."""
 
     kind: str = "error"
-    status: int = 503
+    status: Status = 503
     delay: DurationMs = 30_000
 
     @field_validator("kind")
@@ -188,7 +267,7 @@ class OutageSpec(_Strict):
     def _kind(cls, value: str) -> str:
         allowed = ("error", "timeout", "slow", "malformed", "reset")
         if value not in allowed:
-            raise ValueError(f"outage kind {value!r} is not one of {', '.join(allowed)}")
+            raise ValueError(f"outage kind {quoted(value)} is not one of {', '.join(allowed)}")
         return value
 
 
@@ -197,7 +276,7 @@ class FaultSpec(_Strict):
 
     at: AtMs
     for_ms: DurationMs = Field(alias="for")
-    origin: str | None = None
+    origin: Url | None = None
     path: str = "/"
     outage: OutageSpec | None = None
     rate_limit: RateLimitSpec | None = None
@@ -227,7 +306,7 @@ class BackendSpec(_Strict):
     resources: list[ResourceSpec] = Field(default_factory=list)
     auth: list[AuthSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
-    factory: str | None = None
+    factory: FunctionPath | None = None
 
 
 class TimelineEvent(_Strict):
@@ -253,7 +332,7 @@ class TimelineEvent(_Strict):
         try:
             expand_every(value, epoch=datetime(2026, 1, 5, tzinfo=UTC), duration_ms=1)
         except TimeExpressionError:
-            raise ValueError(f"{value!r} is not a repeat rule; write {EVERY_HELP}") from None
+            raise ValueError(f"{quoted(value)} is not a repeat rule; write {EVERY_HELP}") from None
         return value
 
     @model_validator(mode="after")
@@ -271,7 +350,7 @@ class ScenarioSpec(_Strict):
     name: str
     description: str = ""
     device: DeviceSpec = Field(default_factory=DeviceSpec)
-    app: str | None = None
+    app: ModulePath | None = None
     apps: list[AppSpec] = Field(default_factory=list)
     backend: BackendSpec = Field(default_factory=BackendSpec)
     epoch: datetime = datetime(2026, 1, 5, tzinfo=UTC)
@@ -288,7 +367,21 @@ class ScenarioSpec(_Strict):
     @field_validator("epoch", mode="after")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"epoch {value} is out of range; pick a date after 1970") from None
+        if value.microsecond % 1000:
+            raise ValueError(
+                f"epoch {value.isoformat()} has sub-millisecond precision; virtual time counts "
+                "whole milliseconds, so round the epoch to a millisecond"
+            )
+        if not MIN_EPOCH <= value < MAX_EPOCH:
+            raise ValueError(
+                f"epoch {value.isoformat()} is outside the supported range "
+                f"{MIN_EPOCH.date()} .. {MAX_EPOCH.date()}; pick a date in it"
+            )
+        return value
 
     @field_validator("duration")
     @classmethod

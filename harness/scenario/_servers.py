@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from harness._exceptions import ScenarioError
+from harness._exceptions import DefinitionError, ScenarioError
+from harness.app import import_user_module
 from harness.backends import Backend, Internet, RestResource
 from harness.scenario._schema import BackendSpec
+from harness.scenario._yaml import shorten
 from harness.sim import Simulation
+
+
+def parse_url(url: str) -> httpx.URL:
+    """``url`` parsed; a :class:`DefinitionError` naming it if httpx cannot parse it."""
+    try:
+        parsed = httpx.URL(url)
+        parsed.netloc.decode("ascii")
+    except Exception:  # InvalidURL, an IDNA or Unicode error
+        raise DefinitionError(
+            f"{shorten(repr(url))} is not a valid URL; write it like "
+            "'https://api.example.com/items'"
+        ) from None
+    return parsed
 
 
 def origin_of(url: str) -> str:
     """``https://api.example.com/items?x=1`` -> ``https://api.example.com``."""
-    parsed = httpx.URL(url)
+    parsed = parse_url(url)
     return f"{parsed.scheme}://{parsed.netloc.decode()}"
 
 
 def path_of(url: str) -> str:
     """The path and query of ``url`` (``/items?x=1``)."""
-    parsed = httpx.URL(url)
+    parsed = parse_url(url)
     query = parsed.query.decode()
     return parsed.path + (f"?{query}" if query else "")
 
@@ -43,7 +57,7 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
     for resource_spec in spec.resources:
         backend = internet.backend(origin_of(resource_spec.url))
         resource = backend.resource(
-            httpx.URL(resource_spec.url).path,
+            parse_url(resource_spec.url).path,
             initial_items=resource_spec.initial_items,
             page_size=resource_spec.page_size,
         )
@@ -85,34 +99,32 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
                     path=fault.path,
                 )
     if spec.factory is not None:
-        factory = _import_factory(spec.factory, file)
-        factory(internet, sim)
+        factory = _import_factory(spec.factory)
+        try:
+            factory(internet, sim)
+        except DefinitionError:
+            raise
+        except Exception as error:
+            raise DefinitionError(
+                f"backend factory {spec.factory!r} raised {type(error).__name__}: "
+                f"{shorten(str(error), 200)}; fix the factory"
+            ) from None
     return internet
 
 
-def _import_factory(path: str, file: str) -> Callable[[Internet, Simulation], Any]:
+def _import_factory(path: str) -> Callable[[Internet, Simulation], Any]:
     module_name, _, name = path.partition(":")
-    try:
-        function = getattr(importlib.import_module(module_name), name, None)
-    except ModuleNotFoundError as error:
-        raise ScenarioError(
-            f"backend factory {path!r} cannot be imported ({error})",
-            file=file,
-            field="backend.factory",
-        ) from None
+    module = import_user_module(module_name, f"backend factory {path!r}")
+    function = getattr(module, name, None)
     if not callable(function):
-        raise ScenarioError(
-            f"backend factory {path!r} is not 'module:function' naming a function",
-            file=file,
-            field="backend.factory",
-        )
+        raise DefinitionError(f"backend factory {path!r}: {module_name} has no function {name}")
     return function  # type: ignore[no-any-return]
 
 
 def resource_at(internet: Internet, url: str) -> RestResource:
     """The resource served at ``url``; a clear error if there is none."""
     backend: Backend = internet.backend(origin_of(url))
-    path = httpx.URL(url).path
+    path = parse_url(url).path
     resource = backend.resources.get(path)
     if resource is None:
         known = ", ".join(backend.resources) or "none"

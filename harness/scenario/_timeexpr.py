@@ -17,7 +17,14 @@ import re
 from datetime import datetime, timedelta
 from typing import Final
 
-from harness._units import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, parse_duration
+from harness._units import (
+    MAX_DURATION_MS,
+    MS_PER_DAY,
+    MS_PER_HOUR,
+    MS_PER_MINUTE,
+    MS_PER_SECOND,
+    parse_duration,
+)
 
 _CLOCK_RE: Final = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _DAY_AT_RE: Final = re.compile(r"^day\s+(\d+)\s+(\S+)$")
@@ -56,11 +63,31 @@ def parse_at(text: str) -> int:
     stripped = str(text).strip()
     day_match = _DAY_AT_RE.match(stripped)
     if day_match:
+        if len(day_match[1]) > 5 or int(day_match[1]) * MS_PER_DAY > MAX_DURATION_MS:
+            raise TimeExpressionError(
+                f"time {text!r}: day {day_match[1][:8]} is past the limit of 10 years "
+                "(day 3650); pick an earlier day"
+            )
         return int(day_match[1]) * MS_PER_DAY + parse_clock(day_match[2])
     try:
         return parse_duration(stripped)
     except ValueError:
         raise TimeExpressionError(f"time {text!r} is not {AT_HELP}") from None
+
+
+def count_every(text: str, *, duration_ms: int) -> int:
+    """At most how many times an ``every`` rule fires in ``[0, duration_ms)``, found without
+    listing them (so a limit can be checked before :func:`expand_every` builds the list)."""
+    stripped = " ".join(str(text).split())
+    parts = stripped.split(" ")
+    if len(parts) == 2 and parts[0].lower() in _DAY_SETS:
+        return -(-duration_ms // MS_PER_DAY)
+    interval_text, _, start_text = stripped.partition(" from ")
+    interval_ms = parse_duration(interval_text)
+    first_ms = parse_at(start_text) if start_text else interval_ms
+    if interval_ms <= 0 or first_ms >= duration_ms:
+        return 0
+    return -(-(duration_ms - first_ms) // interval_ms)
 
 
 def expand_every(text: str, *, epoch: datetime, duration_ms: int) -> list[int]:

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from harness._exceptions import ScenarioError
 from harness.device import Device
+from harness.phone import bind_phone
 from harness.scenario._actions import Action
-from harness.scenario._binding import bind_phone
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers
 from harness.sim import Simulation

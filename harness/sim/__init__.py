@@ -1,5 +1,6 @@
 """The simulation core: virtual clock, event loop, seeded RNG streams and the trace."""
 
+from harness._exceptions import TraceKindError
 from harness._units import (
     MS_PER_DAY,
     MS_PER_HOUR,
@@ -11,8 +12,18 @@ from harness._units import (
     parse_duration,
     to_ms,
 )
+from harness.sim import trace_kinds as trace_kinds  # registers the sim layer's trace kinds
 from harness.sim._blocking import in_blocking_thread, run_blocking, wait_on_loop
 from harness.sim._clock import DEFAULT_EPOCH, VirtualClock
+from harness.sim._kinds import (
+    TraceField,
+    TraceKind,
+    TraceKindSpec,
+    check_record,
+    register_trace_kind,
+    registered_trace_kinds,
+    trace_kind_spec,
+)
 from harness.sim._loop import RealIOError, TaskFailure, VirtualEventLoop
 from harness.sim._rng import RngStreams, derive_seed
 from harness.sim._signal import Signal
@@ -33,17 +44,25 @@ __all__ = [
     "Simulation",
     "TaskFailure",
     "Trace",
+    "TraceField",
+    "TraceKind",
+    "TraceKindError",
+    "TraceKindSpec",
     "TraceRecord",
     "VirtualClock",
     "VirtualEventLoop",
     "canonical_json",
+    "check_record",
     "derive_seed",
     "format_duration_ms",
     "format_t_ms",
     "in_blocking_thread",
     "parse_duration",
     "real_perf_counter",
+    "register_trace_kind",
+    "registered_trace_kinds",
     "run_blocking",
     "to_ms",
+    "trace_kind_spec",
     "wait_on_loop",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,8 +22,12 @@ from types import MappingProxyType
 from typing import IO, Any
 
 from harness._exceptions import DefinitionError
+from harness.sim._kinds import check_record, is_registered
 
 _RESERVED = frozenset({"t_ms", "kind"})
+
+#: Set to ``1`` to make every :class:`Trace` strict by default (harness's own test suite does).
+STRICT_ENV = "HARNESS_STRICT_TRACE"
 
 #: A JSON value as a trace field may hold it.
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
@@ -68,15 +73,24 @@ class Trace:
 
     ``keep`` holds records in memory for querying (the default, handy in tests); with a ``path``
     and ``keep=False`` records only go to the file, and queries read the file back.
+
+    A ``strict`` trace checks every record against its registered kind (``docs/trace.md``) and
+    raises :class:`~harness.TraceKindError` for an unregistered kind or a missing, undeclared or
+    wrongly typed field. The default (``strict=None``) is strict when the environment variable
+    ``HARNESS_STRICT_TRACE`` is ``1``; otherwise records are not checked (the record path stays
+    as fast as it was) and :meth:`unregistered_kinds` lists what no declaration covers.
     """
 
-    def __init__(self, path: str | Path | None = None, *, keep: bool = True) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, keep: bool = True, strict: bool | None = None
+    ) -> None:
         if path is None and not keep:
             raise DefinitionError(
                 "a trace with keep=False needs a path to stream to; pass path=..."
             )
         self._path = Path(path) if path is not None else None
         self._keep = keep
+        self._strict = os.environ.get(STRICT_ENV) == "1" if strict is None else strict
         self._records: list[TraceRecord] = []
         self._file: IO[str] | None = None
         if self._path is not None:
@@ -87,6 +101,11 @@ class Trace:
         self._kind_counts: Counter[str] = Counter()
         self._last_t_ms = 0
         self._subscribers: list[Callable[[TraceRecord], None]] = []
+
+    @property
+    def strict(self) -> bool:
+        """Whether every record is checked against its registered kind."""
+        return self._strict
 
     @property
     def path(self) -> Path | None:
@@ -107,6 +126,8 @@ class Trace:
         clash = _RESERVED.intersection(fields)
         if clash:
             raise DefinitionError(f"trace field names {sorted(clash)} are reserved; rename them")
+        if self._strict:
+            check_record(kind, fields)
         record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
         line = record.to_json()
         self._hasher.update(line.encode("utf-8"))
@@ -133,6 +154,10 @@ class Trace:
     def kind_counts(self) -> Mapping[str, int]:
         """How many records of each kind were emitted (always kept, even with ``keep=False``)."""
         return dict(self._kind_counts)
+
+    def unregistered_kinds(self) -> list[str]:
+        """Kinds recorded so far that no declaration covers, sorted (their records are kept)."""
+        return sorted(kind for kind in self._kind_counts if not is_registered(kind))
 
     def __iter__(self) -> Iterator[TraceRecord]:
         if self._keep:

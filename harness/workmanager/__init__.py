@@ -27,7 +27,8 @@ through ``workmanager.processor`` (``start_work``, ``stop_work``) and hears that
 its constraints (from a :class:`ConstraintState`) hold; the platform layer plugs in Android's
 JobScheduler through the same seam. See ``_scheduler.py`` and ``docs/architecture.md``.
 
-**Trace.** Every change is a record (``sim.trace``) whose fields always include ``id``,
+**Trace.** Every change is a record (``sim.trace``), declared with its typed fields in
+:mod:`harness.workmanager.trace_kinds` (reference: ``docs/trace.md``), whose fields include ``id``,
 ``worker``, ``tags``, ``state`` (after the change), ``run_attempt_count``, ``generation``,
 ``period_count`` and ``next_run_time_ms`` (``None`` unless ENQUEUED), plus:
 
@@ -63,6 +64,9 @@ kind                   when, and its own fields
 =====================  ==========================================================================
 """
 
+from harness.workmanager import (
+    trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
+)
 from harness.workmanager._constraint_state import ConstraintState
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._continuation import WorkContinuation
@@ -87,9 +91,19 @@ from harness.workmanager._merger import (
 )
 from harness.workmanager._processor import Executed, Processor
 from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
+from harness.workmanager._reschedule import reschedule_on_boot
 from harness.workmanager._schedule import calculate_next_run_time
 from harness.workmanager._scheduler import Scheduler, SchedulerFactory
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._system_job import (
+    JobIds,
+    SystemJobScheduler,
+    SystemJobService,
+    convert_network_type,
+    system_job_schedulers,
+    to_job_info,
+    to_stop_reason,
+)
 from harness.workmanager._test_scheduler import TestScheduler
 from harness.workmanager._testing import TestDriver
 from harness.workmanager._worker import (
@@ -114,6 +128,7 @@ __all__ = [
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
     "InputMerger",
+    "JobIds",
     "ListenableWorker",
     "NetworkType",
     "OneTimeWorkRequest",
@@ -127,6 +142,8 @@ __all__ = [
     "SchedulerFactory",
     "State",
     "StopReason",
+    "SystemJobScheduler",
+    "SystemJobService",
     "TestDriver",
     "TestScheduler",
     "UpdateResult",
@@ -141,4 +158,9 @@ __all__ = [
     "WorkerFactory",
     "WorkerParameters",
     "calculate_next_run_time",
+    "convert_network_type",
+    "reschedule_on_boot",
+    "system_job_schedulers",
+    "to_job_info",
+    "to_stop_reason",
 ]

@@ -294,7 +294,7 @@ def test_explain_dumpsys_and_cmd_jobscheduler_run_force() -> None:
         package = "com.example.oneshot"
         (enqueued,) = records(world, "work.enqueued")
         work_id = str(enqueued.get("id"))
-        explained = world.job_scheduler.explain(package, work_id)
+        explained = world.job_scheduler.explain(package, work_id).reason
         assert explained.startswith("constraint unmet: needs network CONNECTED")
         deferred = [r for r in records(world, "job.deferred") if r.get("work_id") == work_id]
         assert str(deferred[-1].get("reason")) == explained
@@ -309,7 +309,7 @@ def test_explain_dumpsys_and_cmd_jobscheduler_run_force() -> None:
         assert [r.t_ms for r in records(world, "work.started")] == [3 * MS_PER_MINUTE]
         # forced past its network constraint, the GET has no network: the worker retries
         assert app_log(world, package) == [("worker", "ConnectError")]
-        assert world.job_scheduler.explain(package, work_id).startswith("waiting until")
+        assert world.job_scheduler.explain(package, work_id).reason.startswith("waiting until")
         # the work-level answer names the backoff and the attempt count
         assert world.why_not_running(work_id).startswith("backoff after 1 attempt: waiting until")
 
@@ -393,9 +393,14 @@ def test_temporarily_unmetered_work_runs_only_on_a_temporarily_unmetered_network
     (``SystemJobInfoConverter.setRequiredNetwork``): Wi-Fi does not have it; cellular has it
     only under a carrier's plan override (``network.cellular_temporarily_unmetered``)."""
     from harness.device import Device
-    from harness.platform import JobIds, JobSchedulerService, system_job_schedulers
-    from harness.platform._device_adapter import DeviceAdapter
-    from harness.workmanager import Constraints, NetworkType, WorkManager
+    from harness.platform import DeviceAdapter, JobSchedulerService
+    from harness.workmanager import (
+        Constraints,
+        JobIds,
+        NetworkType,
+        WorkManager,
+        system_job_schedulers,
+    )
 
     for override, transport, runs in (
         (False, "wifi", False),

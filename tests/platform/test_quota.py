@@ -19,6 +19,12 @@ def tracker(version: int = 14) -> QuotaTracker:
     return QuotaTracker(QuotaSettings.for_version(version))
 
 
+def _reason(quota: QuotaTracker, package: str, bucket: Bucket, now_ms: int) -> str | None:
+    """The shortfall in words, as the trace prints it (``None``: within quota)."""
+    shortfall = quota.shortfall(package, bucket, now_ms)
+    return None if shortfall is None else shortfall.reason
+
+
 def run(quota: QuotaTracker, start_ms: int, end_ms: int, *, tracked: bool = True) -> None:
     quota.job_started(APP, start_ms, expedited=False, tracked=tracked)
     quota.job_stopped(APP, end_ms, expedited=False)
@@ -55,7 +61,7 @@ def test_concurrent_jobs_share_one_timing_session() -> None:
     assert quota.remaining_ms(APP, Bucket.RARE, 3 * MIN) == 7 * MIN
     run(quota, 10 * MIN, 11 * MIN)
     run(quota, 20 * MIN, 21 * MIN)
-    assert quota.out_of_quota_reason(APP, Bucket.RARE, 22 * MIN) == (
+    assert _reason(quota, APP, Bucket.RARE, 22 * MIN) == (
         "standby bucket RARE: 3 job sessions in the 1440 min window (max 3)"
     )
 
@@ -67,9 +73,9 @@ def test_sessions_within_five_seconds_count_as_one() -> None:
     run(quota, 0, 10 * MS_PER_SECOND)
     run(quota, 15 * MS_PER_SECOND, 20 * MS_PER_SECOND)  # 5 s after: coalesced
     run(quota, 30 * MS_PER_SECOND, 40 * MS_PER_SECOND)  # 10 s after: a new session
-    assert quota.out_of_quota_reason(APP, Bucket.RARE, MIN) is None
+    assert _reason(quota, APP, Bucket.RARE, MIN) is None
     run(quota, 50 * MS_PER_SECOND, 55 * MS_PER_SECOND)  # the third counted session
-    assert "3 job sessions" in (quota.out_of_quota_reason(APP, Bucket.RARE, 2 * MIN) or "")
+    assert "3 job sessions" in (_reason(quota, APP, Bucket.RARE, 2 * MIN) or "")
 
 
 def test_running_session_does_not_count_towards_the_session_limit() -> None:
@@ -78,7 +84,7 @@ def test_running_session_does_not_count_towards_the_session_limit() -> None:
     run(quota, 0, MIN)
     run(quota, 10 * MIN, 11 * MIN)
     quota.job_started(APP, 20 * MIN, expedited=False, tracked=True)
-    assert quota.out_of_quota_reason(APP, Bucket.RARE, 20 * MIN + 1) is None
+    assert _reason(quota, APP, Bucket.RARE, 20 * MIN + 1) is None
 
 
 def test_charging_time_is_not_counted_and_unplugging_starts_a_session() -> None:
@@ -92,7 +98,7 @@ def test_charging_time_is_not_counted_and_unplugging_starts_a_session() -> None:
     # 2 min before the charger, 3 min after it: 5 min of RARE's 10 used, two sessions
     assert quota.remaining_ms(APP, Bucket.RARE, 65 * MIN) == 5 * MIN
     run(quota, 70 * MIN, 71 * MIN)
-    assert "3 job sessions" in (quota.out_of_quota_reason(APP, Bucket.RARE, 72 * MIN) or "")
+    assert "3 job sessions" in (_reason(quota, APP, Bucket.RARE, 72 * MIN) or "")
 
 
 def test_a_job_started_while_charging_counts_only_from_unplug() -> None:
@@ -111,13 +117,13 @@ def test_time_quota_has_a_30_second_buffer_and_recovers_as_the_window_slides() -
     ``start + executionTimeInWindow - allowedTimeIntoQuota + window``."""
     quota = tracker()
     run(quota, 0, 9 * MIN + 30 * MS_PER_SECOND)  # exactly 10 min - 30 s in WORKING_SET's 2 h
-    reason = quota.out_of_quota_reason(APP, Bucket.WORKING_SET, 10 * MIN)
+    reason = _reason(quota, APP, Bucket.WORKING_SET, 10 * MIN)
     assert reason == "standby bucket WORKING_SET: 30 s of the 600 s quota left per 120 min window"
     back = quota.next_in_quota_ms(APP, Bucket.WORKING_SET, 10 * MIN)
     # one ms of the session has left the window: 2 h + 1 ms after it started
     assert back == 2 * MS_PER_HOUR + 1
-    assert quota.out_of_quota_reason(APP, Bucket.WORKING_SET, back) is None
-    assert quota.out_of_quota_reason(APP, Bucket.WORKING_SET, back - 1) is not None
+    assert _reason(quota, APP, Bucket.WORKING_SET, back) is None
+    assert _reason(quota, APP, Bucket.WORKING_SET, back - 1) is not None
 
 
 def test_rate_limit_is_20_jobs_per_fixed_one_minute_window() -> None:
@@ -126,13 +132,13 @@ def test_rate_limit_is_20_jobs_per_fixed_one_minute_window() -> None:
     quota = tracker()
     for i in range(20):
         quota.job_started(APP, i * 1000, expedited=False, tracked=True)
-    reason = quota.out_of_quota_reason(APP, Bucket.ACTIVE, 20_000)
+    reason = _reason(quota, APP, Bucket.ACTIVE, 20_000)
     assert reason == "rate limited: 20 jobs within 60 s"
     assert quota.next_in_quota_ms(APP, Bucket.ACTIVE, 20_000) is not None
     for _ in range(20):
         quota.job_stopped(APP, 59_000, expedited=False)
-    assert quota.out_of_quota_reason(APP, Bucket.ACTIVE, 59_999) is not None
-    assert quota.out_of_quota_reason(APP, Bucket.ACTIVE, 60_000) is None
+    assert _reason(quota, APP, Bucket.ACTIVE, 59_999) is not None
+    assert _reason(quota, APP, Bucket.ACTIVE, 60_000) is None
 
 
 def test_the_24_hour_execution_cap() -> None:
@@ -140,7 +146,7 @@ def test_the_24_hour_execution_cap() -> None:
     quota = tracker()
     for hour in range(4):  # ACTIVE's 10 min window frees each hour; 1 h sessions add up
         run(quota, hour * 2 * MS_PER_HOUR, (hour * 2 + 1) * MS_PER_HOUR)
-    reason = quota.out_of_quota_reason(APP, Bucket.ACTIVE, 8 * MS_PER_HOUR)
+    reason = _reason(quota, APP, Bucket.ACTIVE, 8 * MS_PER_HOUR)
     assert reason is not None
     assert "0 s of the 600 s quota" in reason
     # the first session starts leaving the day at 24 h; 30 s and 1 ms later 30 s are free again
@@ -178,10 +184,10 @@ def test_next_in_quota_is_the_first_instant_the_verdict_clears(
     back = quota.next_in_quota_ms(APP, bucket, now)
     assert back is not None
     assert back >= now
-    assert quota.out_of_quota_reason(APP, bucket, back) is None
+    assert _reason(quota, APP, bucket, back) is None
     for t in [*range(now, back, MIN), back - 1]:
         if t >= now:
-            assert quota.out_of_quota_reason(APP, bucket, t) is not None
+            assert _reason(quota, APP, bucket, t) is not None
 
 
 @pytest.mark.parametrize("version", [12, 13, 14])
@@ -197,8 +203,7 @@ def test_a_device_profile_chooses_the_quota_constants(constants: str, working_se
     """``jobscheduler.quota_constants`` picks QcConstants' ``DEFAULT_*`` or the flag-gated
     ``DEFAULT_CURRENT_*`` windows on a simulated phone (both modelled, selectable per profile)."""
     from harness.device import Device
-    from harness.platform import JobSchedulerService
-    from harness.platform._device_adapter import DeviceAdapter
+    from harness.platform import DeviceAdapter, JobSchedulerService
     from harness.sim import Simulation
 
     with Simulation(seed=0) as sim:

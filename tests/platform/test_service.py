@@ -10,16 +10,15 @@ import pytest
 from harness.platform import (
     Bucket,
     DozeState,
-    JobIds,
     JobSchedulerService,
     NetworkInfo,
-    system_job_schedulers,
+    api_level,
 )
-from harness.platform._system_job import api_level
 from harness.sim import Simulation
 from harness.workmanager import (
     Constraints,
     CoroutineWorker,
+    JobIds,
     NetworkType,
     OneTimeWorkRequest,
     OutOfQuotaPolicy,
@@ -28,6 +27,7 @@ from harness.workmanager import (
     State,
     StopReason,
     WorkManager,
+    system_job_schedulers,
 )
 from tests.platform.fakes import CELL, WIFI, FakeDevice
 
@@ -82,7 +82,7 @@ def test_network_job_waits_for_a_validated_network(sim: Simulation) -> None:
     assert (
         deferred["reason"] == "constraint unmet: needs network UNMETERED: CELLULAR does not qualify"
     )
-    assert "CELLULAR does not qualify" in service.explain(PACKAGE, str(request.id))
+    assert "CELLULAR does not qualify" in service.explain(PACKAGE, str(request.id)).reason
     sim.call_later(0, lambda: device.set(network=WIFI))
     sim.run_for("10m")
     assert starts(sim) == [3_600_000]

@@ -41,7 +41,7 @@ def _record(seed: int, *, passed: bool, trace_path: str | None = None) -> RunRec
 
 @pytest.fixture
 def report_dir(tmp_path: Path) -> Path:
-    trace = Trace(tmp_path / "runs" / "seed-1" / "trace.jsonl", keep=False)
+    trace = Trace(tmp_path / "runs" / "seed-1" / "trace.jsonl", keep=False, strict=False)
     trace.emit(0, "device.battery", level=100)
     trace.emit(0, "device.network", transport="WIFI")
     trace.emit(3_600_000, "work.started", id="w1", worker="app.SyncWorker")
@@ -115,7 +115,7 @@ def test_rerender_round_trips(report_dir: Path) -> None:
 
 def test_timeline_draws_lanes_from_trace() -> None:
     """The SVG has the battery line, the network band, the work span and the HTTP tick."""
-    trace = Trace()
+    trace = Trace(strict=False)
     trace.emit(0, "device.battery", level=90)
     trace.emit(0, "device.network", transport="CELLULAR")
     trace.emit(10, "work.started", id="a", worker="m.W")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,7 @@ def test_discover_finds_yaml_files(tmp_path: Path) -> None:
         (
             "      initial_items: 10",
             "      initial_items: 10\n      generate: {every: 0s, count: 1}",
-            r"bad\.yaml:\d+: backend: .*generate needs every_ms > 0",
+            r"bad\.yaml:10: backend\.resources\[0\]\.generate\.every: must be longer than 0ms",
         ),
         (
             "    do: adb shell dumpsys battery set ac 1",
@@ -238,3 +239,160 @@ def test_preflight_works_while_a_simulation_runs(tmp_path: Path) -> None:
         scenario = loads(GOOD, file="commute.yaml")
         sim.run_for("1s")
     assert scenario.name == "hourly sync, a commuter's week"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "duration: 7d",
+            "duration: 100000000w",
+            r"^bad\.yaml:\d+: duration: duration "
+            r"'100000000w' is longer than the limit of 10 years \('3650d'\)",
+        ),
+        (
+            "duration: 7d",
+            "duration: " + "9" * 200 + "ms",
+            r"^bad\.yaml:\d+: duration: .9999.*\(204 "
+            r"characters\) is not a duration",
+        ),
+        (
+            "seeds: 3",
+            "seeds: 3\nepoch: 2026-01-05T00:00:00.0005Z",
+            r"^bad\.yaml:\d+: epoch: epoch "
+            r".* has sub-millisecond precision",
+        ),
+        (
+            "seeds: 3",
+            "seeds: 3\nepoch: 1900-01-01",
+            r"^bad\.yaml:\d+: epoch: .* outside the "
+            r"supported range 1970-01-01 \.\. 9000-01-01",
+        ),
+        (
+            "app: tests.flutter.sample_app",
+            'app: ""',
+            r"^bad\.yaml:\d+: app: '' is not a module "
+            r"import path",
+        ),
+        ("app: tests.flutter.sample_app", "app: .x", r"^bad\.yaml:\d+: app: '\.x' is not a module"),
+        (
+            "  - honours_retry_after",
+            "  - custom: .:x",
+            r"^bad\.yaml:\d+: checks\[2\]: custom "
+            r"check '\.:x' must be 'module:function'",
+        ),
+        (
+            "backend:\n",
+            "backend:\n  factory: os.system\n",
+            r"^bad\.yaml:\d+: backend\.factory: "
+            r"'os\.system' is not 'module\.path:function'",
+        ),
+        (
+            "url: https://api.example.com/items",
+            "url: https://[::1",
+            r"^bad\.yaml:\d+: "
+            r"backend\.resources\[0\]\.url: 'https://\[::1' is not an http\(s\) URL",
+        ),
+        (
+            "GET https://api.example.com/data -> 200",
+            "GET https://exa mple.com/ -> 200",
+            r"^bad\.yaml:\d+: backend\.routes\[0\]: route 'GET https://exa mple\.com/ -> 200",
+        ),
+        (
+            "      initial_items: 10",
+            "      initial_items: 1000000000",
+            r"^bad\.yaml:\d+: "
+            r"backend\.resources\[0\]\.initial_items: Input should be less than or equal to 100000",
+        ),
+        (
+            "      initial_items: 10",
+            "      generate: {every: 1ms, count: 1000}",
+            r"^bad\.yaml:\d+: "
+            r"backend\.resources\[0\]\.generate: generate would add 604800000000 items over the run"
+            r" .* over the limit of 100000 per resource",
+        ),
+        (
+            "  - every: day 23:00",
+            "  - every: 1ms",
+            r"^bad\.yaml:\d+: timeline\[2\]\.every: the "
+            r"timeline grows past 100000 actions here \(the limit per scenario",
+        ),
+        (
+            "  - at: 0s",
+            "  - at: day 99999999999999999999 08:00",
+            r"^bad\.yaml:\d+: "
+            r"timeline\[0\]\.at: time 'day 99999999999999999999 08:00': day 99999999 is past the "
+            r"limit of 10 years",
+        ),
+    ],
+)
+def test_limits_and_malformed_values_are_definition_errors(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    """Durations over 10 years, sub-millisecond or out-of-range epochs, module paths that are not
+    dotted names, bad URLs and event counts over the limits are errors naming the field and the
+    limit (not OverflowError, TypeError or gigabytes of expanded events)."""
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as caught:
+        load(path)
+    relative = str(caught.value).replace(str(tmp_path) + "/", "")
+    assert re.match(message, relative), relative
+
+
+def test_error_messages_are_bounded(tmp_path: Path) -> None:
+    """A huge bad value is quoted cut short, and at most 30 problems are listed."""
+    fields = "".join(f"extra{index}: {'x' * 5_000}\n" for index in range(100))
+    path = write(tmp_path, GOOD + fields)
+    with pytest.raises(ScenarioError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert len(message) < 10_000
+    assert message.endswith("... and 70 more problems")
+
+
+def _user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str) -> None:
+    (tmp_path / f"{name}.py").write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def test_validation_without_imports_runs_no_user_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``imports=False`` reads app, factory and custom-check modules as source: none of their
+    code runs, yet a missing function or module is still found."""
+    marker = tmp_path / "ran"
+    code = f"open({str(marker)!r}, 'w').close()\n"
+    _user_module(
+        tmp_path, monkeypatch, "vapp_silent", code + "PACKAGE = 'com.v'\ndef main(): pass\n"
+    )
+    _user_module(tmp_path, monkeypatch, "vfactory_silent", code + "def build(i, s): pass\n")
+    text = (
+        GOOD.replace("app: tests.flutter.sample_app", "app: vapp_silent")
+        .replace("backend:\n", "backend:\n  factory: vfactory_silent:build\n")
+        .replace("  - honours_retry_after", "  - custom: vfactory_silent:build")
+    )
+    scenario = loads(text, file="s.yaml", imports=False)
+    assert scenario.apps[0].package == "com.v"
+    assert not marker.exists()
+    with pytest.raises(
+        ScenarioError,
+        match=r"backend\.factory: backend factory "
+        r"'vfactory_silent:nope': vfactory_silent has no nope",
+    ):
+        loads(text.replace(":build\n", ":nope\n", 1), file="s.yaml", imports=False)
+    with pytest.raises(
+        ScenarioError,
+        match=r"custom check 'vfactory_silent:nope': "
+        r"vfactory_silent has no nope",
+    ):
+        loads(
+            text.replace("custom: vfactory_silent:build", "custom: vfactory_silent:nope"),
+            file="s.yaml",
+            imports=False,
+        )
+    with pytest.raises(ScenarioError, match=r"app: app module 'vapp_gone' cannot be found"):
+        loads(text.replace("app: vapp_silent", "app: vapp_gone"), file="s.yaml", imports=False)
+    assert not marker.exists()
+    loads(text, file="s.yaml")  # with imports, as `run` does
+    assert marker.exists()

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness._exceptions import DefinitionError
+from harness._units import MAX_DURATION_MS
 from harness.sim import format_duration_ms, format_t_ms, parse_duration, to_ms
 
 
@@ -56,7 +58,16 @@ def test_format_t_ms() -> None:
     assert format_t_ms(2 * 86_400_000 + 8 * 3_600_000 + 14 * 60_000 + 112) == "2d08:14:00.112"
 
 
-@given(st.integers(min_value=0, max_value=10**12))
+@given(st.integers(min_value=0, max_value=MAX_DURATION_MS))
 def test_format_duration_round_trips(duration_ms: int) -> None:
     """Formatting a duration and parsing it back gives the same milliseconds."""
     assert parse_duration(format_duration_ms(duration_ms)) == duration_ms
+
+
+@pytest.mark.parametrize("text", ["3650d1ms", "100000000w", "9" * 30 + "ms"])
+def test_durations_are_limited_to_ten_years(text: str) -> None:
+    """A duration string longer than 10 years is a DefinitionError naming the limit (it would
+    overflow dates computed from it)."""
+    with pytest.raises(DefinitionError, match=r"^duration .* is longer than the limit of 10 years"):
+        parse_duration(text)
+    assert parse_duration("3650d") == MAX_DURATION_MS

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from harness.app._context import run_as
+from harness.app import run_as
 from harness.device import ProcessStarted, Shutdown
 from harness.scenario._actions._base import (
     Action,

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Self
 
-from harness.backends import Backend, OutageKind
-from harness.backends._faults import DEFAULT_OUTAGE_DELAY_MS
+from harness.backends import DEFAULT_OUTAGE_DELAY_MS, Backend, OutageKind
 from harness.scenario._actions._base import (
     Action,
     duration_ms,

@@ -12,23 +12,85 @@ schedules it as a regular job and ``DROP_WORK_REQUEST`` drops it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
-from harness.platform._jobs import JobInfo
-from harness.platform._service import JobSchedulerService
-from harness.workmanager import (
-    Executed,
-    OutOfQuotaPolicy,
-    SchedulerFactory,
-    StopReason,
-    WorkManager,
-    WorkSpec,
+from harness.platform import (
+    JobInfo,
+    JobNetworkType,
+    JobSchedulerService,
+    JobStopReason,
+    NetCapability,
+    api_level,
 )
+from harness.workmanager._enums import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason
+from harness.workmanager._manager import WorkManager
+from harness.workmanager._processor import Executed
+from harness.workmanager._scheduler import SchedulerFactory
+from harness.workmanager._spec import WorkSpec
+
+#: The ``JobService`` component WorkManager's jobs name (``SystemJobInfoConverter``).
+SYSTEM_JOB_SERVICE: Final = "androidx.work.impl.background.systemjob.SystemJobService"
+#: ``Build.VERSION_CODES.S``: expedited jobs exist from API 31.
+EXPEDITED_MIN_API: Final = 31
 
 
-def api_level(platform_version: int) -> int:
-    """The SDK level of an Android release (``android.os.Build.VERSION_CODES``): 10 is API 29,
-    11 is 30, 12 is 31; 12L took 32, so 13 is 33, 14 is 34 and 15 is 35."""
-    return platform_version + (19 if platform_version <= 12 else 20)
+def convert_network_type(network_type: NetworkType, api: int) -> JobNetworkType:
+    """``SystemJobInfoConverter.convertNetworkType``: WorkManager's network type in
+    ``JobInfo.NETWORK_TYPE_*`` words (METERED is ``NETWORK_TYPE_METERED``, the alias of
+    ``NETWORK_TYPE_CELLULAR``); a type the API level lacks becomes NETWORK_TYPE_ANY."""
+    if network_type is NetworkType.NOT_REQUIRED:
+        return JobNetworkType.NETWORK_TYPE_NONE
+    if network_type is NetworkType.UNMETERED:
+        return JobNetworkType.NETWORK_TYPE_UNMETERED
+    if network_type is NetworkType.NOT_ROAMING and api >= 24:
+        return JobNetworkType.NETWORK_TYPE_NOT_ROAMING
+    if network_type is NetworkType.METERED and api >= 26:
+        return JobNetworkType.NETWORK_TYPE_CELLULAR
+    return JobNetworkType.NETWORK_TYPE_ANY
+
+
+def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: int) -> JobInfo:
+    """``SystemJobInfoConverter.convert``: one non-persisted, one-shot job per run (periodic
+    work too), earliest start ``max(next run time - now, 0)`` later, no deadline, the work's
+    constraints, expedited only for a first undelayed run of expedited work on API 31+.
+
+    ``setRequiredNetwork``: TEMPORARILY_UNMETERED on API 30+ is a request for
+    ``NET_CAPABILITY_TEMPORARILY_NOT_METERED`` (network type ANY); everything else a network
+    type (:func:`convert_network_type`)."""
+    next_run = spec.calculate_next_run_time()
+    offset = max(next_run - now_ms, 0)
+    constraints = spec.constraints
+    expedited = (
+        api >= EXPEDITED_MIN_API and spec.expedited and spec.run_attempt_count == 0 and offset == 0
+    )
+    required = constraints.required_network_type
+    capabilities: frozenset[NetCapability] = frozenset()
+    if required is NetworkType.TEMPORARILY_UNMETERED and api >= 30:
+        capabilities = frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED})
+    return JobInfo(
+        job_id=job_id,
+        package=package,
+        service=SYSTEM_JOB_SERVICE,
+        work_spec_id=spec.id,
+        generation=spec.generation,
+        earliest_ms=now_ms + offset,
+        network_type=convert_network_type(required, api),
+        network_capabilities=capabilities,
+        requires_charging=constraints.requires_charging,
+        requires_device_idle=constraints.requires_device_idle,
+        requires_battery_not_low=constraints.requires_battery_not_low,
+        requires_storage_not_low=constraints.requires_storage_not_low,
+        expedited=expedited,
+        # setBackoffCriteria(backoffDelayDuration, policy) unless it requires device idle
+        backoff_delay_ms=spec.backoff_delay_duration,
+        backoff_linear=spec.backoff_policy is BackoffPolicy.LINEAR,
+    )
+
+
+def to_stop_reason(reason: JobStopReason) -> StopReason:
+    """``SystemJobService.stopReason``: ``JobParameters.getStopReason`` as WorkManager's
+    ``StopReason`` (same numbers; one it does not know is STOP_REASON_UNKNOWN)."""
+    return StopReason.from_value(int(reason))
 
 
 class JobIds:
@@ -79,11 +141,11 @@ class SystemJobService:
             self._running.pop(job.work_spec_id, None)
         return started
 
-    def on_stop_job(self, job: JobInfo, reason: StopReason) -> bool:
+    def on_stop_job(self, job: JobInfo, reason: JobStopReason) -> bool:
         """``onStopJob``: stop the work with JobScheduler's reason; reschedule unless cancelled."""
         self._running.pop(job.work_spec_id, None)
         processor = self._work_manager.processor
-        processor.stop_work(job.work_spec_id, StopReason.from_value(int(reason)))
+        processor.stop_work(job.work_spec_id, to_stop_reason(reason))
         return not processor.is_cancelled(job.work_spec_id)
 
     def _on_executed(self, executed: Executed) -> None:
@@ -128,12 +190,10 @@ class SystemJobScheduler:
         api = api_level(self._service.device.platform_version)
         for spec in work_specs:
             job_id = self._ids.job_id(self._package, spec.id)
-            job = JobInfo.from_work_spec(
-                spec, job_id=job_id, package=self._package, now_ms=now, api=api
-            )
+            job = to_job_info(spec, job_id=job_id, package=self._package, now_ms=now, api=api)
             if self._service.schedule(job) or not job.expedited:
                 continue
-            if job.out_of_quota_policy is OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST:
+            if spec.out_of_quota_policy is OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST:
                 self._service.schedule(job.as_regular())
             else:
                 self._work_manager.sim.record(

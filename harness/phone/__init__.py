@@ -1,0 +1,21 @@
+"""The phone: one simulated device with its JobScheduler, app runtime and WorkManagers, wired.
+
+``bind_phone(sim, device, internet)`` builds what a scenario run (and the pytest ``app`` fixture)
+runs apps on: the device's :class:`~harness.platform.JobSchedulerService`, an app runtime whose
+apps use the device's network, storage and scheduler, and the :class:`DeviceBinding` that joins
+them as Android does.
+"""
+
+from harness.phone._binding import DeviceBinding
+from harness.phone._build import bind_phone
+from harness.phone._network import AppNetworkPort
+from harness.phone._runtime import PhoneAppRuntime
+from harness.phone._why import why_not_running
+
+__all__ = [
+    "AppNetworkPort",
+    "DeviceBinding",
+    "PhoneAppRuntime",
+    "bind_phone",
+    "why_not_running",
+]

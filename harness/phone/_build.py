@@ -1,0 +1,38 @@
+"""``bind_phone``: one simulated phone, built as a run's world builds it."""
+
+from __future__ import annotations
+
+from harness.backends import Internet
+from harness.device import Device
+from harness.phone._binding import DeviceBinding
+from harness.phone._network import AppNetworkPort
+from harness.phone._runtime import PhoneAppRuntime, _DeviceData
+from harness.platform import DeviceAdapter, JobSchedulerService
+from harness.sim import Simulation
+from harness.workmanager import JobIds, system_job_schedulers
+
+
+def bind_phone(sim: Simulation, device: Device, internet: Internet) -> DeviceBinding:
+    """Join ``device`` to a JobScheduler and an app runtime whose apps use its network, storage
+    and scheduler, as a run's world does: apps' HTTP goes through the device's default network
+    (or is firewalled) to ``internet``; their WorkManager hands work to the device's
+    JobScheduler; their data lives on the device's storage."""
+    view = DeviceAdapter(device)
+    service = JobSchedulerService(sim, view)
+    ids = JobIds()
+    binding: DeviceBinding | None = None
+
+    def network_for(package: str) -> AppNetworkPort:
+        assert binding is not None
+        return AppNetworkPort(binding, package)
+
+    runtime = PhoneAppRuntime(
+        sim,
+        internet,
+        device,
+        network_for=network_for,
+        schedulers_for=lambda package: system_job_schedulers(service, package, ids),
+        data_for=lambda package: _DeviceData(device, package),
+    )
+    binding = DeviceBinding(device, service, runtime, view)
+    return binding

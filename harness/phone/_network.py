@@ -1,0 +1,64 @@
+"""What one app's HTTP sees: the device's default network, or none while the app is firewalled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harness.app import Link
+from harness.device import Transport
+from harness.platform import FirewallChain, app_firewall
+from harness.sim import Signal
+
+if TYPE_CHECKING:
+    from harness.phone._binding import DeviceBinding
+
+
+class AppNetworkPort:
+    """What one app's HTTP sees: the default network, or none while the app is firewalled."""
+
+    def __init__(self, binding: DeviceBinding, package: str) -> None:
+        self._binding = binding
+        self._package = package
+        self.changed: Signal[object] = Signal(f"app.{package}.network")
+        self._seen = self._what_the_app_sees()
+        binding.view.changed.connect(self._on_device_changed)
+
+    def _what_the_app_sees(self) -> tuple[int, FirewallChain | None]:
+        """The network generation and the firewall reason: a change of either cuts requests."""
+        return self._binding.device.network.generation, self.blocked_reason()
+
+    def _on_device_changed(self, _what: str) -> None:
+        # The device view changes on every battery percent or doze step; only a different
+        # network (or a firewall going up) may cut an app's requests in flight.
+        seen = self._what_the_app_sees()
+        if seen != self._seen:
+            self._seen = seen
+            self.changed.emit(seen)
+
+    def blocked_reason(self) -> FirewallChain | None:
+        """The firewall chain that keeps the app off the network now (``None``: it has one)."""
+        return app_firewall(
+            self._binding.view, self._package, self._binding.running_jobs(self._package)
+        )
+
+    def link(self) -> Link | None:
+        """The link for a new request, or ``None`` (no network, or firewalled)."""
+        if self.blocked_reason() is not None:
+            return None
+        quality = self._binding.device.network.sample_link()
+        if quality is None or quality.transport is Transport.NONE:
+            return None
+        return Link(
+            transport=quality.transport.value,
+            metered=quality.metered,
+            latency_ms=quality.latency_ms,
+            up_bytes_per_s=quality.up_bytes_per_s,
+            down_bytes_per_s=quality.down_bytes_per_s,
+            loss=quality.loss,
+        )
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        """Radio energy and activity, charged to the app."""
+        self._binding.device.power.note_transfer(
+            bytes_up, bytes_down, link.transport, tag=f"network:{self._package}"
+        )

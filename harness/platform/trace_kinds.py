@@ -1,0 +1,156 @@
+"""The system job scheduler's trace kinds (``job.*``).
+
+Each class is the typed form of one kind's records (``t_ms`` plus the fields below; a field with a
+default is absent from some records). Registered on import of the package; the reference is
+``docs/trace.md`` (regenerate it with ``python -m tests.regen_trace_doc``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from harness.sim import TraceKind, register_trace_kind
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobAllDroppedRecord(TraceKind):
+    """Every pending job was dropped (the device shut down: JobScheduler keeps no jobs
+    across boots here).
+    """
+
+    KIND: ClassVar[str] = "job.all_dropped"
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobCancelledRecord(TraceKind):
+    """The app cancelled a job (``JobScheduler.cancel``)."""
+
+    KIND: ClassVar[str] = "job.cancelled"
+    package: str
+    job_id: int
+    work_id: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobCancelledAllRecord(TraceKind):
+    """Every job of a package was cancelled (force-stop, data cleared)."""
+
+    KIND: ClassVar[str] = "job.cancelled_all"
+    package: str
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobDeferredRecord(TraceKind):
+    """A due job could not start now; ``reason`` says why (a constraint, doze, quota,
+    standby, ...).
+    """
+
+    KIND: ClassVar[str] = "job.deferred"
+    package: str
+    job_id: int
+    work_id: str
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobDroppedRecord(TraceKind):
+    """An expedited job was out of quota and its work asked to be dropped
+    (``DROP_WORK_REQUEST``).
+    """
+
+    KIND: ClassVar[str] = "job.dropped"
+    package: str
+    work_id: str
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobFinishedRecord(TraceKind):
+    """The app called ``jobFinished`` (``needs_reschedule`` as it asked)."""
+
+    KIND: ClassVar[str] = "job.finished"
+    package: str
+    job_id: int
+    work_id: str
+    needs_reschedule: bool
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobScheduleFailedRecord(TraceKind):
+    """``JobScheduler.schedule`` refused a job (for example out of expedited quota)."""
+
+    KIND: ClassVar[str] = "job.schedule_failed"
+    package: str
+    job_id: int
+    work_id: str
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobScheduledRecord(TraceKind):
+    """A job was scheduled, runnable from ``earliest_ms``."""
+
+    KIND: ClassVar[str] = "job.scheduled"
+    package: str
+    job_id: int
+    work_id: str
+    earliest_ms: int
+    expedited: bool
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobStartedRecord(TraceKind):
+    """A job started running (binding the app's process, ``cold_start`` if it had none),
+    for at most ``limit_ms``.
+    """
+
+    KIND: ClassVar[str] = "job.started"
+    package: str
+    job_id: int
+    work_id: str
+    expedited: bool
+    cold_start: bool
+    limit_ms: int
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobStoppedRecord(TraceKind):
+    """A running job was stopped (``stop_reason`` a JobParameters name), or its process
+    died (``reschedule_in_ms``).
+    """
+
+    KIND: ClassVar[str] = "job.stopped"
+    package: str
+    job_id: int
+    work_id: str
+    reason: str
+    stop_reason: str | None = None
+    stop_reason_value: int | None = None
+    reschedule_in_ms: int | None = None
+
+
+__all__ = [
+    "JobAllDroppedRecord",
+    "JobCancelledAllRecord",
+    "JobCancelledRecord",
+    "JobDeferredRecord",
+    "JobDroppedRecord",
+    "JobFinishedRecord",
+    "JobScheduleFailedRecord",
+    "JobScheduledRecord",
+    "JobStartedRecord",
+    "JobStoppedRecord",
+]

@@ -1,0 +1,76 @@
+"""Every trace kind harness records is registered, documented, and fits its declaration."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import harness.scenario
+from harness.sim import registered_trace_kinds
+from tests.regen_trace_doc import DOC, harness_kinds, rendered
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*/*.yaml"))
+LAYERS = ("sim", "backends", "device", "platform", "workmanager", "app", "flutter", "scenario")
+
+
+def test_docs_trace_md_is_up_to_date() -> None:
+    """docs/trace.md lists exactly the registered kinds (python -m tests.regen_trace_doc)."""
+    text = DOC.read_text(encoding="utf-8")
+    assert text == rendered(text), "docs/trace.md is stale: run python -m tests.regen_trace_doc"
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_layer_exports_exactly_the_kinds_it_declares(layer: str) -> None:
+    """A layer's trace_kinds module exports its registered classes, and only those."""
+    module = importlib.import_module(f"harness.{layer}.trace_kinds")
+    declared = {
+        spec.record_type.__name__
+        for spec in registered_trace_kinds().values()
+        if spec.module == module.__name__
+    }
+    assert declared
+    assert sorted(module.__all__) == sorted(declared)
+
+
+def _recorded_kinds() -> dict[str, str]:
+    """Kinds written as string literals in record/emit calls anywhere in harness/."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "harness").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in ("record", "emit", "emit_snapshot"):
+                continue
+            for arg in node.args[:2]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    if "." in arg.value:
+                        found[arg.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    break
+                if isinstance(arg, ast.IfExp):  # "work.blocked" if ... else "work.enqueued"
+                    for branch in (arg.body, arg.orelse):
+                        if isinstance(branch, ast.Constant) and isinstance(branch.value, str):
+                            found[branch.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def test_every_kind_in_the_code_is_registered() -> None:
+    """A kind recorded anywhere in harness/ has a declaration (even if no test records it)."""
+    registered = {spec.kind for spec in harness_kinds()}
+    missing = {kind: where for kind, where in _recorded_kinds().items() if kind not in registered}
+    assert missing == {}
+    assert len(registered) >= 70
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_every_bundled_scenario_records_only_registered_kinds(path: Path) -> None:
+    """Each bundled scenario runs once under a strict trace: every record fits its kind."""
+    result = harness.scenario.run_scenario(harness.scenario.load(path), seed=0)
+    assert result.trace.strict
+    assert "TraceKindError" not in (result.record.error or "")
+    assert result.trace.unregistered_kinds() == []
+    leaks = [r for r in result.trace if "TraceKindError" in r.to_json()]
+    assert leaks == []
