@@ -27,12 +27,17 @@ timeline:
 
 
 def validate(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str, scenario: str = SCENARIO
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    action: str,
+    scenario: str = SCENARIO,
+    *options: str,
 ) -> tuple[int, str]:
-    """The exit code and output of ``harness validate`` on a file whose line 13 is ``action``."""
+    """The exit code and output of ``harness validate [OPTIONS]`` on a file whose line 13 is
+    ``action`` (``--import`` to check what only the app module can tell)."""
     path = tmp_path / "one.yaml"
     path.write_text(scenario.format(action=action), encoding="utf-8")
-    code = main(["validate", str(path)])
+    code = main(["validate", *options, str(path)])
     captured = capsys.readouterr()
     output = captured.out + captured.err
     assert "Traceback" not in output

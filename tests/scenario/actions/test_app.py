@@ -8,7 +8,7 @@ import pytest
 
 from harness.scenario._actions import ActionError, parse_action
 from harness.scenario._actions._app import AppCall, ForceStop, OpenApp
-from tests.scenario.actions._validate import assert_refused, validate
+from tests.scenario.actions._validate import SCENARIO, assert_refused, validate
 
 
 def test_user_verbs_take_an_optional_package() -> None:
@@ -59,8 +59,9 @@ def test_an_app_the_scenario_does_not_install_is_refused(
 def test_an_app_action_the_module_lacks_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'app NAME' needs ACTIONS[NAME] in the app module; the error lists the ones it has."""
-    code, output = validate(tmp_path, capsys, "app nothere")
+    """'app NAME' needs ACTIONS[NAME] in the app module; the error lists the ones it has (an
+    import of the app module: 'validate --import', and 'run')."""
+    code, output = validate(tmp_path, capsys, "app nothere", SCENARIO, "--import")
     assert_refused(code, output, "app nothere", "has no ACTIONS['nothere'] (its actions: edit)")
 
 
@@ -89,7 +90,7 @@ def test_with_two_apps_the_package_must_be_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str
 ) -> None:
     """With several apps an action that names none would crash the run: exit 2 instead."""
-    code, output = validate(tmp_path, capsys, action, TWO_APPS)
+    code, output = validate(tmp_path, capsys, action, TWO_APPS, "--import")
     where = "one.yaml:8: timeline[0].do:"
     says = "needs a package name: the scenario has 2 apps"
     assert_refused(code, output, action, says, where=where)
