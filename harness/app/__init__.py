@@ -7,6 +7,7 @@ code ported from Dart keeps its shape.
 
 from harness.app._context import AppInstance, NoAppRunningError, Notification, current_app
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
+from harness.app._imports import fresh_imports
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
 
@@ -25,6 +26,7 @@ __all__ = [
     "SharedPreferences",
     "SyncDeviceTransport",
     "current_app",
+    "fresh_imports",
     "http",
     "notifications",
     "open_database",

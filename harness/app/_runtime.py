@@ -37,6 +37,7 @@ import httpx
 
 from harness._exceptions import DefinitionError
 from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
+from harness.app._guard import install_guard
 from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
 from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
@@ -186,6 +187,7 @@ class AppRuntime:
         self.notifications: list[Notification] = []
         self.transports: dict[str, DeviceTransport] = {}
         sim.loop.add_task_observer(track_task)
+        install_guard()
 
     # --- installation ---------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from harness._exceptions import DefinitionError, ScenarioError
 from harness._units import format_t_ms
-from harness.app import App
+from harness.app import App, fresh_imports
 from harness.scenario._actions import Action, ActionError, parse_action
 from harness.scenario._checks import DEFAULT_CHECKS, Check, CheckDefinitionError, parse_check
 from harness.scenario._schema import ScenarioSpec, TimelineEvent
@@ -128,7 +128,16 @@ def _expand(event: TimelineEvent, spec: ScenarioSpec) -> list[int]:
 
 
 def load_data(data: Any, *, file: str = "<scenario>", index: LineIndex | None = None) -> Scenario:
-    """Validate scenario data (already parsed from YAML, or built in Python)."""
+    """Validate scenario data (already parsed from YAML, or built in Python).
+
+    The user code it imports and runs to check the file (apps, backend factory, custom checks)
+    is forgotten afterwards (:func:`harness.app.fresh_imports`): runs import it afresh.
+    """
+    with fresh_imports():
+        return _load_data(data, file=file, index=index)
+
+
+def _load_data(data: Any, *, file: str, index: LineIndex | None) -> Scenario:
     index = index or LineIndex({})
     errors = _Errors(file, index)
     if not isinstance(data, dict):
