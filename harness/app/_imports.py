@@ -77,7 +77,7 @@ def _module_files(module: ModuleType) -> list[str]:
 def _is_user_module(name: str, module: object, named: frozenset[str]) -> bool:
     if name in _NEVER_HIDDEN:
         return False
-    if name in named or name.partition(".")[0] in named:
+    if named and any(name == top or name.startswith(f"{top}.") for top in named):
         return True
     if not isinstance(module, ModuleType) or _library_modules.get(name) is module:
         return False
