@@ -21,12 +21,14 @@ import os
 import site
 import sys
 import sysconfig
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from functools import cache
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from pathlib import Path
-from types import ModuleType
-from typing import Final
+from types import CodeType, ModuleType
+from typing import Any, Final
 
 #: Modules never hidden: the program's entry script, and multiprocessing's copy of it.
 _NEVER_HIDDEN: Final = frozenset({"__main__", "__mp_main__"})
@@ -74,10 +76,23 @@ def _module_files(module: ModuleType) -> list[str]:
         return []
 
 
-def _is_user_module(name: str, module: object, named: frozenset[str]) -> bool:
+class _Named:
+    """The module names a caller gave (and their submodules)."""
+
+    __slots__ = ("names", "prefixes")
+
+    def __init__(self, modules: Iterable[str]) -> None:
+        self.names = frozenset(name for name in modules if name)
+        self.prefixes = tuple(f"{name}." for name in self.names)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names or (bool(self.prefixes) and name.startswith(self.prefixes))
+
+
+def _is_user_module(name: str, module: object, named: _Named) -> bool:
     if name in _NEVER_HIDDEN:
         return False
-    if named and any(name == top or name.startswith(f"{top}.") for top in named):
+    if name in named:
         return True
     if not isinstance(module, ModuleType) or _library_modules.get(name) is module:
         return False
@@ -86,6 +101,18 @@ def _is_user_module(name: str, module: object, named: frozenset[str]) -> bool:
         _library_modules[name] = module
         return False
     return True
+
+
+def _is_new_user_module(name: str, module: object, named: _Named) -> bool:
+    """A module first imported inside the block: user code unless it is library code (a module
+    made in memory, with no file, counts as user code)."""
+    if name in _NEVER_HIDDEN:
+        return False
+    if isinstance(module, ModuleType) and not _module_files(module):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None)
+        return origin not in ("built-in", "frozen")
+    return _is_user_module(name, module, named)
 
 
 def _restore(saved: dict[str, ModuleType]) -> None:
@@ -97,6 +124,51 @@ def _restore(saved: dict[str, ModuleType]) -> None:
             setattr(parent, child, module)  # the import system binds a submodule on its parent
 
 
+#: (file, mtime_ns, size) -> its compiled code: importing a user module again per run costs
+#: executing it, never compiling it again (also when bytecode caching is off).
+_code_cache: dict[tuple[str, int, int], CodeType] = {}
+
+
+class _CachedCodeLoader(SourceFileLoader):
+    """A source loader that reuses the code object compiled for an unchanged file."""
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        path = self.get_filename(fullname)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return super().get_code(fullname)
+        key = (path, status.st_mtime_ns, status.st_size)
+        code = _code_cache.get(key)
+        if code is None:
+            code = super().get_code(fullname)
+            if code is not None:
+                _code_cache[key] = code
+        return code
+
+
+class _UserCodeFinder(MetaPathFinder):
+    """Finds user modules' source files on ``sys.path`` and loads them with
+    :class:`_CachedCodeLoader` (inside :func:`fresh_imports` only)."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        spec = PathFinder.find_spec(fullname, path, target)
+        if (
+            spec is None
+            or type(spec.loader) is not SourceFileLoader
+            or not isinstance(spec.origin, str)
+            or is_library_file(spec.origin)
+        ):
+            return None  # not a user module's source: the usual finders take it
+        spec.loader = _CachedCodeLoader(fullname, spec.origin)
+        return spec
+
+
+_FINDER: Final = _UserCodeFinder()
+
+
 @contextmanager
 def fresh_imports(modules: Iterable[str] = ()) -> Iterator[None]:
     """Run the body with user modules imported afresh, then forget them (see the module docs).
@@ -104,38 +176,59 @@ def fresh_imports(modules: Iterable[str] = ()) -> Iterator[None]:
     ``modules`` names modules to treat as user code even when installed as a package (an app
     named by a scenario); their submodules count too.
     """
-    named = frozenset(name for name in modules if name)
+    named = _Named(modules)
     before = dict(sys.modules)
-    hidden = {name: m for name, m in before.items() if _is_user_module(name, m, named)}
+    # a cheap first pass at C speed (most of sys.modules is library code seen before), then the
+    # full test on the rest: this runs once per run, so it must cost little
+    candidates = before.keys() - _library_modules.keys()
+    present = named.names & before.keys()
+    candidates |= present
+    if any(hasattr(before[name], "__path__") for name in present):  # a package: its submodules
+        candidates.update(name for name in before if name.startswith(named.prefixes))
+    hidden = {
+        name: before[name] for name in candidates if _is_user_module(name, before[name], named)
+    }
     for name in hidden:
         del sys.modules[name]
-    environ = dict(os.environ)
+    environ = _environment()
     cwd = os.getcwd()
     path = list(sys.path)
+    finder_added = _FINDER not in sys.meta_path
+    if finder_added:
+        sys.meta_path.insert(0, _FINDER)
     try:
         yield
     finally:
-        for name, module in list(sys.modules.items()):
-            known = before.get(name)
-            if known is not module and (name in hidden or _is_new_user_module(name, module, named)):
+        if finder_added:
+            with suppress(ValueError):
+                sys.meta_path.remove(_FINDER)
+        for name in (sys.modules.keys() - before.keys()) | hidden.keys():
+            module = sys.modules.get(name)
+            if module is not None and (name in hidden or _is_new_user_module(name, module, named)):
                 del sys.modules[name]
         _restore(hidden)
         if os.getcwd() != cwd:
             os.chdir(cwd)
         if sys.path != path:
             sys.path[:] = path
-        if dict(os.environ) != environ:
-            os.environ.clear()
-            os.environ.update(environ)
+        if _environment() != environ:
+            _restore_environment(environ)
 
 
-def _is_new_user_module(name: str, module: object, named: frozenset[str]) -> bool:
-    """A module first imported inside the block: user code unless it is library code (a module
-    made in memory, with no file, counts as user code)."""
-    if name in _NEVER_HIDDEN:
-        return False
-    if isinstance(module, ModuleType) and not _module_files(module):
-        spec = getattr(module, "__spec__", None)
-        origin = getattr(spec, "origin", None)
-        return origin not in ("built-in", "frozen")
-    return _is_user_module(name, module, named)
+def _environment() -> dict[Any, Any]:
+    """A snapshot of ``os.environ``: its encoded mapping when there is one (a copy at C speed,
+    without decoding every variable), else a plain copy."""
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if isinstance(data, dict) else dict(os.environ)
+
+
+def _restore_environment(saved: dict[Any, Any]) -> None:
+    decode = getattr(os.environ, "decodevalue", None)
+    decode_key = getattr(os.environ, "decodekey", None)
+    items = (
+        {decode_key(key): decode(value) for key, value in saved.items()}
+        if callable(decode) and callable(decode_key) and isinstance(os.environ._data, dict)  # type: ignore[attr-defined]
+        else saved
+    )
+    os.environ.clear()
+    os.environ.update(items)

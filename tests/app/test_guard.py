@@ -94,9 +94,9 @@ def test_the_error_names_the_call_and_the_way_out(only_the_guard: Path) -> None:
     """The message says what was refused and what to use instead."""
     error = str(_run("getaddrinfo").trace.of_kind("work.failed")[0]["error"])
     assert error == (
-        "RealIOError: at t=0d00:01:00.000 (60000 ms): app code tried getaddrinfo (DNS), which would do real "
-        "I/O outside the simulation; the simulated phone has no real network; send HTTP through "
-        "harness.app.http"
+        "RealIOError: at t=0d00:01:00.000 (60000 ms): app code tried getaddrinfo (DNS), which "
+        "would do real I/O outside the simulation; the simulated phone has no real network; send "
+        "HTTP through harness.app.http"
     )
 
 

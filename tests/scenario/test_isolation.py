@@ -63,10 +63,11 @@ def test_module_state_does_not_cross_runs_in_one_process() -> None:
 def test_environment_cwd_and_sys_path_are_restored_after_a_run() -> None:
     """What app code changes in os.environ, the working directory and sys.path is undone."""
     environ, cwd, path = dict(os.environ), os.getcwd(), list(sys.path)
+    module = sys.modules.get("tests.scenario.apps.counter")
     run_scenario(loads(COUNTER, file="counter.yaml"), 0)
     assert "HARNESS_COUNTER_APP" not in os.environ
     assert (dict(os.environ), os.getcwd(), sys.path) == (environ, cwd, path)
-    assert "tests.scenario.apps.counter" not in sys.modules
+    assert sys.modules.get("tests.scenario.apps.counter") is module  # the run's copy is gone
 
 
 def test_one_worker_and_two_workers_give_the_same_digests(counter_file: Path) -> None:
