@@ -5,7 +5,8 @@ reaches goes through the harness (``harness.app.http``, app storage, workers). A
 (``sys.addaudithook``, :pep:`578`) sees the calls that would leave the simulation and refuses
 them with :class:`~harness.sim.RealIOError`, which app code sees as the failure of the task that
 made the call (recorded, ``no_crashes`` fails). New threads are refused by a wrapper around
-``threading``'s thread start (Python 3.11 has no audit event for it).
+``_thread.start_new_thread``, which ``threading.Thread.start`` calls (Python 3.11 has no audit
+event for it).
 
 An audit hook cannot be removed, so the hook is installed once per process and does nothing
 unless all of these hold: a simulation is started, the current context runs app code (an app
@@ -21,6 +22,7 @@ kills and is wiped by ``clear data`` as on a phone.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
 import threading
@@ -143,5 +145,7 @@ def install_guard() -> None:
         return
     _installed = True
     sys.addaudithook(_audit)
-    _real_start_new_thread = threading._start_new_thread  # type: ignore[attr-defined]
+    _real_start_new_thread = _thread.start_new_thread
     threading._start_new_thread = _start_new_thread  # type: ignore[attr-defined]
+    _thread.start_new_thread = _start_new_thread
+    _thread.start_new = _start_new_thread

@@ -36,6 +36,9 @@ CALLS = [
     "httpx_client",
     "thread",
     "write_file",
+    "fork_event",
+    "exec_event",
+    "posix_spawn_event",
 ]
 
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 import socket
 import subprocess
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -47,6 +48,11 @@ CALLS: dict[str, Callable[[], object]] = {
     "httpx_client": lambda: httpx.Client().get("http://127.0.0.1:9/"),
     "thread": _thread,
     "write_file": _write_file,
+    # the audit events os.fork (and so os.spawn*), os.exec* and os.posix_spawn raise, raised
+    # directly: the same refusal without the risk of a real fork in the test process
+    "fork_event": lambda: sys.audit("os.fork"),
+    "exec_event": lambda: sys.audit("os.exec", "/bin/true", ["true"], None),
+    "posix_spawn_event": lambda: sys.audit("os.posix_spawn", "/bin/true", ["true"], None),
 }
 
 
