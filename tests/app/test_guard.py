@@ -66,7 +66,7 @@ def _no_crashes_details(result: RunResult) -> list[str]:
     return list(check.details)
 
 
-@pytest.mark.parametrize("call", [*CALLS, "async_socket"])
+@pytest.mark.parametrize("call", [*CALLS, "async_socket", "async_httpx_client"])
 def test_real_io_from_a_worker_fails_that_work_with_real_io_error(
     call: str, only_the_guard: Path
 ) -> None:

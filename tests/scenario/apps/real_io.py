@@ -65,10 +65,14 @@ class CallWorker(Worker):
 
 
 class AsyncSocketWorker(CoroutineWorker):
-    """Opens a connection with asyncio."""
+    """Opens a connection with asyncio, or with a plain ``httpx.AsyncClient``."""
 
     async def do_work(self) -> Result:
-        await asyncio.open_connection(*NOWHERE)
+        if self.input_data.get_string("call") == "async_httpx_client":
+            async with httpx.AsyncClient() as client:
+                await client.get("http://api.example.invalid/")  # refused at its DNS lookup
+        else:
+            await asyncio.open_connection(*NOWHERE)
         return Result.success()
 
 
@@ -77,7 +81,7 @@ def main() -> None:
 
 
 def try_call(call: str) -> None:
-    worker = AsyncSocketWorker if call == "async_socket" else CallWorker
+    worker = AsyncSocketWorker if call.startswith("async_") else CallWorker
     request = OneTimeWorkRequest.builder(worker).set_input_data(Data({"call": call})).build()
     work_manager = current_app().work_manager
     assert work_manager is not None
