@@ -12,7 +12,8 @@ which runs came before it in the same worker). :func:`fresh_imports` restores th
   and ``os.environ``, the working directory and ``sys.path`` are restored as they were.
 
 Only user modules are imported again: harness, the standard library and third-party packages
-stay cached, which keeps the cost per run to the user's own modules.
+stay cached, and a user file's compiled code is kept while the file is unchanged, so the cost per
+run is executing the user's own modules (plus a scan of ``sys.modules`` at C speed).
 """
 
 from __future__ import annotations
