@@ -136,3 +136,16 @@ def test_real_io_in_main_is_an_app_crash(only_the_guard: Path) -> None:
     assert crash["where"] == "main"
     assert str(crash["error"]).startswith("RealIOError: ")
     assert "to start a real thread" in str(crash["error"])
+
+
+def test_real_io_in_top_level_code_is_an_app_crash_of_main(only_the_guard: Path) -> None:
+    """The app module's top-level code, run when the launch imports it afresh, is app code."""
+    text = SCENARIO.format(action="try", call="thread").replace(
+        "tests.scenario.apps.real_io", "tests.scenario.apps.real_io_import"
+    )
+    text = text.replace("  - at: 1m\n    do: app try thread\n", "")
+    result = run_scenario(loads(text, file="import.yaml"), 0)
+    assert result.record.error is None
+    (crash,) = result.trace.of_kind("app.crash")
+    assert crash["where"] == "main"
+    assert "to start a real thread" in str(crash["error"])
