@@ -15,6 +15,7 @@ from harness.app._context import (
     run_as,
 )
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
+from harness.app._imports import fresh_imports
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
 from harness.app._usercode import ModuleSource, import_user_module, read_module
@@ -36,6 +37,7 @@ __all__ = [
     "SyncDeviceTransport",
     "current_app",
     "enter_app",
+    "fresh_imports",
     "http",
     "import_user_module",
     "notifications",

@@ -99,8 +99,12 @@ class Check:
     def evaluate(self, run: RunView) -> CheckResult:
         """Run the check on ``run``."""
         try:
-            if self.function is not None:
-                return _custom_result(self, self.function(run))
+            function = self.function
+            if self.name == "custom" and isinstance(self.argument, str):
+                # this run's own copy of the module: runs import user code afresh
+                function = _import_function(self.argument, imports=True)
+            if function is not None:
+                return _custom_result(self, function(run))
             return _BUILTINS[self.name][0](self, run)
         except Exception as error:  # a broken check is a failed check, with why
             return self.fail(f"the check raised {type(error).__name__}: {error}")

@@ -36,7 +36,8 @@ _MIN_HEAP_SIZE_TO_COMPACT: Final = 100
 
 
 class RealIOError(HarnessRuntimeError):
-    """App code tried real I/O (a socket, DNS, a subprocess) on the simulated loop."""
+    """App code tried real I/O (a socket, DNS, a subprocess, a thread, a file write): the loop
+    refuses its own I/O calls, and harness.app's guard refuses the rest while app code runs."""
 
 
 class TaskFailure:
