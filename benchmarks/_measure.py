@@ -60,7 +60,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_child(command: Sequence[str], *, check: bool = True, env: Mapping[str, str] = {}) -> ChildRun:
+def run_child(
+    command: Sequence[str], *, check: bool = True, env: Mapping[str, str] | None = None
+) -> ChildRun:
     """Run ``command`` in ``ROOT`` and wait for it; its CPU time includes its own children's."""
     cpu_before = _children_cpu()
     wall_before = time.perf_counter()
@@ -70,7 +72,7 @@ def run_child(command: Sequence[str], *, check: bool = True, env: Mapping[str, s
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **env},
+        env={**os.environ, **(env or {})},
     )
     wall = time.perf_counter() - wall_before
     cpu = _children_cpu() - cpu_before

@@ -127,22 +127,22 @@ class Result:
         return self.target.met_by(figure)
 
     def lines(self) -> list[str]:
-        """The printable row and, when there is a floor, what its ratio compares."""
+        """The row: its name, then the figures and the verdict, then what the ratio compares."""
         unit = self.unit
-        text = (
-            f"({self.case}) {self.name}: median {_figure(self.harness.median)} {unit}, "
-            f"min {_figure(self.harness.min)} {unit} (n={len(self.harness.values)})"
+        count = len(self.harness.values)
+        figures = (
+            f"      median {_figure(self.harness.median)} {unit}, "
+            f"min {_figure(self.harness.min)} {unit} (n={count})"
         )
         if self.floor is not None:
-            text += (
+            figures += (
                 f" | floor median {_figure(self.floor.median)} {unit}, "
                 f"min {_figure(self.floor.min)} {unit}"
-                f" | ratio {self.ratio:.2f}x (of minimums {self.min_ratio:.2f}x)"
+                f" | ratio {self.ratio:.2f}x (of the minimums {self.min_ratio:.2f}x)"
             )
         if self.target is not None:
-            verdict = "ok" if self.met else "MISSED"
-            text += f" | target {self.target.describe(unit)}: {verdict}"
-        rows = [text]
+            figures += f" | target {self.target.describe(unit)}: {'ok' if self.met else 'MISSED'}"
+        rows = [f"({self.case}) {self.name}", figures]
         if self.compares:
             rows.append(f"      {self.compares}")
         return rows

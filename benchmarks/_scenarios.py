@@ -11,7 +11,10 @@ import yaml
 ORIGIN = "https://api.example.com"
 STATUS_URL = f"{ORIGIN}/status"
 #: The static route's JSON body (the floors answer with the same body).
-STATUS_BODY: dict[str, Any] = {"ok": True, "items": [{"id": n, "title": f"item {n}"} for n in range(5)]}
+STATUS_BODY: dict[str, Any] = {
+    "ok": True,
+    "items": [{"id": n, "title": f"item {n}"} for n in range(5)],
+}
 ITEMS_URL = f"{ORIGIN}/items"
 
 

@@ -153,9 +153,7 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
         lambda: _simpy_batch(device_count, "simpy_device"),
     ]
     samples = interleave(sides, repeats)
-    simpy_note = (
-        "value: runs per CPU second; ratio (information): SimPy's rate / harness's rate"
-    )
+    simpy_note = "value: runs per CPU second; ratio (information): SimPy's rate / harness's rate"
     return [
         Result(
             CASE,

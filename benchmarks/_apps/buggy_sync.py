@@ -40,7 +40,13 @@ class SyncWorker(CoroutineWorker):
 
 
 def main() -> None:
-    request = PeriodicWorkRequest.builder(SyncWorker, timedelta(minutes=15)).build()
+    # The first run waits 5 minutes: the phone's network is up by then (a run at boot, before
+    # the network is validated, would fail even with no event in the timeline).
+    request = (
+        PeriodicWorkRequest.builder(SyncWorker, timedelta(minutes=15))
+        .set_initial_delay(timedelta(minutes=5))
+        .build()
+    )
     work_manager = current_app().work_manager
     assert work_manager is not None
     work_manager.enqueue_unique_periodic_work("sync", ExistingPeriodicWorkPolicy.KEEP, request)
