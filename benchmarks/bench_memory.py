@@ -1,6 +1,7 @@
 """(g) Peak resident memory of a month and a year, each in a fresh child process, checks included.
 
-The child loads case b's scenario (a 15-minute sync with one GET on a pixel-like phone) for 30
+The child loads case b's scenario (a 15-minute sync with one GET on a pixel-like phone, typical
+days) for 30
 or 365 days (``--quick``: 1 and 4), runs it as the CLI does (trace streamed to a file and not
 kept; every check evaluated afterwards) and reports its peak RSS (``ru_maxrss``) and whether the
 checks held. The month is the floor: the cost of a longer run should not grow with its length.
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from benchmarks._measure import interleave, run_child
 from benchmarks._result import On, Result, Target
-from benchmarks._scenarios import scenario_data, write_scenario
+from benchmarks._scenarios import DAILY_TIMELINE, scenario_data, write_scenario
 
 CASE = "g"
 TITLE = "peak RSS of a month and a year in a child process, checks included"
@@ -38,7 +39,8 @@ print(json.dumps({"peak_kb": peak_kb, "passed": result.record.passed,
 
 def _side(days: int, workdir: Path, key: str) -> Mapping[str, float]:
     path = write_scenario(
-        scenario_data("benchmarks._apps.quarter_hour", f"{days}d"), workdir / f"{key}.yaml"
+        scenario_data("benchmarks._apps.quarter_hour", f"{days}d", timeline=DAILY_TIMELINE),
+        workdir / f"{key}.yaml",
     )
     done = run_child([sys.executable, "-c", _CHILD, str(path), str(workdir / f"{key}.jsonl")])
     measured = json.loads(done.stdout.strip().splitlines()[-1])

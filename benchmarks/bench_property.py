@@ -33,7 +33,11 @@ TITLE = "property-test examples per second vs direct runs; time to shrink a week
 RATE_TARGET = Target(0.9, Goal.AT_LEAST)
 SHRINK_TARGET = Target(60.0, on=On.VALUE)
 REPEATS = 3
-_MAX_EVENTS = 10
+#: Device events per drawn timeline, at most (tests make it smaller).
+MAX_EVENTS = 10
+#: ``--quick``: days per example and examples per repeat.
+QUICK_DAYS = 1
+QUICK_EXAMPLES = 4
 
 
 def _base(days: int) -> Scenario:
@@ -57,7 +61,7 @@ def _property_side(
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(timeline=timelines(days=days, max_events=_MAX_EVENTS))
+    @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
     def examples_run(timeline: list[dict[str, Any]]) -> None:
         drawn.append(timeline)
         base.replace(timeline=timeline).run(seed=0)
@@ -89,7 +93,7 @@ def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[d
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
     )
-    @given(timeline=timelines(days=days, max_events=_MAX_EVENTS))
+    @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
     def never_crashes(timeline: list[dict[str, Any]]) -> None:
         if not base.replace(timeline=timeline).run(seed=0).passed:
             failing.append(timeline)
@@ -109,8 +113,8 @@ def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[d
 
 def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
     """Examples per second against direct runs (interleaved), then the shrink."""
-    days = 1 if quick else 7
-    examples = 4 if quick else 30
+    days = QUICK_DAYS if quick else 7
+    examples = QUICK_EXAMPLES if quick else 30
     repeats = repeats or (1 if quick else REPEATS)
     base = _base(days)
     drawn: list[list[dict[str, Any]]] = []

@@ -1,7 +1,8 @@
 """(b) A device-year per work run, against the floor of one bare request and one timer hop.
 
 * harness: ``benchmarks._apps.quarter_hour`` (a 15-minute periodic sync making one GET) on a
-  pixel-like phone for a year (``--quick``: 2 days), run as the CLI runs it: trace streamed to a
+  pixel-like phone for a year (``--quick``: 2 days) of typical days (``DAILY_TIMELINE``: used,
+  charged overnight; about 19,000 runs), run as the CLI runs it: trace streamed to a
   file, not kept, checks evaluated. CPU time of the whole run divided by its work runs
   (``work_runs``: the ``work.started`` records).
 * floor: on a plain asyncio loop, per run one timer hop (``call_later(0, future.set_result)``
@@ -23,7 +24,7 @@ import respx
 
 from benchmarks._measure import cpu_seconds, interleave
 from benchmarks._result import Result, Target
-from benchmarks._scenarios import STATUS_BODY, STATUS_URL, scenario_data
+from benchmarks._scenarios import DAILY_TIMELINE, STATUS_BODY, STATUS_URL, scenario_data
 from harness.scenario import Scenario, load_data, run_scenario
 
 CASE = "b"
@@ -37,7 +38,7 @@ _FLOOR_RUNS_CAP = 20_000
 def year_scenario(days: int) -> Scenario:
     """The quarter-hour sync for ``days`` days (also case g's scenario)."""
     return load_data(
-        scenario_data("benchmarks._apps.quarter_hour", f"{days}d"),
+        scenario_data("benchmarks._apps.quarter_hour", f"{days}d", timeline=DAILY_TIMELINE),
         file=f"<benchmark {days}-day quarter-hour sync>",
     )
 
