@@ -12,6 +12,7 @@ import gc
 import os
 import resource
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -82,3 +83,9 @@ def run_child(
             f"{done.stderr[-2000:]}"
         )
     return ChildRun(cpu, wall, done.returncode, done.stdout, done.stderr)
+
+
+def harness_command() -> list[str]:
+    """The ``harness`` console script of this interpreter (``python -m harness.cli`` if none)."""
+    script = Path(sys.executable).parent / "harness"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]

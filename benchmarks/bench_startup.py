@@ -18,10 +18,9 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from benchmarks._measure import interleave, run_child
+from benchmarks._measure import harness_command, interleave, run_child
 from benchmarks._result import On, Result, Target
 from benchmarks._scenarios import scenario_data, write_scenario
-from benchmarks.bench_suites import harness_command
 
 CASE = "h"
 TITLE = "start-up: harness --version and a one-hour scenario vs python -c pass"

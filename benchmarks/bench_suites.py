@@ -11,12 +11,11 @@ Target (issue 14): 2 workers at least 1.8x as fast as 1.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from benchmarks._measure import ROOT, interleave, run_child
+from benchmarks._measure import ROOT, harness_command, interleave, run_child
 from benchmarks._result import Goal, Result, Target
 from harness.scenario import discover
 
@@ -27,11 +26,6 @@ REPEATS = 2
 #: ``--quick``: the files and the seeds option (tests point these at a tiny scenario).
 QUICK_FILES: tuple[str, ...] = ("scenarios/hourly_sync/happy_path.yaml",)
 QUICK_SEEDS = ("--seeds", "2")
-
-
-def harness_command() -> list[str]:
-    script = Path(sys.executable).parent / "harness"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
 
 
 def _side(paths: list[str], extra: list[str], workers: int) -> Mapping[str, float]:
