@@ -58,7 +58,8 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
     repeats = repeats or (1 if quick else REPEATS)
     runs = len(discover([ROOT / path for path in paths]))
     samples = interleave([lambda: _side(paths, extra, 1), lambda: _side(paths, extra, 2)], repeats)
-    what = f"{runs} files, " + (" ".join(QUICK_SEEDS) if quick else "each file's seeds")
+    seeds = " ".join(QUICK_SEEDS) if quick else "each file's seeds"
+    what = f"{runs} file{'' if runs == 1 else 's'}, {seeds}"
     return [
         Result(
             CASE,
