@@ -5,10 +5,10 @@ is running (``http``, ``SharedPreferences``, ``Hive``, ``open_database``, ``noti
 code ported from Dart keeps its shape.
 """
 
+from harness._exceptions import NoAppRunningError
 from harness.app import trace_kinds as trace_kinds  # registers the app layer's trace kinds
 from harness.app._context import (
     AppInstance,
-    NoAppRunningError,
     Notification,
     current_app,
     enter_app,

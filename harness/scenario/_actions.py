@@ -39,6 +39,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
+from harness._exceptions import ActionError
 from harness._units import parse_duration
 
 ACTION_HELP: Final = (
@@ -87,10 +88,6 @@ _STORAGE_UNITS: Final = {
     "mib": 2**20,
     "gib": 2**30,
 }
-
-
-class ActionError(ValueError):
-    """An action string that is not one of the allowed forms."""
 
 
 def _duration(text: str, action: str) -> int:

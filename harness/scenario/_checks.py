@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar, overload
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import CheckDefinitionError, DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
 from harness.app import import_user_module, read_module
 from harness.backends import Internet
@@ -81,10 +81,6 @@ class RunView(Protocol):
     def metric(self, name: str) -> float | None:
         """A run metric (e.g. ``battery_mah_used``), or ``None`` if not measured."""
         ...
-
-
-class CheckDefinitionError(ValueError):
-    """A check entry that names no known check or has a bad argument."""
 
 
 @dataclass(frozen=True, slots=True)

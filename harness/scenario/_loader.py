@@ -24,11 +24,11 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from harness._exceptions import DefinitionError, ScenarioError
+from harness._exceptions import ActionError, CheckDefinitionError, DefinitionError, ScenarioError
 from harness._units import format_t_ms
 from harness.app import App, fresh_imports, read_module
-from harness.scenario._actions import Action, ActionError, parse_action
-from harness.scenario._checks import DEFAULT_CHECKS, Check, CheckDefinitionError, parse_check
+from harness.scenario._actions import Action, parse_action
+from harness.scenario._checks import DEFAULT_CHECKS, Check, parse_check
 from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
 from harness.scenario._timeexpr import count_every, expand_every
 from harness.scenario._yaml import LineIndex, Loc, load_yaml, quoted, read_yaml_file, shorten

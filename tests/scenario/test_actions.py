@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.scenario._actions import ActionError, parse_action
+from harness._exceptions import ActionError
+from harness.scenario._actions import parse_action
 
 
 @pytest.mark.parametrize(
