@@ -9,30 +9,29 @@ hops each move virtual time by 1 ms; both go through their loop's timer heap:
   ``await asyncio.sleep(0.001)``; in plain asyncio the same work without a real wait is
   ``call_later(0, future.set_result, None)`` then ``await future``.
 
+Both kinds run interleaved (harness, plain, harness, plain, ...) and are timed in CPU seconds.
 Target: harness within 1.5x of the baseline (issue 3).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from benchmarks._result import Result
-from harness.sim import Simulation, real_perf_counter
+from benchmarks._measure import cpu_seconds, interleave
+from benchmarks._result import Result, Target
+from harness.sim import Simulation
 
-TARGET_RATIO = 1.5
+CASE = "loop"
+TITLE = "virtual-time overhead: timer and sleep hops vs plain asyncio"
+TARGET = Target(1.5)
 REPEATS = 5
 
 
-def _best_seconds(action: Callable[[], None]) -> float:
-    best = float("inf")
-    for _ in range(REPEATS):
-        gc.collect()
-        began = real_perf_counter()
-        action()
-        best = min(best, real_perf_counter() - began)
-    return best
+def _timed(action: Callable[[int], None], hops: int, key: str) -> Mapping[str, float]:
+    began = cpu_seconds()
+    action(hops)
+    return {key: hops / (cpu_seconds() - began)}
 
 
 def _harness_timer_hops(hops: int) -> None:
@@ -94,16 +93,32 @@ def _plain_sleep_hops(hops: int) -> None:
         loop.close()
 
 
-def run(hops: int) -> list[Result]:
-    """Measure both benchmarks with ``hops`` hops each; best of several repeats."""
-    results = []
-    for name, ours, plain in [
-        ("timer hops (call_later)", _harness_timer_hops, _plain_timer_hops),
-        ("sleep hops (asyncio.sleep)", _harness_sleep_hops, _plain_sleep_hops),
-    ]:
-        harness_seconds = _best_seconds(lambda ours=ours: ours(hops))  # type: ignore[misc]
-        plain_seconds = _best_seconds(lambda plain=plain: plain(hops))  # type: ignore[misc]
-        results.append(
-            Result(name, hops / harness_seconds, hops / plain_seconds, "/s", TARGET_RATIO)
+def run(*, quick: bool, repeats: int | None = None, hops: int | None = None) -> list[Result]:
+    """Both kinds of hop, ``hops`` each (20,000 quick, 200,000 otherwise), interleaved."""
+    hops = hops or (20_000 if quick else 200_000)
+    repeats = repeats or (2 if quick else REPEATS)
+    samples = interleave(
+        [
+            lambda: _timed(_harness_timer_hops, hops, "harness_timer"),
+            lambda: _timed(_plain_timer_hops, hops, "plain_timer"),
+            lambda: _timed(_harness_sleep_hops, hops, "harness_sleep"),
+            lambda: _timed(_plain_sleep_hops, hops, "plain_sleep"),
+        ],
+        repeats,
+    )
+    return [
+        Result(
+            CASE,
+            f"{name} ({hops:,} hops)",
+            samples[f"harness_{key}"],
+            "hops/s",
+            samples[f"plain_{key}"],
+            TARGET,
+            "ratio: plain asyncio hops per CPU second / harness hops per CPU second",
+            inverted=True,
         )
-    return results
+        for key, name in [
+            ("timer", "timer hops (call_later)"),
+            ("sleep", "sleep hops (asyncio.sleep)"),
+        ]
+    ]

@@ -1,87 +1,101 @@
-"""A device-year: the bundled ``conditional_sync`` happy path run for a year of virtual time.
+"""(b) A device-year per work run, against the floor of one bare request and one timer hop.
 
-The product promise is "a year of a phone's life in seconds" without gigabytes of memory, so the
-cost of a virtual day must not grow as the run gets longer. Each run happens in a fresh process
-(so its peak memory is its own), streaming its trace to a file as the CLI does:
+* harness: ``benchmarks._apps.quarter_hour`` (a 15-minute periodic sync making one GET) on a
+  pixel-like phone for a year (``--quick``: 2 days) of typical days (``DAILY_TIMELINE``: used,
+  charged overnight; about 19,000 runs), run as the CLI runs it: trace streamed to a
+  file, not kept, checks evaluated. CPU time of the whole run divided by its work runs
+  (``work_runs``: the ``work.started`` records).
+* floor: on a plain asyncio loop, per run one timer hop (``call_later(0, future.set_result)``
+  and await it) and one bare ``httpx.AsyncClient`` GET through a respx router answering the same
+  body; as many of them as the year had runs (at most 20,000).
 
-* per virtual day: virtual days per real second of the long run against the same scenario run
-  for a quarter of the time, in the same benchmark run. Linear scaling gives about 1.0x; the
-  target is 1.3x.
-* peak memory: the long run's peak resident memory against the short run's; memory that grows at
-  most linearly stays within the ratio of the durations (4x). The long run's peak is also printed.
-
-``--quick`` runs 30 and 120 days instead of 90 and 360.
+Target (issue 14): at most 3x the floor per work run.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import asyncio
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from benchmarks._result import Result
+import httpx
+import respx
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = ROOT / "scenarios" / "conditional_sync" / "happy_path.yaml"
-SPEED_TARGET = 1.3
+from benchmarks._measure import cpu_seconds, interleave
+from benchmarks._result import Result, Target
+from benchmarks._scenarios import DAILY_TIMELINE, STATUS_BODY, STATUS_URL, scenario_data
+from harness.scenario import Scenario, load_data, run_scenario
 
-_CHILD = """
-import json, resource, sys
-from harness.scenario import load
-from harness.scenario._runner import run_scenario
-from harness.sim import real_perf_counter
-scenario = load(sys.argv[1])
-began = real_perf_counter()
-result = run_scenario(scenario, 0, trace_path=sys.argv[2], keep_trace=False)
-seconds = real_perf_counter() - began
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kb": peak_kb, "passed": result.record.passed}))
-"""
+CASE = "b"
+TITLE = "a device-year per work run vs a bare request plus a plain timer hop"
+TARGET = Target(3.0)
+REPEATS = 3
+_MS = 1_000
+_FLOOR_RUNS_CAP = 20_000
 
 
-def _run_days(days: int, workdir: Path) -> dict[str, float]:
-    """Run the scenario for ``days`` virtual days in a fresh process; its timing and memory."""
-    text = SCENARIO.read_text(encoding="utf-8")
-    lines = [
-        f"duration: {days}d" if line.startswith("duration:") else line for line in text.split("\n")
-    ]
-    path = workdir / f"year_{days}d.yaml"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path), str(workdir / f"trace_{days}d.jsonl")],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
+def year_scenario(days: int) -> Scenario:
+    """The quarter-hour sync for ``days`` days (also case g's scenario)."""
+    return load_data(
+        scenario_data("benchmarks._apps.quarter_hour", f"{days}d", timeline=DAILY_TIMELINE),
+        file=f"<benchmark {days}-day quarter-hour sync>",
     )
-    measured: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    if not measured["passed"]:
-        raise RuntimeError(f"the {days}-day run failed its checks; benchmark numbers are void")
-    return measured
 
 
-def run(days: int) -> list[Result]:
-    """Measure a ``days``-long run against one a quarter as long."""
-    short_days = days // 4
+def _harness_side(scenario: Scenario, runs_seen: list[int]) -> Mapping[str, float]:
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
-        short = _run_days(short_days, Path(tmp))
-        long = _run_days(days, Path(tmp))
+        began = cpu_seconds()
+        result = run_scenario(scenario, 0, trace_path=Path(tmp) / "trace.jsonl", keep_trace=False)
+        spent = cpu_seconds() - began
+    runs = int(result.record.metrics["work_runs"])
+    if not result.record.passed or runs == 0:
+        raise RuntimeError("the year run failed its checks or ran no work; numbers are void")
+    runs_seen.append(runs)
+    return {"harness": spent / runs}
+
+
+async def _floor_runs(count: int) -> float:
+    router = respx.Router(assert_all_called=False)
+    router.get(STATUS_URL).respond(json=STATUS_BODY)
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler)) as client:
+        await client.get(STATUS_URL)
+        began = cpu_seconds()
+        for _ in range(count):
+            hop: asyncio.Future[None] = loop.create_future()
+            loop.call_later(0, hop.set_result, None)
+            await hop
+            response = await client.get(STATUS_URL)
+            if response.status_code != 200:
+                raise RuntimeError(f"bare GET answered {response.status_code}")
+        return cpu_seconds() - began
+
+
+def _floor_side(runs_seen: list[int]) -> Mapping[str, float]:
+    count = min(runs_seen[-1], _FLOOR_RUNS_CAP)
+    return {"floor": asyncio.run(_floor_runs(count)) / count}
+
+
+def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
+    """Measure the year (or 2 days) against the floor, interleaved."""
+    days = 2 if quick else 365
+    repeats = repeats or (2 if quick else REPEATS)
+    scenario = year_scenario(days)
+    runs_seen: list[int] = []
+    samples = interleave(
+        [lambda: _harness_side(scenario, runs_seen), lambda: _floor_side(runs_seen)], repeats
+    )
     return [
         Result(
-            f"{days} virtual days (vs {short_days}), days",
-            days / long["seconds"],
-            short_days / short["seconds"],
-            "/s",
-            SPEED_TARGET,
-        ),
-        Result(
-            f"{days} virtual days (vs {short_days}), peak",
-            long["peak_kb"] / 1024,
-            short["peak_kb"] / 1024,
-            "MB",
-            days / short_days,
-            higher_is_better=False,
-        ),
+            CASE,
+            f"{days} virtual days of a 15-minute sync with one GET ({runs_seen[-1]:,} runs), "
+            "per work run",
+            samples["harness"].scaled(_MS),
+            "ms",
+            samples["floor"].scaled(_MS),
+            TARGET,
+            "ratio: CPU of the whole run (checks included) / its work runs, against CPU of one "
+            "bare httpx+respx GET plus one plain asyncio timer hop",
+        )
     ]

@@ -1,19 +1,36 @@
 """harness: a deterministic simulated phone for testing background-sync code.
 
 Layers (each a subpackage; imports only point down): ``harness.sim`` (virtual clock, loop, RNG,
-trace) is the base. See ``docs/architecture.md``.
+trace) is the base. See ``docs/architecture.md``. The whole exception tree (rooted at
+:class:`HarnessError`) is exported here.
 """
 
 import logging
 
 from harness._exceptions import (
+    ActionError,
     CallbackError,
+    CheckDefinitionError,
     DeadlockError,
     DefinitionError,
     DefinitionTypeError,
     HarnessError,
     HarnessRuntimeError,
+    InvalidDataError,
+    InvalidRequestError,
+    JobShellError,
+    NoAppRunningError,
+    NotDataV1Error,
+    ProfileError,
+    RealIOError,
+    ScenarioError,
+    ShellCommandError,
+    ShellStateError,
+    SimulationStateError,
+    TimeExpressionError,
+    TimeTravelError,
     TraceKindError,
+    UnobservedTaskError,
 )
 
 __version__ = "0.1.0"
@@ -22,12 +39,28 @@ __version__ = "0.1.0"
 logging.getLogger("harness").addHandler(logging.NullHandler())
 
 __all__ = [
+    "ActionError",
     "CallbackError",
+    "CheckDefinitionError",
     "DeadlockError",
     "DefinitionError",
     "DefinitionTypeError",
     "HarnessError",
     "HarnessRuntimeError",
+    "InvalidDataError",
+    "InvalidRequestError",
+    "JobShellError",
+    "NoAppRunningError",
+    "NotDataV1Error",
+    "ProfileError",
+    "RealIOError",
+    "ScenarioError",
+    "ShellCommandError",
+    "ShellStateError",
+    "SimulationStateError",
+    "TimeExpressionError",
+    "TimeTravelError",
     "TraceKindError",
+    "UnobservedTaskError",
     "__version__",
 ]

@@ -48,6 +48,10 @@ class InvalidDataError(DefinitionError):
     """Input or output ``Data`` that androidx would reject (wrong type, over 10 240 bytes)."""
 
 
+class NotDataV1Error(InvalidDataError):
+    """Bytes given as serialized ``Data`` do not start with androidx's V1 header."""
+
+
 class ProfileError(DefinitionError):
     """A device profile file or override has a bad value."""
 
@@ -61,8 +65,24 @@ class ShellStateError(ShellCommandError):
     not enabled, the device off); the same command may succeed at another moment."""
 
 
+class JobShellError(ShellCommandError):
+    """A ``cmd jobscheduler`` invocation that fails (the text is what the shell prints)."""
+
+
 class TraceKindError(DefinitionError):
     """A trace record whose kind is not registered, or whose fields do not fit its kind."""
+
+
+class TimeExpressionError(DefinitionError):
+    """A scenario time expression that does not parse; the message says what forms are allowed."""
+
+
+class ActionError(DefinitionError):
+    """A scenario timeline action that is not one of the allowed forms, or cannot be carried out."""
+
+
+class CheckDefinitionError(DefinitionError):
+    """A scenario check entry that names no known check or has a bad argument."""
 
 
 class ScenarioError(DefinitionError):
@@ -117,3 +137,12 @@ class SimulationStateError(HarnessRuntimeError):
 
 class UnobservedTaskError(HarnessRuntimeError):
     """Tasks on the virtual loop failed and nobody retrieved their exceptions."""
+
+
+class RealIOError(HarnessRuntimeError):
+    """App code tried real I/O (a socket, DNS, a subprocess, a thread, a file write): the loop
+    refuses its own I/O calls, and harness.app's guard refuses the rest while app code runs."""
+
+
+class NoAppRunningError(HarnessRuntimeError):
+    """An ambient accessor was used outside app code (no app instance is running)."""

@@ -48,3 +48,46 @@ def test_device_input_errors_name_the_allowed_values() -> None:
             device.network.schedule_outage("bluetooth", start="08:00", end="09:00")
         with pytest.raises(DefinitionError, match=r"charger 'solar' is not one of: "):
             device.battery.plug("solar")
+
+
+#: Exceptions harness raises that are not its own: they imitate the types app code expects from
+#: the flutter plugin and Dart (caught by ported app code as it would catch them on a phone), and
+#: the pytest item's failure (an AssertionError, as pytest reports failures).
+_APP_FACING = {
+    "harness.flutter._payload.PayloadTypeError",
+    "harness.flutter._plugin.PlatformException",
+    "harness.flutter._plugin.UnsupportedError",
+    "harness._pytest_items.ScenarioCheckFailed",
+}
+
+
+def test_the_whole_tree_lives_in_one_module_and_is_exported_from_harness() -> None:
+    """Every exception class of harness/_exceptions.py derives from HarnessError and is exported
+    from ``harness``; no other module defines a public exception outside the documented
+    app-facing imitations."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import harness
+    from harness import _exceptions
+
+    own = {
+        name
+        for name, value in vars(_exceptions).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    }
+    assert own <= set(harness.__all__)
+    assert all(issubclass(getattr(_exceptions, name), HarnessError) for name in own)
+    root = Path(harness.__file__).parent
+    elsewhere = set()
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "_exceptions.py":
+            continue
+        module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                value = getattr(importlib.import_module(module), node.name)
+                if isinstance(value, type) and issubclass(value, BaseException):
+                    elsewhere.add(f"{module}.{node.name}")
+    assert elsewhere == _APP_FACING

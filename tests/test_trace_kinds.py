@@ -74,3 +74,23 @@ def test_every_bundled_scenario_records_only_registered_kinds(path: Path) -> Non
     assert result.trace.unregistered_kinds() == []
     leaks = [r for r in result.trace if "TraceKindError" in r.to_json()]
     assert leaks == []
+
+
+def test_every_layer_kind_is_known_once_scenarios_are_imported() -> None:
+    """A check may read any harness kind, even of a layer the run never imported (no_crashes
+    reads flutter.task_error for an app without flutter code)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from harness.scenario import RunView\n"
+        "from harness.sim import registered_trace_kinds\n"
+        "kinds = set(registered_trace_kinds())\n"
+        "assert 'harness.flutter' in sys.modules\n"
+        "for kind in ('flutter.task_error', 'work.failed', 'job.deferred', 'http.request',\n"
+        "             'backend.outage', 'device.battery', 'app.crash', 'sim.task_error'):\n"
+        "    assert kind in kinds, kind\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -5,16 +5,17 @@ is running (``http``, ``SharedPreferences``, ``Hive``, ``open_database``, ``noti
 code ported from Dart keeps its shape.
 """
 
+from harness._exceptions import NoAppRunningError
 from harness.app import trace_kinds as trace_kinds  # registers the app layer's trace kinds
 from harness.app._context import (
     AppInstance,
-    NoAppRunningError,
     Notification,
     current_app,
     enter_app,
     run_as,
 )
 from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTransport, http
+from harness.app._imports import fresh_imports
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
 from harness.app._usercode import ModuleSource, import_user_module, read_module
@@ -36,6 +37,7 @@ __all__ = [
     "SyncDeviceTransport",
     "current_app",
     "enter_app",
+    "fresh_imports",
     "http",
     "import_user_module",
     "notifications",

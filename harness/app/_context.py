@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from harness._exceptions import HarnessRuntimeError
+from harness._exceptions import HarnessRuntimeError, NoAppRunningError
 from harness.sim import Simulation
 from harness.workmanager import WorkManager
 
@@ -115,10 +115,6 @@ class AppInstance:
 _CURRENT: contextvars.ContextVar[AppInstance | None] = contextvars.ContextVar(
     "harness_app_instance", default=None
 )
-
-
-class NoAppRunningError(HarnessRuntimeError):
-    """An ambient accessor was used outside app code (no app instance is running)."""
 
 
 def current_app() -> AppInstance:

@@ -36,6 +36,7 @@ import httpx
 
 from harness._exceptions import DefinitionError
 from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
+from harness.app._guard import install_guard
 from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
 from harness.app._usercode import import_user_module
 from harness.backends import Internet
@@ -180,6 +181,7 @@ class AppRuntime:
         self.notifications: list[Notification] = []
         self.transports: dict[str, DeviceTransport] = {}
         sim.loop.add_task_observer(track_task)
+        install_guard()
 
     # --- installation ---------------------------------------------------------------------
 
@@ -316,12 +318,14 @@ class AppRuntime:
     def launch(self, package: str, *, force_stopped: bool = False) -> None:
         """The user opens the app: start the process if needed and run ``main()`` in it."""
         process = self.start_process(package, reason="launch", force_stopped=force_stopped)
-        main = getattr(process.app.load(), "main")  # noqa: B009 - checked by App.from_module
         instance = process.instance
         self.sim.record("app.launched", package=package, instance=instance.instance_id)
 
         async def run_main() -> None:
             try:
+                # importing the module runs its top-level code: app code too, so its errors
+                # (a refused real call among them) are the app's crash, not the harness's
+                main = getattr(process.app.load(), "main")  # noqa: B009 - checked at load
                 if inspect.iscoroutinefunction(main):
                     await main()
                 else:

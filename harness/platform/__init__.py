@@ -7,6 +7,7 @@ JobScheduler's own words (``JobInfo``, ``JobParameters`` stop reasons). Its deci
 ``JobClient`` (WorkManager's ``SystemJobService`` lives in ``harness.workmanager``).
 """
 
+from harness._exceptions import JobShellError
 from harness.platform import (
     trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
 )
@@ -33,7 +34,6 @@ from harness.platform._quota_settings import BucketQuota, QuotaSettings
 from harness.platform._readiness import EXPEDITED_LIMIT_MS, REGULAR_LIMIT_MS, Readiness
 from harness.platform._service import JobSchedulerService
 from harness.platform._shell import (
-    JobShellError,
     cmd_jobscheduler,
     dumpsys_jobscheduler,
     register_jobscheduler_shell,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from harness._exceptions import JobShellError
 from harness._units import format_duration_ms
 from harness.device import ShellCommands
 from harness.platform._decision import network_label
@@ -20,10 +21,6 @@ _HELP = (
     "cmd jobscheduler supports: run [-f|--force] [-s|--satisfied] PACKAGE JOB_ID, "
     "timeout [PACKAGE [JOB_ID]], get-job-state PACKAGE JOB_ID"
 )
-
-
-class JobShellError(Exception):
-    """A ``cmd jobscheduler`` invocation that fails (the text is what the shell prints)."""
 
 
 def _uid(package: str) -> str:

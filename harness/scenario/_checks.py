@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar, overload
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import CheckDefinitionError, DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
 from harness.app import import_user_module, read_module
 from harness.backends import Internet
@@ -83,10 +83,6 @@ class RunView(Protocol):
         ...
 
 
-class CheckDefinitionError(ValueError):
-    """A check entry that names no known check or has a bad argument."""
-
-
 @dataclass(frozen=True, slots=True)
 class Check:
     """A configured check: its name, argument, and the spec text shown in reports."""
@@ -99,8 +95,12 @@ class Check:
     def evaluate(self, run: RunView) -> CheckResult:
         """Run the check on ``run``."""
         try:
-            if self.function is not None:
-                return _custom_result(self, self.function(run))
+            function = self.function
+            if self.name == "custom" and isinstance(self.argument, str):
+                # this run's own copy of the module: runs import user code afresh
+                function = _import_function(self.argument, imports=True)
+            if function is not None:
+                return _custom_result(self, function(run))
             return _BUILTINS[self.name][0](self, run)
         except Exception as error:  # a broken check is a failed check, with why
             return self.fail(f"the check raised {type(error).__name__}: {error}")

@@ -24,11 +24,11 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from harness._exceptions import DefinitionError, ScenarioError
+from harness._exceptions import ActionError, CheckDefinitionError, DefinitionError, ScenarioError
 from harness._units import format_t_ms
-from harness.app import App, read_module
-from harness.scenario._actions import Action, ActionError, parse_action
-from harness.scenario._checks import DEFAULT_CHECKS, Check, CheckDefinitionError, parse_check
+from harness.app import App, fresh_imports, read_module
+from harness.scenario._actions import Action, parse_action
+from harness.scenario._checks import DEFAULT_CHECKS, Check, parse_check
 from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
 from harness.scenario._timeexpr import count_every, expand_every
 from harness.scenario._yaml import LineIndex, Loc, load_yaml, quoted, read_yaml_file, shorten
@@ -222,8 +222,15 @@ def load_data(
     """Validate scenario data (already parsed from YAML, or built in Python).
 
     With ``imports=False`` nothing of the user's code runs (see the module docs); the scenario
-    returned then serves validation only.
+    returned then serves validation only. The user code it imports and runs to check the file
+    (apps, backend factory, custom checks) is forgotten afterwards
+    (:func:`harness.app.fresh_imports`): runs import it afresh.
     """
+    with fresh_imports():
+        return _load_data(data, file=file, index=index, imports=imports)
+
+
+def _load_data(data: Any, *, file: str, index: LineIndex | None, imports: bool) -> Scenario:
     index = index or LineIndex({})
     errors = _Errors(file, index)
     if not isinstance(data, dict):

@@ -21,6 +21,7 @@ from typing import Any
 
 from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
+from harness.app import fresh_imports
 from harness.backends import Internet
 from harness.scenario._loader import Scenario, load
 from harness.scenario._pool import end_workers, leave_signals_to_parent
@@ -223,7 +224,33 @@ def run_scenario(
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
 ) -> RunResult:
-    """Run ``scenario`` with ``seed`` in this process and return the live result."""
+    """Run ``scenario`` with ``seed`` in this process and return the live result.
+
+    User modules (the apps, the backend factory, custom checks and what they import) start
+    from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
+    restored afterwards, so nothing a run leaves behind reaches the next one.
+    """
+    with fresh_imports(user_modules(scenario)):
+        return _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+
+
+def user_modules(scenario: Scenario) -> list[str]:
+    """The modules ``scenario`` names: its apps, its backend factory, its custom checks."""
+    named = [app.module for app in scenario.apps]
+    factory = scenario.spec.backend.factory
+    if factory is not None:
+        named.append(factory.partition(":")[0])
+    named.extend(
+        check.argument.partition(":")[0]
+        for check in scenario.checks
+        if check.name == "custom" and isinstance(check.argument, str)
+    )
+    return named
+
+
+def _run_scenario(
+    scenario: Scenario, seed: int, *, trace_path: str | Path | None, keep_trace: bool
+) -> RunResult:
     began = real_perf_counter()
     spec = scenario.spec
     sim = Simulation(

@@ -49,8 +49,9 @@ from pydantic import (
     model_validator,
 )
 
+from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
-from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, TimeExpressionError, parse_at
+from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
 from harness.scenario._yaml import quoted
 
 #: The earliest and latest scenario epochs (virtual wall clocks start at or after the Unix epoch;

@@ -17,6 +17,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Final
 
+from harness._exceptions import TimeExpressionError
 from harness._units import (
     MAX_DURATION_MS,
     MS_PER_DAY,
@@ -41,10 +42,6 @@ EVERY_HELP: Final = (
     "'day HH:MM', 'weekday HH:MM', 'weekend HH:MM', '<weekday name> HH:MM', or an interval "
     "like '2h' / '2h from 30m'"
 )
-
-
-class TimeExpressionError(ValueError):
-    """A time expression that does not parse; the message says what forms are allowed."""
 
 
 def parse_clock(text: str) -> int:

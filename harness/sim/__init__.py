@@ -1,6 +1,6 @@
 """The simulation core: virtual clock, event loop, seeded RNG streams and the trace."""
 
-from harness._exceptions import TraceKindError
+from harness._exceptions import RealIOError, TraceKindError
 from harness._units import (
     MS_PER_DAY,
     MS_PER_HOUR,
@@ -24,7 +24,7 @@ from harness.sim._kinds import (
     registered_trace_kinds,
     trace_kind_spec,
 )
-from harness.sim._loop import RealIOError, TaskFailure, VirtualEventLoop
+from harness.sim._loop import TaskFailure, VirtualEventLoop
 from harness.sim._rng import RngStreams, derive_seed
 from harness.sim._signal import Signal
 from harness.sim._simulation import Simulation

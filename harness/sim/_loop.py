@@ -24,7 +24,7 @@ from collections.abc import Callable, Coroutine, Generator
 from contextvars import Context
 from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
 
-from harness._exceptions import CallbackError, DefinitionError, HarnessRuntimeError
+from harness._exceptions import CallbackError, DefinitionError, RealIOError
 from harness.sim._clock import VirtualClock
 
 _T = TypeVar("_T")
@@ -33,10 +33,6 @@ _Ts = TypeVarTuple("_Ts")
 #: Rebuild the timer heap when more than this share of it is cancelled (as asyncio does).
 _CANCELLED_SHARE_TO_COMPACT: Final = 0.5
 _MIN_HEAP_SIZE_TO_COMPACT: Final = 100
-
-
-class RealIOError(HarnessRuntimeError):
-    """App code tried real I/O (a socket, DNS, a subprocess) on the simulated loop."""
 
 
 class TaskFailure:

@@ -80,6 +80,11 @@ class Simulation:
             )
         return cls._active
 
+    @classmethod
+    def active(cls) -> Simulation | None:
+        """The simulation started in this process, or ``None`` when none is."""
+        return cls._active
+
     @property
     def loop(self) -> VirtualEventLoop:
         """The virtual event loop (it exists from :meth:`start` on)."""

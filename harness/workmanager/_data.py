@@ -23,10 +23,10 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
-from harness._exceptions import InvalidDataError
+from harness._exceptions import InvalidDataError, NotDataV1Error
 from harness.workmanager._data_codec import DataType as _Type
 from harness.workmanager._data_codec import Entry as _Entry
-from harness.workmanager._data_codec import NotDataV1Error, deserialize, serialize
+from harness.workmanager._data_codec import deserialize, serialize
 
 #: ``Data.MAX_DATA_BYTES`` (``W/Data_.kt``): the largest serialised size, inclusive.
 MAX_DATA_BYTES: Final = 10 * 1024

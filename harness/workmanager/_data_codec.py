@@ -14,6 +14,8 @@ import struct
 from collections.abc import Mapping
 from typing import Any, Final
 
+from harness._exceptions import NotDataV1Error
+
 _STREAM_MAGIC: Final = 0xABEF
 _STREAM_VERSION: Final = 1
 _NULL_STRING_V1: Final = "androidx.work.Data-95ed6082-b8e9-46e8-a73f-ff56f00f5d9d"
@@ -162,10 +164,6 @@ def _read_value(kind: DataType, buffer: bytes, offset: int) -> tuple[Any, int]:
     fmt = _SCALAR_FORMAT[kind]
     (value,) = struct.unpack_from(fmt, buffer, offset)
     return value, offset + struct.calcsize(fmt)
-
-
-class NotDataV1Error(ValueError):
-    """The bytes do not start with the V1 header."""
 
 
 def deserialize(raw: bytes) -> dict[str, Entry]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.app._context import NoAppRunningError, Notification, app_context
+from harness._exceptions import NoAppRunningError
+from harness.app._context import Notification, app_context
 from harness.app._storage import Hive, SharedPreferences, notifications, open_database
 from harness.sim import Simulation
 from tests.app.helpers import MemoryDataArea, make_instance

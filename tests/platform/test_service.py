@@ -395,7 +395,8 @@ def test_restricted_app_runs_only_with_its_dynamic_constraints(sim: Simulation) 
 
 def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None:
     """cmd jobscheduler run -f starts a waiting job; timeout stops it with reason 3."""
-    from harness.platform._shell import JobShellError, cmd_jobscheduler, dumpsys_jobscheduler
+    from harness.platform import JobShellError
+    from harness.platform._shell import cmd_jobscheduler, dumpsys_jobscheduler
 
     device, service, wm = setup(sim, FakeDevice(network=None))
     request = (

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness._exceptions import TimeExpressionError
 from harness._units import MS_PER_DAY, MS_PER_HOUR
-from harness.scenario._timeexpr import TimeExpressionError, expand_every, parse_at, parse_clock
+from harness.scenario._timeexpr import expand_every, parse_at, parse_clock
 
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -99,6 +99,16 @@ def test_current_returns_the_running_simulation() -> None:
         Simulation.current()
 
 
+def test_active_is_the_started_simulation_or_none() -> None:
+    """Simulation.active() is the started simulation, None before start and after stop (the
+    real-I/O guard is a no-op without one)."""
+    sim = Simulation()
+    assert Simulation.active() is None
+    with sim:
+        assert Simulation.active() is sim
+    assert Simulation.active() is None
+
+
 def test_unobserved_task_failure_is_not_swallowed() -> None:
     """A task that fails unawaited is reported at stop with the virtual time it failed."""
     sim = Simulation(seed=0)

@@ -15,7 +15,8 @@ import pkgutil
 from types import MappingProxyType
 from typing import Final
 
-from harness.scenario._actions._base import REGISTRY, Action, ActionError, register
+from harness._exceptions import ActionError
+from harness.scenario._actions._base import REGISTRY, Action, register
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
     if _module.name not in ("_base", "__main__"):

@@ -22,15 +22,11 @@ from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 import httpx
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import ActionError, DefinitionError
 from harness._units import parse_duration
 
 if TYPE_CHECKING:
     from harness.scenario._world import World
-
-
-class ActionError(DefinitionError):
-    """An action string that is not one of the allowed forms, or has a value out of range."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Tiny apps the benchmarks run on the simulated phone (one concept each)."""

@@ -1,0 +1,154 @@
+"""(f) Property tests: hypothesis examples per second against direct runs, and a week's shrink.
+
+* examples per second: a hypothesis test draws timelines with
+  :func:`harness.strategies.timelines` (a week, up to 10 device events) and runs the scenario
+  (``benchmarks._apps.buggy_sync`` in its correct form, a 15-minute sync) with each one
+  (``scenario.replace(timeline=...).run()``); derandomized, so every repeat draws the same
+  examples. The floor runs exactly those timelines directly, in a plain loop. Both include
+  ``replace`` (validation and preflight), so the ratio is what hypothesis adds.
+* shrink: the same test against the deliberately buggy form of the app (it crashes on the first
+  sync without a network), asserting that no check fails; CPU seconds until hypothesis has found
+  the failure and shrunk it (to the one event that takes the network away), its database off.
+
+Targets (issue 14): examples per second at least 0.9x of direct runs; the week's shrink under
+60 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+
+from benchmarks._apps import buggy_sync
+from benchmarks._measure import cpu_seconds, interleave
+from benchmarks._result import Goal, On, Result, Target
+from benchmarks._scenarios import scenario_data
+from harness.scenario import Scenario, load_data
+from harness.strategies import timelines
+
+CASE = "f"
+TITLE = "property-test examples per second vs direct runs; time to shrink a week"
+RATE_TARGET = Target(0.9, Goal.AT_LEAST)
+SHRINK_TARGET = Target(60.0, on=On.VALUE)
+REPEATS = 3
+#: Device events per drawn timeline, at most (tests make it smaller).
+MAX_EVENTS = 10
+#: ``--quick``: days per example and examples per repeat.
+QUICK_DAYS = 1
+QUICK_EXAMPLES = 4
+
+
+def _base(days: int) -> Scenario:
+    return load_data(
+        scenario_data("benchmarks._apps.buggy_sync", f"{days}d"),
+        file=f"<benchmark f {days} days>",
+    )
+
+
+def _property_side(
+    base: Scenario, days: int, examples: int, drawn: list[list[dict[str, Any]]]
+) -> Mapping[str, float]:
+    buggy_sync.BUGGY = False
+    drawn.clear()
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
+    def examples_run(timeline: list[dict[str, Any]]) -> None:
+        drawn.append(timeline)
+        base.replace(timeline=timeline).run(seed=0)
+
+    began = cpu_seconds()
+    examples_run()
+    return {"property": len(drawn) / (cpu_seconds() - began)}
+
+
+def _direct_side(base: Scenario, drawn: list[list[dict[str, Any]]]) -> Mapping[str, float]:
+    buggy_sync.BUGGY = False
+    began = cpu_seconds()
+    for timeline in drawn:
+        base.replace(timeline=timeline).run(seed=0)
+    return {"direct": len(drawn) / (cpu_seconds() - began)}
+
+
+def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[dict[str, Any]]]:
+    """CPU seconds to find and shrink the buggy app's failure, and the shrunk timeline."""
+    buggy_sync.BUGGY = True
+    failing: list[list[dict[str, Any]]] = []
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
+    def never_crashes(timeline: list[dict[str, Any]]) -> None:
+        if not base.replace(timeline=timeline).run(seed=0).passed:
+            failing.append(timeline)
+            raise AssertionError("a check failed")
+
+    began = cpu_seconds()
+    try:
+        never_crashes()
+    except AssertionError:
+        pass
+    else:
+        raise RuntimeError("hypothesis did not find the buggy app's crash; numbers are void")
+    finally:
+        buggy_sync.BUGGY = True
+    return cpu_seconds() - began, failing[-1]
+
+
+def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
+    """Examples per second against direct runs (interleaved), then the shrink."""
+    days = QUICK_DAYS if quick else 7
+    examples = QUICK_EXAMPLES if quick else 30
+    repeats = repeats or (1 if quick else REPEATS)
+    base = _base(days)
+    drawn: list[list[dict[str, Any]]] = []
+    samples = interleave(
+        [lambda: _property_side(base, days, examples, drawn), lambda: _direct_side(base, drawn)],
+        repeats,
+    )
+    shrunk: list[dict[str, Any]] = []
+
+    def shrink_side() -> Mapping[str, float]:
+        spent, timeline = shrink_once(base, days, 100)
+        shrunk[:] = timeline
+        return {"shrink": spent}
+
+    shrink = interleave([shrink_side], 1 if quick else 2)
+    events = "; ".join(f"{event['at']} {event['do']}" for event in shrunk)
+    return [
+        Result(
+            CASE,
+            f"hypothesis examples of a {days}-day scenario per second ({len(drawn)} examples)",
+            samples["property"],
+            "examples/s",
+            samples["direct"],
+            RATE_TARGET,
+            "ratio: examples per CPU second under @given / direct runs per CPU second of the "
+            "same timelines",
+        ),
+        Result(
+            CASE,
+            f"find and shrink a failing {days}-day example",
+            shrink["shrink"],
+            "s",
+            target=SHRINK_TARGET,
+            compares=f"value: CPU seconds of the whole @given run (generate + shrink); "
+            f"shrunk to: {events}",
+        ),
+    ]

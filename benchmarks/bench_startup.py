@@ -1,0 +1,92 @@
+"""(h) Start-up: ``harness --version`` and a one-hour scenario in a child process.
+
+Each side is a fresh child process; its CPU seconds (user + system, from ``getrusage`` of the
+waited-for child) are compared with ``python -c pass`` in the same repeats:
+
+* ``harness --version`` (the console script; ``python -m harness.cli`` when there is none);
+* ``harness run FILE --seed 0 --workers 1 --out TMP`` on a one-hour scenario (the quarter-hour
+  sync on a pixel-like phone), report written.
+
+Targets (issue 14): ``--version`` under 0.1 s, the one-hour scenario under 0.3 s.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from benchmarks._measure import harness_command, interleave, run_child
+from benchmarks._result import On, Result, Target
+from benchmarks._scenarios import scenario_data, write_scenario
+
+CASE = "h"
+TITLE = "start-up: harness --version and a one-hour scenario vs python -c pass"
+VERSION_TARGET = Target(0.1, on=On.VALUE)
+HOUR_TARGET = Target(0.3, on=On.VALUE)
+REPEATS = 5
+
+
+def _side(command: Sequence[str], key: str) -> Mapping[str, float]:
+    return {key: run_child(command).cpu_seconds}
+
+
+def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
+    """The three commands, interleaved."""
+    repeats = repeats or (2 if quick else REPEATS)
+    with tempfile.TemporaryDirectory(prefix="harness-bench-h-") as tmp:
+        workdir = Path(tmp)
+        scenario = write_scenario(
+            scenario_data("benchmarks._apps.quarter_hour", "1h"), workdir / "one_hour.yaml"
+        )
+        out = workdir / "report"
+
+        def one_hour() -> Mapping[str, float]:
+            shutil.rmtree(out, ignore_errors=True)
+            return _side(
+                [
+                    *harness_command(),
+                    "run",
+                    str(scenario),
+                    "--seed",
+                    "0",
+                    "--workers",
+                    "1",
+                    "--out",
+                    str(out),
+                ],
+                "hour",
+            )
+
+        samples = interleave(
+            [
+                lambda: _side([sys.executable, "-c", "pass"], "python"),
+                lambda: _side([*harness_command(), "--version"], "version"),
+                one_hour,
+            ],
+            repeats,
+        )
+    return [
+        Result(
+            CASE,
+            "harness --version",
+            samples["version"],
+            "s",
+            samples["python"],
+            VERSION_TARGET,
+            "value: the child's CPU seconds; ratio (information): / CPU seconds of "
+            "`python -c pass`",
+        ),
+        Result(
+            CASE,
+            "harness run of a one-hour scenario (report written)",
+            samples["hour"],
+            "s",
+            samples["python"],
+            HOUR_TARGET,
+            "value: the child's CPU seconds; ratio (information): / CPU seconds of "
+            "`python -c pass`",
+        ),
+    ]
