@@ -16,6 +16,7 @@ Targets (issue 14): examples per second at least 0.9x of direct runs; the week's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,7 +51,7 @@ def _base(days: int) -> Scenario:
 def _property_side(
     base: Scenario, days: int, examples: int, drawn: list[list[dict[str, Any]]]
 ) -> Mapping[str, float]:
-    buggy_sync.BUGGY = False
+    os.environ[buggy_sync.BUGGY_ENV] = "0"
     drawn.clear()
 
     @settings(
@@ -72,7 +73,7 @@ def _property_side(
 
 
 def _direct_side(base: Scenario, drawn: list[list[dict[str, Any]]]) -> Mapping[str, float]:
-    buggy_sync.BUGGY = False
+    os.environ[buggy_sync.BUGGY_ENV] = "0"
     began = cpu_seconds()
     for timeline in drawn:
         base.replace(timeline=timeline).run(seed=0)
@@ -81,7 +82,7 @@ def _direct_side(base: Scenario, drawn: list[list[dict[str, Any]]]) -> Mapping[s
 
 def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[dict[str, Any]]]:
     """CPU seconds to find and shrink the buggy app's failure, and the shrunk timeline."""
-    buggy_sync.BUGGY = True
+    os.environ[buggy_sync.BUGGY_ENV] = "1"
     failing: list[list[dict[str, Any]]] = []
 
     @settings(
@@ -107,7 +108,7 @@ def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[d
     else:
         raise RuntimeError("hypothesis did not find the buggy app's crash; numbers are void")
     finally:
-        buggy_sync.BUGGY = True
+        os.environ[buggy_sync.BUGGY_ENV] = "1"
     return cpu_seconds() - began, failing[-1]
 
 

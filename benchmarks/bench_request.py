@@ -15,13 +15,13 @@ Target (issue 14): the device path at most 1.5x the bare request.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import respx
 
-from benchmarks._apps import requests as requests_app
 from benchmarks._measure import cpu_seconds, interleave
 from benchmarks._result import Result, Target
 from benchmarks._scenarios import ITEMS_URL, STATUS_BODY, STATUS_URL, scenario_data
@@ -50,14 +50,14 @@ def _scenario(url: str) -> Scenario:
 
 
 def _device_side(scenario: Scenario, url: str, count: int, key: str) -> Mapping[str, float]:
-    requests_app.URL = url
-    requests_app.COUNT = count
-    requests_app.cpu_seconds.clear()
+    os.environ["HARNESS_BENCH_URL"] = url
+    os.environ["HARNESS_BENCH_COUNT"] = str(count)
     result = scenario.run(seed=0)
-    if not result.passed or len(requests_app.cpu_seconds) != 1:
+    timed = result.trace.of_kind("bench.requests")
+    if not result.passed or len(timed) != 1:
         failed = [check for check in result.record.checks if not check.passed]
         raise RuntimeError(f"the device request run failed; benchmark numbers are void: {failed}")
-    return {key: requests_app.cpu_seconds[0] / count}
+    return {key: float(timed[0]["cpu_seconds"]) / count}
 
 
 async def _bare_requests(url: str, body: Any, count: int) -> float:
