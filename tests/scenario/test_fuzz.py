@@ -157,11 +157,11 @@ def test_validate_exits_0_or_2_with_a_short_message(text: str) -> None:
 
 
 @settings(
-    max_examples=8,
+    max_examples=12,
     deadline=timedelta(seconds=120),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(text=mutated(hostile=False))
+@given(text=mutated())
 def test_what_validates_runs_without_a_harness_error(text: str) -> None:
     """A mutated file that passes ``validate --import`` (the full preflight, as ``run`` does)
     runs without a harness error (its checks may pass or fail); the run is cut to its first
