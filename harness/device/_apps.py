@@ -47,6 +47,7 @@ class _Package:
     pid: int = 0
     starting: bool = False
     start_reason: str = ""
+    start_for_launch: bool = False
     has_activity: bool = False
     bindings: dict[str, int] = field(default_factory=dict)
     last_active_ms: int = 0
@@ -187,7 +188,7 @@ class Apps:
         self.user_interaction.emit(package)
         if entry.state is ProcessState.NONEXISTENT:
             if not entry.starting:
-                self._begin_start(entry, "launch", self._settings.cold_start_ms)
+                self._begin_start(entry, "launch", self._settings.cold_start_ms, for_launch=True)
         else:
             self._restate(entry)
         self.launched.emit(package)
@@ -275,9 +276,12 @@ class Apps:
 
     # --- internals --------------------------------------------------------------------------
 
-    def _begin_start(self, entry: _Package, reason: str, delay_ms: int) -> None:
+    def _begin_start(
+        self, entry: _Package, reason: str, delay_ms: int, *, for_launch: bool = False
+    ) -> None:
         entry.starting = True
         entry.start_reason = reason
+        entry.start_for_launch = for_launch
         if entry.start_timer is None:
             entry.start_timer = Timer(self._sim, lambda: self._finish_start(entry))
         entry.start_timer.set_after(delay_ms)
@@ -296,7 +300,9 @@ class Apps:
             pid=entry.pid,
             reason=entry.start_reason,
         )
-        self.process_started.emit(ProcessStarted(entry.name, entry.pid, entry.start_reason))
+        self.process_started.emit(
+            ProcessStarted(entry.name, entry.pid, entry.start_reason, entry.start_for_launch)
+        )
         self._restate(entry, announce=True)
 
     def _kill(self, entry: _Package, reason: ExitReason, detail: str) -> bool:

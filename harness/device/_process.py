@@ -35,11 +35,16 @@ class StartResult(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class ProcessStarted:
-    """A process came up: for a user ``launch`` or a higher layer's ``reason``."""
+    """A process came up: for a user ``launch`` or a higher layer's ``reason``.
+
+    ``for_launch`` tells the two apart as a value (AOSP's ``HostingRecord`` type "activity"):
+    the start began because the user opened the app; ``reason`` is the text the trace shows.
+    """
 
     package: str
     pid: int
     reason: str
+    for_launch: bool = False
 
 
 @dataclass(frozen=True, slots=True)

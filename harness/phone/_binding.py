@@ -99,7 +99,7 @@ class DeviceBinding:
         force_stopped = package in self._force_stopped
         self._force_stopped.discard(package)
         self.runtime.start_process(package, reason=started.reason, force_stopped=force_stopped)
-        if started.reason == "launch" or package in self._launch_pending:
+        if started.for_launch or package in self._launch_pending:
             self._launch_pending.discard(package)
             self.runtime.launch(package)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.device import ExitReason, ProcessDied, ProcessState, StartResult
+from harness.device import ExitReason, ProcessDied, ProcessStarted, ProcessState, StartResult
 from harness.sim import Simulation
 from tests.device.conftest import PACKAGE, MakeDevice
 from tests.device.helpers import first, records
@@ -20,6 +20,20 @@ def test_launch_cold_starts_into_top(sim: Simulation, device: Any) -> None:
     assert first(sim, "device.process", event="started")["reason"] == "launch"
     assert device.screen.on
     assert not device.screen.locked
+
+
+def test_a_start_says_as_a_value_whether_the_user_launched_it(sim: Simulation, device: Any) -> None:
+    """A process start carries its hosting type as a value (HostingRecord "activity" for a
+    launch), so higher layers never compare reason texts."""
+    started: list[ProcessStarted] = []
+    device.apps.process_started.connect(started.append)
+    device.apps.bind_service(PACKAGE, "job:1")
+    sim.run_for(800)
+    device.apps.unbind_service(PACKAGE, "job:1")
+    device.apps.low_memory_kill(PACKAGE)
+    device.apps.launch(PACKAGE)
+    sim.run_for(800)
+    assert [(s.reason, s.for_launch) for s in started] == [("bind job:1", False), ("launch", True)]
 
 
 def test_leaving_caches_and_am_kill_spares_the_foreground(sim: Simulation, device: Any) -> None:
