@@ -17,12 +17,11 @@ from typing import Any, ClassVar
 from harness.sim import TraceKind, register_trace_kind
 
 
-@register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkBlockedRecord(TraceKind):
-    """A request was inserted BLOCKED behind prerequisites."""
+class WorkSnapshot(TraceKind):
+    """The work's fields after the change, shared by every ``work.*`` kind but
+    ``work.not_enqueued`` (not a kind itself: a base of the kinds below)."""
 
-    KIND: ClassVar[str] = "work.blocked"
     id: str
     worker: str
     tags: list[str]
@@ -31,6 +30,14 @@ class WorkBlockedRecord(TraceKind):
     generation: int
     period_count: int
     next_run_time_ms: int | None
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkBlockedRecord(WorkSnapshot):
+    """A request was inserted BLOCKED behind prerequisites."""
+
+    KIND: ClassVar[str] = "work.blocked"
     unique_name: str | None
     policy: str | None
     prerequisites: list[str]
@@ -39,20 +46,12 @@ class WorkBlockedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkCancelledRecord(TraceKind):
+class WorkCancelledRecord(WorkSnapshot):
     """The work became CANCELLED (``cause`` ``cancelled_by_app`` or
     ``prerequisite_cancelled``).
     """
 
     KIND: ClassVar[str] = "work.cancelled"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     previous_state: str
     cause: str
     stop_reason: str
@@ -61,54 +60,30 @@ class WorkCancelledRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkDeferredRecord(TraceKind):
+class WorkDeferredRecord(WorkSnapshot):
     """Periodic or backed-off work was started before ``due_ms`` and put back ENQUEUED
     without running.
     """
 
     KIND: ClassVar[str] = "work.deferred"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     due_ms: int
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkDeletedRecord(TraceKind):
+class WorkDeletedRecord(WorkSnapshot):
     """A unique-work policy (REPLACE, KEEP, APPEND_OR_REPLACE, UPDATE) deleted the record."""
 
     KIND: ClassVar[str] = "work.deleted"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     reason: str
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkEnqueuedRecord(TraceKind):
+class WorkEnqueuedRecord(WorkSnapshot):
     """A request was inserted ENQUEUED (or FAILED/CANCELLED because a prerequisite had)."""
 
     KIND: ClassVar[str] = "work.enqueued"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     unique_name: str | None
     policy: str | None
     prerequisites: list[str]
@@ -138,20 +113,12 @@ class WorkFailedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkFinishedRecord(TraceKind):
+class WorkFinishedRecord(WorkSnapshot):
     """A run completed: ``result`` success or failure (None, with ``cause`` and ``failed``,
     for dependents failed with it).
     """
 
     KIND: ClassVar[str] = "work.finished"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     result: str | None
     output: dict[str, Any] | None = None
     cause: str | None = None
@@ -173,86 +140,46 @@ class WorkNotEnqueuedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkProgressRecord(TraceKind):
+class WorkProgressRecord(WorkSnapshot):
     """A running worker set its progress (``Data`` as JSON)."""
 
     KIND: ClassVar[str] = "work.progress"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     progress: dict[str, Any]
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkPrunedRecord(TraceKind):
+class WorkPrunedRecord(WorkSnapshot):
     """A finished record was pruned (``reason`` ``on_open`` or ``prune_work``)."""
 
     KIND: ClassVar[str] = "work.pruned"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     reason: str
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkRetryRecord(TraceKind):
+class WorkRetryRecord(WorkSnapshot):
     """The worker asked to retry: back to ENQUEUED after the backoff."""
 
     KIND: ClassVar[str] = "work.retry"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkStartedRecord(TraceKind):
+class WorkStartedRecord(WorkSnapshot):
     """ENQUEUED -> RUNNING (the run attempt count was incremented)."""
 
     KIND: ClassVar[str] = "work.started"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkStoppedRecord(TraceKind):
+class WorkStoppedRecord(WorkSnapshot):
     """A run was stopped (constraint lost, timeout, scheduler), or found RUNNING at start-
     up (``cause`` ``process_restart``).
     """
 
     KIND: ClassVar[str] = "work.stopped"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     stop_reason: str
     stop_reason_value: int
     cause: str | None = None
@@ -260,35 +187,19 @@ class WorkStoppedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkUnblockedRecord(TraceKind):
+class WorkUnblockedRecord(WorkSnapshot):
     """BLOCKED -> ENQUEUED when the last ``prerequisite`` succeeded."""
 
     KIND: ClassVar[str] = "work.unblocked"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     prerequisite: str
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WorkUpdatedRecord(TraceKind):
+class WorkUpdatedRecord(WorkSnapshot):
     """``update_work`` or the UPDATE policy changed the work (``result`` an UpdateResult name)."""
 
     KIND: ClassVar[str] = "work.updated"
-    id: str
-    worker: str
-    tags: list[str]
-    state: str
-    run_attempt_count: int
-    generation: int
-    period_count: int
-    next_run_time_ms: int | None
     result: str
 
 
