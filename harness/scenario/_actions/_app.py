@@ -235,11 +235,13 @@ class AppCall(Action):
         """Call the app's function in its running process (a task of the app instance)."""
         process = world.runtime.process(package)
         assert process is not None
-        function = self.function(world)
         sim = world.sim
 
         async def perform() -> None:
             try:
+                # looked up in the app's own task: a first import of the app module runs its
+                # top-level code as app code (guarded, and a crash there is the app's)
+                function = self.function(world)
                 outcome: Any = function(*self.args)
                 if inspect.isawaitable(outcome):
                     outcome = await outcome
