@@ -70,6 +70,11 @@ class World:
         if text not in self._notes:
             self._notes.append(text)
 
+    def refuse(self, action: Action, reason: str, note: str) -> None:
+        """``action`` did nothing, as on a phone, for ``reason``: traced, and ``note`` told once."""
+        self.sim.record("scenario.action_refused", action=action.text, reason=reason)
+        self.note(note)
+
     def execute(self, action: Action) -> None:
         """Carry out one timeline action now (each action class owns its effect)."""
         self.sim.record("scenario.action", action=action.text)

@@ -134,9 +134,11 @@ class KillApp(_UserVerb):
         apps = world.device.apps
         if apps.is_running(package) and apps.low_memory_kill(package) is None:
             # the low-memory killer never takes the foreground (TOP) app
-            reason = f"{package} is on screen; the low-memory killer spares the foreground app"
-            world.sim.record("scenario.action_refused", action=self.text, reason=reason)
-            world.note(f"'{self.text}' did nothing while the app was on screen: 'leave app' first")
+            world.refuse(
+                self,
+                f"{package} is on screen; the low-memory killer spares the foreground app",
+                f"'{self.text}' did nothing while the app was on screen: 'leave app' first",
+            )
 
 
 @register
@@ -228,8 +230,7 @@ class AppCall(Action):
         world.device.apps.launch(package)
 
     def _refuse(self, world: World, reason: str) -> None:
-        world.sim.record("scenario.action_refused", action=self.text, reason=reason)
-        world.note(f"'{self.text}' did nothing: {reason}")
+        world.refuse(self, reason, f"'{self.text}' did nothing: {reason}")
 
     def _perform(self, world: World, package: str) -> None:
         """Call the app's function in its running process (a task of the app instance)."""
