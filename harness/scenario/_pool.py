@@ -71,6 +71,8 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
     """
     with _signals_held():
         processes = list((pool._processes or {}).values())
+        # shutdown(wait=False) forgets the manager thread (typeshed mistypes this attribute)
+        manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -80,3 +82,10 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
             if process.is_alive():
                 process.kill()
                 process.join()
+        # The executor's manager thread notices the dead workers and reaps them too; a worker it
+        # reaped first can stay listed in multiprocessing's children (our waitpid then finds no
+        # child). Waiting for that thread, then joining each exited worker again, lists none.
+        if manager is not None:
+            manager.join()
+        for process in processes:
+            process.join()
