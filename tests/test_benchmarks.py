@@ -139,6 +139,7 @@ def tiny_scenario(tmp_path: Path) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_suites_case_times_one_and_two_workers(
     monkeypatch: pytest.MonkeyPatch, tiny_scenario: Path
 ) -> None:
@@ -151,6 +152,7 @@ def test_suites_case_times_one_and_two_workers(
     assert results[0].target == Target(1.8, Goal.AT_LEAST)
 
 
+@pytest.mark.slow
 def test_property_case_rates_examples_and_shrinks_a_failure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -162,6 +164,7 @@ def test_property_case_rates_examples_and_shrinks_a_failure(
     assert "shrunk to: 0s open app" in results[1].compares
 
 
+@pytest.mark.slow
 def test_memory_case_compares_the_long_run_with_the_short() -> None:
     """(g): the long run's peak against 100 MB, and against the short run's peak."""
     results = bench_memory.run(quick=True, repeats=1)
@@ -169,6 +172,7 @@ def test_memory_case_compares_the_long_run_with_the_short() -> None:
     assert results[0].unit == "MB"
 
 
+@pytest.mark.slow
 def test_startup_case_compares_children_with_python_doing_nothing() -> None:
     """(h): `harness --version` and a one-hour run against `python -c pass`."""
     _check_rows(bench_startup.run(quick=True, repeats=1), "h", rows=2)

@@ -370,9 +370,20 @@ def test_every_bundled_file_has_a_condition() -> None:
     assert kinds <= set(CONDITIONS), f"no condition for {sorted(kinds - set(CONDITIONS))}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", _files(), ids=lambda path: f"{path.parent.name}/{path.stem}")
-def test_bundled_file_produces_its_condition(path: Path) -> None:
+def test_bundled_file_produces_its_condition_under_a_strict_trace(path: Path) -> None:
+    """Seed 0 of each bundled file produces its condition, and every record fits its kind.
+
+    One run serves both: the trace is strict (the test suite sets HARNESS_STRICT_TRACE), so a
+    record of an unregistered kind or with a wrongly typed field fails the run (docs/trace.md).
+    """
     scenario = harness.scenario.load(path)
     result = scenario.run(0)
-    problems = condition_problems(path.stem, scenario, list(result.trace))
+    assert result.trace.strict
+    assert "TraceKindError" not in (result.record.error or "")
+    assert result.trace.unregistered_kinds() == []
+    records = list(result.trace)
+    assert [r for r in records if "TraceKindError" in r.to_json()] == []
+    problems = condition_problems(path.stem, scenario, records)
     assert not problems, f"{path.parent.name}/{path.name} seed 0: {'; '.join(problems)}"

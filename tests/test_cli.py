@@ -41,6 +41,7 @@ def test_demo_prints_a_device_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert "trace digest " in out
 
 
+@pytest.mark.slow
 def test_console_script_is_installed() -> None:
     """The `harness` entry point runs as a module too (python -m harness.cli --version)."""
     result = subprocess.run(
@@ -225,6 +226,7 @@ def test_an_app_that_fails_to_import_is_exit_2_with_its_line(
         assert "Traceback" not in printed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

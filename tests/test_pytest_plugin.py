@@ -19,6 +19,7 @@ def _write(pytester: pytest.Pytester, name: str, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_scenario_files_are_collected_one_item_per_seed(pytester: pytest.Pytester) -> None:
     """`pytest scenarios/` collects each scenario file, one item per seed."""
     _write(pytester, "hourly.yaml", SCENARIO)
@@ -63,6 +64,7 @@ def test_broken_scenario_files_are_failing_items_not_skipped(pytester: pytest.Py
     result.stdout.fnmatch_lines(["*typo.yaml:*durration: unknown field 'durration'*"])
 
 
+@pytest.mark.slow
 def test_report_option_writes_a_report_also_with_xdist(pytester: pytest.Pytester) -> None:
     """--harness-report DIR writes summary.json etc., collecting records from xdist workers."""
     _write(pytester, "hourly.yaml", SCENARIO)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +84,7 @@ def _apply(device: Device, sim: Simulation, event: str, minutes: int) -> None:
                 raise
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     profile=st.sampled_from(["pixel-like", "budget"]),

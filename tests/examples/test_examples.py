@@ -29,6 +29,7 @@ def hive_box(result: RunResult, package: str, box: str) -> dict[str, object]:
     return {key: json.loads(value) for key, value in rows}
 
 
+@pytest.mark.slow
 def test_hourly_sync_keeps_the_cache_equal_to_the_server() -> None:
     """After a week of hourly syncs the cache holds every item the server had at the last sync."""
     result = run("hourly_sync/happy_path.yaml")
@@ -47,6 +48,7 @@ def test_paged_download_stores_the_whole_catalog_once() -> None:
     assert result.backend.request_count("GET", "/catalog") == 20
 
 
+@pytest.mark.slow
 def test_conditional_sync_mirrors_changes_with_few_full_fetches() -> None:
     """The cache follows the server's items and versions; most checks are 304s."""
     result = run("conditional_sync/happy_path.yaml")
@@ -60,6 +62,7 @@ def test_conditional_sync_mirrors_changes_with_few_full_fetches() -> None:
     assert statuses[304] > statuses[200] / 2
 
 
+@pytest.mark.slow
 def test_rate_limited_fetch_stores_data_and_honours_retry_after() -> None:
     """The fixed fetch stores the data and never comes back early after a 429."""
     result = run("rate_limited_fetch/happy_path.yaml")
@@ -81,6 +84,7 @@ def test_outbox_delivers_every_edit_exactly_once() -> None:
     assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_notifier_notifies_once_per_batch_of_new_items() -> None:
     """Each time items appear, one notification follows within the hour."""
     result = run("notify_new_data/happy_path.yaml")

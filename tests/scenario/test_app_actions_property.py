@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from harness.scenario import load_data, run_scenario
@@ -48,6 +49,7 @@ def _outbox(timeline: list[dict[str, Any]]) -> dict[str, Any]:
 @given(timeline=timelines(days=_DAYS, max_events=12, app_actions=("app edit note",)))
 # found by this test: the edit started an app instance with no device process behind it, which
 # the force-stop never ended, so WorkManager never rescheduled the upload
+@pytest.mark.slow
 @example(
     timeline=[
         {"at": "0s", "do": "open app"},

@@ -140,6 +140,7 @@ def _validate(text: str, *flags: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200,
     deadline=timedelta(seconds=30),  # a safety bound on each example, not a speed test
@@ -156,6 +157,7 @@ def test_validate_exits_0_or_2_with_a_short_message(text: str) -> None:
     assert len(printed) < 20_000
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=timedelta(seconds=120),
@@ -206,6 +208,7 @@ ADVERSARIAL = {
 }
 
 
+@pytest.mark.slow
 def test_adversarial_files_stay_within_memory_and_time(tmp_path: Path) -> None:
     """In a real process capped at 2 GiB and 60 CPU seconds, each hostile file is refused with
     exit 2 and its own short error; none hides another."""

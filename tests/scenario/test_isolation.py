@@ -96,6 +96,7 @@ def test_cli_run_with_workers_and_replay_agree(
     assert f"digest {digests['1'][2]}" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_pytest_plugin_gives_the_same_digests(
     pytester: pytest.Pytester, counter_file: Path
 ) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harness.sim import Simulation
 from harness.workmanager import (
     BackoffPolicy,
@@ -52,6 +54,7 @@ def test_same_seed_same_digest() -> None:
     assert run_scenario(3) != run_scenario(4)
 
 
+@pytest.mark.slow
 def test_same_digest_in_another_process() -> None:
     """A fresh interpreter with another PYTHONHASHSEED reproduces the digest byte for byte."""
     code = "from tests.workmanager.test_determinism import run_scenario; print(run_scenario(3))"

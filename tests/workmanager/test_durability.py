@@ -153,6 +153,7 @@ def _active_after_keep(path: Path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.parametrize("case_name", sorted(CASES))
 def test_a_kill_between_any_two_statements_leaves_the_old_or_the_new_state(

@@ -204,6 +204,7 @@ def test_input_data_accepts_a_mapping(sim: Simulation) -> None:
     assert request.work_spec.input == Data({"page": 3})
 
 
+@pytest.mark.slow
 @given(interval=st.integers(0, 10**9), flex=st.one_of(st.none(), st.integers(0, 10**9)))
 def test_periodic_clamping_ranges(interval: int, flex: int | None) -> None:
     """interval >= 15 min; 5 min <= flex <= interval; else unchanged (WorkSpec.setPeriodic)."""
@@ -215,6 +216,7 @@ def test_periodic_clamping_ranges(interval: int, flex: int | None) -> None:
     assert spec.flex_duration == min(max(raw_flex, 300_000), expected_interval)
 
 
+@pytest.mark.slow
 @given(delay=st.integers(0, 10**9))
 def test_backoff_clamping_range(delay: int) -> None:
     """The stored backoff delay is the requested one clamped into [10 s, 5 h] (WorkSpec.kt)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -191,3 +192,4 @@ WorkManagerMachine.TestCase.settings = settings(
     max_examples=40, stateful_step_count=25, deadline=None
 )
 TestWorkManagerModel = WorkManagerMachine.TestCase
+TestWorkManagerModel.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
