@@ -3,8 +3,8 @@
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
 generated ``createAllTables``), so a database written here has the layout of one pulled off a
 phone, plus two partial indexes of the harness's own for the scheduling query (see
-``SCHEMA``). Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and network
-requests are not modelled and stored empty.
+``SCHEMA``). Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and
+network requests are not modelled and stored empty.
 """
 
 from __future__ import annotations
