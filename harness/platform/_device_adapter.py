@@ -18,7 +18,15 @@ Each property reads the device the way the matching AOSP controller reads the fr
 
 from __future__ import annotations
 
-from harness.device import BatteryStatus, DeepState, Device, LightState, PlugType, Transport
+from harness.device import (
+    BatteryStatus,
+    DeepState,
+    Device,
+    LightState,
+    NetworkState,
+    PlugType,
+    Transport,
+)
 from harness.platform._view import Bucket, DozeState, NetworkInfo
 from harness.sim import Signal
 
@@ -28,6 +36,9 @@ class DeviceAdapter:
 
     def __init__(self, device: Device) -> None:
         self._device = device
+        # The NetworkInfo of the last NetworkState read: the state is a frozen value replaced on
+        # every change, so the same object means the same info (read for every job verdict).
+        self._network_of: tuple[NetworkState, NetworkInfo | None] | None = None
         self.changed: Signal[str] = Signal("platform.device_view")
         for name, signal in (
             ("battery", device.battery.changed),
@@ -83,15 +94,22 @@ class DeviceAdapter:
     def network(self) -> NetworkInfo | None:
         """The default network, if one is connected."""
         state = self._device.network.state
-        if state.transport is Transport.NONE:
-            return None
-        return NetworkInfo(
-            transport=state.transport.value,
-            validated=state.validated,
-            metered=state.metered,
-            roaming=state.roaming,
-            temporarily_unmetered=state.temporarily_unmetered,
+        cached = self._network_of
+        if cached is not None and cached[0] is state:
+            return cached[1]
+        info = (
+            None
+            if state.transport is Transport.NONE
+            else NetworkInfo(
+                transport=state.transport.value,
+                validated=state.validated,
+                metered=state.metered,
+                roaming=state.roaming,
+                temporarily_unmetered=state.temporarily_unmetered,
+            )
         )
+        self._network_of = (state, info)
+        return info
 
     @property
     def device_idle(self) -> bool:

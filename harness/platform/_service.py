@@ -31,6 +31,8 @@ changes: the answer to "why has my work not run?"), ``job.started``, ``job.stopp
 
 from __future__ import annotations
 
+import asyncio
+
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._decision import Blocker, Verdict
@@ -78,9 +80,10 @@ class JobSchedulerService:
         #: A job started (``True``) or ended (``False``): the device binds the app's service,
         #: holds the job's wake lock and keeps a doze maintenance window open meanwhile.
         self.run_changed: Signal[tuple[JobInfo, bool]] = self.runs.run_changed
-        self._timer = WakeupTimer(sim, self.evaluate)
+        self._timer = WakeupTimer(sim, self.evaluate_now)
         self._evaluating = False
         self._again = False
+        self._queued: asyncio.Handle | None = None
         device.changed.connect(lambda _what: self.evaluate())
 
     def set_process_starter(self, starter: ProcessStarter) -> None:
@@ -217,7 +220,29 @@ class JobSchedulerService:
         return self.readiness.verdict(status, self.sim.now_ms)
 
     def evaluate(self) -> None:
+        """Ask for an evaluation at this instant; every ask until it runs joins the same one.
+
+        AOSP does not re-check every job on each change either: controllers report state
+        changes through ``onControllerStateChanged``, which posts ``MSG_CHECK_CHANGED_JOBS`` to
+        the service's handler, and the handler checks the jobs once for all changes queued by
+        then (``apex/jobscheduler/service/java/com/android/server/job/JobSchedulerService.java``).
+        Here the evaluation is one callback at the current virtual instant, at
+        :data:`EVALUATE_PRIORITY`: after the callbacks already ready at that instant, so a
+        burst of changes (twenty jobs scheduled, a run's end and the next schedule, a process
+        start) is evaluated once.
+        """
+        if self._queued is None:
+            self._queued = self.sim.call_next(self._run_queued)
+
+    def _run_queued(self) -> None:
+        self._queued = None
+        self.evaluate_now()
+
+    def evaluate_now(self) -> None:
         """Start ready jobs, stop running ones that may no longer run, set the next timer."""
+        if self._queued is not None:
+            self._queued.cancel()
+            self._queued = None
         if self._evaluating:
             self._again = True
             return

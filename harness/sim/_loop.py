@@ -129,6 +129,15 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         heapq.heappush(self._timers, (due_ms, priority, self._timer_sequence, handle))
         return handle
 
+    def call_next(self, callback: Callable[[*_Ts], object], *args: *_Ts) -> asyncio.Handle:
+        """Run ``callback(*args)`` right after the callback now running, before every other
+        ready callback (a message posted to the front of a handler's queue)."""
+        handle = self.call_soon(callback, *args)
+        ready = self._ready  # type: ignore[attr-defined]
+        ready.remove(handle)
+        ready.appendleft(handle)
+        return handle
+
     def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
         if handle._scheduled:  # type: ignore[attr-defined]
             self._cancelled_timer_count += 1

@@ -243,6 +243,11 @@ class Simulation:
             raise DefinitionError(f"delay {delay!r} is negative; delays are >= 0")
         return self.call_at(self.now_ms + delay_ms, callback, *args, priority=priority)
 
+    def call_next(self, callback: Callable[..., object], *args: Any) -> asyncio.Handle:
+        """Run ``callback(*args)`` at this instant, right after the callback now running and
+        before every other callback ready to run (coalescing a burst of requests into one)."""
+        return self.loop.call_next(callback, *args)
+
     def create_task(
         self, coro: Coroutine[Any, Any, _T], *, name: str | None = None
     ) -> asyncio.Task[_T]:

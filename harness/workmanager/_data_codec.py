@@ -10,6 +10,7 @@ string. Everything is big-endian. The serialised size is what the 10 240-byte li
 from __future__ import annotations
 
 import enum
+import re
 import struct
 from collections.abc import Mapping
 from typing import Any, Final
@@ -64,20 +65,28 @@ class _UTFDataFormatError(Exception):
 
 
 def _modified_utf8(text: str) -> bytes:
-    """Java's modified UTF-8 (``DataOutputStream.writeUTF`` body), per UTF-16 code unit."""
-    if text.isascii() and "\x00" not in text:
-        return text.encode("ascii")
-    units = text.encode("utf-16-be", "surrogatepass")
-    out = bytearray()
-    for index in range(0, len(units), 2):
-        unit = (units[index] << 8) | units[index + 1]
-        if 0x0001 <= unit <= 0x007F:
-            out.append(unit)
-        elif unit <= 0x07FF:
-            out += bytes((0xC0 | (unit >> 6), 0x80 | (unit & 0x3F)))
-        else:
-            out += bytes((0xE0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3F), 0x80 | (unit & 0x3F)))
-    return bytes(out)
+    """Java's modified UTF-8 (``DataOutputStream.writeUTF`` body), per UTF-16 code unit.
+
+    It is UTF-8 with two differences, applied in bulk: U+0000 is ``C0 80``, and a character
+    above U+FFFF is its UTF-16 surrogate pair, each half as a 3-byte sequence (CESU-8). Lone
+    surrogates are written as 3-byte sequences too (``surrogatepass``).
+    """
+    if text.isascii():
+        body = text.encode("ascii")
+    else:
+        if _SUPPLEMENTARY.search(text) is not None:
+            text = _SUPPLEMENTARY.sub(_as_surrogate_pair, text)
+        body = text.encode("utf-8", "surrogatepass")
+    return body.replace(b"\x00", b"\xc0\x80") if b"\x00" in body else body
+
+
+#: A character outside the Basic Multilingual Plane (4 bytes in UTF-8, 6 in modified UTF-8).
+_SUPPLEMENTARY: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _as_surrogate_pair(match: re.Match[str]) -> str:
+    above = ord(match.group()) - 0x10000
+    return chr(0xD800 | (above >> 10)) + chr(0xDC00 | (above & 0x3FF))
 
 
 def _write_utf(text: str) -> bytes:
@@ -88,9 +97,45 @@ def _write_utf(text: str) -> bytes:
 
 
 def _read_utf(buffer: bytes, offset: int) -> tuple[str, int]:
+    """``DataInputStream.readUTF``: the string at ``offset`` and the offset after it."""
     (length,) = struct.unpack_from(">H", buffer, offset)
     offset += 2
     body = buffer[offset : offset + length]
+    return _decode_modified_utf8(body), offset + length
+
+
+#: Bytes that never occur in modified UTF-8 (lead bytes of 4-byte UTF-8 sequences and beyond).
+_NOT_MODIFIED_UTF8: Final = re.compile(b"[\xf0-\xff]")
+
+
+def _decode_modified_utf8(body: bytes) -> str:
+    """The text of a modified UTF-8 body, decoded in bulk where that gives the same text.
+
+    Once ``C0 80`` is back to ``00``, well-formed modified UTF-8 is UTF-8 with surrogates encoded
+    as 3-byte sequences, which Python's UTF-8 decoder takes with ``surrogatepass``; a surrogate
+    pair it leaves as two code points is joined through UTF-16, as Java's ``String`` holds it.
+    Anything else (overlong forms other than ``C0 80``, truncated or 4-byte sequences) goes to
+    :func:`_decode_per_unit`, the lenient per-character decoding this module always had.
+    """
+    if body.isascii():
+        return body.decode("ascii")
+    if _NOT_MODIFIED_UTF8.search(body) is None:
+        try:
+            text = body.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if b"\xed" in body:  # 0xED leads U+D000..U+DFFF, the surrogates among them
+                text = text.encode("utf-16-be", "surrogatepass").decode(
+                    "utf-16-be", "surrogatepass"
+                )
+            return text
+    return _decode_per_unit(body)
+
+
+def _decode_per_unit(body: bytes) -> str:
+    """Decode one UTF-16 code unit at a time: 1, 2 or 3 bytes by the lead byte's high bits,
+    continuation bytes taken as they are (no check), units joined as UTF-16."""
     units = bytearray()
     index = 0
     while index < len(body):
@@ -103,7 +148,7 @@ def _read_utf(buffer: bytes, offset: int) -> tuple[str, int]:
             unit = ((first & 0x0F) << 12) | ((body[index + 1] & 0x3F) << 6)
             unit, index = unit | (body[index + 2] & 0x3F), index + 3
         units += struct.pack(">H", unit)
-    return units.decode("utf-16-be", "surrogatepass"), offset + length
+    return units.decode("utf-16-be", "surrogatepass")
 
 
 _SCALAR_FORMAT: Final = {

@@ -180,21 +180,29 @@ class WorkManager:
         if not self._alive or not self.schedulers:
             return
         work_specs = self.database.work_spec_dao
+        limited_schedulers = [s for s in self.schedulers if s.has_limited_scheduling_slots]
+        greedy_schedulers = [s for s in self.schedulers if not s.has_limited_scheduling_slots]
         # One transaction reads both lists and marks the limited batch; the schedulers hear of
         # the work after the commit (Schedulers.schedule).
         with self.database.transaction():
             limited = work_specs.get_eligible_work_for_scheduling(self.max_scheduler_limit)
-            everything = work_specs.get_all_eligible_work_specs_for_scheduling(
-                MAX_GREEDY_SCHEDULER_LIMIT
+            # Schedulers.schedule reads getAllEligibleWorkSpecsForScheduling(200) on every call,
+            # but only scheduleWorkSpecs(..., forLimitedSlots=false) uses the list (and a debug
+            # log): with no scheduler without limited slots the read is unobservable, and it
+            # decoded up to 200 rows after every run (W/impl/Schedulers.java @051c4525).
+            everything = (
+                work_specs.get_all_eligible_work_specs_for_scheduling(MAX_GREEDY_SCHEDULER_LIMIT)
+                if greedy_schedulers
+                else []
             )
             now = self.sim.now_ms
             for spec in limited:
                 work_specs.mark_scheduled(spec.id, now)
-        for scheduler in self.schedulers:
-            if scheduler.has_limited_scheduling_slots and limited:
+        if limited:
+            for scheduler in limited_schedulers:
                 scheduler.schedule(*limited)
-        for scheduler in self.schedulers:
-            if not scheduler.has_limited_scheduling_slots and everything:
+        if everything:
+            for scheduler in greedy_schedulers:
                 scheduler.schedule(*everything)
 
     def _on_executed(self, executed: Executed) -> None:

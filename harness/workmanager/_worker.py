@@ -22,6 +22,7 @@ import abc
 import asyncio
 import concurrent.futures
 import pkgutil
+import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, cast
@@ -292,10 +293,41 @@ def class_name(cls: type, base: type, what: str) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _resolve_imported(name: str) -> object | None:
+    """``pkgutil.resolve_name(name)`` when its modules are all imported already, else ``None``.
+
+    ``resolve_name`` imports ``a``, ``a.b``, ... until an import fails, then reads the rest as
+    attributes; for ``module.QualName`` that last, failing import searches the module's package
+    on every call, a third of a work run's cost. The same walk over ``sys.modules`` gives the
+    same object when the deepest module found is a plain module (no ``__path__``: nothing can be
+    imported below it) and fully initialised; otherwise the caller takes ``resolve_name``.
+    """
+    parts = name.split(".")
+    module_name = parts[0]
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    index = 1
+    while index < len(parts):
+        deeper = sys.modules.get(f"{module_name}.{parts[index]}")
+        if deeper is None:
+            break
+        module_name, module, index = f"{module_name}.{parts[index]}", deeper, index + 1
+    spec = getattr(module, "__spec__", None)
+    if hasattr(module, "__path__") or getattr(spec, "_initializing", False):
+        return None
+    found: object = module
+    for part in parts[index:]:
+        found = getattr(found, part)
+    return found
+
+
 def resolve_class(name: str, base: type, what: str) -> type:
     """Import the class stored as ``name`` and check it is a ``base``."""
     try:
-        found = pkgutil.resolve_name(name)
+        found = _resolve_imported(name)
+        if found is None:
+            found = pkgutil.resolve_name(name)
     except (ImportError, AttributeError, ValueError) as error:
         raise InvalidRequestError(
             f"could not import {what} class {name!r}: {error}; the class must be importable by "

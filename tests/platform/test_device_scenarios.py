@@ -426,3 +426,28 @@ def test_temporarily_unmetered_work_runs_only_on_a_temporarily_unmetered_network
             sim.run_for("1m")
             started = bool(sim.trace.of_kind("job.started"))
             assert started is runs, (override, transport)
+
+
+def test_the_device_views_network_follows_every_change_of_the_default_network() -> None:
+    """ConnectivityController reads the default network: the view's NetworkInfo is rebuilt when
+    the device's network state changes and reused while it stays the same."""
+    from harness.device import Device
+    from harness.platform import DeviceAdapter
+
+    with Simulation(seed=0) as sim:
+        device = Device(sim, "pixel-like")
+        view = DeviceAdapter(device)
+        seen = []
+        for enabled in (True, False, True):
+            device.network.set_wifi_enabled(enabled)
+            sim.run_for("1m")
+            first = view.network
+            assert view.network is first
+            seen.append(None if first is None else first.transport)
+            assert seen[-1] == (
+                None
+                if device.network.state.transport.value == "none"
+                else device.network.state.transport.value
+            )
+        assert seen[0] != seen[1]
+        assert seen[0] == seen[2]

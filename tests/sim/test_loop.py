@@ -252,3 +252,19 @@ def test_a_day_does_no_real_sleeping(monkeypatch: pytest.MonkeyPatch) -> None:
         sim.create_task(app())
         sim.run_for("1d")
     assert sim.now_ms == MS_PER_DAY
+
+
+def test_call_next_runs_right_after_the_running_callback(sim: Simulation) -> None:
+    """call_next: after the callback now running, before callbacks already ready, same instant."""
+    order: list[str] = []
+
+    def first() -> None:
+        order.append("first")
+        sim.loop.call_soon(order.append, "soon")
+        sim.call_next(order.append, "next")
+
+    sim.loop.call_soon(first)
+    sim.loop.call_soon(order.append, "ready before")
+    sim.call_later(5, lambda: sim.call_next(order.append, f"next at {sim.now_ms}"))
+    sim.run_for(10)
+    assert order == ["first", "next", "ready before", "soon", "next at 5"]

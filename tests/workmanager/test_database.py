@@ -72,3 +72,53 @@ def test_set_cancelled_state_writes_1_only_for_running_rows(sim: Simulation) -> 
         specs = [database.work_spec_dao.get_work_spec(s.id) for s in (running, waiting)]
         reasons = [spec.stop_reason for spec in specs if spec is not None]
     assert reasons == [StopReason.STOP_REASON_CANCELLED_BY_APP, StopReason.STOP_REASON_NOT_STOPPED]
+
+
+def _plan(database: WorkDatabase, sql: str) -> str:
+    rows = database._connection.rows(f"EXPLAIN QUERY PLAN {sql}", (20,))
+    return " | ".join(row[3] for row in rows)
+
+
+def test_the_eligible_work_query_reads_only_the_rows_it_returns(sim: Simulation) -> None:
+    """getEligibleWorkForScheduling uses the harness's two partial indexes (no scan of finished
+    rows, no sort), so scheduling after each run costs the same in a batch of any size."""
+    with WorkDatabase() as database:
+        connection = database._connection
+        limited = _plan(
+            database,
+            "SELECT id FROM workspec WHERE state=0 AND schedule_requested_at=-1 "
+            "ORDER BY last_enqueue_time LIMIT (SELECT MAX(?-COUNT(*), 0) FROM workspec WHERE "
+            "schedule_requested_at<>-1 AND LENGTH(content_uri_triggers)=0 AND state NOT IN "
+            "(2, 3, 5))",
+        )
+        assert "index_harness_WorkSpec_scheduled_unfinished" in limited
+        assert "index_harness_WorkSpec_unscheduled_enqueued" in limited
+        assert "TEMP B-TREE" not in limited
+        # Other queries keep Room's plans (so their row order is unchanged).
+        other = connection.rows(
+            "EXPLAIN QUERY PLAN SELECT id FROM workspec WHERE state NOT IN (2, 3, 5) "
+            "AND schedule_requested_at<>-1"
+        )
+        assert "index_harness" not in " ".join(row[3] for row in other)
+
+
+def test_eligible_work_is_fifo_with_ties_in_insertion_order(sim: Simulation) -> None:
+    """getEligibleWorkForScheduling: ORDER BY last_enqueue_time, equal times in row order, at most
+    the limit minus unfinished scheduled rows (finished scheduled rows take no slot)."""
+    times = [5, 3, 5, 1, 3, 5, 0, 3]
+    specs = [
+        replace(OneTimeWorkRequest.from_(Succeed).work_spec, last_enqueue_time=t) for t in times
+    ]
+    with WorkDatabase() as database:
+        dao = database.work_spec_dao
+        for spec in specs:
+            dao.insert_work_spec(spec)
+        dao.mark_scheduled(specs[6].id, 10)  # scheduled, unfinished: takes a slot
+        dao.mark_scheduled(specs[3].id, 10)
+        dao.set_state(specs[3].id, State.SUCCEEDED)  # finished: takes none
+        eligible = dao.get_eligible_work_for_scheduling(5)
+        by_time = sorted(
+            (spec for index, spec in enumerate(specs) if index not in (3, 6)),
+            key=lambda spec: spec.last_enqueue_time,
+        )
+        assert [spec.id for spec in eligible] == [spec.id for spec in by_time[:4]]

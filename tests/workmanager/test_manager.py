@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,8 @@ from harness.workmanager import (
     WorkQuery,
 )
 from harness.workmanager._schedule import LONG_MAX_VALUE
+from harness.workmanager._spec import WorkSpec
+from harness.workmanager._work_spec_dao import WorkSpecDao
 from tests.workmanager import workers
 from tests.workmanager.workers import AlwaysFail, AlwaysRetry, Echo, Sleep, Succeed
 
@@ -553,3 +556,47 @@ def test_the_scheduler_limit_is_checked_and_clamped(sim: Simulation) -> None:
     with pytest.raises(InvalidRequestError, match=r"^max_scheduler_limit 19 is below 20"):
         WorkManager(sim, max_scheduler_limit=19)
     assert WorkManager(sim, max_scheduler_limit=80).max_scheduler_limit == 50
+
+
+class _GreedyRecorder:
+    """A scheduler without limited slots that only records what it is given."""
+
+    has_limited_scheduling_slots = False
+
+    def __init__(self) -> None:
+        self.scheduled: list[str] = []
+
+    def schedule(self, *work_specs: WorkSpec) -> None:
+        self.scheduled += [spec.id for spec in work_specs]
+
+    def cancel(self, work_spec_id: str) -> None:
+        pass
+
+    def reconcile(self, scheduled_work_spec_ids: Sequence[str]) -> bool:
+        return False
+
+
+def test_without_a_greedy_scheduler_the_200_row_list_is_not_read(
+    sim: Simulation, workmanager: WorkManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schedulers.schedule hands getAllEligibleWorkSpecsForScheduling only to schedulers
+    without limited slots; with none there, its read is skipped (Schedulers.scheduleWorkSpecs)."""
+    reads: list[int] = []
+    original = WorkSpecDao.get_all_eligible_work_specs_for_scheduling
+
+    def counting(self: WorkSpecDao, max_limit: int) -> list[WorkSpec]:
+        reads.append(max_limit)
+        return original(self, max_limit)
+
+    monkeypatch.setattr(WorkSpecDao, "get_all_eligible_work_specs_for_scheduling", counting)
+    request = OneTimeWorkRequest.from_(Succeed)
+    workmanager.enqueue(request)
+    sim.run_for("1m")
+    assert state(workmanager, request) is State.SUCCEEDED
+    assert reads == []
+    recorder = _GreedyRecorder()
+    greedy = WorkManager(sim, schedulers=lambda _: [recorder])
+    later = [OneTimeWorkRequest.from_(Succeed) for _ in range(3)]
+    greedy.enqueue(later)
+    assert reads == [200]
+    assert recorder.scheduled == [r.string_id for r in later]  # every ENQUEUED row, FIFO
