@@ -280,20 +280,23 @@ class SyncDeviceTransport(httpx.BaseTransport):
 
 
 class DeviceCookieJar(CookieJar):
-    """The clients' cookie jar: a response without cookie headers leaves it without a clock read.
+    """The clients' cookie jar: a response that sets no cookie leaves it alone, cheaply.
 
-    ``CookieJar.make_cookies`` reads ``time.time()`` (the frozen wall clock, slow to read) on
-    every response before it looks for ``Set-Cookie``; with no such header it returns nothing,
-    so looking first returns the same nothing without the read (CPython's
-    ``http/cookiejar.py``). Every other path, and any response with cookies, is the stock jar's.
+    ``CookieJar.extract_cookies`` turns every response's headers into an ``email`` message (twice)
+    and reads ``time.time()`` (the frozen wall clock, slow to read) before it looks for
+    ``Set-Cookie``; with no such header it stores nothing (CPython's ``http/cookiejar.py``,
+    ``make_cookies``' quick exit). Looking first stores the same nothing; any response with a
+    cookie header goes through the stock jar.
     """
 
-    def make_cookies(self, response: Any, request: Any) -> Any:
-        """The stock cookies of ``response``; none, without reading the clock, when it sets none."""
-        headers = response.info()
-        if not headers.get_all("Set-Cookie2") and not headers.get_all("Set-Cookie"):
-            return []
-        return super().make_cookies(response, request)
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        """Store the cookies ``response`` sets (none, at once, when it has no cookie header)."""
+        answer = getattr(response, "response", None)  # httpx's _CookieCompatResponse
+        if isinstance(answer, httpx.Response):
+            headers = answer.headers
+            if "set-cookie" not in headers and "set-cookie2" not in headers:
+                return
+        super().extract_cookies(response, request)
 
 
 class _Http:
