@@ -28,7 +28,6 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.cookiejar import CookieJar
 from typing import Any, Final, Protocol
 
 import httpx
@@ -279,24 +278,36 @@ class SyncDeviceTransport(httpx.BaseTransport):
         return response
 
 
-class DeviceCookieJar(CookieJar):
-    """The clients' cookie jar: a response that sets no cookie leaves it alone, cheaply.
+class _DeviceCookies(httpx.Cookies):
+    """httpx's cookie store, minus the work for a response that sets no cookie.
 
-    ``CookieJar.extract_cookies`` turns every response's headers into an ``email`` message (twice)
-    and reads ``time.time()`` (the frozen wall clock, slow to read) before it looks for
-    ``Set-Cookie``; with no such header it stores nothing (CPython's ``http/cookiejar.py``,
-    ``make_cookies``' quick exit). Looking first stores the same nothing; any response with a
-    cookie header goes through the stock jar.
+    ``httpx.Cookies.extract_cookies`` wraps every response and its request for the standard
+    library's jar (parsing the URL again, copying the headers into an ``email`` message) and the
+    jar reads ``time.time()`` (the frozen wall clock, slow to read) before it finds that there
+    is no ``Set-Cookie``, and then stores nothing (CPython's ``http/cookiejar.py``,
+    ``make_cookies``' quick exit). Looking for the header first stores the same nothing.
     """
 
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        """Store the cookies ``response`` sets (none, at once, when it has no cookie header)."""
-        answer = getattr(response, "response", None)  # httpx's _CookieCompatResponse
-        if isinstance(answer, httpx.Response):
-            headers = answer.headers
-            if "set-cookie" not in headers and "set-cookie2" not in headers:
-                return
-        super().extract_cookies(response, request)
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Store the cookies ``response`` sets; with no cookie header there are none."""
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
+
+
+def device_async_client(transport: DeviceTransport) -> httpx.AsyncClient:
+    """An app instance's ``httpx.AsyncClient`` over ``transport``."""
+    client = httpx.AsyncClient(transport=transport)
+    # httpx keeps a client's cookies in ``_cookies``, the ``cookies`` property's store
+    client._cookies = _DeviceCookies(client.cookies.jar)
+    return client
+
+
+def device_sync_client(transport: DeviceTransport) -> httpx.Client:
+    """An app instance's sync ``httpx.Client`` over ``transport`` (for sync Workers)."""
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+    client._cookies = _DeviceCookies(client.cookies.jar)
+    return client
 
 
 class _Http:

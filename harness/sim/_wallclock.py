@@ -19,6 +19,7 @@ copy of the real ``time.perf_counter`` at call time, so freezegun never replaces
 from __future__ import annotations
 
 import asyncio
+import importlib
 import random
 import threading
 import time
@@ -93,6 +94,7 @@ class WallClockPatch:
         "_factory",
         "_freezer",
         "_httpx_clock",
+        "_httpx_module",
         "_httpx_time",
         "_loop_thread",
         "_saved_random_state",
@@ -109,6 +111,7 @@ class WallClockPatch:
         self._saved_sleep: Callable[[float | SupportsIndex], None] | None = None
         self._loop_thread: int | None = None
         self._httpx_clock: _VirtualPerfCounter | None = None
+        self._httpx_module: Any = None
         self._httpx_time: Any = None
 
     @property
@@ -151,11 +154,11 @@ class WallClockPatch:
                 real_sleep(seconds)
 
         time.sleep = virtual_sleep
-        import httpx._client  # only a started simulation needs httpx
-
-        self._httpx_time = httpx._client.time
+        # imported here: only a started simulation needs httpx
+        self._httpx_module = importlib.import_module("httpx._client")
+        self._httpx_time = self._httpx_module.time
         self._httpx_clock = _VirtualPerfCounter(self._epoch_naive, now_ms)
-        httpx._client.time = self._httpx_clock  # type: ignore[assignment]
+        self._httpx_module.time = self._httpx_clock
 
     def move_to(self, now_ms: int) -> None:
         """Set the frozen wall clock to ``epoch + now_ms`` (called on every clock advance)."""
@@ -174,10 +177,9 @@ class WallClockPatch:
             self._freezer = None
             self._factory = None
             if self._httpx_clock is not None:
-                import httpx._client
-
-                httpx._client.time = self._httpx_time
+                self._httpx_module.time = self._httpx_time
                 self._httpx_clock = None
+                self._httpx_module = None
                 self._httpx_time = None
             if self._saved_sleep is not None:
                 time.sleep = self._saved_sleep
