@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -279,7 +281,7 @@ def test_a_cut_fails_requests_in_the_order_they_entered_their_phase(sim: Simulat
         async with httpx.AsyncClient(transport=transport) as client:
             await client.get(API + "/data")
 
-    async def both() -> list[BaseException | None]:
+    async def both() -> tuple[BaseException | None, BaseException | None]:
         return await asyncio.gather(fetch(0), fetch(10), return_exceptions=True)
 
     first, second = sim.run(both())
@@ -291,7 +293,7 @@ def test_a_cut_fails_requests_in_the_order_they_entered_their_phase(sim: Simulat
 
 def test_httpx_times_requests_on_the_frozen_clock_app_code_reads() -> None:
     """httpx's timer reads virtual time directly, the value freezegun gives; real time after."""
-    from httpx import _client as httpx_client  # the module whose clock it is
+    httpx_client: Any = importlib.import_module("httpx._client")  # the module whose clock it is
 
     async def read() -> tuple[float, float, bool]:
         await asyncio.sleep(1.234)
