@@ -18,7 +18,7 @@ from typing import Final
 
 import httpx
 
-from harness.sim import Signal
+from harness.sim import Signal, VirtualEventLoop
 
 
 class Cut(Exception):
@@ -53,7 +53,10 @@ class Leg:
     )
 
     def __init__(self, signal: Signal[object], request: httpx.Request) -> None:
-        self._loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if not isinstance(loop, VirtualEventLoop):
+            raise RuntimeError("a request on the simulated network runs on a simulation's loop")
+        self._loop = loop
         self._signal = signal
         self._request = request
         self._handles: list[asyncio.TimerHandle] = []
@@ -73,11 +76,13 @@ class Leg:
         loop = self._loop
         self._phase = phase
         handles = self._handles
+        now_ms = loop.now_ms
+        # what loop.call_later(ms / 1000, ...) schedules, without the round trip through seconds
         if duration_ms is not None:
-            handles.append(loop.call_later(duration_ms / 1000, self._ok, then))
+            handles.append(loop.call_at_ms(now_ms + max(duration_ms, 0), self._ok, then))
         timeout_ms = None if timeout_s is None else max(1, round(timeout_s * 1000))
         if timeout_ms is not None and (duration_ms is None or timeout_ms < duration_ms):
-            handles.append(loop.call_later(timeout_ms / 1000, self._timeout))
+            handles.append(loop.call_at_ms(now_ms + timeout_ms, self._timeout))
         self._disconnect = self._signal.connect(self._on_cut)
 
     def close(self) -> None:
