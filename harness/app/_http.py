@@ -34,7 +34,7 @@ import httpx
 from respx.models import AllMockedAssertionError
 
 from harness.app._context import current_app
-from harness.app._waits import Cut, Leg
+from harness.app._waits import Leg, _Cut
 from harness.backends import FAULT_EXTENSION, SERVER_DELAY_MS, SERVER_HANGS, SERVER_RESETS, Internet
 from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
 
@@ -190,7 +190,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             else:
                 leg.wait(first_byte_ms, read_timeout, "read", download)
             await self._leg_done(leg)
-        except Cut as cut:
+        except _Cut as cut:
             phase = str(cut)
             self._account(bytes_up if phase != "connect" else 0, bytes_down, link)
             error_type, doing = _CUT_ERRORS[phase]

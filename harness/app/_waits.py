@@ -21,7 +21,7 @@ import httpx
 from harness.sim import Signal, VirtualEventLoop
 
 
-class Cut(Exception):
+class _Cut(Exception):
     """The network changed under an in-flight request."""
 
 
@@ -37,7 +37,7 @@ class Leg:
 
     :meth:`wait` arms a phase; ``then`` (if given) runs when the phase ends in time and may arm
     the next one; the future resolves when a phase ends with no ``then``, and fails with
-    :class:`Cut` or the phase's httpx timeout error. :meth:`close` drops whatever is armed (the
+    :class:`_Cut` or the phase's httpx timeout error. :meth:`close` drops whatever is armed (the
     task calls it when the await ends any other way, e.g. cancelled).
     """
 
@@ -119,4 +119,4 @@ class Leg:
         if self.future.done():
             return
         self.close()
-        self.future.set_exception(Cut(self._phase))
+        self.future.set_exception(_Cut(self._phase))
