@@ -330,3 +330,26 @@ def test_device_clients_keep_cookies_like_httpx(sim: Simulation) -> None:
     sim.run(fetch())
     assert (seen, sent) == ([None, "abc"], [None, "session=abc"])
     assert isinstance(device_sync_client(transport).cookies, httpx.Cookies)
+
+
+@pytest.mark.parametrize(
+    ("scheduled_first", "error"), [(True, "ConnectError"), (False, "WriteError")]
+)
+def test_a_cut_at_the_instant_a_phase_ends_goes_by_timer_order(
+    sim: Simulation, scheduled_first: bool, error: str
+) -> None:
+    """A change due as connecting ends cuts the connect if scheduled first, else the send."""
+    network, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={})
+    if scheduled_first:
+        sim.call_at(80, network.switch, None)
+    else:
+        sim.call_at(10, lambda: sim.call_at(80, network.switch, None))
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.TransportError):
+        sim.run(fetch())
+    assert sim.trace.of_kind("http.request")[0]["error"].split(":")[0] == error
