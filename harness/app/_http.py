@@ -34,6 +34,7 @@ import httpx
 from respx.models import AllMockedAssertionError
 
 from harness.app._context import current_app
+from harness.app._waits import Leg, _Cut
 from harness.backends import FAULT_EXTENSION, SERVER_DELAY_MS, SERVER_HANGS, SERVER_RESETS, Internet
 from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
 
@@ -72,10 +73,6 @@ class NetworkPort(Protocol):
         ...
 
 
-class _Cut(Exception):
-    """The network changed under an in-flight request."""
-
-
 #: How httpx reports a connection lost in each phase, and what the request was doing.
 _CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
     "connect": (httpx.ConnectError, "connecting"),
@@ -111,43 +108,13 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         """The app's process died (``reason``): requests in flight now die with it."""
         self._process_deaths.append(reason)
 
-    async def _wait(
-        self,
-        duration_ms: int | None,
-        timeout_s: float | None,
-        phase: str,
-        request: httpx.Request,
-    ) -> None:
-        """Wait ``duration_ms`` (``None``: forever) unless the network changes or time runs out."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[str] = loop.create_future()
-
-        def finish(outcome: str) -> None:
-            if not done.done():
-                done.set_result(outcome)
-
-        handles = []
-        if duration_ms is not None:
-            handles.append(loop.call_later(duration_ms / 1000, finish, "ok"))
-        timeout_ms = None if timeout_s is None else max(1, round(timeout_s * 1000))
-        if timeout_ms is not None and (duration_ms is None or timeout_ms < duration_ms):
-            handles.append(loop.call_later(timeout_ms / 1000, finish, "timeout"))
-        disconnect = self._network.changed.connect(lambda _change: finish("cut"))
+    @staticmethod
+    async def _leg_done(leg: Leg) -> None:
+        """Await ``leg``; whatever ends the await early (a cancellation) drops what is armed."""
         try:
-            outcome = await done
+            await leg.future
         finally:
-            disconnect()
-            for handle in handles:
-                handle.cancel()
-        if outcome == "ok":
-            return
-        if outcome == "timeout":
-            error_type: type[httpx.TimeoutException] = {
-                "connect": httpx.ConnectTimeout,
-                "write": httpx.WriteTimeout,
-            }.get(phase, httpx.ReadTimeout)
-            raise error_type(f"timed out ({phase})", request=request)
-        raise _Cut(phase)
+            leg.close()
 
     def _retransmit_ms(self, link: Link, packets: int) -> int:
         if link.loss <= 0:
@@ -170,26 +137,25 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("[Errno 101] Network is unreachable", request=request)
         fields.update(transport=link.transport, metered=link.metered)
         rtt = 2 * link.latency_ms
-        phase = "connect"
         bytes_down = 0
+        leg = Leg(self._network.changed, request)
         try:
             handshakes = 2 if request.url.scheme == "https" else 1
-            await self._wait(
+
+            def send() -> None:
+                packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
+                send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
+                leg.wait(
+                    send_ms + self._retransmit_ms(link, packets_up), timeouts.get("write"), "write"
+                )
+
+            leg.wait(
                 handshakes * rtt + self._retransmit_ms(link, 2 * handshakes),
                 timeouts.get("connect"),
                 "connect",
-                request,
+                send,
             )
-            phase = "write"
-            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
-            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
-            await self._wait(
-                send_ms + self._retransmit_ms(link, packets_up),
-                timeouts.get("write"),
-                "write",
-                request,
-            )
-            phase = "read"
+            await self._leg_done(leg)  # connected and sent: the server answers now
             try:
                 response = self._internet.handle(request)
             except AllMockedAssertionError:
@@ -199,24 +165,33 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             fault = extensions.get(FAULT_EXTENSION)
             if fault is not None:
                 fields["fault"] = fault
-            if extensions.get(SERVER_HANGS):
-                await self._wait(None, timeouts.get("read"), "read", request)
-            first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
-            await self._wait(first_byte_ms, timeouts.get("read"), "read", request)
-            if extensions.get(SERVER_RESETS):
-                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
             content = await response.aread()
             response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
-            bytes_down = len(content) + response_header_bytes + 17
-            packets_down = max(1, math.ceil(bytes_down / SEGMENT_BYTES))
-            download_ms = bytes_down * 1000 // max(link.down_bytes_per_s, 1)
-            await self._wait(
-                download_ms + self._retransmit_ms(link, packets_down),
-                timeouts.get("read"),
-                "read",
-                request,
-            )
-        except _Cut:
+            content_bytes_down = len(content) + response_header_bytes + 17
+            resets = bool(extensions.get(SERVER_RESETS))
+            read_timeout = timeouts.get("read")
+            leg = Leg(self._network.changed, request)
+
+            def download() -> None:
+                nonlocal bytes_down
+                if resets:
+                    raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+                bytes_down = content_bytes_down
+                packets_down = max(1, math.ceil(bytes_down / SEGMENT_BYTES))
+                download_ms = bytes_down * 1000 // max(link.down_bytes_per_s, 1)
+                leg.wait(
+                    download_ms + self._retransmit_ms(link, packets_down), read_timeout, "read"
+                )
+
+            first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
+            if extensions.get(SERVER_HANGS):
+                # the server never answers: only the read timeout (or a cut) ends the wait
+                leg.wait(None, read_timeout, "read")
+            else:
+                leg.wait(first_byte_ms, read_timeout, "read", download)
+            await self._leg_done(leg)
+        except _Cut as cut:
+            phase = str(cut)
             self._account(bytes_up if phase != "connect" else 0, bytes_down, link)
             error_type, doing = _CUT_ERRORS[phase]
             self._record(
@@ -301,6 +276,38 @@ class SyncDeviceTransport(httpx.BaseTransport):
         request.read()
         response: httpx.Response = wait_on_loop(self._inner.handle_async_request(request))
         return response
+
+
+class _DeviceCookies(httpx.Cookies):
+    """httpx's cookie store, minus the work for a response that sets no cookie.
+
+    ``httpx.Cookies.extract_cookies`` wraps every response and its request for the standard
+    library's jar (parsing the URL again, copying the headers into an ``email`` message) and the
+    jar reads ``time.time()`` (the frozen wall clock, slow to read) before it finds that there
+    is no ``Set-Cookie``, and then stores nothing (CPython's ``http/cookiejar.py``,
+    ``make_cookies``' quick exit). Looking for the header first stores the same nothing.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Store the cookies ``response`` sets; with no cookie header there are none."""
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
+
+
+def device_async_client(transport: DeviceTransport) -> httpx.AsyncClient:
+    """An app instance's ``httpx.AsyncClient`` over ``transport``."""
+    client = httpx.AsyncClient(transport=transport)
+    # httpx keeps a client's cookies in ``_cookies``, the ``cookies`` property's store
+    client._cookies = _DeviceCookies(client.cookies.jar)
+    return client
+
+
+def device_sync_client(transport: DeviceTransport) -> httpx.Client:
+    """An app instance's sync ``httpx.Client`` over ``transport`` (for sync Workers)."""
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+    client._cookies = _DeviceCookies(client.cookies.jar)
+    return client
 
 
 class _Http:

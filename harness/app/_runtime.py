@@ -32,12 +32,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
-
 from harness._exceptions import DefinitionError
 from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
 from harness.app._guard import install_guard
-from harness.app._http import DeviceTransport, NetworkPort, SyncDeviceTransport
+from harness.app._http import (
+    DeviceTransport,
+    NetworkPort,
+    device_async_client,
+    device_sync_client,
+)
 from harness.app._usercode import import_user_module
 from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
@@ -239,8 +242,8 @@ class AppRuntime:
             kind=kind,
             sim=self.sim,
             data=installed.data,
-            client_factory=lambda: httpx.AsyncClient(transport=transport),
-            sync_client_factory=lambda: httpx.Client(transport=SyncDeviceTransport(transport)),
+            client_factory=lambda: device_async_client(transport),
+            sync_client_factory=lambda: device_sync_client(transport),
             notify=self._notify,
         )
         instance.spawn_isolate = lambda isolate_kind: self._spawn(installed, instance, isolate_kind)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import respx
-from respx.models import AllMockedAssertionError
+from respx.models import AllMockedAssertionError, SideEffectError
 
 from harness._exceptions import DefinitionError
 from harness._units import Duration, to_ms
@@ -85,6 +85,24 @@ class TokenAuth:
         return True
 
 
+class _HandlerRoute(respx.Route):
+    """A route answered by a harness handler, ``handler(request)`` (a resource's routes).
+
+    respx inspects a side effect's signature on every call to see whether it wants the
+    ``route`` (``respx/models.py``, ``Route._call_side_effect``); a harness handler never does,
+    so it is called directly, its errors wrapped and its result checked as respx does.
+    """
+
+    def _call_side_effect(self, effect: Any, request: httpx.Request, **kwargs: Any) -> Any:
+        try:
+            result = effect(request, **kwargs)
+        except Exception as error:
+            raise SideEffectError(self, origin=error) from error
+        if not isinstance(result, httpx.Response):
+            raise TypeError(f"a harness handler must return an httpx.Response, not {result!r}")
+        return result
+
+
 def normalize_origin(origin: str) -> str:
     """``scheme://host[:port]`` of ``origin``; ``ValueError`` naming the fix if it is not one."""
     url = httpx.URL(origin)
@@ -147,9 +165,8 @@ class Backend:
     def _add_route(
         self, method: str, path_regex: str, handler: Callable[[httpx.Request], httpx.Response]
     ) -> None:
-        self.router.route(method=method, host=self.host, path__regex=path_regex).mock(
-            side_effect=handler
-        )
+        route = _HandlerRoute(method=method, host=self.host, path__regex=path_regex)
+        self.router.add(route).mock(side_effect=handler)
 
     def route(
         self,

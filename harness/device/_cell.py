@@ -92,6 +92,13 @@ class Cell:
     ) -> None:
         self._sim = sim
         self._charging = charging
+        self._full_rates = {
+            PlugType.NONE: 0,
+            PlugType.AC: charging.ac_ua,
+            PlugType.USB: charging.usb_ua,
+            PlugType.WIRELESS: charging.wireless_ua,
+            PlugType.DOCK: charging.ac_ua,
+        }
         self._draw_source = draw
         self._account = account
         self._on_reading = on_reading
@@ -134,14 +141,7 @@ class Cell:
 
     def charge_rate_ua(self, charger: PlugType | None = None) -> int:
         """The current the charger pushes at the present level, tapering near full (µA)."""
-        charger = self._charger if charger is None else charger
-        full_rate = {
-            PlugType.NONE: 0,
-            PlugType.AC: self._charging.ac_ua,
-            PlugType.USB: self._charging.usb_ua,
-            PlugType.WIRELESS: self._charging.wireless_ua,
-            PlugType.DOCK: self._charging.ac_ua,
-        }[charger]
+        full_rate = self._full_rates[self._charger if charger is None else charger]
         start = self._charging.taper_start_level
         level = self.level
         if level < start or start >= 100:
@@ -215,19 +215,16 @@ class Cell:
                     # full: the charger carries the load, up to its rate
                     self._rate_ua = min(self.charge_rate_ua(), self._draw.total_ua)
                 self._arm()
-                reading = self.reading()
                 last = self._last
-                if last is None or (
-                    reading.level,
-                    reading.status,
-                    reading.charger,
-                    reading.empty,
-                ) != (
-                    last.level,
-                    last.status,
-                    last.charger,
-                    last.empty,
+                # compare what is reported before building a reading (most updates change none)
+                if (
+                    last is None
+                    or last.level != self.level
+                    or last.status is not self.status()
+                    or last.charger is not self._charger
+                    or last.empty is not (self._charge == 0)
                 ):
+                    reading = self.reading()
                     self._last = reading
                     self._on_reading(reading)
                 if not self._dirty:

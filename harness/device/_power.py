@@ -41,6 +41,20 @@ class Power:
     def __init__(self, sim: Simulation, settings: PowerSettings) -> None:
         self._sim = sim
         self._settings = settings
+        self._floor_ua = {
+            IdleFloor.SUSPENDED: settings.suspended_ua,
+            IdleFloor.LIGHT_IDLE: settings.light_idle_ua,
+            IdleFloor.DEEP_IDLE: settings.deep_idle_ua,
+        }
+        #: per radio key: (µAh per MiB, active µA, tail ms), read on every transfer and draw
+        self._radios = {
+            key: (
+                getattr(settings, f"{key}_uah_per_mib", 0),
+                getattr(settings, f"{key}_active_ua", 0),
+                getattr(settings, f"{key}_tail_ms", 0),
+            )
+            for key in ("wifi", "cellular", "ethernet")
+        }
         self._on = False
         self._screen_on = False
         self._floor = IdleFloor.SUSPENDED
@@ -145,9 +159,7 @@ class Power:
         if not self._on:
             return
         key = transport.lower()
-        per_mib = getattr(self._settings, f"{key}_uah_per_mib", 0)
-        active_ua = getattr(self._settings, f"{key}_active_ua", 0)
-        tail_ms = getattr(self._settings, f"{key}_tail_ms", 0)
+        per_mib, active_ua, tail_ms = self._radios.get(key, (0, 0, 0))
         lump = per_mib * UAMS_PER_UAH * (bytes_up + bytes_down) // _MIB
         lump += active_ua * max(0, duration_ms)
         if lump:
@@ -179,22 +191,19 @@ class Power:
         if self._screen_on:
             parts.append(("screen", settings.screen_on_ua))
         else:
-            floor = {
-                IdleFloor.SUSPENDED: settings.suspended_ua,
-                IdleFloor.LIGHT_IDLE: settings.light_idle_ua,
-                IdleFloor.DEEP_IDLE: settings.deep_idle_ua,
-            }[self._floor]
-            parts.append(("idle", floor))
+            parts.append(("idle", self._floor_ua[self._floor]))
             if self._wakelocks:
                 # split the awake CPU evenly between holders (BatteryStats does the same);
                 # the remainder goes to the oldest holder so the parts sum exactly
                 share, rest = divmod(settings.awake_ua, len(self._wakelocks))
                 for index, tag in enumerate(self._wakelocks):
                     parts.append((tag, share + (rest if index == 0 else 0)))
-        now = self._sim.now_ms
-        for key, until in sorted(self._radio_until.items()):
-            if until > now:
-                parts.append((self._radio_tag[key], getattr(settings, f"{key}_active_ua")))
+        radio_until = self._radio_until
+        if radio_until:
+            now = self._sim.now_ms
+            for key, until in sorted(radio_until.items()):
+                if until > now:
+                    parts.append((self._radio_tag[key], self._radios[key][1]))
         return Draw(sum(current for _, current in parts), tuple(parts))
 
     def account(self, reason: str, charge_uams: int) -> None:

@@ -33,8 +33,11 @@ class Timer:
     def set_at(self, t_ms: int) -> None:
         """Call back at virtual ``t_ms`` (not before now), replacing any pending call."""
         self.cancel()
-        self._due_ms = max(t_ms, self._sim.now_ms)
-        self._handle = self._sim.call_at(self._due_ms, self._fire, priority=self._priority)
+        loop = self._sim.loop
+        due_ms = max(t_ms, loop.now_ms)
+        # what Simulation.call_at does, one call shorter (device parts re-arm on every change)
+        self._handle = loop.call_at_ms(due_ms, self._fire, priority=self._priority)
+        self._due_ms = due_ms
 
     def set_after(self, delay_ms: int) -> None:
         """Call back ``delay_ms`` from now, replacing any pending call."""

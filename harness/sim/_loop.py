@@ -116,9 +116,9 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         Ties are broken by ``(due_ms, priority, insertion sequence)``. A due time in the past is
         an error: nothing can happen before now.
         """
-        if self.is_closed():
+        if self._closed:  # type: ignore[attr-defined]
             raise RuntimeError("Event loop is closed")
-        if due_ms < self._clock.now_ms:
+        if due_ms < self._clock._now_ms:  # the loop reads its own clock on every timer
             raise DefinitionError(
                 f"cannot schedule at {due_ms} ms: it is already {self._clock.now_ms} ms; "
                 "schedule at or after now"

@@ -33,11 +33,15 @@ STRICT_ENV = "HARNESS_STRICT_TRACE"
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 
 
+#: The canonical encoder, built once: ``json.dumps`` with these options builds one per call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Mapping[str, Any]) -> str:
     """Serialise ``value`` canonically: sorted keys, compact separators, no NaN, UTF-8 text."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +127,17 @@ class Trace:
                 f"trace record {kind!r} at {t_ms} ms is earlier than the previous record at "
                 f"{self._last_t_ms} ms; the trace is in virtual-time order"
             )
-        clash = _RESERVED.intersection(fields)
-        if clash:
-            raise DefinitionError(f"trace field names {sorted(clash)} are reserved; rename them")
+        if "t_ms" in fields or "kind" in fields:
+            clash = sorted(_RESERVED.intersection(fields))
+            raise DefinitionError(f"trace field names {clash} are reserved; rename them")
         if self._strict:
             check_record(kind, fields)
         record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
-        line = record.to_json()
+        # the canonical line of the record (TraceRecord.to_json) and its newline, encoded once
+        line = _CANONICAL.encode({**fields, "t_ms": t_ms, "kind": kind}) + "\n"
         self._hasher.update(line.encode("utf-8"))
-        self._hasher.update(b"\n")
         if self._file is not None:
             self._file.write(line)
-            self._file.write("\n")
         if self._keep:
             self._records.append(record)
         self._count += 1

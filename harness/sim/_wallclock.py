@@ -7,6 +7,11 @@ so idempotency keys and jitter in app code are the same on every run of a seed. 
 waits in virtual time inside blocking work (see :mod:`harness.sim._blocking`) and is refused on
 the loop itself, where it would freeze the simulation.
 
+httpx times each response (``response.elapsed``) with ``time.perf_counter()``, which freezegun
+answers by walking the caller's stack and converting the frozen datetime: a fixed cost on every
+request. While the patch is in force httpx's client module reads a clock that answers the same
+value (freezegun's ``_get_fake_monotonic`` of the frozen instant) straight from virtual time.
+
 The harness measures real durations with :func:`real_perf_counter`, which reads freezegun's saved
 copy of the real ``time.perf_counter`` at call time, so freezegun never replaces it.
 """
@@ -14,6 +19,7 @@ copy of the real ``time.perf_counter`` at call time, so freezegun never replaces
 from __future__ import annotations
 
 import asyncio
+import importlib
 import random
 import threading
 import time
@@ -56,6 +62,30 @@ def _spare_scanned_modules(freezer: Any) -> None:
     freezer.undo_changes = kept
 
 
+class _VirtualPerfCounter:
+    """Stands in for the ``time`` module inside ``httpx._client`` while the patch is in force.
+
+    ``perf_counter()`` is freezegun's fake one without the stack walk: the frozen instant as
+    POSIX seconds, ``calendar.timegm(t.timetuple()) + t.microsecond / 1e6`` in integer steps
+    (so the float is bit-for-bit freezegun's). Every other attribute is the real module's.
+    """
+
+    __slots__ = ("_epoch_us", "now_ms")
+
+    def __init__(self, epoch_naive: datetime, now_ms: int) -> None:
+        since = epoch_naive - datetime(1970, 1, 1)
+        self._epoch_us = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+        self.now_ms = now_ms
+
+    def perf_counter(self) -> float:
+        """The frozen wall clock in POSIX seconds, as freezegun's ``perf_counter`` gives it."""
+        seconds, micros = divmod(self._epoch_us + self.now_ms * 1000, 1_000_000)
+        return seconds + micros / 1e6
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
 class WallClockPatch:
     """Moves ``datetime.now()`` & co. with virtual time between :meth:`start` and :meth:`stop`."""
 
@@ -63,6 +93,9 @@ class WallClockPatch:
         "_epoch_naive",
         "_factory",
         "_freezer",
+        "_httpx_clock",
+        "_httpx_module",
+        "_httpx_time",
         "_loop_thread",
         "_saved_random_state",
         "_saved_sleep",
@@ -77,6 +110,9 @@ class WallClockPatch:
         self._saved_uuid4: Callable[[], uuid.UUID] | None = None
         self._saved_sleep: Callable[[float | SupportsIndex], None] | None = None
         self._loop_thread: int | None = None
+        self._httpx_clock: _VirtualPerfCounter | None = None
+        self._httpx_module: Any = None
+        self._httpx_time: Any = None
 
     @property
     def active(self) -> bool:
@@ -118,11 +154,18 @@ class WallClockPatch:
                 real_sleep(seconds)
 
         time.sleep = virtual_sleep
+        # imported here: only a started simulation needs httpx
+        self._httpx_module = importlib.import_module("httpx._client")
+        self._httpx_time = self._httpx_module.time
+        self._httpx_clock = _VirtualPerfCounter(self._epoch_naive, now_ms)
+        self._httpx_module.time = self._httpx_clock
 
     def move_to(self, now_ms: int) -> None:
         """Set the frozen wall clock to ``epoch + now_ms`` (called on every clock advance)."""
         if self._factory is not None:
             self._factory.time_to_freeze = self._epoch_naive + timedelta(milliseconds=now_ms)
+        if self._httpx_clock is not None:
+            self._httpx_clock.now_ms = now_ms
 
     def stop(self) -> None:
         """Restore the real clock, ``random`` state and ``uuid.uuid4``; safe to call twice."""
@@ -133,6 +176,11 @@ class WallClockPatch:
         finally:
             self._freezer = None
             self._factory = None
+            if self._httpx_clock is not None:
+                self._httpx_module.time = self._httpx_time
+                self._httpx_clock = None
+                self._httpx_module = None
+                self._httpx_time = None
             if self._saved_sleep is not None:
                 time.sleep = self._saved_sleep
                 self._saved_sleep = None

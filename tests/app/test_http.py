@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import time
+from typing import Any
 
 import httpx
 import pytest
 from respx.models import AllMockedAssertionError
 
-from harness.app._http import DeviceTransport, Link, SyncDeviceTransport
+from harness.app._http import (
+    DeviceTransport,
+    Link,
+    SyncDeviceTransport,
+    device_async_client,
+    device_sync_client,
+)
 from harness.backends import Internet
 from harness.sim import Signal, Simulation, run_blocking
 
@@ -239,3 +248,108 @@ def test_requests_interleave_on_the_loop(sim: Simulation) -> None:
 
     sim.run(both())
     assert [r.t_ms for r in sim.trace.of_kind("http.request")] == [120, 120]
+
+
+@pytest.mark.parametrize(("cut_at_ms", "bytes_received"), [(110, False), (130, True)])
+def test_cut_counts_the_download_only_once_the_first_byte_arrived(
+    sim: Simulation, cut_at_ms: int, bytes_received: bool
+) -> None:
+    """A cut before the first byte accounts no bytes down; one while downloading, the answer's."""
+    network, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", text="y" * 1_000_000)
+    sim.call_at(cut_at_ms, network.switch, None)
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.ReadError):
+        sim.run(fetch())
+    [(bytes_up, bytes_down)] = network.transfers
+    assert bytes_up > 0
+    assert (bytes_down > 1_000_000) is bytes_received
+
+
+def test_a_cut_fails_requests_in_the_order_they_entered_their_phase(sim: Simulation) -> None:
+    """One change fails in-flight requests in the order each began the phase it is in."""
+    network, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={})
+    sim.call_at(105, network.switch, None)
+
+    async def fetch(delay_ms: int) -> None:
+        await asyncio.sleep(delay_ms / 1000)
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    async def both() -> tuple[BaseException | None, BaseException | None]:
+        return await asyncio.gather(fetch(0), fetch(10), return_exceptions=True)
+
+    first, second = sim.run(both())
+    # the first is waiting for its answer since 100 ms, the second sending since 90 ms
+    assert (type(first), type(second)) == (httpx.ReadError, httpx.WriteError)
+    errors = [record["error"].split(":")[0] for record in sim.trace.of_kind("http.request")]
+    assert errors == ["WriteError", "ReadError"]
+
+
+def test_httpx_times_requests_on_the_frozen_clock_app_code_reads() -> None:
+    """httpx's timer reads virtual time directly, the value freezegun gives; real time after."""
+    httpx_client: Any = importlib.import_module("httpx._client")  # the module whose clock it is
+
+    async def read() -> tuple[float, float, bool]:
+        await asyncio.sleep(1.234)
+        return httpx_client.time.perf_counter(), time.perf_counter(), httpx_client.time is time
+
+    with Simulation(seed=1) as sim:
+        httpx_seconds, app_seconds, real_module = sim.run(read())
+    assert (httpx_seconds, real_module) == (app_seconds, False)
+    assert httpx_client.time is time
+
+
+def test_device_clients_keep_cookies_like_httpx(sim: Simulation) -> None:
+    """A cookie the server sets is sent back; answers without one leave the jar as it was."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/login", json={}, headers={"set-cookie": "session=abc; Path=/"})
+    sent: list[str | None] = []
+
+    def data(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        return httpx.Response(200, json={})
+
+    api.router.get(API + "/data").mock(side_effect=data)
+    seen: list[str | None] = []
+
+    async def fetch() -> None:
+        async with device_async_client(transport) as client:
+            await client.get(API + "/data")
+            seen.append(client.cookies.get("session"))
+            await client.get(API + "/login")
+            await client.get(API + "/data")
+            seen.append(client.cookies.get("session"))
+
+    sim.run(fetch())
+    assert (seen, sent) == ([None, "abc"], [None, "session=abc"])
+    assert isinstance(device_sync_client(transport).cookies, httpx.Cookies)
+
+
+@pytest.mark.parametrize(
+    ("scheduled_first", "error"), [(True, "ConnectError"), (False, "WriteError")]
+)
+def test_a_cut_at_the_instant_a_phase_ends_goes_by_timer_order(
+    sim: Simulation, scheduled_first: bool, error: str
+) -> None:
+    """A change due as connecting ends cuts the connect if scheduled first, else the send."""
+    network, internet, transport = setup(sim)
+    internet.backend(API).route("GET", "/data", json={})
+    if scheduled_first:
+        sim.call_at(80, network.switch, None)
+    else:
+        sim.call_at(10, lambda: sim.call_at(80, network.switch, None))
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(API + "/data")
+
+    with pytest.raises(httpx.TransportError):
+        sim.run(fetch())
+    assert sim.trace.of_kind("http.request")[0]["error"].split(":")[0] == error
