@@ -33,10 +33,10 @@ def test_a_module_imported_after_a_first_start_has_its_clock_names_patched() -> 
     sys.modules[fresh.__name__] = fresh
     try:
         with Simulation(epoch=EPOCH):
-            assert fresh.time() == EPOCH.timestamp()  # type: ignore[attr-defined]
+            assert fresh.time() == EPOCH.timestamp()
     finally:
         del sys.modules[fresh.__name__]
-    assert fresh.time is time.time  # type: ignore[attr-defined]
+    assert fresh.time is time.time
 
 
 def test_a_module_that_gained_a_clock_name_since_the_last_start_is_scanned_again(
@@ -48,9 +48,9 @@ def test_a_module_that_gained_a_clock_name_since_the_last_start_is_scanned_again
     module.moment = datetime  # type: ignore[attr-defined]
     module.clock = time.time  # type: ignore[attr-defined]
     with Simulation(epoch=EPOCH):
-        assert module.clock() == EPOCH.timestamp()  # type: ignore[attr-defined]
-        assert module.moment.now(UTC) == EPOCH  # type: ignore[attr-defined]
-    assert module.clock is time.time  # type: ignore[attr-defined]
+        assert module.clock() == EPOCH.timestamp()
+        assert module.moment.now(UTC) == EPOCH
+    assert module.clock is time.time
 
 
 def test_every_start_patches_the_same_names_again(module: types.ModuleType) -> None:
@@ -58,5 +58,5 @@ def test_every_start_patches_the_same_names_again(module: types.ModuleType) -> N
     module.clock = time.time  # type: ignore[attr-defined]
     for _ in range(3):
         with Simulation(epoch=EPOCH):
-            assert module.clock() == EPOCH.timestamp()  # type: ignore[attr-defined]
-        assert module.clock is time.time  # type: ignore[attr-defined]
+            assert module.clock() == EPOCH.timestamp()
+        assert module.clock is time.time
