@@ -136,6 +136,26 @@ def _problem(name: str, data: dict[str, Any], problem: Mapping[str, Any]) -> str
     )
 
 
+#: Validated bundled profiles by (name, frozen overrides): every run of a scenario file builds
+#: the same device twice (preflight, then the run). A profile is frozen, so it is shared.
+_VALIDATED: dict[tuple[str, Any], DeviceProfile] = {}
+_VALIDATED_MAX: Final = 64
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable key equal for equal overrides of the same types (``TypeError`` if none)."""
+    if isinstance(value, Mapping):
+        return (
+            "map",
+            tuple(sorted(((key, _frozen(item)) for key, item in value.items()), key=repr)),
+        )
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_frozen(item) for item in value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value).__name__, value)
+    raise TypeError(f"not a plain override value: {type(value).__name__}")
+
+
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
     """The bundled profile ``name`` (or a ``.yaml`` file path) with ``overrides``, validated.
 
@@ -146,6 +166,22 @@ def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> Devic
     (``{"battery.capacity_mah": 3000}``); ``android_version`` in the overrides picks that
     version's platform defaults.
     """
+    if name.endswith((".yaml", ".yml")):  # your own file may change between loads
+        return _load_profile(name, overrides)
+    try:
+        key = (name, _frozen(overrides or {}))
+    except TypeError:  # a value the profile rejects anyway; its error comes from validation
+        return _load_profile(name, overrides)
+    profile = _VALIDATED.get(key)
+    if profile is None:
+        profile = _load_profile(name, overrides)
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[key] = profile
+    return profile
+
+
+def _load_profile(name: str, overrides: Mapping[str, Any] | None) -> DeviceProfile:
     names = available_profiles()
     own_file = Path(name)
     if name.endswith((".yaml", ".yml")) and own_file.is_file():
