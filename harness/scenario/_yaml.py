@@ -94,10 +94,12 @@ class _Checks:
 
     _depth: int
     _aliases: int
+    _nodes: int  # values composed (keys too), each alias once
     check_event: Any
     peek_event: Any
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        self._nodes += 1
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -164,6 +166,7 @@ class _Loader(_Checks, yaml.SafeLoader):
         super().__init__(text)
         self._depth = 0
         self._aliases = 0
+        self._nodes = 0
 
 
 #: libyaml's parser, when PyYAML was built with it (else only the pure loader is used).
@@ -191,6 +194,7 @@ if _CParser is not None:
             yaml.resolver.Resolver.__init__(self)
             self._depth = 0
             self._aliases = 0
+            self._nodes = 0
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -276,7 +280,8 @@ def _compose_with(loader: Any) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        _check_expansion(node)
+        if loader._aliases or loader._nodes > MAX_EXPANDED_NODES:
+            _check_expansion(node)  # without aliases the document is as large as composed
         return loader.construct_document(node), node
     finally:
         loader.dispose()

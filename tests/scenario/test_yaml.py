@@ -173,3 +173,17 @@ def test_libyaml_events_give_the_same_data_and_lines_as_the_pure_loader(path: Pa
     assert pure_node is not None
     assert fast_data == pure_data
     assert _yaml._walk(fast_node) == _yaml._walk(pure_node)
+
+
+def test_a_file_of_too_many_values_without_aliases_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The values limit holds for a file without aliases (only counted, never expanded)."""
+    from harness.scenario import _yaml
+
+    monkeypatch.setattr(_yaml, "MAX_EXPANDED_NODES", 50)
+    under = "a: [" + ", ".join(["1"] * 40) + "]\n"
+    assert len(load_yaml(under, file="s.yaml")[0]["a"]) == 40
+    over = "a: [" + ", ".join(["1"] * 50) + "]\n"
+    with pytest.raises(ScenarioError, match=r"^s\.yaml:1: with its aliases expanded the file"):
+        load_yaml(over, file="s.yaml")
