@@ -61,23 +61,26 @@ def _install_quick_module_scan() -> None:
     the module object and the size of its namespace instead, and asks freezegun's own cached
     lookup whenever either changed (a module imported since, or one that gained a name).
     Like freezegun's own check, a name re-bound in place to a real clock function after the
-    first scan is not seen; nothing does that in practice.
+    first scan is not seen (nor, unlike freezegun's, one name swapped for another between two
+    starts); nothing does that in practice.
     """
     api: Any = freezegun.api
     original = getattr(api, "_get_cached_module_attributes", None)
     if original is None or getattr(original, "harness_quick_scan", False):
         return  # another freezegun layout (then its own scan runs), or installed already
 
+    scanned = _SCANNED.get
+
     def module_attributes(module: Any) -> Any:
+        key = id(module)
+        entry = scanned(key)
         try:
-            size = len(vars(module))
-        except TypeError:  # no namespace: freezegun's own way
+            size = len(module.__dict__)
+        except (AttributeError, TypeError):  # no namespace: freezegun's own way
             return original(module)
-        entry = _SCANNED.get(id(module))
         if entry is not None and entry[1] == size and entry[0]() is module:
             return entry[2]
         found = original(module)
-        key = id(module)
         # the entry goes when the module does (apps' modules are imported afresh per run); an
         # object that cannot be weakly referenced is not cached here
         with contextlib.suppress(TypeError):
