@@ -69,7 +69,8 @@ def _install_quick_module_scan() -> None:
     if original is None or getattr(original, "harness_quick_scan", False):
         return  # another freezegun layout (then its own scan runs), or installed already
 
-    scanned = _SCANNED.get
+    # bound here: the entries' callbacks may run while the interpreter tears module globals down
+    scanned, forget = _SCANNED.get, _SCANNED.pop
 
     def module_attributes(module: Any) -> Any:
         key = id(module)
@@ -84,7 +85,7 @@ def _install_quick_module_scan() -> None:
         # the entry goes when the module does (apps' modules are imported afresh per run); an
         # object that cannot be weakly referenced is not cached here
         with contextlib.suppress(TypeError):
-            _SCANNED[key] = (weakref.ref(module, lambda _: _SCANNED.pop(key, None)), size, found)
+            _SCANNED[key] = (weakref.ref(module, lambda _: forget(key, None)), size, found)
         return found
 
     module_attributes.harness_quick_scan = True  # type: ignore[attr-defined]
