@@ -11,34 +11,23 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-
-from rich.console import Console, ConsoleRenderable, RenderHook
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from harness import __version__
 from harness._exceptions import ScenarioError
-from harness._units import format_t_ms
-from harness.report import printable_same_length
-from harness.scenario import (
-    TIMELINE_KINDS,
-    Job,
-    RunRecord,
-    Scenario,
-    discover,
-    failed_summary,
-    load,
-    run_many,
-    run_scenario,
-    trace_location,
-)
-from harness.sim import TraceRecord, real_perf_counter
+
+# Each command imports what it needs when it runs: `harness --version` and `--help` import
+# none of the simulation (its import is most of a short run's CPU time).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from harness.scenario import Job, RunRecord, Scenario
+    from harness.sim import TraceRecord
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -92,15 +81,26 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-class _ShowControls(RenderHook):
-    """Every text the console prints shows control characters (ESC, CSI, bidi overrides from
+def _console() -> Console:
+    """A console whose every text shows control characters (ESC, CSI, bidi overrides from
     scenario names, messages, paths) as visible pictures instead of letting the terminal act."""
+    from rich.console import Console, ConsoleRenderable, RenderHook
+    from rich.text import Text
 
-    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
-        for renderable in renderables:
-            if isinstance(renderable, Text):
-                renderable.plain = printable_same_length(renderable.plain)
-        return renderables
+    from harness.report import printable_same_length
+
+    class ShowControls(RenderHook):
+        def process_renderables(
+            self, renderables: list[ConsoleRenderable]
+        ) -> list[ConsoleRenderable]:
+            for renderable in renderables:
+                if isinstance(renderable, Text):
+                    renderable.plain = printable_same_length(renderable.plain)
+            return renderables
+
+    console = Console(highlight=False, soft_wrap=True)
+    console.push_render_hook(ShowControls())
+    return console
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -165,6 +165,10 @@ def _load_all(
 ) -> list[Scenario] | None:
     """Every scenario file under ``paths``, or ``None`` after reporting every bad one (a bad
     file never hides the errors of the others)."""
+    from rich.markup import escape
+
+    from harness.scenario import discover, load
+
     files = discover(paths)
     if not files:
         console.print(f"[red]no scenario files found in {escape(', '.join(paths))}[/red]")
@@ -193,6 +197,10 @@ def _default_out() -> Path:
 
 
 def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRecord]) -> None:
+    from rich.markup import escape
+
+    from harness.scenario import failed_summary
+
     failed = [record for record in records if not record.passed]
     if not failed:
         console.print(
@@ -212,6 +220,9 @@ def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRec
 
 
 def _command_run(args: argparse.Namespace, console: Console) -> int:
+    from harness.scenario import Job, run_many, trace_location
+    from harness.sim import real_perf_counter
+
     scenarios = _load_all(args.paths, console)
     if scenarios is None:
         return EXIT_USAGE
@@ -237,20 +248,11 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     finished: list[RunRecord] = []
     records: list[RunRecord] = []
     stopped: _Interrupted | None = None
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=len(jobs) < 2,
-    ) as progress:
-        task = progress.add_task("running scenarios", total=len(jobs))
+    with _progress(len(jobs)) as advance:
 
         def done(record: RunRecord) -> None:
             finished.append(record)
-            progress.advance(task)
+            advance()
 
         try:
             records = run_many(jobs, workers=args.workers, on_done=done)
@@ -265,6 +267,28 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     elapsed = real_perf_counter() - began
     console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
     return EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr while ``total`` runs go (none for a single run); yields the
+    function that counts one run done."""
+    if total < 2:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("running scenarios", total=total)
+        yield lambda: progress.advance(task)
 
 
 def _report_interrupted(
@@ -326,6 +350,11 @@ def _describe(record: TraceRecord) -> str:
 
 
 def _command_replay(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from harness._units import format_t_ms
+    from harness.scenario import TIMELINE_KINDS, load, run_scenario
+
     try:
         scenario = load(args.path)
     except ScenarioError as error:
@@ -365,6 +394,8 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_validate(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
     scenarios = _load_all(args.paths, console, imports=args.imports)
     if scenarios is None:
         return EXIT_USAGE
@@ -379,11 +410,14 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _list_trace_kinds(console: Console) -> int:
+    from rich.markup import escape
+
     import harness.demo
     import harness.flutter  # imported by the apps that use it; its kinds are listed anyway
+    import harness.report  # imports every layer up to the scenario runner, and their kinds
     from harness.sim import registered_trace_kinds
 
-    _ = (harness.demo, harness.flutter)  # imported for their registrations
+    _ = (harness.demo, harness.flutter, harness.report)  # imported for their registrations
     for spec in registered_trace_kinds().values():
         meaning = escape(spec.meaning.replace("``", ""))
         console.print(f"[bold]{spec.kind}[/bold]  {meaning}", highlight=False)
@@ -395,6 +429,10 @@ def _list_trace_kinds(console: Console) -> int:
 
 
 def _command_list(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from harness._units import format_t_ms
+
     if args.trace_kinds:
         return _list_trace_kinds(console)
     if not args.paths:
@@ -416,6 +454,8 @@ def _command_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_report(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
     from harness.report import rerender
 
     try:
@@ -433,8 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
-    console = Console(highlight=False, soft_wrap=True)
-    console.push_render_hook(_ShowControls())
+    console = _console()
     try:
         with _stop_on_signals():
             return _dispatch(parser, args, console)

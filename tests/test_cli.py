@@ -53,6 +53,26 @@ def test_console_script_is_installed() -> None:
     assert result.stdout.strip() == f"harness {__version__}"
 
 
+def test_version_and_help_import_none_of_the_simulation() -> None:
+    """`harness --version` and `--help` import no layer and no rich: each command imports what
+    it needs when it runs (a short run's CPU time was mostly the import of everything)."""
+    probe = (
+        "import sys\n"
+        "from harness.cli import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('harness.sim', 'harness.scenario', 'harness.report', 'rich', 'pydantic')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def _scenario_file(tmp_path: Path, text: str, name: str = "hourly.yaml") -> Path:
     path = tmp_path / "scenarios" / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -149,7 +149,7 @@ def test_a_signal_during_validate_exits_cleanly(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A real SIGINT (or SIGTERM) while `harness validate` reads files: one line, 130 (143)."""
-    import harness.cli
+    import harness.scenario
     import harness.scenario._loader
 
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -160,7 +160,7 @@ def test_a_signal_during_validate_exits_cleanly(
             raise AssertionError("the signal did not stop validate")
 
         # the signal comes while validate looks for the files, wherever it looks them up
-        monkeypatch.setattr(harness.cli, "discover", signalled)
+        monkeypatch.setattr(harness.scenario, "discover", signalled)
         monkeypatch.setattr(harness.scenario._loader, "discover", signalled)
         assert main(["validate", _BUNDLED[0]]) == 128 + signum
         printed = capsys.readouterr()

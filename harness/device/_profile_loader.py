@@ -10,6 +10,7 @@ value and what is allowed.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -34,11 +35,23 @@ def available_profiles() -> list[str]:
     )
 
 
+#: libyaml's safe loader when PyYAML was built with it (ten times faster than the pure one).
+_SAFE_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_yaml(text: str) -> Any:
+    """``text`` parsed, once per process per text: every run of a scenario file (each seed, the
+    preflight) builds its device from the same few profile files. Callers must not mutate it."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
+
+
 def _read_yaml(name: str, text: str) -> dict[str, Any]:
-    data = yaml.safe_load(text)
+    """A fresh copy of the settings in ``text`` (the caller merges into it in place)."""
+    data = _parse_yaml(text)
     if not isinstance(data, dict):
         raise ProfileError(f"device profile file {name!r} is not a mapping of settings")
-    return data
+    return copy.deepcopy(data)
 
 
 def _merge(base: dict[str, Any], layer: Mapping[str, Any], where: str) -> None:
@@ -123,6 +136,26 @@ def _problem(name: str, data: dict[str, Any], problem: Mapping[str, Any]) -> str
     )
 
 
+#: Validated bundled profiles by (name, frozen overrides): every run of a scenario file builds
+#: the same device twice (preflight, then the run). A profile is frozen, so it is shared.
+_VALIDATED: dict[tuple[str, Any], DeviceProfile] = {}
+_VALIDATED_MAX: Final = 64
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable key equal for equal overrides of the same types (``TypeError`` if none)."""
+    if isinstance(value, Mapping):
+        return (
+            "map",
+            tuple(sorted(((key, _frozen(item)) for key, item in value.items()), key=repr)),
+        )
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_frozen(item) for item in value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value).__name__, value)
+    raise TypeError(f"not a plain override value: {type(value).__name__}")
+
+
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
     """The bundled profile ``name`` (or a ``.yaml`` file path) with ``overrides``, validated.
 
@@ -133,6 +166,22 @@ def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> Devic
     (``{"battery.capacity_mah": 3000}``); ``android_version`` in the overrides picks that
     version's platform defaults.
     """
+    if name.endswith((".yaml", ".yml")):  # your own file may change between loads
+        return _load_profile(name, overrides)
+    try:
+        key = (name, _frozen(overrides or {}))
+    except TypeError:  # a value the profile rejects anyway; its error comes from validation
+        return _load_profile(name, overrides)
+    profile = _VALIDATED.get(key)
+    if profile is None:
+        profile = _load_profile(name, overrides)
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[key] = profile
+    return profile
+
+
+def _load_profile(name: str, overrides: Mapping[str, Any] | None) -> DeviceProfile:
     names = available_profiles()
     own_file = Path(name)
     if name.endswith((".yaml", ".yml")) and own_file.is_file():

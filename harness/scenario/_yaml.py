@@ -88,37 +88,40 @@ class _ValueError(yaml.constructor.ConstructorError):
     """A value that parses as YAML but is refused (a duplicate key, an unreadable value)."""
 
 
-class _Loader(yaml.SafeLoader):
-    """``SafeLoader`` that counts depth and aliases while composing and refuses duplicate keys."""
+class _Checks:
+    """Composing and constructing that counts depth and aliases and refuses duplicate keys (a
+    mixin of a loader: its other methods come from PyYAML's classes)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self._depth = 0
-        self._aliases = 0
+    _depth: int
+    _aliases: int
+    _nodes: int  # values composed (keys too), each alias once
+    check_event: Any
+    peek_event: Any
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        self._nodes += 1
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise _LimitError(
                     problem=f"more than {MAX_ALIASES} aliases (*name); the limit is "
                     f"{MAX_ALIASES} per file: write the values out or use fewer aliases",
-                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    problem_mark=self.peek_event().start_mark,
                 )
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
             self._depth += 1
             if self._depth > MAX_DEPTH:
                 raise _LimitError(
                     problem=f"values nest more than {MAX_DEPTH} levels deep (the limit); "
                     "flatten the structure",
-                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    problem_mark=self.peek_event().start_mark,
                 )
             try:
-                return super().compose_node(parent, index)
+                return super().compose_node(parent, index)  # type: ignore[misc]
             finally:
                 self._depth -= 1
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -140,11 +143,11 @@ class _Loader(yaml.SafeLoader):
                         "appear once in a mapping: remove or rename one",
                         key_node.start_mark,
                     )
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep=deep)
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
         except (ValueError, OverflowError) as error:  # e.g. an int of 5000 digits, a bad date
             raise _ValueError(
                 None,
@@ -153,6 +156,45 @@ class _Loader(yaml.SafeLoader):
                 f"read ({shorten(str(error), 120)}); write a valid value",
                 node.start_mark,
             ) from None
+
+
+class _Loader(_Checks, yaml.SafeLoader):
+    """PyYAML's pure-Python ``SafeLoader`` with the checks: the reference, and the wording of
+    every error."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+        self._aliases = 0
+        self._nodes = 0
+
+
+#: libyaml's parser, when PyYAML was built with it (else only the pure loader is used).
+_CParser: Any = getattr(yaml, "cyaml", None) and getattr(yaml.cyaml, "CParser", None)
+
+
+if _CParser is not None:
+
+    class _FastLoader(
+        _Checks,
+        yaml.composer.Composer,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+        _CParser,  # type: ignore[misc]
+    ):
+        """The same loader with libyaml scanning and parsing (most of the time of a load): the
+        events come from C, composing (with the limits), resolving and constructing stay
+        PyYAML's Python code, so the data and lines are the same. Only used on files it reads
+        without any error; for any error the pure loader reads the file again and words it."""
+
+        def __init__(self, text: str) -> None:
+            _CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._depth = 0
+            self._aliases = 0
+            self._nodes = 0
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -224,12 +266,22 @@ def _walk(root: yaml.Node) -> dict[Loc, int]:
 
 
 def _compose(text: str) -> tuple[Any, yaml.Node | None]:
-    loader = _Loader(text)
+    # the fast loader's reader is libyaml's: characters PyYAML refuses go the pure way
+    if _CParser is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            return _compose_with(_FastLoader(text))
+        except (yaml.YAMLError, RecursionError):
+            pass  # the pure loader finds the same problem and words it as it always has
+    return _compose_with(_Loader(text))
+
+
+def _compose_with(loader: Any) -> tuple[Any, yaml.Node | None]:
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        _check_expansion(node)
+        if loader._aliases or loader._nodes > MAX_EXPANDED_NODES:
+            _check_expansion(node)  # without aliases the document is as large as composed
         return loader.construct_document(node), node
     finally:
         loader.dispose()

@@ -21,11 +21,22 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+
+@functools.lru_cache(maxsize=4)
+def _empty_database(schema: str) -> sqlite3.Connection:
+    """An in-memory database holding ``schema`` only, made once per process: copying its pages
+    (``backup``, ~0.1 ms) into a new in-memory database replaces running the script (~2.5 ms,
+    most of the cost of a world's build). Only ever read, under the GIL."""
+    template = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    template.executescript(schema)
+    return template
 
 
 class Connection:
@@ -45,7 +56,9 @@ class Connection:
             # Virtual devices lose no power; a killed process loses nothing either way, as
             # every committed write is in the file (or its -wal) before the kill.
             self._conn.execute("PRAGMA synchronous = OFF")
-        self._conn.executescript(schema)
+            self._conn.executescript(schema)
+        else:  # the same pages as running the script; foreign_keys is the connection's own
+            _empty_database(schema).backup(self._conn)
 
     @property
     def journal_mode(self) -> str:

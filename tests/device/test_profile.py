@@ -125,6 +125,27 @@ def test_own_profile_file(tmp_path: Path) -> None:
     assert profile.doze.idle_to_ms == 3_600_000
 
 
+def test_a_bundled_profile_is_read_and_validated_once_per_overrides() -> None:
+    """The same name and overrides give the same (frozen) profile; other overrides another."""
+    assert load_profile("budget") is load_profile("budget")
+    dotted = load_profile("budget", {"battery.capacity_mah": 2100})
+    assert load_profile("budget", {"battery.capacity_mah": 2100}) is dotted
+    assert dotted.battery.capacity_mah == 2100
+    assert load_profile("budget", {"battery.capacity_mah": 2200}).battery.capacity_mah == 2200
+    assert load_profile("budget").battery.capacity_mah != 2100
+
+
+def test_own_profile_file_is_read_again_on_every_load(tmp_path: Path) -> None:
+    """A user's own profile file may change between loads: each load reads it again."""
+    bundled = files("harness.device") / "profiles" / "pixel-like.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    own = tmp_path / "my-phone.yaml"
+    own.write_text(text.replace("capacity_mah: 4500", "capacity_mah: 5100"), encoding="utf-8")
+    assert load_profile(str(own)).battery.capacity_mah == 5100
+    own.write_text(text.replace("capacity_mah: 4500", "capacity_mah: 5200"), encoding="utf-8")
+    assert load_profile(str(own)).battery.capacity_mah == 5200
+
+
 def test_standby_thresholds_must_not_decrease() -> None:
     """``AppStandbyController`` thresholds are one per bucket, in bucket order."""
     with pytest.raises(ProfileError, match=r"elapsed_time_thresholds_ms \[0, 43200000, 3600000, "):

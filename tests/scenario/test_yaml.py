@@ -154,3 +154,36 @@ def test_quoted_values_are_bounded() -> None:
     assert quoted("x" * 10_000).endswith("...(322 characters)")
     assert len(quoted(list(range(10_000)))) < 80
     assert quoted("a\x1bb") == "'a\\x1bb'"
+
+
+_BUNDLED = sorted((Path(__file__).resolve().parents[2] / "scenarios").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _BUNDLED, ids=lambda path: path.name)
+def test_libyaml_events_give_the_same_data_and_lines_as_the_pure_loader(path: Path) -> None:
+    """Parsing with libyaml (when PyYAML has it) changes neither the data nor any line."""
+    from harness.scenario import _yaml
+
+    if _yaml._CParser is None:
+        pytest.skip("PyYAML without libyaml")
+    text = path.read_text(encoding="utf-8")
+    fast_data, fast_node = _yaml._compose_with(_yaml._FastLoader(text))
+    pure_data, pure_node = _yaml._compose_with(_yaml._Loader(text))
+    assert fast_node is not None
+    assert pure_node is not None
+    assert fast_data == pure_data
+    assert _yaml._walk(fast_node) == _yaml._walk(pure_node)
+
+
+def test_a_file_of_too_many_values_without_aliases_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The values limit holds for a file without aliases (only counted, never expanded)."""
+    from harness.scenario import _yaml
+
+    monkeypatch.setattr(_yaml, "MAX_EXPANDED_NODES", 50)
+    under = "a: [" + ", ".join(["1"] * 40) + "]\n"
+    assert len(load_yaml(under, file="s.yaml")[0]["a"]) == 40
+    over = "a: [" + ", ".join(["1"] * 50) + "]\n"
+    with pytest.raises(ScenarioError, match=r"^s\.yaml:1: with its aliases expanded the file"):
+        load_yaml(over, file="s.yaml")

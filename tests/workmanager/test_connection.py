@@ -194,3 +194,24 @@ def test_every_write_of_every_operation_runs_in_a_transaction(
     assert len(writes) > 50
     assert [sql for sql, inside in writes if not inside] == []
     assert statements.commits() < len(writes)
+
+
+def test_an_in_memory_database_starts_as_the_schema_script_makes_it(tmp_path: Path) -> None:
+    """A new in-memory database (copied from one made once) holds what the schema script makes,
+    enforces foreign keys, and shares nothing with another."""
+    from harness.workmanager._connection import Connection
+    from harness.workmanager._schema import SCHEMA
+
+    def contents(conn: sqlite3.Connection) -> list[Any]:
+        master = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        tables = [row[1] for row in master if row[0] == "table"]
+        rows = [conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in tables]
+        return [master, rows, conn.execute("PRAGMA user_version").fetchone()]
+
+    scripted = sqlite3.connect(tmp_path / "scripted.db", isolation_level=None)
+    scripted.executescript(SCHEMA)
+    first, second = Connection(None, SCHEMA), Connection(None, SCHEMA)
+    assert contents(first._conn) == contents(scripted)
+    assert first._conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    first._conn.execute("CREATE TABLE only_here (x)")
+    assert "only_here" not in str(contents(second._conn))
