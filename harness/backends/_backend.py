@@ -13,6 +13,7 @@ cannot swallow it) and is kept in the log as ``unmatched`` so the run fails.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -103,14 +104,15 @@ def _received(
     """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered: its
     body's size and digest, and its bytes only when ``keep_body``."""
     size, sha256, content = body_facts(request)
+    # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
     return ReceivedRequest(
         t_ms=t_ms,
-        method=request.method,
-        url=str(request.url),
-        path=request.url.path,
+        method=sys.intern(request.method),
+        url=sys.intern(str(request.url)),
+        path=sys.intern(request.url.path),
         idempotency_key=request.headers.get("idempotency-key"),
         request_bytes=size,
-        request_sha256=sha256,
+        request_sha256=sys.intern(sha256),
         body=content if keep_body else None,
         **outcome,
     )

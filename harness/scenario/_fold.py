@@ -9,6 +9,7 @@ month's do, and a streamed trace is not read back after the run.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -68,10 +69,12 @@ class RunFold:
         self.bytes_unmetered = 0
         self.work_runs = 0
         self.successful_runs = 0
-        #: work starts and device wake-ups per virtual hour
-        self.wakeups_per_hour: Counter[int] = Counter()
-        #: times of GETs answered 2xx or 304, in order
-        self.successful_fetch_ms: list[int] = []
+        #: virtual hours with work starts or device wake-ups, and how many each had (records
+        #: come in time order, so an hour's count is final once the next hour starts)
+        self._wakeup_hours = array("q")
+        self._wakeup_counts = array("q")
+        #: times of GETs answered 2xx or 304, in order (machine integers: a year holds 20,000)
+        self.successful_fetch_ms = array("q")
         #: requests cut off under the app (``responses_processed``)
         self.cut_requests = _Firsts()
         #: ``(t_ms, reason)`` of engines destroyed with tasks in flight
@@ -159,12 +162,27 @@ class RunFold:
     def _http_unmatched(self, record: TraceRecord) -> None:
         self.unmatched.add(record.t_ms, f"{record['method']} {record['url']}")
 
+    @property
+    def wakeups_per_hour(self) -> Counter[int]:
+        """Work starts and device wake-ups per virtual hour (busy hours only)."""
+        return Counter(dict(zip(self._wakeup_hours, self._wakeup_counts, strict=True)))
+
+    @property
+    def max_wakeups_per_hour(self) -> int:
+        """The busiest hour's work starts and wake-ups (0 with none)."""
+        return max(self._wakeup_counts, default=0)
+
     def _work_started(self, record: TraceRecord) -> None:
         self.work_runs += 1
-        self.wakeups_per_hour[record.t_ms // MS_PER_HOUR] += 1
+        self._wakeup(record)
 
     def _wakeup(self, record: TraceRecord) -> None:
-        self.wakeups_per_hour[record.t_ms // MS_PER_HOUR] += 1
+        hour = record.t_ms // MS_PER_HOUR
+        if self._wakeup_hours and self._wakeup_hours[-1] == hour:
+            self._wakeup_counts[-1] += 1
+        else:
+            self._wakeup_hours.append(hour)
+            self._wakeup_counts.append(1)
 
     def _work_finished(self, record: TraceRecord) -> None:
         if record.get("result") == "success":

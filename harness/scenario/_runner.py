@@ -188,7 +188,7 @@ def _metrics(fold: RunFold, world: World) -> dict[str, float]:
         "request_errors": fold.request_errors,
         "work_runs": fold.work_runs,
         "successful_runs": fold.successful_runs,
-        "max_wakeups_per_hour": max(fold.wakeups_per_hour.values(), default=0),
+        "max_wakeups_per_hour": fold.max_wakeups_per_hour,
         "max_requests_per_hour": max(per_hour_requests.values(), default=0),
         "bytes_metered": fold.bytes_metered,
         "bytes_unmetered": fold.bytes_unmetered,
