@@ -7,10 +7,11 @@ import hashlib
 import httpx
 import pytest
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import DefinitionError, ScenarioError
 from harness.app._http import DeviceTransport
 from harness.backends import Internet, SizedBody
 from harness.backends._body import CHUNK_BYTES, EMPTY_SHA256
+from harness.scenario import loads, run_scenario
 from harness.sim import Simulation
 from tests.app.test_http import API, WIFI, FakeNetwork
 
@@ -114,3 +115,49 @@ def test_resource_rejects_a_body_of_declared_size(sim: Simulation) -> None:
             return await client.send(request)
 
     assert sim.run(create()).status_code == 400
+
+
+PHOTO_SCENARIO = """\
+name: photo uploads
+app: benchmarks._apps.photo_upload
+backend:
+  keep_bodies: {keep}
+  routes:
+    - method: POST
+      url: https://api.example.com/photos
+      status: 201
+      json: {{"ok": true}}
+    - method: GET
+      url: https://api.example.com/photo
+      body_size: 5000000
+      content_type: image/jpeg
+duration: 1h
+timeline:
+  - at: 0s
+    do: open app
+"""
+
+
+def test_scenario_routes_and_uploads_of_declared_size() -> None:
+    """In YAML, a route's body_size answers with a body of declared size, and an app's
+    SizedBody uploads reach the server log by size and digest, with no bytes even when the
+    backend keeps bodies (there are none to keep)."""
+    result = run_scenario(loads(PHOTO_SCENARIO.format(keep="true"), file="photos.yaml"), 0)
+    assert result.passed
+    backend = result.internet.backend(API)
+    assert backend.keep_bodies
+    uploads = backend.requests.matching("POST", "/photos")
+    assert uploads
+    assert {(e.request_bytes, e.body) for e in uploads} == {(1_000_000, None)}
+    answer = backend.handle(httpx.Request("GET", API + "/photo"))
+    assert answer.stream == SizedBody(5_000_000, content_type="image/jpeg")
+    assert answer.headers["content-length"] == "5000000"
+
+
+def test_a_route_has_one_body() -> None:
+    """A route gives json, text or body_size, not two of them."""
+    text = PHOTO_SCENARIO.format(keep="false").replace(
+        "      body_size: 5000000", "      body_size: 5000000\n      text: hello"
+    )
+    with pytest.raises(ScenarioError, match=r"give one body: json, text or body_size"):
+        loads(text, file="photos.yaml")
