@@ -16,6 +16,7 @@ STATUS_BODY: dict[str, Any] = {
     "items": [{"id": n, "title": f"item {n}"} for n in range(5)],
 }
 ITEMS_URL = f"{ORIGIN}/items"
+PHOTOS_URL = f"{ORIGIN}/photos"
 #: A day of a phone's life (the bundled suites' happy path): off the charger at 07:00, used
 #: twice, the app opened in the evening, charging overnight. A 15-minute sync runs about 52
 #: times a day with it (about 19,000 times a year); without it the phone dozes and the app falls
@@ -37,17 +38,21 @@ def scenario_data(
     duration: str,
     *,
     resources: list[dict[str, Any]] | None = None,
+    routes: list[dict[str, Any]] | None = None,
     timeline: list[dict[str, Any]] | None = None,
     checks: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """A pixel-like phone, the static ``/status`` route (and ``resources``), ``app`` opened at
-    0 s and left a minute later unless ``timeline`` says otherwise."""
+    """A pixel-like phone, the static ``/status`` route (and ``routes`` and ``resources``),
+    ``app`` opened at 0 s and left a minute later unless ``timeline`` says otherwise."""
     return {
         "name": f"benchmark {app}",
         "app": app,
         "device": "pixel-like",
         "backend": {
-            "routes": [{"method": "GET", "url": STATUS_URL, "status": 200, "json": STATUS_BODY}],
+            "routes": [
+                {"method": "GET", "url": STATUS_URL, "status": 200, "json": STATUS_BODY},
+                *(routes or []),
+            ],
             "resources": resources or [],
         },
         "duration": duration,

@@ -35,7 +35,15 @@ from respx.models import AllMockedAssertionError
 
 from harness.app._context import current_app
 from harness.app._waits import Leg, _Cut
-from harness.backends import FAULT_EXTENSION, SERVER_DELAY_MS, SERVER_HANGS, SERVER_RESETS, Internet
+from harness.backends import (
+    FAULT_EXTENSION,
+    SERVER_DELAY_MS,
+    SERVER_HANGS,
+    SERVER_RESETS,
+    SIZED_BODY_EXTENSION,
+    Internet,
+    SizedBody,
+)
 from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
 
 #: Minimum TCP retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms).
@@ -126,9 +134,11 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         """Carry ``request`` over the simulated network; see the module docs."""
         started_ms = self._sim.now_ms
         deaths_before = len(self._process_deaths)
-        body = await request.aread()
+        # a body of declared size counts by its size, unread (harness.backends.SizedBody)
+        sent = request.stream
+        body_size = sent.size if isinstance(sent, SizedBody) else len(await request.aread())
         header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 16
-        bytes_up = len(body) + header_bytes + len(request.url.raw_path)
+        bytes_up = body_size + header_bytes + len(request.url.raw_path)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         fields: dict[str, Any] = {"method": request.method, "url": str(request.url)}
         link = self._network.link()
@@ -165,9 +175,13 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             fault = extensions.get(FAULT_EXTENSION)
             if fault is not None:
                 fields["fault"] = fault
-            content = await response.aread()
+            # a body of declared size counts by its size, unread (harness.backends.SizedBody)
+            sized = response.stream if isinstance(response.stream, SizedBody) else None
+            content = b"" if sized is not None else await response.aread()
             response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
-            content_bytes_down = len(content) + response_header_bytes + 17
+            content_bytes_down = (
+                (len(content) if sized is None else sized.size) + response_header_bytes + 17
+            )
             resets = bool(extensions.get(SERVER_RESETS))
             read_timeout = timeouts.get("read")
             leg = Leg(self._network.changed, request)
@@ -232,6 +246,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             headers=response.headers,
             content=content,
             request=request,
+            extensions={SIZED_BODY_EXTENSION: sized} if sized is not None else None,
         )
 
     def _account(self, bytes_up: int, bytes_down: int, link: Link) -> None:
@@ -273,7 +288,8 @@ class SyncDeviceTransport(httpx.BaseTransport):
                 "simulation; use it from a sync Worker (which runs in virtual time), or use the "
                 "async client (harness.app.http) from async code"
             )
-        request.read()
+        if not isinstance(request.stream, SizedBody):
+            request.read()
         response: httpx.Response = wait_on_loop(self._inner.handle_async_request(request))
         return response
 
@@ -324,7 +340,16 @@ class _Http:
         return current_app().sync_client
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """``client.request(method, url, ...)``."""
+        """``client.request(method, url, ...)``; ``content=SizedBody(...)`` sends a body of
+        declared size (counted by its size, never built)."""
+        content = kwargs.get("content")
+        if isinstance(content, SizedBody):
+            client = self.client
+            kwargs.pop("content")
+            headers = {**content.headers(), **dict(kwargs.pop("headers", None) or {})}
+            sending = client.build_request(method, url, headers=headers, **kwargs)
+            sending.stream = content
+            return await client.send(sending)
         return await self.client.request(method, url, **kwargs)
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -332,16 +357,16 @@ class _Http:
         return await self.client.get(url, **kwargs)
 
     async def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        """``client.post(url, ...)``."""
-        return await self.client.post(url, **kwargs)
+        """``client.post(url, ...)``; ``content`` may be a :class:`~harness.backends.SizedBody`."""
+        return await self.request("POST", url, **kwargs)
 
     async def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        """``client.put(url, ...)``."""
-        return await self.client.put(url, **kwargs)
+        """``client.put(url, ...)``; ``content`` may be a :class:`~harness.backends.SizedBody`."""
+        return await self.request("PUT", url, **kwargs)
 
     async def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        """``client.patch(url, ...)``."""
-        return await self.client.patch(url, **kwargs)
+        """``client.patch(url, ...)``; ``content`` may be a :class:`~harness.backends.SizedBody`."""
+        return await self.request("PATCH", url, **kwargs)
 
     async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
         """``client.delete(url, ...)``."""

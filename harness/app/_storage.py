@@ -205,26 +205,34 @@ class Box:
         """How many entries the box has."""
         return len(self._entries)
 
-    async def put(self, key: str, value: Any) -> None:
-        """Store a JSON-serialisable value under ``key``."""
+    def _encode(self, key: str, value: Any) -> str:
         try:
-            encoded = json.dumps(value, sort_keys=True)
+            return json.dumps(value, sort_keys=True)
         except TypeError as error:
             raise TypeError(
                 f"box {self.name!r} key {key!r}: {value!r} is not storable ({error}); store "
                 "JSON types (None, bool, int, float, str, lists and dicts of them)"
             ) from None
-        self._entries[key] = json.loads(encoded)
-        with self._connection:
-            self._connection.execute(
-                "INSERT OR REPLACE INTO box_entries (box, key, value) VALUES (?, ?, ?)",
-                (self.name, key, encoded),
-            )
+
+    async def put(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value under ``key``."""
+        await self.put_all({key: value})
 
     async def put_all(self, entries: dict[str, Any]) -> None:
-        """Store several entries."""
-        for key, value in entries.items():
-            await self.put(key, value)
+        """Store several entries in one write: all of them, or (a value not storable) none.
+
+        hive's ``putAll`` appends every entry as one batch of frames and flushes once
+        (``BoxBaseImpl.putAll`` -> ``StorageBackendVm.writeFrames``), so this is one sqlite
+        transaction, not a commit per entry.
+        """
+        encoded = [(key, self._encode(key, value)) for key, value in entries.items()]
+        for key, text in encoded:
+            self._entries[key] = json.loads(text)
+        with self._connection:
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO box_entries (box, key, value) VALUES (?, ?, ?)",
+                [(self.name, key, text) for key, text in encoded],
+            )
 
     async def delete(self, key: str) -> None:
         """Remove ``key``."""

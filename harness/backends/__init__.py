@@ -9,6 +9,10 @@ Compose a server instead of hand-writing mocks::
     api.rate_limit(1, window="1m", start="2d8h", duration="2h")       # 429 + Retry-After
     api.outage(start="3d", duration="30m", kind="timeout")            # the server hangs
     api.route("GET", "/status", json={"ok": True})                    # a static answer
+    api.route("GET", "/photo", body=SizedBody(1_000_000))             # 1 MB, never held
+
+Bodies of a declared size (:class:`SizedBody`) are counted by their size and never built; the
+request log keeps every body's size and SHA-256, and the bytes only with ``keep_bodies=True``.
 
 After a run, ask the server what happened: ``api.requests.count("GET", "/items")``,
 ``items.received_ids()``, ``items.duplicate_ids()``, ``api.requests.max_per_hour()``.
@@ -18,6 +22,7 @@ from harness.backends import (
     trace_kinds as trace_kinds,  # registers the backends layer's trace kinds
 )
 from harness.backends._backend import FAULT_EXTENSION, Backend, Internet, TokenAuth
+from harness.backends._body import SIZED_BODY_EXTENSION, SizedBody
 from harness.backends._faults import (
     DEFAULT_OUTAGE_DELAY_MS,
     SERVER_DELAY_MS,
@@ -36,6 +41,7 @@ __all__ = [
     "SERVER_DELAY_MS",
     "SERVER_HANGS",
     "SERVER_RESETS",
+    "SIZED_BODY_EXTENSION",
     "Backend",
     "Internet",
     "Item",
@@ -45,6 +51,7 @@ __all__ = [
     "ReceivedRequest",
     "RequestLog",
     "RestResource",
+    "SizedBody",
     "TokenAuth",
     "Upload",
 ]

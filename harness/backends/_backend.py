@@ -13,6 +13,7 @@ cannot swallow it) and is kept in the log as ``unmatched`` so the run fails.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from respx.models import AllMockedAssertionError, SideEffectError
 
 from harness._exceptions import DefinitionError
 from harness._units import Duration, to_ms
+from harness.backends._body import SizedBody, body_facts
 from harness.backends._faults import (
     DEFAULT_OUTAGE_DELAY_MS,
     Outage,
@@ -114,31 +116,66 @@ def normalize_origin(origin: str) -> str:
     return f"{url.scheme}://{url.netloc.decode()}"
 
 
-def _received(request: httpx.Request, t_ms: int, **outcome: Any) -> ReceivedRequest:
-    """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered."""
+def _received(
+    request: httpx.Request, t_ms: int, *, keep_body: bool = False, **outcome: Any
+) -> ReceivedRequest:
+    """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered: its
+    body's size and digest, and its bytes only when ``keep_body``."""
+    size, sha256, content = body_facts(request)
+    # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
     return ReceivedRequest(
         t_ms=t_ms,
-        method=request.method,
-        url=str(request.url),
-        path=request.url.path,
+        method=sys.intern(request.method),
+        url=sys.intern(str(request.url)),
+        path=sys.intern(request.url.path),
         idempotency_key=request.headers.get("idempotency-key"),
-        request_bytes=len(request.content),
+        request_bytes=size,
+        request_sha256=sys.intern(sha256),
+        body=content if keep_body else None,
         **outcome,
     )
 
 
-class Backend:
-    """One origin's fake server: ``backend.router`` plus faults, limits, auth and a request log."""
+class _Router(respx.Router):
+    """A strict respx router that keeps no call history: the backend's :class:`RequestLog` is
+    the history (sizes and digests), so a year of requests does not hold every request and
+    response object (respx's ``Router.record`` keeps each ``Call``)."""
 
-    def __init__(self, sim: Simulation, origin: str, *, router: respx.Router | None = None) -> None:
+    def record(
+        self,
+        request: httpx.Request,
+        *,
+        response: httpx.Response | None = None,
+        route: respx.Route | None = None,
+    ) -> None:
+        return None
+
+
+class Backend:
+    """One origin's fake server: ``backend.router`` plus faults, limits, auth and a request log.
+
+    The log keeps each request's body size and SHA-256; ``keep_bodies=True`` keeps the bytes too
+    (:attr:`ReceivedRequest.body`). A router the backend makes keeps no respx call history
+    (the log is the history); a ``router`` you pass keeps whatever respx keeps."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        origin: str,
+        *,
+        router: respx.Router | None = None,
+        keep_bodies: bool = False,
+    ) -> None:
         self._sim = sim
         self.origin = normalize_origin(origin)
         self.host = httpx.URL(self.origin).host
         self.router = (
             router
             if router is not None
-            else respx.Router(assert_all_called=False, assert_all_mocked=True)
+            else _Router(assert_all_called=False, assert_all_mocked=True)
         )
+        #: Whether the request log keeps each request's body bytes (else sizes and digests)
+        self.keep_bodies = keep_bodies
         self.requests = RequestLog()
         self.resources: dict[str, RestResource] = {}
         self._outages: list[Outage] = []
@@ -177,9 +214,13 @@ class Backend:
         json: Any = None,
         text: str | None = None,
         headers: dict[str, str] | None = None,
+        body: SizedBody | None = None,
     ) -> respx.Route:
-        """A static answer for ``METHOD origin+path`` (query strings in ``path`` match exactly)."""
+        """A static answer for ``METHOD origin+path`` (query strings in ``path`` match exactly);
+        ``body`` answers with a body of declared size (a download), never materialised."""
         route = self.router.request(method.upper(), self.origin + path)
+        if body is not None:
+            return route.respond(status, stream=body, headers={**body.headers(), **(headers or {})})
         if text is not None:
             return route.respond(status, text=text, headers=headers)
         return route.respond(status, json=json, headers=headers)
@@ -319,6 +360,7 @@ class Backend:
             _received(
                 request,
                 self._sim.now_ms,
+                keep_body=self.keep_bodies,
                 status=status,
                 fault=None if unmatched else fault,
                 unmatched=unmatched,
@@ -328,22 +370,40 @@ class Backend:
 
 
 class Internet:
-    """Every server the device can reach, by origin. Unknown origins fail loudly."""
+    """Every server the device can reach, by origin. Unknown origins fail loudly.
 
-    def __init__(self, sim: Simulation) -> None:
+    ``keep_bodies`` is the default for the backends it creates: their request logs keep each
+    request's body bytes, not only its size and SHA-256."""
+
+    def __init__(self, sim: Simulation, *, keep_bodies: bool = False) -> None:
         self._sim = sim
         self._backends: dict[str, Backend] = {}
+        self.keep_bodies = keep_bodies
         self.unrouted: list[ReceivedRequest] = []
 
-    def backend(self, origin: str, *, router: respx.Router | None = None) -> Backend:
-        """The backend serving ``origin``, created on first use."""
+    def backend(
+        self,
+        origin: str,
+        *,
+        router: respx.Router | None = None,
+        keep_bodies: bool | None = None,
+    ) -> Backend:
+        """The backend serving ``origin``, created on first use (``keep_bodies``: see
+        :class:`Backend`; ``None`` takes the internet's default)."""
         key = normalize_origin(origin)
         existing = self._backends.get(key)
         if existing is not None:
             if router is not None and existing.router is not router:
                 raise DefinitionError(f"{key} already has a backend with another router")
+            if keep_bodies is not None:
+                existing.keep_bodies = keep_bodies
             return existing
-        backend = Backend(self._sim, key, router=router)
+        backend = Backend(
+            self._sim,
+            key,
+            router=router,
+            keep_bodies=self.keep_bodies if keep_bodies is None else keep_bodies,
+        )
         self._backends[key] = backend
         return backend
 

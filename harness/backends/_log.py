@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harness._units import MS_PER_HOUR
+from harness.backends._body import EMPTY_SHA256
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,10 @@ class ReceivedRequest:
     ``"timeout"``, ``"slow"``, ``"malformed"``, ``"reset"``, ``"rate_limited"``,
     ``"unauthorized"``), or is ``None`` for a normal answer. ``status`` is ``None`` when the server
     never answered (a hang or a reset) and for a request no route matched (``unmatched``).
+
+    ``request_bytes`` is the body's size and ``request_sha256`` the hex SHA-256 of its bytes (of
+    its descriptor for a :class:`~harness.backends.SizedBody`); ``body`` holds the bytes only
+    when the backend was asked to keep them (``keep_bodies=True``), else ``None``.
     """
 
     t_ms: int
@@ -29,6 +34,8 @@ class ReceivedRequest:
     request_bytes: int = 0
     unmatched: bool = False
     too_early_after_429: bool = False
+    request_sha256: str = EMPTY_SHA256
+    body: bytes | None = None
 
 
 class RequestLog:

@@ -9,7 +9,7 @@ work and HTTP lanes.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -62,48 +62,65 @@ def _field(record: TraceRecord, *names: str) -> object:
     return None
 
 
-def _state_spans(
-    records: Iterable[TraceRecord],
-    kind: str,
-    names: Sequence[str],
-    colours: dict[str, str],
-    end_ms: int,
-) -> list[_Span]:
-    spans: list[_Span] = []
-    current: tuple[int, str] | None = None
-    for record in records:
-        if record.kind != kind:
-            continue
-        value = _field(record, *names)
+class _StateSpans:
+    """Spans of one state carried by records of ``kind`` (the first of ``names`` set), folded
+    one record at a time."""
+
+    __slots__ = ("_colours", "_current", "_names", "kind", "spans")
+
+    def __init__(self, kind: str, names: Sequence[str], colours: dict[str, str]) -> None:
+        self.kind = kind
+        self._names = names
+        self._colours = colours
+        self._current: tuple[int, str] | None = None
+        self.spans: list[_Span] = []
+
+    def feed(self, record: TraceRecord) -> None:
+        value = _field(record, *self._names)
         if value is None:
-            continue
+            return
         state = str(value).upper()
+        current = self._current
         if current is not None and current[1] != state:
-            spans.append(_Span(current[0], record.t_ms, colours.get(current[1], ""), current[1]))
+            self._add(current[0], record.t_ms, current[1])
         if current is None or current[1] != state:
-            current = (record.t_ms, state)
-    if current is not None:
-        spans.append(_Span(current[0], end_ms, colours.get(current[1], ""), current[1]))
-    return [span for span in spans if span.colour]
+            self._current = (record.t_ms, state)
+
+    def _add(self, start_ms: int, end_ms: int, state: str) -> None:
+        colour = self._colours.get(state, "")
+        if colour:
+            self.spans.append(_Span(start_ms, end_ms, colour, state))
+
+    def finish(self, end_ms: int) -> list[_Span]:
+        if self._current is not None:
+            self._add(self._current[0], end_ms, self._current[1])
+            self._current = None
+        return self.spans
 
 
-def _work_spans(records: Iterable[TraceRecord], end_ms: int) -> list[_Span]:
-    open_runs: dict[str, tuple[int, str]] = {}
-    spans: list[_Span] = []
-    for record in records:
+class _WorkSpans:
+    """Spans of work runs, from ``work.started`` to how the run ended, folded one at a time."""
+
+    KINDS: Final = ("work.started", "work.finished", "work.stopped", "work.retry")
+
+    __slots__ = ("_open", "_spans")
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[int, str]] = {}
+        self._spans: list[_Span] = []
+
+    def feed(self, record: TraceRecord) -> None:
         work_id = record.get("id")
         if not isinstance(work_id, str):
-            continue
+            return
         if record.kind == "work.started":
-            open_runs[work_id] = (record.t_ms, str(record.get("worker", "")))
-        elif (
-            record.kind in ("work.finished", "work.stopped", "work.retry") and work_id in open_runs
-        ):
-            start, worker = open_runs.pop(work_id)
+            self._open[work_id] = (record.t_ms, str(record.get("worker", "")))
+        elif work_id in self._open:
+            start, worker = self._open.pop(work_id)
             outcome = {"work.stopped": "STOPPED", "work.retry": "RETRY"}.get(
                 record.kind, str(record.get("state", "SUCCEEDED")).upper()
             )
-            spans.append(
+            self._spans.append(
                 _Span(
                     start,
                     record.t_ms,
@@ -111,37 +128,74 @@ def _work_spans(records: Iterable[TraceRecord], end_ms: int) -> list[_Span]:
                     f"{worker.rsplit('.', 1)[-1]} {outcome.lower()}",
                 )
             )
-    spans.extend(
-        _Span(start, end_ms, _WORK_COLOURS["RUNNING"], f"{worker} running")
-        for start, worker in open_runs.values()
+
+    def finish(self, end_ms: int) -> list[_Span]:
+        spans = self._spans + [
+            _Span(start, end_ms, _WORK_COLOURS["RUNNING"], f"{worker} running")
+            for start, worker in self._open.values()
+        ]
+        return sorted(spans, key=lambda span: span.start_ms)
+
+
+#: Where the HTTP lane starts: under the battery lane and the network, doze and work lanes.
+_HTTP_LANE_Y: Final = 10 + BATTERY_HEIGHT + 6 + 3 * LANE_HEIGHT
+
+
+def _request_line(record: TraceRecord, at: float) -> str:
+    """One request's mark in the HTTP lane, coloured by its result."""
+    status = record.get("status")
+    ok = isinstance(status, int) and status < 400
+    colour = "#2e9e4f" if ok else ("#e8a33a" if status == 429 else "#d64541")
+    label = f"{record.get('method', '')} {record.get('url', '')} -> {status or record.get('error')}"
+    y = _HTTP_LANE_Y
+    return (
+        f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{y}" y2="{y + LANE_HEIGHT - 4}" '
+        f'stroke="{colour}"><title>{_safe(label)} at {format_t_ms(record.t_ms)}</title></line>'
     )
-    return sorted(spans, key=lambda span: span.start_ms)
 
 
 def timeline_svg(
     records: Iterable[TraceRecord], duration_ms: int, checks: Sequence[CheckResult] = ()
 ) -> str:
     """Draw the run's timeline as an SVG string (self-contained, for inlining in HTML)."""
-    trace = list(records)
     duration_ms = max(duration_ms, 1)
     span_width = WIDTH - LEFT - 10
 
     def x(t_ms: int) -> float:
         return LEFT + span_width * min(max(t_ms, 0), duration_ms) / duration_ms
 
-    parts: list[str] = []
-    y = 10
-    # battery lane
-    levels = [(r.t_ms, _field(r, "level", "percent")) for r in trace if r.kind == "device.battery"]
-    points = [(t, float(v)) for t, v in levels if isinstance(v, int | float)]
-    parts.append(f'<text x="4" y="{y + BATTERY_HEIGHT / 2}" class="lane">battery</text>')
-    for span in _state_spans(
-        trace,
+    # one pass over the records (a streamed trace is read once, never held whole)
+    charging = _StateSpans(
         "device.power",
         ("plugged", "charger", "source"),
         {"AC": "#fff3b0", "USB": "#fff3b0", "WIRELESS": "#fff3b0"},
-        duration_ms,
-    ):
+    )
+    network = _StateSpans("device.network", ("transport", "type"), _NETWORK_COLOURS)
+    doze = _StateSpans("device.doze", ("state",), _DOZE_COLOURS)
+    work = _WorkSpans()
+    feeds: dict[str, Callable[[TraceRecord], None]] = {
+        **{state.kind: state.feed for state in (charging, network, doze)},
+        **dict.fromkeys(_WorkSpans.KINDS, work.feed),
+    }
+    points: list[tuple[int, float]] = []
+    requests: list[str] = []
+    for record in records:
+        if record.kind == "http.request":
+            requests.append(_request_line(record, x(record.t_ms)))
+        elif record.kind == "device.battery":
+            level = _field(record, "level", "percent")
+            if isinstance(level, int | float):
+                points.append((record.t_ms, float(level)))
+        else:
+            feed = feeds.get(record.kind)
+            if feed is not None:
+                feed(record)
+
+    parts: list[str] = []
+    y = 10
+    # battery lane
+    parts.append(f'<text x="4" y="{y + BATTERY_HEIGHT / 2}" class="lane">battery</text>')
+    for span in charging.finish(duration_ms):
         left, right = x(span.start_ms), x(span.end_ms)
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{BATTERY_HEIGHT}"'
@@ -159,14 +213,9 @@ def timeline_svg(
         parts.append(f'<polyline points="{path}" class="battery"/>')
     y += BATTERY_HEIGHT + 6
     lanes = [
-        (
-            "network",
-            _state_spans(
-                trace, "device.network", ("transport", "type"), _NETWORK_COLOURS, duration_ms
-            ),
-        ),
-        ("doze", _state_spans(trace, "device.doze", ("state",), _DOZE_COLOURS, duration_ms)),
-        ("work", _work_spans(trace, duration_ms)),
+        ("network", network.finish(duration_ms)),
+        ("doze", doze.finish(duration_ms)),
+        ("work", work.finish(duration_ms)),
     ]
     for name, spans in lanes:
         parts.append(f'<text x="4" y="{y + 17}" class="lane">{name}</text>')
@@ -187,20 +236,8 @@ def timeline_svg(
     parts.append(
         f'<rect x="{LEFT}" y="{y}" width="{span_width}" height="{LANE_HEIGHT - 4}" class="frame"/>'
     )
-    for record in trace:
-        if record.kind != "http.request":
-            continue
-        status = record.get("status")
-        ok = isinstance(status, int) and status < 400
-        colour = "#2e9e4f" if ok else ("#e8a33a" if status == 429 else "#d64541")
-        label = (
-            f"{record.get('method', '')} {record.get('url', '')} -> {status or record.get('error')}"
-        )
-        parts.append(
-            f'<line x1="{x(record.t_ms):.1f}" x2="{x(record.t_ms):.1f}" y1="{y}" '
-            f'y2="{y + LANE_HEIGHT - 4}" stroke="{colour}"><title>{_safe(label)} at '
-            f"{format_t_ms(record.t_ms)}</title></line>"
-        )
+    assert y == _HTTP_LANE_Y  # the request lines were drawn in the pass, at this height
+    parts.extend(requests)
     y += LANE_HEIGHT
     for check in checks:
         if not check.passed and check.t_ms is not None:

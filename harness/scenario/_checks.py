@@ -26,6 +26,11 @@ prefixes ending in ``.``), ``run.records()`` (all), or typed, ``run.records(Work
 (``harness.workmanager.trace_kinds``; your own registered kinds too). A kind that is neither
 registered nor recorded in the run raises :class:`~harness.TraceKindError` listing the kinds the
 run recorded, so a misspelt kind fails the check instead of reading as "no records".
+``run.records(...)`` returns a list (each call reads the run's streamed trace once);
+``run.iter_records(...)`` takes the same arguments and streams, holding one record at a time.
+
+The built-in checks never read the trace back: the runner feeds every record to a
+:class:`~harness.scenario._fold.RunFold` as it is written, and they read its facts.
 
 Strict routing is always on: a request no server route matched fails the run
 (``no_unmatched_requests``, added to every scenario).
@@ -33,9 +38,10 @@ Strict routing is always on: a request no server route matched fails the run
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar, overload
 
@@ -43,6 +49,7 @@ from harness._exceptions import CheckDefinitionError, DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
 from harness.app import import_user_module, read_module
 from harness.backends import Internet
+from harness.scenario._fold import MAX_DETAILS, RunFold
 from harness.scenario._record import CheckResult
 from harness.sim import TraceKind, TraceRecord
 
@@ -74,6 +81,17 @@ class RunView(Protocol):
         :class:`~harness.TraceKindError` naming the kinds the run recorded."""
         ...
 
+    @overload
+    def iter_records(self, kind: type[_K], /) -> Iterator[_K]: ...
+
+    @overload
+    def iter_records(self, *kinds: str) -> Iterator[TraceRecord]: ...
+
+    def iter_records(self, *kinds: Any) -> Iterator[Any]:
+        """The records :meth:`records` selects, one at a time: a streamed trace is read from
+        its file as you iterate, so a check over a device-year holds one record, not a list."""
+        ...
+
     def kind_counts(self) -> Mapping[str, int]:
         """How many records of each kind the run recorded."""
         ...
@@ -101,7 +119,7 @@ class Check:
                 function = _import_function(self.argument, imports=True)
             if function is not None:
                 return _custom_result(self, function(run))
-            return _BUILTINS[self.name][0](self, run)
+            return _BUILTINS[self.name][0](self, run, _fold_of(run))
         except Exception as error:  # a broken check is a failed check, with why
             return self.fail(f"the check raised {type(error).__name__}: {error}")
 
@@ -126,39 +144,47 @@ def _custom_result(check: Check, outcome: Any) -> CheckResult:
     raise TypeError(f"returned {outcome!r}; return a CheckResult, a bool or None")
 
 
-_MAX_DETAILS: Final = 5
+_MAX_DETAILS: Final = MAX_DETAILS
+
+
+def _fold_of(run: RunView) -> RunFold:
+    """The facts the runner folded while the run's records were written; for another
+    :class:`RunView`, a fold of its records."""
+    fold = getattr(run, "fold", None)
+    if isinstance(fold, RunFold):
+        return fold
+    return RunFold.of(run.records(*RunFold.KINDS))
 
 
 def _at(t_ms: int) -> str:
     return format_t_ms(t_ms)
 
 
-def _responses_processed(check: Check, run: RunView) -> CheckResult:
-    requests = run.records("http.request")
+def _responses_processed(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     # A request cut because the process died (a kill, a reboot, a force-stop) is not a response
     # the app dropped: it never had the chance; no_data_lost and no_duplicate_uploads judge what
     # follows from it.
-    cut = [r for r in requests if str(r.get("error") or "").startswith("cancelled: the caller")]
-    if not cut:
-        return check.ok(f"all {len(requests)} requests reached the app")
-    details = [f"{r['method']} {r['url']} cut off at t={_at(r.t_ms)}" for r in cut[:_MAX_DETAILS]]
-    destroyed = [r for r in run.records("flutter.engine_destroyed") if r.get("cut_off_tasks")]
-    returned_early = [r for r in destroyed if r.get("reason") == "handler_completed"]
+    cut = fold.cut_requests
+    if not cut.count:
+        return check.ok(f"all {fold.requests} requests reached the app")
+    details = [f"{v.text} cut off at t={_at(v.t_ms)}" for v in cut.first]
+    destroyed = fold.engines_destroyed
+    returned_early = [t_ms for t_ms, reason in destroyed if reason == "handler_completed"]
     if returned_early:
         reason = (
             "the task returned before its request finished, and the background engine was torn "
-            f"down at t={_at(returned_early[0].t_ms)}"
+            f"down at t={_at(returned_early[0])}"
         )
     elif destroyed:
-        reason = f"the work was {destroyed[0].get('reason')} while its request was in flight"
+        reason = f"the work was {destroyed[0][1]} while its request was in flight"
     else:
         reason = "the worker was stopped before the response arrived"
     return check.fail(
-        f"{len(cut):,} responses never handled: {reason}", t_ms=cut[0].t_ms, details=details
+        f"{cut.count:,} responses never handled: {reason}", t_ms=cut.first[0].t_ms, details=details
     )
 
 
-def _honours_retry_after(check: Check, run: RunView) -> CheckResult:
+def _honours_retry_after(check: Check, run: RunView, _fold: RunFold) -> CheckResult:
     early = [entry for entry in run.internet.requests() if entry.too_early_after_429]
     limited = sum(1 for entry in run.internet.requests() if entry.status == 429)
     if not early:
@@ -171,19 +197,9 @@ def _honours_retry_after(check: Check, run: RunView) -> CheckResult:
     )
 
 
-def _successful_fetch_times(run: RunView) -> list[int]:
-    return [
-        r.t_ms
-        for r in run.records("http.request")
-        if r.get("method") == "GET"
-        and isinstance(r.get("status"), int)
-        and (200 <= r["status"] < 300 or r["status"] == 304)
-    ]
-
-
-def _max_staleness(check: Check, run: RunView) -> CheckResult:
+def _max_staleness(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     limit = int(check.argument)
-    marks = [0, *_successful_fetch_times(run), run.duration_ms]
+    marks = [0, *fold.successful_fetch_ms, run.duration_ms]
     worst_start, worst_gap = 0, -1
     first_violation: int | None = None
     for start, end in itertools.pairwise(marks):
@@ -201,14 +217,6 @@ def _max_staleness(check: Check, run: RunView) -> CheckResult:
     )
 
 
-def _created_items(run: RunView) -> list[tuple[int, str]]:
-    return [
-        (record.t_ms, str(item_id))
-        for record in run.records("app.action")
-        for item_id in record.get("created_ids") or ()
-    ]
-
-
 def _first_received(run: RunView) -> dict[str, int]:
     received: dict[str, int] = {}
     for backend in run.internet.backends:
@@ -219,8 +227,8 @@ def _first_received(run: RunView) -> dict[str, int]:
     return received
 
 
-def _no_data_lost(check: Check, run: RunView) -> CheckResult:
-    created = _created_items(run)
+def _no_data_lost(check: Check, run: RunView, fold: RunFold) -> CheckResult:
+    created = fold.created_items
     received = _first_received(run)
     lost = [(t, item_id) for t, item_id in created if item_id not in received]
     if not lost:
@@ -233,7 +241,7 @@ def _no_data_lost(check: Check, run: RunView) -> CheckResult:
     )
 
 
-def _no_duplicate_uploads(check: Check, run: RunView) -> CheckResult:
+def _no_duplicate_uploads(check: Check, run: RunView, _fold: RunFold) -> CheckResult:
     duplicates = [
         (resource.path, item_id)
         for backend in run.internet.backends
@@ -246,24 +254,26 @@ def _no_duplicate_uploads(check: Check, run: RunView) -> CheckResult:
     return check.fail(f"{len(duplicates)} item(s) were uploaded more than once", details=details)
 
 
-def _synced_within(check: Check, run: RunView) -> CheckResult:
+def _synced_within(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     limit = int(check.argument)
     received = _first_received(run)
     late: list[tuple[int, str]] = []
-    for t_ms, item_id in _created_items(run):
+    for t_ms, item_id in fold.created_items:
         arrived = received.get(item_id)
         if (arrived is None and t_ms + limit <= run.duration_ms) or (
             arrived is not None and arrived - t_ms > limit
         ):
             late.append((t_ms + limit, f"{item_id} created at t={_at(t_ms)}"))
-    fetches = _successful_fetch_times(run)
-    for change in run.records("backend.items_added", "backend.items_updated"):
-        following = next((t for t in fetches if t >= change.t_ms), None)
-        due = change.t_ms + limit
+    fetches = fold.successful_fetch_ms
+    for changed_ms, path in fold.server_changes:
+        # the first successful fetch at or after the change (fetch times are in order)
+        position = bisect.bisect_left(fetches, changed_ms)
+        following = fetches[position] if position < len(fetches) else None
+        due = changed_ms + limit
         if (following is None and due <= run.duration_ms) or (
             following is not None and following > due
         ):
-            late.append((due, f"server change at t={_at(change.t_ms)} in {change.get('path')}"))
+            late.append((due, f"server change at t={_at(changed_ms)} in {path}"))
     if not late:
         return check.ok(f"everything synced within {format_duration_ms(limit)}")
     late.sort()
@@ -278,14 +288,13 @@ def _per_hour(times: Iterable[int]) -> Counter[int]:
     return Counter(t // MS_PER_HOUR for t in times)
 
 
-def _max_requests_per_hour(check: Check, run: RunView) -> CheckResult:
+def _max_requests_per_hour(check: Check, run: RunView, _fold: RunFold) -> CheckResult:
     counts = _per_hour(entry.t_ms for entry in run.internet.requests())
     return _max_per_hour(check, counts, "requests")
 
 
-def _max_wakeups_per_hour(check: Check, run: RunView) -> CheckResult:
-    times = [r.t_ms for r in run.records("work.started", "device.wakeup")]
-    return _max_per_hour(check, _per_hour(times), "wake-ups")
+def _max_wakeups_per_hour(check: Check, run: RunView, fold: RunFold) -> CheckResult:
+    return _max_per_hour(check, fold.wakeups_per_hour, "wake-ups")
 
 
 def _max_per_hour(check: Check, counts: Mapping[int, int], what: str) -> CheckResult:
@@ -302,14 +311,10 @@ def _max_per_hour(check: Check, counts: Mapping[int, int], what: str) -> CheckRe
     )
 
 
-def _successful_runs(run: RunView) -> int:
-    return sum(1 for r in run.records("work.finished") if r.get("result") == "success")
-
-
-def _max_battery_per_sync(check: Check, run: RunView) -> CheckResult:
+def _max_battery_per_sync(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     limit = float(check.argument)
     used = run.metric("battery_mah_used_by_work")
-    syncs = _successful_runs(run)
+    syncs = fold.successful_runs
     if used is None:
         return check.fail("this run measured no battery use (no device in the run)")
     if syncs == 0:
@@ -320,46 +325,37 @@ def _max_battery_per_sync(check: Check, run: RunView) -> CheckResult:
     return check.fail(f"{per_sync:.3f} mAh per sync over {syncs} syncs, above {limit} mAh")
 
 
-def _min_successful_runs(check: Check, run: RunView) -> CheckResult:
+def _min_successful_runs(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     wanted = int(check.argument)
-    count = _successful_runs(run)
+    count = fold.successful_runs
     if count >= wanted:
         return check.ok(f"{count} successful runs")
     return check.fail(f"only {count} successful runs, fewer than {wanted}")
 
 
-def _no_crashes(check: Check, run: RunView) -> CheckResult:
-    crashes = [
-        r
-        for r in run.records("app.crash", "work.failed", "flutter.task_error", "sim.task_error")
-        if r.kind != "work.failed" or r.get("phase") != "on_stopped"
-    ]
-    if not crashes:
+def _no_crashes(check: Check, run: RunView, fold: RunFold) -> CheckResult:
+    if not fold.crashes:
         return check.ok("no app code raised")
-
-    def failed_at(record: TraceRecord) -> int:
-        # a failure nobody awaited is recorded when the run stops, with the time it happened
-        failed_at_ms = record.get("failed_at_ms")
-        return failed_at_ms if isinstance(failed_at_ms, int) else record.t_ms
-
-    crashes.sort(key=failed_at)  # stable: records of one instant keep their trace order
+    # stable: failures of one instant keep their trace order
+    crashes = sorted(fold.crashes, key=lambda crash: crash.failed_at_ms)
     details = [
-        f"{r.kind} at t={_at(failed_at(r))}: {r.get('error')}" for r in crashes[:_MAX_DETAILS]
+        f"{crash.kind} at t={_at(crash.failed_at_ms)}: {crash.error}"
+        for crash in crashes[:_MAX_DETAILS]
     ]
     return check.fail(
-        f"app code raised {len(crashes)} time(s)", t_ms=failed_at(crashes[0]), details=details
+        f"app code raised {len(crashes)} time(s)", t_ms=crashes[0].failed_at_ms, details=details
     )
 
 
-def _no_unmatched_requests(check: Check, run: RunView) -> CheckResult:
-    unmatched = run.records("http.unmatched")
-    if not unmatched:
+def _no_unmatched_requests(check: Check, run: RunView, fold: RunFold) -> CheckResult:
+    unmatched = fold.unmatched
+    if not unmatched.count:
         return check.ok("every request matched a server route")
-    details = [f"{r['method']} {r['url']} at t={_at(r.t_ms)}" for r in unmatched[:_MAX_DETAILS]]
+    details = [f"{v.text} at t={_at(v.t_ms)}" for v in unmatched.first]
     return check.fail(
-        f"{len(unmatched)} request(s) matched no server route (strict routing); add a route "
+        f"{unmatched.count} request(s) matched no server route (strict routing); add a route "
         "or a resource for them",
-        t_ms=unmatched[0].t_ms,
+        t_ms=unmatched.first[0].t_ms,
         details=details,
     )
 
@@ -382,7 +378,7 @@ def _number_argument(value: Any) -> float:
     return float(value)
 
 
-_Evaluate = Callable[[Check, RunView], CheckResult]
+_Evaluate = Callable[[Check, RunView, RunFold], CheckResult]
 #: name -> (evaluate, argument parser or None for no argument)
 _BUILTINS: Final[dict[str, tuple[_Evaluate, Callable[[Any], Any] | None]]] = {
     "responses_processed": (_responses_processed, None),

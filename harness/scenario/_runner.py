@@ -13,7 +13,7 @@ import functools
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
 from harness.app import fresh_imports
 from harness.backends import Internet
+from harness.scenario._fold import RunFold
 from harness.scenario._loader import Scenario, load
 from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
@@ -32,28 +33,28 @@ from harness.sim import (
     Trace,
     TraceKind,
     TraceKindError,
-    TraceRecord,
     real_perf_counter,
     registered_trace_kinds,
 )
 
-#: Trace kinds the built-in checks read: the first index holds only these (device noise
-#: skipped); a check asking for another kind gets an index of every record.
-_CHECKED_PREFIXES = ("http.", "work.", "app.", "flutter.", "backend.", "sim.", "device.wakeup")
-
 
 class _View:
-    """A finished run as checks see it (:class:`RunView`)."""
+    """A finished run as checks see it (:class:`RunView`): the built-in checks read ``fold``
+    (gathered while the run wrote its records); custom checks read the trace, streamed."""
 
     def __init__(
-        self, trace: Trace, internet: Internet, duration_ms: int, metrics: dict[str, float]
+        self,
+        trace: Trace,
+        internet: Internet,
+        duration_ms: int,
+        metrics: dict[str, float],
+        fold: RunFold,
     ) -> None:
         self._trace = trace
         self._internet = internet
         self._duration_ms = duration_ms
         self._metrics = metrics
-        self._by_kind: dict[str, list[TraceRecord]] | None = None
-        self._complete = False
+        self.fold = fold
 
     @property
     def duration_ms(self) -> int:
@@ -62,16 +63,6 @@ class _View:
     @property
     def internet(self) -> Internet:
         return self._internet
-
-    def _index(self, *, complete: bool) -> dict[str, list[TraceRecord]]:
-        if self._by_kind is None or (complete and not self._complete):
-            by_kind: dict[str, list[TraceRecord]] = {}
-            for record in self._trace:
-                if complete or record.kind.startswith(_CHECKED_PREFIXES):
-                    by_kind.setdefault(record.kind, []).append(record)
-            self._by_kind = by_kind
-            self._complete = complete
-        return self._by_kind
 
     def kind_counts(self) -> dict[str, int]:
         return dict(self._trace.kind_counts())
@@ -92,21 +83,23 @@ class _View:
                     "harness.sim.register_trace_kind (docs/trace.md)"
                 )
 
-    def records(self, *kinds: Any) -> Any:
+    def iter_records(self, *kinds: Any) -> Iterator[Any]:
         if len(kinds) == 1 and isinstance(kinds[0], type) and issubclass(kinds[0], TraceKind):
             record_type = kinds[0]
-            return [record_type.from_record(record) for record in self.records(record_type.KIND)]
+            return (record_type.from_record(r) for r in self.iter_records(record_type.KIND))
         if not kinds:
-            return list(self._trace)
+            return iter(self._trace)
         self._check_known(kinds)
-        index = self._index(complete=not all(kind.startswith(_CHECKED_PREFIXES) for kind in kinds))
-        selected = [
+        exact = frozenset(kind for kind in kinds if not kind.endswith("."))
+        prefixes = tuple(kind for kind in kinds if kind.endswith("."))
+        return (
             record
-            for kind, records in index.items()
-            if kind in kinds or any(kind.startswith(k) for k in kinds if k.endswith("."))
-            for record in records
-        ]
-        return sorted(selected, key=lambda record: record.t_ms)
+            for record in self._trace
+            if record.kind in exact or (prefixes and record.kind.startswith(prefixes))
+        )
+
+    def records(self, *kinds: Any) -> Any:
+        return list(self.iter_records(*kinds))
 
     def metric(self, name: str) -> float | None:
         return self._metrics.get(name)
@@ -188,29 +181,17 @@ class _AppView:
         return [n.title for n in self._world.runtime.notifications]
 
 
-def _metrics(view: _View, world: World) -> dict[str, float]:
-    requests = view.records("http.request")
-    started = view.records("work.started")
-    successes = [r for r in view.records("work.finished") if r.get("result") == "success"]
-    per_hour_wakeups = Counter(
-        r.t_ms // MS_PER_HOUR for r in view.records("work.started", "device.wakeup")
-    )
+def _metrics(fold: RunFold, world: World) -> dict[str, float]:
     per_hour_requests = Counter(e.t_ms // MS_PER_HOUR for e in world.internet.requests())
     metrics: dict[str, float] = {
-        "requests": len(requests),
-        "request_errors": sum(1 for r in requests if r.get("error")),
-        "work_runs": len(started),
-        "successful_runs": len(successes),
-        "max_wakeups_per_hour": max(per_hour_wakeups.values(), default=0),
+        "requests": fold.requests,
+        "request_errors": fold.request_errors,
+        "work_runs": fold.work_runs,
+        "successful_runs": fold.successful_runs,
+        "max_wakeups_per_hour": fold.max_wakeups_per_hour,
         "max_requests_per_hour": max(per_hour_requests.values(), default=0),
-        "bytes_metered": sum(
-            r.get("bytes_up", 0) + r.get("bytes_down", 0) for r in requests if r.get("metered")
-        ),
-        "bytes_unmetered": sum(
-            r.get("bytes_up", 0) + r.get("bytes_down", 0)
-            for r in requests
-            if r.get("metered") is False
-        ),
+        "bytes_metered": fold.bytes_metered,
+        "bytes_unmetered": fold.bytes_unmetered,
         "notifications": len(world.runtime.notifications),
     }
     metrics.update(world.metrics())
@@ -260,6 +241,9 @@ def _run_scenario(
         keep_trace=keep_trace or trace_path is None,
         strict_tasks=False,
     )
+    # the checks and the metrics fold each record as it is written: nothing reads the trace back
+    fold = RunFold()
+    sim.trace.subscribe(fold.feed)
     error: str | None = None
     world: World | None = None
     with sim:
@@ -275,9 +259,8 @@ def _run_scenario(
     assert world is not None or error is not None
     if world is None:
         raise RuntimeError(error)
-    view = _View(sim.trace, world.internet, spec.duration, {})
-    metrics = _metrics(view, world)
-    view = _View(sim.trace, world.internet, spec.duration, metrics)
+    metrics = _metrics(fold, world)
+    view = _View(sim.trace, world.internet, spec.duration, metrics, fold)
     checks = tuple(check.evaluate(view) for check in scenario.checks)
     record = RunRecord(
         scenario=spec.name,
@@ -288,7 +271,7 @@ def _run_scenario(
         duration_ms=spec.duration,
         real_seconds=real_perf_counter() - began,
         metrics=metrics,
-        notes=(*world.notes(), *_unregistered_note(sim.trace)),
+        notes=(*world.notes(fold.enqueue_warnings), *_unregistered_note(sim.trace)),
         trace_path=str(trace_path) if trace_path is not None else None,
         error=error,
     )

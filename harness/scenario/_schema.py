@@ -181,6 +181,15 @@ class RouteSpec(_Strict):
     json_body: Any = Field(default=None, alias="json")
     text: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    #: answer with a body of this many bytes, counted and never built (a photo download)
+    body_size: int | None = Field(default=None, ge=0)
+    content_type: str = "application/octet-stream"
+
+    @model_validator(mode="after")
+    def _one_body(self) -> RouteSpec:
+        if self.body_size is not None and (self.json_body is not None or self.text is not None):
+            raise ValueError("give one body: json, text or body_size (a body of declared size)")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -308,6 +317,8 @@ class BackendSpec(_Strict):
     auth: list[AuthSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     factory: FunctionPath | None = None
+    #: the request logs keep each request's body bytes, not only its size and SHA-256
+    keep_bodies: bool = False
 
 
 class TimelineEvent(_Strict):

@@ -9,7 +9,7 @@ import httpx
 
 from harness._exceptions import DefinitionError, ScenarioError
 from harness.app import import_user_module
-from harness.backends import Backend, Internet, RestResource
+from harness.backends import Backend, Internet, RestResource, SizedBody
 from harness.scenario._schema import BackendSpec
 from harness.scenario._yaml import shorten
 from harness.sim import Simulation
@@ -43,7 +43,7 @@ def path_of(url: str) -> str:
 
 def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
     """An :class:`Internet` with every route, resource, auth and fault of ``spec``."""
-    internet = Internet(sim)
+    internet = Internet(sim, keep_bodies=spec.keep_bodies)
     for route in spec.routes:
         backend = internet.backend(origin_of(route.url))
         backend.route(
@@ -53,6 +53,9 @@ def build_servers(spec: BackendSpec, sim: Simulation, file: str) -> Internet:
             json=route.json_body,
             text=route.text,
             headers=dict(route.headers),
+            body=None
+            if route.body_size is None
+            else SizedBody(route.body_size, content_type=route.content_type),
         )
     for resource_spec in spec.resources:
         backend = internet.backend(origin_of(resource_spec.url))

@@ -97,11 +97,19 @@ class World:
             "reboots": max(self.device.boot_count - 1, 0),
         }
 
-    def notes(self) -> list[str]:
-        """Things the user should know that are not failures (clamped intervals, ...)."""
+    def notes(self, enqueue_warnings: Iterable[str] | None = None) -> list[str]:
+        """Things the user should know that are not failures (clamped intervals, ...).
+
+        ``enqueue_warnings`` are the warnings of the run's ``work.enqueued`` records when the
+        caller folded them as they were written; without them the trace is read back."""
         notes = list(self._notes)
-        for record in self.sim.trace.of_kind("work.enqueued"):
-            for warning in record.get("warnings") or ():
-                if warning not in notes:
-                    notes.append(str(warning))
+        if enqueue_warnings is None:
+            enqueue_warnings = (
+                str(warning)
+                for record in self.sim.trace.of_kind("work.enqueued")
+                for warning in record.get("warnings") or ()
+            )
+        for warning in enqueue_warnings:
+            if warning not in notes:
+                notes.append(warning)
         return notes

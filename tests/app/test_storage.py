@@ -131,3 +131,21 @@ def test_accessors_outside_app_code_explain_themselves(sim: Simulation) -> None:
     """Using an ambient accessor outside app code says where it works."""
     with pytest.raises(NoAppRunningError, match=r"no app is running here"):
         open_database()
+
+
+def test_hive_put_all_is_one_write(sim: Simulation) -> None:
+    """Box.putAll writes every entry in one batch (hive BoxBaseImpl.putAll): one commit, and a
+    value that cannot be stored leaves the box and its storage unchanged."""
+    data = MemoryDataArea()
+    with app_context(make_instance(sim, data, instance_id=1)):
+        box = sim.run(Hive.open_box("cache"))
+        statements: list[str] = []
+        data.database("hive").set_trace_callback(statements.append)
+        sim.run(box.put_all({f"item-{n}": {"n": n} for n in range(50)}))
+        assert statements.count("COMMIT") == 1
+        with pytest.raises(TypeError, match=r"^box 'cache' key 'bad': .* is not storable"):
+            sim.run(box.put_all({"good": 1, "bad": object()}))
+        assert not box.contains_key("good")
+    with app_context(make_instance(sim, data, instance_id=2)):
+        again = sim.run(Hive.open_box("cache"))
+        assert (again.length, again.get("item-49")) == (50, {"n": 49})

@@ -1,0 +1,220 @@
+"""``RunFold``: what the built-in checks and the metrics need, gathered as records are written.
+
+The runner subscribes one fold to the trace before the world is built, so every record passes
+through :meth:`RunFold.feed` once, as it is emitted, and the fold keeps only small facts (counts,
+per-hour counters, the times of successful fetches, the first few violations). The built-in
+checks and the metrics then read the fold, never the trace: a device-year's checks cost what a
+month's do, and a streamed trace is not read back after the run.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from harness._units import MS_PER_HOUR
+from harness.sim import TraceRecord
+
+#: How many violations of one kind a fold keeps for a check's details (the count is exact).
+MAX_DETAILS: Final = 5
+
+#: An HTTP record whose error starts so was cut off under the app (a stopped worker, a
+#: destroyed engine), not by the process dying.
+_CUT_PREFIX: Final = "cancelled: the caller"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One record a check reports: when, and what (``"GET https://..."``)."""
+
+    t_ms: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    """App code that raised: when it failed (``failed_at_ms`` for failures found at the end),
+    the record's kind and its error."""
+
+    failed_at_ms: int
+    kind: str
+    error: object
+
+
+class _Firsts:
+    """A count and the first :data:`MAX_DETAILS` violations."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[Violation] = []
+
+    def add(self, t_ms: int, text: str) -> None:
+        self.count += 1
+        if len(self.first) < MAX_DETAILS:
+            self.first.append(Violation(t_ms, text))
+
+
+class RunFold:
+    """Facts about a run, folded from its trace records one at a time (:meth:`feed`)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.request_errors = 0
+        self.bytes_metered = 0
+        self.bytes_unmetered = 0
+        self.work_runs = 0
+        self.successful_runs = 0
+        #: virtual hours with work starts or device wake-ups, and how many each had (records
+        #: come in time order, so an hour's count is final once the next hour starts)
+        self._wakeup_hours = array("q")
+        self._wakeup_counts = array("q")
+        #: times of GETs answered 2xx or 304, in order (machine integers: a year holds 20,000)
+        self.successful_fetch_ms = array("q")
+        #: requests cut off under the app (``responses_processed``)
+        self.cut_requests = _Firsts()
+        #: ``(t_ms, reason)`` of engines destroyed with tasks in flight
+        self.engines_destroyed: list[tuple[int, str]] = []
+        #: ``(t_ms, item_id)`` of items the user created, in order
+        self.created_items: list[tuple[int, str]] = []
+        #: ``(t_ms, path)`` of server-side changes
+        self.server_changes: list[tuple[int, str]] = []
+        self.crashes: list[Crash] = []
+        self.unmatched = _Firsts()
+        #: WorkManager's warnings on enqueue (clamped intervals), first occurrence order
+        self.enqueue_warnings: dict[str, None] = {}
+        self._handlers: dict[str, Callable[[TraceRecord], None]] = {
+            "http.request": self._http_request,
+            "http.unmatched": self._http_unmatched,
+            "work.started": self._work_started,
+            "work.finished": self._work_finished,
+            "work.failed": self._work_failed,
+            "work.enqueued": self._work_enqueued,
+            "device.wakeup": self._wakeup,
+            "flutter.engine_destroyed": self._engine_destroyed,
+            "app.action": self._app_action,
+            "app.crash": self._crash,
+            "flutter.task_error": self._crash,
+            "sim.task_error": self._crash,
+            "backend.items_added": self._server_change,
+            "backend.items_updated": self._server_change,
+        }
+
+    #: The kinds a fold reads (every other record passes through untouched).
+    KINDS: Final = (
+        "app.action",
+        "app.crash",
+        "backend.items_added",
+        "backend.items_updated",
+        "device.wakeup",
+        "flutter.engine_destroyed",
+        "flutter.task_error",
+        "http.request",
+        "http.unmatched",
+        "sim.task_error",
+        "work.enqueued",
+        "work.failed",
+        "work.finished",
+        "work.started",
+    )
+
+    def feed(self, record: TraceRecord) -> None:
+        """Take one record into account (a trace subscriber: called as each is emitted)."""
+        handler = self._handlers.get(record.kind)
+        if handler is not None:
+            handler(record)
+
+    @classmethod
+    def of(cls, records: Iterable[TraceRecord]) -> RunFold:
+        """A fold of records already written (a trace read back)."""
+        fold = cls()
+        for record in records:
+            fold.feed(record)
+        return fold
+
+    def _http_request(self, record: TraceRecord) -> None:
+        fields = record.fields
+        self.requests += 1
+        error = fields.get("error")
+        if error:
+            self.request_errors += 1
+            if str(error).startswith(_CUT_PREFIX):
+                self.cut_requests.add(record.t_ms, f"{fields['method']} {fields['url']}")
+        metered = fields.get("metered")
+        if metered is not None:
+            size = fields.get("bytes_up", 0) + fields.get("bytes_down", 0)
+            if metered:
+                self.bytes_metered += size
+            elif metered is False:
+                self.bytes_unmetered += size
+        status = fields.get("status")
+        if (
+            fields.get("method") == "GET"
+            and isinstance(status, int)
+            and (200 <= status < 300 or status == 304)
+        ):
+            self.successful_fetch_ms.append(record.t_ms)
+
+    def _http_unmatched(self, record: TraceRecord) -> None:
+        self.unmatched.add(record.t_ms, f"{record['method']} {record['url']}")
+
+    @property
+    def wakeups_per_hour(self) -> Counter[int]:
+        """Work starts and device wake-ups per virtual hour (busy hours only)."""
+        return Counter(dict(zip(self._wakeup_hours, self._wakeup_counts, strict=True)))
+
+    @property
+    def max_wakeups_per_hour(self) -> int:
+        """The busiest hour's work starts and wake-ups (0 with none)."""
+        return max(self._wakeup_counts, default=0)
+
+    def _work_started(self, record: TraceRecord) -> None:
+        self.work_runs += 1
+        self._wakeup(record)
+
+    def _wakeup(self, record: TraceRecord) -> None:
+        hour = record.t_ms // MS_PER_HOUR
+        if self._wakeup_hours and self._wakeup_hours[-1] == hour:
+            self._wakeup_counts[-1] += 1
+        else:
+            self._wakeup_hours.append(hour)
+            self._wakeup_counts.append(1)
+
+    def _work_finished(self, record: TraceRecord) -> None:
+        if record.get("result") == "success":
+            self.successful_runs += 1
+
+    def _work_failed(self, record: TraceRecord) -> None:
+        if record.get("phase") != "on_stopped":
+            self._crash(record)
+
+    def _work_enqueued(self, record: TraceRecord) -> None:
+        for warning in record.get("warnings") or ():
+            self.enqueue_warnings.setdefault(str(warning), None)
+
+    def _engine_destroyed(self, record: TraceRecord) -> None:
+        if record.get("cut_off_tasks"):
+            self.engines_destroyed.append((record.t_ms, str(record.get("reason"))))
+
+    def _app_action(self, record: TraceRecord) -> None:
+        self.created_items.extend(
+            (record.t_ms, str(item_id)) for item_id in record.get("created_ids") or ()
+        )
+
+    def _crash(self, record: TraceRecord) -> None:
+        # a failure nobody awaited is recorded when the run stops, with the time it happened
+        failed_at_ms = record.get("failed_at_ms")
+        self.crashes.append(
+            Crash(
+                failed_at_ms if isinstance(failed_at_ms, int) else record.t_ms,
+                record.kind,
+                record.get("error"),
+            )
+        )
+
+    def _server_change(self, record: TraceRecord) -> None:
+        self.server_changes.append((record.t_ms, str(record.get("path"))))
