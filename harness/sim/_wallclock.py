@@ -176,7 +176,11 @@ def _scan(
 def _start_freezer(freezer: Any) -> Any:
     """``freezer.start()``, with the walk over ``sys.modules`` planned from the last start."""
     api: Any = freezegun.api
-    if getattr(api, "sys", None) is not sys or not hasattr(freezer, "undo_changes"):
+    if (
+        getattr(api, "sys", None) is not sys
+        or not hasattr(api, "freeze_factories")
+        or not hasattr(freezer, "undo_changes")
+    ):
         return freezer.start()  # another freezegun layout: its own walk
     api.sys = _WithoutModules()
     try:
@@ -191,6 +195,9 @@ def _start_freezer(freezer: Any) -> Any:
         fake = getattr(api, fake_name, None)
         if fake is not None and id(fake) in freezer.reals:
             fakes[id(freezer.reals[id(fake)])] = fake
+    if not fakes or len(fakes) != len(freezer.fake_names):  # another layout: freezegun's walk
+        freezer.stop()
+        return freezer.start()
     plan = _PLAN
     ignore = tuple(freezer.ignore)
     modules = dict(sys.modules)
