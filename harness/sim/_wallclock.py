@@ -114,12 +114,14 @@ class _ScanPlan:
     are patched are freezegun's own (``_freeze_time.start`` in freezegun 1.5).
     """
 
-    __slots__ = ("ignore", "modules", "patches", "sizes")
+    __slots__ = ("ignore", "modules", "names", "patches", "sizes")
 
     def __init__(self) -> None:
         self.ignore: tuple[str, ...] = ()
-        self.modules: dict[str, Any] = {}
-        self.sizes: dict[str, int] = {}
+        #: ``sys.modules`` at the last start: names, module objects and namespace sizes in order
+        self.names: list[str] = []
+        self.modules: list[Any] = []
+        self.sizes: list[int] = []
         #: by module name, only for modules with something to patch: (attribute, real, fake)
         self.patches: dict[str, tuple[tuple[str, Any, Any], ...]] = {}
 
@@ -141,18 +143,30 @@ class _WithoutModules:
         return getattr(sys, name)
 
 
-def _sizes(modules: dict[str, Any]) -> dict[str, int]:
+def _sizes(modules: list[Any]) -> list[int]:
     """The size of each module's namespace (-1 for an entry without one)."""
     try:
-        return dict(zip(modules, map(len, map(_namespace_size, modules.values())), strict=True))
+        return list(map(len, map(_namespace_size, modules)))
     except (AttributeError, TypeError):  # an odd entry (None, or no namespace): one by one
-        sizes = {}
-        for name, module in modules.items():
+        sizes = []
+        for module in modules:
             try:
-                sizes[name] = len(module.__dict__)
+                sizes.append(len(module.__dict__))
             except (AttributeError, TypeError):
-                sizes[name] = -1
+                sizes.append(-1)
         return sizes
+
+
+def _stale(plan: _ScanPlan, names: list[str], modules: list[Any], sizes: list[int]) -> set[str]:
+    """Names of the modules that are new, replaced or resized since the last start."""
+    same = names == plan.names and all(map(operator.is_, modules, plan.modules))
+    if same and sizes == plan.sizes:
+        return set()  # the usual case: nothing imported or changed between two runs
+    before = dict(zip(plan.names, zip(map(id, plan.modules), plan.sizes, strict=True), strict=True))
+    now = dict(zip(names, zip(map(id, modules), sizes, strict=True), strict=True))
+    for gone in before.keys() - now.keys():
+        plan.patches.pop(gone, None)
+    return {name for name, _ in now.items() - before.items()}
 
 
 def _scan(
@@ -200,26 +214,25 @@ def _start_freezer(freezer: Any) -> Any:
         return freezer.start()
     plan = _PLAN
     ignore = tuple(freezer.ignore)
-    modules = dict(sys.modules)
-    sizes = _sizes(modules)
     if ignore != plan.ignore:
-        plan.ignore, plan.modules, plan.sizes, plan.patches = ignore, {}, {}, {}
-    for gone in plan.modules.keys() - modules.keys():
-        plan.patches.pop(gone, None)
-    stale = {name for name, _ in modules.items() - plan.modules.items()}
-    stale.update(name for name, _ in sizes.items() - plan.sizes.items())
+        plan.ignore, plan.names, plan.modules, plan.sizes, plan.patches = ignore, [], [], [], {}
+    current = dict(sys.modules)
+    names, modules = list(current), list(current.values())
+    sizes = _sizes(modules)
+    stale = _stale(plan, names, modules, sizes)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore")  # as freezegun's walk: some modules warn on access
         for name in stale:
-            found = _scan(api, name, modules[name], ignore, fakes)
+            found = _scan(api, name, current[name], ignore, fakes)
             if found:
                 plan.patches[name] = found
             else:
                 plan.patches.pop(name, None)
-    plan.modules, plan.sizes = modules, sizes
+    # the plan holds the module objects until the next start, so an id is never reused meanwhile
+    plan.names, plan.modules, plan.sizes = names, modules, sizes
     add_change = freezer.undo_changes.append
     for name, found in plan.patches.items():
-        module = modules[name]
+        module = current[name]
         for attribute, real, fake in found:
             setattr(module, attribute, fake)
             add_change((module, attribute, real))
