@@ -8,6 +8,7 @@ import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import freezegun
 import pytest
 
 from harness.sim import Simulation
@@ -113,3 +114,17 @@ def test_a_module_imported_during_a_run_reads_virtual_time_and_is_restored() -> 
             assert during.clock() == EPOCH.timestamp()
     finally:
         del sys.modules[during.__name__]
+
+
+def test_a_simulation_inside_a_callers_freeze_time_patches_nothing_more(
+    module: types.ModuleType,
+) -> None:
+    """Under a freeze_time already started, the simulation's start adds no patch of its own."""
+    real = time.time
+    module.clock = real  # type: ignore[attr-defined]
+    outer = datetime(2020, 1, 1, tzinfo=UTC)
+    with freezegun.freeze_time(outer):
+        with Simulation(epoch=EPOCH):
+            assert module.clock() == EPOCH.timestamp()
+        assert module.clock() == outer.timestamp()
+    assert module.clock is real
