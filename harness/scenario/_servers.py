@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -28,12 +29,14 @@ def parse_url(url: str) -> httpx.URL:
     return parsed
 
 
+@lru_cache(maxsize=256)  # pure, and asked again for the same URLs by every run and preflight
 def origin_of(url: str) -> str:
     """``https://api.example.com/items?x=1`` -> ``https://api.example.com``."""
     parsed = parse_url(url)
     return f"{parsed.scheme}://{parsed.netloc.decode()}"
 
 
+@lru_cache(maxsize=256)
 def path_of(url: str) -> str:
     """The path and query of ``url`` (``/items?x=1``)."""
     parsed = parse_url(url)

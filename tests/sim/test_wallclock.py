@@ -1,4 +1,4 @@
-"""freezegun's module scan at each start, checked quickly per module object (sim/_wallclock.py)."""
+"""freezegun's module scan at each start, planned from the last start (sim/_wallclock.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import freezegun
 import pytest
 
 from harness.sim import Simulation
@@ -60,3 +61,70 @@ def test_every_start_patches_the_same_names_again(module: types.ModuleType) -> N
         with Simulation(epoch=EPOCH):
             assert module.clock() == EPOCH.timestamp()
         assert module.clock is time.time
+
+
+def test_a_module_replaced_under_the_same_name_is_scanned_again() -> None:
+    """A module object put in place of another of the same name has its clock names patched."""
+    name = "harness_test_clock_replaced"
+    first = types.ModuleType(name)
+    sys.modules[name] = first
+    try:
+        with Simulation(epoch=EPOCH):
+            pass
+        second = types.ModuleType(name)
+        second.clock = time.time  # type: ignore[attr-defined]
+        sys.modules[name] = second
+        with Simulation(epoch=EPOCH):
+            assert second.clock() == EPOCH.timestamp()
+        assert second.clock is time.time
+    finally:
+        del sys.modules[name]
+
+
+def test_a_module_gone_from_sys_modules_is_no_longer_patched() -> None:
+    """Once a module leaves ``sys.modules`` a later start leaves its names alone."""
+    gone = types.ModuleType("harness_test_clock_gone")
+    gone.clock = time.time  # type: ignore[attr-defined]
+    sys.modules[gone.__name__] = gone
+    try:
+        with Simulation(epoch=EPOCH):
+            assert gone.clock() == EPOCH.timestamp()
+    finally:
+        del sys.modules[gone.__name__]
+    real = gone.clock
+    with Simulation(epoch=EPOCH):
+        assert gone.clock is real
+        assert gone.clock() != EPOCH.timestamp()
+
+
+def test_a_module_imported_during_a_run_reads_virtual_time_and_is_restored() -> None:
+    """A module that takes a clock while the patch is in force sees virtual time (freezegun)."""
+    with Simulation(epoch=EPOCH):
+        during = types.ModuleType("harness_test_clock_during")
+        during.clock = time.time  # type: ignore[attr-defined]
+        sys.modules[during.__name__] = during
+        try:
+            assert during.clock() == EPOCH.timestamp()
+        except BaseException:
+            del sys.modules[during.__name__]
+            raise
+    try:
+        assert during.clock() != EPOCH.timestamp()
+        with Simulation(epoch=EPOCH):
+            assert during.clock() == EPOCH.timestamp()
+    finally:
+        del sys.modules[during.__name__]
+
+
+def test_a_simulation_inside_a_callers_freeze_time_patches_nothing_more(
+    module: types.ModuleType,
+) -> None:
+    """Under a freeze_time already started, the simulation's start adds no patch of its own."""
+    real = time.time
+    module.clock = real  # type: ignore[attr-defined]
+    outer = datetime(2020, 1, 1, tzinfo=UTC)
+    with freezegun.freeze_time(outer):
+        with Simulation(epoch=EPOCH):
+            assert module.clock() == EPOCH.timestamp()
+        assert module.clock() == outer.timestamp()
+    assert module.clock is real
