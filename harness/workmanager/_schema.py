@@ -9,6 +9,7 @@ network requests are not modelled and stored empty.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -148,6 +149,18 @@ def to_row(spec: WorkSpec) -> tuple[Any, ...]:
 
 
 def from_row(row: Sequence[Any]) -> WorkSpec:
+    """The ``WorkSpec`` of a row (Room's generated cursor mapping in ``WorkSpecDao_Impl``).
+
+    Memoised on the row's values: a ``WorkSpec`` is a frozen value (its ``Data`` and
+    ``Constraints`` too), and the engine reads the same unchanged row several times per
+    operation (the wrapper's checks, each ``work.*`` record), so an identical row returns the
+    ``WorkSpec`` already built instead of decoding its ``Data`` and enums again.
+    """
+    return _from_values(tuple(row))
+
+
+@functools.lru_cache(maxsize=256)
+def _from_values(row: tuple[Any, ...]) -> WorkSpec:
     return WorkSpec(
         id=row[0],
         state=State(row[1]),
