@@ -18,6 +18,8 @@ Each property reads the device the way the matching AOSP controller reads the fr
 
 from __future__ import annotations
 
+from typing import Final
+
 from harness.device import (
     BatteryStatus,
     DeepState,
@@ -25,10 +27,15 @@ from harness.device import (
     LightState,
     NetworkState,
     PlugType,
+    StandbyBucket,
     Transport,
 )
 from harness.platform._view import Bucket, DozeState, NetworkInfo
 from harness.sim import Signal
+
+#: The platform's bucket of each device bucket (same values: ``UsageStatsManager``'s); a dict
+#: lookup, as every job verdict reads the bucket.
+_BUCKETS: Final = {member: Bucket(int(member)) for member in StandbyBucket}
 
 
 class DeviceAdapter:
@@ -136,7 +143,9 @@ class DeviceAdapter:
 
     def standby_bucket(self, package: str) -> Bucket:
         """``AppStandby.bucket``."""
-        return Bucket(int(self._device.standby.bucket(package)))
+        bucket = self._device.standby.bucket(package)
+        found = _BUCKETS.get(bucket)
+        return Bucket(int(bucket)) if found is None else found
 
     def is_top(self, package: str) -> bool:
         """The app's activity is in the foreground."""
