@@ -21,12 +21,10 @@ from __future__ import annotations
 from typing import Final
 
 from harness.device import (
-    BatteryStatus,
     DeepState,
     Device,
     LightState,
     NetworkState,
-    PlugType,
     StandbyBucket,
     Transport,
 )
@@ -81,11 +79,7 @@ class DeviceAdapter:
     @property
     def charging(self) -> bool:
         """Plugged in and charging or full."""
-        state = self._device.battery.state
-        return state.plugged is not PlugType.NONE and state.status in (
-            BatteryStatus.CHARGING,
-            BatteryStatus.FULL,
-        )
+        return self._device.battery.charging
 
     @property
     def battery_not_low(self) -> bool:
