@@ -118,6 +118,15 @@ class Battery:
         return self._plug_type
 
     @property
+    def charging(self) -> bool:
+        """Plugged in and CHARGING or FULL (``state``'s ``plugged`` and ``status``, without
+        building the whole state: JobScheduler reads it for every job verdict)."""
+        return self._plug_type is not PlugType.NONE and self._info.status in (
+            BatteryStatus.CHARGING,
+            BatteryStatus.FULL,
+        )
+
+    @property
     def not_low(self) -> bool:
         """JobScheduler's battery-not-low flag (the ``requiresBatteryNotLow`` constraint)."""
         return self._not_low

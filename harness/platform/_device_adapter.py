@@ -18,17 +18,22 @@ Each property reads the device the way the matching AOSP controller reads the fr
 
 from __future__ import annotations
 
+from typing import Final
+
 from harness.device import (
-    BatteryStatus,
     DeepState,
     Device,
     LightState,
     NetworkState,
-    PlugType,
+    StandbyBucket,
     Transport,
 )
 from harness.platform._view import Bucket, DozeState, NetworkInfo
 from harness.sim import Signal
+
+#: The platform's bucket of each device bucket (same values: ``UsageStatsManager``'s); a dict
+#: lookup, as every job verdict reads the bucket.
+_BUCKETS: Final = {member: Bucket(int(member)) for member in StandbyBucket}
 
 
 class DeviceAdapter:
@@ -74,11 +79,7 @@ class DeviceAdapter:
     @property
     def charging(self) -> bool:
         """Plugged in and charging or full."""
-        state = self._device.battery.state
-        return state.plugged is not PlugType.NONE and state.status in (
-            BatteryStatus.CHARGING,
-            BatteryStatus.FULL,
-        )
+        return self._device.battery.charging
 
     @property
     def battery_not_low(self) -> bool:
@@ -136,7 +137,9 @@ class DeviceAdapter:
 
     def standby_bucket(self, package: str) -> Bucket:
         """``AppStandby.bucket``."""
-        return Bucket(int(self._device.standby.bucket(package)))
+        bucket = self._device.standby.bucket(package)
+        found = _BUCKETS.get(bucket)
+        return Bucket(int(bucket)) if found is None else found
 
     def is_top(self, package: str) -> bool:
         """The app's activity is in the foreground."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ class PeriodicityInfo:
 
 _State = State
 _PeriodicityInfo = PeriodicityInfo
+
+
+@functools.lru_cache(maxsize=256)
+def _work_id(work_spec_id: str) -> uuid.UUID:
+    """The ``UUID`` of a stored id, memoised (a ``UUID`` is immutable; every change to a work
+    builds a ``WorkInfo`` for it)."""
+    return uuid.UUID(work_spec_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +73,7 @@ class WorkInfo:
             spec.calculate_next_run_time() if spec.state is _State.ENQUEUED else LONG_MAX_VALUE
         )
         return cls(
-            id=uuid.UUID(spec.id),
+            id=_work_id(spec.id),
             state=spec.state,
             tags=frozenset(tags),
             output_data=spec.output,

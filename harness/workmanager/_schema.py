@@ -9,6 +9,7 @@ network requests are not modelled and stored empty.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -148,31 +149,71 @@ def to_row(spec: WorkSpec) -> tuple[Any, ...]:
 
 
 def from_row(row: Sequence[Any]) -> WorkSpec:
+    """The ``WorkSpec`` of a row (Room's generated cursor mapping in ``WorkSpecDao_Impl``).
+
+    Memoised on the row's values: a ``WorkSpec`` is a frozen value (its ``Data`` and
+    ``Constraints`` too), and the engine reads the same unchanged row several times per
+    operation (the wrapper's checks, each ``work.*`` record), so an identical row returns the
+    ``WorkSpec`` already built instead of decoding its ``Data`` and enums again.
+    """
+    return _from_values(tuple(row))
+
+
+#: The members of each stored enum by the ordinal Room stores (a dict lookup instead of an
+#: ``Enum`` call per column; an unknown value still goes through the call and raises).
+_STATES: Final = {int(member): member for member in State}
+_BACKOFF_POLICIES: Final = {int(member): member for member in BackoffPolicy}
+_OUT_OF_QUOTA_POLICIES: Final = {int(member): member for member in OutOfQuotaPolicy}
+_NETWORK_TYPES: Final = {int(member): member for member in NetworkType}
+_STOP_REASONS: Final = {int(member): member for member in StopReason}
+
+
+def state_of(value: int) -> State:
+    """The ``State`` stored as ``value`` (Room's ordinal)."""
+    member = _STATES.get(value)
+    return State(value) if member is None else member
+
+
+@functools.lru_cache(maxsize=64)
+def _data(raw: bytes) -> Data:
+    """``Data.fromByteArray``, memoised: ``Data`` is immutable, and a work's input is read back
+    on every run."""
+    return Data.from_byte_array(raw)
+
+
+@functools.lru_cache(maxsize=256)
+def _from_values(row: tuple[Any, ...]) -> WorkSpec:
+    backoff_policy = _BACKOFF_POLICIES.get(row[10])
+    out_of_quota_policy = _OUT_OF_QUOTA_POLICIES.get(row[16])
+    stop_reason = _STOP_REASONS.get(row[21])
+    network_type = _NETWORK_TYPES.get(row[22])
     return WorkSpec(
         id=row[0],
-        state=State(row[1]),
+        state=state_of(row[1]),
         worker_class_name=row[2],
         input_merger_class_name=row[3],
-        input=Data.from_byte_array(row[4]),
-        output=Data.from_byte_array(row[5]),
+        input=_data(row[4]),
+        output=_data(row[5]),
         initial_delay=row[6],
         interval_duration=row[7],
         flex_duration=row[8],
         run_attempt_count=row[9],
-        backoff_policy=BackoffPolicy(row[10]),
+        backoff_policy=BackoffPolicy(row[10]) if backoff_policy is None else backoff_policy,
         backoff_delay_duration=row[11],
         last_enqueue_time=row[12],
         minimum_retention_duration=row[13],
         schedule_requested_at=row[14],
         expedited=bool(row[15]),
-        out_of_quota_policy=OutOfQuotaPolicy(row[16]),
+        out_of_quota_policy=(
+            OutOfQuotaPolicy(row[16]) if out_of_quota_policy is None else out_of_quota_policy
+        ),
         period_count=row[17],
         generation=row[18],
         next_schedule_time_override=row[19],
         next_schedule_time_override_generation=row[20],
-        stop_reason=StopReason.from_value(row[21]),
+        stop_reason=StopReason.from_value(row[21]) if stop_reason is None else stop_reason,
         constraints=Constraints(
-            required_network_type=NetworkType(row[22]),
+            required_network_type=NetworkType(row[22]) if network_type is None else network_type,
             requires_charging=bool(row[23]),
             requires_device_idle=bool(row[24]),
             requires_battery_not_low=bool(row[25]),

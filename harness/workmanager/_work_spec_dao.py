@@ -12,7 +12,15 @@ from harness.workmanager._connection import Dao
 from harness.workmanager._data import Data
 from harness.workmanager._enums import State, StopReason
 from harness.workmanager._schedule import PRUNE_THRESHOLD_MILLIS, SCHEDULE_NOT_REQUESTED_YET
-from harness.workmanager._schema import COLUMNS, COMPLETED, INSERT, UPDATE, from_row, to_row
+from harness.workmanager._schema import (
+    COLUMNS,
+    COMPLETED,
+    INSERT,
+    UPDATE,
+    from_row,
+    state_of,
+    to_row,
+)
 from harness.workmanager._spec import WorkSpec
 
 
@@ -68,7 +76,7 @@ class WorkSpecDao(Dao):
     def get_state(self, work_spec_id: str) -> State | None:
         """``getState``."""
         row = self._connection.row("SELECT state FROM workspec WHERE id=?", (work_spec_id,))
-        return None if row is None else State(row[0])
+        return None if row is None else state_of(row[0])
 
     def set_state(self, work_spec_id: str, state: State) -> None:
         """``setState``."""

@@ -263,3 +263,30 @@ def test_battery_shell_errors(device: Any) -> None:
         device.shell("dumpsys battery set level")
     assert device.shell("dumpsys battery set foo 1") == "Unknown set option: foo\n"
     assert device.shell("dumpsys battery get level") == "80\n"
+
+
+def test_charging_is_plugged_and_charging_or_full(make_device: MakeDevice) -> None:
+    """``charging`` is the state's plugged-in and CHARGING-or-FULL, whatever set them."""
+    device = make_device(**{"battery.initial_level": 100})
+
+    def from_state() -> bool:
+        state = device.battery.state
+        return state.plugged is not PlugType.NONE and state.status in (
+            BatteryStatus.CHARGING,
+            BatteryStatus.FULL,
+        )
+
+    seen = [device.battery.charging]
+    assert device.battery.charging == from_state()
+    for command in ("dumpsys battery set ac 1", "dumpsys battery reset"):
+        device.shell(command)  # set ac: plugged AC, still DISCHARGING
+        seen.append(device.battery.charging)
+        assert device.battery.charging == from_state()
+    device.battery.plug("ac")  # FULL at 100 %
+    seen.append(device.battery.charging)
+    assert device.battery.charging == from_state()
+    device.battery.unplug()
+    device.battery.plug(PlugType.USB)
+    seen.append(device.battery.charging)
+    assert device.battery.charging == from_state()
+    assert seen == [False, False, False, True, True]

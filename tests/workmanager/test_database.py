@@ -122,3 +122,32 @@ def test_eligible_work_is_fifo_with_ties_in_insertion_order(sim: Simulation) -> 
             key=lambda spec: spec.last_enqueue_time,
         )
         assert [spec.id for spec in eligible] == [spec.id for spec in by_time[:4]]
+
+
+def test_reading_a_row_again_sees_every_write_between(sim: Simulation) -> None:
+    """Rows are memoised by value: an unchanged row reads back the same spec, a written one the
+    new values; an unknown stop reason still reads as UNKNOWN (``SystemJobService`` mapping)."""
+    spec = OneTimeWorkRequest.builder(Succeed).set_input_data(Data({"n": 1})).build().work_spec
+    with WorkDatabase() as database:
+        dao = database.work_spec_dao
+        dao.insert_work_spec(spec)
+        first = dao.get_work_spec(spec.id)
+        assert first is not None
+        assert dao.get_work_spec(spec.id) is first
+        dao.set_state(spec.id, State.RUNNING)
+        dao.increment_run_attempt_count(spec.id)
+        dao.set_stop_reason(spec.id, StopReason.STOP_REASON_QUOTA)
+        written = dao.get_work_spec(spec.id)
+        assert written == replace(
+            first,
+            state=State.RUNNING,
+            run_attempt_count=1,
+            stop_reason=StopReason.STOP_REASON_QUOTA,
+        )
+        assert dao.get_state(spec.id) is State.RUNNING
+        assert written is not None
+        assert written.input == Data({"n": 1})
+        dao.set_stop_reason(spec.id, 12345)  # type: ignore[arg-type]  # a value no member has
+        unknown = dao.get_work_spec(spec.id)
+        assert unknown is not None
+        assert unknown.stop_reason is StopReason.STOP_REASON_UNKNOWN
