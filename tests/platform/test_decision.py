@@ -127,10 +127,23 @@ def test_network_label_names_the_request_as_the_trace_does(
     assert network_label(network_type, capabilities) == label
 
 
+# The network requests SystemJobInfoConverter makes: a network type with no capability, or
+# TEMPORARILY_UNMETERED as NETWORK_TYPE_ANY plus NET_CAPABILITY_TEMPORARILY_NOT_METERED.
+_requests = st.one_of(
+    st.tuples(
+        st.sampled_from([t for t in JobNetworkType if t is not JobNetworkType.NETWORK_TYPE_NONE]),
+        st.just(_NO_CAPS),
+    ),
+    st.just(
+        (
+            JobNetworkType.NETWORK_TYPE_ANY,
+            frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED}),
+        )
+    ),
+)
 _needs = st.builds(
-    NetworkNeed,
-    st.sampled_from([t for t in JobNetworkType if t is not JobNetworkType.NETWORK_TYPE_NONE]),
-    st.sampled_from([_NO_CAPS, frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED})]),
+    lambda request, problem, transport: NetworkNeed(request[0], request[1], problem, transport),
+    _requests,
     st.sampled_from(list(NetworkProblem)),
     st.sampled_from(["WIFI", "CELLULAR"]),
 ).map(
