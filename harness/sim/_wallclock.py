@@ -19,7 +19,6 @@ copy of the real ``time.perf_counter`` at call time, so freezegun never replaces
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import operator
 import random
@@ -28,7 +27,6 @@ import threading
 import time
 import uuid
 import warnings
-import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -54,52 +52,6 @@ def real_perf_counter() -> float:
     """Real seconds from a monotonic performance counter that freezegun does not touch."""
     real: Callable[[], float] = freezegun.api.real_perf_counter
     return real()
-
-
-#: By ``id`` of a module object: the module (weakly), the size of its namespace when freezegun
-#: last scanned it, and what the scan found.
-_SCANNED: dict[int, tuple[weakref.ref[Any], int, Any]] = {}
-
-
-def _install_quick_module_scan() -> None:
-    """Make freezegun's scan of ``sys.modules`` at every start cheap (once per process).
-
-    At each start freezegun looks through every loaded module (600 and more) for names bound to
-    the real ``time.time``, ``datetime`` & co. (``from time import time``) and points them at its
-    fakes. It caches what each module holds, but checks the cache by listing and hashing the
-    module's names (``dir``), about 8 ms per start: most of a run's start-up. This checks it by
-    the module object and the size of its namespace instead, and asks freezegun's own cached
-    lookup whenever either changed (a module imported since, or one that gained a name).
-    Like freezegun's own check, a name re-bound in place to a real clock function after the
-    first scan is not seen (nor, unlike freezegun's, one name swapped for another between two
-    starts); nothing does that in practice.
-    """
-    api: Any = freezegun.api
-    original = getattr(api, "_get_cached_module_attributes", None)
-    if original is None or getattr(original, "harness_quick_scan", False):
-        return  # another freezegun layout (then its own scan runs), or installed already
-
-    # bound here: the entries' callbacks may run while the interpreter tears module globals down
-    scanned, forget = _SCANNED.get, _SCANNED.pop
-
-    def module_attributes(module: Any) -> Any:
-        key = id(module)
-        entry = scanned(key)
-        try:
-            size = len(module.__dict__)
-        except (AttributeError, TypeError):  # no namespace: freezegun's own way
-            return original(module)
-        if entry is not None and entry[1] == size and entry[0]() is module:
-            return entry[2]
-        found = original(module)
-        # the entry goes when the module does (apps' modules are imported afresh per run); an
-        # object that cannot be weakly referenced is not cached here
-        with contextlib.suppress(TypeError):
-            _SCANNED[key] = (weakref.ref(module, lambda _: forget(key, None)), size, found)
-        return found
-
-    module_attributes.harness_quick_scan = True  # type: ignore[attr-defined]
-    api._get_cached_module_attributes = module_attributes
 
 
 class _ScanPlan:
@@ -312,7 +264,6 @@ class WallClockPatch:
         """Freeze the wall clock at ``epoch + now_ms`` and seed ``random`` and ``uuid4``."""
         if self._freezer is not None:
             raise RuntimeError("the wall clock patch is already started")
-        _install_quick_module_scan()
         self._freezer = freezegun.freeze_time(
             self._epoch_naive + timedelta(milliseconds=now_ms),
             ignore=list(_FREEZEGUN_IGNORE),
