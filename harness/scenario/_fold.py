@@ -59,6 +59,25 @@ class _Firsts:
             self.first.append(Violation(t_ms, text))
 
 
+#: The method of :class:`RunFold` that takes each kind it reads.
+_HANDLERS: Final = {
+    "http.request": "_http_request",
+    "http.unmatched": "_http_unmatched",
+    "work.started": "_work_started",
+    "work.finished": "_work_finished",
+    "work.failed": "_work_failed",
+    "work.enqueued": "_work_enqueued",
+    "device.wakeup": "_wakeup",
+    "flutter.engine_destroyed": "_engine_destroyed",
+    "app.action": "_app_action",
+    "app.crash": "_crash",
+    "flutter.task_error": "_crash",
+    "sim.task_error": "_crash",
+    "backend.items_added": "_server_change",
+    "backend.items_updated": "_server_change",
+}
+
+
 class RunFold:
     """Facts about a run, folded from its trace records one at a time (:meth:`feed`)."""
 
@@ -88,39 +107,11 @@ class RunFold:
         #: WorkManager's warnings on enqueue (clamped intervals), first occurrence order
         self.enqueue_warnings: dict[str, None] = {}
         self._handlers: dict[str, Callable[[TraceRecord], None]] = {
-            "http.request": self._http_request,
-            "http.unmatched": self._http_unmatched,
-            "work.started": self._work_started,
-            "work.finished": self._work_finished,
-            "work.failed": self._work_failed,
-            "work.enqueued": self._work_enqueued,
-            "device.wakeup": self._wakeup,
-            "flutter.engine_destroyed": self._engine_destroyed,
-            "app.action": self._app_action,
-            "app.crash": self._crash,
-            "flutter.task_error": self._crash,
-            "sim.task_error": self._crash,
-            "backend.items_added": self._server_change,
-            "backend.items_updated": self._server_change,
+            kind: getattr(self, method) for kind, method in _HANDLERS.items()
         }
 
     #: The kinds a fold reads (every other record passes through untouched).
-    KINDS: Final = (
-        "app.action",
-        "app.crash",
-        "backend.items_added",
-        "backend.items_updated",
-        "device.wakeup",
-        "flutter.engine_destroyed",
-        "flutter.task_error",
-        "http.request",
-        "http.unmatched",
-        "sim.task_error",
-        "work.enqueued",
-        "work.failed",
-        "work.finished",
-        "work.started",
-    )
+    KINDS: Final = tuple(sorted(_HANDLERS))
 
     def feed(self, record: TraceRecord) -> None:
         """Take one record into account (a trace subscriber: called as each is emitted)."""
