@@ -144,8 +144,6 @@ def _custom_result(check: Check, outcome: Any) -> CheckResult:
     raise TypeError(f"returned {outcome!r}; return a CheckResult, a bool or None")
 
 
-_MAX_DETAILS: Final = MAX_DETAILS
-
 
 def _fold_of(run: RunView) -> RunFold:
     """The facts the runner folded while the run's records were written; for another
@@ -189,7 +187,7 @@ def _honours_retry_after(check: Check, run: RunView, _fold: RunFold) -> CheckRes
     limited = sum(1 for entry in run.internet.requests() if entry.status == 429)
     if not early:
         return check.ok(f"{limited} 429 answer(s), never retried early")
-    details = [f"{e.method} {e.url} at t={_at(e.t_ms)}" for e in early[:_MAX_DETAILS]]
+    details = [f"{e.method} {e.url} at t={_at(e.t_ms)}" for e in early[:MAX_DETAILS]]
     return check.fail(
         f"{len(early)} request(s) came back before the Retry-After of a 429",
         t_ms=early[0].t_ms,
@@ -233,7 +231,7 @@ def _no_data_lost(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     lost = [(t, item_id) for t, item_id in created if item_id not in received]
     if not lost:
         return check.ok(f"all {len(created)} created item(s) reached the server")
-    details = [f"{item_id} created at t={_at(t)}" for t, item_id in lost[:_MAX_DETAILS]]
+    details = [f"{item_id} created at t={_at(t)}" for t, item_id in lost[:MAX_DETAILS]]
     return check.fail(
         f"{len(lost)} of {len(created)} created item(s) never reached the server",
         t_ms=lost[0][0],
@@ -250,7 +248,7 @@ def _no_duplicate_uploads(check: Check, run: RunView, _fold: RunFold) -> CheckRe
     ]
     if not duplicates:
         return check.ok("no item was applied twice")
-    details = [f"{item_id} in {path}" for path, item_id in duplicates[:_MAX_DETAILS]]
+    details = [f"{item_id} in {path}" for path, item_id in duplicates[:MAX_DETAILS]]
     return check.fail(f"{len(duplicates)} item(s) were uploaded more than once", details=details)
 
 
@@ -280,7 +278,7 @@ def _synced_within(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     return check.fail(
         f"{len(late)} change(s) took longer than {format_duration_ms(limit)} to sync",
         t_ms=late[0][0],
-        details=[text for _, text in late[:_MAX_DETAILS]],
+        details=[text for _, text in late[:MAX_DETAILS]],
     )
 
 
@@ -340,7 +338,7 @@ def _no_crashes(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     crashes = sorted(fold.crashes, key=lambda crash: crash.failed_at_ms)
     details = [
         f"{crash.kind} at t={_at(crash.failed_at_ms)}: {crash.error}"
-        for crash in crashes[:_MAX_DETAILS]
+        for crash in crashes[:MAX_DETAILS]
     ]
     return check.fail(
         f"app code raised {len(crashes)} time(s)", t_ms=crashes[0].failed_at_ms, details=details
