@@ -144,7 +144,6 @@ def _custom_result(check: Check, outcome: Any) -> CheckResult:
     raise TypeError(f"returned {outcome!r}; return a CheckResult, a bool or None")
 
 
-
 def _fold_of(run: RunView) -> RunFold:
     """The facts the runner folded while the run's records were written; for another
     :class:`RunView`, a fold of its records."""
