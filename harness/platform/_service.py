@@ -226,10 +226,11 @@ class JobSchedulerService:
         changes through ``onControllerStateChanged``, which posts ``MSG_CHECK_CHANGED_JOBS`` to
         the service's handler, and the handler checks the jobs once for all changes queued by
         then (``apex/jobscheduler/service/java/com/android/server/job/JobSchedulerService.java``).
-        Here the evaluation is one callback at the current virtual instant, at
-        :data:`EVALUATE_PRIORITY`: after the callbacks already ready at that instant, so a
-        burst of changes (twenty jobs scheduled, a run's end and the next schedule, a process
-        start) is evaluated once.
+        Here the evaluation is one callback run right after the callback that asked
+        (:meth:`Simulation.call_next`), before any other ready callback, so a burst of changes
+        made by one callback (twenty jobs scheduled, a run's end and the next schedule, a
+        process start) is evaluated once. (Deferring it to the end of the instant instead
+        changes decisions: a stop for lost connectivity could be missed.)
         """
         if self._queued is None:
             self._queued = self.sim.call_next(self._run_queued)
