@@ -73,6 +73,7 @@ class Unmet:
     constraint: Constraint
     stop_reason: JobStopReason = field(compare=False)
     network: NetworkNeed | None = None  # for CONNECTIVITY
+    battery_low: bool = False  # for CHARGING: charging, but not stable power (battery low)
 
     @property
     def reason(self) -> str:
@@ -202,6 +203,8 @@ _NETWORK_LABELS = {
 
 
 def _describe_unmet(unmet: Unmet) -> str:
+    if unmet.battery_low:
+        return "needs charging: charging, but the battery is low (no stable power)"
     if unmet.constraint is not Constraint.CONNECTIVITY:
         return _CONSTRAINT_WORDS[unmet.constraint]
     need = unmet.network

@@ -65,7 +65,13 @@ class Readiness:
                 shortfall = self.quota.shortfall(job.package, bucket, now)
         # A RESTRICTED job without quota may still run if its dynamic constraints hold.
         dynamic = bucket is Bucket.RESTRICTED and shortfall is not None
-        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
+        # BatteryController.hasTopExemptionLocked with getEffectivePriority() >= PRIORITY_DEFAULT:
+        # WorkManager's jobs are PRIORITY_DEFAULT (EJs higher); JobStatus.getEffectivePriority
+        # drops a regular job below DEFAULT after 4 failures (an EJ never below HIGH)
+        top_exempt = (device.is_top(job.package) or top_run) and (
+            job.expedited or status.failures < 4
+        )
+        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic, top_exempt=top_exempt)
         if status.override is Override.FULL:
             unmet = []
         elif status.override is Override.SOFT:  # SOFT_OVERRIDE_CONSTRAINTS: all but connectivity

@@ -72,7 +72,13 @@ class DeviceView(Protocol):
 
     @property
     def charging(self) -> bool:
-        """``BatteryController``: plugged in and charging or full."""
+        """``JobSchedulerService.isBatteryCharging``: plugged in and charging or full."""
+        ...
+
+    @property
+    def power_connected(self) -> bool:
+        """``BatteryController.PowerTracker.isPowerConnected``: a charger is plugged in, whether
+        or not it charges (``ACTION_POWER_CONNECTED``)."""
         ...
 
     @property
