@@ -30,6 +30,7 @@ class Blocker(enum.Enum):
     STANDBY_NEVER = "standby_never"  # the app is in the NEVER bucket (never opened)
     CONSTRAINT = "constraint"  # a constraint it asked for (or a dynamic one) does not hold
     DOZE = "doze"  # doze defers it to the next maintenance window
+    DOZE_EXIT = "doze_exit"  # doze just ended: background jobs wait 3 s (BACKGROUND_JOBS_DELAY)
     BACKGROUND_RESTRICTED = "background_restricted"  # the user restricted the app
     BATTERY_SAVER = "battery_saver"  # battery saver pauses background jobs
     QUOTA = "quota"  # the app is out of its standby bucket's quota
@@ -170,6 +171,7 @@ _FIXED = {
     Blocker.DEVICE_OFF: "the device is off",
     Blocker.STANDBY_NEVER: "app is in the NEVER standby bucket (never opened)",
     Blocker.DOZE: "doze: deferred to the next maintenance window",
+    Blocker.DOZE_EXIT: "doze ended: background jobs wait 3 s to be re-evaluated",
     Blocker.BACKGROUND_RESTRICTED: "the user restricted the app's background activity",
     Blocker.BATTERY_SAVER: "battery saver: background jobs are paused",
     Blocker.PROCESS_CANNOT_START: "the app's process cannot start (force-stopped?)",

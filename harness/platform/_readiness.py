@@ -13,6 +13,7 @@ from typing import Final
 
 from harness._units import MS_PER_MINUTE
 from harness.platform._decision import Blocker, QuotaLimit, QuotaShortfall, Unmet, Verdict
+from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, unmet_constraints
@@ -30,9 +31,12 @@ FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
 class Readiness:
     """The readiness rules over one device view and one quota tracker."""
 
-    def __init__(self, device: DeviceView, quota: QuotaTracker) -> None:
+    def __init__(
+        self, device: DeviceView, quota: QuotaTracker, doze_exit: DozeExit | None = None
+    ) -> None:
         self.device = device
         self.quota = quota
+        self.doze_exit = doze_exit
 
     def effective_bucket(self, package: str) -> Bucket:
         """``JobStatus.getEffectiveStandbyBucket``: a foreground app counts as ACTIVE."""
@@ -82,6 +86,13 @@ class Readiness:
         if device.doze is DozeState.IDLE and not expedited_ok:
             return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         top = device.is_top(job.package)
+        # DeviceIdleJobsController.updateIdleMode(false): BACKGROUND_JOBS_DELAY after doze ends
+        if (
+            self.doze_exit is not None
+            and not expedited_ok
+            and self.doze_exit.holds(status, foreground=top)
+        ):
+            return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
         if device.is_background_restricted(job.package) and not top:
             return Verdict(
                 Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION

@@ -36,6 +36,7 @@ import asyncio
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._decision import Blocker, Verdict
+from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus
@@ -64,7 +65,8 @@ class JobSchedulerService:
         self.quota = QuotaTracker(
             quota or QuotaSettings.for_version(device.platform_version, device.quota_constants)
         )
-        self.readiness = Readiness(device, self.quota)
+        self.doze_exit = DozeExit(sim, self.evaluate, idle=device.doze is DozeState.IDLE)
+        self.readiness = Readiness(device, self.quota, self.doze_exit)
         self._jobs: dict[tuple[str, int], JobStatus] = {}
         self.runs = JobRuns(
             sim,
@@ -84,7 +86,13 @@ class JobSchedulerService:
         self._evaluating = False
         self._again = False
         self._queued: asyncio.Handle | None = None
-        device.changed.connect(lambda _what: self.evaluate())
+        device.changed.connect(self._device_changed)
+
+    def _device_changed(self, _what: str) -> None:
+        """A controller saw a change: doze's idle mode first (``DeviceIdleJobsController``),
+        then an evaluation."""
+        self.doze_exit.observe(self.device.doze is DozeState.IDLE, self._jobs.values())
+        self.evaluate()
 
     def set_process_starter(self, starter: ProcessStarter) -> None:
         """Who starts an app's process when one of its jobs is ready."""

@@ -51,6 +51,7 @@ WORDS = [
         "constraint unmet: needs network UNMETERED: CELLULAR does not qualify",
     ),
     (Verdict(Blocker.DOZE), "doze: deferred to the next maintenance window"),
+    (Verdict(Blocker.DOZE_EXIT), "doze ended: background jobs wait 3 s to be re-evaluated"),
     (Verdict(Blocker.BACKGROUND_RESTRICTED), "the user restricted the app's background activity"),
     (Verdict(Blocker.BATTERY_SAVER), "battery saver: background jobs are paused"),
     (
