@@ -35,6 +35,7 @@ class Blocker(enum.Enum):
     BATTERY_SAVER = "battery_saver"  # battery saver pauses background jobs
     QUOTA = "quota"  # the app is out of its standby bucket's quota
     BATCHING = "batching"  # a non-ACTIVE app's job waits for a batch
+    CONCURRENCY = "concurrency"  # ready, but every job slot (or the app's share) is taken
     PROCESS_CANNOT_START = "process_cannot_start"  # the app's process is refused (force-stop)
     NOT_SCHEDULED = "not_scheduled"  # JobScheduler holds no job for it
 
@@ -116,6 +117,25 @@ class QuotaShortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class SlotShortage:
+    """A ready job without a slot (``JobConcurrencyManager``): ``limit`` jobs run at once
+    device-wide, or (``per_app``) the app already runs its ``limit`` of expedited or regular
+    jobs while the slots are full."""
+
+    limit: int
+    per_app: bool
+    expedited: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The shortage in words."""
+        if self.per_app:
+            kind = "expedited" if self.expedited else "regular"
+            return f"the app runs its {self.limit} {kind} jobs allowed while all slots are wanted"
+        return f"{self.limit} jobs are running (JobScheduler's concurrency limit)"
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether a job may run now; if not, the first :class:`Blocker` and its data.
 
@@ -129,6 +149,7 @@ class Verdict:
     unmet: Unmet | None = None  # CONSTRAINT
     quota: QuotaShortfall | None = None  # QUOTA
     bucket: Bucket | None = None  # BATCHING: the effective bucket
+    shortage: SlotShortage | None = None  # CONCURRENCY
     running_since_ms: int | None = None
 
     @property
@@ -158,6 +179,9 @@ def describe(verdict: Verdict) -> str:
     if blocker is Blocker.QUOTA:
         assert verdict.quota is not None
         return f"out of quota: {_describe_quota(verdict.quota)}"
+    if blocker is Blocker.CONCURRENCY:
+        assert verdict.shortage is not None
+        return f"waiting for a job slot: {verdict.shortage.reason}"
     if blocker is Blocker.BATCHING:
         bucket = verdict.bucket.name if verdict.bucket is not None else "?"
         return (

@@ -74,6 +74,11 @@ class DeviceAdapter:
         return self._device.profile.jobscheduler.quota_constants
 
     @property
+    def concurrency_limit(self) -> int:
+        """The profile's ``jobscheduler.concurrency_limit``."""
+        return self._device.profile.jobscheduler.concurrency_limit
+
+    @property
     def powered_on(self) -> bool:
         """Booted and not shutting down."""
         return self._device.is_on

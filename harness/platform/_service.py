@@ -35,6 +35,7 @@ import asyncio
 
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
+from harness.platform._concurrency import ConcurrencyLimits, SlotPass
 from harness.platform._decision import Blocker, Verdict
 from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
@@ -64,6 +65,9 @@ class JobSchedulerService:
         self.device = device
         self.quota = QuotaTracker(
             quota or QuotaSettings.for_version(device.platform_version, device.quota_constants)
+        )
+        self.concurrency = ConcurrencyLimits.for_version(
+            device.platform_version, device.concurrency_limit
         )
         self.doze_exit = DozeExit(sim, self.evaluate, idle=device.doze is DozeState.IDLE)
         self.readiness = Readiness(device, self.quota, self.doze_exit)
@@ -309,6 +313,8 @@ class JobSchedulerService:
             or self.device.doze is DozeState.MAINTENANCE
         )
         if _batching.release(ready, forced, active=active, now=now):
+            running = [status for status in self._jobs.values() if status.running]
+            slots = SlotPass(self.concurrency, running, len(ready))
             for status in ready:
                 status.first_batched_ms = None
                 # each start counts against the app's quota (job and session counts), so the
@@ -316,7 +322,14 @@ class JobSchedulerService:
                 verdict = self.verdict(status)
                 if not verdict.runnable:
                     self._note_deferred(status, verdict)
-                elif not self.runs.start(status):
+                    continue
+                # JobConcurrencyManager: no free slot, the job stays pending
+                no_slot = slots.blocker(status, top=self.device.is_top(status.job.package))
+                if no_slot is not None:
+                    self._note_deferred(status, no_slot)
+                elif self.runs.start(status):
+                    slots.started(status)
+                else:
                     self._note_deferred(status, Verdict(Blocker.PROCESS_CANNOT_START))
             return
         for status in forced:

@@ -66,6 +66,11 @@ class DeviceView(Protocol):
         ...
 
     @property
+    def concurrency_limit(self) -> int:
+        """``JobConcurrencyManager``'s steady-state limit of jobs running at once."""
+        ...
+
+    @property
     def powered_on(self) -> bool:
         """False while the device is off (dead battery) or booting."""
         ...

@@ -18,6 +18,7 @@ class FakeDevice:
 
     platform_version: int = 14
     quota_constants: str | None = None  # None: by version (current from 15 on)
+    concurrency_limit: int = 16
     powered_on: bool = True
     charging: bool = False
     plugged: bool | None = None  # power connected; None: as ``charging``

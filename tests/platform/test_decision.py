@@ -20,6 +20,7 @@ from harness.platform import (
     NetworkProblem,
     QuotaLimit,
     QuotaShortfall,
+    SlotShortage,
     Unmet,
     Verdict,
     describe,
@@ -27,7 +28,13 @@ from harness.platform import (
 )
 
 _NO_CAPS: frozenset[NetCapability] = frozenset()
-_WITH_DATA = {Blocker.DELAY, Blocker.CONSTRAINT, Blocker.QUOTA, Blocker.BATCHING}
+_WITH_DATA = {
+    Blocker.DELAY,
+    Blocker.CONSTRAINT,
+    Blocker.QUOTA,
+    Blocker.BATCHING,
+    Blocker.CONCURRENCY,
+}
 _CELL = NetworkNeed(
     JobNetworkType.NETWORK_TYPE_UNMETERED, _NO_CAPS, NetworkProblem.DOES_NOT_QUALIFY, "CELLULAR"
 )
@@ -68,6 +75,22 @@ WORDS = [
     (
         Verdict(Blocker.BATCHING, bucket=Bucket.WORKING_SET),
         "batching: waiting for 5 ready jobs or 31 min (standby bucket WORKING_SET)",
+    ),
+    (
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(16, per_app=False)),
+        "waiting for a job slot: 16 jobs are running (JobScheduler's concurrency limit)",
+    ),
+    (
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(3, per_app=True, expedited=True)),
+        "waiting for a job slot: the app runs its 3 expedited jobs allowed while all slots are "
+        "wanted",
+    ),
+    (
+        Verdict(
+            Blocker.CONSTRAINT,
+            unmet=Unmet(Constraint.CHARGING, JobStopReason(6), battery_low=True),
+        ),
+        "constraint unmet: needs charging: charging, but the battery is low (no stable power)",
     ),
     (Verdict(Blocker.PROCESS_CANNOT_START), "the app's process cannot start (force-stopped?)"),
     (Verdict(Blocker.NOT_SCHEDULED), "no job is scheduled for it in JobScheduler"),
@@ -161,6 +184,10 @@ _unmets = st.one_of(
     st.builds(
         Unmet, st.just(Constraint.CONNECTIVITY), st.sampled_from(list(JobStopReason)), _needs
     ),
+    st.builds(
+        lambda reason: Unmet(Constraint.CHARGING, reason, battery_low=True),
+        st.sampled_from(list(JobStopReason)),
+    ),
 )
 _buckets = st.sampled_from([b for b in Bucket if b is not Bucket.NEVER])
 _shortfalls = st.one_of(
@@ -187,6 +214,14 @@ _verdicts = st.one_of(
     st.builds(lambda u: Verdict(Blocker.CONSTRAINT, unmet=u), _unmets),
     st.builds(lambda q: Verdict(Blocker.QUOTA, quota=q), _shortfalls),
     st.builds(lambda b: Verdict(Blocker.BATCHING, bucket=b), _buckets),
+    st.builds(
+        lambda limit, per_app, expedited: Verdict(
+            Blocker.CONCURRENCY, shortage=SlotShortage(limit, per_app, expedited)
+        ),
+        st.sampled_from([3, 8, 16]),
+        st.booleans(),
+        st.booleans(),
+    ),
 )
 
 
