@@ -7,11 +7,14 @@ controllers. A pending job starts when all of these hold (``isReadyToBeExecutedL
 * its constraints hold (``ConnectivityController``, ``BatteryController``, ``StorageController``,
   ``IdleController``; RESTRICTED apps also need charging, idle, battery not low and a network);
 * doze does not defer it: in deep or light idle, jobs wait for a maintenance window
-  (``DeviceIdleJobsController``; expedited jobs within quota are exempt);
+  (``DeviceIdleJobsController``; expedited jobs within quota are exempt), and a background app's
+  jobs wait 3 s more once doze ends (``BACKGROUND_JOBS_DELAY``, :mod:`._doze_exit`);
 * battery saver and a user background restriction do not block it (``BackgroundJobsController``:
   jobs of apps not in the foreground are blocked, except expedited jobs);
 * the app is within its standby-bucket quota (``QuotaController``), or quota-free (charging and
-  not RESTRICTED, foreground, EXEMPTED).
+  not RESTRICTED, foreground, EXEMPTED);
+* a job slot is free (``JobConcurrencyManager``, :mod:`._concurrency`): at most the device's
+  concurrency limit of jobs run at once, the others wait pending until one ends.
 
 A running job is stopped when a constraint it needs is lost (with that constraint's stop reason),
 when doze or battery saver would now defer it (``STOP_REASON_DEVICE_STATE``), when its app runs
