@@ -112,7 +112,7 @@ class RunRecord:
 
     def describe_versions(self) -> str:
         """The versions in one line (``androidx.work 2.10 · flutter workmanager 0.10.9 ·
-        Android 14 (pixel-like)``), or ``""`` when the record carries none."""
+        Android 15 (pixel-like)``), or ``""`` when the record carries none."""
         versions = self.versions
         parts = []
         if "androidx_work" in versions:

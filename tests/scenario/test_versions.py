@@ -56,10 +56,10 @@ def test_the_plugin_version_reaches_the_background_worker(plugin: str, failed_ru
     assert result.record.versions == {
         "androidx_work": "2.9",
         "flutter_workmanager": plugin,
-        "android": "14",
+        "android": "15",
         "device": "pixel-like",
     }
     assert result.record.describe_versions() == (
-        f"androidx.work 2.9 · flutter workmanager {plugin} · Android 14 (pixel-like)"
+        f"androidx.work 2.9 · flutter workmanager {plugin} · Android 15 (pixel-like)"
     )
     assert result.record.to_json()["versions"] == result.record.versions
