@@ -160,8 +160,9 @@ def supported_android_versions() -> tuple[int, ...]:
     """The Android releases with platform defaults (``profiles/platform/android-<N>.yaml``)."""
     return tuple(
         sorted(
-            int(path.stem.removeprefix("android-"))
-            for path in (_PROFILES / "platform").glob("android-*.yaml")
+            int(entry.name.removeprefix("android-").removesuffix(".yaml"))
+            for entry in (_PROFILES / "platform").iterdir()
+            if entry.name.startswith("android-") and entry.name.endswith(".yaml")
         )
     )
 

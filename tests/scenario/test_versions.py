@@ -52,6 +52,7 @@ def test_the_plugin_version_reaches_the_background_worker(plugin: str, failed_ru
     ]
     assert len(errors) == failed_runs
     process = result.world.runtime.process("com.example.silent")
+    assert process is not None
     assert process.work_manager.version is WorkManagerVersion.V2_9
     assert result.record.versions == {
         "androidx_work": "2.9",
