@@ -50,12 +50,11 @@ from pydantic import (
     model_validator,
 )
 
-from harness._exceptions import DefinitionError, TimeExpressionError
+from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
-from harness.flutter import DEFAULT_PLUGIN_VERSION, PluginVersion
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
+from harness.scenario._versions import VersionsSpec
 from harness.scenario._yaml import quoted
-from harness.workmanager import DEFAULT_WORK_VERSION, WorkManagerVersion
 
 #: The earliest and latest scenario epochs (virtual wall clocks start at or after the Unix epoch;
 #: with the 10-year limit on durations every date of a run stays inside ``datetime``'s range).
@@ -166,33 +165,6 @@ class DeviceSpec(_Strict):
 
     profile: str = "pixel-like"
     overrides: dict[str, Any] = Field(default_factory=dict)
-
-
-def _work_version(value: Any) -> str:
-    try:
-        return WorkManagerVersion.parse(value, "androidx_work").value
-    except DefinitionError as error:
-        raise ValueError(str(error).removeprefix("androidx_work: ")) from None
-
-
-def _plugin_version(value: Any) -> str:
-    try:
-        return PluginVersion.parse(value, "flutter_workmanager").value
-    except DefinitionError as error:
-        raise ValueError(str(error).removeprefix("flutter_workmanager: ")) from None
-
-
-class VersionsSpec(_Strict):
-    """The library versions the apps are built with; each default is the newest stable line.
-
-    ``androidx_work``: "2.9" or "2.10"; ``flutter_workmanager``: "0.10.7" or "0.10.9" (and
-    later 0.10.x). The Android release is the device's (``device.overrides.android_version``).
-    """
-
-    androidx_work: Annotated[str, BeforeValidator(_work_version)] = DEFAULT_WORK_VERSION.value
-    flutter_workmanager: Annotated[str, BeforeValidator(_plugin_version)] = (
-        DEFAULT_PLUGIN_VERSION.value
-    )
 
 
 class AppSpec(_Strict):
