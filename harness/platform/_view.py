@@ -56,7 +56,7 @@ class DeviceView(Protocol):
 
     @property
     def platform_version(self) -> int:
-        """The Android version (12, 13, 14): some limits differ by version."""
+        """The Android version (12 to 15): some limits differ by version."""
         ...
 
     @property
