@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from harness._exceptions import DefinitionError, ShellCommandError
 from harness.device._battery_shell import battery_shell
 from harness.device._doze_shell import deviceidle_shell
+from harness.device._settings import AIRPLANE_MODE_ON
 from harness.device._shell import ShellCommands, expect
 from harness.device._standby import parse_bucket
 from harness.device._storage import StorageLevel
@@ -143,10 +144,17 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         return ""
 
     def airplane(words: list[str]) -> str:
+        # ConnectivityService.ShellCmd "airplane-mode": no argument reads
+        # Settings.Global.AIRPLANE_MODE_ON; enable|disable calls setAirplaneMode, which writes the
+        # setting and then sends ACTION_AIRPLANE_MODE_CHANGED, the broadcast the radios follow
+        # (Wi-Fi's and telephony's receivers re-read the setting).
         if not words:
-            return "enabled\n" if device.network.airplane_mode else "disabled\n"
+            on = device.settings.get_int(AIRPLANE_MODE_ON, 0) != 0
+            return "enabled\n" if on else "disabled\n"
         usage = "cmd connectivity airplane-mode [enable|disable]"
-        device.network.set_airplane_mode(_toggle(words, usage))
+        enable = _toggle(words, usage)
+        device.settings.put(AIRPLANE_MODE_ON, "1" if enable else "0")
+        device.network.set_airplane_mode(enable)
         return ""
 
     def keyevent(words: list[str]) -> str:

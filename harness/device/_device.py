@@ -42,7 +42,7 @@ from harness.device._saver import (
     SaverChange,
 )
 from harness.device._screen import Screen, ScreenState
-from harness.device._settings import GlobalSettings
+from harness.device._settings import AIRPLANE_MODE_ON, GlobalSettings
 from harness.device._shell import ShellCommands
 from harness.device._standby import AppStandby
 from harness.device._storage import Storage
@@ -106,6 +106,7 @@ class Device:
                 LOW_POWER_MODE_STICKY_AUTO_DISABLE_LEVEL: str(
                     p.battery_saver.sticky_auto_disable_level
                 ),
+                AIRPLANE_MODE_ON: str(int(p.network.airplane_mode)),
             },
         )
         self.power = Power(sim, p.power)
@@ -296,6 +297,8 @@ class Device:
         self.power.set_device_on(True)
         self.battery.start()
         self.screen.power_on(screen_on=not initial)
+        # the radios start in the persisted AIRPLANE_MODE_ON (a `settings put` takes effect here)
+        self.network.set_airplane_mode(self.settings.get_int(AIRPLANE_MODE_ON, 0) != 0)
         self.network.power_on()
         self.storage.power_on()
         self.apps.power_on()
