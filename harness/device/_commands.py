@@ -40,6 +40,9 @@ def _package(device: Device, words: list[str], usage: str) -> str:
     """The one package argument (``--user U`` accepted and ignored: one user)."""
     if words[:1] == ["--user"]:
         words = words[2:]
+    if words[:1] and words[0].startswith("-") and words[0] != "-":
+        # ActivityManagerShellCommand: getNextOption() other than --user
+        raise ShellCommandError(f"Error: Unknown option: {words[0]}")
     expect(words, 1, usage)
     if not device.apps.is_installed(words[0]):
         raise ShellCommandError(f"Error: package {words[0]!r} is not installed")
@@ -60,7 +63,7 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         return battery_shell(device.battery, words, version)
 
     def deviceidle(words: list[str]) -> str:
-        return deviceidle_shell(device.doze, words)
+        return deviceidle_shell(device.doze, words, device.allowlist)
 
     def set_standby_bucket(words: list[str]) -> str:
         if words[:1] == ["--user"]:
@@ -107,6 +110,27 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
 
     def force_stop(words: list[str]) -> str:
         device.apps.force_stop(_package(device, words, "am force-stop [--user U] PACKAGE"))
+        return ""
+
+    def make_uid_idle(words: list[str]) -> str:
+        # ActivityManagerShellCommand.runMakeIdle -> AMS.makePackageIdle: a uid in the background
+        # that is not idle yet becomes idle now (its background-settle time is cut short). The
+        # simulated uid is idle as soon as its app leaves the foreground, so only the checks
+        # remain; a foreground app stays active, as on a phone.
+        if words[:1] == ["--user"]:
+            words = words[2:]
+        if words[:1] and words[0].startswith("-"):
+            raise ShellCommandError(f"Error: Unknown option: {words[0]}")
+        if not words:
+            raise ShellCommandError(
+                "Exception occurred while executing 'make-uid-idle':\n"
+                'java.lang.IllegalArgumentException: Argument expected after "make-uid-idle"'
+            )
+        if not device.apps.is_installed(words[0]):
+            raise ShellCommandError(
+                "Exception occurred while executing 'make-uid-idle':\n"
+                f"java.lang.IllegalArgumentException: Unknown package name {words[0]}"
+            )
         return ""
 
     def idle_maintenance(words: list[str]) -> str:
@@ -236,8 +260,16 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
     commands = [
         ("dumpsys battery", battery, "dumpsys battery [set KEY VALUE|get KEY|unplug|reset] [-f]"),
         ("cmd battery", battery, "cmd battery set|get|unplug|reset ..."),
-        ("dumpsys deviceidle", deviceidle, "dumpsys deviceidle [step|force-idle|unforce|get|...]"),
-        ("cmd deviceidle", deviceidle, "cmd deviceidle step|force-idle|unforce|get|..."),
+        (
+            "dumpsys deviceidle",
+            deviceidle,
+            "dumpsys deviceidle [step|force-idle|unforce|get|whitelist [+|-|=PKG]|...]",
+        ),
+        (
+            "cmd deviceidle",
+            deviceidle,
+            "cmd deviceidle step|force-idle|unforce|get|whitelist|tempwhitelist [-d MS] PKG|...",
+        ),
         ("am set-standby-bucket", set_standby_bucket, "am set-standby-bucket PACKAGE BUCKET"),
         ("am get-standby-bucket", get_standby_bucket, "am get-standby-bucket [PACKAGE]"),
         ("am set-inactive", set_inactive, "am set-inactive PACKAGE true|false"),
@@ -246,6 +278,7 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         ("am kill-all", kill_all, "am kill-all"),
         ("am force-stop", force_stop, "am force-stop PACKAGE"),
         ("am idle-maintenance", idle_maintenance, "am idle-maintenance"),
+        ("am make-uid-idle", make_uid_idle, "am make-uid-idle [--user U] PACKAGE"),
         ("monkey", monkey, "monkey -p PACKAGE 1"),
         ("pm clear", pm_clear, "pm clear PACKAGE"),
         ("pm list packages", pm_list, "pm list packages"),

@@ -92,9 +92,18 @@ def test_dump_ends_with_state_lines(sim: Simulation, device: Any) -> None:
 
 
 def test_unknown_deviceidle_command(device: Any) -> None:
-    """An unknown sub-command lists the supported ones."""
-    with pytest.raises(ShellCommandError, match=r"^dumpsys deviceidle 'bogus' is not supported"):
+    """A word DeviceIdleController does not know prints ``Unknown command: X``
+    (``ShellCommand.handleDefaultCommands``) and fails; a dash word is ``Unknown option: -x``
+    (``DeviceIdleController.dump``); a real command the simulation lacks lists the supported."""
+    with pytest.raises(ShellCommandError, match=r"^Unknown command: bogus$"):
         device.shell("dumpsys deviceidle bogus")
+    with pytest.raises(ShellCommandError, match=r"^Unknown command: bogus$"):
+        device.shell("cmd deviceidle bogus")
+    assert device.shell("dumpsys deviceidle -x") == "Unknown option: -x\n"
+    with pytest.raises(
+        ShellCommandError, match=r"^dumpsys deviceidle 'sys-whitelist' is not supported"
+    ):
+        device.shell("dumpsys deviceidle sys-whitelist")
 
 
 def test_dump_lists_light_pre_idle_only_where_the_release_has_it() -> None:
