@@ -11,7 +11,7 @@ See ``docs/architecture.md`` ("The device model").
 """
 
 from harness.device import trace_kinds as trace_kinds  # registers the device layer's trace kinds
-from harness.device._allowlist import AllowlistChange, PowerAllowlist
+from harness.device._allowlist import AllowlistChange, PowerAllowlist, app_id
 from harness.device._apps import Apps
 from harness.device._battery import Battery
 from harness.device._battery_state import BatteryBroadcast, BatteryState
@@ -94,6 +94,7 @@ __all__ = [
     "Storage",
     "StorageLevel",
     "Transport",
+    "app_id",
     "available_profiles",
     "load_profile",
 ]

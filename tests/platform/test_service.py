@@ -441,7 +441,10 @@ def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None
     sim.run_for(1000)
     dump = dumpsys_jobscheduler(service)
     assert "Unsatisfied constraints: CONNECTIVITY" in dump
-    assert "Ready: false (constraint unmet: needs network CONNECTED: no network)" in dump
+    assert (
+        "    Ready: false (job=false user=true !restricted=true !pending=true !active=true "
+        "!backingup=true comp=true)\n"
+    ) in dump
     with pytest.raises(JobShellError, match=r"has functional constraints but --force not"):
         cmd_jobscheduler(service, ["run", PACKAGE, "0"])
     with pytest.raises(JobShellError, match=r"Could not find job 7 in package"):
