@@ -11,6 +11,7 @@ from __future__ import annotations
 from harness._exceptions import ShellCommandError, ShellStateError
 from harness.device._allowlist import SHELL_TEMP_ALLOWLIST_DURATION_MS, PowerAllowlist, app_id
 from harness.device._doze import Doze
+from harness.device._doze_settings import settings_lines
 from harness.device._doze_states import DeepState, LightState, format_android_duration
 
 
@@ -273,36 +274,8 @@ def _allowlist_lines(allowlist: PowerAllowlist | None) -> list[str]:
 def dump_deviceidle(doze: Doze, allowlist: PowerAllowlist | None = None) -> str:
     """``dumpsys deviceidle``: the settings block, the user and temp allowlists, the state lines
     (the system allowlists are empty on the simulated phone)."""
-    constants = doze.constants
-    pre_idle = constants.light_pre_idle_to_ms  # 12/13 only: 14 has no PRE_IDLE state
-    settings = [
-        ("light_after_inactive_to", constants.light_after_inactive_to_ms),
-        *([("light_pre_idle_to", pre_idle)] if pre_idle is not None else []),
-        ("light_idle_to", constants.light_idle_to_ms),
-        ("light_max_idle_to", constants.light_max_idle_to_ms),
-        ("light_idle_maintenance_min_budget", constants.light_idle_maintenance_min_budget_ms),
-        ("light_idle_maintenance_max_budget", constants.light_idle_maintenance_max_budget_ms),
-        ("min_light_maintenance_time", constants.min_light_maintenance_time_ms),
-        ("min_deep_maintenance_time", constants.min_deep_maintenance_time_ms),
-        ("inactive_to", constants.inactive_to_ms),
-        ("sensing_to", constants.sensing_to_ms),
-        ("locating_to", constants.locating_to_ms),
-        ("motion_inactive_to", constants.motion_inactive_to_ms),
-        ("idle_after_inactive_to", constants.idle_after_inactive_to_ms),
-        ("idle_pending_to", constants.idle_pending_to_ms),
-        ("max_idle_pending_to", constants.max_idle_pending_to_ms),
-        ("quick_doze_delay_to", constants.quick_doze_delay_to_ms),
-        ("idle_to", constants.idle_to_ms),
-        ("max_idle_to", constants.max_idle_to_ms),
-        ("min_time_to_alarm", constants.min_time_to_alarm_ms),
-    ]
-    lines = ["  Settings:"]
-    lines += [f"    {name}={format_android_duration(value)}" for name, value in settings]
+    lines = settings_lines(doze.constants)  # DeviceIdleController.Constants.dump
     lines += [
-        f"    light_idle_factor={constants.light_idle_factor}",
-        f"    idle_pending_factor={constants.idle_pending_factor}",
-        f"    idle_factor={constants.idle_factor}",
-        f"    wait_for_unlock={_java_bool(constants.wait_for_unlock)}",
         *_allowlist_lines(allowlist),
         f"  mLightEnabled={_java_bool(doze.light_enabled)}"
         f"  mDeepEnabled={_java_bool(doze.deep_enabled)}",
