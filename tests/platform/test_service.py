@@ -413,6 +413,16 @@ def test_non_active_jobs_wait_for_a_batch(sim: Simulation) -> None:
     assert sim.trace.of_kind("job.deferred")[-1]["reason"].startswith("batching")
 
 
+def test_exempted_apps_jobs_are_not_batched(sim: Simulation) -> None:
+    """``MaybeReadyJobQueueFunctor``: ``shouldForceBatchJob = batchingEnabled &&
+    job.getEffectiveStandbyBucket() != EXEMPTED_INDEX && ...``: an EXEMPTED (e.g. allow-listed)
+    app's due job runs at once."""
+    _, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.EXEMPTED}))
+    wm.enqueue(OneTimeWorkRequest.builder(Sleeps).set_initial_delay(timedelta(minutes=5)).build())
+    sim.run_for("1h")
+    assert starts(sim) == [300_000]
+
+
 def test_restricted_app_runs_only_with_its_dynamic_constraints(sim: Simulation) -> None:
     """Out of quota, a RESTRICTED app's job needs charging, battery not low and idle."""
     device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RESTRICTED}))
