@@ -23,6 +23,12 @@ from harness.device._storage import StorageLevel
 if TYPE_CHECKING:
     from harness.device._device import Device
 
+#: ``Intent.ACTION_AIRPLANE_MODE_CHANGED``.
+AIRPLANE_MODE_ACTION = "android.intent.action.AIRPLANE_MODE"
+
+#: The pid the simulated adb shell's ``am`` runs as (any number; a phone prints its own).
+SHELL_PID = 4242
+
 #: ``KeyEvent.KEYCODE_*`` the device reacts to, by name and number.
 _KEYCODES = {
     "KEYCODE_POWER": "power",
@@ -181,6 +187,25 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         device.network.set_airplane_mode(enable)
         return ""
 
+    def broadcast(words: list[str]) -> str:
+        # ActivityManagerShellCommand.runSendBroadcast prints "Broadcasting: <intent>" (the shell
+        # adds FLAG_RECEIVER_FROM_SHELL, 0x400000); ACTION_AIRPLANE_MODE_CHANGED is a protected
+        # broadcast, so AMS.broadcastIntentLocked refuses it from the shell uid (2000): adb cannot
+        # take the "settings put + broadcast" path; `cmd connectivity airplane-mode` can.
+        action = words[words.index("-a") + 1] if "-a" in words[:-1] else None
+        if action != AIRPLANE_MODE_ACTION:
+            raise ShellCommandError(
+                f"am broadcast {' '.join(words)!r} is not supported by the simulated device; "
+                "it models only the refusal of -a android.intent.action.AIRPLANE_MODE"
+            )
+        extras = " (has extras)" if any(word.startswith("--e") for word in words) else ""
+        raise ShellCommandError(
+            f"Broadcasting: Intent {{ act={action} flg=0x400000{extras} }}\n"
+            "Exception occurred while executing 'broadcast':\n"
+            "java.lang.SecurityException: Permission Denial: not allowed to send broadcast "
+            f"{action} from pid={SHELL_PID}, uid=2000"
+        )
+
     def keyevent(words: list[str]) -> str:
         expect(words, 1, "input keyevent KEYCODE_POWER|KEYCODE_WAKEUP|KEYCODE_SLEEP|KEYCODE_MENU")
         action = _KEYCODES.get(words[0].upper())
@@ -289,6 +314,11 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
             "cmd connectivity airplane-mode",
             airplane,
             "cmd connectivity airplane-mode [enable|disable]",
+        ),
+        (
+            "am broadcast",
+            broadcast,
+            "am broadcast -a android.intent.action.AIRPLANE_MODE (refused)",
         ),
         ("input keyevent", keyevent, "input keyevent KEYCODE_POWER|KEYCODE_WAKEUP|KEYCODE_SLEEP"),
         ("wm dismiss-keyguard", dismiss_keyguard, "wm dismiss-keyguard"),

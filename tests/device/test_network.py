@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from harness._exceptions import ShellCommandError
 from harness.device import Device, LinkQuality, NetworkState, Transport, load_profile
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, Simulation
 from tests.device.conftest import MakeDevice
@@ -83,6 +84,23 @@ def test_settings_put_changes_the_setting_not_the_radios(sim: Simulation, device
     assert device.network.airplane_mode  # still applied: no broadcast yet
     device.shell("cmd connectivity airplane-mode disable")
     sim.run_for(5_000)
+    assert device.network.state.transport == Transport.WIFI
+
+
+def test_the_airplane_broadcast_is_refused_from_adb(sim: Simulation, device: Any) -> None:
+    """``ACTION_AIRPLANE_MODE_CHANGED`` is a protected broadcast: ``am broadcast -a
+    android.intent.action.AIRPLANE_MODE`` from the shell (uid 2000) fails with AMS's
+    "Permission Denial: not allowed to send broadcast" and the radios stay up."""
+    sim.run_for(5_000)
+    device.shell("settings put global airplane_mode_on 1")
+    with pytest.raises(
+        ShellCommandError,
+        match=r"^Broadcasting: Intent \{ act=android\.intent\.action\.AIRPLANE_MODE "
+        r"flg=0x400000 \(has extras\) \}\n.*\njava\.lang\.SecurityException: Permission Denial: "
+        r"not allowed to send broadcast android\.intent\.action\.AIRPLANE_MODE from pid=\d+, "
+        r"uid=2000$",
+    ):
+        device.shell("am broadcast -a android.intent.action.AIRPLANE_MODE --ez state true")
     assert device.network.state.transport == Transport.WIFI
 
 
