@@ -117,6 +117,14 @@ class DeviceView(Protocol):
         """The user restricted the app's background activity."""
         ...
 
+    def is_power_allowlisted(self, package: str) -> bool:
+        """The app is on DeviceIdleController's user power allowlist ("Unrestricted" battery)."""
+        ...
+
+    def is_temp_allowlisted(self, package: str) -> bool:
+        """The app is on DeviceIdleController's temp allowlist now."""
+        ...
+
 
 def api_level(platform_version: int) -> int:
     """The SDK level of an Android release (``android.os.Build.VERSION_CODES``): 10 is API 29,
