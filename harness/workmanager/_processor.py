@@ -26,6 +26,7 @@ from harness.sim import Signal, Simulation
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
+from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
 
@@ -47,11 +48,13 @@ class Processor:
         database: WorkDatabase,
         events: WorkEvents,
         worker_factory: WorkerFactory | None = None,
+        version: WorkManagerVersion = DEFAULT_WORK_VERSION,
     ) -> None:
         self._sim = sim
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
+        self._version = version
         self._wrappers: dict[str, WorkerWrapper] = {}
         self._cancelled_ids: set[str] = set()
         self._alive = True
@@ -92,6 +95,7 @@ class Processor:
             spec=spec,
             tags=self._database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id),
             on_resolved=self._on_wrapper_resolved,
+            version=self._version,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)
