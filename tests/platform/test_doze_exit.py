@@ -151,3 +151,13 @@ def test_light_and_deep_maintenance_windows_both_delay_background_jobs_by_3_s() 
         light = next(at for kind, at in opened if kind == "light")
         deep = next(at for kind, at in opened if kind == "deep")
         assert starts(sim) == [light + 3_000, deep + 3_000]
+
+
+def test_an_allowlisted_apps_job_is_not_held_after_doze(sim: Simulation) -> None:
+    """DeviceIdleJobsController.updateTaskStateLocked: enableTask = !mDeviceIdleMode ||
+    whitelisted, so a power-allowlisted app's jobs never wait for PROCESS_BACKGROUND_JOBS."""
+    device = dozing_with_work(sim)
+    device.set(allowlisted={PACKAGE}, doze=DozeState.MAINTENANCE)
+    opened = sim.now_ms
+    sim.run_for("1m")
+    assert starts(sim) == [opened]
