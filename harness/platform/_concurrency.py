@@ -80,7 +80,7 @@ class SlotPass:
         if top and expedited and limits.top_expedited_bypass:
             return None
         if self._count >= limits.total:
-            return Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(limits.total, per_app=False))
+            return Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(limits.total))
         per_app = limits.package_expedited if expedited else limits.package_regular
         if (
             per_app is not None
@@ -88,8 +88,7 @@ class SlotPass:
             and not top
             and self._per_app[(status.job.package, expedited)] >= per_app
         ):
-            shortage = SlotShortage(per_app, per_app=True, expedited=expedited)
-            return Verdict(Blocker.CONCURRENCY, shortage=shortage)
+            return Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(per_app, expedited))
         return None
 
     def started(self, status: JobStatus) -> None:

@@ -119,20 +119,19 @@ class QuotaShortfall:
 @dataclass(frozen=True, slots=True)
 class SlotShortage:
     """A ready job without a slot (``JobConcurrencyManager``): ``limit`` jobs run at once
-    device-wide, or (``per_app``) the app already runs its ``limit`` of expedited or regular
-    jobs while the slots are full."""
+    device-wide (``expedited`` is ``None``), or the app already runs its ``limit`` of expedited
+    (``True``) or regular (``False``) jobs while the slots are wanted."""
 
     limit: int
-    per_app: bool
-    expedited: bool = False
+    expedited: bool | None = None
 
     @property
     def reason(self) -> str:
         """The shortage in words."""
-        if self.per_app:
-            kind = "expedited" if self.expedited else "regular"
-            return f"the app runs its {self.limit} {kind} jobs allowed while all slots are wanted"
-        return f"{self.limit} jobs are running (JobScheduler's concurrency limit)"
+        if self.expedited is None:
+            return f"{self.limit} jobs are running (JobScheduler's concurrency limit)"
+        kind = "expedited" if self.expedited else "regular"
+        return f"the app runs its {self.limit} {kind} jobs allowed while all slots are wanted"
 
 
 @dataclass(frozen=True, slots=True)

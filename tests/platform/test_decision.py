@@ -77,11 +77,11 @@ WORDS = [
         "batching: waiting for 5 ready jobs or 31 min (standby bucket WORKING_SET)",
     ),
     (
-        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(16, per_app=False)),
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(16)),
         "waiting for a job slot: 16 jobs are running (JobScheduler's concurrency limit)",
     ),
     (
-        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(3, per_app=True, expedited=True)),
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(3, expedited=True)),
         "waiting for a job slot: the app runs its 3 expedited jobs allowed while all slots are "
         "wanted",
     ),
@@ -215,12 +215,11 @@ _verdicts = st.one_of(
     st.builds(lambda q: Verdict(Blocker.QUOTA, quota=q), _shortfalls),
     st.builds(lambda b: Verdict(Blocker.BATCHING, bucket=b), _buckets),
     st.builds(
-        lambda limit, per_app, expedited: Verdict(
-            Blocker.CONCURRENCY, shortage=SlotShortage(limit, per_app, expedited)
+        lambda limit, expedited: Verdict(
+            Blocker.CONCURRENCY, shortage=SlotShortage(limit, expedited)
         ),
         st.sampled_from([3, 8, 16]),
-        st.booleans(),
-        st.booleans(),
+        st.sampled_from([None, True, False]),
     ),
 )
 
