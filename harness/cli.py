@@ -365,6 +365,8 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
     record = result.record
     console.print(f"{scenario.name} · seed {args.seed}", highlight=False, markup=False)
+    for line in () if result.life is None else result.life.summary_lines():
+        console.print(f"  {line}", highlight=False, markup=False)
     shown = 0
     for trace_record in result.trace:
         if not args.all and not trace_record.kind.startswith(TIMELINE_KINDS):

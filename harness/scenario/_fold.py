@@ -159,6 +159,11 @@ class RunFold:
         return Counter(dict(zip(self._wakeup_hours, self._wakeup_counts, strict=True)))
 
     @property
+    def wakeups(self) -> int:
+        """Work starts and device wake-ups over the whole run."""
+        return sum(self._wakeup_counts)
+
+    @property
     def max_wakeups_per_hour(self) -> int:
         """The busiest hour's work starts and wake-ups (0 with none)."""
         return max(self._wakeup_counts, default=0)

@@ -96,6 +96,8 @@ class RunRecord:
     notes: tuple[str, ...] = ()
     trace_path: str | None = None
     error: str | None = None
+    #: The life the seed drew (``DrawnLife.to_json``), for a scenario with ``life:``.
+    life: Mapping[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -113,6 +115,7 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The run as it appears in ``summary.json`` (schema in docs/report-schema.md)."""
+        life = {} if self.life is None else {"life": dict(self.life)}
         return {
             "scenario": self.scenario,
             "path": self.path,
@@ -127,6 +130,7 @@ class RunRecord:
             "checks": [check.to_json() for check in self.checks],
             "trace": self.trace_path,
             "replay": self.replay_command(),
+            **life,
         }
 
     @classmethod
@@ -144,4 +148,5 @@ class RunRecord:
             notes=tuple(data.get("notes", ())),
             trace_path=data.get("trace"),
             error=data.get("error"),
+            life=data.get("life"),
         )

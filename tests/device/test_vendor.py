@@ -23,7 +23,9 @@ def test_a_profile_without_vendor_is_stock() -> None:
     vendor = load_profile("pixel-like").vendor
     assert vendor == load_profile("pixel-like", {"vendor": "stock"}).vendor
     assert vendor.preset == "stock"
-    assert not (vendor.force_stop_on_swipe or vendor.autostart_denied or vendor.kill_running_jobs)
+    assert not (vendor.force_stop_on_swipe)
+    assert not (vendor.autostart_denied)
+    assert not (vendor.kill_running_jobs)
     assert vendor.kill_after_screen_off_ms is None
     assert vendor.restrict_unused_after_ms is None
 
@@ -91,7 +93,7 @@ def test_kill_after_screen_off(sim: Simulation, make_device: MakeDevice) -> None
     """dontkillmyapp.com/huawei (the Mate 8 manual: "Your phone will close all background apps
     except those that are protected" when the screen locks): background processes die a set
     time after the screen goes off, not before, and not while it is on."""
-    device = make_device("pixel-like", **{"vendor": {"preset": "huawei"}})
+    device = make_device("pixel-like", vendor={"preset": "huawei"})
     device.apps.launch(PACKAGE)
     sim.run_for(2_000)
     device.apps.leave(PACKAGE)
@@ -110,7 +112,7 @@ def test_huawei_kills_running_jobs_samsung_spares_them(
 ) -> None:
     """Huawei's PowerGenie closes background apps with their work (kill_running_jobs); a killer
     without it spares a process bound to a running job (SERVICE)."""
-    huawei = make_device("pixel-like", **{"vendor": "huawei"})
+    huawei = make_device("pixel-like", vendor="huawei")
     huawei.apps.launch(PACKAGE)
     sim.run_for(2_000)
     huawei.apps.bind_service(PACKAGE, "job:1")
