@@ -18,6 +18,7 @@ Force-stop on swipe and autostart denial act at the moment of the swipe or the s
 from __future__ import annotations
 
 from harness.device._apps import Apps
+from harness.device._process import ProcessState, ProcessStateChange
 from harness.device._profile import VendorSettings
 from harness.device._screen import Screen, ScreenState
 from harness.device._timer import Timer
@@ -37,17 +38,36 @@ class VendorBatteryManager:
         self._sleep_timers: dict[str, Timer] = {}
         #: packages the manager put to sleep (it wakes only those, never a user's restriction)
         self._asleep: set[str] = set()
+        #: when the screen went off (``None`` while it is on)
+        self._off_since: int | None = None if screen.on else sim.now_ms
         if settings.kill_after_screen_off_ms is not None:
             screen.changed.connect(self._on_screen)
+            apps.state_changed.connect(self._on_process_state)
         if settings.restrict_unused_after_ms is not None:
             apps.user_interaction.connect(self._on_used)
 
     def _on_screen(self, state: ScreenState) -> None:
         delay = self._settings.kill_after_screen_off_ms
         if state.on or delay is None:
+            self._off_since = None
             self._screen_off_timer.cancel()
-        elif self._screen_off_timer.due_ms is None:
+        elif self._off_since is None:
+            self._off_since = self._sim.now_ms
             self._screen_off_timer.set_after(delay)
+
+    def _on_process_state(self, change: ProcessStateChange) -> None:
+        """An app left the screen, or a job ended, while the screen is off: it is killed once
+        the screen has been off ``kill_after_screen_off_ms`` (at once if it already has been).
+        A process that starts running a job is left to the sweep at that mark."""
+        delay = self._settings.kill_after_screen_off_ms
+        if (
+            self._off_since is None
+            or delay is None
+            or not ProcessState.CACHED_ACTIVITY <= change.state < ProcessState.NONEXISTENT
+            or self._screen_off_timer.due_ms is not None
+        ):
+            return
+        self._screen_off_timer.set_at(max(self._off_since + delay, self._sim.now_ms))
 
     def _screen_off_kill(self) -> None:
         self._apps.vendor_kill(

@@ -166,3 +166,22 @@ def test_stock_never_restricts_or_kills(sim: Simulation, make_device: MakeDevice
     sim.run_for(7 * 86_400_000)
     assert device.apps.is_running(PACKAGE)
     assert not device.apps.is_background_restricted(PACKAGE)
+
+
+def test_an_app_left_after_screen_off_dies_at_the_mark(
+    sim: Simulation, make_device: MakeDevice
+) -> None:
+    """An app still on screen when the screen times out is killed once it goes to the
+    background, at the screen-off mark (dontkillmyapp.com/huawei: background apps close when
+    the screen locks)."""
+    device = make_device("pixel-like", vendor="huawei")
+    device.apps.launch(PACKAGE)
+    sim.run_for(2_000)
+    device.screen.go_to_sleep()
+    off_at = sim.now_ms
+    sim.run_for(120_000)
+    assert device.apps.is_running(PACKAGE)  # still the top app: spared
+    device.apps.leave(PACKAGE)
+    sim.run_for(0)
+    died = first(sim, "device.process", event="died")
+    assert died.t_ms == off_at + 120_000

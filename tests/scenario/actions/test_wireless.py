@@ -1,4 +1,4 @@
-"""Network actions (harness/scenario/_actions/_network.py): dead zones, captive portals, links."""
+"""Network actions (harness.scenario._actions._wireless.py): dead zones, captive portals, links."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from harness.device import Device, Transport
 from harness.scenario._actions import ActionError, parse_action
-from harness.scenario._actions._network import CaptivePortal, CellularRange, LinkQuality
+from harness.scenario._actions._wireless import CaptivePortal, CellularRange, LinkQuality
 from harness.sim import Simulation
 
 
