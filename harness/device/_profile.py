@@ -12,7 +12,7 @@ the field names: ``_ms`` integer milliseconds, ``_ua`` microamps, ``_uah`` micro
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -324,5 +324,8 @@ class DeviceProfile(_Section):
     jobscheduler: JobSchedulerSettings
     apps: AppsSettings
     vendor: VendorSettings = VendorSettings()
+    #: The owner's life a scenario on this device draws when it has no ``life:`` of its own: a
+    #: life preset name or a ``life:`` mapping, checked by the scenario layer (docs/lives.md).
+    life: str | dict[str, Any] | None = None
     storage: StorageSettings
     boot: BootSettings

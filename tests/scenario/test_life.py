@@ -231,3 +231,29 @@ def test_replay_prints_the_life_before_the_trace(
     assert lines[1] == "  life student (seed 2), panics at 20 %"
     assert lines[2].startswith("    day 0 Mon  routine: wake ")
     assert "t=0d00:00:00.000" in lines[3]
+
+
+def test_a_profile_may_declare_the_life_a_scenario_lacks() -> None:
+    """A device profile's ``life`` is drawn when the scenario has no ``life:``; the scenario's
+    own wins when it has one."""
+    base = SCENARIO.replace("life: {life}\n", "").format(duration="1d", timeline="")
+    with_profile_life = base.replace(
+        "app: examples", "device: {profile: pixel-like, overrides: {life: homebody}}\napp: examples"
+    )
+    spec = loads(with_profile_life).spec.life
+    assert spec is not None
+    assert spec.preset == "homebody"
+    both = with_profile_life + "life: student\n"
+    student = loads(both).spec.life
+    assert student is not None
+    assert student.preset == "student"
+
+
+def test_a_bad_profile_life_names_the_profile() -> None:
+    """A profile's life is checked like a scenario's, the error naming the profile."""
+    base = SCENARIO.replace("life: {life}\n", "").format(duration="1d", timeline="")
+    text = base.replace(
+        "app: examples", "device: {profile: pixel-like, overrides: {life: nomad}}\napp: examples"
+    )
+    with pytest.raises(ScenarioError, match=r"device profile 'pixel-like': life: .*'nomad'"):
+        loads(text)
