@@ -185,3 +185,17 @@ def test_an_app_left_after_screen_off_dies_at_the_mark(
     sim.run_for(0)
     died = first(sim, "device.process", event="died")
     assert died.t_ms == off_at + 120_000
+
+
+def test_fleet_profiles() -> None:
+    """budget-killer is the budget phone with Xiaomi's manager; tablet is a Wi-Fi-only stock
+    tablet (no modem: mobile data off, no cellular network)."""
+    killer, budget = load_profile("budget-killer"), load_profile("budget")
+    assert killer.vendor == load_profile("pixel-like", {"vendor": "xiaomi"}).vendor
+    assert killer.battery == budget.battery
+    assert killer.apps == budget.apps
+    tablet = load_profile("tablet")
+    assert tablet.vendor.preset == "stock"
+    assert not tablet.network.mobile_data_enabled
+    assert not tablet.network.cellular_in_range
+    assert tablet.battery.capacity_mah == 8000
