@@ -257,3 +257,19 @@ def test_a_bad_profile_life_names_the_profile() -> None:
     )
     with pytest.raises(ScenarioError, match=r"device profile 'pixel-like': life: .*'nomad'"):
         loads(text)
+
+
+def test_summary_md_lists_the_life_figures_per_run() -> None:
+    """summary.md shows, per run of a scenario with a life, its vendor and the syncs, wake-ups
+    and battery use, then their ranges over the seeds; runs without a life add nothing."""
+    from harness.report import summary_markdown
+
+    scenario = _scenario(life="{preset: homebody, vendor: {xiaomi: 1}}", duration="1d")
+    records = [scenario.run(seed).record for seed in (0, 1)]
+    text = summary_markdown(records)
+    assert "## Lives drawn: life test" in text
+    assert "| seed | life | vendor | work_runs | wakeups | battery_mah_used |" in text
+    assert "| 0 | homebody | xiaomi | " in text
+    assert "- wakeups: " in text
+    plain = loads(SCENARIO.replace("life: {life}\n", "").format(duration="1d", timeline=""))
+    assert "Lives drawn" not in summary_markdown([plain.run(0).record])
