@@ -248,9 +248,7 @@ class Apps:
         return victim.name
 
     def vendor_kill(self, *, running_jobs: bool, detail: str) -> list[str]:
-        """A vendor battery manager kills every background process (cached ones; with
-        ``running_jobs`` also those running a job); the app on screen is spared. Returns the
-        packages killed."""
+        """A vendor kills background processes (cached; with ``running_jobs`` SERVICE too)."""
         floor = ProcessState.SERVICE if running_jobs else ProcessState.CACHED_ACTIVITY
         victims = [
             entry

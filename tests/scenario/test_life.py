@@ -273,3 +273,22 @@ def test_summary_md_lists_the_life_figures_per_run() -> None:
     assert "- wakeups: " in text
     plain = loads(SCENARIO.replace("life: {life}\n", "").format(duration="1d", timeline=""))
     assert "Lives drawn" not in summary_markdown([plain.run(0).record])
+
+
+def test_the_written_timeline_happens_exactly_as_written() -> None:
+    """With a life around it, every written action runs at its written time, first at its
+    millisecond (the drawn actions come after it)."""
+    timeline = """  - every: day 08:00
+    for: 1h
+    do: wifi out of range
+    then: wifi in range
+  - every: day 22:30
+    do: plug in"""
+    scenario = _scenario(timeline=timeline, duration="3d")
+    result = scenario.run(4)
+    actions = [(r.t_ms, r["action"]) for r in result.trace.of_kind("scenario.action")]
+    written = [(item.t_ms, item.action.text) for item in scenario.schedule]
+    assert [a for a in actions if a in written] == written
+    for t_ms, text in written:
+        assert actions[[t for t, _ in actions].index(t_ms)] == (t_ms, text)
+    assert len(actions) > len(written)
