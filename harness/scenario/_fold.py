@@ -87,6 +87,8 @@ class RunFold:
         self.bytes_metered = 0
         self.bytes_unmetered = 0
         self.work_runs = 0
+        #: times a job or an alarm woke the device (``device.wakeup`` records)
+        self.wakeups = 0
         self.successful_runs = 0
         #: virtual hours with work starts or device wake-ups, and how many each had (records
         #: come in time order, so an hour's count is final once the next hour starts)
@@ -168,6 +170,8 @@ class RunFold:
         self._wakeup(record)
 
     def _wakeup(self, record: TraceRecord) -> None:
+        if record.kind == "device.wakeup":
+            self.wakeups += 1
         hour = record.t_ms // MS_PER_HOUR
         if self._wakeup_hours and self._wakeup_hours[-1] == hour:
             self._wakeup_counts[-1] += 1
