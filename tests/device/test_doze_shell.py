@@ -143,7 +143,9 @@ sms_temp_app_allowlist_duration_ms notification_allowlist_duration_ms wait_for_u
 use_window_alarms use_mode_manager""".split()  # noqa: SIM905
 
 
-@pytest.mark.parametrize(("version", "keys"), [(12, _KEYS_13), (13, _KEYS_13), (14, _KEYS_14)])
+@pytest.mark.parametrize(
+    ("version", "keys"), [(12, _KEYS_13), (13, _KEYS_13), (14, _KEYS_14), (15, _KEYS_14)]
+)
 def test_settings_block_has_every_key_of_the_release_in_its_order(
     version: int, keys: list[str]
 ) -> None:
