@@ -8,6 +8,13 @@ Charge is an integer count of microamp-milliseconds (µA·ms; 1 µAh = 3 600 000
 sequence of draws and charges adds up exactly. Between two changes of the current the charge is
 linear in time, so the instant of the next whole-percent crossing is computed exactly and a timer
 armed for it; every state change re-settles and re-arms.
+
+A lump of charge (a wake-up, bytes moved) taken while the charger supplies more than the device
+draws is carried by the charger: it is owed (``debt``) and paid from the surplus before the
+charge rises again, so the level on a charger never steps down (a real burst lasts a moment and
+the charger covers it; the fuel gauge BatteryService reports does not show 20 -> 19 -> 20). The
+charge after the debt is paid is the same as if the lump had been taken at once. A debt still
+owed when the charger is unplugged, or when the load outgrows the charger, is taken then.
 """
 
 from __future__ import annotations
@@ -109,6 +116,8 @@ class Cell:
             self.capacity_uams if level >= 100 else self.capacity_uams * (2 * level + 1) // 200
         )
         self._charger = PlugType.NONE
+        #: µA·ms taken while the charger had headroom, paid from its surplus before charging on.
+        self._debt = 0
         self._settled_ms = sim.now_ms
         self._draw = Draw(0)
         self._rate_ua = 0
@@ -155,7 +164,7 @@ class Cell:
         """``BATTERY_STATUS_*`` as the hardware reports it now."""
         if self._charger is PlugType.NONE:
             return BatteryStatus.DISCHARGING
-        if self._charge >= self.capacity_uams:
+        if self._charge >= self.capacity_uams:  # full, even while the charger pays a lump off
             return BatteryStatus.FULL
         return BatteryStatus.CHARGING if self._rate_ua > 0 else BatteryStatus.NOT_CHARGING
 
@@ -180,11 +189,19 @@ class Cell:
         self.update()
 
     def consume(self, charge_uams: int, reason: str) -> None:
-        """Take a lump of charge at once (a wake-up, bytes sent), charged to ``reason``."""
+        """Take a lump of charge (a wake-up, bytes sent), charged to ``reason``: at once, or, while
+        the charger supplies more than the draw, owed and paid from that surplus."""
         self._settle()
-        self._charge = max(0, self._charge - charge_uams)
+        if self._has_headroom():
+            self._debt += charge_uams
+        else:
+            self._charge = max(0, self._charge - charge_uams)
         self._account(reason, charge_uams)
         self.update()
+
+    def _has_headroom(self) -> bool:
+        """A charger is connected and pushes more than the device draws now."""
+        return self._charger is not PlugType.NONE and self.charge_rate_ua() > self._draw.total_ua
 
     def set_level(self, level: int) -> None:
         """Put the true charge in the middle of ``level`` percent (a test or scenario set-up)."""
@@ -192,6 +209,7 @@ class Cell:
         self._charge = (
             self.capacity_uams if level >= 100 else self.capacity_uams * (2 * level + 1) // 200
         )
+        self._debt = 0
         self.update()
 
     def update(self) -> None:
@@ -209,7 +227,11 @@ class Cell:
                 self._dirty = False
                 self._settle()
                 self._draw = self._draw_source()
-                full = self._charge >= self.capacity_uams
+                if self._debt and not self._has_headroom():
+                    # unplugged, or the load outgrew the charger: what is owed is taken now
+                    self._charge = max(0, self._charge - self._debt)
+                    self._debt = 0
+                full = self._charge >= self.capacity_uams and not self._debt
                 self._rate_ua = 0 if full else self.charge_rate_ua()
                 if self._charger is not PlugType.NONE and full:
                     # full: the charger carries the load, up to its rate
@@ -244,15 +266,23 @@ class Cell:
         if elapsed <= 0:
             return
         net = self._rate_ua - self._draw.total_ua
-        self._charge = min(self.capacity_uams, max(0, self._charge + net * elapsed))
+        gain = net * elapsed
+        if self._debt and gain > 0:
+            paid = min(self._debt, gain)
+            self._debt -= paid
+            gain -= paid
+        self._charge = min(self.capacity_uams, max(0, self._charge + gain))
         for reason, current_ua in self._draw.parts:
             self._account(reason, current_ua * elapsed)
 
     def _arm(self) -> None:
         net = self._rate_ua - self._draw.total_ua
         level = self.level
-        if net > 0 and self._charge < self.capacity_uams:
-            target = _ceil_div((level + 1) * self.capacity_uams, 100)
+        if net > 0 and self._debt and self._charge >= self.capacity_uams:
+            # full while owing: wake when the debt is paid, to carry the load from then on
+            self._timer.set_after(max(1, _ceil_div(self._debt, net)))
+        elif net > 0 and self._charge < self.capacity_uams:
+            target = _ceil_div((level + 1) * self.capacity_uams, 100) + self._debt
             self._timer.set_after(max(1, _ceil_div(target - self._charge, net)))
         elif net < 0 and self._charge > 0:
             target = _ceil_div(level * self.capacity_uams, 100) - 1 if level > 0 else 0

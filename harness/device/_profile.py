@@ -295,6 +295,11 @@ class JobSchedulerSettings(_Section):
     20 min per 30 min), for a phone whose build turns that flag on."""
 
     quota_constants: Literal["legacy", "current"]
+    #: ``JobConcurrencyManager``'s steady-state limit of jobs running at once: 16 on Android
+    #: 12-13 (``MAX_JOB_CONTEXTS_COUNT``/``STANDARD_CONCURRENCY_LIMIT``); from 14 on
+    #: ``DEFAULT_CONCURRENCY_LIMIT`` by RAM: 8 low-RAM, 16 up to 6 GB, 20 up to 8 GB, 32 up to
+    #: 12 GB, 40 above (``MAX_CONCURRENCY_LIMIT`` 64 at most).
+    concurrency_limit: Annotated[int, Field(ge=1, le=64)] = 16
 
 
 class BootSettings(_Section):

@@ -30,10 +30,12 @@ class Blocker(enum.Enum):
     STANDBY_NEVER = "standby_never"  # the app is in the NEVER bucket (never opened)
     CONSTRAINT = "constraint"  # a constraint it asked for (or a dynamic one) does not hold
     DOZE = "doze"  # doze defers it to the next maintenance window
+    DOZE_EXIT = "doze_exit"  # doze just ended: background jobs wait 3 s (BACKGROUND_JOBS_DELAY)
     BACKGROUND_RESTRICTED = "background_restricted"  # the user restricted the app
     BATTERY_SAVER = "battery_saver"  # battery saver pauses background jobs
     QUOTA = "quota"  # the app is out of its standby bucket's quota
     BATCHING = "batching"  # a non-ACTIVE app's job waits for a batch
+    CONCURRENCY = "concurrency"  # ready, but every job slot (or the app's share) is taken
     PROCESS_CANNOT_START = "process_cannot_start"  # the app's process is refused (force-stop)
     NOT_SCHEDULED = "not_scheduled"  # JobScheduler holds no job for it
 
@@ -73,6 +75,7 @@ class Unmet:
     constraint: Constraint
     stop_reason: JobStopReason = field(compare=False)
     network: NetworkNeed | None = None  # for CONNECTIVITY
+    battery_low: bool = False  # for CHARGING: charging, but not stable power (battery low)
 
     @property
     def reason(self) -> str:
@@ -114,6 +117,24 @@ class QuotaShortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class SlotShortage:
+    """A ready job without a slot (``JobConcurrencyManager``): ``limit`` jobs run at once
+    device-wide (``expedited`` is ``None``), or the app already runs its ``limit`` of expedited
+    (``True``) or regular (``False``) jobs while the slots are wanted."""
+
+    limit: int
+    expedited: bool | None = None
+
+    @property
+    def reason(self) -> str:
+        """The shortage in words."""
+        if self.expedited is None:
+            return f"{self.limit} jobs are running (JobScheduler's concurrency limit)"
+        kind = "expedited" if self.expedited else "regular"
+        return f"the app runs its {self.limit} {kind} jobs allowed while all slots are wanted"
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether a job may run now; if not, the first :class:`Blocker` and its data.
 
@@ -127,6 +148,7 @@ class Verdict:
     unmet: Unmet | None = None  # CONSTRAINT
     quota: QuotaShortfall | None = None  # QUOTA
     bucket: Bucket | None = None  # BATCHING: the effective bucket
+    shortage: SlotShortage | None = None  # CONCURRENCY
     running_since_ms: int | None = None
 
     @property
@@ -156,6 +178,9 @@ def describe(verdict: Verdict) -> str:
     if blocker is Blocker.QUOTA:
         assert verdict.quota is not None
         return f"out of quota: {_describe_quota(verdict.quota)}"
+    if blocker is Blocker.CONCURRENCY:
+        assert verdict.shortage is not None
+        return f"waiting for a job slot: {verdict.shortage.reason}"
     if blocker is Blocker.BATCHING:
         bucket = verdict.bucket.name if verdict.bucket is not None else "?"
         return (
@@ -169,6 +194,7 @@ _FIXED = {
     Blocker.DEVICE_OFF: "the device is off",
     Blocker.STANDBY_NEVER: "app is in the NEVER standby bucket (never opened)",
     Blocker.DOZE: "doze: deferred to the next maintenance window",
+    Blocker.DOZE_EXIT: "doze ended: background jobs wait 3 s to be re-evaluated",
     Blocker.BACKGROUND_RESTRICTED: "the user restricted the app's background activity",
     Blocker.BATTERY_SAVER: "battery saver: background jobs are paused",
     Blocker.PROCESS_CANNOT_START: "the app's process cannot start (force-stopped?)",
@@ -202,6 +228,8 @@ _NETWORK_LABELS = {
 
 
 def _describe_unmet(unmet: Unmet) -> str:
+    if unmet.battery_low:
+        return "needs charging: charging, but the battery is low (no stable power)"
     if unmet.constraint is not Constraint.CONNECTIVITY:
         return _CONSTRAINT_WORDS[unmet.constraint]
     need = unmet.network

@@ -3,7 +3,8 @@
 Each property reads the device the way the matching AOSP controller reads the framework:
 
 * charging: ``BatteryController`` treats the device as charging when it is plugged in and the
-  status is CHARGING or FULL (``BatteryManagerInternal``/``isCharging``);
+  status is CHARGING or FULL (``BatteryManagerInternal``/``isCharging``); power connected: any
+  charger is plugged in (``ACTION_POWER_CONNECTED``);
 * battery not low: ``BatteryState.not_low`` (BATTERY_LOW / BATTERY_OKAY hysteresis);
 * storage not low: the DEVICE_STORAGE_LOW state;
 * network: the default network (``ConnectivityController``): its transport, validation, metered
@@ -26,6 +27,7 @@ from harness.device import (
     Device,
     LightState,
     NetworkState,
+    PlugType,
     StandbyBucket,
     Transport,
 )
@@ -74,6 +76,11 @@ class DeviceAdapter:
         return self._device.profile.jobscheduler.quota_constants
 
     @property
+    def concurrency_limit(self) -> int:
+        """The profile's ``jobscheduler.concurrency_limit``."""
+        return self._device.profile.jobscheduler.concurrency_limit
+
+    @property
     def powered_on(self) -> bool:
         """Booted and not shutting down."""
         return self._device.is_on
@@ -82,6 +89,11 @@ class DeviceAdapter:
     def charging(self) -> bool:
         """Plugged in and charging or full."""
         return self._device.battery.charging
+
+    @property
+    def power_connected(self) -> bool:
+        """A charger is plugged in (the framework's plug type)."""
+        return self._device.battery.plugged is not PlugType.NONE
 
     @property
     def battery_not_low(self) -> bool:

@@ -43,19 +43,36 @@ def network_satisfied(job: JobInfo, network: NetworkInfo | None) -> bool:
     return True
 
 
-def unmet_constraints(job: JobInfo, device: DeviceView, *, dynamic: bool = False) -> list[Unmet]:
+def charging_satisfied(device: DeviceView, *, top_exempt: bool = False) -> bool:
+    """``BatteryController.maybeReportNewChargingStateLocked``: the charging constraint holds on
+    *stable power*, ``isBatteryCharging() && isBatteryNotLow()`` (plugging in at 10 % is not
+    enough: it holds once the battery is not low, 20 %); a job with the TOP exemption
+    (``hasTopExemptionLocked``: its app is on top or it started on top, and its effective
+    priority is at least PRIORITY_DEFAULT) needs only power connected."""
+    if top_exempt:
+        return device.power_connected
+    return device.charging and device.battery_not_low
+
+
+def unmet_constraints(
+    job: JobInfo, device: DeviceView, *, dynamic: bool = False, top_exempt: bool = False
+) -> list[Unmet]:
     """The job's constraints that do not hold now, in stop-reason priority order.
 
     With ``dynamic``, add ``JobStatus.DYNAMIC_RESTRICTED_CONSTRAINTS``: a RESTRICTED-bucket job
     without quota runs only while charging, with battery not low and the device idle (and its
     network, if it asked for one). A lost dynamic constraint the job did not ask for stops it
-    with ``STOP_REASON_APP_STANDBY`` (``JobStatus.constraintToStopReason``).
+    with ``STOP_REASON_APP_STANDBY`` (``JobStatus.constraintToStopReason``). ``top_exempt``:
+    the job's charging constraint is BatteryController's TOP exemption (:func:`charging_satisfied`).
     """
     unmet: list[Unmet] = []
     standby = JobStopReason.STOP_REASON_APP_STANDBY
-    if (job.requires_charging or dynamic) and not device.charging:
+    exempt = top_exempt and job.requires_charging
+    if (job.requires_charging or dynamic) and not charging_satisfied(device, top_exempt=exempt):
         reason = JobStopReason.STOP_REASON_CONSTRAINT_CHARGING if job.requires_charging else standby
-        unmet.append(Unmet(Constraint.CHARGING, reason))
+        # plugged in and charging, but the battery is low: no stable power yet
+        low = device.charging and not exempt
+        unmet.append(Unmet(Constraint.CHARGING, reason, battery_low=low))
     if (job.requires_battery_not_low or dynamic) and not device.battery_not_low:
         reason = (
             JobStopReason.STOP_REASON_CONSTRAINT_BATTERY_NOT_LOW

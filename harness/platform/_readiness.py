@@ -13,6 +13,7 @@ from typing import Final
 
 from harness._units import MS_PER_MINUTE
 from harness.platform._decision import Blocker, QuotaLimit, QuotaShortfall, Unmet, Verdict
+from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, unmet_constraints
@@ -30,9 +31,12 @@ FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
 class Readiness:
     """The readiness rules over one device view and one quota tracker."""
 
-    def __init__(self, device: DeviceView, quota: QuotaTracker) -> None:
+    def __init__(
+        self, device: DeviceView, quota: QuotaTracker, doze_exit: DozeExit | None = None
+    ) -> None:
         self.device = device
         self.quota = quota
+        self.doze_exit = doze_exit
 
     def effective_bucket(self, package: str) -> Bucket:
         """``JobStatus.getEffectiveStandbyBucket``: a foreground app counts as ACTIVE."""
@@ -65,7 +69,13 @@ class Readiness:
                 shortfall = self.quota.shortfall(job.package, bucket, now)
         # A RESTRICTED job without quota may still run if its dynamic constraints hold.
         dynamic = bucket is Bucket.RESTRICTED and shortfall is not None
-        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic)
+        # BatteryController.hasTopExemptionLocked with getEffectivePriority() >= PRIORITY_DEFAULT:
+        # WorkManager's jobs are PRIORITY_DEFAULT (EJs higher); JobStatus.getEffectivePriority
+        # drops a regular job below DEFAULT after 4 failures (an EJ never below HIGH)
+        top_exempt = (device.is_top(job.package) or top_run) and (
+            job.expedited or status.failures < 4
+        )
+        unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic, top_exempt=top_exempt)
         if status.override is Override.FULL:
             unmet = []
         elif status.override is Override.SOFT:  # SOFT_OVERRIDE_CONSTRAINTS: all but connectivity
@@ -78,6 +88,15 @@ class Readiness:
         if device.doze is DozeState.IDLE and not expedited_ok and not allowlisted:
             return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         top = device.is_top(job.package)
+        # DeviceIdleJobsController.updateIdleMode(false): BACKGROUND_JOBS_DELAY after doze ends
+        # (an allow-listed app's jobs never lost the constraint)
+        if (
+            self.doze_exit is not None
+            and not expedited_ok
+            and not allowlisted
+            and self.doze_exit.holds(status, foreground=top)
+        ):
+            return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
         # AppStateTrackerImpl.areJobsRestricted: power-exempt app ids are never restricted
         if device.is_background_restricted(job.package) and not top and not allowlisted:
             return Verdict(

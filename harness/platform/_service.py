@@ -7,11 +7,14 @@ controllers. A pending job starts when all of these hold (``isReadyToBeExecutedL
 * its constraints hold (``ConnectivityController``, ``BatteryController``, ``StorageController``,
   ``IdleController``; RESTRICTED apps also need charging, idle, battery not low and a network);
 * doze does not defer it: in deep or light idle, jobs wait for a maintenance window
-  (``DeviceIdleJobsController``; expedited jobs within quota are exempt);
+  (``DeviceIdleJobsController``; expedited jobs within quota are exempt), and a background app's
+  jobs wait 3 s more once doze ends (``BACKGROUND_JOBS_DELAY``, :mod:`._doze_exit`);
 * battery saver and a user background restriction do not block it (``BackgroundJobsController``:
   jobs of apps not in the foreground are blocked, except expedited jobs);
 * the app is within its standby-bucket quota (``QuotaController``), or quota-free (charging and
-  not RESTRICTED, foreground, EXEMPTED).
+  not RESTRICTED, foreground, EXEMPTED);
+* a job slot is free (``JobConcurrencyManager``, :mod:`._concurrency`): at most the device's
+  concurrency limit of jobs run at once, the others wait pending until one ends.
 
 A running job is stopped when a constraint it needs is lost (with that constraint's stop reason),
 when doze or battery saver would now defer it (``STOP_REASON_DEVICE_STATE``), when its app runs
@@ -35,7 +38,9 @@ import asyncio
 
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
+from harness.platform._concurrency import ConcurrencyLimits, SlotPass
 from harness.platform._decision import Blocker, Verdict
+from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus
@@ -64,7 +69,11 @@ class JobSchedulerService:
         self.quota = QuotaTracker(
             quota or QuotaSettings.for_version(device.platform_version, device.quota_constants)
         )
-        self.readiness = Readiness(device, self.quota)
+        self.concurrency = ConcurrencyLimits.for_version(
+            device.platform_version, device.concurrency_limit
+        )
+        self.doze_exit = DozeExit(sim, self.evaluate, idle=device.doze is DozeState.IDLE)
+        self.readiness = Readiness(device, self.quota, self.doze_exit)
         self._jobs: dict[tuple[str, int], JobStatus] = {}
         self.runs = JobRuns(
             sim,
@@ -84,7 +93,13 @@ class JobSchedulerService:
         self._evaluating = False
         self._again = False
         self._queued: asyncio.Handle | None = None
-        device.changed.connect(lambda _what: self.evaluate())
+        device.changed.connect(self._device_changed)
+
+    def _device_changed(self, _what: str) -> None:
+        """A controller saw a change: doze's idle mode first (``DeviceIdleJobsController``),
+        then an evaluation."""
+        self.doze_exit.observe(self.device.doze is DozeState.IDLE, self._jobs.values())
+        self.evaluate()
 
     def set_process_starter(self, starter: ProcessStarter) -> None:
         """Who starts an app's process when one of its jobs is ready."""
@@ -301,6 +316,8 @@ class JobSchedulerService:
             or self.device.doze is DozeState.MAINTENANCE
         )
         if _batching.release(ready, forced, active=active, now=now):
+            running = [status for status in self._jobs.values() if status.running]
+            slots = SlotPass(self.concurrency, running, len(ready))
             for status in ready:
                 status.first_batched_ms = None
                 # each start counts against the app's quota (job and session counts), so the
@@ -308,7 +325,14 @@ class JobSchedulerService:
                 verdict = self.verdict(status)
                 if not verdict.runnable:
                     self._note_deferred(status, verdict)
-                elif not self.runs.start(status):
+                    continue
+                # JobConcurrencyManager: no free slot, the job stays pending
+                no_slot = slots.blocker(status, top=self.device.is_top(status.job.package))
+                if no_slot is not None:
+                    self._note_deferred(status, no_slot)
+                elif self.runs.start(status):
+                    slots.started(status)
+                else:
                     self._note_deferred(status, Verdict(Blocker.PROCESS_CANNOT_START))
             return
         for status in forced:

@@ -66,13 +66,24 @@ class DeviceView(Protocol):
         ...
 
     @property
+    def concurrency_limit(self) -> int:
+        """``JobConcurrencyManager``'s steady-state limit of jobs running at once."""
+        ...
+
+    @property
     def powered_on(self) -> bool:
         """False while the device is off (dead battery) or booting."""
         ...
 
     @property
     def charging(self) -> bool:
-        """``BatteryController``: plugged in and charging or full."""
+        """``JobSchedulerService.isBatteryCharging``: plugged in and charging or full."""
+        ...
+
+    @property
+    def power_connected(self) -> bool:
+        """``BatteryController.PowerTracker.isPowerConnected``: a charger is plugged in, whether
+        or not it charges (``ACTION_POWER_CONNECTED``)."""
         ...
 
     @property

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from harness.device import Device, PowerState
@@ -96,3 +97,77 @@ def test_level_stays_within_0_and_100(
         if device.battery.level == 0 and device.state is PowerState.ON:
             # BatteryService shuts down at 0 % unless the phone is charging
             assert device.battery.state.status.name == "CHARGING"
+
+
+def test_level_does_not_step_down_when_a_wakeup_lands_on_a_percent_while_charging() -> None:
+    """A job's wake-up as the level reaches 20 % on the charger leaves it at 20 %: the charger
+    carries the lump (BatteryService reports the fuel gauge's level; a phone on a charger does
+    not show 20 -> 19 -> 20 within milliseconds)."""
+    with Simulation(seed=1) as sim:
+        device: Any = Device(sim, "pixel-like", overrides={"battery.initial_level": 19})
+        device.battery.plug("ac")
+
+        def on_change(state: Any) -> None:
+            if state.level == 20:
+                device.power.note_wakeup("job:1")
+
+        device.battery.changed.connect(on_change)
+        sim.run_for(10 * 60_000)
+        levels = [r["level"] for r in sim.trace.of_kind("device.battery")]
+        assert 20 in levels
+        assert all(b >= a for a, b in pairwise(levels)), levels
+
+
+CHARGING_LOADS = st.lists(
+    st.one_of(
+        st.tuples(st.just("run"), st.integers(1, 10 * 60_000)),
+        st.tuples(
+            st.sampled_from(
+                ["screen_on", "screen_off", "wakelock", "release", "transfer", "wakeup"]
+            ),
+            st.integers(0, 100),
+        ),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@example(initial=100, charger="ac", events=[("wakeup", 0), ("run", 60_000)])
+@example(initial=99, charger="ac", events=[("transfer", 100), ("run", 600_000)])
+@given(
+    initial=st.integers(0, 100),
+    charger=st.just("ac"),  # 3 A: more than any load the profile draws, even tapered at 100 %
+    events=CHARGING_LOADS,
+)
+def test_level_never_decreases_while_charging(
+    initial: int, charger: str, events: list[tuple[str, int]]
+) -> None:
+    """While the charger supplies more than the device draws, the level never goes down, for
+    any mix of load: screen, wake locks, transfers and wake-ups (BatteryService level while
+    plugged in, net of load)."""
+    with Simulation(seed=1) as sim:
+        device: Any = Device(sim, "pixel-like", overrides={"battery.initial_level": initial})
+        device.battery.plug(charger)
+        sim.run_for(1)
+        start = len(sim.trace.of_kind("device.battery"))
+        for event, value in events:
+            if event == "run":
+                sim.run_for(value)
+            elif event == "screen_on":
+                device.screen.wake_up()
+            elif event == "screen_off":
+                device.screen.go_to_sleep()
+            elif event == "wakelock":
+                device.power.acquire_wakelock(f"w{value % 3}")
+            elif event == "release":
+                device.power.release_wakelock(f"w{value % 3}")
+            elif event == "transfer":
+                device.power.note_transfer(value << 14, value << 16, "WIFI", duration_ms=value)
+            elif event == "wakeup":
+                device.power.note_wakeup("job")
+            cell = device.battery.cell
+            assert cell.charge_rate_ua() > cell.draw.total_ua  # the premise: net charging
+        sim.run_for(1)
+        levels = [r["level"] for r in sim.trace.of_kind("device.battery")[start - 1 :]]
+        assert all(b >= a for a, b in pairwise(levels)), levels

@@ -18,8 +18,10 @@ class FakeDevice:
 
     platform_version: int = 14
     quota_constants: str | None = None  # None: by version (current from 15 on)
+    concurrency_limit: int = 16
     powered_on: bool = True
     charging: bool = False
+    plugged: bool | None = None  # power connected; None: as ``charging``
     battery_not_low: bool = True
     storage_not_low: bool = True
     network: NetworkInfo | None = WIFI
@@ -37,6 +39,10 @@ class FakeDevice:
         for name, value in values.items():
             setattr(self, name, value)
         self.changed.emit(",".join(values))
+
+    @property
+    def power_connected(self) -> bool:
+        return self.charging if self.plugged is None else self.plugged
 
     def standby_bucket(self, package: str) -> Bucket:
         return self.buckets.get(package, Bucket.ACTIVE)

@@ -20,6 +20,7 @@ from harness.platform import (
     NetworkProblem,
     QuotaLimit,
     QuotaShortfall,
+    SlotShortage,
     Unmet,
     Verdict,
     describe,
@@ -27,7 +28,13 @@ from harness.platform import (
 )
 
 _NO_CAPS: frozenset[NetCapability] = frozenset()
-_WITH_DATA = {Blocker.DELAY, Blocker.CONSTRAINT, Blocker.QUOTA, Blocker.BATCHING}
+_WITH_DATA = {
+    Blocker.DELAY,
+    Blocker.CONSTRAINT,
+    Blocker.QUOTA,
+    Blocker.BATCHING,
+    Blocker.CONCURRENCY,
+}
 _CELL = NetworkNeed(
     JobNetworkType.NETWORK_TYPE_UNMETERED, _NO_CAPS, NetworkProblem.DOES_NOT_QUALIFY, "CELLULAR"
 )
@@ -51,6 +58,7 @@ WORDS = [
         "constraint unmet: needs network UNMETERED: CELLULAR does not qualify",
     ),
     (Verdict(Blocker.DOZE), "doze: deferred to the next maintenance window"),
+    (Verdict(Blocker.DOZE_EXIT), "doze ended: background jobs wait 3 s to be re-evaluated"),
     (Verdict(Blocker.BACKGROUND_RESTRICTED), "the user restricted the app's background activity"),
     (Verdict(Blocker.BATTERY_SAVER), "battery saver: background jobs are paused"),
     (
@@ -67,6 +75,22 @@ WORDS = [
     (
         Verdict(Blocker.BATCHING, bucket=Bucket.WORKING_SET),
         "batching: waiting for 5 ready jobs or 31 min (standby bucket WORKING_SET)",
+    ),
+    (
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(16)),
+        "waiting for a job slot: 16 jobs are running (JobScheduler's concurrency limit)",
+    ),
+    (
+        Verdict(Blocker.CONCURRENCY, shortage=SlotShortage(3, expedited=True)),
+        "waiting for a job slot: the app runs its 3 expedited jobs allowed while all slots are "
+        "wanted",
+    ),
+    (
+        Verdict(
+            Blocker.CONSTRAINT,
+            unmet=Unmet(Constraint.CHARGING, JobStopReason(6), battery_low=True),
+        ),
+        "constraint unmet: needs charging: charging, but the battery is low (no stable power)",
     ),
     (Verdict(Blocker.PROCESS_CANNOT_START), "the app's process cannot start (force-stopped?)"),
     (Verdict(Blocker.NOT_SCHEDULED), "no job is scheduled for it in JobScheduler"),
@@ -160,6 +184,10 @@ _unmets = st.one_of(
     st.builds(
         Unmet, st.just(Constraint.CONNECTIVITY), st.sampled_from(list(JobStopReason)), _needs
     ),
+    st.builds(
+        lambda reason: Unmet(Constraint.CHARGING, reason, battery_low=True),
+        st.sampled_from(list(JobStopReason)),
+    ),
 )
 _buckets = st.sampled_from([b for b in Bucket if b is not Bucket.NEVER])
 _shortfalls = st.one_of(
@@ -186,6 +214,13 @@ _verdicts = st.one_of(
     st.builds(lambda u: Verdict(Blocker.CONSTRAINT, unmet=u), _unmets),
     st.builds(lambda q: Verdict(Blocker.QUOTA, quota=q), _shortfalls),
     st.builds(lambda b: Verdict(Blocker.BATCHING, bucket=b), _buckets),
+    st.builds(
+        lambda limit, expedited: Verdict(
+            Blocker.CONCURRENCY, shortage=SlotShortage(limit, expedited)
+        ),
+        st.sampled_from([3, 8, 16]),
+        st.sampled_from([None, True, False]),
+    ),
 )
 
 

@@ -182,12 +182,13 @@ def test_losing_a_condition_mid_run_stops_with_its_stop_reason(
 
 
 def test_doze_defers_jobs_to_the_maintenance_window(sim: Simulation) -> None:
-    """DeviceIdleJobsController: in idle, jobs wait for the next maintenance window."""
+    """DeviceIdleJobsController: in idle, jobs wait for the next maintenance window (and a
+    background app's for BACKGROUND_JOBS_DELAY, 3 s, into it)."""
     device, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE))
     wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
     sim.call_at(3_600_000, lambda: device.set(doze=DozeState.MAINTENANCE))
     sim.run_for("2h")
-    assert starts(sim) == [3_600_000]
+    assert starts(sim) == [3_603_000]
     assert sim.trace.of_kind("job.deferred")[0]["reason"].startswith("doze")
 
 
@@ -208,7 +209,8 @@ def test_temp_allowlist_does_not_run_jobs_in_doze(sim: Simulation) -> None:
     wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
     sim.call_at(3_600_000, lambda: device.set(doze=DozeState.NOT_IDLE, battery_saver=True))
     sim.run_for("2h")
-    assert starts(sim) == [3_600_000]
+    # 3 s after doze ends: a background app's jobs wait for BACKGROUND_JOBS_DELAY
+    assert starts(sim) == [3_603_000]
 
 
 def test_doze_stops_a_running_job_with_device_state(sim: Simulation) -> None:
