@@ -1,7 +1,7 @@
 """The sqlite schema of WorkManager's database and the mapping of a ``WorkSpec`` to its row.
 
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
-generated ``createAllTables``), so a database written here has the layout of one pulled off a
+generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a database written here has the layout of one pulled off a
 phone, plus two partial indexes of the harness's own for the scheduling query (see
 ``SCHEMA``). Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and
 network requests are not modelled and stored empty.
@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS `WorkSpec` (`id` TEXT NOT NULL, `state` INTEGER NOT N
  `period_count` INTEGER NOT NULL DEFAULT 0, `generation` INTEGER NOT NULL DEFAULT 0,
  `next_schedule_time_override` INTEGER NOT NULL DEFAULT 9223372036854775807,
  `next_schedule_time_override_generation` INTEGER NOT NULL DEFAULT 0, `stop_reason` INTEGER NOT
- NULL DEFAULT -256, `trace_tag` TEXT, `required_network_type` INTEGER NOT NULL,
+ NULL DEFAULT -256, `trace_tag` TEXT, `backoff_on_system_interruptions` INTEGER,
+ `required_network_type` INTEGER NOT NULL,
  `required_network_request` BLOB NOT NULL DEFAULT x'', `requires_charging` INTEGER NOT NULL,
  `requires_device_idle` INTEGER NOT NULL, `requires_battery_not_low` INTEGER NOT NULL,
  `requires_storage_not_low` INTEGER NOT NULL, `trigger_content_update_delay` INTEGER NOT NULL,
@@ -93,7 +94,7 @@ COLUMNS: Final = (
     "next_schedule_time_override_generation, stop_reason, required_network_type, "
     "requires_charging, requires_device_idle, requires_battery_not_low, "
     "requires_storage_not_low, trigger_content_update_delay, trigger_max_content_delay, "
-    "content_uri_triggers"
+    "content_uri_triggers, backoff_on_system_interruptions"
 )
 COLUMN_COUNT: Final = COLUMNS.count(",") + 1
 INSERT: Final = (
@@ -145,6 +146,9 @@ def to_row(spec: WorkSpec) -> tuple[Any, ...]:
         -1,
         -1,
         b"",
+        None
+        if spec.backoff_on_system_interruptions is None
+        else int(spec.backoff_on_system_interruptions),
     )
 
 
@@ -212,6 +216,7 @@ def _from_values(row: tuple[Any, ...]) -> WorkSpec:
         next_schedule_time_override=row[19],
         next_schedule_time_override_generation=row[20],
         stop_reason=StopReason.from_value(row[21]) if stop_reason is None else stop_reason,
+        backoff_on_system_interruptions=None if row[30] is None else bool(row[30]),
         constraints=Constraints(
             required_network_type=NetworkType(row[22]) if network_type is None else network_type,
             requires_charging=bool(row[23]),

@@ -354,6 +354,9 @@ class WorkerWrapper:
         if self._interrupt_resolved:
             return True  # already resolved by the interruption; nothing left to write
         self._interrupt_resolved = True
+        if self.spec.backoff_on_system_interruptions:
+            self._back_off_after_interruption()
+            return True
         state = self._work_specs.get_state(self.work_spec_id)
         if state is None or state.is_finished:
             self._resolve(False)
@@ -363,6 +366,31 @@ class WorkerWrapper:
                 "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
             )
         return True
+
+    def _back_off_after_interruption(self) -> None:
+        """``resetWorkerStatus`` with ``backOffOnSystemInterruptions`` (2.11): ``reschedule(reason)``.
+
+        ENQUEUED with the last enqueue time = now, the override reset, unscheduled, the stop
+        reason kept; the run attempt count (already incremented) makes it backed off, so its next
+        run waits the backoff delay. androidx checks neither the reason nor the row's state here:
+        a run the app cancels (its row already CANCELLED) is put back ENQUEUED too
+        (``W/impl/WorkerWrapper.kt`` 2.11: ``if (workSpec.backOffOnSystemInterruptions == true)
+        { reschedule(reason); return true }`` before the state check).
+        """
+        work_id = self.work_spec_id
+        work_specs = self._work_specs
+        with self._db.transaction():
+            work_specs.set_state(work_id, State.ENQUEUED)
+            work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+            work_specs.reset_next_schedule_time_override(
+                work_id, self.spec.next_schedule_time_override_generation
+            )
+            work_specs.mark_scheduled(work_id, -1)
+            work_specs.set_stop_reason(work_id, self._interrupted)
+        if not self._future_set:
+            self._future_set = True
+            self._on_resolved(self, True)
+        self._events.emit("work.stopped", work_id, **stop_reason_fields(self._interrupted))
 
     def _resolve_incorrect_status(self) -> None:
         if self._work_specs.get_state(self.work_spec_id) is State.RUNNING:
