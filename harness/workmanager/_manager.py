@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import ClassVar
 
 from harness._exceptions import InvalidRequestError
@@ -41,6 +41,7 @@ from harness.workmanager._enums import (
     UpdateResult,
 )
 from harness.workmanager._events import WorkEvents, stop_reason_fields
+from harness.workmanager._flows import distinct_flow
 from harness.workmanager._info import WorkInfo, WorkQuery
 from harness.workmanager._processor import Executed, Processor
 from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
@@ -353,6 +354,32 @@ class WorkManager:
     def get_work_infos(self, work_query: WorkQuery) -> list[WorkInfo]:
         """Every work matching the query."""
         return self.database.work_info_dao.get_work_infos_for_query(work_query)
+
+    # Flows (androidx 2.9+ WorkManagerImpl.get*Flow): see _flows.py.
+
+    def get_work_info_by_id_flow(self, work_id: uuid.UUID | str) -> AsyncIterator[WorkInfo | None]:
+        """``getWorkInfoByIdFlow``: the work's ``WorkInfo`` now and after each change of it."""
+        key = _id(work_id)
+        return distinct_flow(
+            self._events.invalidated, lambda: self.database.work_info_dao.get_work_info(key)
+        )
+
+    def get_work_infos_by_tag_flow(self, tag: str) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosByTagFlow``: every work with ``tag``, now and after each change."""
+        return distinct_flow(self._events.invalidated, lambda: self.get_work_infos_by_tag(tag))
+
+    def get_work_infos_for_unique_work_flow(
+        self, unique_work_name: str
+    ) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosForUniqueWorkFlow``: the unique work's infos, now and after changes."""
+        return distinct_flow(
+            self._events.invalidated,
+            lambda: self.get_work_infos_for_unique_work(unique_work_name),
+        )
+
+    def get_work_infos_flow(self, work_query: WorkQuery) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosFlow``: the work matching the query, now and after each change."""
+        return distinct_flow(self._events.invalidated, lambda: self.get_work_infos(work_query))
 
     def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
         """Call ``listener(info)`` after every change of any work, in order; returns a remover.
