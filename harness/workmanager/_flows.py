@@ -1,13 +1,14 @@
 """Async observation of work: ``getWorkInfoByIdFlow`` and friends as async iterators.
 
 androidx 2.9+ ``WorkManager.getWorkInfoByIdFlow``, ``getWorkInfosByTagFlow``,
-``getWorkInfosForUniqueWorkFlow`` and ``getWorkInfosFlow`` (``W/impl/WorkManagerImpl.java``)
-are Room flows over the work tables mapped to ``WorkInfo`` and ``dedup``'d
-(``W/impl/model/WorkSpecDao.kt``: ``distinctUntilChanged().flowOn(dispatcher)``): a collector gets the current value at once, then a new value after each committed change that
-alters it. Here a flow reads the database when it starts and again after every change the
-engine reports (a ``work.*`` record, a deleted or pruned row): the read happens on a later loop
-step, when the transaction that made the change has committed, as Room's invalidation tracker
-runs after the commit; a value equal to the last one is not delivered again.
+``getWorkInfosForUniqueWorkFlow`` and ``getWorkInfosFlow`` (``W/impl/WorkManagerImpl.java``) are
+Room flows over the work tables mapped to ``WorkInfo`` and ``dedup``'d
+(``W/impl/model/WorkSpecDao.kt``: ``distinctUntilChanged().flowOn(dispatcher)``): a collector gets
+the current value at once, then a new value after each committed change that alters it. Here a flow
+reads the database when it starts and again after every change the engine reports (a ``work.*``
+record, a deleted or pruned row): the read happens on a later loop step, when the transaction that
+made the change has committed, as Room's invalidation tracker runs after the commit; a value equal
+to the last one is not delivered again.
 
 Use them with ``async for`` in a coroutine on the simulation's loop (a ``CoroutineWorker``, an app
 task)::

@@ -1,10 +1,10 @@
 """The sqlite schema of WorkManager's database and the mapping of a ``WorkSpec`` to its row.
 
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
-generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a database written here has the layout of one pulled off a
-phone, plus two partial indexes of the harness's own for the scheduling query (see
-``SCHEMA``). Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and
-network requests are not modelled and stored empty.
+generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a
+database written here has the layout of one pulled off a phone, plus two partial indexes of the
+harness's own for the scheduling query (see ``SCHEMA``). Enums are stored as ordinals, ``Data`` as
+its V1 bytes; content-URI triggers and network requests are not modelled and stored empty.
 """
 
 from __future__ import annotations

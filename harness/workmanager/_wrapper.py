@@ -368,7 +368,7 @@ class WorkerWrapper:
         return True
 
     def _back_off_after_interruption(self) -> None:
-        """``resetWorkerStatus`` with ``backOffOnSystemInterruptions`` (2.11): ``reschedule(reason)``.
+        """``resetWorkerStatus`` with ``backOffOnSystemInterruptions`` (2.11): ``reschedule``.
 
         ENQUEUED with the last enqueue time = now, the override reset, unscheduled, the stop
         reason kept; the run attempt count (already incremented) makes it backed off, so its next

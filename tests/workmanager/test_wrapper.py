@@ -311,7 +311,8 @@ def test_backoff_for_system_interruptions_backs_a_stopped_run_off_from_the_stop(
     sim.run_for("1s")
     assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0, 630_000]
     stored = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
-    assert stored is not None and stored.backoff_on_system_interruptions is True
+    assert stored is not None
+    assert stored.backoff_on_system_interruptions is True
 
 
 def test_backoff_for_system_interruptions_also_reenqueues_a_cancelled_run(
