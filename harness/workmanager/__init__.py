@@ -67,6 +67,7 @@ kind                   when, and its own fields
 from harness.workmanager import (
     trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
 )
+from harness.workmanager._configuration import Configuration, FixedThreadPool
 from harness.workmanager._constraint_state import ConstraintState
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._continuation import WorkContinuation
@@ -119,6 +120,7 @@ from harness.workmanager._worker import (
 __all__ = [
     "ArrayCreatingInputMerger",
     "BackoffPolicy",
+    "Configuration",
     "ConstraintState",
     "Constraints",
     "CoroutineWorker",
@@ -127,6 +129,7 @@ __all__ = [
     "Executed",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
+    "FixedThreadPool",
     "InputMerger",
     "JobIds",
     "ListenableWorker",

@@ -30,6 +30,11 @@ from typing import ClassVar
 from harness._exceptions import InvalidRequestError
 from harness.sim import Simulation
 from harness.workmanager._cancel import cancel_all, cancel_by_id, cancel_by_name, cancel_by_tag
+from harness.workmanager._configuration import (
+    MAX_SCHEDULER_LIMIT,
+    MIN_SCHEDULER_LIMIT,
+    Configuration,
+)
 from harness.workmanager._continuation import WorkContinuation, one_time_requests
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enqueue import enqueue_continuation
@@ -57,9 +62,6 @@ from harness.workmanager._worker import WorkerFactory
 
 _LOG = logging.getLogger("harness.workmanager")
 
-#: ``Configuration.MIN_SCHEDULER_LIMIT`` (the default) and ``Scheduler.MAX_SCHEDULER_LIMIT``.
-MIN_SCHEDULER_LIMIT = 20
-MAX_SCHEDULER_LIMIT = 50
 #: ``Scheduler.MAX_GREEDY_SCHEDULER_LIMIT``: what unlimited schedulers see at most.
 MAX_GREEDY_SCHEDULER_LIMIT = 200
 
@@ -90,7 +92,20 @@ class WorkManager:
         worker_factory: WorkerFactory | None = None,
         max_scheduler_limit: int = MIN_SCHEDULER_LIMIT,
         force_stopped: bool = False,
+        configuration: Configuration | None = None,
     ) -> None:
+        # The app's Configuration (Configuration.Provider), if any, sets the scheduler limit,
+        # the job id range, the worker factory and the executor; an explicit worker_factory (the
+        # app runtime's, which runs the configured one as app code) takes its place.
+        if configuration is not None:
+            max_scheduler_limit = configuration.max_scheduler_limit
+            if worker_factory is None:
+                worker_factory = configuration.worker_factory
+        self.configuration = (
+            configuration
+            if configuration is not None
+            else Configuration(max_scheduler_limit=min(max_scheduler_limit, MAX_SCHEDULER_LIMIT))
+        )
         # Configuration.Builder.setMaxSchedulerLimit: below 20 throws, above 50 is clamped.
         if max_scheduler_limit < MIN_SCHEDULER_LIMIT:
             raise InvalidRequestError(
@@ -102,11 +117,49 @@ class WorkManager:
         self.max_scheduler_limit = min(max_scheduler_limit, MAX_SCHEDULER_LIMIT)
         self._alive = True
         self._events = WorkEvents(sim, self.database)
-        self.processor = Processor(sim, self.database, self._events, worker_factory)
+        self.processor = Processor(
+            sim, self.database, self._events, worker_factory, self.configuration.executor
+        )
         factory = schedulers if schedulers is not None else TestScheduler.factory()
         self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))
         self.processor.executed.connect(self._on_executed)
         self._start_up(force_stopped)
+
+    # --- getInstance / initialize (W/WorkManager.kt) ------------------------------------------
+
+    @staticmethod
+    def get_instance(context: object) -> WorkManager:
+        """``WorkManager.getInstance(context)``: the WorkManager of the app process ``context``
+        belongs to (``harness.app.current_app()`` inside app code).
+
+        Every app process initialises its WorkManager when it starts, as
+        ``WorkManagerInitializer`` does; a context without one raises, as androidx's
+        ``IllegalStateException`` for an uninitialised WorkManager."""
+        work_manager = getattr(context, "work_manager", None)
+        if not isinstance(work_manager, WorkManager):
+            raise InvalidRequestError(
+                f"WorkManager is not initialized properly for {context!r}: pass the app's "
+                "context (harness.app.current_app() inside app code), whose process initialised "
+                "WorkManager when it started"
+            )
+        return work_manager
+
+    @staticmethod
+    def initialize(context: object, configuration: Configuration) -> None:
+        """``WorkManager.initialize``: always too late here, as on a phone with the default
+        initializer: the process initialised WorkManager when it started. Provide the
+        configuration instead (a ``work_manager_configuration()`` function in the app module,
+        the harness's ``Configuration.Provider``)."""
+        if getattr(context, "work_manager", None) is not None:
+            raise InvalidRequestError(
+                "WorkManager is already initialized. Did you try to initialize it manually "
+                "without disabling WorkManagerInitializer? Define work_manager_configuration() "
+                "in the app module (Configuration.Provider) to configure it"
+            )
+        raise InvalidRequestError(
+            f"cannot initialize WorkManager for {context!r}: WorkManager is initialised when "
+            "the app's process starts; define work_manager_configuration() in the app module"
+        )
 
     # --- process life cycle -------------------------------------------------------------------
 

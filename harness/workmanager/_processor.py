@@ -23,6 +23,7 @@ import asyncio
 from dataclasses import dataclass
 
 from harness.sim import Signal, Simulation
+from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
@@ -47,11 +48,13 @@ class Processor:
         database: WorkDatabase,
         events: WorkEvents,
         worker_factory: WorkerFactory | None = None,
+        executor: FixedThreadPool | None = None,
     ) -> None:
         self._sim = sim
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
+        self._executor = executor
         self._wrappers: dict[str, WorkerWrapper] = {}
         self._cancelled_ids: set[str] = set()
         self._alive = True
@@ -92,6 +95,7 @@ class Processor:
             spec=spec,
             tags=self._database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id),
             on_resolved=self._on_wrapper_resolved,
+            executor=self._executor,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)

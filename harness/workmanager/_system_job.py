@@ -22,6 +22,7 @@ from harness.platform import (
     NetCapability,
     api_level,
 )
+from harness.workmanager._configuration import INTEGER_MAX_VALUE
 from harness.workmanager._enums import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._processor import Executed
@@ -100,12 +101,27 @@ class JobIds:
         self._ids: dict[tuple[str, str], int] = {}
         self._next: dict[str, int] = {}
 
-    def job_id(self, package: str, work_spec_id: str) -> int:
-        """The job id of ``work_spec_id`` (allocated on first use, then kept)."""
+    def job_id(
+        self,
+        package: str,
+        work_spec_id: str,
+        *,
+        min_id: int = 0,
+        max_id: int = INTEGER_MAX_VALUE,
+    ) -> int:
+        """The job id of ``work_spec_id`` (allocated on first use, then kept), within
+        ``min_id .. max_id`` (``Configuration.setJobSchedulerJobIdRange``).
+
+        ``IdGenerator.nextJobSchedulerIdWithRange``: take the next id (after ``Integer.MAX_VALUE``
+        comes 0); one outside the range starts the count again at ``min_id``."""
         key = (package, work_spec_id)
         if key not in self._ids:
-            self._ids[key] = self._next.get(package, 0)
-            self._next[package] = self._ids[key] + 1
+            job_id = self._next.get(package, 0)
+            next_id = 0 if job_id == INTEGER_MAX_VALUE else job_id + 1
+            if not min_id <= job_id <= max_id:
+                job_id, next_id = min_id, min_id + 1
+            self._ids[key] = job_id
+            self._next[package] = next_id
         return self._ids[key]
 
     def known(self, package: str, work_spec_id: str) -> int | None:
@@ -189,7 +205,13 @@ class SystemJobScheduler:
         now = self._work_manager.sim.now_ms
         api = api_level(self._service.device.platform_version)
         for spec in work_specs:
-            job_id = self._ids.job_id(self._package, spec.id)
+            configuration = self._work_manager.configuration
+            job_id = self._ids.job_id(
+                self._package,
+                spec.id,
+                min_id=configuration.min_job_scheduler_id,
+                max_id=configuration.max_job_scheduler_id,
+            )
             job = to_job_info(spec, job_id=job_id, package=self._package, now_ms=now, api=api)
             if self._service.schedule(job) or not job.expedited:
                 continue

@@ -25,13 +25,16 @@ import pkgutil
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 from uuid import UUID
 
 from harness._exceptions import InvalidRequestError
 from harness.sim import run_blocking
 from harness.workmanager._data import Data
 from harness.workmanager._enums import StopReason
+
+if TYPE_CHECKING:
+    from harness.workmanager._configuration import FixedThreadPool
 
 
 class ProgressUpdater(Protocol):
@@ -55,6 +58,8 @@ class WorkerParameters:
     run_attempt_count: int
     generation: int
     progress_updater: ProgressUpdater | None = field(default=None, compare=False, repr=False)
+    #: ``Configuration.executor``: the pool ``Worker.do_work`` runs on (``None``: no limit).
+    background_executor: FixedThreadPool | None = field(default=None, compare=False, repr=False)
 
 
 class Result:
@@ -213,7 +218,7 @@ class Worker(ListenableWorker):
         """Run :meth:`do_work` in the background; a stop leaves it running, result discarded."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
-        task = loop.create_task(run_blocking(self.do_work), name=f"worker {self.id}")
+        task = loop.create_task(self._run_on_executor(), name=f"worker {self.id}")
         self._task = task
 
         def deliver(done: asyncio.Task[Result]) -> None:
@@ -231,6 +236,14 @@ class Worker(ListenableWorker):
 
         task.add_done_callback(deliver)
         return future
+
+    async def _run_on_executor(self) -> Result:
+        """``backgroundExecutor.execute { doWork() }`` (``W/Worker.kt``): wait for a thread."""
+        executor = self._params.background_executor
+        if executor is None:
+            return await run_blocking(self.do_work)
+        async with executor.thread():
+            return await run_blocking(self.do_work)
 
     def _abandon(self) -> None:
         if self._task is not None and not self._task.done():

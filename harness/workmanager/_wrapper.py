@@ -35,6 +35,7 @@ from typing import Any, cast
 
 from harness._exceptions import HarnessRuntimeError
 from harness.sim import Simulation
+from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
@@ -70,8 +71,10 @@ class WorkerWrapper:
         spec: WorkSpec,
         tags: frozenset[str],
         on_resolved: Callable[[WorkerWrapper, bool], None],
+        executor: FixedThreadPool | None = None,
     ) -> None:
         self._sim = sim
+        self._executor = executor
         self._db = database
         self._work_specs = database.work_spec_dao
         self._events = events
@@ -116,6 +119,7 @@ class WorkerWrapper:
             run_attempt_count=spec.run_attempt_count,  # the snapshot's: before the increment
             generation=spec.generation,
             progress_updater=self,
+            background_executor=self._executor,
         )
         worker = self._create_worker(params)
         if worker is None:
