@@ -26,7 +26,14 @@ from harness.platform._decision import (
 )
 from harness.platform._device_adapter import DeviceAdapter
 from harness.platform._firewall import FirewallChain, app_firewall
-from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability
+from harness.platform._job_info import (
+    JobInfo,
+    JobNetworkType,
+    NetCapability,
+    NetTransport,
+    NetworkRequest,
+    TriggerContentUri,
+)
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, network_satisfied, unmet_constraints
 from harness.platform._quota import QuotaTracker
@@ -59,9 +66,11 @@ __all__ = [
     "JobStatus",
     "JobStopReason",
     "NetCapability",
+    "NetTransport",
     "NetworkInfo",
     "NetworkNeed",
     "NetworkProblem",
+    "NetworkRequest",
     "Override",
     "ProcessStarter",
     "QuotaLimit",
@@ -69,6 +78,7 @@ __all__ = [
     "QuotaShortfall",
     "QuotaTracker",
     "Readiness",
+    "TriggerContentUri",
     "Unmet",
     "Verdict",
     "api_level",

@@ -69,7 +69,7 @@ from harness.workmanager import (
 )
 from harness.workmanager._configuration import Configuration, FixedThreadPool
 from harness.workmanager._constraint_state import ConstraintState
-from harness.workmanager._constraints import Constraints
+from harness.workmanager._constraints import Constraints, ContentUriTrigger
 from harness.workmanager._continuation import WorkContinuation
 from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
@@ -112,6 +112,7 @@ from harness.workmanager._worker import (
     DefaultWorkerFactory,
     ListenableWorker,
     Result,
+    RuntimeExtras,
     Worker,
     WorkerFactory,
     WorkerParameters,
@@ -123,6 +124,7 @@ __all__ = [
     "Configuration",
     "ConstraintState",
     "Constraints",
+    "ContentUriTrigger",
     "CoroutineWorker",
     "Data",
     "DefaultWorkerFactory",
@@ -141,6 +143,7 @@ __all__ = [
     "PeriodicityInfo",
     "Processor",
     "Result",
+    "RuntimeExtras",
     "Scheduler",
     "SchedulerFactory",
     "State",

@@ -27,7 +27,7 @@ from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
-from harness.workmanager._worker import WorkerFactory
+from harness.workmanager._worker import RuntimeExtras, WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
 
 
@@ -66,10 +66,17 @@ class Processor:
         """Whether the process this processor belongs to is alive."""
         return self._alive
 
-    def start_work(self, work_spec_id: str, *, generation: int | None = None) -> bool:
+    def start_work(
+        self,
+        work_spec_id: str,
+        *,
+        generation: int | None = None,
+        runtime_extras: RuntimeExtras | None = None,
+    ) -> bool:
         """Start a run of ``work_spec_id`` (``Processor.startWork``); ``False`` if not started.
 
-        With ``generation``, a work updated since the caller read it is not started.
+        With ``generation``, a work updated since the caller read it is not started;
+        ``runtime_extras`` are the job's (triggered content URIs).
         """
         if not self._alive:
             return False
@@ -96,6 +103,7 @@ class Processor:
             tags=self._database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id),
             on_resolved=self._on_wrapper_resolved,
             executor=self._executor,
+            runtime_extras=runtime_extras,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)

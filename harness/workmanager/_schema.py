@@ -4,7 +4,8 @@ The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase
 generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a
 database written here has the layout of one pulled off a phone, plus two partial indexes of the
 harness's own for the scheduling query (see ``SCHEMA``). Enums are stored as ordinals, ``Data`` as
-its V1 bytes; content-URI triggers and network requests are not modelled and stored empty.
+its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream`` BLOBs
+(``_constraint_codec.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import functools
 from collections.abc import Sequence
 from typing import Any, Final
 
+from harness.workmanager._constraint_codec import (
+    bytes_to_network_request,
+    bytes_to_triggers,
+    network_request_to_bytes,
+    triggers_to_bytes,
+)
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._data import Data
 from harness.workmanager._enums import (
@@ -94,7 +101,7 @@ COLUMNS: Final = (
     "next_schedule_time_override_generation, stop_reason, required_network_type, "
     "requires_charging, requires_device_idle, requires_battery_not_low, "
     "requires_storage_not_low, trigger_content_update_delay, trigger_max_content_delay, "
-    "content_uri_triggers, backoff_on_system_interruptions"
+    "content_uri_triggers, backoff_on_system_interruptions, required_network_request"
 )
 COLUMN_COUNT: Final = COLUMNS.count(",") + 1
 INSERT: Final = (
@@ -143,12 +150,13 @@ def to_row(spec: WorkSpec) -> tuple[Any, ...]:
         int(constraints.requires_device_idle),
         int(constraints.requires_battery_not_low),
         int(constraints.requires_storage_not_low),
-        -1,
-        -1,
-        b"",
+        constraints.content_trigger_update_delay_millis,
+        constraints.content_trigger_max_delay_millis,
+        _triggers_blob(constraints.content_uri_triggers),
         None
         if spec.backoff_on_system_interruptions is None
         else int(spec.backoff_on_system_interruptions),
+        _request_blob(constraints.required_network_request),
     )
 
 
@@ -183,6 +191,13 @@ def _data(raw: bytes) -> Data:
     """``Data.fromByteArray``, memoised: ``Data`` is immutable, and a work's input is read back
     on every run."""
     return Data.from_byte_array(raw)
+
+
+# Most work has neither triggers nor a network request: empty BLOBs, memoised either way.
+_triggers = functools.lru_cache(maxsize=64)(bytes_to_triggers)
+_network_request = functools.lru_cache(maxsize=64)(bytes_to_network_request)
+_triggers_blob = functools.lru_cache(maxsize=64)(triggers_to_bytes)
+_request_blob = functools.lru_cache(maxsize=64)(network_request_to_bytes)
 
 
 @functools.lru_cache(maxsize=256)
@@ -223,5 +238,9 @@ def _from_values(row: tuple[Any, ...]) -> WorkSpec:
             requires_device_idle=bool(row[24]),
             requires_battery_not_low=bool(row[25]),
             requires_storage_not_low=bool(row[26]),
+            content_trigger_update_delay_millis=row[27],
+            content_trigger_max_delay_millis=row[28],
+            content_uri_triggers=_triggers(row[29]),
+            required_network_request=_network_request(row[31]),
         ),
     )

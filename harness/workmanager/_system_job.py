@@ -20,6 +20,8 @@ from harness.platform import (
     JobSchedulerService,
     JobStopReason,
     NetCapability,
+    NetTransport,
+    TriggerContentUri,
     api_level,
 )
 from harness.workmanager._configuration import INTEGER_MAX_VALUE
@@ -28,6 +30,7 @@ from harness.workmanager._manager import WorkManager
 from harness.workmanager._processor import Executed
 from harness.workmanager._scheduler import SchedulerFactory
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._worker import RuntimeExtras
 
 #: The ``JobService`` component WorkManager's jobs name (``SystemJobInfoConverter``).
 SYSTEM_JOB_SERVICE: Final = "androidx.work.impl.background.systemjob.SystemJobService"
@@ -55,9 +58,11 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
     work too), earliest start ``max(next run time - now, 0)`` later, no deadline, the work's
     constraints, expedited only for a first undelayed run of expedited work on API 31+.
 
-    ``setRequiredNetwork``: TEMPORARILY_UNMETERED on API 30+ is a request for
-    ``NET_CAPABILITY_TEMPORARILY_NOT_METERED`` (network type ANY); everything else a network
-    type (:func:`convert_network_type`)."""
+    ``setRequiredNetwork``: a ``required_network_request`` on API 28+ is handed over as it is
+    (``setRequiredNetworkRequest``; the job's network type is ``JobInfo.getNetworkType`` of it);
+    TEMPORARILY_UNMETERED on API 30+ is a request for ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``
+    (network type ANY); everything else a network type (:func:`convert_network_type`).
+    Content-URI triggers become ``addTriggerContentUri`` with the trigger delays."""
     next_run = spec.calculate_next_run_time()
     offset = max(next_run - now_ms, 0)
     constraints = spec.constraints
@@ -65,9 +70,25 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
         api >= EXPEDITED_MIN_API and spec.expedited and spec.run_attempt_count == 0 and offset == 0
     )
     required = constraints.required_network_type
+    network_type = convert_network_type(required, api)
     capabilities: frozenset[NetCapability] = frozenset()
-    if required is NetworkType.TEMPORARILY_UNMETERED and api >= 30:
+    transports: frozenset[NetTransport] = frozenset()
+    request = constraints.required_network_request
+    if api >= 28 and request is not None:  # setRequiredNetworkRequest -> setRequiredNetwork
+        network_type = request.job_network_type
+        capabilities, transports = request.capabilities, request.transports
+    elif required is NetworkType.TEMPORARILY_UNMETERED and api >= 30:
         capabilities = frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED})
+    # addTriggerContentUri (FLAG_NOTIFY_FOR_DESCENDANTS) and the trigger delays, API 24+
+    triggers = tuple(
+        TriggerContentUri(
+            trigger.uri,
+            TriggerContentUri.FLAG_NOTIFY_FOR_DESCENDANTS
+            if trigger.is_triggered_for_descendants
+            else 0,
+        )
+        for trigger in constraints.content_uri_triggers
+    )
     return JobInfo(
         job_id=job_id,
         package=package,
@@ -75,8 +96,16 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
         work_spec_id=spec.id,
         generation=spec.generation,
         earliest_ms=now_ms + offset,
-        network_type=convert_network_type(required, api),
+        network_type=network_type,
         network_capabilities=capabilities,
+        network_transports=transports,
+        trigger_content_uris=triggers,
+        trigger_content_update_delay_ms=(
+            constraints.content_trigger_update_delay_millis if triggers else -1
+        ),
+        trigger_content_max_delay_ms=(
+            constraints.content_trigger_max_delay_millis if triggers else -1
+        ),
         requires_charging=constraints.requires_charging,
         requires_device_idle=constraints.requires_device_idle,
         requires_battery_not_low=constraints.requires_battery_not_low,
@@ -150,8 +179,12 @@ class SystemJobService:
             # SystemJobService" (SystemJobService.onStartJob) -- not started twice
             return False
         self._running[job.work_spec_id] = job
+        extras = None
+        if job.trigger_content_uris:  # getTriggeredContentUris/Authorities -> RuntimeExtras
+            uris, authorities = self._service.prepare_triggered_content(job.package, job.job_id)
+            extras = RuntimeExtras(uris, authorities)
         started = self._work_manager.processor.start_work(
-            job.work_spec_id, generation=job.generation
+            job.work_spec_id, generation=job.generation, runtime_extras=extras
         )
         if not started:
             self._running.pop(job.work_spec_id, None)

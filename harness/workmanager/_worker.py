@@ -45,6 +45,16 @@ class ProgressUpdater(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeExtras:
+    """``WorkerParameters.RuntimeExtras``: what the job that started the run reported
+    (``SystemJobService.onStartJob`` from ``JobParameters.getTriggeredContentUris`` and
+    ``getTriggeredContentAuthorities``)."""
+
+    triggered_content_uris: tuple[str, ...] = ()
+    triggered_content_authorities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerParameters:
     """What a worker is handed (``androidx.work.WorkerParameters``).
 
@@ -58,6 +68,10 @@ class WorkerParameters:
     run_attempt_count: int
     generation: int
     progress_updater: ProgressUpdater | None = field(default=None, compare=False, repr=False)
+    #: The changed ``content:`` URIs and authorities that triggered this run (content-URI
+    #: triggers; empty otherwise): ``getTriggeredContentUris``/``getTriggeredContentAuthorities``.
+    triggered_content_uris: tuple[str, ...] = ()
+    triggered_content_authorities: tuple[str, ...] = ()
     #: ``Configuration.executor``: the pool ``Worker.do_work`` runs on (``None``: no limit).
     background_executor: FixedThreadPool | None = field(default=None, compare=False, repr=False)
 
@@ -146,6 +160,16 @@ class ListenableWorker(abc.ABC):
     def run_attempt_count(self) -> int:
         """How many times this work ran before this run (0 on the first run)."""
         return self._params.run_attempt_count
+
+    @property
+    def triggered_content_uris(self) -> tuple[str, ...]:
+        """The ``content:`` URIs whose change started this run (``getTriggeredContentUris``)."""
+        return self._params.triggered_content_uris
+
+    @property
+    def triggered_content_authorities(self) -> tuple[str, ...]:
+        """Their authorities (``getTriggeredContentAuthorities``)."""
+        return self._params.triggered_content_authorities
 
     @property
     def generation(self) -> int:

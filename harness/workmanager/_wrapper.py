@@ -48,6 +48,7 @@ from harness.workmanager._worker import (
     ListenableWorker,
     Result,
     RetryResult,
+    RuntimeExtras,
     SuccessResult,
     WorkerFactory,
     WorkerParameters,
@@ -72,9 +73,11 @@ class WorkerWrapper:
         tags: frozenset[str],
         on_resolved: Callable[[WorkerWrapper, bool], None],
         executor: FixedThreadPool | None = None,
+        runtime_extras: RuntimeExtras | None = None,
     ) -> None:
         self._sim = sim
         self._executor = executor
+        self._runtime_extras = runtime_extras or RuntimeExtras()
         self._db = database
         self._work_specs = database.work_spec_dao
         self._events = events
@@ -120,6 +123,8 @@ class WorkerWrapper:
             generation=spec.generation,
             progress_updater=self,
             background_executor=self._executor,
+            triggered_content_uris=self._runtime_extras.triggered_content_uris,
+            triggered_content_authorities=self._runtime_extras.triggered_content_authorities,
         )
         worker = self._create_worker(params)
         if worker is None:
