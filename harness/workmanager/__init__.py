@@ -51,6 +51,8 @@ kind                   when, and its own fields
 ``work.failed``        app code raised: ``phase`` (``create_worker``, ``merge_inputs``,
                        ``do_work``, ``on_stopped``), ``error``, ``traceback``; a
                        ``work.finished`` follows for the first three
+``work.foreground``    a running worker moved into the foreground service (``set_foreground``):
+                       ``notification_id``, ``foreground_service_type``
 ``work.stopped``       a run was stopped (constraint lost, timeout, scheduler) or found RUNNING at
                        start-up (``cause`` ``process_restart``): ``stop_reason`` (name) and
                        ``stop_reason_value``
@@ -82,6 +84,10 @@ from harness.workmanager._enums import (
     State,
     StopReason,
     UpdateResult,
+)
+from harness.workmanager._foreground import (
+    ForegroundInfo,
+    ForegroundServiceStartNotAllowedException,
 )
 from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
 from harness.workmanager._manager import WorkManager
@@ -132,6 +138,8 @@ __all__ = [
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
     "FixedThreadPool",
+    "ForegroundInfo",
+    "ForegroundServiceStartNotAllowedException",
     "InputMerger",
     "JobIds",
     "ListenableWorker",

@@ -1,17 +1,20 @@
 """Long-running work in a foreground service: ``ForegroundInfo`` and ``setForegroundAsync``.
 
-A worker that calls :meth:`ListenableWorker.set_foreground_async` (``CoroutineWorker.set_foreground``)
-asks WorkManager to run it in its foreground service (``SystemForegroundService``, driven by
-``SystemForegroundDispatcher``) with a notification (``W/impl/utils/WorkForegroundUpdater.java``,
-``W/impl/Processor.java`` ``startForeground``):
+A worker that calls :meth:`ListenableWorker.set_foreground_async` (or
+``CoroutineWorker.set_foreground``) asks WorkManager to run it in its foreground service
+(``SystemForegroundService``, driven by ``SystemForegroundDispatcher``) with a notification
+(``W/impl/utils/WorkForegroundUpdater.java``, ``W/impl/Processor.java`` ``startForeground``):
 
-* the call fails with ``IllegalStateException`` once the work is no longer RUNNING;
+* the call fails (androidx: ``IllegalStateException``; here :class:`~harness.HarnessRuntimeError`)
+  once the work is finished;
 * the ``Processor`` moves the run to its foreground runs *first*, then starts the service
   (``ContextCompat.startForegroundService``). From Android 12 an app in the background may not
   start a foreground service: the start throws ``ForegroundServiceStartNotAllowedException``
   (:class:`ForegroundServiceStartNotAllowedException`), and the worker sees it from
   ``set_foreground_async``'s future (catch it and carry on as ordinary work, as the
-  documentation advises). The run stays among the foreground runs either way, as androidx's;
+  documentation advises). The run stays among the foreground runs either way, as androidx's,
+  so JobScheduler's stops do not stop it either (on a phone the cached process may then be
+  frozen; the harness does not model the freezer);
 * a run in the foreground is no longer stopped by JobScheduler: ``Processor.stopWork`` ignores
   it ("WorkerWrapper ... is in foreground"), so when its job reaches the execution limit (or loses
   a constraint) the *job* ends and is rescheduled while the *work* continues in the foreground
@@ -26,8 +29,9 @@ modelled. Without a device (the in-process :class:`TestScheduler`) every start i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 from uuid import UUID
 
 
@@ -44,7 +48,7 @@ class ForegroundInfo:
     foreground_service_type: int = 0
 
 
-class ForegroundServiceStartNotAllowedException(RuntimeError):  # noqa: N818 - Android's name
+class ForegroundServiceStartNotAllowedException(RuntimeError):
     """``android.app.ForegroundServiceStartNotAllowedException`` (API 31): the app may not start a
     foreground service now (it is in the background)."""
 
@@ -56,10 +60,6 @@ class ForegroundUpdater(Protocol):
         """Run the work in the foreground service; raises as ``setForegroundAsync``'s future."""
 
 
-#: Starts the foreground service for a run (the device decides; may raise
-#: :class:`ForegroundServiceStartNotAllowedException`).
-class ForegroundServiceStarter(Protocol):
-    """``ContextCompat.startForegroundService`` for one app process."""
-
-    def __call__(self, work_spec_id: str, foreground_info: ForegroundInfo) -> None:
-        """Start (or update) the foreground service, or raise if the app may not."""
+#: ``ContextCompat.startForegroundService`` for one app process: starts (or updates) the
+#: foreground service for a run, or raises :class:`ForegroundServiceStartNotAllowedException`.
+ForegroundServiceStarter: TypeAlias = Callable[[str, ForegroundInfo], None]

@@ -27,6 +27,7 @@ from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
+from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
 from harness.workmanager._worker import RuntimeExtras, WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
 
@@ -56,6 +57,11 @@ class Processor:
         self._worker_factory = worker_factory
         self._executor = executor
         self._wrappers: dict[str, WorkerWrapper] = {}
+        #: Runs moved into the foreground service (``mForegroundWorkMap``), in order.
+        self._foreground: dict[str, ForegroundInfo] = {}
+        #: ``ContextCompat.startForegroundService`` for this process (set by the platform glue;
+        #: ``None``: always allowed). May raise ``ForegroundServiceStartNotAllowedException``.
+        self.foreground_service_starter: ForegroundServiceStarter | None = None
         self._cancelled_ids: set[str] = set()
         self._alive = True
         #: Emits :class:`Executed` when a run ends (on the next loop step).
@@ -104,13 +110,20 @@ class Processor:
             on_resolved=self._on_wrapper_resolved,
             executor=self._executor,
             runtime_extras=runtime_extras,
+            start_foreground=self._start_foreground,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)
         return True
 
     def stop_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
-        """Stop the run of ``work_spec_id`` with ``stop_reason``; ``False`` if none runs."""
+        """Stop the run of ``work_spec_id`` with ``stop_reason``; ``False`` if none runs.
+
+        A run in the foreground is not stopped (``Processor.stopWork``: "Ignored stopWork.
+        WorkerWrapper ... is in foreground"): its job may end, the work goes on.
+        """
+        if work_spec_id in self._foreground:
+            return False
         wrapper = self._wrappers.pop(work_spec_id, None)
         if wrapper is None:
             return False
@@ -118,9 +131,38 @@ class Processor:
         return True
 
     def stop_and_cancel_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
-        """Stop the run and remember the work as cancelled (``stopAndCancelWork``)."""
+        """Stop the run (in the foreground too) and remember the work as cancelled
+        (``stopAndCancelWork``: ``cleanUpWorkerUnsafe`` drops it from both maps)."""
         self._cancelled_ids.add(work_spec_id)
+        self._leave_foreground(work_spec_id)
         return self.stop_work(work_spec_id, stop_reason)
+
+    def is_in_foreground(self, work_spec_id: str) -> bool:
+        """Whether the run was moved into the foreground service (``isEnqueuedInForeground``)."""
+        return work_spec_id in self._foreground
+
+    def _start_foreground(self, wrapper: WorkerWrapper, foreground_info: ForegroundInfo) -> None:
+        """``Processor.startForeground``: move the run to the foreground runs, then start the
+        service, which may raise (the run stays in the foreground, as androidx's)."""
+        work_spec_id = wrapper.work_spec_id
+        if self._wrappers.get(work_spec_id) is not wrapper:
+            return
+        first = work_spec_id not in self._foreground
+        self._foreground[work_spec_id] = foreground_info
+        if first:
+            self._events.emit(
+                "work.foreground",
+                work_spec_id,
+                notification_id=foreground_info.notification_id,
+                foreground_service_type=foreground_info.foreground_service_type,
+            )
+        if self.foreground_service_starter is not None:
+            self.foreground_service_starter(work_spec_id, foreground_info)
+
+    def _leave_foreground(self, work_spec_id: str) -> None:
+        """The run left the foreground; the service stops with the last one
+        (``stopForegroundService`` when ``mForegroundWorkMap`` is empty)."""
+        self._foreground.pop(work_spec_id, None)
 
     def is_enqueued(self, work_spec_id: str) -> bool:
         """Whether a run of the work is held (starting, running, or just finished)."""
@@ -139,6 +181,7 @@ class Processor:
         self._alive = False
         wrappers = list(self._wrappers.values())
         self._wrappers.clear()
+        self._foreground.clear()
         for wrapper in wrappers:
             wrapper.abandon()
 
@@ -153,6 +196,7 @@ class Processor:
             return
         if self._wrappers.get(wrapper.work_spec_id) is wrapper:
             del self._wrappers[wrapper.work_spec_id]
+            self._leave_foreground(wrapper.work_spec_id)
         self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
 
     def _run_on_executed(self, work_spec_id: str, needs_reschedule: bool) -> None:

@@ -26,6 +26,10 @@ from harness.platform import (
 )
 from harness.workmanager._configuration import INTEGER_MAX_VALUE
 from harness.workmanager._enums import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason
+from harness.workmanager._foreground import (
+    ForegroundInfo,
+    ForegroundServiceStartNotAllowedException,
+)
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._processor import Executed
 from harness.workmanager._scheduler import SchedulerFactory
@@ -34,6 +38,8 @@ from harness.workmanager._worker import RuntimeExtras
 
 #: The ``JobService`` component WorkManager's jobs name (``SystemJobInfoConverter``).
 SYSTEM_JOB_SERVICE: Final = "androidx.work.impl.background.systemjob.SystemJobService"
+#: WorkManager's foreground service (``impl/foreground/SystemForegroundService``).
+SYSTEM_FOREGROUND_SERVICE: Final = "androidx.work.impl.foreground.SystemForegroundService"
 #: ``Build.VERSION_CODES.S``: expedited jobs exist from API 31.
 EXPEDITED_MIN_API: Final = 31
 
@@ -218,6 +224,7 @@ class SystemJobScheduler:
         self._ids = ids
         self.job_service = SystemJobService(work_manager, service, package)
         self._detached = False
+        work_manager.processor.foreground_service_starter = self._start_foreground_service
         # SystemJobService.onStartJob hands the job to WorkManager's serial task executor, behind
         # the start-up work (ForceStopRunnable) queued when WorkManager initialised: so jobs are
         # delivered to this process only once WorkManager's start-up (this constructor's caller)
@@ -227,6 +234,17 @@ class SystemJobScheduler:
     def _attach(self) -> None:
         if self._work_manager.is_alive and not self._detached:
             self._service.register_client(self._package, self.job_service)
+
+    def _start_foreground_service(self, work_spec_id: str, info: ForegroundInfo) -> None:
+        """``ContextCompat.startForegroundService`` for ``SystemForegroundService``: from
+        Android 12 an app without a visible activity may not start one
+        (``ActiveServices``: ``ForegroundServiceStartNotAllowedException``)."""
+        device = self._service.device
+        if device.platform_version >= 12 and not device.is_top(self._package):
+            raise ForegroundServiceStartNotAllowedException(
+                "startForegroundService() not allowed due to mAllowStartForeground false: "
+                f"service {self._package}/{SYSTEM_FOREGROUND_SERVICE}"
+            )
 
     @property
     def has_limited_scheduling_slots(self) -> bool:

@@ -35,6 +35,7 @@ from harness.workmanager._enums import StopReason
 
 if TYPE_CHECKING:
     from harness.workmanager._configuration import FixedThreadPool
+    from harness.workmanager._foreground import ForegroundInfo, ForegroundUpdater
 
 
 class ProgressUpdater(Protocol):
@@ -72,6 +73,8 @@ class WorkerParameters:
     #: triggers; empty otherwise): ``getTriggeredContentUris``/``getTriggeredContentAuthorities``.
     triggered_content_uris: tuple[str, ...] = ()
     triggered_content_authorities: tuple[str, ...] = ()
+    #: Moves the run into the foreground service (``WorkerParameters.getForegroundUpdater``).
+    foreground_updater: ForegroundUpdater | None = field(default=None, compare=False, repr=False)
     #: ``Configuration.executor``: the pool ``Worker.do_work`` runs on (``None``: no limit).
     background_executor: FixedThreadPool | None = field(default=None, compare=False, repr=False)
 
@@ -212,6 +215,27 @@ class ListenableWorker(abc.ABC):
         future.set_result(None)
         return future
 
+    def set_foreground_async(
+        self, foreground_info: ForegroundInfo
+    ) -> concurrent.futures.Future[None]:
+        """Run this work in WorkManager's foreground service (``setForegroundAsync``).
+
+        The returned future fails with ``ForegroundServiceStartNotAllowedException`` when the
+        app may not start a foreground service now (Android 12+, in the background), and with
+        :class:`~harness.HarnessRuntimeError` once the work is no longer RUNNING
+        (``WorkForegroundUpdater``). See :mod:`harness.workmanager._foreground`.
+        """
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        updater = self._params.foreground_updater
+        try:
+            if updater is not None:
+                updater.set_foreground(self._params.id, foreground_info)
+        except Exception as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+        return future
+
     def stop(self, stop_reason: StopReason) -> None:
         """Called by WorkManager: the first stop sets the reason and calls :meth:`on_stopped`.
 
@@ -288,6 +312,11 @@ class CoroutineWorker(ListenableWorker):
     async def set_progress(self, data: Data) -> None:
         """Publish progress (``CoroutineWorker.setProgress``)."""
         self.set_progress_async(data).result()
+
+    async def set_foreground(self, foreground_info: ForegroundInfo) -> None:
+        """Run in the foreground service (``CoroutineWorker.setForeground``); raises what
+        :meth:`set_foreground_async`'s future fails with."""
+        self.set_foreground_async(foreground_info).result()
 
 
 class WorkerFactory(Protocol):

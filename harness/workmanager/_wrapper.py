@@ -40,6 +40,7 @@ from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
 from harness.workmanager._events import WorkEvents, format_traceback, stop_reason_fields
+from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger
 from harness.workmanager._spec import WorkSpec
 from harness.workmanager._worker import (
@@ -74,10 +75,12 @@ class WorkerWrapper:
         on_resolved: Callable[[WorkerWrapper, bool], None],
         executor: FixedThreadPool | None = None,
         runtime_extras: RuntimeExtras | None = None,
+        start_foreground: Callable[[WorkerWrapper, ForegroundInfo], None] | None = None,
     ) -> None:
         self._sim = sim
         self._executor = executor
         self._runtime_extras = runtime_extras or RuntimeExtras()
+        self._start_foreground = start_foreground
         self._db = database
         self._work_specs = database.work_spec_dao
         self._events = events
@@ -125,6 +128,7 @@ class WorkerWrapper:
             background_executor=self._executor,
             triggered_content_uris=self._runtime_extras.triggered_content_uris,
             triggered_content_authorities=self._runtime_extras.triggered_content_authorities,
+            foreground_updater=self,
         )
         worker = self._create_worker(params)
         if worker is None:
@@ -443,6 +447,20 @@ class WorkerWrapper:
                 return
             self._db.work_progress_dao.insert(key, data)
             self._events.emit("work.progress", key, progress=data.to_json())
+
+    def set_foreground(self, work_spec_id: uuid.UUID, foreground_info: ForegroundInfo) -> None:
+        """``WorkForegroundUpdater.setForegroundAsync``: only while the work is unfinished; then
+        ``Processor.startForeground`` (which may raise the service start's exception)."""
+        state = self._work_specs.get_state(str(work_spec_id))
+        if state is None or state.is_finished:
+            raise HarnessRuntimeError(
+                "Calls to setForegroundAsync() must complete before a ListenableWorker signals "
+                f"completion of work by returning an instance of Result (work {work_spec_id} "
+                f"is {state.name if state is not None else 'gone'})",
+                t_ms=self._sim.now_ms,
+            )
+        if self._start_foreground is not None and not self._abandoned:
+            self._start_foreground(self, foreground_info)
 
     def _record_failure(self, error: BaseException, phase: str) -> None:
         _LOG.warning("work %s: %s raised %r", self.work_spec_id, phase, error)

@@ -1,4 +1,5 @@
-"""A long upload (20 min) that asks to run in the foreground; notes whether it was allowed."""
+"""A long upload (45 min, 2 min after the app starts it) that asks to run in the foreground;
+notes whether it was allowed."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def log(outcome: str) -> None:
 
 
 class UploadWorker(CoroutineWorker):
-    """Goes foreground if it may, then uploads for 20 min of virtual time."""
+    """Goes foreground if it may, then uploads for 45 min of virtual time."""
 
     async def do_work(self) -> Result:
         try:
@@ -35,7 +36,7 @@ class UploadWorker(CoroutineWorker):
         except ForegroundServiceStartNotAllowedException:
             log("foreground not allowed")
         try:
-            await asyncio.sleep(20 * 60)
+            await asyncio.sleep(45 * 60)
         except asyncio.CancelledError:
             log(f"stopped: {self.stop_reason.name}")
             raise
@@ -44,4 +45,5 @@ class UploadWorker(CoroutineWorker):
 
 
 def main() -> None:
-    WorkManager.get_instance(current_app()).enqueue(OneTimeWorkRequest.from_(UploadWorker))
+    request = OneTimeWorkRequest.builder(UploadWorker).set_initial_delay("2m").build()
+    WorkManager.get_instance(current_app()).enqueue(request)
