@@ -364,7 +364,10 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     trace_path = out / "trace.jsonl" if out else None
     result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
     record = result.record
-    console.print(f"{scenario.name} · seed {args.seed}", highlight=False, markup=False)
+    header = f"{scenario.name} · seed {args.seed}"
+    if record.versions:
+        header += f" · {record.describe_versions()}"
+    console.print(header, highlight=False, markup=False)
     shown = 0
     for trace_record in result.trace:
         if not args.all and not trace_record.kind.startswith(TIMELINE_KINDS):

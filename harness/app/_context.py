@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -63,6 +63,9 @@ class AppInstance:
     work_manager: WorkManager | None = None
     spawn_isolate: Callable[[str], AppInstance] | None = None
     memory: dict[str, Any] = field(default_factory=dict)
+    #: The library versions the app was built with (``versions:`` of a scenario, e.g.
+    #: ``{"flutter_workmanager": "0.10.7"}``); a library reads its own key.
+    versions: Mapping[str, str] = field(default_factory=dict)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     destroyed: bool = False
     _client: httpx.AsyncClient | None = None

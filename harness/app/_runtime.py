@@ -26,7 +26,7 @@ import inspect
 import shutil
 import sqlite3
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -45,6 +45,7 @@ from harness.app._usercode import import_user_module
 from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
 from harness.workmanager import (
+    DEFAULT_WORK_VERSION,
     Configuration,
     DefaultWorkerFactory,
     ListenableWorker,
@@ -53,6 +54,7 @@ from harness.workmanager import (
     WorkerFactory,
     WorkerParameters,
     WorkManager,
+    WorkManagerVersion,
 )
 
 
@@ -177,10 +179,17 @@ class AppRuntime:
         schedulers_for: Callable[[str], SchedulerFactory] | None = None,
         data_for: Callable[[str], DataArea] | None = None,
         data_dir: Path | None = None,
+        versions: Mapping[str, str] | None = None,
     ) -> None:
         """``schedulers_for(package)`` (or one ``schedulers`` factory for every app) builds each
         process's WorkManager schedulers; ``data_for(package)`` is the package's device-owned
-        data area (default: sqlite in memory, or files under ``data_dir``)."""
+        data area (default: sqlite in memory, or files under ``data_dir``); ``versions`` are the
+        library versions the apps are built with (``androidx_work`` picks each process's
+        WorkManager release; other keys are read by their library from the app instance)."""
+        self.versions: Mapping[str, str] = dict(versions or {})
+        self._work_version = WorkManagerVersion.parse(
+            self.versions.get("androidx_work", DEFAULT_WORK_VERSION)
+        )
         self.sim = sim
         self.internet = internet
         self._network_for = network_for
@@ -254,6 +263,7 @@ class AppRuntime:
             client_factory=lambda: device_async_client(transport),
             sync_client_factory=lambda: device_sync_client(transport),
             notify=self._notify,
+            versions=self.versions,
         )
         instance.spawn_isolate = lambda isolate_kind: self._spawn(installed, instance, isolate_kind)
         return instance
@@ -295,6 +305,7 @@ class AppRuntime:
             ),
             force_stopped=force_stopped,
             configuration=configuration,
+            version=self._work_version,
         )
         instance.work_manager = work_manager
         process = Process(installed.app, instance, work_manager, self.sim.now_ms)

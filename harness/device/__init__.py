@@ -11,6 +11,7 @@ See ``docs/architecture.md`` ("The device model").
 """
 
 from harness.device import trace_kinds as trace_kinds  # registers the device layer's trace kinds
+from harness.device._allowlist import AllowlistChange, PowerAllowlist, app_id
 from harness.device._apps import Apps
 from harness.device._battery import Battery
 from harness.device._battery_state import BatteryBroadcast, BatteryState
@@ -45,6 +46,7 @@ from harness.device._standby import AppStandby, BucketChange, StandbyBucket
 from harness.device._storage import KeyValueArea, Storage, StorageLevel
 
 __all__ = [
+    "AllowlistChange",
     "AppStandby",
     "Apps",
     "Battery",
@@ -73,6 +75,7 @@ __all__ = [
     "NetworkState",
     "PlugType",
     "Power",
+    "PowerAllowlist",
     "PowerState",
     "ProcessDied",
     "ProcessStarted",
@@ -91,6 +94,7 @@ __all__ = [
     "Storage",
     "StorageLevel",
     "Transport",
+    "app_id",
     "available_profiles",
     "load_profile",
 ]

@@ -109,6 +109,9 @@ def battery_shell(battery: Battery, args: list[str], android_version: int) -> st
             "  set [-f] [ac|usb|wireless|dock|status|level|temp|present|counter|invalid] <value>\n"
             "  unplug [-f]\n  reset [-f]\n"
         )
+    if command not in ("suspend_input", "-h"):
+        # BatteryService.Shell.onCommand -> ShellCommand.handleDefaultCommands
+        raise ShellCommandError(f"Unknown command: {command}")
     raise ShellCommandError(
         f"dumpsys battery {command!r} is not supported; use: dumpsys battery [set KEY VALUE|"
         "get KEY|unplug|reset] [-f]"

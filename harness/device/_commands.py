@@ -15,12 +15,19 @@ from typing import TYPE_CHECKING
 from harness._exceptions import DefinitionError, ShellCommandError
 from harness.device._battery_shell import battery_shell
 from harness.device._doze_shell import deviceidle_shell
+from harness.device._settings import AIRPLANE_MODE_ON
 from harness.device._shell import ShellCommands, expect
 from harness.device._standby import parse_bucket
 from harness.device._storage import StorageLevel
 
 if TYPE_CHECKING:
     from harness.device._device import Device
+
+#: ``Intent.ACTION_AIRPLANE_MODE_CHANGED``.
+AIRPLANE_MODE_ACTION = "android.intent.action.AIRPLANE_MODE"
+
+#: The pid the simulated adb shell's ``am`` runs as (any number; a phone prints its own).
+SHELL_PID = 4242
 
 #: ``KeyEvent.KEYCODE_*`` the device reacts to, by name and number.
 _KEYCODES = {
@@ -39,6 +46,9 @@ def _package(device: Device, words: list[str], usage: str) -> str:
     """The one package argument (``--user U`` accepted and ignored: one user)."""
     if words[:1] == ["--user"]:
         words = words[2:]
+    if words[:1] and words[0].startswith("-") and words[0] != "-":
+        # ActivityManagerShellCommand: getNextOption() other than --user
+        raise ShellCommandError(f"Error: Unknown option: {words[0]}")
     expect(words, 1, usage)
     if not device.apps.is_installed(words[0]):
         raise ShellCommandError(f"Error: package {words[0]!r} is not installed")
@@ -59,7 +69,7 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         return battery_shell(device.battery, words, version)
 
     def deviceidle(words: list[str]) -> str:
-        return deviceidle_shell(device.doze, words)
+        return deviceidle_shell(device.doze, words, device.allowlist)
 
     def set_standby_bucket(words: list[str]) -> str:
         if words[:1] == ["--user"]:
@@ -108,6 +118,27 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         device.apps.force_stop(_package(device, words, "am force-stop [--user U] PACKAGE"))
         return ""
 
+    def make_uid_idle(words: list[str]) -> str:
+        # ActivityManagerShellCommand.runMakeIdle -> AMS.makePackageIdle: a uid in the background
+        # that is not idle yet becomes idle now (its background-settle time is cut short). The
+        # simulated uid is idle as soon as its app leaves the foreground, so only the checks
+        # remain; a foreground app stays active, as on a phone.
+        if words[:1] == ["--user"]:
+            words = words[2:]
+        if words[:1] and words[0].startswith("-"):
+            raise ShellCommandError(f"Error: Unknown option: {words[0]}")
+        if not words:
+            raise ShellCommandError(
+                "Exception occurred while executing 'make-uid-idle':\n"
+                'java.lang.IllegalArgumentException: Argument expected after "make-uid-idle"'
+            )
+        if not device.apps.is_installed(words[0]):
+            raise ShellCommandError(
+                "Exception occurred while executing 'make-uid-idle':\n"
+                f"java.lang.IllegalArgumentException: Unknown package name {words[0]}"
+            )
+        return ""
+
     def idle_maintenance(words: list[str]) -> str:
         device.idle.handle_idle_trigger()
         return ""
@@ -143,11 +174,37 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         return ""
 
     def airplane(words: list[str]) -> str:
+        # ConnectivityService.ShellCmd "airplane-mode": no argument reads
+        # Settings.Global.AIRPLANE_MODE_ON; enable|disable calls setAirplaneMode, which writes the
+        # setting and then sends ACTION_AIRPLANE_MODE_CHANGED, the broadcast the radios follow
+        # (Wi-Fi's and telephony's receivers re-read the setting).
         if not words:
-            return "enabled\n" if device.network.airplane_mode else "disabled\n"
+            on = device.settings.get_int(AIRPLANE_MODE_ON, 0) != 0
+            return "enabled\n" if on else "disabled\n"
         usage = "cmd connectivity airplane-mode [enable|disable]"
-        device.network.set_airplane_mode(_toggle(words, usage))
+        enable = _toggle(words, usage)
+        device.settings.put(AIRPLANE_MODE_ON, "1" if enable else "0")
+        device.network.set_airplane_mode(enable)
         return ""
+
+    def broadcast(words: list[str]) -> str:
+        # ActivityManagerShellCommand.runSendBroadcast prints "Broadcasting: <intent>" (the shell
+        # adds FLAG_RECEIVER_FROM_SHELL, 0x400000); ACTION_AIRPLANE_MODE_CHANGED is a protected
+        # broadcast, so AMS.broadcastIntentLocked refuses it from the shell uid (2000): adb cannot
+        # take the "settings put + broadcast" path; `cmd connectivity airplane-mode` can.
+        action = words[words.index("-a") + 1] if "-a" in words[:-1] else None
+        if action != AIRPLANE_MODE_ACTION:
+            raise ShellCommandError(
+                f"am broadcast {' '.join(words)!r} is not supported by the simulated device; "
+                "it models only the refusal of -a android.intent.action.AIRPLANE_MODE"
+            )
+        extras = " (has extras)" if any(word.startswith("--e") for word in words) else ""
+        raise ShellCommandError(
+            f"Broadcasting: Intent {{ act={action} flg=0x400000{extras} }}\n"
+            "Exception occurred while executing 'broadcast':\n"
+            "java.lang.SecurityException: Permission Denial: not allowed to send broadcast "
+            f"{action} from pid={SHELL_PID}, uid=2000"
+        )
 
     def keyevent(words: list[str]) -> str:
         expect(words, 1, "input keyevent KEYCODE_POWER|KEYCODE_WAKEUP|KEYCODE_SLEEP|KEYCODE_MENU")
@@ -228,8 +285,16 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
     commands = [
         ("dumpsys battery", battery, "dumpsys battery [set KEY VALUE|get KEY|unplug|reset] [-f]"),
         ("cmd battery", battery, "cmd battery set|get|unplug|reset ..."),
-        ("dumpsys deviceidle", deviceidle, "dumpsys deviceidle [step|force-idle|unforce|get|...]"),
-        ("cmd deviceidle", deviceidle, "cmd deviceidle step|force-idle|unforce|get|..."),
+        (
+            "dumpsys deviceidle",
+            deviceidle,
+            "dumpsys deviceidle [step|force-idle|unforce|get|whitelist [+|-|=PKG]|...]",
+        ),
+        (
+            "cmd deviceidle",
+            deviceidle,
+            "cmd deviceidle step|force-idle|unforce|get|whitelist|tempwhitelist [-d MS] PKG|...",
+        ),
         ("am set-standby-bucket", set_standby_bucket, "am set-standby-bucket PACKAGE BUCKET"),
         ("am get-standby-bucket", get_standby_bucket, "am get-standby-bucket [PACKAGE]"),
         ("am set-inactive", set_inactive, "am set-inactive PACKAGE true|false"),
@@ -238,6 +303,7 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
         ("am kill-all", kill_all, "am kill-all"),
         ("am force-stop", force_stop, "am force-stop PACKAGE"),
         ("am idle-maintenance", idle_maintenance, "am idle-maintenance"),
+        ("am make-uid-idle", make_uid_idle, "am make-uid-idle [--user U] PACKAGE"),
         ("monkey", monkey, "monkey -p PACKAGE 1"),
         ("pm clear", pm_clear, "pm clear PACKAGE"),
         ("pm list packages", pm_list, "pm list packages"),
@@ -248,6 +314,11 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
             "cmd connectivity airplane-mode",
             airplane,
             "cmd connectivity airplane-mode [enable|disable]",
+        ),
+        (
+            "am broadcast",
+            broadcast,
+            "am broadcast -a android.intent.action.AIRPLANE_MODE (refused)",
         ),
         ("input keyevent", keyevent, "input keyevent KEYCODE_POWER|KEYCODE_WAKEUP|KEYCODE_SLEEP"),
         ("wm dismiss-keyguard", dismiss_keyguard, "wm dismiss-keyguard"),

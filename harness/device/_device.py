@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness._exceptions import ProfileError, ShellCommandError, ShellStateError
+from harness.device._allowlist import AllowlistChange, PowerAllowlist
 from harness.device._apps import Apps
 from harness.device._battery import LOW_POWER_MODE_TRIGGER_LEVEL, Battery
 from harness.device._battery_state import BatteryState
@@ -42,7 +43,7 @@ from harness.device._saver import (
     SaverChange,
 )
 from harness.device._screen import Screen, ScreenState
-from harness.device._settings import GlobalSettings
+from harness.device._settings import AIRPLANE_MODE_ON, GlobalSettings
 from harness.device._shell import ShellCommands
 from harness.device._standby import AppStandby
 from harness.device._storage import Storage
@@ -106,6 +107,7 @@ class Device:
                 LOW_POWER_MODE_STICKY_AUTO_DISABLE_LEVEL: str(
                     p.battery_saver.sticky_auto_disable_level
                 ),
+                AIRPLANE_MODE_ON: str(int(p.network.airplane_mode)),
             },
         )
         self.power = Power(sim, p.power)
@@ -138,6 +140,7 @@ class Device:
             sim, p.storage, data_dir=None if data_dir is None else Path(data_dir)
         )
         self.apps = Apps(sim, p.apps)
+        self.allowlist = PowerAllowlist(sim, self.apps.is_installed)
         self.standby = AppStandby(
             sim,
             p.standby,
@@ -172,6 +175,7 @@ class Device:
         self.apps.user_interaction.connect(self._on_user_interaction)
         self.apps.launched.connect(lambda _package: self.screen.use_for(0))
         self.apps.data_cleared.connect(self.storage.wipe)
+        self.allowlist.changed.connect(self._on_allowlist)
 
     def _on_screen(self, state: ScreenState) -> None:
         self.power.set_screen_on(state.on)
@@ -190,6 +194,10 @@ class Device:
 
     def _on_network(self, state: NetworkState) -> None:
         self.doze.update_connectivity(state.is_connected)
+
+    def _on_allowlist(self, change: AllowlistChange) -> None:
+        if not change.temporary:  # only the user allowlist exempts from app standby
+            self.standby.set_power_allowlisted(change.package, change.allowlisted)
 
     def _on_user_interaction(self, package: str) -> None:
         self.standby.report_user_usage(package, foreground=self.apps.is_top(package))
@@ -274,6 +282,7 @@ class Device:
         self.doze.power_off()
         self.idle.power_off()
         self.standby.power_off()
+        self.allowlist.power_off()
         self.storage.power_off()
         self.network.power_off()
         self.screen.power_off()
@@ -296,6 +305,8 @@ class Device:
         self.power.set_device_on(True)
         self.battery.start()
         self.screen.power_on(screen_on=not initial)
+        # the radios start in the persisted AIRPLANE_MODE_ON (a `settings put` takes effect here)
+        self.network.set_airplane_mode(self.settings.get_int(AIRPLANE_MODE_ON, 0) != 0)
         self.network.power_on()
         self.storage.power_on()
         self.apps.power_on()

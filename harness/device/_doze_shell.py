@@ -9,7 +9,9 @@ key in docs/sources.md): ``step [light|deep]``, ``force-idle [deep|light]``,
 from __future__ import annotations
 
 from harness._exceptions import ShellCommandError, ShellStateError
+from harness.device._allowlist import SHELL_TEMP_ALLOWLIST_DURATION_MS, PowerAllowlist, app_id
 from harness.device._doze import Doze
+from harness.device._doze_settings import settings_lines
 from harness.device._doze_states import DeepState, LightState, format_android_duration
 
 
@@ -21,22 +23,111 @@ def _states(doze: Doze) -> str:
     return f"Light state: {doze.light.state.name}, deep state: {doze.state.name}\n"
 
 
-def deviceidle_shell(doze: Doze, args: list[str]) -> str:
+#: Every command of ``DeviceIdleController.onShellCommand`` (A15@0898a28d); another word is
+#: ``ShellCommand.handleDefaultCommands``' "Unknown command: X".
+_PHONE_COMMANDS = frozenset(
+    """
+    step force-active force-idle force-inactive unforce get disable enable enabled whitelist
+    tempwhitelist except-idle-whitelist sys-whitelist motion pre-idle-factor
+    reset-pre-idle-factor force-modemanager-quickdoze force-modemanager-offbody help -h
+    """.split()  # noqa: SIM905 (a word list reads better than 200 quoted strings)
+)
+
+
+def deviceidle_shell(doze: Doze, args: list[str], allowlist: PowerAllowlist | None = None) -> str:
     """Run ``dumpsys deviceidle ARGS``; a failing command raises with the phone's text."""
     if not args or args[0] == "-a":
-        return dump_deviceidle(doze)
+        return dump_deviceidle(doze, allowlist)
     command, rest = args[0], args[1:]
+    if command.startswith("-") and command != "-h":
+        # DeviceIdleController.dump: any other dash argument is "Unknown option: " + arg
+        return f"Unknown option: {command}\n"
+    if allowlist is not None and command == "whitelist":
+        return _whitelist(allowlist, rest)
+    if allowlist is not None and command == "tempwhitelist":
+        return _tempwhitelist(allowlist, rest)
     arg = rest[0] if rest else None
-    try:
-        return _COMMANDS[command](doze, arg)
-    except KeyError:
+    handler = _COMMANDS.get(command)
+    if handler is None:
+        if command not in _PHONE_COMMANDS:
+            raise ShellCommandError(f"Unknown command: {command}")
         raise ShellCommandError(
             f"dumpsys deviceidle {command!r} is not supported; use: step [light|deep], "
             "force-idle [deep|light], force-inactive, unforce, get light|deep|force|quick|"
             "screen|charging|network, enable|disable [deep|light|all], enabled, motion"
-        ) from None
+        )
+    try:
+        return handler(doze, arg)
     finally:
         doze.publish()
+
+
+def _whitelist(allowlist: PowerAllowlist, args: list[str]) -> str:
+    """``whitelist [+PKG|-PKG|=PKG ...]`` (``DeviceIdleController.onShellCommand``)."""
+    if not args:
+        # the system allowlists (system-excidle, system) are empty on the simulated phone
+        return "".join(f"user,{package},{app_id(package)}\n" for package in allowlist.packages)
+    out: list[str] = []
+    for arg in args:
+        if not arg or arg[0] not in "+-=":
+            out.append(f"Package must be prefixed with +, -, or =: {arg}")
+            raise ShellCommandError("\n".join(out))
+        op, package = arg[0], arg[1:]
+        if op == "+":
+            out.append(
+                f"Added: {package}" if allowlist.add(package) else f"Unknown package: {package}"
+            )
+        elif op == "-":
+            if allowlist.remove(package):
+                out.append(f"Removed: {package}")
+        else:
+            out.append(_java_bool(allowlist.contains(package)))
+    return "".join(f"{line}\n" for line in out)
+
+
+def _tempwhitelist(allowlist: PowerAllowlist, args: list[str]) -> str:
+    """``tempwhitelist [-u USER] [-d MS] [-r] [PKG]`` (``DeviceIdleController.onShellCommand``)."""
+    duration_ms = SHELL_TEMP_ALLOWLIST_DURATION_MS
+    remove = False
+    words = list(args)
+    while words and words[0].startswith("-") and words[0] != "-":  # ShellCommand.getNextOption
+        option = words.pop(0)
+        if option == "--":
+            break
+        if option in ("-u", "-d"):
+            if not words:
+                raise ShellCommandError(
+                    "-u requires a user number" if option == "-u" else "-d requires a duration"
+                )
+            value = words.pop(0)
+            try:
+                number = int(value)
+            except ValueError:
+                raise ShellCommandError(
+                    "Exception occurred while executing 'tempwhitelist':\n"
+                    f'java.lang.NumberFormatException: For input string: "{value}"'
+                ) from None
+            if option == "-d":
+                duration_ms = number
+        elif option == "-r":
+            remove = True
+    if words:
+        package = words[0]
+        try:
+            if remove:
+                allowlist.remove_temp(package)
+            else:
+                allowlist.add_temp(package, duration_ms)
+        except ValueError as error:
+            raise ShellCommandError(f"Failed: {error}") from None
+        return ""
+    if remove:
+        raise ShellCommandError("[-r] requires a package name")
+    # dumpTempWhitelistScheduleLocked(pw, false): "UID=" appId ": " end-now " - " reason
+    return "".join(
+        f"UID={app_id(package)}: {format_android_duration(left_ms)} - shell\n"
+        for package, left_ms in allowlist.temp_entries()
+    )
 
 
 def _step(doze: Doze, arg: str | None) -> str:
@@ -156,38 +247,36 @@ _COMMANDS = {
 }
 
 
-def dump_deviceidle(doze: Doze) -> str:
-    """``dumpsys deviceidle``: the settings block and the state lines (allowlists omitted)."""
-    constants = doze.constants
-    pre_idle = constants.light_pre_idle_to_ms  # 12/13 only: 14 has no PRE_IDLE state
-    settings = [
-        ("light_after_inactive_to", constants.light_after_inactive_to_ms),
-        *([("light_pre_idle_to", pre_idle)] if pre_idle is not None else []),
-        ("light_idle_to", constants.light_idle_to_ms),
-        ("light_max_idle_to", constants.light_max_idle_to_ms),
-        ("light_idle_maintenance_min_budget", constants.light_idle_maintenance_min_budget_ms),
-        ("light_idle_maintenance_max_budget", constants.light_idle_maintenance_max_budget_ms),
-        ("min_light_maintenance_time", constants.min_light_maintenance_time_ms),
-        ("min_deep_maintenance_time", constants.min_deep_maintenance_time_ms),
-        ("inactive_to", constants.inactive_to_ms),
-        ("sensing_to", constants.sensing_to_ms),
-        ("locating_to", constants.locating_to_ms),
-        ("motion_inactive_to", constants.motion_inactive_to_ms),
-        ("idle_after_inactive_to", constants.idle_after_inactive_to_ms),
-        ("idle_pending_to", constants.idle_pending_to_ms),
-        ("max_idle_pending_to", constants.max_idle_pending_to_ms),
-        ("quick_doze_delay_to", constants.quick_doze_delay_to_ms),
-        ("idle_to", constants.idle_to_ms),
-        ("max_idle_to", constants.max_idle_to_ms),
-        ("min_time_to_alarm", constants.min_time_to_alarm_ms),
-    ]
-    lines = ["  Settings:"]
-    lines += [f"    {name}={format_android_duration(value)}" for name, value in settings]
+def _allowlist_lines(allowlist: PowerAllowlist | None) -> list[str]:
+    """The user and temp allowlist sections of ``DeviceIdleController.dump`` (the system
+    allowlists are empty on the simulated phone)."""
+    if allowlist is None:
+        return []
+    lines: list[str] = []
+    users = allowlist.packages
+    if users:
+        ids = sorted(app_id(package) for package in users)
+        lines += ["  Whitelist user apps:", *(f"    {package}" for package in users)]
+        lines += ["  Whitelist user app ids:", *(f"    {number}" for number in ids)]
+        lines += ["  Whitelist all app ids:", *(f"    {number}" for number in ids)]
+    temp = allowlist.temp_entries()
+    if temp:
+        lines.append("  Temp whitelist schedule:")
+        lines += [
+            f"    UID={app_id(package)}: {format_android_duration(left_ms)} - shell"
+            for package, left_ms in temp
+        ]
+        lines.append("  Temp whitelist app ids:")
+        lines += [f"    {app_id(package)}" for package, _end in temp]
+    return lines
+
+
+def dump_deviceidle(doze: Doze, allowlist: PowerAllowlist | None = None) -> str:
+    """``dumpsys deviceidle``: the settings block, the user and temp allowlists, the state lines
+    (the system allowlists are empty on the simulated phone)."""
+    lines = settings_lines(doze.constants)  # DeviceIdleController.Constants.dump
     lines += [
-        f"    light_idle_factor={constants.light_idle_factor}",
-        f"    idle_pending_factor={constants.idle_pending_factor}",
-        f"    idle_factor={constants.idle_factor}",
-        f"    wait_for_unlock={_java_bool(constants.wait_for_unlock)}",
+        *_allowlist_lines(allowlist),
         f"  mLightEnabled={_java_bool(doze.light_enabled)}"
         f"  mDeepEnabled={_java_bool(doze.deep_enabled)}",
         f"  mForceIdle={_java_bool(doze.force_idle)}",

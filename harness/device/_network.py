@@ -161,7 +161,12 @@ class Network:
         self._update(f"mobile data {'enabled' if enabled else 'disabled'}")
 
     def set_airplane_mode(self, enabled: bool) -> None:
-        """``cmd connectivity airplane-mode enable|disable``: radios off, Wi-Fi restored after."""
+        """The radios follow ``ACTION_AIRPLANE_MODE_CHANGED``: off, Wi-Fi restored after.
+
+        ``cmd connectivity airplane-mode`` writes ``Settings.Global.AIRPLANE_MODE_ON`` and then
+        sends that broadcast (``ConnectivityService.setAirplaneMode``); a bare ``settings put``
+        sends none, so the radios apply it only at the next boot.
+        """
         if enabled == self.airplane_mode:
             return
         self.airplane_mode = enabled

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Android versions whose AOSP defaults ship as platform files.
-AndroidVersion = Literal[12, 13, 14]
+AndroidVersion = Literal[12, 13, 14, 15]
 
 Percent = Annotated[int, Field(ge=0, le=100)]
 Ms = Annotated[int, Field(ge=0, le=365 * 86_400_000)]
@@ -262,7 +262,7 @@ class StorageSettings(_Section):
 
 class JobSchedulerSettings(_Section):
     """Which ``QuotaController.QcConstants`` defaults the phone's JobScheduler uses: ``legacy``
-    (the ``DEFAULT_*`` windows of Android 12-14: WORKING_SET 2 h, FREQUENT 8 h, ACTIVE 10 min) or
+    (the ``DEFAULT_*`` windows of Android 12-15: WORKING_SET 2 h, FREQUENT 8 h, ACTIVE 10 min) or
     ``current`` (the flag-gated ``DEFAULT_CURRENT_*`` ones: WORKING_SET 4 h, FREQUENT 12 h, ACTIVE
     20 min per 30 min), for a phone whose build turns that flag on."""
 

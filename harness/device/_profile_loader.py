@@ -156,6 +156,17 @@ def _frozen(value: Any) -> Any:
     raise TypeError(f"not a plain override value: {type(value).__name__}")
 
 
+def supported_android_versions() -> tuple[int, ...]:
+    """The Android releases with platform defaults (``profiles/platform/android-<N>.yaml``)."""
+    return tuple(
+        sorted(
+            int(entry.name.removeprefix("android-").removesuffix(".yaml"))
+            for entry in (_PROFILES / "platform").iterdir()
+            if entry.name.startswith("android-") and entry.name.endswith(".yaml")
+        )
+    )
+
+
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
     """The bundled profile ``name`` (or a ``.yaml`` file path) with ``overrides``, validated.
 
@@ -199,7 +210,7 @@ def _load_profile(name: str, overrides: Mapping[str, Any] | None) -> DeviceProfi
     if not platform_file.is_file():
         raise ProfileError(
             f"device profile {name!r}: android_version = {version!r} is not supported; "
-            "allowed: 12, 13 or 14"
+            f"allowed: {', '.join(str(number) for number in supported_android_versions())}"
         )
     data = _read_yaml(f"android-{version}", platform_file.read_text(encoding="utf-8"))
     _merge(data, device, f"device profile {name!r}")

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from harness.sim import Signal, Simulation
 
+#: ``Settings.Global.AIRPLANE_MODE_ON``: "1" while airplane mode is on. ``settings put`` changes
+#: only this value; the radios follow ``ACTION_AIRPLANE_MODE_CHANGED`` (see ``Network``).
+AIRPLANE_MODE_ON = "airplane_mode_on"
+
 
 @dataclass(frozen=True, slots=True)
 class SettingChange:

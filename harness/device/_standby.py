@@ -129,6 +129,7 @@ class AppStandby:
         self._elapsed = elapsed_ms
         self._screen = screen_on_ms
         self._apps: dict[str, _History] = {}
+        self._power_allowlisted: set[str] = set()
         self._charging = False
         self._check_timer = Timer(sim, self._on_check_timer)
         #: A package changed bucket.
@@ -174,12 +175,23 @@ class AppStandby:
         """``mIsCharging``: buckets impose nothing while charging (parole)."""
         self._charging = charging
 
+    def set_power_allowlisted(self, package: str, allowlisted: bool) -> None:
+        """The app joined or left DeviceIdleController's power allowlist: re-check its bucket
+        (``ACTION_POWER_SAVE_WHITELIST_CHANGED`` -> ``postCheckIdleStates``)."""
+        self._get(package)
+        if allowlisted:
+            self._power_allowlisted.add(package)
+        else:
+            self._power_allowlisted.discard(package)
+        self._check_and_update(package)
+
     def set_bucket(self, package: str, bucket: StandbyBucket) -> None:
         """``am set-standby-bucket``: forced by the user; timeouts will not demote it."""
         if bucket < StandbyBucket.ACTIVE or bucket > StandbyBucket.NEVER:
             raise DefinitionError(f"Cannot set the standby bucket to {int(bucket)}")
         history = self._get(package)
-        if not self._enabled:
+        # setAppStandbyBucket: "Don't allow changing bucket if higher than ACTIVE"
+        if not self._enabled or history.bucket < StandbyBucket.ACTIVE:
             return  # EXEMPTED apps cannot be changed
         history.expiry.clear()  # the shell caller resets the timeouts
         self._set(package, history, bucket, REASON_MAIN_FORCED_BY_USER)
@@ -187,8 +199,8 @@ class AppStandby:
     def set_inactive(self, package: str, inactive: bool) -> None:
         """``am set-inactive``: RARE forced by the user, or ACTIVE by usage; last use unchanged."""
         history = self._get(package)
-        if not self._enabled:
-            return
+        if not self._enabled or history.bucket < StandbyBucket.ACTIVE:
+            return  # an EXEMPTED app is never idle (isAppIdleFiltered: isAppSpecial)
         if inactive:
             self._set(package, history, StandbyBucket.RARE, REASON_MAIN_FORCED_BY_USER)
         else:
@@ -253,6 +265,10 @@ class AppStandby:
         """``checkAndUpdateStandbyState`` (no prediction, no auto-restriction by the system)."""
         history = self._apps[package]
         if not self._enabled:
+            return
+        if package in self._power_allowlisted:
+            # getAppMinBucket: isNonIdleWhitelisted -> EXEMPTED, REASON_MAIN_DEFAULT
+            self._set(package, history, StandbyBucket.EXEMPTED, REASON_MAIN_DEFAULT)
             return
         main = history.reason & REASON_MAIN_MASK
         if main == REASON_MAIN_FORCED_BY_USER or history.bucket is StandbyBucket.NEVER:

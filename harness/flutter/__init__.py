@@ -35,10 +35,17 @@ from harness.flutter._types import (
     WorkInfo,
     WorkState,
 )
+from harness.flutter._versions import (
+    DART_INITIALIZATION_TIMEOUT_MS,
+    DEFAULT_PLUGIN_VERSION,
+    PluginVersion,
+)
 from harness.flutter._worker import ENGINE_START_MS, BackgroundWorker
 
 __all__ = [
+    "DART_INITIALIZATION_TIMEOUT_MS",
     "DART_TASK_KEY",
+    "DEFAULT_PLUGIN_VERSION",
     "ENGINE_START_MS",
     "INIT_REQUIRED",
     "BackgroundWorker",
@@ -51,6 +58,7 @@ __all__ = [
     "PayloadTypeError",
     "PlatformCall",
     "PlatformException",
+    "PluginVersion",
     "StopReason",
     "UnsupportedError",
     "WorkInfo",

@@ -1,6 +1,6 @@
 """``BackgroundWorker``: how the plugin runs a Dart task in WorkManager (``BackgroundWorker.kt``).
 
-Per run (0.10.7 start-up sequence, with the 0.10.9 ``onTaskStopped`` delivery fix):
+Per run (the plugin release is ``versions.flutter_workmanager``: :mod:`harness.flutter._versions`):
 
 1. The task name is read from the input (``DART_TASK``) and the dispatcher from the persisted
    callback handle; either missing fails the run (``Result.failure()``).
@@ -8,14 +8,17 @@ Per run (0.10.7 start-up sequence, with the 0.10.9 ``onTaskStopped`` delivery fi
    UI or an earlier run) and costs :data:`ENGINE_START_MS` of virtual time.
 3. The callback dispatcher runs in it and must call ``Workmanager().execute_task(handler)``. If it
    never does, 0.10.7 waits for the Dart side forever: the work stays RUNNING until the system
-   stops it (the job timeout).
+   stops it (the job timeout); 0.10.9's ``DartInitializationWatchdog`` fails the run
+   (``Result.failure()``) after ``DART_INITIALIZATION_TIMEOUT_MILLIS`` (30 s).
 4. ``handler(task_name, input_data)``: ``True`` -> success, ``False`` or ``None`` -> retry, an
    exception (or a non-bool) -> failure.
 5. As soon as the handler's future completes, the engine is destroyed (``stopEngine``): tasks the
    handler started without awaiting them are cancelled (``flutter.engine_destroyed`` records how
    many were cut off, and their HTTP requests end with ``cancelled``).
 6. A stop (constraint lost, timeout, cancel) calls ``on_task_stopped(task_name, reason)`` with
-   Dart's ``StopReason.fromRawValue`` of Android's stop reason, then destroys the engine.
+   Dart's ``StopReason.fromRawValue`` of Android's stop reason, then destroys the engine. 0.10.7
+   makes that call off the main thread, where the engine refuses it: the handler never runs
+   (``flutter.task_error``, phase ``on_task_stopped``) and the engine is destroyed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ from harness.app import AppInstance, current_app, enter_app, run_as
 from harness.flutter._payload import DART_TASK_KEY, decode_input
 from harness.flutter._plugin import Workmanager
 from harness.flutter._types import StopReason
+from harness.flutter._versions import (
+    DART_INITIALIZATION_TIMEOUT_MS,
+    DEFAULT_PLUGIN_VERSION,
+    PluginVersion,
+)
 from harness.workmanager import CoroutineWorker, Result
 
 #: Virtual time a background Flutter engine takes to start (the reference: tens to hundreds of ms).
@@ -42,6 +50,17 @@ def _resolve(path: str) -> Any:
     for part in qualname.split("."):
         target = getattr(target, part)
     return target
+
+
+class _DartNotInitialized(Exception):
+    """The 0.10.9 watchdog fired: Dart never acknowledged the background channel."""
+
+
+def _plugin_version(instance: AppInstance) -> PluginVersion:
+    """The plugin release the app was built with (``versions.flutter_workmanager``)."""
+    return PluginVersion.parse(
+        instance.versions.get("flutter_workmanager", DEFAULT_PLUGIN_VERSION.value)
+    )
 
 
 def _result_name(result: Result) -> str:
@@ -92,13 +111,22 @@ class BackgroundWorker(CoroutineWorker):
                     **fields,
                     reason="the callback dispatcher did not call execute_task",
                 )
-                await asyncio.get_running_loop().create_future()  # 0.10.7 hangs here
-            assert handler is not None
+                if not _plugin_version(process).has_initialization_watchdog:
+                    await asyncio.get_running_loop().create_future()  # 0.10.7 hangs here
+                # 0.10.9 BackgroundWorker.kt: the watchdog's stopEngine(Result.failure(), ...)
+                await asyncio.sleep(DART_INITIALIZATION_TIMEOUT_MS / 1000)
+                raise _DartNotInitialized(
+                    "Dart engine did not initialize the background channel within "
+                    f"{DART_INITIALIZATION_TIMEOUT_MS} ms"
+                )
             outcome: object = handler(task_name, decode_input(self.input_data))
             if inspect.isawaitable(outcome):
                 outcome = await outcome
         except asyncio.CancelledError:
             raise
+        except _DartNotInitialized as error:
+            sim.record("flutter.task_error", **fields, error=str(error), phase="initialization")
+            result: Result = Result.failure()
         except Exception as error:
             sim.record(
                 "flutter.task_error",
@@ -106,7 +134,7 @@ class BackgroundWorker(CoroutineWorker):
                 error=f"{type(error).__name__}: {error}",
                 traceback="".join(traceback.format_exception(error)),
             )
-            result: Result = Result.failure()
+            result = Result.failure()
         else:
             if outcome is True:
                 result = Result.success()
@@ -150,6 +178,21 @@ class BackgroundWorker(CoroutineWorker):
         task_name = self.input_data.get_string(DART_TASK_KEY) or ""
         handler = run_as(engine, lambda: Workmanager().task_stopped_handler)
         reason = StopReason.from_raw_value(int(self.stop_reason))
+        if not _plugin_version(engine).delivers_task_stopped:
+            # 0.10.7 BackgroundWorker.onStopped calls flutterApi.onTaskStopped on WorkManager's
+            # executor thread; the engine throws off the main thread, the plugin catches it and
+            # calls stopEngine (fixed in 0.10.9 by posting to the main looper, issue #732)
+            engine.sim.record(
+                "flutter.task_error",
+                package=engine.package,
+                task=task_name,
+                error="IllegalStateException: onTaskStopped sent off the main thread; "
+                "the Dart handler did not run (plugin 0.10.7)",
+                phase="on_task_stopped",
+            )
+            android = self.stop_reason.name.removeprefix("STOP_REASON_").lower()
+            self._destroy_engine(f"stopped ({android}; Dart not told)")
+            return
 
         async def notify_then_destroy() -> None:
             try:

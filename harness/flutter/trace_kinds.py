@@ -65,7 +65,8 @@ class FlutterPlatformErrorRecord(TraceKind):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlutterTaskErrorRecord(TraceKind):
     """A background task could not run or its Dart handler raised (``phase``
-    ``on_task_stopped`` for the stop handler).
+    ``on_task_stopped`` for the stop handler, ``initialization`` when plugin 0.10.9's watchdog
+    failed the run).
     """
 
     KIND: ClassVar[str] = "flutter.task_error"
@@ -92,7 +93,8 @@ class FlutterTaskResultRecord(TraceKind):
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlutterWaitingForDartRecord(TraceKind):
-    """The engine waits for Dart forever: the callback dispatcher never called ``executeTask``."""
+    """The callback dispatcher never called ``executeTask``: plugin 0.10.7 waits for Dart forever,
+    0.10.9 fails the run 30 s later (``flutter.task_error``, phase ``initialization``)."""
 
     KIND: ClassVar[str] = "flutter.waiting_for_dart"
     package: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from harness.backends import Internet
 from harness.device import Device
 from harness.phone._binding import DeviceBinding
@@ -12,11 +14,18 @@ from harness.sim import Simulation
 from harness.workmanager import JobIds, system_job_schedulers
 
 
-def bind_phone(sim: Simulation, device: Device, internet: Internet) -> DeviceBinding:
+def bind_phone(
+    sim: Simulation,
+    device: Device,
+    internet: Internet,
+    *,
+    versions: Mapping[str, str] | None = None,
+) -> DeviceBinding:
     """Join ``device`` to a JobScheduler and an app runtime whose apps use its network, storage
     and scheduler, as a run's world does: apps' HTTP goes through the device's default network
     (or is firewalled) to ``internet``; their WorkManager hands work to the device's
-    JobScheduler; their data lives on the device's storage."""
+    JobScheduler; their data lives on the device's storage. ``versions`` are the library
+    versions the apps are built with (``androidx_work``, ``flutter_workmanager``)."""
     view = DeviceAdapter(device)
     service = JobSchedulerService(sim, view)
     ids = JobIds()
@@ -33,6 +42,7 @@ def bind_phone(sim: Simulation, device: Device, internet: Internet) -> DeviceBin
         network_for=network_for,
         schedulers_for=lambda package: system_job_schedulers(service, package, ids),
         data_for=lambda package: _DeviceData(device, package),
+        versions=versions,
     )
     binding = DeviceBinding(device, service, runtime, view)
     return binding

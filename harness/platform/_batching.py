@@ -17,10 +17,12 @@ from harness.platform._view import Bucket
 
 def batchable(status: JobStatus, bucket: Bucket) -> bool:
     """Whether the job waits in a batch: regular, never failed, its app (effective ``bucket``)
-    not ACTIVE, and not forced to run from the shell."""
+    neither ACTIVE nor EXEMPTED, and not forced to run from the shell."""
     if status.job.expedited or status.failures > 0 or status.override is not Override.NONE:
         return False
-    return bucket is not Bucket.ACTIVE
+    # MaybeReadyJobQueueFunctor (A15@0898a28d): shouldForceBatchJob = batchingEnabled &&
+    # job.getEffectiveStandbyBucket() != EXEMPTED_INDEX && !batchDelayExpired
+    return bucket is not Bucket.ACTIVE and bucket is not Bucket.EXEMPTED
 
 
 def release(

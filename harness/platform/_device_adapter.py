@@ -11,7 +11,8 @@ Each property reads the device the way the matching AOSP controller reads the fr
 * device idle: ``IdleController`` (``Idleness``);
 * doze: ``DeviceIdleJobsController`` defers jobs in deep *or* light idle mode and lets them run
   in maintenance windows;
-* standby bucket, foreground (TOP), background restriction: ``AppStandby`` and ``Apps``.
+* standby bucket, foreground (TOP), background restriction: ``AppStandby`` and ``Apps``;
+* power allowlists: ``PowerAllowlist`` (``DeviceIdleController``'s user and temp lists).
 
 ``changed`` fires on any change of those, so the scheduler re-evaluates at the right instant.
 """
@@ -55,6 +56,7 @@ class DeviceAdapter:
             ("standby", device.standby.changed),
             ("process", device.apps.state_changed),
             ("restriction", device.apps.restriction_changed),
+            ("allowlist", device.allowlist.changed),
             ("storage", device.storage.level_changed),
             ("boot", device.boot_completed),
             ("shutdown", device.shutting_down),
@@ -148,3 +150,11 @@ class DeviceAdapter:
     def is_background_restricted(self, package: str) -> bool:
         """The user restricted the app's background activity."""
         return self._device.apps.is_background_restricted(package)
+
+    def is_power_allowlisted(self, package: str) -> bool:
+        """``dumpsys deviceidle whitelist +PKG`` (the user allowlist)."""
+        return self._device.allowlist.contains(package)
+
+    def is_temp_allowlisted(self, package: str) -> bool:
+        """``cmd deviceidle tempwhitelist PKG`` (until it expires)."""
+        return self._device.allowlist.is_temp_allowlisted(package)

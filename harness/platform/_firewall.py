@@ -31,6 +31,10 @@ def app_firewall(
     ``running_jobs`` are its jobs running now."""
     if view.is_top(package):
         return None
+    # NetworkPolicyManagerService: the doze and power-save chains allow the power allowlist
+    # (updateRulesForDeviceIdleUL / mPowerSaveWhitelistAppIds) and the temp allowlist
+    if view.is_power_allowlisted(package) or view.is_temp_allowlisted(package):
+        return None
     expedited = any(job.expedited for job in running_jobs)
     if view.doze is DozeState.IDLE and not expedited:
         return FirewallChain.DOZABLE

@@ -84,15 +84,22 @@ class Readiness:
             unmet.append(Unmet(Constraint.CONTENT_TRIGGER, JobStopReason.STOP_REASON_UNDEFINED))
         if unmet:
             return Verdict(Blocker.CONSTRAINT, unmet[0].stop_reason, unmet=unmet[0])
-        if device.doze is DozeState.IDLE and not expedited_ok:
+        # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted
+        allowlisted = device.is_power_allowlisted(job.package)
+        if device.doze is DozeState.IDLE and not expedited_ok and not allowlisted:
             return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         top = device.is_top(job.package)
-        if device.is_background_restricted(job.package) and not top:
+        # AppStateTrackerImpl.areJobsRestricted: power-exempt app ids are never restricted
+        if device.is_background_restricted(job.package) and not top and not allowlisted:
             return Verdict(
                 Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
             )
-        # AppStateTrackerImpl.areJobsRestricted: battery saver spares EXEMPTED-bucket apps
-        if device.battery_saver and not top and not expedited_ok and bucket is not Bucket.EXEMPTED:
+        # AppStateTrackerImpl.areJobsRestricted: battery saver spares EXEMPTED-bucket apps and
+        # power- or temp-allowlisted ones (mPowerExemptAllAppIds, mTempExemptAppIds)
+        saver_exempt = (
+            bucket is Bucket.EXEMPTED or allowlisted or device.is_temp_allowlisted(job.package)
+        )
+        if device.battery_saver and not top and not expedited_ok and not saver_exempt:
             return Verdict(Blocker.BATTERY_SAVER, JobStopReason.STOP_REASON_DEVICE_STATE)
         if shortfall is not None and not dynamic:
             return Verdict(Blocker.QUOTA, JobStopReason.STOP_REASON_QUOTA, quota=shortfall)

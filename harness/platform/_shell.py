@@ -7,15 +7,17 @@ and per registered job its required, satisfied and unsatisfied constraints and w
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 
-from harness._exceptions import JobShellError
+from harness._exceptions import JobShellError, ShellCommandError
 from harness._units import format_duration_ms
-from harness.device import ShellCommands
+from harness.device import ShellCommands, app_id
 from harness.platform._decision import network_label
 from harness.platform._job_info import JobNetworkType
 from harness.platform._jobs import JobStatus, network_satisfied
 from harness.platform._service import JobSchedulerService
+from harness.platform._view import Bucket, DozeState
 
 _HELP = (
     "cmd jobscheduler supports: run [-f|--force] [-s|--satisfied] PACKAGE JOB_ID, "
@@ -23,8 +25,27 @@ _HELP = (
 )
 
 
+#: ``JobSchedulerShellCommand.onCommand``'s commands (A15@0898a28d) the simulation lacks.
+_PHONE_COMMANDS = frozenset(
+    """
+    cancel monitor-battery get-aconfig-flag-state get-battery-seq get-battery-charging
+    get-battery-not-low get-config-value get-estimated-download-bytes get-estimated-upload-bytes
+    get-storage-seq get-storage-not-low get-transferred-download-bytes
+    get-transferred-upload-bytes heartbeat cache-config-changes reset-execution-quota
+    reset-schedule-quota reset-flex-policy enable-flex-policy disable-flex-policy stop
+    trigger-dock-state help -h
+    """.split()  # noqa: SIM905 (a word list reads better than quoted strings)
+)
+
+
+def _uid_number(package: str) -> int:
+    """The app's uid (``10000 + N`` is ``u0aN``; the device's ``app_id``)."""
+    return app_id(package)
+
+
 def _uid(package: str) -> str:
-    return f"u0a{sum(package.encode()) % 900 + 100}"
+    """``UserHandle.formatUid``: ``u0aN`` for app id ``10000 + N``."""
+    return f"u0a{app_id(package) - 10_000}"
 
 
 def _unique_id(status: JobStatus) -> str:
@@ -105,7 +126,12 @@ def cmd_jobscheduler(
         if status.running:
             return "active\n"
         return "ready\n" if service.verdict(status).runnable else "waiting\n"
-    raise JobShellError(f"Unknown command: {command}\n{_HELP}")
+    if command in _PHONE_COMMANDS:
+        raise ShellCommandError(
+            f"cmd jobscheduler {command} is not supported by the simulated device; {_HELP}"
+        )
+    # JobSchedulerShellCommand.onCommand -> ShellCommand.handleDefaultCommands
+    raise JobShellError(f"Unknown command: {command}")
 
 
 def _required(status: JobStatus) -> list[str]:
@@ -145,11 +171,133 @@ def _satisfied(service: JobSchedulerService, status: JobStatus) -> set[str]:
     return satisfied
 
 
-def dumpsys_jobscheduler(service: JobSchedulerService, args: Sequence[str] = ()) -> str:
-    """``dumpsys jobscheduler [PACKAGE]``: the registered jobs and their constraint states."""
+#: ``JobSchedulerService.dumpHelp``.
+_DUMP_HELP = (
+    "Job Scheduler (jobscheduler) dump options:\n"
+    "  [-h] [package] [--proto] ...\n"
+    "    -h: print this help\n"
+    "  [package] is an optional package name to limit the output to.\n"
+    "    --proto: output dump in protocol buffer format.\n"
+)
+
+
+def _identity_hash(status: JobStatus) -> str:
+    """``Integer.toHexString(System.identityHashCode(this))``: a stable stand-in per job."""
+    return f"{zlib.crc32(f'{status.job.package}/{status.job.job_id}'.encode()):x}"
+
+
+def _java_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _ready_not_dozing(service: JobSchedulerService, status: JobStatus) -> bool:
+    """``JobStatus.mReadyNotDozing`` as ``DeviceIdleJobsController`` sets it: not in idle mode,
+    or the app power-allowlisted, or an expedited job within its quota (``canRunInDoze``)."""
+    device, job = service.device, status.job
+    if device.doze is not DozeState.IDLE or device.is_power_allowlisted(job.package):
+        return True
+    bucket = service.effective_bucket(job.package)
+    return job.expedited and service.readiness.within_ej_quota(
+        job.package, bucket, service.sim.now_ms
+    )
+
+
+def _ready_not_restricted_in_bg(service: JobSchedulerService, status: JobStatus) -> bool:
+    """``JobStatus.mReadyNotRestrictedInBg`` as ``BackgroundJobsController`` sets it from
+    ``AppStateTrackerImpl.areJobsRestricted`` (background restriction, battery saver)."""
+    device, job = service.device, status.job
+    if device.is_top(job.package) or device.is_power_allowlisted(job.package):
+        return True
+    if device.is_background_restricted(job.package):
+        return False
+    if not device.battery_saver or device.is_temp_allowlisted(job.package):
+        return True
+    bucket = service.effective_bucket(job.package)
+    if bucket is Bucket.EXEMPTED:
+        return True
+    return job.expedited and service.readiness.within_ej_quota(
+        job.package, bucket, service.sim.now_ms
+    )
+
+
+def _job_lines(service: JobSchedulerService, status: JobStatus, now: int) -> list[str]:
+    """One job of ``dumpInternal``: the ``JOB`` line, the subset of ``JobStatus.dump`` the
+    simulation knows, then ``Restricted due to:`` and ``Ready:``."""
+    job = status.job
+    required = _required(status)
+    satisfied = _satisfied(service, status)
+    unsatisfied = [name for name in required if name not in satisfied]
+    job_ready = service.verdict(status).runnable  # JobStatus.isReady()
+    delay = job.earliest_ms - now
+    lines = [
+        # dumpInternal: "JOB " printUniqueId ": " toShortStringExceptUniqueId (hash batteryName)
+        f"  JOB {_unique_id(status)}: {_identity_hash(status)} {job.package}/{job.service}",
+        f"    Source: uid={_uid(job.package)} user=0 pkg={job.package}",
+        "    JobInfo:",
+        f"      Service: {job.package}/{job.service}",
+        f"      Requires: charging={_java_bool(job.requires_charging)} "
+        f"batteryNotLow={_java_bool(job.requires_battery_not_low)} "
+        f"deviceIdle={_java_bool(job.requires_device_idle)}",
+        f"      Network type: {network_label(job.network_type, job.network_capabilities)}",
+        f"      Backoff: policy={0 if job.backoff_linear else 1} "
+        f"initial=+{format_duration_ms(job.backoff_delay_ms)}",
+        f"    Required constraints: {' '.join(required) or 'none'}",
+        f"    Satisfied constraints: {' '.join(n for n in required if n in satisfied)}",
+        f"    Unsatisfied constraints: {' '.join(unsatisfied)}",
+    ]
+    if service.device.is_power_allowlisted(job.package):
+        lines.append("    Doze whitelisted: true")  # JobStatus.dump: dozeWhitelisted
+    lines += [
+        "    Implicit constraints:",
+        f"      readyNotDozing: {_java_bool(_ready_not_dozing(service, status))}",
+        f"      readyNotRestrictedInBg: {_java_bool(_ready_not_restricted_in_bg(service, status))}",
+        f"    Standby bucket: {service.effective_bucket(job.package).name}",
+        f"    Run time: earliest={'+' if delay > 0 else '-'}"
+        f"{format_duration_ms(abs(delay))}, latest=none",
+        f"    Num failures: {status.failures}",
+        # dumpInternal: no JobRestriction (thermal) is simulated
+        "    Restricted due to: none.",
+        # dumpInternal: isReadyToBeExecutedLocked (job ready and not running; one user, no
+        # backup, the component present) with its parts
+        f"    Ready: {_java_bool(job_ready and not status.running)} (job={_java_bool(job_ready)}"
+        f" user=true !restricted=true !pending=true !active={_java_bool(not status.running)}"
+        " !backingup=true comp=true)",
+    ]
+    return lines
+
+
+def dumpsys_jobscheduler(
+    service: JobSchedulerService,
+    args: Sequence[str] = (),
+    is_installed: Callable[[str], bool] | None = None,
+) -> str:
+    """``dumpsys jobscheduler [-a] [-h] [PACKAGE]``: the registered jobs and their state, in
+    ``JobSchedulerService.dumpInternal``'s layout (the parts the simulation models)."""
+    package_filter: str | None = None
+    for arg in args:  # JobSchedulerStub.dump's argument loop
+        if arg == "-h":
+            return _DUMP_HELP
+        if arg == "-a":
+            continue
+        if arg == "--proto":
+            raise ShellCommandError(
+                "dumpsys jobscheduler --proto is not supported by the simulated device"
+            )
+        if arg.startswith("-"):
+            return f"Unknown option: {arg}\n"
+        installed = (
+            is_installed(arg)
+            if is_installed is not None
+            else any(s.job.package == arg for s in service.all_jobs())
+        )
+        if not installed:
+            return f"Invalid package: {arg}\n"  # getPackageUid threw NameNotFoundException
+        package_filter = arg
+        break
     now = service.sim.now_ms
-    package_filter = args[0] if args else None
     jobs = [s for s in service.all_jobs() if package_filter in (None, s.job.package)]
+    # sortJobs: by uid, then job id
+    jobs.sort(key=lambda s: (_uid_number(s.job.package), s.job.job_id))
     lines = [
         "Settings:",
         "  min_ready_non_active_jobs_count=5",
@@ -159,38 +307,13 @@ def dumpsys_jobscheduler(service: JobSchedulerService, args: Sequence[str] = ())
         "  runtime_free_quota_max_limit_ms=1800000",
         "",
         "Started users: [0]",
-        f"Registered {len(jobs)} jobs:",
+        "",
+        f"Registered {len(service.all_jobs())} jobs:",
     ]
     if not jobs:
         lines.append("  None.")
     for status in jobs:
-        job = status.job
-        required = _required(status)
-        satisfied = _satisfied(service, status)
-        unsatisfied = [name for name in required if name not in satisfied]
-        verdict = service.verdict(status)
-        delay = job.earliest_ms - now
-        lines += [
-            f"  JOB {_unique_id(status)}: {job.package}/{job.service}",
-            f"    Source: uid={_uid(job.package)} user=0 pkg={job.package}",
-            "    JobInfo:",
-            f"      Service: {job.package}/{job.service}",
-            f"      Requires: charging={str(job.requires_charging).lower()} "
-            f"batteryNotLow={str(job.requires_battery_not_low).lower()} "
-            f"deviceIdle={str(job.requires_device_idle).lower()}",
-            f"      Network type: {network_label(job.network_type, job.network_capabilities)}",
-            f"      Backoff: policy={0 if job.backoff_linear else 1} "
-            f"initial=+{format_duration_ms(job.backoff_delay_ms)}",
-            f"    Required constraints: {' '.join(required) or 'none'}",
-            f"    Satisfied constraints: {' '.join(n for n in required if n in satisfied)}",
-            f"    Unsatisfied constraints: {' '.join(unsatisfied)}",
-            f"    Standby bucket: {service.effective_bucket(job.package).name}",
-            f"    Run time: earliest={'+' if delay > 0 else '-'}"
-            f"{format_duration_ms(abs(delay))}, latest=none",
-            f"    Num failures: {status.failures}",
-            f"    Ready: {str(verdict.runnable or status.running).lower()}"
-            + ("" if verdict.runnable or status.running else f" ({verdict.reason})"),
-        ]
+        lines += _job_lines(service, status, now)
     running = [s for s in jobs if s.running]
     lines += ["", "Active jobs:"]
     if not running:
@@ -224,6 +347,6 @@ def register_jobscheduler_shell(
     )
     shell.register(
         "dumpsys jobscheduler",
-        lambda args: dumpsys_jobscheduler(service, args),
+        lambda args: dumpsys_jobscheduler(service, args, is_installed),
         usage="dumpsys jobscheduler [PKG]",
     )

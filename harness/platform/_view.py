@@ -56,7 +56,7 @@ class DeviceView(Protocol):
 
     @property
     def platform_version(self) -> int:
-        """The Android version (12, 13, 14): some limits differ by version."""
+        """The Android version (12 to 15): some limits differ by version."""
         ...
 
     @property
@@ -115,6 +115,14 @@ class DeviceView(Protocol):
 
     def is_background_restricted(self, package: str) -> bool:
         """The user restricted the app's background activity."""
+        ...
+
+    def is_power_allowlisted(self, package: str) -> bool:
+        """The app is on DeviceIdleController's user power allowlist ("Unrestricted" battery)."""
+        ...
+
+    def is_temp_allowlisted(self, package: str) -> bool:
+        """The app is on DeviceIdleController's temp allowlist now."""
         ...
 
 

@@ -154,6 +154,8 @@ def summary_markdown(
             lines.extend(f"  - {markdown_text(detail)}" for detail in check.details)
         if first.error is not None:
             lines.append(f"- run error: {markdown_text(first.error)}")
+        if first.versions:
+            lines += ["", f"Modelled: {markdown_text(first.describe_versions())}."]
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())

@@ -96,6 +96,9 @@ class RunRecord:
     notes: tuple[str, ...] = ()
     trace_path: str | None = None
     error: str | None = None
+    #: What the run modelled: ``androidx_work``, ``flutter_workmanager``, ``android`` (the
+    #: device's release) and ``device`` (its profile), each a string.
+    versions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -106,6 +109,20 @@ class RunRecord:
     def failed_checks(self) -> tuple[CheckResult, ...]:
         """The checks that did not hold."""
         return tuple(check for check in self.checks if not check.passed)
+
+    def describe_versions(self) -> str:
+        """The versions in one line (``androidx.work 2.10 · flutter workmanager 0.10.9 ·
+        Android 15 (pixel-like)``), or ``""`` when the record carries none."""
+        versions = self.versions
+        parts = []
+        if "androidx_work" in versions:
+            parts.append(f"androidx.work {versions['androidx_work']}")
+        if "flutter_workmanager" in versions:
+            parts.append(f"flutter workmanager {versions['flutter_workmanager']}")
+        if "android" in versions:
+            device = f" ({versions['device']})" if "device" in versions else ""
+            parts.append(f"Android {versions['android']}{device}")
+        return " · ".join(parts)
 
     def replay_command(self) -> str:
         """The command that re-runs exactly this (scenario, seed)."""
@@ -127,6 +144,7 @@ class RunRecord:
             "checks": [check.to_json() for check in self.checks],
             "trace": self.trace_path,
             "replay": self.replay_command(),
+            "versions": dict(self.versions),
         }
 
     @classmethod
@@ -144,4 +162,5 @@ class RunRecord:
             notes=tuple(data.get("notes", ())),
             trace_path=data.get("trace"),
             error=data.get("error"),
+            versions=dict(data.get("versions", {})),
         )

@@ -23,6 +23,7 @@ from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
 from harness.app import fresh_imports
 from harness.backends import Internet
+from harness.device import load_profile
 from harness.scenario._fold import RunFold
 from harness.scenario._loader import Scenario, load
 from harness.scenario._pool import end_workers, leave_signals_to_parent
@@ -274,6 +275,7 @@ def _run_scenario(
         notes=(*world.notes(fold.enqueue_warnings), *_unregistered_note(sim.trace)),
         trace_path=str(trace_path) if trace_path is not None else None,
         error=error,
+        versions=_versions(scenario),
     )
     return RunResult(record, world, sim.trace)
 
@@ -367,3 +369,19 @@ def failed_summary(record: RunRecord) -> list[str]:
         lines.append(f"{check.spec} ✗ {check.message}")
         lines.extend(f"  {detail}" for detail in check.details)
     return lines
+
+
+def _versions(scenario: Scenario) -> dict[str, str]:
+    """What the run modelled, for the report and the replay header."""
+    spec = scenario.spec
+    try:
+        android = str(
+            load_profile(spec.device.profile, spec.device.overrides or None).android_version
+        )
+    except HarnessError:  # a bad profile is the run's error, reported on its own
+        android = "?"
+    return {
+        **spec.versions.model_dump(),
+        "android": android,
+        "device": spec.device.profile,
+    }

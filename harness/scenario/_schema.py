@@ -5,6 +5,7 @@ and the checks that must hold. Example::
 
     name: rate-limited fetch, a commuter's week
     device: pixel-like                 # or {profile: budget, overrides: {...}}
+    versions: {androidx_work: "2.10", flutter_workmanager: "0.10.9"}   # the defaults
     app: examples.rate_limited_fetch   # or apps: [{module: ..., package: ...}]
     backend:
       routes:
@@ -52,6 +53,7 @@ from pydantic import (
 from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
+from harness.scenario._versions import VersionsSpec
 from harness.scenario._yaml import quoted
 
 #: The earliest and latest scenario epochs (virtual wall clocks start at or after the Unix epoch;
@@ -362,6 +364,7 @@ class ScenarioSpec(_Strict):
     name: str
     description: str = ""
     device: DeviceSpec = Field(default_factory=DeviceSpec)
+    versions: VersionsSpec = Field(default_factory=VersionsSpec)
     app: ModulePath | None = None
     apps: list[AppSpec] = Field(default_factory=list)
     backend: BackendSpec = Field(default_factory=BackendSpec)

@@ -32,7 +32,9 @@ class World:
         spec = scenario.spec
         self.internet = build_servers(spec.backend, sim, scenario.path)
         self.device = Device(sim, spec.device.profile, overrides=spec.device.overrides or None)
-        self.binding = bind_phone(sim, self.device, self.internet)
+        self.binding = bind_phone(
+            sim, self.device, self.internet, versions=spec.versions.model_dump()
+        )
         self.view = self.binding.view
         self.job_scheduler = self.binding.service
         self.runtime = self.binding.runtime

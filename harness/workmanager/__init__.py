@@ -113,6 +113,7 @@ from harness.workmanager._system_job import (
 )
 from harness.workmanager._test_scheduler import TestScheduler
 from harness.workmanager._testing import TestDriver
+from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
     CoroutineWorker,
     DefaultWorkerFactory,
@@ -125,6 +126,7 @@ from harness.workmanager._worker import (
 )
 
 __all__ = [
+    "DEFAULT_WORK_VERSION",
     "ArrayCreatingInputMerger",
     "BackoffPolicy",
     "Configuration",
@@ -165,6 +167,7 @@ __all__ = [
     "WorkDatabase",
     "WorkInfo",
     "WorkManager",
+    "WorkManagerVersion",
     "WorkQuery",
     "WorkRequest",
     "WorkSpec",

@@ -58,6 +58,7 @@ from harness.workmanager._schema import (
 )
 from harness.workmanager._test_scheduler import TestScheduler
 from harness.workmanager._updater import enqueue_uniquely_named_periodic, update_work_impl
+from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import WorkerFactory
 
 _LOG = logging.getLogger("harness.workmanager")
@@ -78,7 +79,8 @@ class WorkManager:
 
     ``schedulers`` builds the process's schedulers (default: one time-based
     :class:`TestScheduler` with every constraint met); ``worker_factory`` creates workers
-    (default: import by class name).
+    (default: import by class name); ``version`` is the androidx.work release modelled
+    (:class:`WorkManagerVersion`, default the newest stable line, 2.10).
     """
 
     UpdateResult: ClassVar[type[_UpdateResult]] = _UpdateResult
@@ -93,6 +95,7 @@ class WorkManager:
         max_scheduler_limit: int = MIN_SCHEDULER_LIMIT,
         force_stopped: bool = False,
         configuration: Configuration | None = None,
+        version: WorkManagerVersion | str = DEFAULT_WORK_VERSION,
     ) -> None:
         # The app's Configuration (Configuration.Provider), if any, sets the scheduler limit,
         # the job id range, the worker factory and the executor; an explicit worker_factory (the
@@ -112,13 +115,20 @@ class WorkManager:
                 f"max_scheduler_limit {max_scheduler_limit} is below {MIN_SCHEDULER_LIMIT}: "
                 "WorkManager needs to be able to schedule at least 20 jobs in JobScheduler"
             )
+        #: The androidx.work release this process runs (``WorkManagerVersion``).
+        self.version = WorkManagerVersion.parse(version, "version")
         self.sim = sim
         self.database = database if database is not None else WorkDatabase()
         self.max_scheduler_limit = min(max_scheduler_limit, MAX_SCHEDULER_LIMIT)
         self._alive = True
         self._events = WorkEvents(sim, self.database)
         self.processor = Processor(
-            sim, self.database, self._events, worker_factory, self.configuration.executor
+            sim,
+            self.database,
+            self._events,
+            worker_factory,
+            self.configuration.executor,
+            version=self.version,
         )
         factory = schedulers if schedulers is not None else TestScheduler.factory()
         self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))

@@ -28,6 +28,7 @@ from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
 from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
+from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import RuntimeExtras, WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
 
@@ -50,12 +51,14 @@ class Processor:
         events: WorkEvents,
         worker_factory: WorkerFactory | None = None,
         executor: FixedThreadPool | None = None,
+        version: WorkManagerVersion = DEFAULT_WORK_VERSION,
     ) -> None:
         self._sim = sim
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
         self._executor = executor
+        self._version = version
         self._wrappers: dict[str, WorkerWrapper] = {}
         #: Runs moved into the foreground service (``mForegroundWorkMap``), in order.
         self._foreground: dict[str, ForegroundInfo] = {}
@@ -111,6 +114,7 @@ class Processor:
             executor=self._executor,
             runtime_extras=runtime_extras,
             start_foreground=self._start_foreground,
+            version=self._version,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)

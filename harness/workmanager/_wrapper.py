@@ -20,6 +20,11 @@ equals the 2.9 Java shipped in apps):
 
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
+The release matters in one place (:mod:`harness.workmanager._versions`): with 2.10's coroutine
+``WorkerWrapper`` (@07c97258) a worker that throws or cancels itself resolves as
+``Resolution.Failed`` (``setFailed``: FAILED even for periodic work), where 2.9 applies the
+default ``Result.failure()`` through ``handleResult`` (periodic work goes on to its next period).
+
 Deviations, all about Python rather than Android: a worker task cancelled by something other
 than WorkManager (the simulation shutting down) is treated as process death (no write); an input
 merger that raises fails the work, as the newer coroutine ``WorkerWrapper`` does.
@@ -43,6 +48,7 @@ from harness.workmanager._events import WorkEvents, format_traceback, stop_reaso
 from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
     DefaultWorkerFactory,
     FailureResult,
@@ -76,11 +82,14 @@ class WorkerWrapper:
         executor: FixedThreadPool | None = None,
         runtime_extras: RuntimeExtras | None = None,
         start_foreground: Callable[[WorkerWrapper, ForegroundInfo], None] | None = None,
+        version: WorkManagerVersion = DEFAULT_WORK_VERSION,
     ) -> None:
         self._sim = sim
         self._executor = executor
         self._runtime_extras = runtime_extras or RuntimeExtras()
         self._start_foreground = start_foreground
+        self._version = version
+        self._worker_threw = False
         self._db = database
         self._work_specs = database.work_spec_dao
         self._events = events
@@ -201,9 +210,11 @@ class WorkerWrapper:
             if current is not None and current.cancelling():
                 raise  # the simulation is shutting down: like process death, no write
             result = None  # the worker's own future was cancelled: androidx treats it as failure
+            self._worker_threw = True
         except Exception as error:
             self._record_failure(error, "do_work")
             result = None
+            self._worker_threw = True
         if self._abandoned:
             return
         if result is not None and not isinstance(result, Result):
@@ -211,6 +222,7 @@ class WorkerWrapper:
                 TypeError(f"do_work returned {result!r}, not a Result; treated as failure"),
                 "do_work",
             )
+            self._worker_threw = True  # a TypeError in Python: the throwing worker's path
         elif isinstance(result, Result):
             self._result = result
         self._on_work_finished()
@@ -222,6 +234,16 @@ class WorkerWrapper:
             return
         with self._db.transaction():
             state = self._work_specs.get_state(self.work_spec_id)
+            if (
+                state is not None
+                and not state.is_finished
+                and self._worker_threw
+                and self._version.worker_exception_fails_periodic
+            ):
+                # 2.10 WorkerWrapper.kt launch(): Resolution.Failed -> setFailed() whatever the
+                # work's kind (no handleResult, so periodic work ends too; no onWorkFinished)
+                self._set_failed(Data.EMPTY)
+                return
             self._db.work_progress_dao.delete(self.work_spec_id)  # progress is deleted only here
             if state is None:
                 self._resolve(False)  # e.g. deleted by REPLACE

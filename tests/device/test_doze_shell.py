@@ -92,9 +92,18 @@ def test_dump_ends_with_state_lines(sim: Simulation, device: Any) -> None:
 
 
 def test_unknown_deviceidle_command(device: Any) -> None:
-    """An unknown sub-command lists the supported ones."""
-    with pytest.raises(ShellCommandError, match=r"^dumpsys deviceidle 'bogus' is not supported"):
+    """A word DeviceIdleController does not know prints ``Unknown command: X``
+    (``ShellCommand.handleDefaultCommands``) and fails; a dash word is ``Unknown option: -x``
+    (``DeviceIdleController.dump``); a real command the simulation lacks lists the supported."""
+    with pytest.raises(ShellCommandError, match=r"^Unknown command: bogus$"):
         device.shell("dumpsys deviceidle bogus")
+    with pytest.raises(ShellCommandError, match=r"^Unknown command: bogus$"):
+        device.shell("cmd deviceidle bogus")
+    assert device.shell("dumpsys deviceidle -x") == "Unknown option: -x\n"
+    with pytest.raises(
+        ShellCommandError, match=r"^dumpsys deviceidle 'sys-whitelist' is not supported"
+    ):
+        device.shell("dumpsys deviceidle sys-whitelist")
 
 
 def test_dump_lists_light_pre_idle_only_where_the_release_has_it() -> None:
@@ -108,3 +117,48 @@ def test_dump_lists_light_pre_idle_only_where_the_release_has_it() -> None:
             device = Device(sim, "pixel-like", overrides={"android_version": version})
             text = device.shell("dumpsys deviceidle")
             assert ("    light_pre_idle_to=+3m0s0ms\n" in text) is expected
+
+
+#: ``DeviceIdleController.Constants.dump`` key order, 12/13 (FB@01740eff).
+_KEYS_13 = """flex_time_short light_after_inactive_to light_pre_idle_to light_idle_to
+light_idle_to_initial_flex light_max_idle_to_flex light_idle_factor light_max_idle_to
+light_idle_maintenance_min_budget light_idle_maintenance_max_budget min_light_maintenance_time
+min_deep_maintenance_time inactive_to sensing_to locating_to location_accuracy motion_inactive_to
+motion_inactive_to_flex idle_after_inactive_to idle_pending_to max_idle_pending_to
+idle_pending_factor quick_doze_delay_to idle_to max_idle_to idle_factor min_time_to_alarm
+max_temp_app_allowlist_duration_ms mms_temp_app_allowlist_duration_ms
+sms_temp_app_allowlist_duration_ms notification_allowlist_duration_ms wait_for_unlock
+pre_idle_factor_long pre_idle_factor_short use_window_alarms""".split()  # noqa: SIM905
+
+#: ``DeviceIdleController.Constants.dump`` key order, 14+ (A15@0898a28d).
+_KEYS_14 = """flex_time_short light_after_inactive_to light_idle_to light_idle_to_initial_flex
+light_max_idle_to_flex light_idle_factor light_idle_increase_linearly
+light_idle_linear_increase_factor_ms light_idle_flex_linear_increase_factor_ms light_max_idle_to
+light_idle_maintenance_min_budget light_idle_maintenance_max_budget min_light_maintenance_time
+min_deep_maintenance_time inactive_to sensing_to locating_to location_accuracy motion_inactive_to
+motion_inactive_to_flex idle_after_inactive_to idle_pending_to max_idle_pending_to
+idle_pending_factor quick_doze_delay_to idle_to max_idle_to idle_factor min_time_to_alarm
+max_temp_app_allowlist_duration_ms mms_temp_app_allowlist_duration_ms
+sms_temp_app_allowlist_duration_ms notification_allowlist_duration_ms wait_for_unlock
+use_window_alarms use_mode_manager""".split()  # noqa: SIM905
+
+
+@pytest.mark.parametrize(
+    ("version", "keys"), [(12, _KEYS_13), (13, _KEYS_13), (14, _KEYS_14), (15, _KEYS_14)]
+)
+def test_settings_block_has_every_key_of_the_release_in_its_order(
+    version: int, keys: list[str]
+) -> None:
+    """``DeviceIdleController.Constants.dump`` prints every key of its release in this order
+    (12/13: FB@01740eff; 14+: A15@0898a28d), durations in ``TimeUtils.formatDuration``."""
+    from harness.device import Device
+
+    with Simulation(seed=0) as sim:
+        device = Device(sim, "pixel-like", overrides={"android_version": version})
+        text = device.shell("dumpsys deviceidle")
+    block = text[: text.index("  mLightEnabled=")].splitlines()
+    assert block[0] == "  Settings:"
+    assert [line.strip().split("=", 1)[0] for line in block[1:]] == keys
+    assert "    location_accuracy=20.0m" in block
+    assert "    max_temp_app_allowlist_duration_ms=+5m0s0ms" in block
+    assert "    idle_factor=2.0" in block

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from harness._exceptions import ShellCommandError
 from harness.device import Device, LinkQuality, NetworkState, Transport, load_profile
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, Simulation
 from tests.device.conftest import MakeDevice
@@ -56,6 +57,60 @@ def test_mobile_data_and_airplane_mode(sim: Simulation, device: Any) -> None:
     device.shell("svc data enable")
     sim.run_for(5_000)
     assert device.network.state.connected == (Transport.WIFI, Transport.CELLULAR)
+
+
+def test_airplane_command_writes_the_global_setting(sim: Simulation, device: Any) -> None:
+    """``cmd connectivity airplane-mode enable|disable`` writes ``AIRPLANE_MODE_ON``
+    (``ConnectivityService.setAirplaneMode``: ``Settings.Global.putInt`` then the broadcast)."""
+    assert device.shell("settings get global airplane_mode_on") == "0\n"
+    device.shell("cmd connectivity airplane-mode enable")
+    assert device.shell("settings get global airplane_mode_on") == "1\n"
+    device.shell("cmd connectivity airplane-mode disable")
+    assert device.shell("settings get global airplane_mode_on") == "0\n"
+
+
+def test_settings_put_changes_the_setting_not_the_radios(sim: Simulation, device: Any) -> None:
+    """``settings put global airplane_mode_on 1`` writes the setting only: the command reads it
+    (``ConnectivityService.ShellCmd`` prints ``Settings.Global.AIRPLANE_MODE_ON``), the radios
+    stay up until ``ACTION_AIRPLANE_MODE_CHANGED`` (sent by ``setAirplaneMode``) or a reboot."""
+    sim.run_for(5_000)
+    device.shell("settings put global airplane_mode_on 1")
+    assert device.shell("cmd connectivity airplane-mode") == "enabled\n"
+    assert device.network.state.transport == Transport.WIFI
+    device.shell("cmd connectivity airplane-mode enable")  # the broadcast: radios follow
+    assert device.network.state.transport == Transport.NONE
+    device.shell("settings put global airplane_mode_on 0")
+    assert device.shell("cmd connectivity airplane-mode") == "disabled\n"
+    assert device.network.airplane_mode  # still applied: no broadcast yet
+    device.shell("cmd connectivity airplane-mode disable")
+    sim.run_for(5_000)
+    assert device.network.state.transport == Transport.WIFI
+
+
+def test_the_airplane_broadcast_is_refused_from_adb(sim: Simulation, device: Any) -> None:
+    """``ACTION_AIRPLANE_MODE_CHANGED`` is a protected broadcast: ``am broadcast -a
+    android.intent.action.AIRPLANE_MODE`` from the shell (uid 2000) fails with AMS's
+    "Permission Denial: not allowed to send broadcast" and the radios stay up."""
+    sim.run_for(5_000)
+    device.shell("settings put global airplane_mode_on 1")
+    with pytest.raises(
+        ShellCommandError,
+        match=r"^Broadcasting: Intent \{ act=android\.intent\.action\.AIRPLANE_MODE "
+        r"flg=0x400000 \(has extras\) \}\n.*\njava\.lang\.SecurityException: Permission Denial: "
+        r"not allowed to send broadcast android\.intent\.action\.AIRPLANE_MODE from pid=\d+, "
+        r"uid=2000$",
+    ):
+        device.shell("am broadcast -a android.intent.action.AIRPLANE_MODE --ez state true")
+    assert device.network.state.transport == Transport.WIFI
+
+
+def test_airplane_setting_is_applied_at_boot(sim: Simulation, device: Any) -> None:
+    """The radios start in the persisted ``AIRPLANE_MODE_ON`` after a reboot."""
+    device.shell("settings put global airplane_mode_on 1")
+    device.reboot()
+    sim.run_for(MS_PER_HOUR)
+    assert device.network.airplane_mode
+    assert device.network.state.transport == Transport.NONE
 
 
 def test_wifi_can_be_turned_on_in_airplane_mode(sim: Simulation, device: Any) -> None:

@@ -18,11 +18,37 @@ def test_bundled_profiles_are_listed() -> None:
 
 def test_android_14_reads_config_device_idle_xml() -> None:
     """14 reads config_device_idle.xml (FB@008fa43f): light after 4 min, alarm clock 60 min."""
-    profile = load_profile("pixel-like")
+    profile = load_profile("pixel-like", {"android_version": 14})
     assert profile.android_version == 14
     assert profile.doze.light_after_inactive_to_ms == 240_000
     assert profile.doze.min_time_to_alarm_ms == 3_600_000
     assert profile.doze.light_pre_idle_to_ms is None
+
+
+def test_the_default_device_runs_android_15() -> None:
+    """Defaults: the newest release modelled; pixel-like is an Android 15 (API 35) phone."""
+    assert load_profile("pixel-like").android_version == 15
+
+
+def test_android_15_doze_and_jobscheduler_constants() -> None:
+    """15 (A15@0898a28d DeviceIdleController, config_device_idle.xml): light idle after 4 min,
+    no PRE_IDLE, a waking light IDLE alarm, idle 60 min to 6 h by 2.0, alarm clock 60 min,
+    deep maintenance at least 30 s; QuotaController starts at the legacy windows; the
+    inactivity idle threshold stays 31 min."""
+    doze = load_profile("pixel-like").doze
+    assert (doze.light_after_inactive_to_ms, doze.light_pre_idle_to_ms) == (240_000, None)
+    assert doze.light_idle_alarm_wakeup is True
+    assert (doze.light_idle_to_ms, doze.light_max_idle_to_ms) == (300_000, 900_000)
+    assert (doze.inactive_to_ms, doze.sensing_to_ms, doze.locating_to_ms) == (
+        1_800_000,
+        240_000,
+        30_000,
+    )
+    assert (doze.idle_to_ms, doze.max_idle_to_ms, doze.idle_factor) == (3_600_000, 21_600_000, 2.0)
+    assert (doze.min_time_to_alarm_ms, doze.min_deep_maintenance_time_ms) == (3_600_000, 30_000)
+    profile = load_profile("pixel-like")
+    assert profile.jobscheduler.quota_constants == "legacy"
+    assert profile.idle.inactivity_idle_threshold_ms == 1_860_000
 
 
 def test_android_13_uses_java_defaults() -> None:
@@ -93,8 +119,12 @@ def test_unknown_profile_lists_the_known_ones() -> None:
 
 
 def test_unsupported_android_version() -> None:
-    """Only 12, 13 and 14 have platform defaults."""
-    with pytest.raises(ProfileError, match=r"android_version = 11 is not supported"):
+    """Only 12, 13, 14 and 15 have platform defaults; the error names field, value, allowed."""
+    with pytest.raises(
+        ProfileError,
+        match=r"^device profile 'pixel-like': android_version = 11 is not supported; "
+        r"allowed: 12, 13, 14, 15$",
+    ):
         load_profile("pixel-like", {"android_version": 11})
 
 

@@ -28,6 +28,36 @@ def test_unsupported_command_lists_the_supported(device: Any) -> None:
         device.shell("ls /sdcard")
 
 
+def test_unknown_program_is_inaccessible_or_not_found(device: Any) -> None:
+    """A program not on the phone's PATH fails as mksh says it:
+    ``/system/bin/sh: X: inaccessible or not found`` (exit 127)."""
+    with pytest.raises(
+        ShellCommandError, match=r"^/system/bin/sh: frobnicate: inaccessible or not found$"
+    ):
+        device.shell("adb shell frobnicate --now")
+
+
+def test_unknown_service_cannot_be_found(device: Any) -> None:
+    """``dumpsys X`` / ``cmd X`` of a service the phone does not have: ``Can't find service:
+    X`` (cmds/dumpsys/dumpsys.cpp) and ``cmd: Can't find service: X`` (cmds/cmd/cmd.cpp); a real
+    service the simulation lacks is refused as not supported."""
+    with pytest.raises(ShellCommandError, match=r"^Can't find service: jobschedulr$"):
+        device.shell("dumpsys jobschedulr")
+    with pytest.raises(ShellCommandError, match=r"^cmd: Can't find service: deviceidl$"):
+        device.shell("cmd deviceidl step")
+    with pytest.raises(ShellCommandError, match=r"'dumpsys activity' is not supported"):
+        device.shell("dumpsys activity")
+
+
+def test_unknown_subcommands_and_options(device: Any) -> None:
+    """``ShellCommand.handleDefaultCommands`` prints ``Unknown command: X``;
+    ``ActivityManagerShellCommand`` ``Error: Unknown option: -x``."""
+    with pytest.raises(ShellCommandError, match=r"^Unknown command: bogus$"):
+        device.shell("dumpsys battery bogus")
+    with pytest.raises(ShellCommandError, match=r"^Error: Unknown option: -x$"):
+        device.shell(f"am force-stop -x {PACKAGE}")
+
+
 def test_a_refused_command_is_in_the_trace_as_refused(sim: Simulation, device: Any) -> None:
     """The trace shows what was asked and that it was refused, not a command that ran."""
     with pytest.raises(ShellCommandError):

@@ -15,6 +15,9 @@ from harness.app._context import run_as
 from harness.app._runtime import App, AppRuntime
 from harness.backends import Internet
 from harness.flutter import (
+    DART_INITIALIZATION_TIMEOUT_MS,
+    DEFAULT_PLUGIN_VERSION,
+    ENGINE_START_MS,
     INIT_REQUIRED,
     BackoffPolicy,
     Constraints,
@@ -22,6 +25,7 @@ from harness.flutter import (
     ExistingWorkPolicy,
     NetworkType,
     PlatformException,
+    PluginVersion,
     StopReason,
     UnsupportedError,
     Workmanager,
@@ -38,17 +42,24 @@ _T = TypeVar("_T")
 PACKAGE = sample_app.PACKAGE
 
 
-@pytest.fixture
-def runtime(sim: Simulation) -> AppRuntime:
+def make_runtime(sim: Simulation, plugin_version: str | None = None) -> AppRuntime:
     sample_app.SEEN.clear()
     sample_app.STOPPED.clear()
     internet = Internet(sim)
     internet.backend(sample_app.API).route("GET", "/data", json={"items": 3})
-    app_runtime = AppRuntime(sim, internet, network_for=lambda _package: FakeNetwork(WIFI))
+    versions = {} if plugin_version is None else {"flutter_workmanager": plugin_version}
+    app_runtime = AppRuntime(
+        sim, internet, network_for=lambda _package: FakeNetwork(WIFI), versions=versions
+    )
     app_runtime.install(App.from_module("tests.flutter.sample_app"))
     app_runtime.launch(PACKAGE)
     sim.run_for(1)
     return app_runtime
+
+
+@pytest.fixture
+def runtime(sim: Simulation) -> AppRuntime:
+    return make_runtime(sim)
 
 
 def ui(runtime: AppRuntime) -> AppInstance:
@@ -374,15 +385,74 @@ def test_dispatcher_must_be_top_level(sim: Simulation, runtime: AppRuntime) -> N
         in_app(runtime, lambda: Workmanager().initialize(lambda: None))
 
 
-def test_dispatcher_without_execute_task_hangs_the_run(
-    sim: Simulation, runtime: AppRuntime
-) -> None:
-    """0.10.7 waits for the Dart side forever when the dispatcher never calls execute_task."""
+def test_dispatcher_without_execute_task_hangs_the_run_in_0_10_7(sim: Simulation) -> None:
+    """0.10.7 waits for the Dart side forever when the dispatcher never calls execute_task
+    (BackgroundWorker.kt @af5d75a: no watchdog)."""
+    runtime = make_runtime(sim, "0.10.7")
     in_app(runtime, lambda: Workmanager().initialize(sample_app.silent_dispatcher))
     in_app(runtime, lambda: Workmanager().register_one_off_task("h", "ok"))
     sim.run_for("5m")
     assert infos(runtime, "h")[0].state is State.RUNNING
     assert sim.trace.of_kind("flutter.waiting_for_dart")
+
+
+def test_the_0_10_9_watchdog_fails_a_run_whose_dispatcher_never_calls_back(
+    sim: Simulation, runtime: AppRuntime
+) -> None:
+    """0.10.9 BackgroundWorker.kt: DartInitializationWatchdog, DART_INITIALIZATION_TIMEOUT_MILLIS =
+    30_000, then stopEngine(Result.failure(), ...): the one-off work is FAILED 30 s after start."""
+    in_app(runtime, lambda: Workmanager().initialize(sample_app.silent_dispatcher))
+    in_app(runtime, lambda: Workmanager().register_one_off_task("h", "ok"))
+    sim.run_for("29s")
+    assert infos(runtime, "h")[0].state is State.RUNNING
+    sim.run_for("2s")
+    assert infos(runtime, "h")[0].state is State.FAILED
+    error = sim.trace.of_kind("flutter.task_error")[0]
+    assert (error["phase"], error["error"]) == (
+        "initialization",
+        "Dart engine did not initialize the background channel within 30000 ms",
+    )
+    started = sim.trace.of_kind("flutter.engine_started")[0].t_ms
+    assert error.t_ms - started == ENGINE_START_MS + DART_INITIALIZATION_TIMEOUT_MS
+    assert sim.trace.of_kind("flutter.engine_destroyed")
+
+
+def test_on_task_stopped_never_reaches_dart_in_0_10_7(sim: Simulation) -> None:
+    """0.10.7 BackgroundWorker.onStopped calls onTaskStopped off the main thread, the engine
+    throws, the plugin catches it and stops the engine: Dart's handler never runs (#732)."""
+    runtime = make_runtime(sim, "0.10.7")
+    in_app(runtime, lambda: Workmanager().register_one_off_task("s", "slow"))
+    sim.run_for("1m")
+    in_app(runtime, lambda: Workmanager().cancel_by_unique_name("s"))
+    sim.run_for("1m")
+    assert sample_app.STOPPED == []
+    assert sim.trace.of_kind("flutter.task_error")[0]["phase"] == "on_task_stopped"
+    assert "Dart not told" in sim.trace.of_kind("flutter.engine_destroyed")[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("value", "member"),
+    [
+        ("0.10.7", PluginVersion.V0_10_7),
+        ("0.10.9", PluginVersion.V0_10_9),
+        ("0.10.12+1", PluginVersion.V0_10_9),
+    ],
+)
+def test_plugin_versions_parse(value: str, member: PluginVersion) -> None:
+    """0.10.7, and 0.10.9 standing for every later 0.10.x release; the default is 0.10.9."""
+    assert PluginVersion.parse(value) is member
+    assert DEFAULT_PLUGIN_VERSION is PluginVersion.V0_10_9
+
+
+@pytest.mark.parametrize("value", ["0.10.8", "0.9.0", "1.0.0", "0.10", 0.1])
+def test_an_unknown_plugin_version_names_field_value_and_the_allowed_ones(value: object) -> None:
+    """A bad value is an error naming the field, the value and the allowed values."""
+    with pytest.raises(
+        DefinitionError,
+        match=r"^versions\.flutter_workmanager: .+ is not a modelled flutter workmanager plugin "
+        r"version; allowed: 0\.10\.7, 0\.10\.9 ",
+    ):
+        PluginVersion.parse(value)
 
 
 def test_ios_only_calls_are_unsupported_on_android(sim: Simulation, runtime: AppRuntime) -> None:

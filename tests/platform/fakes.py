@@ -29,6 +29,8 @@ class FakeDevice:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     top: set[str] = field(default_factory=set)
     restricted: set[str] = field(default_factory=set)
+    allowlisted: set[str] = field(default_factory=set)
+    temp_allowlisted: set[str] = field(default_factory=set)
     changed: Signal[str] = field(default_factory=lambda: Signal("device"))
 
     def set(self, **values: Any) -> None:
@@ -44,3 +46,9 @@ class FakeDevice:
 
     def is_background_restricted(self, package: str) -> bool:
         return package in self.restricted
+
+    def is_power_allowlisted(self, package: str) -> bool:
+        return package in self.allowlisted
+
+    def is_temp_allowlisted(self, package: str) -> bool:
+        return package in self.temp_allowlisted

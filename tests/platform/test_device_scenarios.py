@@ -301,7 +301,7 @@ def test_explain_dumpsys_and_cmd_jobscheduler_run_force() -> None:
         dump = world.device.shell("adb shell dumpsys jobscheduler")
         assert package in dump
         assert "Unsatisfied constraints: CONNECTIVITY" in dump
-        assert "Ready: false (constraint unmet: needs network CONNECTED" in dump
+        assert "    Ready: false (job=false user=true !restricted=true" in dump
         (job,) = world.job_scheduler.pending_jobs(package)
         output = world.device.shell(f"adb shell cmd jobscheduler run -f {package} {job.job_id}")
         assert output == "Running job [FORCED]\n"

@@ -54,3 +54,13 @@ def test_the_foreground_app_always_has_the_network() -> None:
 def test_wakelock_tag_names_the_service_and_job() -> None:
     """JobServiceContext holds ``*job*/`` + the service component, here with the job id."""
     assert _job().wakelock_tag == f"*job*/{APP}/example.JobService#0"
+
+
+def test_allowlisted_apps_keep_the_network() -> None:
+    """NetworkPolicyManagerService: the doze, power-save and standby chains allow the power
+    allowlist and the temp allowlist (``mPowerSaveWhitelistAppIds``,
+    ``mPowerSaveTempWhitelistAppIds``)."""
+    device = FakeDevice(doze=DozeState.IDLE, battery_saver=True, allowlisted={APP})
+    assert app_firewall(device, APP, []) is None
+    device = FakeDevice(doze=DozeState.IDLE, buckets={APP: Bucket.RARE}, temp_allowlisted={APP})
+    assert app_firewall(device, APP, []) is None

@@ -191,6 +191,26 @@ def test_doze_defers_jobs_to_the_maintenance_window(sim: Simulation) -> None:
     assert sim.trace.of_kind("job.deferred")[0]["reason"].startswith("doze")
 
 
+def test_allowlisted_apps_jobs_run_in_doze(sim: Simulation) -> None:
+    """``DeviceIdleJobsController.updateTaskStateLocked``: ``enableTask = !mDeviceIdleMode ||
+    whitelisted``: a power-allowlisted app's job runs in doze at once."""
+    _, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE, allowlisted={PACKAGE}))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.run_for("1h")
+    assert starts(sim) == [0]
+
+
+def test_temp_allowlist_does_not_run_jobs_in_doze(sim: Simulation) -> None:
+    """``DeviceIdleJobsController``: the temp allowlist lets only FLAG_IMPORTANT_WHILE_FOREGROUND
+    jobs run in doze (``allowInIdle``), which WorkManager never sets; battery saver spares it
+    (``AppStateTrackerImpl``: ``mTempExemptAppIds``)."""
+    device, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE, temp_allowlisted={PACKAGE}))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.call_at(3_600_000, lambda: device.set(doze=DozeState.NOT_IDLE, battery_saver=True))
+    sim.run_for("2h")
+    assert starts(sim) == [3_600_000]
+
+
 def test_doze_stops_a_running_job_with_device_state(sim: Simulation) -> None:
     """A maintenance window closing under a running job stops it (STOP_REASON_DEVICE_STATE)."""
     device, _, wm = setup(sim)
@@ -274,6 +294,19 @@ def test_battery_saver_spares_exempted_apps(sim: Simulation) -> None:
     """``AppStateTrackerImpl.areJobsRestricted``: an app in the EXEMPTED bucket is not
     restricted by battery saver (``mExemptedBucketPackages``)."""
     _, _, wm = setup(sim, FakeDevice(battery_saver=True, buckets={PACKAGE: Bucket.EXEMPTED}))
+    wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
+    sim.run_for("1h")
+    assert starts(sim) == [0]
+
+
+def test_battery_saver_and_background_restriction_spare_allowlisted_apps(
+    sim: Simulation,
+) -> None:
+    """``AppStateTrackerImpl.areJobsRestricted``: power-exempt app ids
+    (``mPowerExemptAllAppIds``) are never restricted, by battery saver or by the user's
+    background restriction."""
+    device = FakeDevice(battery_saver=True, restricted={PACKAGE}, allowlisted={PACKAGE})
+    _, _, wm = setup(sim, device)
     wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
     sim.run_for("1h")
     assert starts(sim) == [0]
@@ -380,6 +413,16 @@ def test_non_active_jobs_wait_for_a_batch(sim: Simulation) -> None:
     assert sim.trace.of_kind("job.deferred")[-1]["reason"].startswith("batching")
 
 
+def test_exempted_apps_jobs_are_not_batched(sim: Simulation) -> None:
+    """``MaybeReadyJobQueueFunctor``: ``shouldForceBatchJob = batchingEnabled &&
+    job.getEffectiveStandbyBucket() != EXEMPTED_INDEX && ...``: an EXEMPTED (e.g. allow-listed)
+    app's due job runs at once."""
+    _, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.EXEMPTED}))
+    wm.enqueue(OneTimeWorkRequest.builder(Sleeps).set_initial_delay(timedelta(minutes=5)).build())
+    sim.run_for("1h")
+    assert starts(sim) == [300_000]
+
+
 def test_restricted_app_runs_only_with_its_dynamic_constraints(sim: Simulation) -> None:
     """Out of quota, a RESTRICTED app's job needs charging, battery not low and idle."""
     device, _, wm = setup(sim, FakeDevice(buckets={PACKAGE: Bucket.RESTRICTED}))
@@ -408,7 +451,10 @@ def test_cmd_jobscheduler_run_force_timeout_and_dumpsys(sim: Simulation) -> None
     sim.run_for(1000)
     dump = dumpsys_jobscheduler(service)
     assert "Unsatisfied constraints: CONNECTIVITY" in dump
-    assert "Ready: false (constraint unmet: needs network CONNECTED: no network)" in dump
+    assert (
+        "    Ready: false (job=false user=true !restricted=true !pending=true !active=true "
+        "!backingup=true comp=true)\n"
+    ) in dump
     with pytest.raises(JobShellError, match=r"has functional constraints but --force not"):
         cmd_jobscheduler(service, ["run", PACKAGE, "0"])
     with pytest.raises(JobShellError, match=r"Could not find job 7 in package"):

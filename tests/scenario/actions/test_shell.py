@@ -47,7 +47,9 @@ def test_an_unknown_command_lists_the_supported_ones(
 ) -> None:
     """A command the device does not have names the ones it does."""
     code, output = validate(tmp_path, capsys, "adb shell frobnicate now")
-    assert_refused(code, output, "adb shell frobnicate now", "supported: am force-stop PACKAGE")
+    assert_refused(
+        code, output, "adb shell frobnicate now", "supported: am ", "am force-stop PACKAGE"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,65 @@
+"""``WorkManagerVersion``: the androidx.work releases the engine models, and how they differ.
+
+An app pins one ``androidx.work:work-runtime`` version; the harness runs the ``WorkerWrapper`` of
+that release. The two forms, both read at their source (``W/impl/WorkerWrapper.kt``):
+
+* **2.9** (@aa889ef7, the future-based form equal to the 2.9 Java): a worker that throws, or
+  whose own future is cancelled, leaves the default ``Result.failure()`` in place and goes
+  through ``handleResult``, so a *periodic* work goes on to its next period (``resetPeriodic``)
+  and only a one-time work becomes FAILED.
+* **2.10** (@07c97258, the coroutine form: ``launch()`` resolving to a ``Resolution``): a worker
+  that throws (``catch (throwable: Throwable) -> Resolution.Failed()``) or cancels itself
+  (``catch (e: CancellationException) -> Resolution.Failed()``) is resolved by ``setFailed``,
+  which marks the work FAILED whatever its kind: a periodic work that throws once never runs
+  again.
+
+Both forms make a worker that cannot be created (an unknown class name, a factory that throws or
+returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 2.10:
+``Resolution.Failed``). Stops, early starts of periodic or backed-off work, retries and explicit
+``Result`` values behave alike.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from harness._exceptions import DefinitionError
+
+
+class WorkManagerVersion(enum.Enum):
+    """An ``androidx.work`` release line the engine models (``versions.androidx_work``)."""
+
+    V2_9 = "2.9"  # 2.9.x: WorkerWrapper's future-based form
+    V2_10 = "2.10"  # 2.10.x: WorkerWrapper's coroutine form (launch() -> Resolution)
+
+    @property
+    def worker_exception_fails_periodic(self) -> bool:
+        """A periodic worker that throws (or cancels itself) becomes FAILED (2.10 on)."""
+        return self is not WorkManagerVersion.V2_9
+
+    @classmethod
+    def parse(cls, value: object, field: str = "versions.androidx_work") -> WorkManagerVersion:
+        """``value`` ("2.9", "2.10", a patch release such as "2.10.1", or a member) as a member.
+
+        Anything else is a :class:`DefinitionError` naming ``field``, the value and the allowed
+        versions.
+        """
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip()
+        parts = text.split(".")
+        if isinstance(value, str | int | float) and len(parts) >= 2 and all(parts):
+            for member in cls:
+                if ".".join(parts[:2]) == member.value and all(p.isdigit() for p in parts):
+                    return member
+        allowed = ", ".join(member.value for member in cls)
+        raise DefinitionError(
+            f"{field}: {value!r} is not a modelled androidx WorkManager version; allowed: "
+            f"{allowed} (a patch release such as 2.10.1 selects its line; write it as a "
+            'quoted string, "2.10", because YAML reads 2.10 as the number 2.1)'
+        )
+
+
+#: The newest stable line modelled: what a scenario gets when it pins nothing.
+DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_10

@@ -1,0 +1,66 @@
+"""The scenario's ``versions:`` block: validated, passed to the apps, shown in the record."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import ScenarioError
+from harness.scenario._loader import loads
+from harness.scenario._runner import run_scenario
+from harness.workmanager import WorkManagerVersion
+
+SILENT = """\
+name: a dispatcher that never calls back
+app: tests.scenario.apps.silent
+duration: 3h
+timeline:
+  - at: 0s
+    do: open app
+"""
+
+
+def test_versions_default_to_the_newest_stable_lines() -> None:
+    """Defaults: androidx.work 2.10, flutter workmanager 0.10.9."""
+    spec = loads(SILENT).spec
+    assert spec.versions.model_dump() == {"androidx_work": "2.10", "flutter_workmanager": "0.10.9"}
+
+
+def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
+    """A bad version is a scenario error naming the file, line, field, value and allowed values."""
+    text = SILENT + 'versions:\n  androidx_work: "2.8"\n  flutter_workmanager: 0.11.0\n'
+    with pytest.raises(ScenarioError) as caught:
+        loads(text, file="v.yaml")
+    message = str(caught.value)
+    assert "v.yaml:8: versions.androidx_work: '2.8' is not a modelled androidx WorkManager " in (
+        message
+    )
+    assert "allowed: 2.9, 2.10" in message
+    assert "v.yaml:9: versions.flutter_workmanager: '0.11.0' is not a modelled flutter " in message
+    assert "allowed: 0.10.7, 0.10.9" in message
+
+
+@pytest.mark.parametrize(("plugin", "failed_runs"), [("0.10.7", 0), ("0.10.9", 2)])
+def test_the_plugin_version_reaches_the_background_worker(plugin: str, failed_runs: int) -> None:
+    """0.10.9's DartInitializationWatchdog fails each hourly run after 30 s; 0.10.7 waits (the
+    job runs until JobScheduler stops it), so no run fails (BackgroundWorker.kt)."""
+    text = SILENT + f'versions: {{androidx_work: "2.9", flutter_workmanager: "{plugin}"}}\n'
+    result = run_scenario(loads(text, file="silent.yaml"), seed=0)
+    errors = [
+        record
+        for record in result.trace.of_kind("flutter.task_error")
+        if record["phase"] == "initialization"
+    ]
+    assert len(errors) == failed_runs
+    process = result.world.runtime.process("com.example.silent")
+    assert process is not None
+    assert process.work_manager.version is WorkManagerVersion.V2_9
+    assert result.record.versions == {
+        "androidx_work": "2.9",
+        "flutter_workmanager": plugin,
+        "android": "15",
+        "device": "pixel-like",
+    }
+    assert result.record.describe_versions() == (
+        f"androidx.work 2.9 · flutter workmanager {plugin} · Android 15 (pixel-like)"
+    )
+    assert result.record.to_json()["versions"] == result.record.versions
