@@ -18,6 +18,10 @@ equals the 2.9 Java shipped in apps):
    override and progress unchanged, unless it already finished (a cancel); the worker's coroutine
    is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
 
+With ``setBackoffForSystemInterruptions`` (2.11, ``WorkSpec.backoff_on_system_interruptions``) a
+stop, and the early-start deferral of step 1, are ``reschedule(reason)`` instead: the last enqueue
+time becomes now, so the next run waits the backoff (``resetWorkerStatus``).
+
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
 The release matters in one place (:mod:`harness.workmanager._versions`): with 2.10's coroutine
@@ -121,7 +125,13 @@ class WorkerWrapper:
         if spec.is_periodic or spec.is_backed_off:
             due_ms = spec.calculate_next_run_time()
             if self._sim.now_ms < due_ms:
-                self._resolve(True)
+                if spec.backoff_on_system_interruptions:
+                    # 2.11: this ResetWorkerStatus() is reschedule(-256) too: L = now
+                    self._reschedule_for_backoff()
+                    stored = self._work_specs.get_work_spec(self.work_spec_id)
+                    due_ms = stored.calculate_next_run_time() if stored is not None else due_ms
+                else:
+                    self._resolve(True)
                 self._events.emit("work.deferred", self.work_spec_id, due_ms=due_ms)
                 return
         input_data = self._merged_input()
@@ -410,8 +420,17 @@ class WorkerWrapper:
         run waits the backoff delay. androidx checks neither the reason nor the row's state here:
         a run the app cancels (its row already CANCELLED) is put back ENQUEUED too
         (``W/impl/WorkerWrapper.kt`` 2.11: ``if (workSpec.backOffOnSystemInterruptions == true)
-        { reschedule(reason); return true }`` before the state check).
+        { reschedule(reason); return true }`` before the state check). The early-start check of
+        :meth:`run` resolves the same way (``ResetWorkerStatus()``); a snapshot found not
+        ENQUEUED at start keeps the 2.10 handling here.
         """
+        self._reschedule_for_backoff()
+        self._events.emit(
+            "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
+        )
+
+    def _reschedule_for_backoff(self) -> None:
+        """``WorkerWrapper.reschedule(reason)`` and resolve with a reschedule."""
         work_id = self.work_spec_id
         work_specs = self._work_specs
         with self._db.transaction():
@@ -425,7 +444,6 @@ class WorkerWrapper:
         if not self._future_set:
             self._future_set = True
             self._on_resolved(self, True)
-        self._events.emit("work.stopped", work_id, **stop_reason_fields(self._interrupted))
 
     def _resolve_incorrect_status(self) -> None:
         if self._work_specs.get_state(self.work_spec_id) is State.RUNNING:

@@ -336,3 +336,22 @@ def test_backoff_for_system_interruptions_also_reenqueues_a_cancelled_run(
         StopReason.STOP_REASON_CANCELLED_BY_APP,
     )
     assert work.next_schedule_time_millis == 1_000 + 30_000
+
+
+def test_backoff_for_system_interruptions_restarts_the_backoff_of_an_early_start(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """2.11: an early start of backed-off work is ResetWorkerStatus(), which with the flag is
+    reschedule(-256): L = the early start, so the backoff counts again from there."""
+    request = (
+        OneTimeWorkRequest.builder(RetryTwiceThenSucceed)
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    workmanager.enqueue(request)
+    sim.run_for("10s")  # first run at 0 retried: due at 0 + 30 s
+    assert workmanager.processor.start_work(request.string_id)
+    sim.run_for(0)
+    deferred = sim.trace.of_kind("work.deferred")[0]
+    assert (deferred.t_ms, deferred["due_ms"]) == (10_000, 40_000)
+    assert info(workmanager, request).next_schedule_time_millis == 40_000
