@@ -368,6 +368,8 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
     if record.versions:
         header += f" · {record.describe_versions()}"
     console.print(header, highlight=False, markup=False)
+    for line in () if result.life is None else result.life.summary_lines():
+        console.print(f"  {line}", highlight=False, markup=False)
     shown = 0
     for trace_record in result.trace:
         if not args.all and not trace_record.kind.startswith(TIMELINE_KINDS):

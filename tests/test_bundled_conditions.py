@@ -342,12 +342,36 @@ def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[s
     return problems
 
 
+def _life_week(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """The drawn life happened around the written timeline: sessions, charges, places and
+    server weather became actions, and the app's work still ran (docs/lives.md)."""
+    package = _package(records)
+    if scenario.spec.life is None:
+        return ["the file has no life: section"]
+    written = {" ".join(event.do.split()) for event in scenario.spec.timeline}
+    drawn = [str(r["action"]) for r in records if r.kind == "scenario.action"]
+    problems = [
+        f"no drawn {what} action"
+        for what, prefix in (
+            ("session", "use phone"),
+            ("charging", "plug in"),
+            ("place", "link "),
+            ("server weather", "server "),
+        )
+        if not any(text.startswith(prefix) and text not in written for text in drawn)
+    ]
+    if not any(r.get("result") == "success" for r in _mine(records, package, "work.finished")):
+        problems.append("no work succeeded")
+    return problems
+
+
 Condition = Callable[[harness.scenario.Scenario, Records], list[str]]
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
     "happy_path": _happy_path,
     "killed_mid_sync": _killed_mid_sync,
+    "life_week": _life_week,
     "low_battery_saver": _low_battery_saver,
     "overnight_doze": _overnight_doze,
     "rare_bucket": _rare_bucket,

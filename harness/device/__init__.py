@@ -37,13 +37,14 @@ from harness.device._process import (
     StartResult,
 )
 from harness.device._profile import DeviceProfile
-from harness.device._profile_loader import available_profiles, load_profile
+from harness.device._profile_loader import available_profiles, load_profile, vendor_presets
 from harness.device._saver import BatterySaver, SaverChange, SaverState
 from harness.device._screen import Screen, ScreenState
 from harness.device._settings import GlobalSettings, SettingChange
 from harness.device._shell import ShellCommands, ShellHandler
 from harness.device._standby import AppStandby, BucketChange, StandbyBucket
 from harness.device._storage import KeyValueArea, Storage, StorageLevel
+from harness.device._vendor import VendorBatteryManager
 
 __all__ = [
     "AllowlistChange",
@@ -94,7 +95,9 @@ __all__ = [
     "Storage",
     "StorageLevel",
     "Transport",
+    "VendorBatteryManager",
     "app_id",
     "available_profiles",
     "load_profile",
+    "vendor_presets",
 ]

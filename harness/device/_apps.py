@@ -14,7 +14,10 @@ bound to it, CACHED_* when idle in the background, NONEXISTENT when dead. Deaths
   cancelled by their owners; nothing starts it again until the user launches it);
 * ``pm clear`` force-stops and wipes the package's data;
 * the system kills cached processes under memory pressure (:meth:`Apps.low_memory_kill`), beyond
-  ``max_cached_processes``, and, with an OEM battery manager, background apps after a delay.
+  ``max_cached_processes``, and, with an OEM battery manager, background apps after a delay;
+* a vendor battery manager (the profile's ``vendor`` section, :mod:`._vendor`) may force-stop on
+  swipe, deny autostart (no process start but the user's launch) and kill background processes
+  after the screen goes off (:meth:`Apps.vendor_kill`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from harness.device._process import (
     ProcessStateChange,
     StartResult,
 )
-from harness.device._profile import AppsSettings
+from harness.device._profile import AppsSettings, VendorSettings
 from harness.device._timer import Timer
 from harness.sim import Signal, Simulation
 
@@ -58,9 +61,13 @@ class _Package:
 class Apps:
     """Installed packages and their processes on one device."""
 
-    def __init__(self, sim: Simulation, settings: AppsSettings) -> None:
+    def __init__(
+        self, sim: Simulation, settings: AppsSettings, vendor: VendorSettings | None = None
+    ) -> None:
         self._sim = sim
         self._settings = settings
+        self._vendor = vendor or VendorSettings()
+        self._force_stop_on_swipe = settings.force_stop_on_swipe or self._vendor.force_stop_on_swipe
         self._packages: dict[str, _Package] = {}
         self._next_pid = FIRST_PID
         self._running = False
@@ -145,6 +152,13 @@ class Apps:
             return StartResult.REFUSED
         if entry.state is not ProcessState.NONEXISTENT:
             return StartResult.RUNNING
+        if self._vendor.autostart_denied and not (entry.starting and entry.start_for_launch):
+            # dontkillmyapp.com/xiaomi, /huawei: without the Autostart ("App launch") permission
+            # nothing but the user starts the app; a job or BOOT_COMPLETED finds it not running
+            self._sim.record(
+                "device.process", package=package, event="autostart_denied", detail=reason
+            )
+            return StartResult.REFUSED
         if not entry.starting:
             self._begin_start(entry, reason, self._settings.cold_start_ms)
         return StartResult.STARTING
@@ -206,7 +220,7 @@ class Apps:
         """The user removes the app's task from recents (``force_stop_on_swipe``: force-stop)."""
         entry = self._get(package)
         entry.has_activity = False
-        if self._settings.force_stop_on_swipe:
+        if self._force_stop_on_swipe:
             self.force_stop(package, detail="swiped away (OEM force-stop)")
         else:
             self._kill(entry, ExitReason.REASON_USER_REQUESTED, "remove task")
@@ -232,6 +246,16 @@ class Apps:
         victim = min(cached, key=lambda e: e.last_active_ms)
         self._kill(victim, ExitReason.REASON_LOW_MEMORY, "lmk")
         return victim.name
+
+    def vendor_kill(self, *, running_jobs: bool, detail: str) -> list[str]:
+        """A vendor kills background processes (cached; with ``running_jobs`` SERVICE too)."""
+        floor = ProcessState.SERVICE if running_jobs else ProcessState.CACHED_ACTIVITY
+        victims = [
+            entry
+            for entry in self._packages.values()
+            if floor <= entry.state < ProcessState.NONEXISTENT and not entry.has_activity
+        ]
+        return [e.name for e in victims if self._kill(e, ExitReason.REASON_OTHER, detail)]
 
     def force_stop(self, package: str, *, detail: str = "am force-stop") -> None:
         """``am force-stop``: kill and mark stopped until the next user launch."""

@@ -48,6 +48,7 @@ from harness.device._shell import ShellCommands
 from harness.device._standby import AppStandby
 from harness.device._storage import Storage
 from harness.device._timer import Timer
+from harness.device._vendor import VendorBatteryManager
 from harness.sim import Signal, Simulation
 
 
@@ -139,8 +140,10 @@ class Device:
         self.storage = Storage(
             sim, p.storage, data_dir=None if data_dir is None else Path(data_dir)
         )
-        self.apps = Apps(sim, p.apps)
+        self.apps = Apps(sim, p.apps, p.vendor)
         self.allowlist = PowerAllowlist(sim, self.apps.is_installed)
+        #: The vendor's battery manager (the profile's ``vendor`` section; idle on stock).
+        self.vendor = VendorBatteryManager(sim, p.vendor, self.apps, self.screen)
         self.standby = AppStandby(
             sim,
             p.standby,

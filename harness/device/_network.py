@@ -98,6 +98,8 @@ class Network:
             transport: Timer(self._sim, self._connect_callback(transport))
             for transport in self._in_range
         }
+        #: Link quality set at run time (a place's network: :meth:`set_link_quality`).
+        self._links: dict[Transport, LinkSettings] = {}
         self._generation = 0
         self._state = self._compute(0)
         self._schedules: list[CoverageSchedule] = []
@@ -117,7 +119,9 @@ class Network:
         return self._generation
 
     def link_settings(self, transport: Transport) -> LinkSettings:
-        """The profile's link settings of ``transport``."""
+        """The link settings of ``transport``: the profile's, or those set at run time."""
+        if transport in self._links:
+            return self._links[transport]
         return {
             Transport.WIFI: self._settings.wifi,
             Transport.CELLULAR: self._settings.cellular,
@@ -194,6 +198,35 @@ class Network:
         """A scheduled loss of coverage ends."""
         self._outages[transport] = max(0, self._outages[transport] - 1)
         self._update(reason)
+
+    def set_link_quality(
+        self,
+        transport: Transport,
+        *,
+        latency_ms: int,
+        down_bytes_per_s: int,
+        up_bytes_per_s: int,
+        loss: float,
+    ) -> None:
+        """From now, ``transport``'s link has this quality (the network of the place the phone
+        is at): each request draws its bandwidth between 60 % and 100 % of the figures given,
+        and its latency with the profile's jitter."""
+        if latency_ms < 0 or down_bytes_per_s < 1 or up_bytes_per_s < 1 or not 0 <= loss <= 1:
+            raise DefinitionError(
+                f"link quality latency {latency_ms} ms, down {down_bytes_per_s} B/s, up "
+                f"{up_bytes_per_s} B/s, loss {loss}: give latency >= 0, bandwidths >= 1 and "
+                "loss from 0 to 1"
+            )
+        self._links[transport] = self.link_settings(transport).model_copy(
+            update={
+                "latency_ms": latency_ms,
+                "down_min_bytes_per_s": max(1, down_bytes_per_s * 6 // 10),
+                "down_max_bytes_per_s": down_bytes_per_s,
+                "up_min_bytes_per_s": max(1, up_bytes_per_s * 6 // 10),
+                "up_max_bytes_per_s": up_bytes_per_s,
+                "loss": loss,
+            }
+        )
 
     def set_captive_portal(self, captive: bool) -> None:
         """The Wi-Fi sits behind a captive portal (connected, not validated)."""

@@ -12,7 +12,7 @@ the field names: ``_ms`` integer milliseconds, ``_ua`` microamps, ``_uah`` micro
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -240,6 +240,34 @@ class AppsSettings(_Section):
     max_cached_processes: Annotated[int, Field(ge=0, le=1_000)]
 
 
+#: Named vendor battery managers (``vendor: samsung``); their settings are data in
+#: ``profiles/vendor/<preset>.yaml``, each citing its dontkillmyapp.com page.
+VendorPreset = Literal["stock", "samsung", "xiaomi", "huawei", "oneplus", "custom"]
+
+
+class VendorSettings(_Section):
+    """The vendor's battery manager: what it does to apps beyond AOSP (dontkillmyapp.com).
+
+    Every field defaults to stock Android (nothing beyond AOSP), so a profile without a
+    ``vendor:`` section behaves as before. A preset (``vendor: xiaomi``) fills the fields from
+    ``profiles/vendor/xiaomi.yaml``; fields written next to it win over the preset's.
+    """
+
+    preset: VendorPreset = "stock"
+    #: Swiping the app from recents force-stops it (its jobs and alarms are cancelled).
+    force_stop_on_swipe: bool = False
+    #: After the screen has been off this long, background processes are killed.
+    kill_after_screen_off_ms: PositiveMs | None = None
+    #: The screen-off kill also takes processes running a job (SERVICE), not only cached ones.
+    kill_running_jobs: bool = False
+    #: No autostart: a process is never started for a job or a broadcast (BOOT_COMPLETED), only
+    #: by the user opening the app; while the user's process lives, its jobs run.
+    autostart_denied: bool = False
+    #: An app the user has not opened for this long is put to sleep again (background
+    #: restricted), even if the user lifted the restriction: the "battery optimisation resets".
+    restrict_unused_after_ms: PositiveMs | None = None
+
+
 class StorageSettings(_Section):
     """Internal storage and ``StorageManager``'s low/full thresholds."""
 
@@ -295,5 +323,9 @@ class DeviceProfile(_Section):
     standby: StandbySettings
     jobscheduler: JobSchedulerSettings
     apps: AppsSettings
+    vendor: VendorSettings = VendorSettings()
+    #: The owner's life a scenario on this device draws when it has no ``life:`` of its own: a
+    #: life preset name or a ``life:`` mapping, checked by the scenario layer (docs/lives.md).
+    life: str | dict[str, Any] | None = None
     storage: StorageSettings
     boot: BootSettings

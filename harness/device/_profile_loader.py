@@ -167,6 +167,40 @@ def supported_android_versions() -> tuple[int, ...]:
     )
 
 
+def vendor_presets() -> list[str]:
+    """The names of the bundled vendor presets (``stock``, ``samsung``, ...), sorted."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in (_PROFILES / "vendor").iterdir()
+        if entry.is_file() and entry.name.endswith(".yaml")
+    )
+
+
+def _expand_vendor(name: str, data: dict[str, Any]) -> None:
+    """``vendor: xiaomi`` or ``vendor: {preset: xiaomi, ...}``: the preset's fields laid under
+    the fields written next to it (those win). ``custom`` has no file: every field is written."""
+    vendor = data.get("vendor")
+    if isinstance(vendor, str):
+        vendor = {"preset": vendor}
+    if not isinstance(vendor, dict) or not isinstance(vendor.get("preset"), str):
+        return
+    preset = vendor["preset"]
+    if preset == "custom":
+        data["vendor"] = vendor
+        return
+    presets = vendor_presets()
+    if preset not in presets:
+        raise ProfileError(
+            f"device profile {name!r}: vendor preset {preset!r} does not exist; choose one of: "
+            f"{', '.join([*presets, 'custom'])}"
+        )
+    base = _read_yaml(
+        f"vendor {preset}", (_PROFILES / "vendor" / f"{preset}.yaml").read_text(encoding="utf-8")
+    )
+    _merge(base, vendor, f"device profile {name!r} vendor")
+    data["vendor"] = base
+
+
 def load_profile(name: str, overrides: Mapping[str, Any] | None = None) -> DeviceProfile:
     """The bundled profile ``name`` (or a ``.yaml`` file path) with ``overrides``, validated.
 
@@ -215,6 +249,7 @@ def _load_profile(name: str, overrides: Mapping[str, Any] | None) -> DeviceProfi
     data = _read_yaml(f"android-{version}", platform_file.read_text(encoding="utf-8"))
     _merge(data, device, f"device profile {name!r}")
     _merge(data, layer, f"device profile {name!r} overrides")
+    _expand_vendor(name, data)
     try:
         return DeviceProfile.model_validate(data)
     except ValidationError as error:

@@ -146,6 +146,7 @@ class DeviceProcessRecord(TraceKind):
         "force_stopped",
         "data_cleared",
         "background_restricted",
+        "autostart_denied",
         "started",
         "died",
         "state",

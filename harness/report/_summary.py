@@ -119,6 +119,35 @@ def dump_summary_json(
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
+#: The figures ``summary.md`` shows per run of a scenario that draws lives (docs/lives.md).
+LIFE_FIGURES: Final = ("work_runs", "wakeups", "battery_mah_used")
+
+
+def _lives(scenarios: Sequence[ScenarioSummary]) -> list[str]:
+    """Per run of each scenario with a drawn life: its vendor and the figures lives move."""
+    lines: list[str] = []
+    for scenario in scenarios:
+        runs = [run for run in scenario.runs if run.life is not None]
+        if not runs:
+            continue
+        lines += ["", f"## Lives drawn: {markdown_text(scenario.name)}", ""]
+        lines += ["| seed | life | vendor | " + " | ".join(LIFE_FIGURES) + " |"]
+        lines += ["|---" * (3 + len(LIFE_FIGURES)) + "|"]
+        for run in runs:
+            life = run.life or {}
+            figures = " | ".join(str(run.metrics.get(name, "")) for name in LIFE_FIGURES)
+            lines.append(
+                f"| {run.seed} | {markdown_text(str(life.get('preset')))} | "
+                f"{markdown_text(str(life.get('vendor') or 'profile'))} | {figures} |"
+            )
+        lines.append("")
+        for name in LIFE_FIGURES:
+            values = [run.metrics[name] for run in runs if name in run.metrics]
+            if values:
+                lines.append(f"- {name}: {min(values)} to {max(values)} over {len(values)} seeds")
+    return lines
+
+
 def summary_markdown(
     records: Sequence[RunRecord], *, interrupted: Interruption | None = None
 ) -> str:
@@ -159,6 +188,7 @@ def summary_markdown(
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())
+    lines += _lives(scenarios)
     notes = sorted({note for record in records for note in record.notes})
     if notes:
         lines += ["", "## Notes", ""]

@@ -5,7 +5,8 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 ========================  =====================================================================
 ``responses_processed``   no HTTP request was cut off before its response reached the app (a
                           worker stopped, or a Flutter engine destroyed, under it); a request
-                          cut because the app's process died (kill, reboot) does not count
+                          cut because the app's process died (kill, reboot), or because the
+                          network it used went away at that instant, does not count
 ``honours_retry_after``   after a 429, the app never came back before its ``Retry-After``
 ``max_staleness: T``      the app never went longer than T without a successful fetch (GET
                           answered 2xx or 304), counted from the start of the run to its end
@@ -160,7 +161,7 @@ def _at(t_ms: int) -> str:
 def _responses_processed(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     # A request cut because the process died (a kill, a reboot, a force-stop) is not a response
     # the app dropped: it never had the chance; no_data_lost and no_duplicate_uploads judge what
-    # follows from it.
+    # follows from it. Nor is one cut as its network went away (the fold tells them apart).
     cut = fold.cut_requests
     if not cut.count:
         return check.ok(f"all {fold.requests} requests reached the app")

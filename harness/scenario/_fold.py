@@ -63,6 +63,7 @@ class _Firsts:
 _HANDLERS: Final = {
     "http.request": "_http_request",
     "http.unmatched": "_http_unmatched",
+    "device.network": "_network",
     "work.started": "_work_started",
     "work.finished": "_work_finished",
     "work.failed": "_work_failed",
@@ -87,6 +88,8 @@ class RunFold:
         self.bytes_metered = 0
         self.bytes_unmetered = 0
         self.work_runs = 0
+        #: times a job or an alarm woke the device (``device.wakeup`` records)
+        self.wakeups = 0
         self.successful_runs = 0
         #: virtual hours with work starts or device wake-ups, and how many each had (records
         #: come in time order, so an hour's count is final once the next hour starts)
@@ -96,6 +99,11 @@ class RunFold:
         self.successful_fetch_ms = array("q")
         #: requests cut off under the app (``responses_processed``)
         self.cut_requests = _Firsts()
+        #: requests cut at the instant the network they used went away: the connection was
+        #: lost under them, which no app code could have prevented
+        self.connections_lost = 0
+        #: the last network change: its time and the transports connected after it
+        self._network_change = (-1, frozenset[str]())
         #: ``(t_ms, reason)`` of engines destroyed with tasks in flight
         self.engines_destroyed: list[tuple[int, str]] = []
         #: ``(t_ms, item_id)`` of items the user created, in order
@@ -133,7 +141,11 @@ class RunFold:
         error = fields.get("error")
         if error:
             self.request_errors += 1
-            if str(error).startswith(_CUT_PREFIX):
+            if not str(error).startswith(_CUT_PREFIX):
+                pass
+            elif self._lost_network_under(record.t_ms, fields.get("transport")):
+                self.connections_lost += 1
+            else:
                 self.cut_requests.add(record.t_ms, f"{fields['method']} {fields['url']}")
         metered = fields.get("metered")
         if metered is not None:
@@ -149,6 +161,16 @@ class RunFold:
             and (200 <= status < 300 or status == 304)
         ):
             self.successful_fetch_ms.append(record.t_ms)
+
+    def _network(self, record: TraceRecord) -> None:
+        self._network_change = (record.t_ms, frozenset(record.fields.get("connected", ())))
+
+    def _lost_network_under(self, t_ms: int, transport: object) -> bool:
+        """Whether the network a request used went away at the instant it was cut: the stop
+        that cut it (JobScheduler's connectivity constraint) and the lost connection are one
+        event, and on a phone the request fails with the network either way."""
+        changed_at, connected = self._network_change
+        return changed_at == t_ms and transport not in connected
 
     def _http_unmatched(self, record: TraceRecord) -> None:
         self.unmatched.add(record.t_ms, f"{record['method']} {record['url']}")
@@ -168,6 +190,8 @@ class RunFold:
         self._wakeup(record)
 
     def _wakeup(self, record: TraceRecord) -> None:
+        if record.kind == "device.wakeup":
+            self.wakeups += 1
         hour = record.t_ms // MS_PER_HOUR
         if self._wakeup_hours and self._wakeup_hours[-1] == hour:
             self._wakeup_counts[-1] += 1

@@ -24,11 +24,19 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from harness._exceptions import ActionError, CheckDefinitionError, DefinitionError, ScenarioError
+from harness._exceptions import (
+    ActionError,
+    CheckDefinitionError,
+    DefinitionError,
+    HarnessError,
+    ScenarioError,
+)
 from harness._units import format_t_ms
 from harness.app import App, fresh_imports, read_module
+from harness.device import load_profile
 from harness.scenario._actions import Action, parse_action
 from harness.scenario._checks import DEFAULT_CHECKS, Check, parse_check
+from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
 from harness.scenario._timeexpr import count_every, expand_every
 from harness.scenario._yaml import LineIndex, Loc, load_yaml, quoted, read_yaml_file, shorten
@@ -246,6 +254,7 @@ def _load_data(data: Any, *, file: str, index: LineIndex | None, imports: bool) 
         _pydantic_problems(error, data, errors)
         errors.raise_if_any()
         raise  # pragma: no cover - raise_if_any always raises here
+    spec = _with_profile_life(spec, errors)
     schedule: list[ScheduledAction] = []
     previous_at: int | None = None
     expandable = _check_counts(spec, errors)
@@ -313,6 +322,25 @@ def _load_data(data: Any, *, file: str, index: LineIndex | None, imports: bool) 
     preflight(scenario if imports else _without_user_code(scenario, packages_certain), errors.add)
     errors.raise_if_any()
     return scenario
+
+
+def _with_profile_life(spec: ScenarioSpec, errors: _Errors) -> ScenarioSpec:
+    """``spec`` with its device profile's ``life`` when it has none of its own (a scenario's
+    ``life:`` wins); a profile that does not load is left to the preflight to report."""
+    if spec.life is not None:
+        return spec
+    try:
+        life = load_profile(spec.device.profile, spec.device.overrides or None).life
+    except HarnessError:
+        return spec
+    if life is None:
+        return spec
+    try:
+        drawn = LifeSpec.model_validate(life_data(life))
+    except (ValidationError, ValueError) as error:
+        errors.add(("device",), f"device profile {spec.device.profile!r}: life: {error}")
+        return spec
+    return spec.model_copy(update={"life": drawn})
 
 
 def _without_user_code(scenario: Scenario, packages_certain: bool) -> Scenario:

@@ -99,6 +99,8 @@ class RunRecord:
     #: What the run modelled: ``androidx_work``, ``flutter_workmanager``, ``android`` (the
     #: device's release) and ``device`` (its profile), each a string.
     versions: Mapping[str, str] = field(default_factory=dict)
+    #: The life the seed drew (``DrawnLife.to_json``), for a scenario with ``life:``.
+    life: Mapping[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -130,6 +132,7 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The run as it appears in ``summary.json`` (schema in docs/report-schema.md)."""
+        life = {} if self.life is None else {"life": dict(self.life)}
         return {
             "scenario": self.scenario,
             "path": self.path,
@@ -145,6 +148,7 @@ class RunRecord:
             "trace": self.trace_path,
             "replay": self.replay_command(),
             "versions": dict(self.versions),
+            **life,
         }
 
     @classmethod
@@ -163,4 +167,5 @@ class RunRecord:
             trace_path=data.get("trace"),
             error=data.get("error"),
             versions=dict(data.get("versions", {})),
+            life=data.get("life"),
         )

@@ -25,6 +25,8 @@ from harness.app import fresh_imports
 from harness.backends import Internet
 from harness.device import load_profile
 from harness.scenario._fold import RunFold
+from harness.scenario._life import DrawnLife
+from harness.scenario._life_plan import PanicCharger, life_for, life_schedule, written_claims
 from harness.scenario._loader import Scenario, load
 from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
@@ -113,6 +115,8 @@ class RunResult:
     record: RunRecord
     world: World
     trace: Trace
+    #: The life the seed drew (``None`` for a scenario without ``life:``).
+    life: DrawnLife | None = None
 
     @property
     def passed(self) -> bool:
@@ -189,6 +193,7 @@ def _metrics(fold: RunFold, world: World) -> dict[str, float]:
         "request_errors": fold.request_errors,
         "work_runs": fold.work_runs,
         "successful_runs": fold.successful_runs,
+        "wakeups": fold.wakeups,
         "max_wakeups_per_hour": fold.max_wakeups_per_hour,
         "max_requests_per_hour": max(per_hour_requests.values(), default=0),
         "bytes_metered": fold.bytes_metered,
@@ -247,10 +252,14 @@ def _run_scenario(
     sim.trace.subscribe(fold.feed)
     error: str | None = None
     world: World | None = None
+    life = life_for(scenario, seed)
     with sim:
         try:
-            world = World(sim, scenario)
+            world = World(sim, scenario, vendor=None if life is None else life.vendor)
             world.schedule(scenario.schedule)
+            if life is not None:  # after the written actions: they run first at one instant
+                world.schedule(life_schedule(life, scenario))
+                PanicCharger(world, life, written_claims(scenario))
             sim.run_until(spec.duration)
         except HarnessError as failure:
             error = f"{type(failure).__name__}: {failure}"
@@ -276,8 +285,9 @@ def _run_scenario(
         trace_path=str(trace_path) if trace_path is not None else None,
         error=error,
         versions=_versions(scenario),
+        life=None if life is None else life.to_json(),
     )
-    return RunResult(record, world, sim.trace)
+    return RunResult(record, world, sim.trace, life)
 
 
 def _unregistered_note(trace: Trace) -> list[str]:

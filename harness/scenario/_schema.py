@@ -52,6 +52,7 @@ from pydantic import (
 
 from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
+from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
 from harness.scenario._versions import VersionsSpec
 from harness.scenario._yaml import quoted
@@ -373,6 +374,13 @@ class ScenarioSpec(_Strict):
     seeds: int = Field(default=5, ge=1, le=10_000)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     checks: list[str | dict[str, Any]] = Field(default_factory=list)
+    #: A life drawn from each seed around the timeline (``docs/lives.md``); none by default.
+    life: LifeSpec | None = None
+
+    @field_validator("life", mode="before")
+    @classmethod
+    def _life_preset(cls, value: Any) -> Any:
+        return life_data(value)
 
     @field_validator("device", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness._exceptions import ScenarioError
-from harness.device import Device
+from harness.device import Device, load_profile
 from harness.phone import bind_phone
 from harness.scenario._actions import Action
 from harness.scenario._loader import Scenario, ScheduledAction
@@ -26,12 +26,21 @@ ACTION_PRIORITY = -100
 class World:
     """Servers, apps and (later) the device and system scheduler of one run."""
 
-    def __init__(self, sim: Simulation, scenario: Scenario) -> None:
+    def __init__(self, sim: Simulation, scenario: Scenario, vendor: str | None = None) -> None:
+        """``vendor``: a vendor preset a drawn life chose, for a profile whose vendor is stock
+        and not overridden (a vendor written in the profile or the overrides wins)."""
         self.sim = sim
         self.scenario = scenario
         spec = scenario.spec
         self.internet = build_servers(spec.backend, sim, scenario.path)
-        self.device = Device(sim, spec.device.profile, overrides=spec.device.overrides or None)
+        overrides = dict(spec.device.overrides)
+        if (
+            vendor is not None
+            and not any(key == "vendor" or key.startswith("vendor.") for key in overrides)
+            and load_profile(spec.device.profile, overrides or None).vendor.preset == "stock"
+        ):
+            overrides["vendor"] = vendor
+        self.device = Device(sim, spec.device.profile, overrides=overrides or None)
         self.binding = bind_phone(
             sim, self.device, self.internet, versions=spec.versions.model_dump()
         )

@@ -100,3 +100,33 @@ def test_custom_checks_read_the_streamed_trace(tmp_path: Path, check: str) -> No
     )
     (verdict,) = [c for c in result.record.checks if c.name == "custom"]
     assert (verdict.passed, verdict.message) == (True, "held")
+
+
+def _cut(t_ms: int, transport: str) -> TraceRecord:
+    return TraceRecord(
+        t_ms,
+        "http.request",
+        {
+            "method": "GET",
+            "url": "https://api.example.com/items",
+            "transport": transport,
+            "error": "cancelled: the caller was stopped before the response arrived",
+        },
+    )
+
+
+def test_a_request_cut_as_its_network_went_away_is_a_lost_connection() -> None:
+    """responses_processed: a request cut at the instant its network disconnected (the
+    connectivity stop and the lost connection are one event) is not a response the app dropped;
+    one cut while its network stayed up still is."""
+    fold = RunFold.of(
+        [
+            TraceRecord(1_000, "device.network", {"connected": ["WIFI", "CELLULAR"]}),
+            TraceRecord(5_000, "device.network", {"connected": ["WIFI"]}),
+            _cut(5_000, "CELLULAR"),  # cellular went away under it
+            _cut(5_000, "WIFI"),  # its network is still there: the worker was stopped
+            _cut(9_000, "CELLULAR"),  # later: no network change at that instant
+        ]
+    )
+    assert fold.connections_lost == 1
+    assert fold.cut_requests.count == 2
