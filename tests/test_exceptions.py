@@ -58,6 +58,9 @@ _APP_FACING = {
     "harness.flutter._plugin.PlatformException",
     "harness.flutter._plugin.UnsupportedError",
     "harness._pytest_items.ScenarioCheckFailed",
+    # Android's ForegroundServiceStartNotAllowedException, raised into a worker's
+    # set_foreground_async future (app code catches it by that name)
+    "harness.workmanager._foreground.ForegroundServiceStartNotAllowedException",
 }
 
 

@@ -46,10 +46,12 @@ from harness.backends import Internet
 from harness.sim import Simulation, run_blocking
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
+    Configuration,
     DefaultWorkerFactory,
     ListenableWorker,
     SchedulerFactory,
     WorkDatabase,
+    WorkerFactory,
     WorkerParameters,
     WorkManager,
     WorkManagerVersion,
@@ -117,17 +119,24 @@ class _DataArea:
 class _AppWorkerFactory:
     """Creates workers that run as app code of the process instance."""
 
-    def __init__(self, instance: AppInstance) -> None:
+    def __init__(self, instance: AppInstance, configured: WorkerFactory | None = None) -> None:
         self._instance = instance
+        self._configured = configured
         self._default = DefaultWorkerFactory()
 
     def create_worker(
         self, worker_class_name: str, worker_parameters: WorkerParameters
     ) -> ListenableWorker:
         instance = self._instance
-        worker: ListenableWorker = run_as(
-            instance, self._default.create_worker, worker_class_name, worker_parameters
-        )
+        worker: ListenableWorker | None = None
+        if self._configured is not None:  # Configuration.setWorkerFactory, default as fallback
+            worker = run_as(
+                instance, self._configured.create_worker, worker_class_name, worker_parameters
+            )
+        if worker is None:
+            worker = run_as(
+                instance, self._default.create_worker, worker_class_name, worker_parameters
+            )
         start = worker.start_work
 
         def start_in_app() -> Any:
@@ -274,12 +283,28 @@ class AppRuntime:
         if installed.process is not None:
             return installed.process
         instance = self._new_instance(installed, "process")
+        # Configuration.Provider: the app module's work_manager_configuration(), if it has one,
+        # configures WorkManager as it initialises at process start (WorkManagerInitializer).
+        try:
+            module = run_as(instance, installed.app.load)
+        except Exception:
+            module = None
+        provider = getattr(module, "work_manager_configuration", None)
+        configuration = run_as(instance, provider) if callable(provider) else None
+        if configuration is not None and not isinstance(configuration, Configuration):
+            raise DefinitionError(
+                f"app module {installed.app.module!r}: work_manager_configuration() returned "
+                f"{configuration!r}, not a harness.workmanager.Configuration"
+            )
         work_manager = WorkManager(
             self.sim,
             installed.database,
             schedulers=self._schedulers_for(package),
-            worker_factory=_AppWorkerFactory(instance),
+            worker_factory=_AppWorkerFactory(
+                instance, configuration.worker_factory if configuration is not None else None
+            ),
             force_stopped=force_stopped,
+            configuration=configuration,
             version=self._work_version,
         )
         instance.work_manager = work_manager

@@ -27,7 +27,14 @@ from harness.platform._decision import (
 )
 from harness.platform._device_adapter import DeviceAdapter
 from harness.platform._firewall import FirewallChain, app_firewall
-from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability
+from harness.platform._job_info import (
+    JobInfo,
+    JobNetworkType,
+    NetCapability,
+    NetTransport,
+    NetworkRequest,
+    TriggerContentUri,
+)
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, network_satisfied, unmet_constraints
 from harness.platform._quota import QuotaTracker
@@ -60,9 +67,11 @@ __all__ = [
     "JobStatus",
     "JobStopReason",
     "NetCapability",
+    "NetTransport",
     "NetworkInfo",
     "NetworkNeed",
     "NetworkProblem",
+    "NetworkRequest",
     "Override",
     "ProcessStarter",
     "QuotaLimit",
@@ -71,6 +80,7 @@ __all__ = [
     "QuotaTracker",
     "Readiness",
     "SlotShortage",
+    "TriggerContentUri",
     "Unmet",
     "Verdict",
     "api_level",

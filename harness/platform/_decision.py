@@ -48,6 +48,7 @@ class Constraint(enum.Enum):
     STORAGE_NOT_LOW = "storage_not_low"
     CONNECTIVITY = "connectivity"
     DEVICE_IDLE = "device_idle"
+    CONTENT_TRIGGER = "content_trigger"  # no change of a trigger URI reported yet
 
 
 class NetworkProblem(enum.Enum):
@@ -206,6 +207,7 @@ _CONSTRAINT_WORDS = {
     Constraint.BATTERY_NOT_LOW: "battery is low",
     Constraint.STORAGE_NOT_LOW: "storage is low",
     Constraint.DEVICE_IDLE: "device is not idle",
+    Constraint.CONTENT_TRIGGER: "waiting for a change of a trigger content URI",
 }
 
 

@@ -2,15 +2,18 @@
 
 The fields are the subset of ``JobInfo.Builder`` the simulated apps use: the job id and the
 ``JobService`` component that runs it, the earliest start (``setMinimumLatency``), the required
-network (``setRequiredNetworkType``, or ``setRequiredNetwork`` with capabilities), the
-charging/idle/battery/storage constraints, expedition and the back-off criteria. WorkManager's
-own data (the work spec id and generation) travels in the extras, as androidx puts it there.
+network (``setRequiredNetworkType``, or ``setRequiredNetwork`` with a :class:`NetworkRequest`'s
+capabilities and transports), the charging/idle/battery/storage constraints, content-URI
+triggers (``addTriggerContentUri`` and the trigger delays), expedition and the back-off criteria.
+WorkManager's own data (the work spec id and generation) travels in the extras, as androidx puts
+it there.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 
 class JobNetworkType(enum.IntEnum):
@@ -28,8 +31,131 @@ class JobNetworkType(enum.IntEnum):
 class NetCapability(enum.IntEnum):
     """``NetworkCapabilities.NET_CAPABILITY_*`` a job can require (``setRequiredNetwork``)."""
 
+    NET_CAPABILITY_NOT_METERED = 11  # not metered (typically Wi-Fi)
+    NET_CAPABILITY_INTERNET = 12  # can reach the internet (every simulated network)
+    NET_CAPABILITY_NOT_RESTRICTED = 13  # usable by ordinary apps (every simulated network)
+    NET_CAPABILITY_TRUSTED = 14  # trusted by the user (every simulated network)
+    NET_CAPABILITY_NOT_VPN = 15  # not a VPN (the simulated device has none)
+    NET_CAPABILITY_VALIDATED = 16  # connectivity to the internet was verified
+    NET_CAPABILITY_NOT_ROAMING = 18  # not roaming
+    NET_CAPABILITY_FOREGROUND = 19  # available to foreground apps (every simulated network)
+    NET_CAPABILITY_NOT_CONGESTED = 20  # not congested (every simulated network)
+    NET_CAPABILITY_NOT_SUSPENDED = 21  # not suspended (every simulated network)
     # a metered network the carrier made free for now (API 30)
     NET_CAPABILITY_TEMPORARILY_NOT_METERED = 25
+
+
+class NetTransport(enum.IntEnum):
+    """``NetworkCapabilities.TRANSPORT_*``: what carries a network."""
+
+    TRANSPORT_CELLULAR = 0  # mobile data
+    TRANSPORT_WIFI = 1  # Wi-Fi
+    TRANSPORT_BLUETOOTH = 2  # Bluetooth tethering
+    TRANSPORT_ETHERNET = 3  # Ethernet
+    TRANSPORT_VPN = 4  # a VPN
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkRequest:
+    """``android.net.NetworkRequest``: the capabilities and transports a network must have.
+
+    :meth:`builder` starts as ``NetworkRequest.Builder()`` does, with INTERNET, NOT_RESTRICTED,
+    TRUSTED and NOT_VPN; a network matches when it has every capability and (if any are named)
+    one of the transports (``NetworkRequest.canBeSatisfiedBy``)."""
+
+    capabilities: frozenset[NetCapability] = frozenset()
+    transports: frozenset[NetTransport] = frozenset()
+
+    @staticmethod
+    def builder() -> NetworkRequestBuilder:
+        """A ``NetworkRequest.Builder`` with the default capabilities."""
+        return NetworkRequestBuilder()
+
+    def has_capability(self, capability: NetCapability) -> bool:
+        """``NetworkRequest.hasCapability``."""
+        return capability in self.capabilities
+
+    def has_transport(self, transport: NetTransport) -> bool:
+        """``NetworkRequest.hasTransport``."""
+        return transport in self.transports
+
+    @property
+    def job_network_type(self) -> JobNetworkType:
+        """``JobInfo.getNetworkType`` of a job given this request: UNMETERED if it needs
+        NOT_METERED, NOT_ROAMING if NOT_ROAMING, CELLULAR for a cellular transport, else ANY."""
+        if self.has_capability(NetCapability.NET_CAPABILITY_NOT_METERED):
+            return JobNetworkType.NETWORK_TYPE_UNMETERED
+        if self.has_capability(NetCapability.NET_CAPABILITY_NOT_ROAMING):
+            return JobNetworkType.NETWORK_TYPE_NOT_ROAMING
+        if self.has_transport(NetTransport.TRANSPORT_CELLULAR):
+            return JobNetworkType.NETWORK_TYPE_CELLULAR
+        return JobNetworkType.NETWORK_TYPE_ANY
+
+
+#: ``NetworkCapabilities``' default for a new ``NetworkRequest.Builder``.
+DEFAULT_CAPABILITIES: frozenset[NetCapability] = frozenset(
+    {
+        NetCapability.NET_CAPABILITY_INTERNET,
+        NetCapability.NET_CAPABILITY_NOT_RESTRICTED,
+        NetCapability.NET_CAPABILITY_TRUSTED,
+        NetCapability.NET_CAPABILITY_NOT_VPN,
+    }
+)
+
+
+class NetworkRequestBuilder:
+    """``NetworkRequest.Builder``."""
+
+    __slots__ = ("_capabilities", "_transports")
+
+    def __init__(self) -> None:
+        self._capabilities = set(DEFAULT_CAPABILITIES)
+        self._transports: set[NetTransport] = set()
+
+    def add_capability(self, capability: NetCapability) -> NetworkRequestBuilder:
+        """Require ``capability``."""
+        self._capabilities.add(NetCapability(capability))
+        return self
+
+    def remove_capability(self, capability: NetCapability) -> NetworkRequestBuilder:
+        """No longer require ``capability``."""
+        self._capabilities.discard(NetCapability(capability))
+        return self
+
+    def add_transport_type(self, transport: NetTransport) -> NetworkRequestBuilder:
+        """Accept networks carried by ``transport`` (with none added, any transport)."""
+        self._transports.add(NetTransport(transport))
+        return self
+
+    def build(self) -> NetworkRequest:
+        """The ``NetworkRequest``."""
+        return NetworkRequest(frozenset(self._capabilities), frozenset(self._transports))
+
+
+#: ``JobInfo.TriggerContentUri.FLAG_NOTIFY_FOR_DESCENDANTS``.
+FLAG_NOTIFY_FOR_DESCENDANTS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerContentUri:
+    """``JobInfo.TriggerContentUri``: a ``content:`` URI whose changes start the job."""
+
+    FLAG_NOTIFY_FOR_DESCENDANTS: ClassVar[int] = FLAG_NOTIFY_FOR_DESCENDANTS
+
+    uri: str
+    flags: int = 0
+
+    @property
+    def notify_for_descendants(self) -> bool:
+        """Whether changes below the URI count too (``FLAG_NOTIFY_FOR_DESCENDANTS``)."""
+        return bool(self.flags & FLAG_NOTIFY_FOR_DESCENDANTS)
+
+    def matches(self, changed_uri: str) -> bool:
+        """Whether a change of ``changed_uri`` is reported to this trigger (a
+        ``ContentObserver`` registered for the URI, with descendants if flagged)."""
+        if changed_uri == self.uri:
+            return True
+        return self.notify_for_descendants and changed_uri.startswith(self.uri.rstrip("/") + "/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +180,13 @@ class JobInfo:
     network_capabilities: frozenset[NetCapability] = field(default_factory=frozenset)
     backoff_delay_ms: int = 30_000
     backoff_linear: bool = False
+    #: Transports of a ``setRequiredNetwork`` request (empty: any transport).
+    network_transports: frozenset[NetTransport] = field(default_factory=frozenset)
+    #: ``addTriggerContentUri``: the job runs after a change of one of these (API 24).
+    trigger_content_uris: tuple[TriggerContentUri, ...] = ()
+    #: ``setTriggerContentUpdateDelay`` / ``setTriggerContentMaxDelay`` (-1: the default).
+    trigger_content_update_delay_ms: int = -1
+    trigger_content_max_delay_ms: int = -1
 
     def as_regular(self) -> JobInfo:
         """The same job without expedition (``RUN_AS_NON_EXPEDITED_WORK_REQUEST``)."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from harness.platform._content import ContentTrigger
 from harness.platform._decision import Constraint, NetworkNeed, NetworkProblem, Unmet, Verdict
-from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability
+from harness.platform._job_info import JobInfo, JobNetworkType, NetCapability, NetTransport
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._view import DeviceView, NetworkInfo
 
@@ -32,8 +33,8 @@ def network_satisfied(job: JobInfo, network: NetworkInfo | None) -> bool:
         return True
     if network is None or not network.validated:
         return False
-    if NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED in job.network_capabilities:
-        return network.temporarily_unmetered
+    if job.network_capabilities or job.network_transports:
+        return request_satisfied(job, network)
     if job.network_type is JobNetworkType.NETWORK_TYPE_UNMETERED:
         return not network.metered
     if job.network_type is JobNetworkType.NETWORK_TYPE_NOT_ROAMING:
@@ -52,6 +53,28 @@ def charging_satisfied(device: DeviceView, *, top_exempt: bool = False) -> bool:
     if top_exempt:
         return device.power_connected
     return device.charging and device.battery_not_low
+
+
+def request_satisfied(job: JobInfo, network: NetworkInfo) -> bool:
+    """``NetworkRequest.canBeSatisfiedBy`` for a ``setRequiredNetwork`` job: every capability it
+    asks for, and one of its transports if it names any. Simulated networks always have
+    INTERNET, NOT_RESTRICTED, TRUSTED, NOT_VPN, FOREGROUND, NOT_CONGESTED and NOT_SUSPENDED."""
+    if job.network_transports and _transport(network) not in job.network_transports:
+        return False
+    present = {
+        NetCapability.NET_CAPABILITY_NOT_METERED: not network.metered,
+        NetCapability.NET_CAPABILITY_NOT_ROAMING: not network.roaming,
+        NetCapability.NET_CAPABILITY_VALIDATED: network.validated,
+        NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED: network.temporarily_unmetered,
+    }
+    return all(present.get(capability, True) for capability in job.network_capabilities)
+
+
+def _transport(network: NetworkInfo) -> NetTransport | None:
+    try:
+        return NetTransport[f"TRANSPORT_{network.transport}"]
+    except KeyError:
+        return None
 
 
 def unmet_constraints(
@@ -144,6 +167,8 @@ class JobStatus:
     top_started: bool = False
     override: Override = Override.NONE
     stop_handles: list[object] = field(default_factory=list)
+    #: The content-trigger state of a job with trigger URIs (``ContentObserverController``).
+    content_trigger: ContentTrigger | None = None
 
     @property
     def running(self) -> bool:

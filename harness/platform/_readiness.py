@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Final
 
 from harness._units import MS_PER_MINUTE
-from harness.platform._decision import Blocker, QuotaLimit, QuotaShortfall, Unmet, Verdict
+from harness.platform._decision import (
+    Blocker,
+    Constraint,
+    QuotaLimit,
+    QuotaShortfall,
+    Unmet,
+    Verdict,
+)
 from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
 from harness.platform._job_parameters import JobStopReason
@@ -81,6 +88,10 @@ class Readiness:
         elif status.override is Override.SOFT:  # SOFT_OVERRIDE_CONSTRAINTS: all but connectivity
             connectivity = JobStopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
             unmet = [u for u in unmet if u.stop_reason is connectivity]
+        # ContentObserverController: CONSTRAINT_CONTENT_TRIGGER (not in SOFT_OVERRIDE_CONSTRAINTS)
+        trigger = status.content_trigger
+        if trigger is not None and not trigger.satisfied and status.override is not Override.FULL:
+            unmet.append(Unmet(Constraint.CONTENT_TRIGGER, JobStopReason.STOP_REASON_UNDEFINED))
         if unmet:
             return Verdict(Blocker.CONSTRAINT, unmet[0].stop_reason, unmet=unmet[0])
         # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted

@@ -39,6 +39,7 @@ import asyncio
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._concurrency import ConcurrencyLimits, SlotPass
+from harness.platform._content import ContentObserverController
 from harness.platform._decision import Blocker, Verdict
 from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo
@@ -89,6 +90,9 @@ class JobSchedulerService:
         #: A job started (``True``) or ended (``False``): the device binds the app's service,
         #: holds the job's wake lock and keeps a doze maintenance window open meanwhile.
         self.run_changed: Signal[tuple[JobInfo, bool]] = self.runs.run_changed
+        self.content = ContentObserverController(
+            sim, self.evaluate, lambda s: self._jobs.get((s.job.package, s.job.job_id)) is s
+        )
         self._timer = WakeupTimer(sim, self.evaluate_now)
         self._evaluating = False
         self._again = False
@@ -130,6 +134,7 @@ class JobSchedulerService:
         if previous is not None and previous.running:
             self.runs.stop(previous, JobStopReason.STOP_REASON_CANCELLED_BY_APP, "rescheduled")
         self._jobs[key] = JobStatus(job, self.sim.now_ms)
+        self.content.track(self._jobs[key], previous)
         self.sim.record(
             "job.scheduled",
             package=job.package,
@@ -165,6 +170,27 @@ class JobSchedulerService:
     def pending_jobs(self, package: str) -> list[JobInfo]:
         """Jobs ``package`` has scheduled (``getAllPendingJobs``), running ones included."""
         return [status.job for key, status in sorted(self._jobs.items()) if key[0] == package]
+
+    def notify_content_changed(self, uri: str) -> None:
+        """``ContentResolver.notifyChange(uri)``: jobs observing ``uri`` see the change
+        (``ContentObserverController``; see :mod:`._content`)."""
+        self.sim.record("job.content_changed", uri=uri)
+        self.content.notify_change(
+            uri, sorted(self._jobs.values(), key=lambda s: (s.job.package, s.job.job_id))
+        )
+
+    def prepare_triggered_content(
+        self, package: str, job_id: int
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The changed URIs and authorities a starting run reports
+        (``JobParameters.getTriggeredContentUris``/``Authorities``); changes from now on
+        belong to the next run (``prepareForExecutionLocked``)."""
+        status = self._jobs.get((package, job_id))
+        if status is None or status.content_trigger is None:
+            return (), ()
+        self.content.prepare(status)
+        trigger = status.content_trigger
+        return trigger.triggered_uris, trigger.triggered_authorities
 
     def job_status(self, package: str, job_id: int) -> JobStatus | None:
         """The service's record of a job."""

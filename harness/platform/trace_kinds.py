@@ -47,6 +47,29 @@ class JobCancelledAllRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JobContentChangedRecord(TraceKind):
+    """A ``content:`` URI changed (``ContentResolver.notifyChange``); jobs observing it
+    (``addTriggerContentUri``) note the change."""
+
+    KIND: ClassVar[str] = "job.content_changed"
+    uri: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobContentTriggeredRecord(TraceKind):
+    """A job's content-trigger constraint was met: the update delay passed without a further
+    change, or the maximum delay since the first (``ContentObserverController``)."""
+
+    KIND: ClassVar[str] = "job.content_triggered"
+    package: str
+    job_id: int
+    work_id: str
+    uris: list[str]
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class JobDeferredRecord(TraceKind):
     """A due job could not start now; ``reason`` says why (a constraint, doze, quota,
     standby, ...).
@@ -146,6 +169,8 @@ __all__ = [
     "JobAllDroppedRecord",
     "JobCancelledAllRecord",
     "JobCancelledRecord",
+    "JobContentChangedRecord",
+    "JobContentTriggeredRecord",
     "JobDeferredRecord",
     "JobDroppedRecord",
     "JobFinishedRecord",

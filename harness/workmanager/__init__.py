@@ -51,6 +51,8 @@ kind                   when, and its own fields
 ``work.failed``        app code raised: ``phase`` (``create_worker``, ``merge_inputs``,
                        ``do_work``, ``on_stopped``), ``error``, ``traceback``; a
                        ``work.finished`` follows for the first three
+``work.foreground``    a running worker moved into the foreground service (``set_foreground``):
+                       ``notification_id``, ``foreground_service_type``
 ``work.stopped``       a run was stopped (constraint lost, timeout, scheduler) or found RUNNING at
                        start-up (``cause`` ``process_restart``): ``stop_reason`` (name) and
                        ``stop_reason_value``
@@ -67,8 +69,9 @@ kind                   when, and its own fields
 from harness.workmanager import (
     trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
 )
+from harness.workmanager._configuration import Configuration, FixedThreadPool
 from harness.workmanager._constraint_state import ConstraintState
-from harness.workmanager._constraints import Constraints
+from harness.workmanager._constraints import Constraints, ContentUriTrigger
 from harness.workmanager._continuation import WorkContinuation
 from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
@@ -81,6 +84,10 @@ from harness.workmanager._enums import (
     State,
     StopReason,
     UpdateResult,
+)
+from harness.workmanager._foreground import (
+    ForegroundInfo,
+    ForegroundServiceStartNotAllowedException,
 )
 from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
 from harness.workmanager._manager import WorkManager
@@ -112,6 +119,7 @@ from harness.workmanager._worker import (
     DefaultWorkerFactory,
     ListenableWorker,
     Result,
+    RuntimeExtras,
     Worker,
     WorkerFactory,
     WorkerParameters,
@@ -121,14 +129,19 @@ __all__ = [
     "DEFAULT_WORK_VERSION",
     "ArrayCreatingInputMerger",
     "BackoffPolicy",
+    "Configuration",
     "ConstraintState",
     "Constraints",
+    "ContentUriTrigger",
     "CoroutineWorker",
     "Data",
     "DefaultWorkerFactory",
     "Executed",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
+    "FixedThreadPool",
+    "ForegroundInfo",
+    "ForegroundServiceStartNotAllowedException",
     "InputMerger",
     "JobIds",
     "ListenableWorker",
@@ -140,6 +153,7 @@ __all__ = [
     "PeriodicityInfo",
     "Processor",
     "Result",
+    "RuntimeExtras",
     "Scheduler",
     "SchedulerFactory",
     "State",

@@ -9,16 +9,19 @@ whose constraints no longer do.
 Which constraint counts as unmet, and which stop reason a lost one gives, follows
 ``ContraintControllers.kt`` (@1d7dc4d1) and ``WorkConstraintsTracker.kt``: the controllers are
 checked in list order, charging (6), battery not low (5), storage not low (9), then the network
-controllers (7), and the first unmet one names the stop reason. Network rules (API 28+):
-CONNECTED needs connected *and* validated; UNMETERED and TEMPORARILY_UNMETERED need connected and
-not metered (the in-process path treats them alike); NOT_ROAMING needs connected and not roaming;
-METERED needs connected and metered. The greedy in-process scheduler ignores device idle (left to
-JobScheduler); this state checks it last, with stop reason 8, as JobScheduler would.
+controllers (7), and the first unmet one names the stop reason. Network rules (API 28+): CONNECTED
+needs connected *and* validated; UNMETERED and TEMPORARILY_UNMETERED need connected and not metered
+(the in-process path treats them alike); NOT_ROAMING needs connected and not roaming; METERED needs
+connected and metered; a network request (2.10) needs connected and its VALIDATED, NOT_METERED,
+NOT_ROAMING capabilities (transports are not tracked here). The greedy in-process scheduler ignores
+device idle (left to JobScheduler); this state checks it last, with stop reason 8, as JobScheduler
+would.
 """
 
 from __future__ import annotations
 
 from harness._exceptions import DefinitionTypeError
+from harness.platform import NetCapability, NetworkRequest
 from harness.sim import Signal
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._enums import NetworkType, StopReason
@@ -159,6 +162,22 @@ class ConstraintState:
             return connected and not self.network_roaming
         return connected and self.network_metered  # METERED
 
+    def _request_met(self, request: NetworkRequest) -> bool:
+        """``NetworkRequestConstraintController`` (2.10, API 28+): a connected network with the
+        request's capabilities; this state knows no transports, so they are not checked."""
+        if not self.network_connected:
+            return False
+        needs = request.capabilities
+        return not (
+            (NetCapability.NET_CAPABILITY_VALIDATED in needs and not self.network_validated)
+            or (NetCapability.NET_CAPABILITY_NOT_METERED in needs and self.network_metered)
+            or (NetCapability.NET_CAPABILITY_NOT_ROAMING in needs and self.network_roaming)
+            or (
+                NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED in needs
+                and self.network_metered
+            )
+        )
+
     def unmet_reason(self, constraints: Constraints) -> StopReason | None:
         """The stop reason of the first unmet constraint in androidx's order, or ``None``."""
         if constraints.requires_charging and not self.charging:
@@ -168,6 +187,9 @@ class ConstraintState:
         if constraints.requires_storage_not_low and not self.storage_not_low:
             return StopReason.STOP_REASON_CONSTRAINT_STORAGE_NOT_LOW
         if not self._network_met(constraints.required_network_type):
+            return StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
+        request = constraints.required_network_request
+        if request is not None and not self._request_met(request):
             return StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
         if constraints.requires_device_idle and not self.device_idle:
             return StopReason.STOP_REASON_CONSTRAINT_DEVICE_IDLE

@@ -61,6 +61,8 @@ class WorkEvents:
         self._database = database
         #: Emits a fresh :class:`WorkInfo` after every change, in order.
         self.changed: Signal[WorkInfo] = Signal("workmanager.work_info")
+        #: Emits after every reported change, a deleted or pruned row too (what flows wait for).
+        self.invalidated: Signal[None] = Signal("workmanager.invalidated")
         self.alive = True
 
     def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
@@ -75,6 +77,7 @@ class WorkEvents:
         spec = database.work_spec_dao.get_work_spec(work_spec_id)
         if spec is None:
             self._sim.record(kind, id=work_spec_id, **fields)
+            self.invalidated.emit(None)
             return
         info = WorkInfo.from_spec(
             spec,
@@ -83,12 +86,14 @@ class WorkEvents:
         )
         self._sim.record(kind, **self.common_fields(spec, info), **fields)
         self.changed.emit(info)
+        self.invalidated.emit(None)
 
     def emit_snapshot(self, kind: str, spec: WorkSpec, info: WorkInfo, /, **fields: Any) -> None:
         """Record ``kind`` for a row about to disappear (deleted, pruned), from its snapshot."""
         if not self.alive:
             return
         self._sim.record(kind, **self.common_fields(spec, info), **fields)
+        self.invalidated.emit(None)
 
     @staticmethod
     def common_fields(spec: WorkSpec, info: WorkInfo) -> dict[str, Any]:

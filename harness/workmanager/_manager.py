@@ -24,12 +24,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import ClassVar
 
 from harness._exceptions import InvalidRequestError
 from harness.sim import Simulation
 from harness.workmanager._cancel import cancel_all, cancel_by_id, cancel_by_name, cancel_by_tag
+from harness.workmanager._configuration import (
+    MAX_SCHEDULER_LIMIT,
+    MIN_SCHEDULER_LIMIT,
+    Configuration,
+)
 from harness.workmanager._continuation import WorkContinuation, one_time_requests
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enqueue import enqueue_continuation
@@ -41,6 +46,7 @@ from harness.workmanager._enums import (
     UpdateResult,
 )
 from harness.workmanager._events import WorkEvents, stop_reason_fields
+from harness.workmanager._flows import distinct_flow
 from harness.workmanager._info import WorkInfo, WorkQuery
 from harness.workmanager._processor import Executed, Processor
 from harness.workmanager._request import OneTimeWorkRequest, PeriodicWorkRequest, WorkRequest
@@ -57,9 +63,6 @@ from harness.workmanager._worker import WorkerFactory
 
 _LOG = logging.getLogger("harness.workmanager")
 
-#: ``Configuration.MIN_SCHEDULER_LIMIT`` (the default) and ``Scheduler.MAX_SCHEDULER_LIMIT``.
-MIN_SCHEDULER_LIMIT = 20
-MAX_SCHEDULER_LIMIT = 50
 #: ``Scheduler.MAX_GREEDY_SCHEDULER_LIMIT``: what unlimited schedulers see at most.
 MAX_GREEDY_SCHEDULER_LIMIT = 200
 
@@ -91,8 +94,21 @@ class WorkManager:
         worker_factory: WorkerFactory | None = None,
         max_scheduler_limit: int = MIN_SCHEDULER_LIMIT,
         force_stopped: bool = False,
+        configuration: Configuration | None = None,
         version: WorkManagerVersion | str = DEFAULT_WORK_VERSION,
     ) -> None:
+        # The app's Configuration (Configuration.Provider), if any, sets the scheduler limit,
+        # the job id range, the worker factory and the executor; an explicit worker_factory (the
+        # app runtime's, which runs the configured one as app code) takes its place.
+        if configuration is not None:
+            max_scheduler_limit = configuration.max_scheduler_limit
+            if worker_factory is None:
+                worker_factory = configuration.worker_factory
+        self.configuration = (
+            configuration
+            if configuration is not None
+            else Configuration(max_scheduler_limit=min(max_scheduler_limit, MAX_SCHEDULER_LIMIT))
+        )
         # Configuration.Builder.setMaxSchedulerLimit: below 20 throws, above 50 is clamped.
         if max_scheduler_limit < MIN_SCHEDULER_LIMIT:
             raise InvalidRequestError(
@@ -107,12 +123,53 @@ class WorkManager:
         self._alive = True
         self._events = WorkEvents(sim, self.database)
         self.processor = Processor(
-            sim, self.database, self._events, worker_factory, version=self.version
+            sim,
+            self.database,
+            self._events,
+            worker_factory,
+            self.configuration.executor,
+            version=self.version,
         )
         factory = schedulers if schedulers is not None else TestScheduler.factory()
         self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))
         self.processor.executed.connect(self._on_executed)
         self._start_up(force_stopped)
+
+    # --- getInstance / initialize (W/WorkManager.kt) ------------------------------------------
+
+    @staticmethod
+    def get_instance(context: object) -> WorkManager:
+        """``WorkManager.getInstance(context)``: the WorkManager of the app process ``context``
+        belongs to (``harness.app.current_app()`` inside app code).
+
+        Every app process initialises its WorkManager when it starts, as
+        ``WorkManagerInitializer`` does; a context without one raises, as androidx's
+        ``IllegalStateException`` for an uninitialised WorkManager."""
+        work_manager = getattr(context, "work_manager", None)
+        if not isinstance(work_manager, WorkManager):
+            raise InvalidRequestError(
+                f"WorkManager is not initialized properly for {context!r}: pass the app's "
+                "context (harness.app.current_app() inside app code), whose process initialised "
+                "WorkManager when it started"
+            )
+        return work_manager
+
+    @staticmethod
+    def initialize(context: object, configuration: Configuration) -> None:
+        """``WorkManager.initialize``: always too late here, as on a phone with the default
+        initializer: the process initialised WorkManager when it started. Provide the
+        configuration instead (a ``work_manager_configuration()`` function in the app module,
+        the harness's ``Configuration.Provider``)."""
+        if getattr(context, "work_manager", None) is not None:
+            raise InvalidRequestError(
+                "WorkManager is already initialized. Did you try to initialize it manually "
+                "without disabling WorkManagerInitializer? Define work_manager_configuration() "
+                "in the app module (Configuration.Provider) to configure it"
+            )
+        raise InvalidRequestError(
+            f"cannot initialize WorkManager for {context!r}: WorkManager is initialised when "
+            "the app's process starts; define work_manager_configuration() in the app module"
+        )
 
     # --- process life cycle -------------------------------------------------------------------
 
@@ -360,6 +417,32 @@ class WorkManager:
     def get_work_infos(self, work_query: WorkQuery) -> list[WorkInfo]:
         """Every work matching the query."""
         return self.database.work_info_dao.get_work_infos_for_query(work_query)
+
+    # Flows (androidx 2.9+ WorkManagerImpl.get*Flow): see _flows.py.
+
+    def get_work_info_by_id_flow(self, work_id: uuid.UUID | str) -> AsyncIterator[WorkInfo | None]:
+        """``getWorkInfoByIdFlow``: the work's ``WorkInfo`` now and after each change of it."""
+        key = _id(work_id)
+        return distinct_flow(
+            self._events.invalidated, lambda: self.database.work_info_dao.get_work_info(key)
+        )
+
+    def get_work_infos_by_tag_flow(self, tag: str) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosByTagFlow``: every work with ``tag``, now and after each change."""
+        return distinct_flow(self._events.invalidated, lambda: self.get_work_infos_by_tag(tag))
+
+    def get_work_infos_for_unique_work_flow(
+        self, unique_work_name: str
+    ) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosForUniqueWorkFlow``: the unique work's infos, now and after changes."""
+        return distinct_flow(
+            self._events.invalidated,
+            lambda: self.get_work_infos_for_unique_work(unique_work_name),
+        )
+
+    def get_work_infos_flow(self, work_query: WorkQuery) -> AsyncIterator[list[WorkInfo]]:
+        """``getWorkInfosFlow``: the work matching the query, now and after each change."""
+        return distinct_flow(self._events.invalidated, lambda: self.get_work_infos(work_query))
 
     def add_listener(self, listener: Callable[[WorkInfo], None]) -> Callable[[], None]:
         """Call ``listener(info)`` after every change of any work, in order; returns a remover.

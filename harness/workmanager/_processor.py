@@ -23,11 +23,13 @@ import asyncio
 from dataclasses import dataclass
 
 from harness.sim import Signal, Simulation
+from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
+from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
-from harness.workmanager._worker import WorkerFactory
+from harness.workmanager._worker import RuntimeExtras, WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
 
 
@@ -48,14 +50,21 @@ class Processor:
         database: WorkDatabase,
         events: WorkEvents,
         worker_factory: WorkerFactory | None = None,
+        executor: FixedThreadPool | None = None,
         version: WorkManagerVersion = DEFAULT_WORK_VERSION,
     ) -> None:
         self._sim = sim
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
+        self._executor = executor
         self._version = version
         self._wrappers: dict[str, WorkerWrapper] = {}
+        #: Runs moved into the foreground service (``mForegroundWorkMap``), in order.
+        self._foreground: dict[str, ForegroundInfo] = {}
+        #: ``ContextCompat.startForegroundService`` for this process (set by the platform glue;
+        #: ``None``: always allowed). May raise ``ForegroundServiceStartNotAllowedException``.
+        self.foreground_service_starter: ForegroundServiceStarter | None = None
         self._cancelled_ids: set[str] = set()
         self._alive = True
         #: Emits :class:`Executed` when a run ends (on the next loop step).
@@ -66,10 +75,17 @@ class Processor:
         """Whether the process this processor belongs to is alive."""
         return self._alive
 
-    def start_work(self, work_spec_id: str, *, generation: int | None = None) -> bool:
+    def start_work(
+        self,
+        work_spec_id: str,
+        *,
+        generation: int | None = None,
+        runtime_extras: RuntimeExtras | None = None,
+    ) -> bool:
         """Start a run of ``work_spec_id`` (``Processor.startWork``); ``False`` if not started.
 
-        With ``generation``, a work updated since the caller read it is not started.
+        With ``generation``, a work updated since the caller read it is not started;
+        ``runtime_extras`` are the job's (triggered content URIs).
         """
         if not self._alive:
             return False
@@ -95,6 +111,9 @@ class Processor:
             spec=spec,
             tags=self._database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id),
             on_resolved=self._on_wrapper_resolved,
+            executor=self._executor,
+            runtime_extras=runtime_extras,
+            start_foreground=self._start_foreground,
             version=self._version,
         )
         self._wrappers[work_spec_id] = wrapper
@@ -102,7 +121,13 @@ class Processor:
         return True
 
     def stop_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
-        """Stop the run of ``work_spec_id`` with ``stop_reason``; ``False`` if none runs."""
+        """Stop the run of ``work_spec_id`` with ``stop_reason``; ``False`` if none runs.
+
+        A run in the foreground is not stopped (``Processor.stopWork``: "Ignored stopWork.
+        WorkerWrapper ... is in foreground"): its job may end, the work goes on.
+        """
+        if work_spec_id in self._foreground:
+            return False
         wrapper = self._wrappers.pop(work_spec_id, None)
         if wrapper is None:
             return False
@@ -110,9 +135,38 @@ class Processor:
         return True
 
     def stop_and_cancel_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
-        """Stop the run and remember the work as cancelled (``stopAndCancelWork``)."""
+        """Stop the run (in the foreground too) and remember the work as cancelled
+        (``stopAndCancelWork``: ``cleanUpWorkerUnsafe`` drops it from both maps)."""
         self._cancelled_ids.add(work_spec_id)
+        self._leave_foreground(work_spec_id)
         return self.stop_work(work_spec_id, stop_reason)
+
+    def is_in_foreground(self, work_spec_id: str) -> bool:
+        """Whether the run was moved into the foreground service (``isEnqueuedInForeground``)."""
+        return work_spec_id in self._foreground
+
+    def _start_foreground(self, wrapper: WorkerWrapper, foreground_info: ForegroundInfo) -> None:
+        """``Processor.startForeground``: move the run to the foreground runs, then start the
+        service, which may raise (the run stays in the foreground, as androidx's)."""
+        work_spec_id = wrapper.work_spec_id
+        if self._wrappers.get(work_spec_id) is not wrapper:
+            return
+        first = work_spec_id not in self._foreground
+        self._foreground[work_spec_id] = foreground_info
+        if first:
+            self._events.emit(
+                "work.foreground",
+                work_spec_id,
+                notification_id=foreground_info.notification_id,
+                foreground_service_type=foreground_info.foreground_service_type,
+            )
+        if self.foreground_service_starter is not None:
+            self.foreground_service_starter(work_spec_id, foreground_info)
+
+    def _leave_foreground(self, work_spec_id: str) -> None:
+        """The run left the foreground; the service stops with the last one
+        (``stopForegroundService`` when ``mForegroundWorkMap`` is empty)."""
+        self._foreground.pop(work_spec_id, None)
 
     def is_enqueued(self, work_spec_id: str) -> bool:
         """Whether a run of the work is held (starting, running, or just finished)."""
@@ -131,6 +185,7 @@ class Processor:
         self._alive = False
         wrappers = list(self._wrappers.values())
         self._wrappers.clear()
+        self._foreground.clear()
         for wrapper in wrappers:
             wrapper.abandon()
 
@@ -145,6 +200,7 @@ class Processor:
             return
         if self._wrappers.get(wrapper.work_spec_id) is wrapper:
             del self._wrappers[wrapper.work_spec_id]
+            self._leave_foreground(wrapper.work_spec_id)
         self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
 
     def _run_on_executed(self, work_spec_id: str, needs_reschedule: bool) -> None:

@@ -181,6 +181,18 @@ class _WorkRequestBuilder:
         )
         return self
 
+    def set_backoff_for_system_interruptions(self) -> Self:
+        """Back off (per :meth:`set_backoff_criteria`) when the system stops the run.
+
+        ``WorkRequest.Builder.setBackoffForSystemInterruptions`` (2.11, experimental): a run
+        stopped by the system (constraints lost, the job's time limit, quota) goes back to
+        ENQUEUED with its last enqueue time set to the stop, so its next run waits the backoff
+        delay of its run attempt count instead of starting as soon as JobScheduler allows
+        (``WorkerWrapper.resetWorkerStatus``).
+        """
+        self._fields["backoff_on_system_interruptions"] = True
+        return self
+
     def set_expedited(self, policy: OutOfQuotaPolicy) -> Self:
         """Run as soon as possible; ``policy`` says what happens without expedited quota."""
         self._fields["expedited"] = True

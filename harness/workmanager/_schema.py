@@ -1,10 +1,11 @@
 """The sqlite schema of WorkManager's database and the mapping of a ``WorkSpec`` to its row.
 
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
-generated ``createAllTables``), so a database written here has the layout of one pulled off a
-phone, plus two partial indexes of the harness's own for the scheduling query (see
-``SCHEMA``). Enums are stored as ordinals, ``Data`` as its V1 bytes; content-URI triggers and
-network requests are not modelled and stored empty.
+generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a
+database written here has the layout of one pulled off a phone, plus two partial indexes of the
+harness's own for the scheduling query (see ``SCHEMA``). Enums are stored as ordinals, ``Data`` as
+its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream`` BLOBs
+(``_constraint_codec.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import functools
 from collections.abc import Sequence
 from typing import Any, Final
 
+from harness.workmanager._constraint_codec import (
+    bytes_to_network_request,
+    bytes_to_triggers,
+    network_request_to_bytes,
+    triggers_to_bytes,
+)
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._data import Data
 from harness.workmanager._enums import (
@@ -42,7 +49,8 @@ CREATE TABLE IF NOT EXISTS `WorkSpec` (`id` TEXT NOT NULL, `state` INTEGER NOT N
  `period_count` INTEGER NOT NULL DEFAULT 0, `generation` INTEGER NOT NULL DEFAULT 0,
  `next_schedule_time_override` INTEGER NOT NULL DEFAULT 9223372036854775807,
  `next_schedule_time_override_generation` INTEGER NOT NULL DEFAULT 0, `stop_reason` INTEGER NOT
- NULL DEFAULT -256, `trace_tag` TEXT, `required_network_type` INTEGER NOT NULL,
+ NULL DEFAULT -256, `trace_tag` TEXT, `backoff_on_system_interruptions` INTEGER,
+ `required_network_type` INTEGER NOT NULL,
  `required_network_request` BLOB NOT NULL DEFAULT x'', `requires_charging` INTEGER NOT NULL,
  `requires_device_idle` INTEGER NOT NULL, `requires_battery_not_low` INTEGER NOT NULL,
  `requires_storage_not_low` INTEGER NOT NULL, `trigger_content_update_delay` INTEGER NOT NULL,
@@ -93,7 +101,7 @@ COLUMNS: Final = (
     "next_schedule_time_override_generation, stop_reason, required_network_type, "
     "requires_charging, requires_device_idle, requires_battery_not_low, "
     "requires_storage_not_low, trigger_content_update_delay, trigger_max_content_delay, "
-    "content_uri_triggers"
+    "content_uri_triggers, backoff_on_system_interruptions, required_network_request"
 )
 COLUMN_COUNT: Final = COLUMNS.count(",") + 1
 INSERT: Final = (
@@ -142,9 +150,13 @@ def to_row(spec: WorkSpec) -> tuple[Any, ...]:
         int(constraints.requires_device_idle),
         int(constraints.requires_battery_not_low),
         int(constraints.requires_storage_not_low),
-        -1,
-        -1,
-        b"",
+        constraints.content_trigger_update_delay_millis,
+        constraints.content_trigger_max_delay_millis,
+        _triggers_blob(constraints.content_uri_triggers),
+        None
+        if spec.backoff_on_system_interruptions is None
+        else int(spec.backoff_on_system_interruptions),
+        _request_blob(constraints.required_network_request),
     )
 
 
@@ -181,6 +193,13 @@ def _data(raw: bytes) -> Data:
     return Data.from_byte_array(raw)
 
 
+# Most work has neither triggers nor a network request: empty BLOBs, memoised either way.
+_triggers = functools.lru_cache(maxsize=64)(bytes_to_triggers)
+_network_request = functools.lru_cache(maxsize=64)(bytes_to_network_request)
+_triggers_blob = functools.lru_cache(maxsize=64)(triggers_to_bytes)
+_request_blob = functools.lru_cache(maxsize=64)(network_request_to_bytes)
+
+
 @functools.lru_cache(maxsize=256)
 def _from_values(row: tuple[Any, ...]) -> WorkSpec:
     backoff_policy = _BACKOFF_POLICIES.get(row[10])
@@ -212,11 +231,16 @@ def _from_values(row: tuple[Any, ...]) -> WorkSpec:
         next_schedule_time_override=row[19],
         next_schedule_time_override_generation=row[20],
         stop_reason=StopReason.from_value(row[21]) if stop_reason is None else stop_reason,
+        backoff_on_system_interruptions=None if row[30] is None else bool(row[30]),
         constraints=Constraints(
             required_network_type=NetworkType(row[22]) if network_type is None else network_type,
             requires_charging=bool(row[23]),
             requires_device_idle=bool(row[24]),
             requires_battery_not_low=bool(row[25]),
             requires_storage_not_low=bool(row[26]),
+            content_trigger_update_delay_millis=row[27],
+            content_trigger_max_delay_millis=row[28],
+            content_uri_triggers=_triggers(row[29]),
+            required_network_request=_network_request(row[31]),
         ),
     )

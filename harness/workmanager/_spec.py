@@ -53,6 +53,8 @@ class WorkSpec:
     next_schedule_time_override: int = LONG_MAX_VALUE
     next_schedule_time_override_generation: int = 0
     stop_reason: StopReason = StopReason.STOP_REASON_NOT_STOPPED
+    #: ``WorkRequest.Builder.setBackoffForSystemInterruptions`` (2.11): a system stop backs off.
+    backoff_on_system_interruptions: bool | None = None
 
     @property
     def is_periodic(self) -> bool:

@@ -20,16 +20,26 @@ from harness.platform import (
     JobSchedulerService,
     JobStopReason,
     NetCapability,
+    NetTransport,
+    TriggerContentUri,
     api_level,
 )
+from harness.workmanager._configuration import INTEGER_MAX_VALUE
 from harness.workmanager._enums import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason
+from harness.workmanager._foreground import (
+    ForegroundInfo,
+    ForegroundServiceStartNotAllowedException,
+)
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._processor import Executed
 from harness.workmanager._scheduler import SchedulerFactory
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._worker import RuntimeExtras
 
 #: The ``JobService`` component WorkManager's jobs name (``SystemJobInfoConverter``).
 SYSTEM_JOB_SERVICE: Final = "androidx.work.impl.background.systemjob.SystemJobService"
+#: WorkManager's foreground service (``impl/foreground/SystemForegroundService``).
+SYSTEM_FOREGROUND_SERVICE: Final = "androidx.work.impl.foreground.SystemForegroundService"
 #: ``Build.VERSION_CODES.S``: expedited jobs exist from API 31.
 EXPEDITED_MIN_API: Final = 31
 
@@ -54,9 +64,11 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
     work too), earliest start ``max(next run time - now, 0)`` later, no deadline, the work's
     constraints, expedited only for a first undelayed run of expedited work on API 31+.
 
-    ``setRequiredNetwork``: TEMPORARILY_UNMETERED on API 30+ is a request for
-    ``NET_CAPABILITY_TEMPORARILY_NOT_METERED`` (network type ANY); everything else a network
-    type (:func:`convert_network_type`)."""
+    ``setRequiredNetwork``: a ``required_network_request`` on API 28+ is handed over as it is
+    (``setRequiredNetworkRequest``; the job's network type is ``JobInfo.getNetworkType`` of it);
+    TEMPORARILY_UNMETERED on API 30+ is a request for ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``
+    (network type ANY); everything else a network type (:func:`convert_network_type`).
+    Content-URI triggers become ``addTriggerContentUri`` with the trigger delays."""
     next_run = spec.calculate_next_run_time()
     offset = max(next_run - now_ms, 0)
     constraints = spec.constraints
@@ -64,9 +76,25 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
         api >= EXPEDITED_MIN_API and spec.expedited and spec.run_attempt_count == 0 and offset == 0
     )
     required = constraints.required_network_type
+    network_type = convert_network_type(required, api)
     capabilities: frozenset[NetCapability] = frozenset()
-    if required is NetworkType.TEMPORARILY_UNMETERED and api >= 30:
+    transports: frozenset[NetTransport] = frozenset()
+    request = constraints.required_network_request
+    if api >= 28 and request is not None:  # setRequiredNetworkRequest -> setRequiredNetwork
+        network_type = request.job_network_type
+        capabilities, transports = request.capabilities, request.transports
+    elif required is NetworkType.TEMPORARILY_UNMETERED and api >= 30:
         capabilities = frozenset({NetCapability.NET_CAPABILITY_TEMPORARILY_NOT_METERED})
+    # addTriggerContentUri (FLAG_NOTIFY_FOR_DESCENDANTS) and the trigger delays, API 24+
+    triggers = tuple(
+        TriggerContentUri(
+            trigger.uri,
+            TriggerContentUri.FLAG_NOTIFY_FOR_DESCENDANTS
+            if trigger.is_triggered_for_descendants
+            else 0,
+        )
+        for trigger in constraints.content_uri_triggers
+    )
     return JobInfo(
         job_id=job_id,
         package=package,
@@ -74,8 +102,16 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
         work_spec_id=spec.id,
         generation=spec.generation,
         earliest_ms=now_ms + offset,
-        network_type=convert_network_type(required, api),
+        network_type=network_type,
         network_capabilities=capabilities,
+        network_transports=transports,
+        trigger_content_uris=triggers,
+        trigger_content_update_delay_ms=(
+            constraints.content_trigger_update_delay_millis if triggers else -1
+        ),
+        trigger_content_max_delay_ms=(
+            constraints.content_trigger_max_delay_millis if triggers else -1
+        ),
         requires_charging=constraints.requires_charging,
         requires_device_idle=constraints.requires_device_idle,
         requires_battery_not_low=constraints.requires_battery_not_low,
@@ -100,12 +136,27 @@ class JobIds:
         self._ids: dict[tuple[str, str], int] = {}
         self._next: dict[str, int] = {}
 
-    def job_id(self, package: str, work_spec_id: str) -> int:
-        """The job id of ``work_spec_id`` (allocated on first use, then kept)."""
+    def job_id(
+        self,
+        package: str,
+        work_spec_id: str,
+        *,
+        min_id: int = 0,
+        max_id: int = INTEGER_MAX_VALUE,
+    ) -> int:
+        """The job id of ``work_spec_id`` (allocated on first use, then kept), within
+        ``min_id .. max_id`` (``Configuration.setJobSchedulerJobIdRange``).
+
+        ``IdGenerator.nextJobSchedulerIdWithRange``: take the next id (after ``Integer.MAX_VALUE``
+        comes 0); one outside the range starts the count again at ``min_id``."""
         key = (package, work_spec_id)
         if key not in self._ids:
-            self._ids[key] = self._next.get(package, 0)
-            self._next[package] = self._ids[key] + 1
+            job_id = self._next.get(package, 0)
+            next_id = 0 if job_id == INTEGER_MAX_VALUE else job_id + 1
+            if not min_id <= job_id <= max_id:
+                job_id, next_id = min_id, min_id + 1
+            self._ids[key] = job_id
+            self._next[package] = next_id
         return self._ids[key]
 
     def known(self, package: str, work_spec_id: str) -> int | None:
@@ -134,8 +185,12 @@ class SystemJobService:
             # SystemJobService" (SystemJobService.onStartJob) -- not started twice
             return False
         self._running[job.work_spec_id] = job
+        extras = None
+        if job.trigger_content_uris:  # getTriggeredContentUris/Authorities -> RuntimeExtras
+            uris, authorities = self._service.prepare_triggered_content(job.package, job.job_id)
+            extras = RuntimeExtras(uris, authorities)
         started = self._work_manager.processor.start_work(
-            job.work_spec_id, generation=job.generation
+            job.work_spec_id, generation=job.generation, runtime_extras=extras
         )
         if not started:
             self._running.pop(job.work_spec_id, None)
@@ -169,6 +224,7 @@ class SystemJobScheduler:
         self._ids = ids
         self.job_service = SystemJobService(work_manager, service, package)
         self._detached = False
+        work_manager.processor.foreground_service_starter = self._start_foreground_service
         # SystemJobService.onStartJob hands the job to WorkManager's serial task executor, behind
         # the start-up work (ForceStopRunnable) queued when WorkManager initialised: so jobs are
         # delivered to this process only once WorkManager's start-up (this constructor's caller)
@@ -178,6 +234,17 @@ class SystemJobScheduler:
     def _attach(self) -> None:
         if self._work_manager.is_alive and not self._detached:
             self._service.register_client(self._package, self.job_service)
+
+    def _start_foreground_service(self, work_spec_id: str, info: ForegroundInfo) -> None:
+        """``ContextCompat.startForegroundService`` for ``SystemForegroundService``: from
+        Android 12 an app without a visible activity may not start one
+        (``ActiveServices``: ``ForegroundServiceStartNotAllowedException``)."""
+        device = self._service.device
+        if device.platform_version >= 12 and not device.is_top(self._package):
+            raise ForegroundServiceStartNotAllowedException(
+                "startForegroundService() not allowed due to mAllowStartForeground false: "
+                f"service {self._package}/{SYSTEM_FOREGROUND_SERVICE}"
+            )
 
     @property
     def has_limited_scheduling_slots(self) -> bool:
@@ -189,7 +256,13 @@ class SystemJobScheduler:
         now = self._work_manager.sim.now_ms
         api = api_level(self._service.device.platform_version)
         for spec in work_specs:
-            job_id = self._ids.job_id(self._package, spec.id)
+            configuration = self._work_manager.configuration
+            job_id = self._ids.job_id(
+                self._package,
+                spec.id,
+                min_id=configuration.min_job_scheduler_id,
+                max_id=configuration.max_job_scheduler_id,
+            )
             job = to_job_info(spec, job_id=job_id, package=self._package, now_ms=now, api=api)
             if self._service.schedule(job) or not job.expedited:
                 continue

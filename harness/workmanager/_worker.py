@@ -25,7 +25,7 @@ import pkgutil
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 from uuid import UUID
 
 from harness._exceptions import InvalidRequestError
@@ -33,12 +33,26 @@ from harness.sim import run_blocking
 from harness.workmanager._data import Data
 from harness.workmanager._enums import StopReason
 
+if TYPE_CHECKING:
+    from harness.workmanager._configuration import FixedThreadPool
+    from harness.workmanager._foreground import ForegroundInfo, ForegroundUpdater
+
 
 class ProgressUpdater(Protocol):
     """Writes a running worker's progress (``androidx.work.ProgressUpdater``)."""
 
     def update_progress(self, work_spec_id: UUID, data: Data) -> None:
         """Store ``data`` as the progress of ``work_spec_id`` (only while it is RUNNING)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeExtras:
+    """``WorkerParameters.RuntimeExtras``: what the job that started the run reported
+    (``SystemJobService.onStartJob`` from ``JobParameters.getTriggeredContentUris`` and
+    ``getTriggeredContentAuthorities``)."""
+
+    triggered_content_uris: tuple[str, ...] = ()
+    triggered_content_authorities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +69,14 @@ class WorkerParameters:
     run_attempt_count: int
     generation: int
     progress_updater: ProgressUpdater | None = field(default=None, compare=False, repr=False)
+    #: The changed ``content:`` URIs and authorities that triggered this run (content-URI
+    #: triggers; empty otherwise): ``getTriggeredContentUris``/``getTriggeredContentAuthorities``.
+    triggered_content_uris: tuple[str, ...] = ()
+    triggered_content_authorities: tuple[str, ...] = ()
+    #: Moves the run into the foreground service (``WorkerParameters.getForegroundUpdater``).
+    foreground_updater: ForegroundUpdater | None = field(default=None, compare=False, repr=False)
+    #: ``Configuration.executor``: the pool ``Worker.do_work`` runs on (``None``: no limit).
+    background_executor: FixedThreadPool | None = field(default=None, compare=False, repr=False)
 
 
 class Result:
@@ -143,6 +165,16 @@ class ListenableWorker(abc.ABC):
         return self._params.run_attempt_count
 
     @property
+    def triggered_content_uris(self) -> tuple[str, ...]:
+        """The ``content:`` URIs whose change started this run (``getTriggeredContentUris``)."""
+        return self._params.triggered_content_uris
+
+    @property
+    def triggered_content_authorities(self) -> tuple[str, ...]:
+        """Their authorities (``getTriggeredContentAuthorities``)."""
+        return self._params.triggered_content_authorities
+
+    @property
     def generation(self) -> int:
         """How many times the work was updated (``update_work``/UPDATE)."""
         return self._params.generation
@@ -183,6 +215,27 @@ class ListenableWorker(abc.ABC):
         future.set_result(None)
         return future
 
+    def set_foreground_async(
+        self, foreground_info: ForegroundInfo
+    ) -> concurrent.futures.Future[None]:
+        """Run this work in WorkManager's foreground service (``setForegroundAsync``).
+
+        The returned future fails with ``ForegroundServiceStartNotAllowedException`` when the
+        app may not start a foreground service now (Android 12+, in the background), and with
+        :class:`~harness.HarnessRuntimeError` once the work is no longer RUNNING
+        (``WorkForegroundUpdater``). See :mod:`harness.workmanager._foreground`.
+        """
+        future: concurrent.futures.Future[None] = concurrent.futures.Future()
+        updater = self._params.foreground_updater
+        try:
+            if updater is not None:
+                updater.set_foreground(self._params.id, foreground_info)
+        except Exception as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+        return future
+
     def stop(self, stop_reason: StopReason) -> None:
         """Called by WorkManager: the first stop sets the reason and calls :meth:`on_stopped`.
 
@@ -213,7 +266,7 @@ class Worker(ListenableWorker):
         """Run :meth:`do_work` in the background; a stop leaves it running, result discarded."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
-        task = loop.create_task(run_blocking(self.do_work), name=f"worker {self.id}")
+        task = loop.create_task(self._run_on_executor(), name=f"worker {self.id}")
         self._task = task
 
         def deliver(done: asyncio.Task[Result]) -> None:
@@ -231,6 +284,14 @@ class Worker(ListenableWorker):
 
         task.add_done_callback(deliver)
         return future
+
+    async def _run_on_executor(self) -> Result:
+        """``backgroundExecutor.execute { doWork() }`` (``W/Worker.kt``): wait for a thread."""
+        executor = self._params.background_executor
+        if executor is None:
+            return await run_blocking(self.do_work)
+        async with executor.thread():
+            return await run_blocking(self.do_work)
 
     def _abandon(self) -> None:
         if self._task is not None and not self._task.done():
@@ -251,6 +312,11 @@ class CoroutineWorker(ListenableWorker):
     async def set_progress(self, data: Data) -> None:
         """Publish progress (``CoroutineWorker.setProgress``)."""
         self.set_progress_async(data).result()
+
+    async def set_foreground(self, foreground_info: ForegroundInfo) -> None:
+        """Run in the foreground service (``CoroutineWorker.setForeground``); raises what
+        :meth:`set_foreground_async`'s future fails with."""
+        self.set_foreground_async(foreground_info).result()
 
 
 class WorkerFactory(Protocol):

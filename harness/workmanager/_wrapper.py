@@ -18,6 +18,10 @@ equals the 2.9 Java shipped in apps):
    override and progress unchanged, unless it already finished (a cancel); the worker's coroutine
    is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
 
+With ``setBackoffForSystemInterruptions`` (2.11, ``WorkSpec.backoff_on_system_interruptions``) a
+stop, and the early-start deferral of step 1, are ``reschedule(reason)`` instead: the last enqueue
+time becomes now, so the next run waits the backoff (``resetWorkerStatus``).
+
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
 The release matters in one place (:mod:`harness.workmanager._versions`): with 2.10's coroutine
@@ -40,10 +44,12 @@ from typing import Any, cast
 
 from harness._exceptions import HarnessRuntimeError
 from harness.sim import Simulation
+from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
 from harness.workmanager._events import WorkEvents, format_traceback, stop_reason_fields
+from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger
 from harness.workmanager._spec import WorkSpec
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
@@ -53,6 +59,7 @@ from harness.workmanager._worker import (
     ListenableWorker,
     Result,
     RetryResult,
+    RuntimeExtras,
     SuccessResult,
     WorkerFactory,
     WorkerParameters,
@@ -76,9 +83,15 @@ class WorkerWrapper:
         spec: WorkSpec,
         tags: frozenset[str],
         on_resolved: Callable[[WorkerWrapper, bool], None],
+        executor: FixedThreadPool | None = None,
+        runtime_extras: RuntimeExtras | None = None,
+        start_foreground: Callable[[WorkerWrapper, ForegroundInfo], None] | None = None,
         version: WorkManagerVersion = DEFAULT_WORK_VERSION,
     ) -> None:
         self._sim = sim
+        self._executor = executor
+        self._runtime_extras = runtime_extras or RuntimeExtras()
+        self._start_foreground = start_foreground
         self._version = version
         self._worker_threw = False
         self._db = database
@@ -112,7 +125,13 @@ class WorkerWrapper:
         if spec.is_periodic or spec.is_backed_off:
             due_ms = spec.calculate_next_run_time()
             if self._sim.now_ms < due_ms:
-                self._resolve(True)
+                if spec.backoff_on_system_interruptions:
+                    # 2.11: this ResetWorkerStatus() is reschedule(-256) too: L = now
+                    self._reschedule_for_backoff()
+                    stored = self._work_specs.get_work_spec(self.work_spec_id)
+                    due_ms = stored.calculate_next_run_time() if stored is not None else due_ms
+                else:
+                    self._resolve(True)
                 self._events.emit("work.deferred", self.work_spec_id, due_ms=due_ms)
                 return
         input_data = self._merged_input()
@@ -125,6 +144,10 @@ class WorkerWrapper:
             run_attempt_count=spec.run_attempt_count,  # the snapshot's: before the increment
             generation=spec.generation,
             progress_updater=self,
+            background_executor=self._executor,
+            triggered_content_uris=self._runtime_extras.triggered_content_uris,
+            triggered_content_authorities=self._runtime_extras.triggered_content_authorities,
+            foreground_updater=self,
         )
         worker = self._create_worker(params)
         if worker is None:
@@ -376,6 +399,9 @@ class WorkerWrapper:
         if self._interrupt_resolved:
             return True  # already resolved by the interruption; nothing left to write
         self._interrupt_resolved = True
+        if self.spec.backoff_on_system_interruptions:
+            self._back_off_after_interruption()
+            return True
         state = self._work_specs.get_state(self.work_spec_id)
         if state is None or state.is_finished:
             self._resolve(False)
@@ -385,6 +411,39 @@ class WorkerWrapper:
                 "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
             )
         return True
+
+    def _back_off_after_interruption(self) -> None:
+        """``resetWorkerStatus`` with ``backOffOnSystemInterruptions`` (2.11): ``reschedule``.
+
+        ENQUEUED with the last enqueue time = now, the override reset, unscheduled, the stop
+        reason kept; the run attempt count (already incremented) makes it backed off, so its next
+        run waits the backoff delay. androidx checks neither the reason nor the row's state here:
+        a run the app cancels (its row already CANCELLED) is put back ENQUEUED too
+        (``W/impl/WorkerWrapper.kt`` 2.11: ``if (workSpec.backOffOnSystemInterruptions == true)
+        { reschedule(reason); return true }`` before the state check). The early-start check of
+        :meth:`run` resolves the same way (``ResetWorkerStatus()``); a snapshot found not
+        ENQUEUED at start keeps the 2.10 handling here.
+        """
+        self._reschedule_for_backoff()
+        self._events.emit(
+            "work.stopped", self.work_spec_id, **stop_reason_fields(self._interrupted)
+        )
+
+    def _reschedule_for_backoff(self) -> None:
+        """``WorkerWrapper.reschedule(reason)`` and resolve with a reschedule."""
+        work_id = self.work_spec_id
+        work_specs = self._work_specs
+        with self._db.transaction():
+            work_specs.set_state(work_id, State.ENQUEUED)
+            work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
+            work_specs.reset_next_schedule_time_override(
+                work_id, self.spec.next_schedule_time_override_generation
+            )
+            work_specs.mark_scheduled(work_id, -1)
+            work_specs.set_stop_reason(work_id, self._interrupted)
+        if not self._future_set:
+            self._future_set = True
+            self._on_resolved(self, True)
 
     def _resolve_incorrect_status(self) -> None:
         if self._work_specs.get_state(self.work_spec_id) is State.RUNNING:
@@ -428,6 +487,20 @@ class WorkerWrapper:
                 return
             self._db.work_progress_dao.insert(key, data)
             self._events.emit("work.progress", key, progress=data.to_json())
+
+    def set_foreground(self, work_spec_id: uuid.UUID, foreground_info: ForegroundInfo) -> None:
+        """``WorkForegroundUpdater.setForegroundAsync``: only while the work is unfinished; then
+        ``Processor.startForeground`` (which may raise the service start's exception)."""
+        state = self._work_specs.get_state(str(work_spec_id))
+        if state is None or state.is_finished:
+            raise HarnessRuntimeError(
+                "Calls to setForegroundAsync() must complete before a ListenableWorker signals "
+                f"completion of work by returning an instance of Result (work {work_spec_id} "
+                f"is {state.name if state is not None else 'gone'})",
+                t_ms=self._sim.now_ms,
+            )
+        if self._start_foreground is not None and not self._abandoned:
+            self._start_foreground(self, foreground_info)
 
     def _record_failure(self, error: BaseException, phase: str) -> None:
         _LOG.warning("work %s: %s raised %r", self.work_spec_id, phase, error)

@@ -71,6 +71,18 @@ class WorkDeferredRecord(WorkSnapshot):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WorkForegroundRecord(WorkSnapshot):
+    """A running worker moved into WorkManager's foreground runs (``setForegroundAsync``,
+    ``Processor.startForeground``), before the service starts (also when that start is refused);
+    JobScheduler's stops no longer stop it."""
+
+    KIND: ClassVar[str] = "work.foreground"
+    notification_id: int
+    foreground_service_type: int
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorkDeletedRecord(WorkSnapshot):
     """A unique-work policy (REPLACE, KEEP, APPEND_OR_REPLACE, UPDATE) deleted the record."""
 
@@ -211,6 +223,7 @@ __all__ = [
     "WorkEnqueuedRecord",
     "WorkFailedRecord",
     "WorkFinishedRecord",
+    "WorkForegroundRecord",
     "WorkNotEnqueuedRecord",
     "WorkProgressRecord",
     "WorkPrunedRecord",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.platform import NetCapability, NetworkRequest
 from harness.workmanager import Constraints, ConstraintState, NetworkType, StopReason
 
 REASON_7 = StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
@@ -77,3 +78,20 @@ def test_constraints_builder() -> None:
     assert built == Constraints(NetworkType.UNMETERED, True, True, True, True)
     assert Constraints() == Constraints.NONE
     assert not built.has_content_uri_triggers()
+
+
+def test_a_network_request_needs_its_capabilities_in_process() -> None:
+    """NetworkRequestConstraintController (2.10): connected, with the request's NOT_METERED /
+    NOT_ROAMING / VALIDATED capabilities; the connectivity stop reason otherwise."""
+    request = (
+        NetworkRequest.builder().add_capability(NetCapability.NET_CAPABILITY_NOT_METERED).build()
+    )
+    constraints = (
+        Constraints.builder().set_required_network_request(request, NetworkType.UNMETERED).build()
+    )
+    state = ConstraintState()
+    assert state.are_met(constraints)
+    state.update(network_metered=True)
+    assert state.unmet_reason(constraints) is StopReason.STOP_REASON_CONSTRAINT_CONNECTIVITY
+    state.update(network_metered=False, network_connected=False)
+    assert not state.are_met(constraints)

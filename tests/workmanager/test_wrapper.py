@@ -282,3 +282,76 @@ def test_workers_are_listenable_workers() -> None:
     """Worker and CoroutineWorker extend ListenableWorker (androidx class hierarchy)."""
     assert issubclass(Succeed, ListenableWorker)
     assert issubclass(Sleep, ListenableWorker)
+
+
+def test_backoff_for_system_interruptions_backs_a_stopped_run_off_from_the_stop(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """setBackoffForSystemInterruptions (2.11): a system stop is ``reschedule(reason)``: L = the
+    stop, so the next run waits the backoff (WorkerWrapper.resetWorkerStatus)."""
+    request = (
+        OneTimeWorkRequest.builder(Sleep)
+        .set_input_data({"sleep_ms": 1_200_000})
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    assert request.work_spec.backoff_on_system_interruptions is True
+    workmanager.enqueue(request)
+    sim.run_for("10m")
+    assert workmanager.processor.stop_work(request.string_id, StopReason.STOP_REASON_TIMEOUT)
+    work = info(workmanager, request)
+    assert (work.state, work.stop_reason, work.run_attempt_count) == (
+        State.ENQUEUED,
+        StopReason.STOP_REASON_TIMEOUT,
+        1,
+    )
+    assert work.next_schedule_time_millis == 600_000 + 30_000  # L = the stop, + backoff(1)
+    sim.run_for("29s")
+    assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0]
+    sim.run_for("1s")
+    assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [0, 630_000]
+    stored = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
+    assert stored is not None
+    assert stored.backoff_on_system_interruptions is True
+
+
+def test_backoff_for_system_interruptions_also_reenqueues_a_cancelled_run(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """androidx 2.11 resetWorkerStatus reschedules before it reads the state: a running work the
+    app cancels comes back ENQUEUED, stop reason CANCELLED_BY_APP (WorkerWrapper.kt)."""
+    request = (
+        OneTimeWorkRequest.builder(Sleep)
+        .set_input_data({"sleep_ms": 60_000})
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    workmanager.enqueue(request)
+    sim.run_for("1s")
+    workmanager.cancel_work_by_id(request.id)
+    sim.run_for(0)
+    work = info(workmanager, request)
+    assert (work.state, work.stop_reason) == (
+        State.ENQUEUED,
+        StopReason.STOP_REASON_CANCELLED_BY_APP,
+    )
+    assert work.next_schedule_time_millis == 1_000 + 30_000
+
+
+def test_backoff_for_system_interruptions_restarts_the_backoff_of_an_early_start(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """2.11: an early start of backed-off work is ResetWorkerStatus(), which with the flag is
+    reschedule(-256): L = the early start, so the backoff counts again from there."""
+    request = (
+        OneTimeWorkRequest.builder(RetryTwiceThenSucceed)
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    workmanager.enqueue(request)
+    sim.run_for("10s")  # first run at 0 retried: due at 0 + 30 s
+    assert workmanager.processor.start_work(request.string_id)
+    sim.run_for(0)
+    deferred = sim.trace.of_kind("work.deferred")[0]
+    assert (deferred.t_ms, deferred["due_ms"]) == (10_000, 40_000)
+    assert info(workmanager, request).next_schedule_time_millis == 40_000
