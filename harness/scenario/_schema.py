@@ -51,6 +51,7 @@ from pydantic import (
 
 from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
+from harness.scenario._population import PopulationSpec
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
 from harness.scenario._yaml import quoted
 
@@ -370,6 +371,8 @@ class ScenarioSpec(_Strict):
     seeds: int = Field(default=5, ge=1, le=10_000)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     checks: list[str | dict[str, Any]] = Field(default_factory=list)
+    #: a fleet of devices instead of one (``harness.scenario._population``)
+    population: PopulationSpec | None = None
 
     @field_validator("device", mode="before")
     @classmethod
@@ -406,6 +409,11 @@ class ScenarioSpec(_Strict):
     def _apps(self) -> ScenarioSpec:
         if self.app is not None and self.apps:
             raise ValueError("give either 'app' or 'apps', not both")
+        if self.population is not None and "device" in self.model_fields_set:
+            raise ValueError(
+                "give either 'device' (one device) or 'population' (a fleet), not both; "
+                "put the device's profile and overrides into a population part"
+            )
         return self
 
     def app_specs(self) -> list[AppSpec]:
