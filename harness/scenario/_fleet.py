@@ -20,6 +20,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness._exceptions import ScenarioError
@@ -108,7 +109,12 @@ def device_scenarios(scenario: Scenario) -> tuple[Scenario, ...]:
 
 
 def run_device(
-    scenario: Scenario, fleet_seed: int, device: int, **options: object
+    scenario: Scenario,
+    fleet_seed: int,
+    device: int,
+    *,
+    trace_path: str | Path | None = None,
+    keep_trace: bool = True,
 ) -> tuple[RunResult, int]:
     """Run device ``device`` of the fleet with seed ``fleet_seed`` in this process (``harness
     replay --device``); the live result and the device's part."""
@@ -118,7 +124,8 @@ def run_device(
     assert scenario.spec.population is not None  # device_scenarios raised otherwise
     part = assign_profile(scenario.spec.population.shares, device)
     seed = device_seed(fleet_seed, device)
-    return run_scenario(variants[part], seed, **options), part  # type: ignore[arg-type]
+    result = run_scenario(variants[part], seed, trace_path=trace_path, keep_trace=keep_trace)
+    return result, part
 
 
 @functools.lru_cache(maxsize=16)
