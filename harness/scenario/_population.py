@@ -16,7 +16,7 @@ A scenario's ``population:`` section turns one scenario into a fleet of devices:
 
 Device ``i`` of a fleet with seed ``S`` runs with the seed :func:`device_seed` ``(S, i)`` (SHA-256
 of both, so devices never share a seed and adding devices never changes the others) and the
-profile :func:`assign_profile` gives it: a fixed interleaving by largest deficit that depends on
+profile :func:`assign_profile` gives it: a fixed interleaving (Tijdeman's rule) that depends on
 ``i`` alone, so the first ``N`` devices of any fleet hold each share within one device (exactly,
 when the share of ``N`` is whole: 1,000 devices give 600/300/100) and ``harness replay --device
 17`` needs no fleet size.
@@ -126,14 +126,15 @@ def device_seed(fleet_seed: int, device: int) -> int:
 def assign_profile(shares: Sequence[Fraction], device: int) -> int:
     """The part (an index into ``shares``) device ``device`` belongs to.
 
-    Devices are dealt one by one, each to the part furthest below its share of the devices dealt
-    so far (largest deficit ``share * (n + 1) - count``; ties to the part listed first). This
-    depends on ``device`` alone, and every prefix of ``N`` devices holds each part's share of
-    ``N`` within one device. It costs O(device * parts); :class:`ProfileDeal` deals a fleet in
-    order at O(parts) per device.
-
-    Android has no such notion (a fleet is the harness's); the rule is the "largest remainder"
-    idea applied device by device, so counts come out as Hamilton's apportionment would give.
+    Devices are dealt one by one by Tijdeman's rule for the "chairman assignment problem"
+    (R. Tijdeman, "The chairman assignment problem", Discrete Mathematics 32, 1980): among the
+    parts at least ``1 / (2k - 2)`` below their share of the devices dealt so far (``k`` parts),
+    the one whose next device is due first. Every prefix of ``N`` devices then holds each part's
+    share of ``N`` within ``1 - 1 / (2k - 2)`` devices, so exactly when that share is whole
+    (1,000 devices at 60/30/10 % give 600/300/100, as largest-remainder apportionment would);
+    and device ``i``'s part depends on ``i`` alone. The simpler "largest deficit" rule drifts
+    further (shares 1,1,1,6,6 of 15 put a part 1.07 devices behind). It costs O(device * parts);
+    :class:`ProfileDeal` deals a fleet in order at O(parts) per device.
     """
     deal = ProfileDeal(shares)
     part = 0
@@ -143,27 +144,35 @@ def assign_profile(shares: Sequence[Fraction], device: int) -> int:
 
 
 class ProfileDeal:
-    """Deals parts to devices 0, 1, 2, ... in order, as :func:`assign_profile` does (O(parts)
-    per device, in integers: each share as a numerator over the shares' common denominator)."""
+    """Deals parts to devices 0, 1, 2, ... in order, as :func:`assign_profile` does, in integers:
+    each share ``a / D`` over the shares' common denominator ``D``, scaled by ``2k - 2``."""
 
-    __slots__ = ("_counts", "_dealt", "_denominator", "_numerators")
+    __slots__ = ("_counts", "_dealt", "_denominator", "_numerators", "_spread")
 
     def __init__(self, shares: Sequence[Fraction]) -> None:
         self._denominator = math.lcm(*(share.denominator for share in shares))
         self._numerators = tuple(
             share.numerator * (self._denominator // share.denominator) for share in shares
         )
+        self._spread = max(2 * len(self._numerators) - 2, 1)  # 2k - 2 (1 for a single part)
         self._counts = [0] * len(self._numerators)
         self._dealt = 0
 
     def next(self) -> int:
         """The part of the next device."""
         self._dealt += 1
-        best = 0
-        best_deficit = None
+        spread, denominator = self._spread, self._denominator
+        best = -1
+        best_due = (0, 1)
         for part, numerator in enumerate(self._numerators):
-            deficit = numerator * self._dealt - self._counts[part] * self._denominator
-            if best_deficit is None or deficit > best_deficit:
-                best, best_deficit = part, deficit
+            count = self._counts[part]
+            # at least 1 / (2k - 2) behind: (a * n / D - count) * (2k - 2) >= 1
+            if (numerator * self._dealt - count * denominator) * spread < denominator:
+                continue
+            # due at (count + 1 - 1 / (2k - 2)) / share: compare ((count + 1)(2k - 2) - 1) / a
+            due = ((count + 1) * spread - 1, numerator)
+            if best < 0 or due[0] * best_due[1] < best_due[0] * due[1]:
+                best, best_due = part, due
+        assert best >= 0, "Tijdeman's rule always has a part behind its share"
         self._counts[best] += 1
         return best
