@@ -86,10 +86,12 @@ def run_fleets(
             assert population is not None
             devices = args.devices if args.devices is not None else population.devices
             for seed in seeds:
-                report = FleetReport(
-                    scenario.name, scenario.path, seed, devices, population.labels
+                report = FleetReport(scenario.name, scenario.path, seed, devices, population.labels)
+                where = (
+                    out
+                    / "fleets"
+                    / Path(trace_location(scenario.path, seed)).parent.relative_to("runs")
                 )
-                where = out / "fleets" / Path(trace_location(scenario.path, seed)).parent.relative_to("runs")
                 try:
                     with _fleet_progress(console, scenario.name, devices) as advance:
 
@@ -163,29 +165,30 @@ def replay_device(
     from harness.scenario import device_seed, run_device
 
     population = scenario.spec.population
+    problem = None
     if population is None:
-        return _none(_usage_error(console, f"{scenario.path}: --device needs a fleet file "
-                                           "(a 'population:' section); drop --device"))
-    if args.device is None:
-        return _none(_usage_error(
-            console,
+        problem = (
+            f"{scenario.path}: --device needs a fleet file (a 'population:' section); drop --device"
+        )
+    elif args.device is None:
+        problem = (
             f"{scenario.path} is a fleet: name the device to replay, e.g. "
-            f"--device 0 --seed {args.seed}",
-        ))
-    if args.device < 0:
-        return _none(_usage_error(console, f"--device {args.device} must be 0 or more"))
+            f"--device 0 --seed {args.seed}"
+        )
+    elif args.device < 0:
+        problem = f"--device {args.device} must be 0 or more"
+    if problem is not None or population is None:
+        _usage_error(console, problem or "")
+        return None
     try:
         result, part = run_device(
             scenario, args.seed, args.device, trace_path=trace_path, keep_trace=True
         )
     except ScenarioError as error:  # pragma: no cover - the population was checked on load
-        return _none(_usage_error(console, str(error)))
+        _usage_error(console, str(error))
+        return None
     heading = (
         f"{scenario.name} · fleet seed {args.seed} · device {args.device} "
         f"({population.labels[part]}, run seed {device_seed(args.seed, args.device)})"
     )
     return result, heading
-
-
-def _none(_code: int) -> None:
-    return None

@@ -138,9 +138,9 @@ class FleetReport:
         if not result.passed:
             entry = (-result.device, result)
             if len(self._failures) < MAX_FAILURE_DETAILS:
-                heapq.heappush(self._failures, entry)  # type: ignore[misc]
+                heapq.heappush(self._failures, entry)
             elif result.device < -self._failures[0][0]:
-                heapq.heapreplace(self._failures, entry)  # type: ignore[misc]
+                heapq.heapreplace(self._failures, entry)
 
     def failures(self) -> list[DeviceResult]:
         """The kept failing devices, lowest device number first."""
@@ -163,7 +163,8 @@ class FleetReport:
             **self._all.to_json(),
             "failed": self.failed,
             "profiles": {
-                label: tally.to_json() for label, tally in zip(self.parts, self._by_part, strict=True)
+                label: tally.to_json()
+                for label, tally in zip(self.parts, self._by_part, strict=True)
             },
             "check_failures": dict(sorted(self._check_failures.items())),
             "failing_devices": [
@@ -209,7 +210,9 @@ class FleetReport:
                 f"{', '.join(failing['failed_checks'])} · replay: {failing['replay']}"
             )
         if self.failed > len(data["failing_devices"]):
-            out.append(f"  ... and {self.failed - len(data['failing_devices'])} more failing devices")
+            out.append(
+                f"  ... and {self.failed - len(data['failing_devices'])} more failing devices"
+            )
         out.append(f"fleet digest {self.digest}")
         return out
 

@@ -117,7 +117,9 @@ class DaskExecutor(Executor):
         self.workers = max(1, threads)
         self.address = address
 
-    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(
+        self, function: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         distributed = _distributed()
         client = self._client
         assert client is not None, "the executor is closed"
@@ -160,9 +162,10 @@ class DaskExecutor(Executor):
         cluster, self._cluster = self._cluster, None
         if client is not None:
             if interrupted:
-                client.cancel(list(client.futures.values()), force=True)
+                futures = list(client.futures.values())
+                client.cancel(futures, force=True)  # type: ignore[no-untyped-call]
             if not interrupted or cluster is None:
                 client.run(stop_simulation_process)
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()

@@ -59,7 +59,9 @@ class Executor(abc.ABC):
     workers: int
 
     @abc.abstractmethod
-    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(
+        self, function: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         """``(item, function(item))`` for every item, in the order they finish."""
 
     def close(self, *, interrupted: bool = False) -> None:  # noqa: B027 - nothing to end here
@@ -83,7 +85,9 @@ class InProcessExecutor(Executor):
     def __init__(self) -> None:
         self.workers = 1
 
-    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(
+        self, function: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         for item in items:
             yield item, function(item)
 
@@ -104,7 +108,9 @@ class LocalPoolExecutor(Executor):
         )
         return self._pool
 
-    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(
+        self, function: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         pool = self._pool or self._new_pool()
         source = iter(items)
         retry: deque[tuple[T, int]] = deque()

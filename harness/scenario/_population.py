@@ -46,7 +46,9 @@ def _share(value: Any) -> Fraction:
     text = value if isinstance(value, str) else None
     match = _PERCENT_RE.match(text) if text is not None else None
     if match is None:
-        raise ValueError(f"{quoted(value)} is not a share; write a percentage like '60%' or '12.5%'")
+        raise ValueError(
+            f"{quoted(value)} is not a share; write a percentage like '60%' or '12.5%'"
+        )
     try:
         percent = Fraction(Decimal(match.group(1)))
     except InvalidOperation:  # pragma: no cover - the pattern only admits decimals

@@ -50,7 +50,12 @@ def preflight_population(scenario: Scenario, add: Callable[[Loc, str], None]) ->
     seen: set[tuple[Loc, str]] = set()
     for position, variant in enumerate(device_scenarios(scenario)):
         part = population.profiles[position]
-        where: Loc = ("population", "profiles", position, "overrides" if part.overrides else "profile")
+        where: Loc = (
+            "population",
+            "profiles",
+            position,
+            "overrides" if part.overrides else "profile",
+        )
 
         def add_once(loc: Loc, message: str, where: Loc = where) -> None:
             loc = where if loc == ("device",) else loc

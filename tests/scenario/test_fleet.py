@@ -27,7 +27,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _fleet(path: Path, executor: Executor, **options: Any) -> tuple[list[DeviceResult], FleetReport]:
+def _fleet(
+    path: Path, executor: Executor, **options: Any
+) -> tuple[list[DeviceResult], FleetReport]:
     scenario = load(path)
     assert scenario.spec.population is not None
     report = FleetReport(scenario.name, scenario.path, 5, 12, scenario.spec.population.labels)
@@ -90,7 +92,9 @@ def test_a_dead_pool_worker_loses_no_device_and_counts_none_twice(tmp_path: Path
 class _Twice(InProcessExecutor):
     """Hands every batch back twice, as a cluster may after it lost a finished task's worker."""
 
-    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def map_unordered(
+        self, function: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         for item, result in super().map_unordered(function, items):
             yield item, result
             yield item, result
@@ -116,7 +120,11 @@ def test_ctrl_c_ends_the_pool_and_keeps_the_finished_devices(tmp_path: Path) -> 
 
     with pytest.raises(KeyboardInterrupt), LocalPoolExecutor(2) as executor:
         run_fleet(
-            scenario, fleet_seed=0, devices=12, executor=executor, on_result=stop_after_first,
+            scenario,
+            fleet_seed=0,
+            devices=12,
+            executor=executor,
+            on_result=stop_after_first,
             batch_size=1,
         )
     assert len(kept) == 1

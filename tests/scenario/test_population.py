@@ -29,15 +29,17 @@ def test_largest_remainder_gives_exact_counts_for_a_thousand_devices() -> None:
     st.integers(min_value=1, max_value=400),
 )
 def test_every_prefix_holds_each_share_within_one_device(weights: list[int], devices: int) -> None:
-    """Tijdeman's rule (Discrete Mathematics 32, 1980) keeps every part within one device of its share of any first
-    N devices, and device i's part never depends on the fleet's size."""
+    """Tijdeman's rule (Discrete Mathematics 32, 1980) keeps every part within one device of
+    its share of any first N devices, and device i's part never depends on the fleet's size."""
     total = sum(weights)
     shares = [Fraction(weight, total) for weight in weights]
     deal = ProfileDeal(shares)
     counts = [0] * len(shares)
     for dealt in range(1, devices + 1):
         counts[deal.next()] += 1
-        assert all(abs(share * dealt - count) < 1 for share, count in zip(shares, counts, strict=True))
+        assert all(
+            abs(share * dealt - count) < 1 for share, count in zip(shares, counts, strict=True)
+        )
     fresh = ProfileDeal(shares)
     parts = [fresh.next() for _ in range(devices)]
     assert assign_profile(shares, devices - 1) == parts[-1]
@@ -62,7 +64,8 @@ def _with_population(population: str) -> str:
 def test_shares_must_sum_to_one_hundred_percent() -> None:
     """Shares that do not add up to 100 % are an error naming the field, the sum and the fix."""
     text = _with_population(
-        "  profiles:\n    - {profile: pixel-like, share: 60%}\n    - {profile: budget, share: 30%}\n"
+        "  profiles:\n    - {profile: pixel-like, share: 60%}\n"
+        "    - {profile: budget, share: 30%}\n"
     )
     with pytest.raises(ScenarioError, match=r"population: the shares add up to 90% \(60% \+ 30%\)"):
         loads(text, file="fleet.yaml")
