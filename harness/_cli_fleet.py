@@ -52,9 +52,8 @@ def run_fleets(
     args: argparse.Namespace, console: Console, scenarios: Sequence[Scenario], out: Path
 ) -> int:
     """Run every scenario of ``scenarios`` as a fleet (each must have a population)."""
-    from harness.cli import _Interrupted
     from harness.report import FleetReport, write_fleet_report
-    from harness.scenario import ExecutorKind, make_executor, run_fleet, trace_location
+    from harness.scenario import ExecutorKind, make_executor, run_fleet
 
     single = [scenario.path for scenario in scenarios if scenario.spec.population is None]
     if single:
@@ -87,11 +86,7 @@ def run_fleets(
             devices = args.devices if args.devices is not None else population.devices
             for seed in seeds:
                 report = FleetReport(scenario.name, scenario.path, seed, devices, population.labels)
-                where = (
-                    out
-                    / "fleets"
-                    / Path(trace_location(scenario.path, seed)).parent.relative_to("runs")
-                )
+                where = out / "fleets" / _fleet_location(scenario.path, seed)
                 try:
                     with _fleet_progress(console, scenario.name, devices) as advance:
 
@@ -108,17 +103,30 @@ def run_fleets(
                             batch_size=args.batch_size,
                         )
                 except KeyboardInterrupt as interrupt:  # the executor ends its workers on exit
-                    stopped = _Interrupted.of(interrupt)
-                    path = write_fleet_report(where, report, interrupted=stopped.name)
-                    _print_report(console, report, stopped.name)
+                    # harness.cli's handler raises a KeyboardInterrupt named after the signal
+                    name = str(getattr(interrupt, "name", "SIGINT"))
+                    path = write_fleet_report(where, report, interrupted=name)
+                    _print_report(console, report, name)
                     console.print(f"partial fleet report: {path}", markup=False)
-                    raise stopped from None
+                    raise
                 path = write_fleet_report(where, report)
                 _print_report(console, report, None)
                 console.print(f"fleet report: {path}", markup=False)
                 if report.failed:
                     exit_code = _EXIT_FAILED
     return exit_code
+
+
+def _fleet_location(path: str, seed: int) -> Path:
+    """``<slug>/seed-<S>``: the slug of the file's path from the working directory (of its name
+    when it lies elsewhere), as ``runs/`` slugs scenario paths."""
+    from harness.scenario import trace_location
+
+    try:
+        shown = Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        shown = Path(path).name
+    return Path(trace_location(shown, seed)).parent.relative_to("runs")
 
 
 def _print_report(console: Console, report: FleetReport, interrupted: str | None) -> None:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from harness.scenario._fleet import DeviceResult, replay_command
+from harness.scenario import DeviceResult, fleet_replay_command
 
 #: How many failing devices keep their details (the lowest device numbers).
 MAX_FAILURE_DETAILS: Final = 20
@@ -148,7 +148,7 @@ class FleetReport:
 
     def replay(self, device: int) -> str:
         """The command that re-runs ``device`` of this fleet."""
-        return replay_command(self.path, self.fleet_seed, device)
+        return fleet_replay_command(self.path, self.fleet_seed, device)
 
     def to_json(self, *, interrupted: str | None = None) -> dict[str, Any]:
         """``fleet.json``: totals, per part, check failures, metric spreads, failing devices."""

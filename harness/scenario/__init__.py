@@ -18,7 +18,14 @@ from harness.scenario._executors import (
     WorkerLostError,
     make_executor,
 )
-from harness.scenario._fleet import DeviceResult, FleetBatch, run_batch, run_device, run_fleet
+from harness.scenario._fleet import (
+    DeviceResult,
+    FleetBatch,
+    fleet_replay_command,
+    run_batch,
+    run_device,
+    run_fleet,
+)
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
 from harness.scenario._population import assign_profile, device_seed
 from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
@@ -50,6 +57,7 @@ __all__ = [
     "device_seed",
     "discover",
     "failed_summary",
+    "fleet_replay_command",
     "load",
     "load_data",
     "loads",

@@ -83,7 +83,7 @@ class DeviceResult:
         )
 
 
-def replay_command(path: str, fleet_seed: int, device: int) -> str:
+def fleet_replay_command(path: str, fleet_seed: int, device: int) -> str:
     """The command that re-runs exactly device ``device`` of the fleet with seed ``fleet_seed``."""
     return f"harness replay {path} --device {device} --seed {fleet_seed}"
 
