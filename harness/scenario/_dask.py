@@ -19,8 +19,10 @@ may so run twice; the fleet counts each device once.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +56,26 @@ def _distributed() -> Any:
     return distributed
 
 
+#: Real seconds between two looks of a simulation process at its parent.
+_PARENT_CHECK_SECONDS: Final = 0.5
+
+
+def _simulation_process_setup() -> None:
+    """The simulation process's set-up: signals left to the parent (as a pool worker's), and a
+    watchdog that ends it when its Dask worker is gone (a worker killed by its nanny, or a
+    cluster closed after Ctrl-C, would otherwise leave it running: it is not a daemon)."""
+    leave_signals_to_parent()
+    parent = os.getppid()
+
+    def watch() -> None:
+        # Event.wait times out on the C monotonic clock, which no wall-clock patch replaces
+        while not threading.Event().wait(_PARENT_CHECK_SECONDS):
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="harness-parent-watchdog", daemon=True).start()
+
+
 #: The simulation process of this Dask worker (None until its first task, and after it died).
 _simulation_process: ProcessPoolExecutor | None = None
 
@@ -67,7 +89,7 @@ def run_in_simulation_process(function: Callable[[T], R], item: T) -> R:
         _simulation_process = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # never fork a threaded process
-            initializer=leave_signals_to_parent,
+            initializer=_simulation_process_setup,
         )
     try:
         return _simulation_process.submit(function, item).result()
@@ -106,6 +128,7 @@ class DaskExecutor(Executor):
                     host="127.0.0.1",
                     dashboard_address=":0",
                     worker_dashboard_address=":0",
+                    silence_logs=logging.ERROR,  # a worker ended on Ctrl-C is no warning
                 )
             address = self._cluster.scheduler_address
         else:
