@@ -78,6 +78,12 @@ def run_fleets(
         )
     except DefinitionError as error:
         return _usage_error(console, str(error))
+    except (OSError, TimeoutError) as error:  # a scheduler address nobody answers at
+        return _usage_error(
+            console,
+            f"could not reach the Dask scheduler {args.scheduler}: {error}; check the address "
+            "(tcp://HOST:PORT) or leave --scheduler out for a LocalCluster",
+        )
     exit_code = _EXIT_OK
     with executor:
         for scenario in scenarios:
