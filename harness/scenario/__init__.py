@@ -15,7 +15,6 @@ from harness.scenario._executors import (
     ExecutorKind,
     InProcessExecutor,
     LocalPoolExecutor,
-    WorkerLostError,
     make_executor,
 )
 from harness.scenario._fleet import (
@@ -51,7 +50,6 @@ __all__ = [
     "RunResult",
     "RunView",
     "Scenario",
-    "WorkerLostError",
     "World",
     "assign_profile",
     "device_seed",

@@ -28,8 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from harness._exceptions import DefinitionError
-from harness.scenario._executors import MAX_ATTEMPTS, Executor, WorkerLostError
+from harness._exceptions import DefinitionError, WorkerLostError
+from harness.scenario._executors import MAX_ATTEMPTS, Executor
 from harness.scenario._pool import leave_signals_to_parent
 
 if TYPE_CHECKING:

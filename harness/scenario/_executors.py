@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Final, Self, TypeVar
 
+from harness._exceptions import WorkerLostError
 from harness.scenario._pool import end_workers, leave_signals_to_parent
 
 T = TypeVar("T")
@@ -46,10 +47,6 @@ class ExecutorKind(enum.Enum):
     POOL = "pool"
     #: a Dask cluster: an existing scheduler, or a LocalCluster started for the run
     DASK = "dask"
-
-
-class WorkerLostError(RuntimeError):
-    """An item's worker died :data:`MAX_ATTEMPTS` times: the item itself kills its worker."""
 
 
 class Executor(abc.ABC):

@@ -53,3 +53,8 @@ def dies_once(marker: str, doomed: int, batch: FleetBatch) -> tuple[DeviceResult
         Path(marker).write_text("died once")
         os._exit(17)
     return run_batch(batch)
+
+
+def always_dies(batch: FleetBatch) -> tuple[DeviceResult, ...]:
+    """A batch that ends its worker process every time it runs."""
+    os._exit(17)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from harness import WorkerLostError
 from harness.report import FleetReport
 from harness.scenario import (
     DeviceResult,
@@ -21,7 +22,7 @@ from harness.scenario import (
     run_device,
     run_fleet,
 )
-from tests.scenario.fleet_fixtures import dies_once, write_fleet
+from tests.scenario.fleet_fixtures import always_dies, dies_once, write_fleet
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -86,6 +87,14 @@ def test_a_dead_pool_worker_loses_no_device_and_counts_none_twice(tmp_path: Path
     assert executor.pools_started == 2
     assert _digests(results) == _digests(expected)
     assert report.to_json() == expected_report.to_json()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_batch_that_always_kills_its_worker_stops_the_fleet(tmp_path: Path) -> None:
+    """A batch whose worker dies on each of its three attempts is not retried forever: the
+    run stops with WorkerLostError, and no worker is left."""
+    with pytest.raises(WorkerLostError, match=r"^a worker died 3 times while running FleetBatch"):
+        _fleet(write_fleet(tmp_path), LocalPoolExecutor(1), batch_size=12, runner=always_dies)
     assert multiprocessing.active_children() == []
 
 
