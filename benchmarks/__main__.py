@@ -1,11 +1,12 @@
 """Run the benchmarks and print each figure against its target; exit 1 when a target is missed.
 
-Usage: ``python -m benchmarks [CASE ...] [--quick] [--repeats N]`` (cases: a-h and ``loop``;
-all by default). Every case measures harness and a floor in the same run, interleaved (harness,
-floor, harness, floor, ...) so machine noise hits both, in CPU time, with several repeats; each
-row prints the median and the minimum, the ratio of the medians and what that ratio compares,
-then the target from issue 14 with "ok" or "MISSED". ``--quick`` runs tiny sizes and fewer
-repeats: a smoke run (the test suite uses it), not a measure. See ``benchmarks/README.md``.
+Usage: ``python -m benchmarks [CASE ...] [--quick] [--repeats N]`` (cases: a-h, ``loop`` and
+``fleet``; all by default). Every case measures harness and a floor in the same run,
+interleaved (harness, floor, harness, floor, ...) so machine noise hits both, in CPU time, with
+several repeats; each row prints the median and the minimum, the ratio of the medians and what
+that ratio compares, then the target from issue 14 with "ok" or "MISSED". ``--quick`` runs tiny
+sizes and fewer repeats: a smoke run (the test suite uses it), not a measure. See
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from types import ModuleType
 
 from benchmarks import (
     bench_fixed_cost,
+    bench_fleet,
     bench_loop,
     bench_memory,
     bench_property,
@@ -42,6 +44,7 @@ CASES: dict[str, ModuleType] = {
         bench_memory,
         bench_startup,
         bench_loop,
+        bench_fleet,
     )
 }
 

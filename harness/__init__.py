@@ -31,6 +31,7 @@ from harness._exceptions import (
     TimeTravelError,
     TraceKindError,
     UnobservedTaskError,
+    WorkerLostError,
 )
 
 __version__ = "0.1.0"
@@ -62,5 +63,6 @@ __all__ = [
     "TimeTravelError",
     "TraceKindError",
     "UnobservedTaskError",
+    "WorkerLostError",
     "__version__",
 ]

@@ -146,3 +146,11 @@ class RealIOError(HarnessRuntimeError):
 
 class NoAppRunningError(HarnessRuntimeError):
     """An ambient accessor was used outside app code (no app instance is running)."""
+
+
+# --- fleets: where runs go, not what they simulate ----------------------------------------------
+
+
+class WorkerLostError(HarnessError, RuntimeError):
+    """A fleet's batch killed its worker process on every attempt (out of memory, a crash in
+    native code): the executor gave up on it rather than retry forever."""

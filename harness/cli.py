@@ -126,6 +126,24 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes to run in parallel (default: one per CPU)",
     )
+    fleet = run.add_argument_group("fleets (a scenario with a 'population:' section)")
+    fleet.add_argument(
+        "--devices", type=int, metavar="N", help="devices in the fleet (default: the file's)"
+    )
+    fleet.add_argument(
+        "--executor",
+        choices=["inprocess", "pool", "dask"],
+        default="pool",
+        help="where the devices run: here, a local process pool (default), or Dask",
+    )
+    fleet.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="an existing Dask scheduler (--executor dask; default: a LocalCluster)",
+    )
+    fleet.add_argument(
+        "--batch-size", type=int, metavar="N", help="devices per task (default: by fleet size)"
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -143,6 +161,9 @@ def _build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="re-run one (scenario, seed) and show its timeline")
     replay.add_argument("path", metavar="PATH")
     replay.add_argument("--seed", type=int, required=True, metavar="S")
+    replay.add_argument(
+        "--device", type=int, metavar="I", help="device I of the fleet with seed S (fleet files)"
+    )
     replay.add_argument("--out", metavar="DIR", help="also write its report here")
     replay.add_argument("--all", action="store_true", help="print every trace record")
 
@@ -227,6 +248,11 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     if scenarios is None:
         return EXIT_USAGE
     out = Path(args.out) if args.out else _default_out()
+    fleets = [scenario for scenario in scenarios if scenario.spec.population is not None]
+    if fleets or args.devices is not None:
+        from harness._cli_fleet import run_fleets
+
+        return run_fleets(args, console, scenarios, out)
     jobs: list[Job] = []
     for scenario in scenarios:
         if args.seed is not None:
@@ -362,9 +388,18 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     out = Path(args.out) if args.out else None
     trace_path = out / "trace.jsonl" if out else None
-    result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
+    heading = f"{scenario.name} · seed {args.seed}"
+    if args.device is not None or scenario.spec.population is not None:
+        from harness._cli_fleet import replay_device
+
+        replayed = replay_device(args, console, scenario, trace_path)
+        if replayed is None:
+            return EXIT_USAGE
+        result, heading = replayed
+    else:
+        result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
     record = result.record
-    header = f"{scenario.name} · seed {args.seed}"
+    header = heading
     if record.versions:
         header += f" · {record.describe_versions()}"
     console.print(header, highlight=False, markup=False)

@@ -15,6 +15,7 @@ from benchmarks import (
 )
 from benchmarks import (
     bench_fixed_cost,
+    bench_fleet,
     bench_loop,
     bench_memory,
     bench_property,
@@ -153,6 +154,15 @@ def test_suites_case_times_one_and_two_workers(
 
 
 @pytest.mark.slow
+def test_fleet_case_rates_each_executor_and_the_second_worker() -> None:
+    """Device-days per second in-process and on the pool with 1 and 2 workers, and the pool's
+    speed-up, as information rows (issue 15 gives no target); --quick leaves Dask out."""
+    results = bench_fleet.run(quick=True, repeats=1)
+    _check_rows(results, "fleet", rows=4)
+    assert all(result.target is None for result in results)
+    assert results[-1].name == "  pool executor, 2 workers vs 1"
+
+
 def test_property_case_rates_examples_and_shrinks_a_failure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,6 +1,7 @@
 """Reports of scenario runs: summary.json (versioned), junit.xml, summary.md, index.html."""
 
 from harness.report._escape import printable, printable_same_length
+from harness.report._fleet import FleetReport, write_fleet_report
 from harness.report._junit import junit_xml
 from harness.report._summary import SCHEMA_VERSION, Interruption, summary_json, summary_markdown
 from harness.report._timeline import timeline_svg
@@ -8,6 +9,7 @@ from harness.report._write import read_records, rerender, write_report
 
 __all__ = [
     "SCHEMA_VERSION",
+    "FleetReport",
     "Interruption",
     "junit_xml",
     "printable",
@@ -17,5 +19,6 @@ __all__ = [
     "summary_json",
     "summary_markdown",
     "timeline_svg",
+    "write_fleet_report",
     "write_report",
 ]

@@ -10,7 +10,23 @@ from harness.scenario import (
 )
 from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
+from harness.scenario._executors import (
+    Executor,
+    ExecutorKind,
+    InProcessExecutor,
+    LocalPoolExecutor,
+    make_executor,
+)
+from harness.scenario._fleet import (
+    DeviceResult,
+    FleetBatch,
+    fleet_replay_command,
+    run_batch,
+    run_device,
+    run_fleet,
+)
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
+from harness.scenario._population import assign_profile, device_seed
 from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
 from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
 from harness.scenario._world import World
@@ -23,18 +39,31 @@ __all__ = [
     "Action",
     "Check",
     "CheckResult",
+    "DeviceResult",
+    "Executor",
+    "ExecutorKind",
+    "FleetBatch",
+    "InProcessExecutor",
     "Job",
+    "LocalPoolExecutor",
     "RunRecord",
     "RunResult",
     "RunView",
     "Scenario",
     "World",
+    "assign_profile",
+    "device_seed",
     "discover",
     "failed_summary",
+    "fleet_replay_command",
     "load",
     "load_data",
     "loads",
+    "make_executor",
     "run",
+    "run_batch",
+    "run_device",
+    "run_fleet",
     "run_many",
     "run_scenario",
     "trace_location",

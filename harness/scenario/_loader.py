@@ -317,9 +317,14 @@ def _load_data(data: Any, *, file: str, index: LineIndex | None, imports: bool) 
     errors.raise_if_any()
     schedule.sort(key=lambda item: (item.t_ms, item.entry))
     scenario = Scenario(spec, file, tuple(schedule), tuple(checks), tuple(apps), dict(data))
-    from harness.scenario._preflight import preflight  # builds a World, which needs this module
+    # these build a World, which needs this module
+    from harness.scenario._preflight import preflight, preflight_population
 
-    preflight(scenario if imports else _without_user_code(scenario, packages_certain), errors.add)
+    checked = scenario if imports else _without_user_code(scenario, packages_certain)
+    if spec.population is None:
+        preflight(checked, errors.add)
+    else:
+        preflight_population(checked, errors.add)
     errors.raise_if_any()
     return scenario
 

@@ -39,6 +39,33 @@ def preflight(scenario: Scenario, add: Callable[[Loc, str], None]) -> None:
         _check_actions(scenario, world, add)
 
 
+def preflight_population(scenario: Scenario, add: Callable[[Loc, str], None]) -> None:
+    """:func:`preflight` once per part of the scenario's ``population:`` (its profile and
+    overrides as the device): a bad profile or override is reported at the part that names it,
+    a timeline problem once however many parts share it."""
+    from harness.scenario._fleet import device_scenarios
+
+    population = scenario.spec.population
+    assert population is not None
+    seen: set[tuple[Loc, str]] = set()
+    for position, variant in enumerate(device_scenarios(scenario)):
+        part = population.profiles[position]
+        where: Loc = (
+            "population",
+            "profiles",
+            position,
+            "overrides" if part.overrides else "profile",
+        )
+
+        def add_once(loc: Loc, message: str, where: Loc = where) -> None:
+            loc = where if loc == ("device",) else loc
+            if (loc, message) not in seen:
+                seen.add((loc, message))
+                add(loc, message)
+
+        preflight(variant, add_once)
+
+
 def _check_actions(scenario: Scenario, world: World, add: Callable[[Loc, str], None]) -> None:
     seen: set[tuple[int, str]] = set()
     for item in scenario.schedule:

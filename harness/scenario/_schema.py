@@ -53,6 +53,7 @@ from pydantic import (
 from harness._exceptions import TimeExpressionError
 from harness._units import parse_duration
 from harness.scenario._life_spec import LifeSpec, life_data
+from harness.scenario._population import PopulationSpec
 from harness.scenario._timeexpr import AT_HELP, EVERY_HELP, parse_at
 from harness.scenario._versions import VersionsSpec
 from harness.scenario._yaml import quoted
@@ -376,6 +377,8 @@ class ScenarioSpec(_Strict):
     checks: list[str | dict[str, Any]] = Field(default_factory=list)
     #: A life drawn from each seed around the timeline (``docs/lives.md``); none by default.
     life: LifeSpec | None = None
+    #: a fleet of devices instead of one (``harness.scenario._population``)
+    population: PopulationSpec | None = None
 
     @field_validator("life", mode="before")
     @classmethod
@@ -417,6 +420,11 @@ class ScenarioSpec(_Strict):
     def _apps(self) -> ScenarioSpec:
         if self.app is not None and self.apps:
             raise ValueError("give either 'app' or 'apps', not both")
+        if self.population is not None and "device" in self.model_fields_set:
+            raise ValueError(
+                "give either 'device' (one device) or 'population' (a fleet), not both; "
+                "put the device's profile and overrides into a population part"
+            )
         return self
 
     def app_specs(self) -> list[AppSpec]:
