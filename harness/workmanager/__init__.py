@@ -82,6 +82,7 @@ from harness.workmanager._enums import (
     StopReason,
     UpdateResult,
 )
+from harness.workmanager._greedy import GreedyScheduler
 from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._merger import (
@@ -129,6 +130,7 @@ __all__ = [
     "Executed",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
+    "GreedyScheduler",
     "InputMerger",
     "JobIds",
     "ListenableWorker",

@@ -134,12 +134,18 @@ class SystemJobService:
             # SystemJobService" (SystemJobService.onStartJob) -- not started twice
             return False
         self._running[job.work_spec_id] = job
-        started = self._work_manager.processor.start_work(
-            job.work_spec_id, generation=job.generation
-        )
-        if not started:
-            self._running.pop(job.work_spec_id, None)
-        return started
+        processor = self._work_manager.processor
+        started = processor.start_work(job.work_spec_id, generation=job.generation)
+        if started:
+            return True
+        if processor.running_generation(job.work_spec_id) == job.generation:
+            # GreedyScheduler already runs this work in process: Processor.startWork logs "Work
+            # ... is already enqueued for processing" and adds the job's token to the run, and
+            # onStartJob returns true, so JobScheduler holds the job until the run ends and
+            # onExecuted calls jobFinished (SystemJobService.onStartJob/onExecuted).
+            return True
+        self._running.pop(job.work_spec_id, None)
+        return False
 
     def on_stop_job(self, job: JobInfo, reason: JobStopReason) -> bool:
         """``onStopJob``: stop the work with JobScheduler's reason; reschedule unless cancelled."""
