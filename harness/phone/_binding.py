@@ -9,7 +9,7 @@ does:
 * a process start creates the app instance and its WorkManager (``ForceStopRunnable`` runs, and
   knows whether the app was force-stopped); a user launch runs ``main()``;
 * a process death drops the instance and WorkManager; JobScheduler keeps its jobs;
-* the cached-app freezer (:class:`~harness.phone.CachedAppFreezer`) freezes a process cached for
+* the cached-app freezer (``binding.freezer``) freezes a process cached for
   its debounce timeout and thaws it when it leaves the cached state; the process's
   ``GreedyScheduler`` runs nothing while it is frozen;
 * a force-stop or ``pm clear`` cancels every job of the app (``ACTION_PACKAGE_RESTARTED``);
