@@ -72,6 +72,7 @@ class DeviceBinding:
         register_jobscheduler_shell(device.shell_commands, service, device.apps.is_installed)
         #: The cached-app freezer: it stops (and resumes) each process's GreedyScheduler.
         self.freezer = CachedAppFreezer(device.sim, device, self._on_frozen)
+        device.power.cpu_woke.connect(self._on_cpu_woke)
 
     def running_jobs(self, package: str) -> list[JobInfo]:
         """Jobs of ``package`` running now."""
@@ -100,12 +101,20 @@ class DeviceBinding:
 
     # --- processes ------------------------------------------------------------------------
 
-    def _on_frozen(self, package: str, frozen: bool) -> None:
+    def _greedy(self, package: str) -> list[GreedyScheduler]:
         process = self.runtime.process(package)
-        if process is not None:
-            for scheduler in process.work_manager.schedulers:
-                if isinstance(scheduler, GreedyScheduler):
-                    scheduler.set_frozen(frozen)
+        if process is None:
+            return []
+        return [s for s in process.work_manager.schedulers if isinstance(s, GreedyScheduler)]
+
+    def _on_frozen(self, package: str, frozen: bool) -> None:
+        for scheduler in self._greedy(package):
+            scheduler.set_frozen(frozen)
+
+    def _on_cpu_woke(self, _reason: str) -> None:
+        for package in self.runtime.packages:
+            for scheduler in self._greedy(package):
+                scheduler.cpu_woke()
 
     def _on_process_started(self, started: ProcessStarted) -> None:
         package = started.package

@@ -50,7 +50,8 @@ def bind_phone(
         device,
         network_for=network_for,
         schedulers_for=lambda package: _schedulers(
-            system_job_schedulers(service, package, ids), GreedyScheduler.factory(trackers.state)
+            system_job_schedulers(service, package, ids),
+            GreedyScheduler.factory(trackers.state, cpu_awake=lambda: device.power.awake),
         ),
         data_for=lambda package: _DeviceData(device, package),
         versions=versions,

@@ -29,13 +29,17 @@ Greedy code runs only in a process that is not frozen: the phone layer calls
 :meth:`GreedyScheduler.set_frozen` when the cached-app freezer freezes or thaws the process. While
 frozen no timer, constraint callback or schedule call acts; on thaw the timers that fell due and
 the constraint state as it is then are delivered (a frozen process's messages run when it thaws).
-A run already in progress when the process freezes is not suspended here.
+A run already in progress when the process freezes is not suspended here. ``DelayedWorkTracker``
+posts to a ``Handler`` (``DefaultRunnableScheduler``), whose messages run only while the CPU is
+awake: a timer that falls due while the device sleeps (``cpu_awake()`` false) runs at the next
+wake-up (:meth:`GreedyScheduler.cpu_woke`); a Handler counts its delay in uptime, so on a phone it
+can run later still.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from harness.workmanager._constraint_state import ConstraintState
@@ -59,13 +63,21 @@ GREEDY_RUN_TIMEOUT_MS: Final = 90 * 60 * 1000
 class GreedyScheduler:
     """androidx's ``GreedyScheduler`` in one app process (see the module docstring)."""
 
-    def __init__(self, work_manager: WorkManager, constraints: ConstraintState) -> None:
+    def __init__(
+        self,
+        work_manager: WorkManager,
+        constraints: ConstraintState,
+        *,
+        cpu_awake: Callable[[], bool] | None = None,
+    ) -> None:
         self._sim = work_manager.sim
         self._database = work_manager.database
         self._processor = work_manager.processor
         #: The process's constraint trackers (``Trackers``) as this scheduler reads them.
         self.constraints = constraints
         self._frozen = False
+        # DefaultRunnableScheduler posts to a Handler: a timer runs only while the CPU is awake
+        self._cpu_awake: Callable[[], bool] = cpu_awake if cpu_awake is not None else _always
         self._deferred: dict[str, WorkSpec] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tracked: dict[str, WorkSpec] = {}  # mConstrainedWorkSpecs
@@ -76,11 +88,13 @@ class GreedyScheduler:
         self._disconnect_executed = self._processor.executed.connect(self._on_executed)
 
     @classmethod
-    def factory(cls, constraints: ConstraintState) -> SchedulerFactory:
+    def factory(
+        cls, constraints: ConstraintState, *, cpu_awake: Callable[[], bool] | None = None
+    ) -> SchedulerFactory:
         """A ``schedulers=`` argument for :class:`WorkManager` that makes only one of these."""
 
         def make(work_manager: WorkManager) -> Sequence[Scheduler]:
-            return [cls(work_manager, constraints)]
+            return [cls(work_manager, constraints, cpu_awake=cpu_awake)]
 
         return make
 
@@ -98,11 +112,19 @@ class GreedyScheduler:
         self._frozen = frozen
         if frozen or not self._alive():
             return
+        self._deliver_deferred()
+        self._on_constraints_changed(self.constraints)
+
+    def cpu_woke(self) -> None:
+        """The CPU woke up: timers that fell due while it slept run now (if not frozen)."""
+        if not self._frozen and self._alive():
+            self._deliver_deferred()
+
+    def _deliver_deferred(self) -> None:
         deferred = list(self._deferred.values())
         self._deferred.clear()
         if deferred:
             self.schedule(*deferred)
-        self._on_constraints_changed(self.constraints)
 
     # --- Scheduler --------------------------------------------------------------------------
 
@@ -176,6 +198,9 @@ class GreedyScheduler:
 
     def _on_delay_met(self, spec: WorkSpec) -> None:
         self._timers.pop(spec.id, None)
+        if not self._cpu_awake():  # the Handler's message waits for the CPU to wake
+            self._deferred[spec.id] = spec
+            return
         self.schedule(spec)  # DelayedWorkTracker: mGreedyScheduler.schedule(workSpec)
 
     def _unschedule(self, work_spec_id: str) -> None:
@@ -239,6 +264,10 @@ class GreedyScheduler:
         self._limits.clear()
         self._disconnect_constraints()
         return False
+
+
+def _always() -> bool:
+    return True
 
 
 def _has_unsupported(spec: WorkSpec) -> bool:
