@@ -9,6 +9,9 @@ does:
 * a process start creates the app instance and its WorkManager (``ForceStopRunnable`` runs, and
   knows whether the app was force-stopped); a user launch runs ``main()``;
 * a process death drops the instance and WorkManager; JobScheduler keeps its jobs;
+* the cached-app freezer (``binding.freezer``) freezes a process cached for
+  its debounce timeout and thaws it when it leaves the cached state; the process's
+  ``GreedyScheduler`` runs nothing while it is frozen;
 * a force-stop or ``pm clear`` cancels every job of the app (``ACTION_PACKAGE_RESTARTED``);
 * a shutdown drops every job (WorkManager's jobs are not persisted); at BOOT_COMPLETED every app
   whose ``RescheduleReceiver`` is enabled (``harness.workmanager.reschedule_on_boot``) is started
@@ -32,6 +35,7 @@ from harness.device import (
     Shutdown,
     StartResult,
 )
+from harness.phone._freezer import CachedAppFreezer
 from harness.phone._why import why_not_running
 from harness.platform import (
     DeviceAdapter,
@@ -39,7 +43,7 @@ from harness.platform import (
     JobSchedulerService,
     register_jobscheduler_shell,
 )
-from harness.workmanager import SystemJobScheduler, reschedule_on_boot
+from harness.workmanager import GreedyScheduler, SystemJobScheduler, reschedule_on_boot
 
 
 class DeviceBinding:
@@ -66,6 +70,9 @@ class DeviceBinding:
         device.shutting_down.connect(self._on_shutdown)
         device.boot_completed.connect(self._on_boot_completed)
         register_jobscheduler_shell(device.shell_commands, service, device.apps.is_installed)
+        #: The cached-app freezer: it stops (and resumes) each process's GreedyScheduler.
+        self.freezer = CachedAppFreezer(device.sim, device, self._on_frozen)
+        device.power.cpu_woke.connect(self._on_cpu_woke)
 
     def running_jobs(self, package: str) -> list[JobInfo]:
         """Jobs of ``package`` running now."""
@@ -93,6 +100,21 @@ class DeviceBinding:
         self.device.doze.set_jobs_active(any(self._running.values()))
 
     # --- processes ------------------------------------------------------------------------
+
+    def _greedy(self, package: str) -> list[GreedyScheduler]:
+        process = self.runtime.process(package)
+        if process is None:
+            return []
+        return [s for s in process.work_manager.schedulers if isinstance(s, GreedyScheduler)]
+
+    def _on_frozen(self, package: str, frozen: bool) -> None:
+        for scheduler in self._greedy(package):
+            scheduler.set_frozen(frozen)
+
+    def _on_cpu_woke(self, _reason: str) -> None:
+        for package in self.runtime.packages:
+            for scheduler in self._greedy(package):
+                scheduler.cpu_woke()
 
     def _on_process_started(self, started: ProcessStarted) -> None:
         package = started.package

@@ -7,11 +7,19 @@ from collections.abc import Mapping
 from harness.backends import Internet
 from harness.device import Device
 from harness.phone._binding import DeviceBinding
+from harness.phone._freezer import DeviceTrackers
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime, _DeviceData
 from harness.platform import DeviceAdapter, JobSchedulerService
 from harness.sim import Simulation
-from harness.workmanager import JobIds, system_job_schedulers
+from harness.workmanager import (
+    GreedyScheduler,
+    JobIds,
+    Scheduler,
+    SchedulerFactory,
+    WorkManager,
+    system_job_schedulers,
+)
 
 
 def bind_phone(
@@ -29,6 +37,7 @@ def bind_phone(
     view = DeviceAdapter(device)
     service = JobSchedulerService(sim, view)
     ids = JobIds()
+    trackers = DeviceTrackers(view)
     binding: DeviceBinding | None = None
 
     def network_for(package: str) -> AppNetworkPort:
@@ -40,9 +49,23 @@ def bind_phone(
         internet,
         device,
         network_for=network_for,
-        schedulers_for=lambda package: system_job_schedulers(service, package, ids),
+        schedulers_for=lambda package: _schedulers(
+            system_job_schedulers(service, package, ids),
+            GreedyScheduler.factory(trackers.state, cpu_awake=lambda: device.power.awake),
+        ),
         data_for=lambda package: _DeviceData(device, package),
         versions=versions,
     )
     binding = DeviceBinding(device, service, runtime, view)
     return binding
+
+
+def _schedulers(*factories: SchedulerFactory) -> SchedulerFactory:
+    """``WorkManagerImpl``'s schedulers: the best available background scheduler
+    (``SystemJobScheduler``), then ``GreedyScheduler`` (``Schedulers.createBestAvailable
+    BackgroundScheduler`` and ``WorkManagerImpl.createSchedulers``)."""
+
+    def make(work_manager: WorkManager) -> list[Scheduler]:
+        return [scheduler for factory in factories for scheduler in factory(work_manager)]
+
+    return make

@@ -89,6 +89,7 @@ from harness.workmanager._foreground import (
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
 )
+from harness.workmanager._greedy import GreedyScheduler
 from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._merger import (
@@ -142,6 +143,7 @@ __all__ = [
     "FixedThreadPool",
     "ForegroundInfo",
     "ForegroundServiceStartNotAllowedException",
+    "GreedyScheduler",
     "InputMerger",
     "JobIds",
     "ListenableWorker",

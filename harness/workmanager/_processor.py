@@ -172,6 +172,11 @@ class Processor:
         """Whether a run of the work is held (starting, running, or just finished)."""
         return work_spec_id in self._wrappers
 
+    def running_generation(self, work_spec_id: str) -> int | None:
+        """The generation of the run of ``work_spec_id`` held now, or ``None``."""
+        wrapper = self._wrappers.get(work_spec_id)
+        return None if wrapper is None else wrapper.generation
+
     def is_cancelled(self, work_spec_id: str) -> bool:
         """Whether the work was cancelled by the app in this process (``isCancelled``)."""
         return work_spec_id in self._cancelled_ids

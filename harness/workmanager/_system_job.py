@@ -189,12 +189,20 @@ class SystemJobService:
         if job.trigger_content_uris:  # getTriggeredContentUris/Authorities -> RuntimeExtras
             uris, authorities = self._service.prepare_triggered_content(job.package, job.job_id)
             extras = RuntimeExtras(uris, authorities)
-        started = self._work_manager.processor.start_work(
+        processor = self._work_manager.processor
+        started = processor.start_work(
             job.work_spec_id, generation=job.generation, runtime_extras=extras
         )
-        if not started:
-            self._running.pop(job.work_spec_id, None)
-        return started
+        if started:
+            return True
+        if processor.running_generation(job.work_spec_id) == job.generation:
+            # GreedyScheduler already runs this work in process: Processor.startWork logs "Work
+            # ... is already enqueued for processing" and adds the job's token to the run, and
+            # onStartJob returns true, so JobScheduler holds the job until the run ends and
+            # onExecuted calls jobFinished (SystemJobService.onStartJob/onExecuted).
+            return True
+        self._running.pop(job.work_spec_id, None)
+        return False
 
     def on_stop_job(self, job: JobInfo, reason: JobStopReason) -> bool:
         """``onStopJob``: stop the work with JobScheduler's reason; reschedule unless cancelled."""

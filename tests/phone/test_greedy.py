@@ -1,15 +1,16 @@
-"""Why the phone hands work to JobScheduler only, with no in-process ``GreedyScheduler``
-(W/impl/background/greedy/GreedyScheduler.java @09eb18a4, W/impl/Schedulers.java).
+"""The in-process ``GreedyScheduler`` next to JobScheduler (W/impl/background/greedy/
+GreedyScheduler.java @09eb18a4, W/impl/Schedulers.java), and the cached-app freezer
+(AOSP CachedAppOptimizer.java, ``DEFAULT_FREEZER_DEBOUNCE_TIMEOUT``).
 
 GreedyScheduler starts ENQUEUED work in the app's own process: at ``max(calculateNextRunTime,
 throttle)`` (a ``DelayedWorkTracker`` timer) and, for constrained work, when the app's own
 constraint trackers report the constraints met (``requiresDeviceIdle`` work is left to the
-system). It needs a live process that is not frozen. These tests pin the two cases a scenario
-exercises: the app in the foreground, where JobScheduler starts every such work at the very
-millisecond GreedyScheduler would (TOP: ACTIVE bucket, quota-free, no batching), and the app in
-the background with no job running, where the process is cached, which the cached-app freezer
-freezes, so no greedy timer or constraint callback runs. The remaining case, another job keeping
-the process unfrozen while further work falls due, is not modelled (docs/sources.md).
+system). It needs a live process that is not frozen. In the foreground JobScheduler starts every
+such work at the very millisecond GreedyScheduler would (TOP: ACTIVE bucket, quota-free, no
+batching). While a job keeps the process alive in the background, GreedyScheduler starts other
+due work that JobScheduler holds back (here: doze), and JobScheduler's later start of the same
+work joins the run (``Processor.startWork``: "already enqueued for processing"). Once the
+process is cached, the freezer freezes it after the debounce and nothing greedy runs.
 """
 
 from __future__ import annotations
@@ -19,15 +20,28 @@ from datetime import timedelta
 from harness.app import App
 from harness.backends import Internet
 from harness.device import Device, ProcessState
-from harness.phone import bind_phone
-from harness.sim import Simulation
-from harness.workmanager import Constraints, NetworkType, OneTimeWorkRequest, WorkManager
-from tests.workmanager.workers import Succeed
+from harness.phone import DeviceBinding, bind_phone
+from harness.phone._freezer import freezer_debounce_timeout_ms
+from harness.sim import Simulation, TraceRecord
+from harness.workmanager import (
+    Constraints,
+    Data,
+    NetworkType,
+    OneTimeWorkRequest,
+    OutOfQuotaPolicy,
+    WorkManager,
+)
+from tests.workmanager.workers import Sleep, Succeed
 
 PACKAGE = "com.example.oneshot"
 
 
 def _open_app(sim: Simulation) -> tuple[Device, WorkManager]:
+    device, _, work_manager = _open_app_bound(sim)
+    return device, work_manager
+
+
+def _open_app_bound(sim: Simulation) -> tuple[Device, DeviceBinding, WorkManager]:
     device = Device(sim)
     internet = Internet(sim)
     internet.backend("https://api.example.com").resource("/items", initial_items=1)
@@ -38,7 +52,7 @@ def _open_app(sim: Simulation) -> tuple[Device, WorkManager]:
     sim.run_for("2s")
     process = binding.runtime.process(PACKAGE)
     assert process is not None
-    return device, process.work_manager
+    return device, binding, process.work_manager
 
 
 def test_in_the_foreground_jobscheduler_starts_work_when_greedyscheduler_would(
@@ -80,3 +94,100 @@ def test_in_the_background_with_no_job_the_process_is_cached_so_frozen(sim: Simu
     device.apps.leave(PACKAGE)
     sim.run_for("5m")
     assert device.apps.state(PACKAGE) in (ProcessState.CACHED_ACTIVITY, ProcessState.CACHED_EMPTY)
+
+
+def _sleep(seconds: int, *, delay_s: int = 0) -> OneTimeWorkRequest:
+    builder = OneTimeWorkRequest.builder(Sleep).set_input_data(Data({"sleep_ms": seconds * 1000}))
+    return builder.set_initial_delay(timedelta(seconds=delay_s)).build()
+
+
+def _upload() -> OneTimeWorkRequest:
+    """An expedited 60 s upload: JobScheduler runs it in doze, so its job keeps the process up."""
+    return (
+        OneTimeWorkRequest.builder(Sleep)
+        .set_input_data(Data({"sleep_ms": 60_000}))
+        .set_expedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+        .build()
+    )
+
+
+def _dozing_in_the_background(sim: Simulation) -> tuple[Device, DeviceBinding, WorkManager]:
+    device, binding, work_manager = _open_app_bound(sim)
+    device.apps.leave(PACKAGE)
+    sim.run_for("1m")
+    device.shell("dumpsys battery unplug")
+    device.shell("dumpsys deviceidle force-idle")
+    return device, binding, work_manager
+
+
+def _of(sim: Simulation, kind: str, work_id: object) -> list[TraceRecord]:
+    key = "id" if kind.startswith("work.") else "work_id"
+    return [record for record in sim.trace.of_kind(kind) if record[key] == str(work_id)]
+
+
+def test_while_a_job_keeps_the_process_alive_greedy_starts_other_due_work(
+    sim: Simulation,
+) -> None:
+    """GreedyScheduler.schedule/DelayedWorkTracker: while an expedited job keeps the process
+    SERVICE, a delayed work starts in process when due, though doze defers its job; JobScheduler's
+    later start of that job joins the run (Processor.startWork "already enqueued for
+    processing", SystemJobService.onStartJob returns true) and finishes with it (onExecuted ->
+    jobFinished)."""
+    device, _, work_manager = _dozing_in_the_background(sim)
+    upload, follow_up = _upload(), _sleep(30, delay_s=20)
+    t0 = sim.now_ms
+    work_manager.enqueue([upload, follow_up])
+    sim.run_for("30s")
+    assert [r.t_ms - t0 for r in _of(sim, "work.started", follow_up.id)] == [20_000]
+    assert _of(sim, "job.started", follow_up.id) == []  # doze holds its job back
+    assert device.apps.state(PACKAGE) is ProcessState.SERVICE
+    device.shell("dumpsys deviceidle unforce")
+    device.shell("dumpsys battery set ac 1")  # charging ends doze: JobScheduler starts the job
+    sim.run_for("1m")
+    # 3 s after doze ends: the app is in the background (DeviceIdleJobsController
+    # BACKGROUND_JOBS_DELAY)
+    assert [r.t_ms - t0 for r in _of(sim, "job.started", follow_up.id)] == [33_000]
+    assert len(_of(sim, "work.started", follow_up.id)) == 1  # the duplicate start is absorbed
+    assert [r.t_ms - t0 for r in _of(sim, "job.finished", follow_up.id)] == [50_000]
+    assert [r.t_ms - t0 for r in _of(sim, "work.finished", follow_up.id)] == [50_000]
+
+
+def test_a_cached_process_is_frozen_after_the_debounce_and_greedy_waits_for_the_thaw(
+    sim: Simulation,
+) -> None:
+    """CachedAppOptimizer: a process cached for DEFAULT_FREEZER_DEBOUNCE_TIMEOUT (10 s on
+    Android 15) is frozen, so a delayed work falling due then does not start in process; a job
+    binding the process thaws it and the work runs once."""
+    device, binding, work_manager = _dozing_in_the_background(sim)
+    assert int(device.profile.android_version) == 15
+    upload, late = _upload(), _sleep(30, delay_s=300)
+    t0 = sim.now_ms
+    work_manager.enqueue([upload, late])
+    sim.run_until(t0 + 60_000)
+    assert device.apps.state(PACKAGE) is ProcessState.CACHED_EMPTY  # the upload's job ended
+    sim.run_until(t0 + 69_999)
+    assert not binding.freezer.is_frozen(PACKAGE)
+    sim.run_until(t0 + 70_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    sim.run_until(t0 + 359_000)
+    assert _of(sim, "work.started", late.id) == []  # due at 300 s, but frozen (and dozing)
+    device.shell("dumpsys deviceidle unforce")
+    device.shell("dumpsys battery set ac 1")
+    sim.run_for("2s")
+    assert binding.freezer.is_frozen(PACKAGE)  # background jobs wait 3 s after doze ends
+    sim.run_for("2s")
+    assert not binding.freezer.is_frozen(PACKAGE)  # the job binds the process: thawed
+    sim.run_for("1m")
+    assert [r.t_ms - t0 for r in _of(sim, "work.started", late.id)] == [362_000]
+    assert [r.t_ms - t0 for r in _of(sim, "job.started", late.id)] == [362_000]
+
+
+def test_the_freezer_debounce_follows_the_android_release() -> None:
+    """CachedAppOptimizer.DEFAULT_FREEZER_DEBOUNCE_TIMEOUT: 600_000L on Android 12 and 13,
+    10_000L from Android 14."""
+    assert [freezer_debounce_timeout_ms(v) for v in (12, 13, 14, 15)] == [
+        600_000,
+        600_000,
+        10_000,
+        10_000,
+    ]

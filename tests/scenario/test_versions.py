@@ -39,8 +39,10 @@ def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
     assert "allowed: 0.10.7, 0.10.9" in message
 
 
-@pytest.mark.parametrize(("plugin", "failed_runs"), [("0.10.7", 0), ("0.10.9", 2)])
-def test_the_plugin_version_reaches_the_background_worker(plugin: str, failed_runs: int) -> None:
+@pytest.mark.parametrize(("plugin", "every_run_fails"), [("0.10.7", False), ("0.10.9", True)])
+def test_the_plugin_version_reaches_the_background_worker(
+    plugin: str, every_run_fails: bool
+) -> None:
     """0.10.9's DartInitializationWatchdog fails each hourly run after 30 s; 0.10.7 waits (the
     job runs until JobScheduler stops it), so no run fails (BackgroundWorker.kt)."""
     text = SILENT + f'versions: {{androidx_work: "2.9", flutter_workmanager: "{plugin}"}}\n'
@@ -50,7 +52,9 @@ def test_the_plugin_version_reaches_the_background_worker(plugin: str, failed_ru
         for record in result.trace.of_kind("flutter.task_error")
         if record["phase"] == "initialization"
     ]
-    assert len(errors) == failed_runs
+    started = list(result.trace.of_kind("work.started"))  # by JobScheduler or GreedyScheduler
+    assert len(started) >= 2
+    assert len(errors) == (len(started) if every_run_fails else 0)
     process = result.world.runtime.process("com.example.silent")
     assert process is not None
     assert process.work_manager.version is WorkManagerVersion.V2_9
