@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness._exceptions import ScenarioError
+from harness._exceptions import HarnessError, ScenarioError
+from harness.device import load_profile
+from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._loader import Scenario, load
-from harness.scenario._population import ProfileDeal, assign_profile, device_seed
+from harness.scenario._population import ProfileDeal, ProfileShare, assign_profile, device_seed
 from harness.scenario._record import RunRecord
 from harness.scenario._schema import DeviceSpec
 
@@ -101,11 +103,28 @@ def device_scenarios(scenario: Scenario) -> tuple[Scenario, ...]:
         dataclasses.replace(
             scenario,
             spec=scenario.spec.model_copy(
-                update={"device": DeviceSpec(profile=part.profile, overrides=dict(part.overrides))}
+                update={
+                    "device": DeviceSpec(profile=part.profile, overrides=dict(part.overrides)),
+                    "life": _part_life(scenario, part),
+                }
             ),
         )
         for part in population.profiles
     )
+
+
+def _part_life(scenario: Scenario, part: ProfileShare) -> LifeSpec | None:
+    """The life a part's devices draw: the part's own ``life:``, else the scenario's, else the
+    one its device profile carries (as a one-phone scenario takes its profile's)."""
+    if part.life is not None:
+        return part.life
+    if scenario.spec.life is not None:
+        return scenario.spec.life
+    try:
+        life = load_profile(part.profile, dict(part.overrides) or None).life
+    except HarnessError:  # a bad profile or override: the preflight reports it at the part
+        return None
+    return None if life is None else LifeSpec.model_validate(life_data(life))
 
 
 def run_device(

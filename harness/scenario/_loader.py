@@ -331,8 +331,9 @@ def _load_data(data: Any, *, file: str, index: LineIndex | None, imports: bool) 
 
 def _with_profile_life(spec: ScenarioSpec, errors: _Errors) -> ScenarioSpec:
     """``spec`` with its device profile's ``life`` when it has none of its own (a scenario's
-    ``life:`` wins); a profile that does not load is left to the preflight to report."""
-    if spec.life is not None:
+    ``life:`` wins); a profile that does not load is left to the preflight to report. A fleet's
+    parts take their own profiles' lives (``_fleet.device_scenarios``)."""
+    if spec.life is not None or spec.population is not None:
         return spec
     try:
         life = load_profile(spec.device.profile, spec.device.overrides or None).life

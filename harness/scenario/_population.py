@@ -32,8 +32,16 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._yaml import quoted
 
 #: The most devices one fleet may have (a bitmap of done devices is kept: one bit each).
@@ -70,6 +78,14 @@ class ProfileShare(BaseModel):
     share: Share
     name: str | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)
+    #: the life this part's devices draw (a preset name or sections, as a scenario's ``life:``);
+    #: none: the scenario's ``life:``, else the part's profile's
+    life: LifeSpec | None = None
+
+    @field_validator("life", mode="before")
+    @classmethod
+    def _life_preset(cls, value: Any) -> Any:
+        return life_data(value)
 
     @property
     def label(self) -> str:
