@@ -32,6 +32,7 @@ from harness.backends._faults import (
     OutageKind,
     RateLimit,
 )
+from harness.backends._latency import ServerLatency
 from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import Item, RestResource, Upload
 
@@ -51,6 +52,7 @@ __all__ = [
     "ReceivedRequest",
     "RequestLog",
     "RestResource",
+    "ServerLatency",
     "SizedBody",
     "TokenAuth",
     "Upload",

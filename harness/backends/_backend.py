@@ -31,6 +31,7 @@ from harness.backends._faults import (
     RateLimit,
     retry_after_header,
 )
+from harness.backends._latency import ServerLatency
 from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import RestResource
 from harness.sim import Simulation
@@ -182,6 +183,7 @@ class Backend:
         self._rate_limits: list[RateLimit] = []
         self._auth: TokenAuth | None = None
         self._retry_not_before_ms: int | None = None
+        self._latency: ServerLatency | None = None
 
     @property
     def auth(self) -> TokenAuth | None:
@@ -224,6 +226,16 @@ class Backend:
         if text is not None:
             return route.respond(status, text=text, headers=headers)
         return route.respond(status, json=json, headers=headers)
+
+    def latency(self, median: Duration | None, p99: Duration | None = None) -> None:
+        """From now, every answer waits a log-normal draw with this median and 99th percentile
+        (:class:`ServerLatency`; ``p99`` defaults to the median: a fixed wait); ``None``: none.
+        Slow outages add their delay to it."""
+        if median is None:
+            self._latency = None
+            return
+        median_ms = to_ms(median)
+        self._latency = ServerLatency(median_ms, median_ms if p99 is None else to_ms(p99))
 
     def outage(
         self,
@@ -342,10 +354,12 @@ class Backend:
             response = self.router.handler(request)
         except AllMockedAssertionError:
             return None, None
-        if slow_delay_ms:
-            response.extensions["harness.server_delay_ms"] = slow_delay_ms
-            return response, "slow"
-        return response, None
+        wait_ms = slow_delay_ms
+        if self._latency is not None:
+            wait_ms += self._latency.draw(self._sim.random(f"backend.latency {self.origin}"))
+        if wait_ms:
+            response.extensions["harness.server_delay_ms"] = wait_ms
+        return response, "slow" if slow_delay_ms else None
 
     def _log(
         self,

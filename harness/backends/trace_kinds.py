@@ -49,6 +49,15 @@ class BackendOutageRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BackendLatencyRecord(TraceKind):
+    """A scenario action set (or ended) the servers' response-time distribution."""
+
+    KIND: ClassVar[str] = "backend.latency"
+    action: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BackendRateLimitRecord(TraceKind):
     """A scenario action started a server rate limit lasting until ``until_ms``."""
 
@@ -79,6 +88,7 @@ class HttpUnmatchedRecord(TraceKind):
 __all__ = [
     "BackendItemsAddedRecord",
     "BackendItemsUpdatedRecord",
+    "BackendLatencyRecord",
     "BackendOutageRecord",
     "BackendRateLimitRecord",
     "BackendTokensExpiredRecord",

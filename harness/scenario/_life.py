@@ -323,7 +323,13 @@ def _draw_server(day: _Day, spec: ServerSpec) -> None:
         spec.outage_length,
         lambda ms: f"server outage {_seconds(ms)} error",
     )
-    day.notes["server"] = ", ".join(f"{n} {name}" for name, n in counts.items()) or "calm"
+    notes = [f"{n} {name}" for name, n in counts.items()] or ["calm"]
+    if spec.latency_median is not None:  # drawn last: the spells' draws stay as they were
+        median = _pick(rng, spec.latency_median)
+        p99 = max(median, _pick(rng, spec.latency_p99))
+        day.add("server", [(day.start_ms, f"server latency {median}ms p99 {p99}ms")])
+        notes.append(f"latency {median} ms (p99 {p99} ms)")
+    day.notes["server"] = ", ".join(notes)
 
 
 def draw_life(

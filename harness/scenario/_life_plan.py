@@ -1,16 +1,15 @@
 """A drawn life around a written timeline: which episodes yield, and the actions that remain.
 
-**Written events win in their window.** Each written timeline action belongs to a dimension by
-its kind (``open app``, ``leave app``, ``swipe away``, ``use phone``: routine; ``plug in``,
-``unplug``: charging; Wi-Fi and cellular reach, captive portals, links, ``adb shell svc wifi|data``
-and airplane mode: places; ``server outage``, ``server rate limit`` and the ``backend.faults``:
-server) and claims it over a window: from its ``do`` to its ``then`` for an event with ``for:``,
-and for :data:`WRITTEN_CLAIM_MS` (1 h) after a single action. A drawn episode (a session, a
-charge, a commute leg, a spell of server weather) whose span overlaps a window of its own
-dimension is dropped whole, so the written timeline happens exactly as written, and the drawn
-life never half-undoes it (an ``unplug`` without its ``plug in``). Other actions (reboots,
-storage, server items, app actions) claim nothing. At the same millisecond the written actions
-run first.
+**Written events win in their window.** Each written timeline action belongs to a dimension by its
+kind (``open app``, ``leave app``, ``swipe away``, ``use phone``: routine; ``plug in``, ``unplug``:
+charging; Wi-Fi and cellular reach, captive portals, links, ``adb shell svc wifi|data`` and airplane
+mode: places; ``server outage``, ``server rate limit``, ``server latency`` and the
+``backend.faults``: server) and claims it over a window: from its ``do`` to its ``then`` for an
+event with ``for:``, and for :data:`WRITTEN_CLAIM_MS` (1 h) after a single action. A drawn episode
+(a session, a charge, a commute leg, a spell of server weather) whose span overlaps a window of its
+own dimension is dropped whole, so the written timeline happens exactly as written, and the drawn
+life never half-undoes it (an ``unplug`` without its ``plug in``). Other actions (reboots, storage,
+server items, app actions) claim nothing. At the same millisecond the written actions run first.
 
 The panic charge (``charging.panic_level``) is the one draw that waits for the run: the day's
 decision is drawn in advance, and the charger goes in when the battery reaches the level, unless
@@ -48,6 +47,7 @@ _DIMENSION_OF_KIND: Final = {
     "link": "places",
     "server_outage": "server",
     "server_rate_limit": "server",
+    "server_latency": "server",
 }
 _PLACES_SHELL: Final = ("svc wifi", "svc data", "airplane")
 

@@ -207,6 +207,10 @@ class ServerSpec(_Section):
     #: The chance, each day, of a long outage, and its length.
     outage: Probability = 0.03
     outage_length: DurationSpan = Span(3_600_000, 6 * 3_600_000)
+    #: Each day's response time: a log-normal with a median and a 99th percentile drawn from
+    #: these spans (``server latency MEDIAN p99 P99``); null: no latency.
+    latency_median: DurationSpan | None = Span(50, 300)
+    latency_p99: DurationSpan = Span(400, 3_000)
 
 
 class LifeSpec(_Section):

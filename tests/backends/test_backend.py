@@ -6,6 +6,7 @@ import httpx
 import pytest
 from respx.models import AllMockedAssertionError
 
+from harness._exceptions import DefinitionError
 from harness.backends import (
     FAULT_EXTENSION,
     SERVER_DELAY_MS,
@@ -14,8 +15,9 @@ from harness.backends import (
     Backend,
     Internet,
     OutageKind,
+    ServerLatency,
 )
-from harness.sim import Simulation
+from harness.sim import RngStreams, Simulation
 
 API = "https://api.example.com"
 
@@ -97,6 +99,32 @@ def test_slow_outage_delays_the_real_answer(api: Backend) -> None:
     response = get(api, "/data")
     assert response.json() == {"ok": True}
     assert response.extensions[SERVER_DELAY_MS] == 45_000
+
+
+def test_latency_draws_each_answer_s_wait_from_its_distribution(
+    sim: Simulation, api: Backend
+) -> None:
+    """backend.latency(median, p99): answers wait log-normal draws (about half below the
+    median, about 1 % above the p99), from a named stream, so the same seed draws the same
+    waits; a slow outage adds its delay; latency(None) ends it."""
+    api.route("GET", "/data", json={})
+    api.latency("100ms", "2s")
+    waits = [get(api, "/data").extensions[SERVER_DELAY_MS] for _ in range(2_000)]
+    assert 900 <= sum(wait < 100 for wait in waits) <= 1_100
+    assert 5 <= sum(wait > 2_000 for wait in waits) <= 45
+    assert max(waits) <= 20_000  # capped at ten times the p99
+    stream = RngStreams(sim.seed).stream(f"backend.latency {API}")
+    assert [ServerLatency(100, 2_000).draw(stream) for _ in range(50)] == waits[:50]
+    api.outage(start=sim.now_ms, duration="1h", kind="slow", delay="45s")
+    assert get(api, "/data").extensions[SERVER_DELAY_MS] > 45_000
+    api.latency(None)
+    assert get(api, "/data").extensions[SERVER_DELAY_MS] == 45_000
+
+
+def test_latency_refuses_a_p99_below_the_median(api: Backend) -> None:
+    """A p99 below the median is no distribution: an error naming both and an example."""
+    with pytest.raises(DefinitionError, match="p99 at least the median"):
+        api.latency("2s", "100ms")
 
 
 def test_malformed_outage_sends_truncated_json(api: Backend) -> None:

@@ -73,6 +73,28 @@ def test_a_dimension_added_or_removed_never_shifts_the_others() -> None:
     assert not [e for e in calmer.episodes if e.dimension == "server"]
 
 
+def test_the_server_weather_draws_each_day_s_response_times() -> None:
+    """Server behaviour includes a latency distribution: each day draws a median and a p99 for
+    the answers (``server latency M p99 P``), drawn after the spells, so turning it off leaves
+    every spell where it was."""
+    spec = _spec()
+    life = draw_life(spec, seed=3, epoch=EPOCH, duration_ms=WEEK)
+    server = spec.server
+    assert server is not None
+    quiet = draw_life(
+        spec.model_copy(update={"server": server.model_copy(update={"latency_median": None})}),
+        seed=3,
+        epoch=EPOCH,
+        duration_ms=WEEK,
+    )
+    latencies = [e for e in life.episodes if e.actions[0][1].startswith("server latency")]
+    assert len(latencies) == 7  # one per day, at its start
+    assert len({e.actions[0][1] for e in latencies}) > 1  # days differ
+    assert [e for e in life.episodes if e not in latencies] == list(quiet.episodes)
+    result = _scenario(duration="1d").run(3)
+    assert len(result.trace.of_kind("backend.latency")) == 1  # the day's distribution, applied
+
+
 def test_a_longer_run_keeps_the_first_days() -> None:
     """A day's draws come from that day's streams: a two-day run starts like a week."""
     spec = _spec()

@@ -275,3 +275,63 @@ class ServerRateLimit(Action):
                 self.limit, window=self.window_ms, start=now, duration=self.duration_ms
             )
         world.sim.record("backend.rate_limit", action=self.text, until_ms=now + self.duration_ms)
+
+
+_LATENCY_RE: Final = re.compile(
+    r"^server\s+latency\s+(?:(?P<off>off)|(?P<median>\S+)(?:\s+p99\s+(?P<p99>\S+))?)"
+    r"(?:\s+at\s+(?P<origin>\S+))?$"
+)
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class ServerLatency(Action):
+    """From now, each answer waits a log-normal draw (``median_ms``, ``p99_ms``), or none."""
+
+    kind = "server_latency"
+    form = "server latency MEDIAN [p99 P99] [at ORIGIN] | server latency off [at ORIGIN]"
+    summary = (
+        "from now, each answer waits a draw from a log-normal with this median and 99th "
+        "percentile (a fixed wait without p99); 'off' ends it; all servers or ORIGIN"
+    )
+    example = "server latency 120ms p99 2s"
+
+    #: ``None``: off
+    median_ms: int | None = None
+    p99_ms: int | None = None
+    origin: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        if not text.startswith("server latency"):
+            return None
+        match = _LATENCY_RE.match(text)
+        if match is None:
+            raise fail(
+                text,
+                "write 'server latency MEDIAN [p99 P99] [at ORIGIN]' or 'server latency off', "
+                "e.g. 'server latency 120ms p99 2s'",
+            )
+        origin = (
+            None if match["origin"] is None else http_url(text, match["origin"], origin_only=True)
+        )
+        if match["off"]:
+            return cls(text, origin=origin)
+        median = duration_ms(text, match["median"], "the median")
+        p99 = median if match["p99"] is None else duration_ms(text, match["p99"], "the p99")
+        if median < 1 or p99 < median:
+            raise fail(
+                text,
+                "the median must be at least 1ms and the p99 at least the median, e.g. "
+                "'server latency 120ms p99 2s'",
+            )
+        return cls(text, median_ms=median, p99_ms=p99, origin=origin)
+
+    def problem(self, world: World) -> str | None:
+        _servers(world, self.origin, self.text)
+        return None
+
+    def apply(self, world: World) -> None:
+        for backend in _servers(world, self.origin, self.text):
+            backend.latency(self.median_ms, self.p99_ms)
+        world.sim.record("backend.latency", action=self.text)

@@ -8,7 +8,12 @@ import pytest
 
 from harness.backends import OutageKind
 from harness.scenario._actions import ActionError, parse_action
-from harness.scenario._actions._server import ServerAddItems, ServerOutage, ServerRateLimit
+from harness.scenario._actions._server import (
+    ServerAddItems,
+    ServerLatency,
+    ServerOutage,
+    ServerRateLimit,
+)
 from tests.scenario.actions._validate import assert_refused, validate
 
 
@@ -25,6 +30,28 @@ def test_a_slow_outage_takes_its_delay() -> None:
     assert parse_action("server outage 30m slow").delay_ms is None  # type: ignore[attr-defined]
     with pytest.raises(ActionError, match=r"a delay goes with 'slow' or 'timeout'"):
         parse_action("server outage 30m error 5s")
+
+
+def test_server_latency_takes_a_median_and_a_p99() -> None:
+    """'server latency 120ms p99 2s': each answer waits a log-normal draw; 'off' ends it; a
+    p99 below the median is refused with an example."""
+    assert parse_action("server latency 120ms p99 2s") == ServerLatency(
+        "server latency 120ms p99 2s", median_ms=120, p99_ms=2_000
+    )
+    fixed = parse_action("server latency 300ms at https://api.example.com")
+    assert fixed == ServerLatency(
+        "server latency 300ms at https://api.example.com",
+        median_ms=300,
+        p99_ms=300,
+        origin="https://api.example.com",
+    )
+    assert parse_action("server latency off") == ServerLatency("server latency off")
+    with pytest.raises(ActionError, match="the p99 at least the median"):
+        parse_action("server latency 2s p99 100ms")
+    with pytest.raises(ActionError, match="the median 'fast' is not a duration"):
+        parse_action("server latency fast")
+    with pytest.raises(ActionError, match="write 'server latency MEDIAN"):
+        parse_action("server latency 1s p50 2s")
 
 
 def test_typed_fields_of_items_and_rate_limits() -> None:
@@ -114,6 +141,7 @@ def test_outages_need_servers(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         "server outage 30m timeout",
         "server outage 30m slow 5s at https://api.example.com",
         "server rate limit 1 per 1m for 2h at https://api.example.com",
+        "server latency 120ms p99 2s at https://api.example.com",
     ],
 )
 def test_good_server_actions_pass(
