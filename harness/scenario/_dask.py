@@ -186,9 +186,9 @@ class DaskExecutor(Executor):
         if client is not None:
             if interrupted:
                 futures = list(client.futures.values())
-                client.cancel(futures, force=True)  # type: ignore[no-untyped-call]
+                client.cancel(futures, force=True)  # type: ignore[no-untyped-call, unused-ignore]
             if not interrupted or cluster is None:
                 client.run(stop_simulation_process)
-            client.close()  # type: ignore[no-untyped-call]
+            client.close()  # type: ignore[no-untyped-call, unused-ignore]
         if cluster is not None:
             cluster.close()
