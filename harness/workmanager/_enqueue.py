@@ -31,6 +31,7 @@ from harness.workmanager._cancel import cancel_by_name_inline
 from harness.workmanager._continuation import WorkContinuation
 from harness.workmanager._enums import ExistingWorkPolicy, State
 from harness.workmanager._request import WorkRequest
+from harness.workmanager._versions import check_request_api
 
 if TYPE_CHECKING:
     from harness.workmanager._manager import WorkManager
@@ -46,11 +47,20 @@ def enqueue_continuation(continuation: WorkContinuation) -> None:
             "depend on itself"
         )
     workmanager = continuation.workmanager
+    _check_requests(continuation)
     # addToDatabase: beginTransaction ... setTransactionSuccessful (EnqueueRunnable.kt).
     with workmanager.database.transaction():
         needs_scheduling = _process_continuation(continuation)
     if needs_scheduling:
         workmanager._schedule_work()
+
+
+def _check_requests(continuation: WorkContinuation) -> None:
+    # A builder method newer than the pinned androidx.work release does not exist there.
+    for parent in continuation.parents or ():
+        _check_requests(parent)
+    for request in continuation.work:
+        check_request_api(continuation.workmanager.version, request.work_spec)
 
 
 def _process_continuation(continuation: WorkContinuation) -> bool:

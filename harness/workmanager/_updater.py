@@ -27,6 +27,7 @@ from harness.workmanager._enqueue import enqueue_continuation
 from harness.workmanager._enums import ExistingWorkPolicy, State, UpdateResult
 from harness.workmanager._request import WorkRequest
 from harness.workmanager._spec import WorkSpec
+from harness.workmanager._versions import check_request_api
 
 if TYPE_CHECKING:
     from harness.workmanager._manager import WorkManager
@@ -40,6 +41,7 @@ def update_work_impl(
     workmanager: WorkManager, new_spec: WorkSpec, tags: frozenset[str]
 ) -> UpdateResult:
     """``updateWorkImpl``."""
+    check_request_api(workmanager.version, new_spec)
     database = workmanager.database
     work_id = new_spec.id
     old = database.work_spec_dao.get_work_spec(work_id)

@@ -13,6 +13,14 @@ that release. The two forms, both read at their source (``W/impl/WorkerWrapper.k
   which marks the work FAILED whatever its kind: a periodic work that throws once never runs
   again.
 
+* **2.11** (2.11.0 stable 2025-10-22; 2.11.1, 2.11.2): 2.10's coroutine ``WorkerWrapper`` with
+  ``WorkRequest.Builder.setBackoffForSystemInterruptions`` (``@ExperimentalWorkRequestBuilderApi``)
+  and ``WorkSpec.backOffOnSystemInterruptions`` (the ``backoff_on_system_interruptions`` column):
+  ``resetWorkerStatus`` is ``reschedule(reason)`` for such a work, so a run stopped by the system
+  (and an early start of periodic or backed-off work) waits its backoff. A request that sets it in
+  an app pinned to 2.9 or 2.10 is an error: the method does not exist there (the app would not
+  compile). Everything else behaves as in 2.10.
+
 Both forms make a worker that cannot be created (an unknown class name, a factory that throws or
 returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 2.10:
 ``Resolution.Failed``). Stops, early starts of periodic or backed-off work, retries and explicit
@@ -22,9 +30,12 @@ returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 
 from __future__ import annotations
 
 import enum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from harness._exceptions import DefinitionError
+from harness._exceptions import DefinitionError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from harness.workmanager._spec import WorkSpec
 
 
 class WorkManagerVersion(enum.Enum):
@@ -32,11 +43,17 @@ class WorkManagerVersion(enum.Enum):
 
     V2_9 = "2.9"  # 2.9.x: WorkerWrapper's future-based form
     V2_10 = "2.10"  # 2.10.x: WorkerWrapper's coroutine form (launch() -> Resolution)
+    V2_11 = "2.11"  # 2.11.x: 2.10's form + setBackoffForSystemInterruptions (resetWorkerStatus)
 
     @property
     def worker_exception_fails_periodic(self) -> bool:
         """A periodic worker that throws (or cancels itself) becomes FAILED (2.10 on)."""
         return self is not WorkManagerVersion.V2_9
+
+    @property
+    def has_backoff_for_system_interruptions(self) -> bool:
+        """``WorkRequest.Builder.setBackoffForSystemInterruptions`` exists (2.11 on)."""
+        return self not in (WorkManagerVersion.V2_9, WorkManagerVersion.V2_10)
 
     @classmethod
     def parse(cls, value: object, field: str = "versions.androidx_work") -> WorkManagerVersion:
@@ -61,5 +78,19 @@ class WorkManagerVersion(enum.Enum):
         )
 
 
+def check_request_api(version: WorkManagerVersion, spec: WorkSpec) -> None:
+    """Raise :class:`InvalidRequestError` if ``spec`` uses a builder method ``version`` lacks.
+
+    ``WorkRequest.Builder.setBackoffForSystemInterruptions`` was added in 2.11.0; an app pinned
+    to 2.9 or 2.10 cannot call it (its ``WorkSpec`` has no ``backOffOnSystemInterruptions``).
+    """
+    if spec.backoff_on_system_interruptions and not version.has_backoff_for_system_interruptions:
+        raise InvalidRequestError(
+            f"set_backoff_for_system_interruptions() needs androidx.work 2.11 or later; this app "
+            f"pins {version.value}, where WorkRequest.Builder.setBackoffForSystemInterruptions "
+            'does not exist (pin versions.androidx_work: "2.11", or drop the call)'
+        )
+
+
 #: The newest stable line modelled: what a scenario gets when it pins nothing.
-DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_10
+DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_11

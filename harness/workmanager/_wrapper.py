@@ -19,12 +19,15 @@ equals the 2.9 Java shipped in apps):
    is cancelled and ``stop(reason)`` calls ``on_stopped()``; its later result is ignored.
 
 With ``setBackoffForSystemInterruptions`` (2.11, ``WorkSpec.backoff_on_system_interruptions``) a
-stop, and the early-start deferral of step 1, are ``reschedule(reason)`` instead: the last enqueue
-time becomes now, so the next run waits the backoff (``resetWorkerStatus``).
+stop, the early-start deferral of step 1 and a snapshot found not ENQUEUED are
+``reschedule(reason)`` instead: the last enqueue time becomes now, so the next run waits the
+backoff (``resetWorkerStatus``). Only an app pinned to 2.11 can set it
+(:func:`~harness.workmanager._versions.check_request_api`).
 
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
-The release matters in one place (:mod:`harness.workmanager._versions`): with 2.10's coroutine
+The release matters in two places (:mod:`harness.workmanager._versions`): the 2.11 request API
+above, and with 2.10's (and 2.11's) coroutine
 ``WorkerWrapper`` (@07c97258) a worker that throws or cancels itself resolves as
 ``Resolution.Failed`` (``setFailed``: FAILED even for periodic work), where 2.9 applies the
 default ``Result.failure()`` through ``handleResult`` (periodic work goes on to its next period).
@@ -119,6 +122,12 @@ class WorkerWrapper:
             return
         spec = self.spec
         if spec.state is not State.ENQUEUED:
+            if spec.backoff_on_system_interruptions:
+                # 2.11: "not in ENQUEUED state" is ResetWorkerStatus() too, and resetWorkerStatus
+                # reschedules before any state check: the row goes back to ENQUEUED (even one
+                # that is CANCELLED or SUCCEEDED) with L = now (W/impl/WorkerWrapper.kt 2.11).
+                self._reschedule_for_backoff()
+                return
             self._resolve_incorrect_status()
             return
         # Only periodic or backed-off work is guarded against an early start (WorkerWrapper.kt).
@@ -421,8 +430,8 @@ class WorkerWrapper:
         a run the app cancels (its row already CANCELLED) is put back ENQUEUED too
         (``W/impl/WorkerWrapper.kt`` 2.11: ``if (workSpec.backOffOnSystemInterruptions == true)
         { reschedule(reason); return true }`` before the state check). The early-start check of
-        :meth:`run` resolves the same way (``ResetWorkerStatus()``); a snapshot found not
-        ENQUEUED at start keeps the 2.10 handling here.
+        :meth:`run` resolves the same way (``ResetWorkerStatus()``), and so does a snapshot found
+        not ENQUEUED at start (a stale job for a cancelled or finished work puts it back).
         """
         self._reschedule_for_backoff()
         self._events.emit(

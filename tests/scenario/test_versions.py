@@ -20,9 +20,9 @@ timeline:
 
 
 def test_versions_default_to_the_newest_stable_lines() -> None:
-    """Defaults: androidx.work 2.10, flutter workmanager 0.10.9."""
+    """Issue 18.7 defaults: androidx.work 2.11 (stable 2025-10-22), flutter workmanager 0.10.9."""
     spec = loads(SILENT).spec
-    assert spec.versions.model_dump() == {"androidx_work": "2.10", "flutter_workmanager": "0.10.9"}
+    assert spec.versions.model_dump() == {"androidx_work": "2.11", "flutter_workmanager": "0.10.9"}
 
 
 def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
@@ -34,7 +34,7 @@ def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
     assert "v.yaml:8: versions.androidx_work: '2.8' is not a modelled androidx WorkManager " in (
         message
     )
-    assert "allowed: 2.9, 2.10" in message
+    assert "allowed: 2.9, 2.10, 2.11" in message
     assert "v.yaml:9: versions.flutter_workmanager: '0.11.0' is not a modelled flutter " in message
     assert "allowed: 0.10.7, 0.10.9" in message
 

@@ -1,10 +1,10 @@
-"""The androidx.work release modelled (_versions.py): 2.9's and 2.10's WorkerWrapper.kt."""
+"""The androidx.work release modelled (_versions.py): 2.9's, 2.10's and 2.11's WorkerWrapper.kt."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness import DefinitionError
+from harness import DefinitionError, InvalidRequestError
 from harness.sim import Simulation
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
@@ -32,11 +32,13 @@ def _state(workmanager: WorkManager, request: OneTimeWorkRequest | PeriodicWorkR
 
 
 def test_the_default_is_the_newest_stable_line() -> None:
-    """Defaults: the newest stable androidx.work line the engine models (2.10)."""
-    assert DEFAULT_WORK_VERSION is WorkManagerVersion.V2_10
+    """Issue 18.7, defaults: the newest stable line modelled, 2.11 (2.11.0 stable 2025-10-22)."""
+    assert DEFAULT_WORK_VERSION is WorkManagerVersion.V2_11
 
 
-@pytest.mark.parametrize(("version", "state"), [("2.9", State.ENQUEUED), ("2.10", State.FAILED)])
+@pytest.mark.parametrize(
+    ("version", "state"), [("2.9", State.ENQUEUED), ("2.10", State.FAILED), ("2.11", State.FAILED)]
+)
 def test_a_periodic_worker_that_throws_is_failed_from_2_10_on(
     sim: Simulation, version: str, state: State
 ) -> None:
@@ -51,7 +53,7 @@ def test_a_periodic_worker_that_throws_is_failed_from_2_10_on(
     assert runs == (1 if state is State.FAILED else 2)
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10"])
+@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
 def test_a_periodic_worker_returning_failure_goes_on_in_both(sim: Simulation, version: str) -> None:
     """An explicit Result.failure() of periodic work resets the period in both releases
     (handleResult -> resetPeriodic)."""
@@ -62,7 +64,7 @@ def test_a_periodic_worker_returning_failure_goes_on_in_both(sim: Simulation, ve
     assert _state(workmanager, request) is State.ENQUEUED
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10"])
+@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
 def test_a_periodic_worker_that_cannot_be_created_is_failed_in_both(
     sim: Simulation, version: str
 ) -> None:
@@ -75,7 +77,7 @@ def test_a_periodic_worker_that_cannot_be_created_is_failed_in_both(
     assert _state(workmanager, request) is State.FAILED
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10"])
+@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
 def test_one_time_failures_are_failed_in_both(sim: Simulation, version: str) -> None:
     """One-time work that throws or returns no Result is FAILED in both releases."""
     workmanager = WorkManager(sim, version=version)
@@ -93,6 +95,8 @@ def test_one_time_failures_are_failed_in_both(sim: Simulation, version: str) -> 
         ("2.9", WorkManagerVersion.V2_9),
         ("2.10", WorkManagerVersion.V2_10),
         ("2.10.1", WorkManagerVersion.V2_10),
+        ("2.11", WorkManagerVersion.V2_11),
+        ("2.11.2", WorkManagerVersion.V2_11),
         (2.9, WorkManagerVersion.V2_9),
     ],
 )
@@ -107,6 +111,50 @@ def test_an_unknown_version_names_field_value_and_the_allowed_ones(value: object
     with pytest.raises(
         DefinitionError,
         match=r"^versions\.androidx_work: .+ is not a modelled androidx WorkManager version; "
-        r"allowed: 2\.9, 2\.10 ",
+        r"allowed: 2\.9, 2\.10, 2\.11 ",
     ):
         WorkManagerVersion.parse(value)
+
+
+def _interruption_backoff(worker: type[ListenableWorker] = AlwaysFail) -> OneTimeWorkRequest:
+    return OneTimeWorkRequest.builder(worker).set_backoff_for_system_interruptions().build()
+
+
+@pytest.mark.parametrize("version", ["2.9", "2.10"])
+def test_backoff_for_system_interruptions_needs_2_11(sim: Simulation, version: str) -> None:
+    """WorkRequest.Builder.setBackoffForSystemInterruptions was added in 2.11.0: an app pinned
+    to an older release cannot call it, so enqueueing such a request names the version and fix."""
+    workmanager = WorkManager(sim, version=version)
+    request = _interruption_backoff()
+    with pytest.raises(InvalidRequestError, match=rf"needs androidx\.work 2\.11.+pins {version},"):
+        workmanager.enqueue(request)
+    with pytest.raises(InvalidRequestError, match=r'versions\.androidx_work: "2\.11"'):
+        workmanager.begin_with(OneTimeWorkRequest.from_(AlwaysFail)).then(request).enqueue()
+    assert workmanager.get_work_info_by_id(request.id) is None
+
+
+def test_backoff_for_system_interruptions_cannot_be_added_by_an_update_before_2_11(
+    sim: Simulation,
+) -> None:
+    """updateWorkImpl writes the new WorkSpec: on 2.10 it cannot carry the 2.11 field either."""
+    workmanager = WorkManager(sim, version="2.10")
+    request = PeriodicWorkRequest.builder(AlwaysFail, "1h").build()
+    workmanager.enqueue(request)
+    update = (
+        PeriodicWorkRequest.builder(AlwaysFail, "1h")
+        .set_id(request.id)
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    with pytest.raises(InvalidRequestError, match=r"needs androidx\.work 2\.11"):
+        workmanager.update_work(update)
+
+
+def test_backoff_for_system_interruptions_is_accepted_from_2_11(sim: Simulation) -> None:
+    """From 2.11 (the default) the request enqueues with backOffOnSystemInterruptions set."""
+    workmanager = WorkManager(sim, version="2.11")
+    request = _interruption_backoff()
+    workmanager.enqueue(request)
+    stored = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
+    assert stored is not None
+    assert stored.backoff_on_system_interruptions is True

@@ -355,3 +355,28 @@ def test_backoff_for_system_interruptions_restarts_the_backoff_of_an_early_start
     deferred = sim.trace.of_kind("work.deferred")[0]
     assert (deferred.t_ms, deferred["due_ms"]) == (10_000, 40_000)
     assert info(workmanager, request).next_schedule_time_millis == 40_000
+
+
+def test_backoff_for_system_interruptions_reschedules_a_snapshot_found_not_enqueued(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """2.11 WorkerWrapper.kt: a run whose snapshot is not ENQUEUED is ResetWorkerStatus(), and
+    with the flag resetWorkerStatus reschedules before any state check: a stale start of a
+    cancelled work puts it back ENQUEUED, L = that start."""
+    request = (
+        OneTimeWorkRequest.builder(Succeed)
+        .set_initial_delay("10m")
+        .set_backoff_for_system_interruptions()
+        .build()
+    )
+    workmanager.enqueue(request)
+    sim.run_for("1s")
+    workmanager.cancel_work_by_id(request.id)
+    assert info(workmanager, request).state is State.CANCELLED
+    workmanager.processor.start_work(request.string_id)  # a stale job, as a racing scheduler's
+    sim.run_for(0)
+    assert info(workmanager, request).state is State.ENQUEUED
+    stored = workmanager.database.work_spec_dao.get_work_spec(request.string_id)
+    assert stored is not None
+    assert stored.last_enqueue_time == 1_000
+    assert sim.trace.of_kind("work.started") == []
