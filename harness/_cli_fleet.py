@@ -12,6 +12,7 @@ partial report of the devices that finished.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -156,6 +157,14 @@ def _fleet_progress(
 
         yield line
         return
+    with progress_bar("devices", total) as update:
+        yield lambda done, _passed: update(completed=done)
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
+    """A transient rich bar on stderr (``harness run``'s runs, a fleet's devices); yields its
+    task's ``update`` (``advance=1`` or ``completed=N``)."""
     from rich.console import Console as RichConsole
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -167,8 +176,8 @@ def _fleet_progress(
         console=RichConsole(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task("devices", total=total)
-        yield lambda done, _passed: progress.update(task, completed=done)
+        task = progress.add_task(description, total=total)
+        yield functools.partial(progress.update, task)
 
 
 def replay_device(

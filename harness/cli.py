@@ -302,19 +302,10 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
     if total < 2:
         yield lambda: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from harness._cli_fleet import progress_bar
 
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("running scenarios", total=total)
-        yield lambda: progress.advance(task)
+    with progress_bar("running scenarios", total) as update:
+        yield lambda: update(advance=1)
 
 
 def _report_interrupted(
