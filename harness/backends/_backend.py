@@ -13,6 +13,7 @@ cannot swallow it) and is kept in the log as ``unmatched`` so the run fails.
 
 from __future__ import annotations
 
+import random
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -184,6 +185,8 @@ class Backend:
         self._auth: TokenAuth | None = None
         self._retry_not_before_ms: int | None = None
         self._latency: ServerLatency | None = None
+        #: the named stream latency draws come from (made with the first latency set)
+        self._latency_rng: random.Random | None = None
 
     @property
     def auth(self) -> TokenAuth | None:
@@ -236,6 +239,8 @@ class Backend:
             return
         median_ms = to_ms(median)
         self._latency = ServerLatency(median_ms, median_ms if p99 is None else to_ms(p99))
+        if self._latency_rng is None:
+            self._latency_rng = self._sim.random(f"backend.latency {self.origin}")
 
     def outage(
         self,
@@ -355,8 +360,8 @@ class Backend:
         except AllMockedAssertionError:
             return None, None
         wait_ms = slow_delay_ms
-        if self._latency is not None:
-            wait_ms += self._latency.draw(self._sim.random(f"backend.latency {self.origin}"))
+        if self._latency is not None and self._latency_rng is not None:
+            wait_ms += self._latency.draw(self._latency_rng)
         if wait_ms:
             response.extensions["harness.server_delay_ms"] = wait_ms
         return response, "slow" if slow_delay_ms else None
