@@ -106,8 +106,6 @@ def test_trace_records_submissions(sim: Simulation, iphone: IOSSystem, app: Sync
     scheduler.submit(BGAppRefreshTaskRequest(REFRESH_ID))
     scheduler.submit(BGAppRefreshTaskRequest(REFRESH_ID, earliest_begin_ms=60_000))
     outcomes = [
-        (r["outcome"], r.get("earliest_begin_ms"))
-        for r in sim.trace
-        if r.kind == "ios.submit"
+        (r["outcome"], r.get("earliest_begin_ms")) for r in sim.trace if r.kind == "ios.submit"
     ]
     assert outcomes == [("accepted", None), ("replaced", 60_000)]
