@@ -21,10 +21,11 @@ from harness.ios._enums import (
     TaskKind,
 )
 from harness.ios._errors import BGTaskSchedulerError, InternalInconsistencyError
+from harness.ios._planner import FETCH_IDENTIFIER
 from harness.ios._policy import LaunchPolicy
 from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskRequest, BGTaskRequest
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
-from harness.ios._system import FETCH_IDENTIFIER, PUSH_IDENTIFIER, AppStateChange, IOSSystem
+from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
 
 __all__ = [

@@ -12,16 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.ios._app import IOSApp
+from harness.ios._app import REMOTE_NOTIFICATION_MODE, IOSApp
 from harness.ios._background_time import BackgroundTime
 from harness.ios._enums import AppState, BackgroundRefreshStatus, TaskKind
 from harness.ios._requests import BGProcessingTaskRequest
 from harness.ios._scheduler import BGTaskScheduler, PendingRequest
 from harness.ios._usage import UsagePredictor
-from harness.sim import MS_PER_DAY
+from harness.sim import MS_PER_DAY, MS_PER_HOUR
 
 if TYPE_CHECKING:
     from harness.ios._system import IOSSystem
+
+#: The identifier ``ios.*`` records use for the legacy background fetch.
+FETCH_IDENTIFIER = "UIApplicationBackgroundFetch"
 
 
 @dataclass(slots=True)
@@ -124,3 +127,52 @@ def fetch_due(system: IOSSystem, slot: AppSlot) -> int | None:
     if app.last_fetch_ms is not None:
         floor = max(floor, app.last_fetch_ms + app.minimum_fetch_interval_ms)
     return refresh_due(system, slot, floor)
+
+
+def push_outcome(system: IOSSystem, slot: AppSlot) -> str | None:
+    """Why a silent push would not be delivered now (``None``: delivered): the launch rules,
+    no handler, or more than ``silent_pushes_per_hour`` in the last hour (recorded as
+    ``ios.throttled``)."""
+    app = slot.app
+    outcome = launch_blocker(system, slot, TaskKind.SILENT_PUSH)
+    if outcome is None and (
+        app.delegate.did_receive_remote_notification is None
+        or REMOTE_NOTIFICATION_MODE not in app.info.background_modes
+    ):
+        outcome = "not handled: no remote-notification background mode or handler"
+    if outcome is None and app.state is not AppState.FOREGROUND:
+        now = system.sim.now_ms
+        per_hour = system.policy.silent_pushes_per_hour
+        if len([t for t in slot.push_times if t > now - MS_PER_HOUR]) >= per_hour:
+            outcome = "throttled"
+            system.sim.record(
+                "ios.throttled",
+                bundle_id=app.bundle_id,
+                task_kind=TaskKind.SILENT_PUSH.value,
+                reason=f"more than {per_hour} silent pushes an hour",
+            )
+    return outcome
+
+
+def plan(system: IOSSystem, slots: dict[str, AppSlot]) -> list[tuple[int, str, TaskKind, str]]:
+    """Every launch the policy plans now: ``(due_ms, bundle_id, kind, identifier)``."""
+    planned: list[tuple[int, str, TaskKind, str]] = []
+    for bundle_id, slot in slots.items():
+        for kind in (TaskKind.APP_REFRESH, TaskKind.PROCESSING, TaskKind.BACKGROUND_FETCH):
+            if launch_blocker(system, slot, kind) is not None:
+                continue
+            if kind is TaskKind.BACKGROUND_FETCH:
+                t = fetch_due(system, slot)
+                if t is not None:
+                    planned.append((t, bundle_id, kind, FETCH_IDENTIFIER))
+                continue
+            for pending in slot.scheduler.pending():
+                if pending.request.kind is not kind:
+                    continue
+                if kind is TaskKind.APP_REFRESH:
+                    t = refresh_due(system, slot, pending.floor_ms)
+                else:
+                    t = processing_due(system, slot, pending)
+                if t is not None:
+                    planned.append((t, bundle_id, kind, pending.request.identifier))
+    return planned

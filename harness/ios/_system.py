@@ -17,25 +17,18 @@ from typing import Any
 
 from harness._exceptions import DefinitionError
 from harness.device import BatteryState, Device, NetworkState, ScreenState
-from harness.ios._app import REMOTE_NOTIFICATION_MODE, AppDelegate, AppInfo, IOSApp, Launch
+from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import BackgroundTime
 from harness.ios._enums import AppState, BackgroundRefreshStatus, TaskKind
 from harness.ios._launches import Activity
-from harness.ios._planner import (
-    AppSlot,
-    fetch_due,
-    launch_blocker,
-    processing_due,
-    refresh_due,
-)
+from harness.ios._planner import AppSlot, plan, push_outcome
 from harness.ios._policy import LaunchPolicy
 from harness.ios._scheduler import BGTaskScheduler
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
 from harness.ios._usage import UsagePredictor
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, Signal, Simulation
 
-#: The identifier ``ios.*`` records use for the legacy fetch and for silent pushes.
-FETCH_IDENTIFIER = "UIApplicationBackgroundFetch"
+#: The identifier ``ios.*`` records use for silent pushes.
 PUSH_IDENTIFIER = "remote-notification"
 
 
@@ -65,6 +58,9 @@ class IOSSystem:
         self._launching = False
         #: An app changed state (``AppStateChange``).
         self.app_state_changed: Signal[AppStateChange] = Signal("ios.app")
+        #: An app's process is starting (``Launch``): while subscribers run, the app is launching,
+        #: so plugins register their launch handlers here (before the app delegate's own code).
+        self.app_launching: Signal[Launch] = Signal("ios.app_launching")
         device.screen.changed.connect(self._on_screen)
         device.battery.changed.connect(self._on_battery)
         device.network.changed.connect(self._on_network)
@@ -246,21 +242,7 @@ class IOSSystem:
         app = slot.app
         now = self.sim.now_ms
         handler = app.delegate.did_receive_remote_notification
-        outcome = launch_blocker(self, slot, TaskKind.SILENT_PUSH)
-        if outcome is None and (
-            handler is None or REMOTE_NOTIFICATION_MODE not in app.info.background_modes
-        ):
-            outcome = "not handled: no remote-notification background mode or handler"
-        if outcome is None and app.state is not AppState.FOREGROUND:
-            recent = [t for t in slot.push_times if t > now - MS_PER_HOUR]
-            if len(recent) >= self.policy.silent_pushes_per_hour:
-                outcome = "throttled"
-                self.sim.record(
-                    "ios.throttled",
-                    bundle_id=bundle_id,
-                    task_kind=TaskKind.SILENT_PUSH.value,
-                    reason=f"more than {self.policy.silent_pushes_per_hour} silent pushes an hour",
-                )
+        outcome = push_outcome(self, slot)
         self.sim.record("ios.push", bundle_id=bundle_id, outcome=outcome or "delivered")
         if outcome is not None or handler is None:
             return outcome or "delivered"
@@ -284,26 +266,7 @@ class IOSSystem:
             self._alarm = self.sim.call_at(min(due), self._on_alarm)
 
     def _plan(self) -> list[tuple[int, str, TaskKind, str]]:
-        plan: list[tuple[int, str, TaskKind, str]] = []
-        for bundle_id, slot in self._slots.items():
-            for kind in (TaskKind.APP_REFRESH, TaskKind.PROCESSING, TaskKind.BACKGROUND_FETCH):
-                if launch_blocker(self, slot, kind) is not None:
-                    continue
-                if kind is TaskKind.BACKGROUND_FETCH:
-                    t = fetch_due(self, slot)
-                    if t is not None:
-                        plan.append((t, bundle_id, kind, FETCH_IDENTIFIER))
-                    continue
-                for pending in slot.scheduler.pending():
-                    if pending.request.kind is not kind:
-                        continue
-                    if kind is TaskKind.APP_REFRESH:
-                        t = refresh_due(self, slot, pending.floor_ms)
-                    else:
-                        t = processing_due(self, slot, pending)
-                    if t is not None:
-                        plan.append((t, bundle_id, kind, pending.request.identifier))
-        return plan
+        return plan(self, self._slots)
 
     def _on_alarm(self) -> None:
         self._alarm = None
@@ -389,13 +352,11 @@ class IOSSystem:
         app = slot.app
         app.launch_count += 1
         app.launching = True
+        launch = Launch(app.bundle_id, reason, self.sim.now_ms)
         try:
+            self.app_launching.emit(launch)
             if app.delegate.did_finish_launching is not None:
-                self._call_app(
-                    slot,
-                    app.delegate.did_finish_launching,
-                    Launch(app.bundle_id, reason, self.sim.now_ms),
-                )
+                self._call_app(slot, app.delegate.did_finish_launching, launch)
         finally:
             app.launching = False
 

@@ -39,7 +39,7 @@ class SyncApp:
 @pytest.fixture
 def iphone(sim: Simulation) -> IOSSystem:
     """An iPhone: the ``iphone-like`` device model with iOS on top."""
-    return IOSSystem(sim, Device(sim, "pixel-like"))
+    return IOSSystem(sim, Device(sim, "iphone-like"))
 
 
 @pytest.fixture
