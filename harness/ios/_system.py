@@ -58,6 +58,9 @@ class IOSSystem:
         self._launching = False
         #: An app changed state (``AppStateChange``).
         self.app_state_changed: Signal[AppStateChange] = Signal("ios.app")
+        #: How app code runs: ``app_runner(bundle_id, call)`` calls ``call()`` as the app (the
+        #: phone layer runs it inside the app's process instance); by default, directly.
+        self.app_runner: Callable[[str, Callable[[], None]], None] = lambda _bundle, call: call()
         #: An app's process is starting (``Launch``): while subscribers run, the app is launching,
         #: so plugins register their launch handlers here (before the app delegate's own code).
         self.app_launching: Signal[Launch] = Signal("ios.app_launching")
@@ -361,10 +364,13 @@ class IOSSystem:
             app.launching = False
 
     def _call_app(self, slot: AppSlot, function: Callable[..., object], *args: Any) -> None:
-        result = function(*args)
-        if inspect.iscoroutine(result):
-            coroutine: Coroutine[Any, Any, object] = result
-            self.sim.create_task(coroutine, name=f"{slot.app.bundle_id} background")
+        def call() -> None:
+            result = function(*args)
+            if inspect.iscoroutine(result):
+                coroutine: Coroutine[Any, Any, object] = result
+                self.sim.create_task(coroutine, name=f"{slot.app.bundle_id} background")
+
+        self.app_runner(slot.app.bundle_id, call)
 
     def _on_activity_end(self, slot: AppSlot, activity: Activity) -> None:
         if activity in slot.app.activities:

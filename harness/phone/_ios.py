@@ -11,8 +11,8 @@ where it registers launch handlers); plugins register theirs on ``ios.app_launch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import traceback
+from collections.abc import Callable, Mapping
 
 from harness.app import App, AppRuntime, Link, run_as
 from harness.backends import Internet
@@ -83,31 +83,47 @@ class IOSBinding:
         self.ios = ios
         self.runtime = runtime
         ios.app_state_changed.connect(self._on_app_state)
+        ios.app_runner = self._run_as_app
+
+    def _run_as_app(self, package: str, call: Callable[[], None]) -> None:
+        """Run iOS's call into app code inside the app's process (its instance, so ``http``
+        and storage are the app's); app code that raises crashes the app."""
+        process = self.runtime.process(package)
+        try:
+            if process is None:
+                call()
+            else:
+                run_as(process.instance, call)
+        except Exception as error:  # app code crashed: recorded, iOS ends the app
+            self.device.sim.record(
+                "app.crash",
+                package=package,
+                where="ios launch",
+                error=f"{type(error).__name__}: {error}",
+                traceback="".join(traceback.format_exception(error)),
+            )
+            self.ios.terminate(package, f"crashed: {type(error).__name__}")
 
     def install(self, app: App) -> None:
-        """Install ``app`` on iOS (its Info.plist from the module's ``IOS_APP_INFO``) and in
-        the runtime."""
+        """Install ``app`` on iOS and in the runtime; its module is read when it first launches
+        (``IOS_APP_INFO``, ``ios_did_finish_launching``), so installing runs no app code."""
         self.runtime.install(app)
-        info: Any = None
-        hook: Any = None
-        try:
-            module = app.load()
-        except Exception:  # an app that does not import crashes when it runs, as on Android
-            module = None
-        if module is not None:
-            info = getattr(module, "IOS_APP_INFO", None)
-            hook = getattr(module, "ios_did_finish_launching", None)
-        if info is not None and not isinstance(info, AppInfo):
-            info = None
         self.ios.install(
             app.package,
-            info,
-            AppDelegate(did_finish_launching=lambda launch: self._launched(app, hook, launch)),
+            delegate=AppDelegate(did_finish_launching=lambda at: self._launched(app, at)),
         )
 
-    def _launched(self, app: App, hook: Any, launch: Launch) -> None:
+    def _launched(self, app: App, launch: Launch) -> None:
         reason = "launch" if launch.reason is None else f"ios {launch.reason.value}"
         process = self.runtime.start_process(app.package, reason=reason)
+        try:
+            module = run_as(process.instance, app.load)
+        except Exception:  # a module that does not import crashes in main(), as on Android
+            return
+        info = getattr(module, "IOS_APP_INFO", None)
+        if isinstance(info, AppInfo):
+            self.ios.app(app.package).info = info
+        hook = getattr(module, "ios_did_finish_launching", None)
         if callable(hook):
             run_as(process.instance, lambda: hook(launch))
 
