@@ -21,12 +21,12 @@ from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import BackgroundTime
 from harness.ios._enums import AppState, BackgroundRefreshStatus, TaskKind
 from harness.ios._launches import Activity
-from harness.ios._planner import AppSlot, plan, push_outcome
+from harness.ios._planner import AppSlot, plan, prune, push_outcome
 from harness.ios._policy import LaunchPolicy
 from harness.ios._scheduler import BGTaskScheduler
-from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._task import FetchCompletion, new_task
 from harness.ios._usage import UsagePredictor
-from harness.sim import MS_PER_DAY, MS_PER_HOUR, Signal, Simulation
+from harness.sim import MS_PER_HOUR, Signal, Simulation
 
 #: The identifier ``ios.*`` records use for silent pushes.
 PUSH_IDENTIFIER = "remote-notification"
@@ -298,7 +298,7 @@ class IOSSystem:
         (
             slot.refresh_launches if kind is TaskKind.APP_REFRESH else slot.processing_launches
         ).append(now)
-        self._prune(slot)
+        prune(slot, now)
         activity = self._begin(slot, kind, identifier, handler=None)
         handler = app.handlers.get(identifier)
         if handler is None:
@@ -306,19 +306,7 @@ class IOSSystem:
             # registered for task with identifier ...": the app crashes
             self.terminate(app.bundle_id, f"no launch handler registered for {identifier!r}")
             return
-        task: BGTask = (
-            BGAppRefreshTask(identifier, activity)
-            if kind is TaskKind.APP_REFRESH
-            else BGProcessingTask(identifier, activity)
-        )
-
-        def take_handler() -> Callable[[], object] | None:
-            handler_now = task.expiration_handler
-            task.expiration_handler = None  # "set to nil after it runs"
-            return handler_now
-
-        activity.take_expiration_handler(take_handler)
-        self._call_app(slot, handler, task)
+        self._call_app(slot, handler, new_task(kind, identifier, activity))
 
     def _begin(
         self, slot: AppSlot, kind: TaskKind, identifier: str, *, handler: bool | None
@@ -396,11 +384,6 @@ class IOSSystem:
         slot.app.state = state
         self.sim.record("ios.app", bundle_id=slot.app.bundle_id, state=state.value, reason=reason)
         self.app_state_changed.emit(AppStateChange(slot.app.bundle_id, state, reason))
-
-    def _prune(self, slot: AppSlot) -> None:
-        horizon = self.sim.now_ms - 2 * MS_PER_DAY
-        slot.refresh_launches = [t for t in slot.refresh_launches if t > horizon]
-        slot.processing_launches = [t for t in slot.processing_launches if t > horizon]
 
     # --- the device -------------------------------------------------------------------------
 
