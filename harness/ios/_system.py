@@ -61,8 +61,9 @@ class IOSSystem:
         #: How app code runs: ``app_runner(bundle_id, call)`` calls ``call()`` as the app (the
         #: phone layer runs it inside the app's process instance); by default, directly.
         self.app_runner: Callable[[str, Callable[[], None]], None] = lambda _bundle, call: call()
-        #: An app's process is starting (``Launch``): while subscribers run, the app is launching,
-        #: so plugins register their launch handlers here (before the app delegate's own code).
+        #: An app's process is starting (``Launch``), emitted right after the app delegate's
+        #: ``did_finish_launching`` (the process and its Info.plist are there) and while the app
+        #: is still launching: plugins register their launch handlers here.
         self.app_launching: Signal[Launch] = Signal("ios.app_launching")
         device.screen.changed.connect(self._on_screen)
         device.battery.changed.connect(self._on_battery)
@@ -345,9 +346,9 @@ class IOSSystem:
         app.launching = True
         launch = Launch(app.bundle_id, reason, self.sim.now_ms)
         try:
-            self.app_launching.emit(launch)
             if app.delegate.did_finish_launching is not None:
                 self._call_app(slot, app.delegate.did_finish_launching, launch)
+            self.app_launching.emit(launch)
         finally:
             app.launching = False
 
