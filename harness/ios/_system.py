@@ -10,6 +10,7 @@ system launches is the modelled ``LaunchPolicy`` (docs/ios.md).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class IOSSystem:
         self._low_power = False
         self._first_unlocked = True
         self._screen_off_since: int | None = None if device.screen.on else sim.now_ms
-        self._alarm: Any = None
+        self._alarm: asyncio.TimerHandle | None = None
         self._launching = False
         #: An app changed state (``AppStateChange``).
         self.app_state_changed: Signal[AppStateChange] = Signal("ios.app")
@@ -367,6 +368,12 @@ class IOSSystem:
         self._maybe_suspend(slot)
 
     def _overrun(self, slot: AppSlot, reason: str) -> None:
+        if slot.app.state is AppState.FOREGROUND:
+            # iOS ends an app that overruns its background time, never the one on screen
+            for activity in list(slot.app.activities):
+                if activity.overrun:
+                    activity.complete(success=False, reason="time ran out in the foreground")
+            return
         self.terminate(slot.app.bundle_id, reason)
         self.reconsider()
 
@@ -401,6 +408,12 @@ class IOSSystem:
                         )
         elif self._screen_off_since is None:
             self._screen_off_since = now
+            for slot in self._slots.values():
+                if slot.app.state is AppState.FOREGROUND:
+                    # locking the phone sends the app on screen to the background
+                    self._set_state(slot, AppState.BACKGROUND, "screen locked")
+                    slot.background_time.enter_background()
+                    self._maybe_suspend(slot)
         if not state.locked and not self._first_unlocked:
             self._first_unlocked = True
             self.sim.record("ios.setting", setting="first_unlocked", value=True, reason="user")

@@ -7,7 +7,7 @@ from harness.backends import Internet
 from harness.device import Device
 from harness.ios import AppState, Launch
 from harness.phone import IOSNetworkPort, bind_ios_phone
-from harness.sim import MS_PER_MINUTE, Simulation
+from harness.sim import Simulation
 
 MODULE = "examples.two_platform_sync"
 PACKAGE = "com.example.twoplatform"
@@ -38,7 +38,7 @@ def test_ios_ends_the_process_and_a_suspended_app_has_no_network(sim: Simulation
     binding = bind_ios_phone(sim, Device(sim, "iphone-like"), Internet(sim))
     binding.install(App.from_module(MODULE))
     binding.open_app(PACKAGE)
-    sim.run_for(MS_PER_MINUTE)
+    sim.run_for(5_000)
     port = IOSNetworkPort(binding, PACKAGE)
     assert port.link() is not None
     assert binding.ios.app(PACKAGE).state is AppState.FOREGROUND
