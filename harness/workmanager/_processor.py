@@ -27,6 +27,7 @@ from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
+from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import RuntimeExtras, WorkerFactory
@@ -52,8 +53,10 @@ class Processor:
         worker_factory: WorkerFactory | None = None,
         executor: FixedThreadPool | None = None,
         version: WorkManagerVersion = DEFAULT_WORK_VERSION,
+        execution_events: ExecutionEventDispatcher | None = None,
     ) -> None:
         self._sim = sim
+        self._execution_events = execution_events
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
@@ -115,6 +118,7 @@ class Processor:
             runtime_extras=runtime_extras,
             start_foreground=self._start_foreground,
             version=self._version,
+            execution_events=self._execution_events,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)
