@@ -164,3 +164,13 @@ def test_set_greedy_scheduler_enabled_false_leaves_only_jobscheduler(
     schedulers = process.work_manager.schedulers
     assert sum(isinstance(s, GreedyScheduler) for s in schedulers) == greedy
     assert len(schedulers) == greedy + 1
+
+
+def test_work_info_has_the_worker_class_name(sim: Simulation) -> None:
+    """2.12 WorkInfo.getWorkerClassName(): the work's worker class, as stored in its WorkSpec."""
+    work_manager = WorkManager(sim, version="2.12")
+    request = OneTimeWorkRequest.from_(Succeed)
+    work_manager.enqueue(request)
+    info = work_manager.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.worker_class_name == "tests.workmanager.workers.Succeed"
