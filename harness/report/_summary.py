@@ -9,6 +9,7 @@ from itertools import groupby
 from typing import Any, Final
 
 from harness import __version__
+from harness.report._aggregate import pool_of
 from harness.report._escape import markdown_block, markdown_code, markdown_text
 from harness.scenario import RunRecord
 
@@ -97,8 +98,10 @@ def summary_json(
             "runs": len(records),
             "failed_runs": sum(len(scenario.failed) for scenario in scenarios),
         },
+        "aggregate": pool_of(records).to_json(),
         "scenarios": [
             {
+                "aggregate": pool_of(scenario.runs).to_json(),
                 "name": scenario.name,
                 "path": scenario.path,
                 "passed": scenario.passed,
@@ -142,7 +145,7 @@ def _lives(scenarios: Sequence[ScenarioSummary]) -> list[str]:
             )
         lines.append("")
         for name in LIFE_FIGURES:
-            values = [run.metrics[name] for run in runs if name in run.metrics]
+            values = [v for run in runs if (v := run.metrics.get(name)) is not None]
             if values:
                 lines.append(f"- {name}: {min(values)} to {max(values)} over {len(values)} seeds")
     return lines

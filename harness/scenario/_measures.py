@@ -1,9 +1,9 @@
 """``Measures``: what the report's metrics need beyond the checks, folded as records are written.
 
-:class:`~harness.scenario._fold.RunFold` owns one and hands it the records it reads
-(the kinds of :attr:`Measures.handlers`); like the fold it keeps only small facts: counts, sums, per-day maxima,
-and one start time per running work. The metrics (``harness.scenario._metrics``) read it when
-the run has ended.
+:class:`~harness.scenario._fold.RunFold` owns one and hands it the records it reads (the
+kinds of :attr:`Measures.handlers`); like the fold it keeps only small facts: counts, sums,
+per-day maxima, and one start time per running work. The metrics
+(``harness.scenario._metrics``) read it when the run has ended.
 """
 
 from __future__ import annotations

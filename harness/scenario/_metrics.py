@@ -158,9 +158,8 @@ def run_metrics(fold: RunFold, world: World, duration_ms: int) -> dict[str, Metr
         "items_duplicated": duplicates,
     }
     metrics.update(world.metrics())
-    used = metrics["battery_mah_used"]
-    by_work = metrics["battery_mah_used_by_work"]
-    assert isinstance(used, int | float) and isinstance(by_work, int | float)
+    used = metrics["battery_mah_used"] or 0
+    by_work = metrics["battery_mah_used_by_work"] or 0
     metrics["battery_mah_per_day"] = _rounded(used / days if days else None)
     successes = fold.successful_runs
     metrics["battery_mah_per_sync"] = _rounded(by_work / successes if successes else None, 4)

@@ -171,4 +171,3 @@ def why_during(
             if not answer.finished and not answer.running
         )
     return tuple(entries)
-
