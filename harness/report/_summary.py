@@ -11,6 +11,7 @@ from typing import Any, Final
 from harness import __version__
 from harness.report._aggregate import pool_of
 from harness.report._escape import markdown_block, markdown_code, markdown_text
+from harness.report._metrics_md import metrics_section, why_lines
 from harness.scenario import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
@@ -191,7 +192,12 @@ def summary_markdown(
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())
+        lines += why_lines(first)
     lines += _lives(scenarios)
+    lines += metrics_section(
+        pool_of(records).to_json(),
+        [(scenario.name, pool_of(scenario.runs).to_json()) for scenario in scenarios],
+    )
     notes = sorted({note for record in records for note in record.notes})
     if notes:
         lines += ["", "## Notes", ""]
