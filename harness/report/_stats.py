@@ -49,7 +49,10 @@ def wilson(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
     denominator = 1 + z * z / n
     centre = p + z * z / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max((centre - half) / denominator, 0.0), min((centre + half) / denominator, 1.0)
+    # at 0 (or n) successes the bound is exactly 0 (or 1); rounding must not move it off
+    low = 0.0 if successes == 0 else min(max((centre - half) / denominator, 0.0), p)
+    high = 1.0 if successes == n else max(min((centre + half) / denominator, 1.0), p)
+    return low, high
 
 
 def mean_interval(count: int, total: Fraction, squares: Fraction) -> tuple[float, float, float]:
