@@ -176,6 +176,10 @@ def _build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="re-render a report directory")
     report.add_argument("directory", metavar="DIR")
 
+    from harness._cli_why import add_why_parser
+
+    add_why_parser(commands)
+
     demo = commands.add_parser("demo", help="simulate one device-day of a bare sync loop")
     demo.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     return parser
@@ -500,8 +504,10 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness`` console command; returns the process exit code."""
+    from harness._cli_why import parse_args
+
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
     console = _console()
@@ -525,6 +531,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console
         return _command_list(args, console)
     if args.command == "report":
         return _command_report(args, console)
+    if args.command == "why":
+        from harness._cli_why import command_why
+
+        return command_why(args, console)
     if args.command == "demo":
         from harness.demo import run_demo
 
