@@ -210,6 +210,8 @@ class FleetReport:
             )
         for check, count in data["check_failures"].items():
             out.append(f"  ✗ {check}: {count} devices")
+        for flag in data["aggregate"]["flags"]:  # Android vitals thresholds (docs/fleets.md)
+            out.append(f"  ⚠ {flag['message']}")
         for failing in data["failing_devices"]:
             out.append(
                 f"  device {failing['device']} ({failing['profile']}): "

@@ -169,7 +169,9 @@ def run_batch(batch: FleetBatch) -> tuple[DeviceResult, ...]:
     results = []
     for device, part in zip(batch.devices, batch.parts, strict=True):
         seed = device_seed(batch.fleet_seed, device)
-        record = run_scenario(variants[part], seed, keep_trace=False).record
+        # a failing device is not run again to explain it (a fleet's failures can be many):
+        # `harness replay --device` and `harness why` do that for one device
+        record = run_scenario(variants[part], seed, keep_trace=False, explain=False).record
         results.append(DeviceResult.of(device, part, record))
     return tuple(results)
 

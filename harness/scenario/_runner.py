@@ -191,8 +191,13 @@ def run_scenario(
     *,
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
+    explain: bool = True,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` in this process and return the live result.
+
+    A run whose checks fail is run once more, paused at each failed check's time and at the
+    end, to record why each unfinished work was not running (the record's ``why``), unless
+    ``explain`` is false.
 
     User modules (the apps, the backend factory, custom checks and what they import) start
     from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
@@ -200,7 +205,7 @@ def run_scenario(
     """
     with fresh_imports(user_modules(scenario)):
         result = _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
-    if not result.record.passed and result.record.error is None:
+    if explain and not result.record.passed and result.record.error is None:
         # why each unfinished work was not running when a check failed and at the end: the
         # run again (a pure function of its seed), paused at those instants
         from harness.scenario._why import why_during
