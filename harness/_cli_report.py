@@ -47,8 +47,7 @@ def add_baseline_options(parser: argparse.ArgumentParser) -> None:
 def compare_into(out: Path, baseline: str, tolerance: float | None, console: Console) -> int:
     """Compare the report in ``out`` with ``baseline``, re-render ``out`` with the comparison,
     print the verdict; return 1 when worse, 0 when not, 2 when a report cannot be read."""
-    from harness.report import read_records, rerender
-    from harness.report._compare import DEFAULT_TOLERANCE, compare
+    from harness.report import compare_reports, read_records, rerender
 
     try:
         old, _ = read_records(baseline)
@@ -56,12 +55,7 @@ def compare_into(out: Path, baseline: str, tolerance: float | None, console: Con
     except (FileNotFoundError, ValueError) as error:
         console.print(f"✗ {error}", highlight=False, markup=False)
         return EXIT_USAGE
-    comparison = compare(
-        old,
-        new,
-        baseline_label=str(baseline),
-        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
-    )
+    comparison = compare_reports(old, new, baseline_label=str(baseline), tolerance=tolerance)
     index = rerender(out, comparison=comparison)
     for scope in comparison["scopes"]:
         if scope["scope"] != "overall" and scope["verdict"] == "same":

@@ -59,11 +59,9 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
 
 def command_why(args: argparse.Namespace, console: Console) -> int:
     """Run ``harness why``; return its exit code."""
-    from harness._exceptions import HarnessError, ScenarioError
+    from harness._exceptions import ScenarioError
     from harness._units import format_t_ms
-    from harness.scenario import load
-    from harness.scenario._timeexpr import AT_HELP, parse_at
-    from harness.scenario._why import why_at
+    from harness.scenario import load, why_at
 
     def refuse(message: str) -> int:
         console.print(f"✗ {message}", highlight=False, markup=False)
@@ -73,24 +71,18 @@ def command_why(args: argparse.Namespace, console: Console) -> int:
         scenario = load(args.path)
     except ScenarioError as error:
         return refuse(str(error))
-    try:
-        at_ms = parse_at(args.at)
-    except HarnessError:
-        return refuse(
-            f"--at {args.at!r} is not a time: give {AT_HELP} (virtual time since the start, "
-            "as in a scenario's timeline)"
-        )
     if scenario.spec.population is not None:
         return refuse(
             f"{scenario.path} is a fleet: harness why runs one device of a plain scenario; "
             "replay a fleet's device with `harness replay PATH --seed S --device I`"
         )
     try:
-        answers = why_at(scenario, args.seed, at_ms, args.work)
+        answers = why_at(scenario, args.seed, args.at, args.work)
     except ScenarioError as error:
         return refuse(str(error))
+    moment = f"t={format_t_ms(answers[0].t_ms)}" if answers else args.at
     console.print(
-        f"{scenario.name} · seed {args.seed} · at t={format_t_ms(at_ms)}",
+        f"{scenario.name} · seed {args.seed} · at {moment}",
         highlight=False,
         markup=False,
     )

@@ -54,7 +54,7 @@ def test_why_names_one_work_by_unique_name_after_the_options(
     [
         (
             ["--at", "half past two"],
-            r"✗ --at 'half past two' is not a time: give a duration like '15m' or '2h30m', or "
+            r"✗ time 'half past two' is not a time: give a duration like '15m' or '2h30m', or "
             r"a clock time like 'day 2 08:00'",
         ),
         (["--at", "3d"], r"✗ time 3d00:00:00.000 is after the end of .*hourly.yaml"),

@@ -129,14 +129,18 @@ def _scope(
     }
 
 
-def compare(
+def compare_reports(
     baseline: Sequence[RunRecord],
     current: Sequence[RunRecord],
     *,
     baseline_label: str,
-    tolerance: float = DEFAULT_TOLERANCE,
+    tolerance: float | None = None,
 ) -> dict[str, Any]:
-    """The ``comparison`` object of ``summary.json``: overall, then each scenario in both."""
+    """The ``comparison`` object of ``summary.json`` (docs/report-schema.md): ``current``'s runs
+    against ``baseline``'s, overall, then each scenario in both; ``tolerance`` (default
+    :data:`DEFAULT_TOLERANCE`) for figures without an interval."""
+    if tolerance is None:
+        tolerance = DEFAULT_TOLERANCE
     scopes = [
         _scope(
             "overall",

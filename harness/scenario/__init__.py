@@ -35,6 +35,7 @@ from harness.scenario._record import (
     trace_location,
 )
 from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
+from harness.scenario._why import WorkWhy, why_at
 from harness.scenario._world import World
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "RunView",
     "Scenario",
     "WhyEntry",
+    "WorkWhy",
     "World",
     "assign_profile",
     "device_seed",
@@ -74,4 +76,5 @@ __all__ = [
     "run_many",
     "run_scenario",
     "trace_location",
+    "why_at",
 ]

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness._exceptions import HarnessError, ScenarioError
+from harness._exceptions import HarnessError, ScenarioError, TimeExpressionError
 from harness.app import fresh_imports
 from harness.scenario._life_plan import life_for
 from harness.scenario._loader import Scenario
 from harness.scenario._record import WhyEntry
+from harness.scenario._timeexpr import AT_HELP, parse_at
 from harness.scenario._world import World
 from harness.sim import Simulation
 from harness.workmanager import State
@@ -26,6 +27,8 @@ from harness.workmanager import State
 class WorkWhy:
     """One work at one instant: whether it runs, the phone's reason, JobScheduler's verdict."""
 
+    #: the virtual instant asked about
+    t_ms: int
     package: str
     work: str
     label: str
@@ -78,6 +81,7 @@ def explain_works(world: World) -> list[WorkWhy]:
                 blocker = decided.blocker.value if decided.blocker is not None else None
             answers.append(
                 WorkWhy(
+                    t_ms=world.sim.now_ms,
                     package=package,
                     work=spec.id,
                     label=label,
@@ -134,9 +138,20 @@ def _paused_run(
     return answers
 
 
-def why_at(scenario: Scenario, seed: int, at_ms: int, work: str | None = None) -> list[WorkWhy]:
-    """Why each work (or ``work``) is or is not running at virtual time ``at_ms`` of the run of
-    ``scenario`` with ``seed``."""
+def why_at(scenario: Scenario, seed: int, at: int | str, work: str | None = None) -> list[WorkWhy]:
+    """Why each work (or ``work``: an id or its first 8 characters, a tag, a unique name) is or
+    is not running at virtual time ``at`` (ms, or a timeline time such as ``"day 1 08:00"``) of
+    the run of ``scenario`` with ``seed``; unfinished works only when ``work`` is None."""
+    if isinstance(at, str):
+        try:
+            at_ms = parse_at(at)
+        except TimeExpressionError:
+            raise ScenarioError(
+                f"time {at!r} is not a time: give {AT_HELP} (virtual time since the start, "
+                "as in a scenario's timeline)"
+            ) from None
+    else:
+        at_ms = at
     duration = scenario.spec.duration
     if at_ms > duration:
         from harness._units import format_t_ms
