@@ -263,6 +263,9 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     if fleets or args.devices is not None:
         from harness._cli_fleet import run_fleets
 
+        if args.baseline is not None:
+            console.print("--baseline compares scenario reports; fleets are not compared yet")
+            return EXIT_USAGE
         return run_fleets(args, console, scenarios, out)
     jobs: list[Job] = []
     for scenario in scenarios:

@@ -126,3 +126,23 @@ def test_fleet_json_carries_the_aggregate_over_its_devices() -> None:
     assert metrics["pass_rate"]["value"] == 0.666667
     assert metrics["sync_latency_max_ms"]["value"] == 2000  # 2002 kept as 2000
     assert [flag["name"] for flag in aggregate["flags"]] == ["excessive_wakeups"]
+
+
+def test_why_comparison_and_flags_stay_text_in_summary_md(tmp_path: Path) -> None:
+    """A hostile work label, reason, scenario name and baseline (an edited summary.json) are
+    escaped in summary.md like every other text: no raw HTML, no link, no ESC."""
+    from dataclasses import replace
+
+    from harness.report._compare import compare_reports
+    from tests.report.hostile import HOSTILE
+
+    entry = WhyEntry(5, HOSTILE, "p", HOSTILE, HOSTILE, "ENQUEUED", HOSTILE)
+    runs = [replace(_run(0, False), scenario=HOSTILE, why=(entry,))]
+    comparison = compare_reports(runs, runs, baseline_label=HOSTILE)
+    write_report(tmp_path, runs, created_at="t", comparison=comparison)
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "<script" not in text
+    assert "<img" not in text
+    assert "\x1b" not in text
+    assert "](javascript:" not in text.replace("\\]", "")
+    assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
