@@ -68,14 +68,45 @@ def aggregate_lines(title: str, aggregate: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+#: The columns of the per-scenario table: (aggregate metric, heading).
+COLUMNS: Final = (
+    ("pass_rate", "pass"),
+    ("sync_success_rate", "sync success"),
+    ("sync_latency_p90_ms", "change→phone p90"),
+    ("staleness_max_ms", "max staleness"),
+    ("wakeups_per_hour", "wake-ups/h"),
+    ("battery_mah_per_day", "mAh/day"),
+)
+
+
 def metrics_section(
     overall: Mapping[str, Any], scenarios: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[str]:
-    """``## Metrics``: over every run, then per scenario (over its seeds)."""
+    """``## Metrics``: over every run (with intervals), then a row per scenario (over its
+    seeds) and each scenario's flags; summary.json has every figure."""
     lines = ["", "## Metrics", "", "95 % intervals: Wilson for rates, Student t for means."]
     lines += aggregate_lines("all runs", overall)
+    if not scenarios:
+        return lines
+    lines += ["", "### per scenario", ""]
+    lines += ["| scenario | " + " | ".join(head for _, head in COLUMNS) + " |"]
+    lines += ["|---" * (1 + len(COLUMNS)) + "|"]
+    flags: list[str] = []
     for name, aggregate in scenarios:
-        lines += aggregate_lines(name, aggregate)
+        by_name = {metric["name"]: metric for metric in aggregate["metrics"]}
+        cells = [
+            format_value(by_name[key]["value"], str(by_name[key]["unit"]))
+            if key in by_name
+            else "n/a"
+            for key, _ in COLUMNS
+        ]
+        lines.append(f"| {markdown_text(name)} | " + " | ".join(cells) + " |")
+        flags.extend(
+            f"- ⚠ {markdown_text(name)}: {markdown_text(flag['message'])}"
+            for flag in aggregate["flags"]
+        )
+    if flags:
+        lines += ["", *flags]
     return lines
 
 
