@@ -91,3 +91,17 @@ def test_a_failed_run_records_why_its_works_were_not_running(scenario_file: Path
     ]
     assert record.why[-1].at == "run end"
     assert record.to_json()["why"][0]["work"] == at_check[0].work
+
+
+def test_the_paused_run_is_the_same_run(scenario_file: Path) -> None:
+    """Asking why at several instants does not change the run: the paused run's trace has the
+    run's digest; a digest that does not match (a run that is not a pure function of its seed)
+    gets no explanation rather than a wrong one."""
+    from harness.scenario import load, run
+    from harness.scenario._why import why_during
+
+    record = run(scenario_file, 2)
+    scenario = load(scenario_file)
+    moments = [(FAILED_AT_MS, "check"), (scenario.spec.duration, "run end")]
+    assert why_during(scenario, 2, moments, record.digest)
+    assert why_during(scenario, 2, moments, "0" * 64) == ()

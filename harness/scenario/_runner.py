@@ -216,7 +216,8 @@ def run_scenario(
             if check.t_ms is not None and check.t_ms < scenario.spec.duration
         ]
         moments.append((scenario.spec.duration, "run end"))
-        result.record = replace(result.record, why=why_during(scenario, seed, moments))
+        why = why_during(scenario, seed, moments, result.record.digest)
+        result.record = replace(result.record, why=why)
     return result
 
 

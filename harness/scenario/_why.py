@@ -122,9 +122,9 @@ def select_works(answers: Sequence[WorkWhy], work: str | None) -> list[WorkWhy]:
 
 def _paused_run(
     scenario: Scenario, seed: int, times: Sequence[int]
-) -> list[tuple[int, list[WorkWhy]]]:
+) -> tuple[list[tuple[int, list[WorkWhy]]], str]:
     """Run ``scenario`` with ``seed`` (no trace file), pausing at each of ``times`` (ascending)
-    to ask why each work is or is not running."""
+    to ask why each work is or is not running; also the digest of its trace so far."""
     from harness.scenario._runner import build_world, user_modules
 
     answers: list[tuple[int, list[WorkWhy]]] = []
@@ -135,7 +135,7 @@ def _paused_run(
             for t_ms in times:
                 sim.run_until(t_ms)
                 answers.append((t_ms, explain_works(world)))
-    return answers
+    return answers, sim.trace.digest()
 
 
 def why_at(scenario: Scenario, seed: int, at: int | str, work: str | None = None) -> list[WorkWhy]:
@@ -160,23 +160,27 @@ def why_at(scenario: Scenario, seed: int, at: int | str, work: str | None = None
             f"time {format_t_ms(at_ms)} is after the end of {scenario.path} "
             f"({format_t_ms(duration)}); pick a time within the run"
         )
-    [(_, answers)] = _paused_run(scenario, seed, [at_ms])
+    [(_, answers)], _digest = _paused_run(scenario, seed, [at_ms])
     return select_works(answers, work)
 
 
 def why_during(
-    scenario: Scenario, seed: int, moments: Sequence[tuple[int, str]]
+    scenario: Scenario, seed: int, moments: Sequence[tuple[int, str]], digest: str
 ) -> tuple[WhyEntry, ...]:
     """For a failed run: at each ``(t_ms, what)`` moment, why each unfinished work was not
-    running (a work that was running is left out: it needs no explanation)."""
+    running (a work that was running is left out: it needs no explanation). The last moment
+    must be the run's end: the paused run's trace must have the run's ``digest``, or nothing is
+    told (a run that is not a pure function of its seed cannot be explained this way)."""
     times = sorted({t_ms for t_ms, _ in moments})
     described: dict[int, list[str]] = {}
     for t_ms, what in moments:
         described.setdefault(t_ms, []).append(what)
     entries: list[WhyEntry] = []
     try:
-        paused = _paused_run(scenario, seed, times)
+        paused, replayed = _paused_run(scenario, seed, times)
     except HarnessError:  # the run itself fails at that point: its error says why
+        return ()
+    if replayed != digest:
         return ()
     for t_ms, answers in paused:
         at = "; ".join(described[t_ms])
