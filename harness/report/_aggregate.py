@@ -44,7 +44,8 @@ class Flag:
 #:
 #: * excessive wakeups: "more than 10 wakeups per hour" (Play Developer Reporting API,
 #:   ``vitals.excessivewakeuprate``; developer.android.com/topic/performance/vitals/wakeup);
-#:   here the busiest virtual hour's job starts and alarm wake-ups;
+#:   here the busiest virtual hour's ``device.wakeup`` records (the device leaving suspend for
+#:   an alarm or a job; work started while the user has the phone awake does not count);
 #: * excessive background network: "a combined total of 50 MB per day while running in the
 #:   background" on the mobile network (developer.android.com/topic/performance/vitals/
 #:   bg-network-usage); here cellular bytes in the busiest virtual day (50 MB = 50,000,000 B);
@@ -57,7 +58,7 @@ class Flag:
 FLAGS: Final = (
     Flag(
         "excessive_wakeups",
-        "max_wakeups_per_hour",
+        "max_device_wakeups_per_hour",
         10,
         "had more than 10 wake-ups in an hour (Android vitals: excessive wakeups)",
         "developer.android.com/topic/performance/vitals/wakeup",
@@ -118,7 +119,8 @@ _MEANS: Final = (
 #: Metrics shown as the largest over runs.
 _MAXIMA: Final = (
     ("staleness_max_ms", "longest time without fresh data", "ms"),
-    ("max_wakeups_per_hour", "wake-ups in the busiest hour", "count"),
+    ("max_wakeups_per_hour", "wake-ups and work starts in the busiest hour", "count"),
+    ("max_device_wakeups_per_hour", "device wake-ups in the busiest hour", "count"),
     ("longest_work_run_ms", "longest work attempt", "ms"),
 )
 #: Metrics shown as a sum over runs.

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
-from harness._units import MS_PER_DAY
+from harness._units import MS_PER_DAY, MS_PER_HOUR
 from harness.sim import TraceRecord
 
 #: The transports a request can use (``NetworkCapabilities.TRANSPORT_*``), as the trace names
@@ -39,6 +39,11 @@ class Measures:
     def __init__(self) -> None:
         #: request bytes (up + down) per transport name, ``other`` without one
         self.bytes_by_transport: Counter[str] = Counter()
+        #: GET requests made (a run without any fetches nothing: its staleness is not measured)
+        self.gets = 0
+        #: ``device.wakeup`` records (the device leaving suspend) in the busiest virtual hour
+        self.max_device_wakeups_per_hour = 0
+        self._wakeup_hour = (-1, 0)
         #: cellular bytes of the busiest virtual day (records come in time order)
         self.max_cellular_bytes_per_day = 0
         self._cellular_day = (-1, 0)
@@ -68,12 +73,14 @@ class Measures:
             "work.retry": self._work_retry,
             "work.stopped": self._work_stopped,
             "work.cancelled": self._work_cancelled,
+            "device.wakeup": self._device_wakeup,
             "job.deferred": self._job_deferred,
         }
 
     def _http_request(self, record: TraceRecord) -> None:
         fields = record.fields
         size = int(fields.get("bytes_up", 0)) + int(fields.get("bytes_down", 0))
+        self.gets += fields.get("method") == "GET"
         transport = fields.get("transport")
         name = transport if transport in TRANSPORTS else "other"
         self.bytes_by_transport[str(name)] += size
@@ -83,6 +90,13 @@ class Measures:
             total = total + size if day == current else size
             self._cellular_day = (day, total)
             self.max_cellular_bytes_per_day = max(self.max_cellular_bytes_per_day, total)
+
+    def _device_wakeup(self, record: TraceRecord) -> None:
+        hour = record.t_ms // MS_PER_HOUR
+        current, count = self._wakeup_hour
+        count = count + 1 if hour == current else 1
+        self._wakeup_hour = (hour, count)
+        self.max_device_wakeups_per_hour = max(self.max_device_wakeups_per_hour, count)
 
     def _work_enqueued(self, record: TraceRecord) -> None:
         self.enqueued_at.setdefault(str(record.get("id")), record.t_ms)

@@ -82,12 +82,12 @@ def test_flags_follow_the_android_vitals_thresholds() -> None:
     attempt of an hour, two hours of work in a day: each flagged with how many runs crossed it;
     exactly at the threshold a run is not flagged for wake-ups (vitals: "more than 10")."""
     pool = Pool()
-    pool.add(True, {"max_wakeups_per_hour": 10, "max_cellular_bytes_per_day": 50_000_000})
+    pool.add(True, {"max_device_wakeups_per_hour": 10, "max_cellular_bytes_per_day": 50_000_000})
     assert pool.flags() == []
     pool.add(
         True,
         {
-            "max_wakeups_per_hour": 11,
+            "max_device_wakeups_per_hour": 11,
             "max_cellular_bytes_per_day": 50_000_001,
             "longest_work_run_ms": MS_PER_HOUR,
             "max_work_running_ms_per_day": 2 * MS_PER_HOUR,
@@ -119,7 +119,7 @@ def test_fleet_json_carries_the_aggregate_over_its_devices() -> None:
 
     report = FleetReport("fleet", "f.yaml", 7, 3, ["pixel"])
     for device in range(3):
-        run = _run(device, device != 1, max_wakeups_per_hour=20 if device == 2 else 1)
+        run = _run(device, device != 1, max_device_wakeups_per_hour=20 if device == 2 else 1)
         report.add(DeviceResult.of(device, 0, run))
     aggregate = report.to_json()["aggregate"]
     metrics = _by_name(aggregate)

@@ -113,3 +113,27 @@ def test_work_time_and_cellular_bytes_are_tallied_per_day() -> None:
     assert measures.max_cellular_bytes_per_day == 15
     assert measures.bytes_by_transport == {"CELLULAR": 17, "other": 3}
     assert measures.stop_reasons == {"STOP_REASON_TIMEOUT": 1}
+
+
+def test_a_run_without_fetches_has_no_staleness() -> None:
+    """A run that made no GET request measured no staleness (``null``, not "stale all run")."""
+    scenario = (
+        CHANGES.replace("tests.scenario.apps.hourly", "tests.scenario.apps.silent")
+        .replace("    do: app edit hello\n", "    do: unplug\n")
+        .replace("    do: app edit world\n", "    do: plug in\n")
+    )
+    result = run_scenario(loads(scenario, file="silent.yaml"), 0, keep_trace=True)
+    metrics = result.record.metrics
+    assert metrics["staleness_max_ms"] is None
+    assert metrics["staleness_mean_ms"] is None
+
+
+def test_device_wakeups_per_hour_count_only_the_device_leaving_suspend(tmp_path: Path) -> None:
+    """The busiest hour's ``device.wakeup`` records (what the excessive-wakeups flag reads),
+    fewer than ``max_wakeups_per_hour``, which also counts work started on an awake phone."""
+    metrics, trace, _ = _run(tmp_path)
+    per_hour: dict[int, int] = {}
+    for record in trace.of_kind("device.wakeup"):
+        per_hour[record.t_ms // MS_PER_HOUR] = per_hour.get(record.t_ms // MS_PER_HOUR, 0) + 1
+    assert metrics["max_device_wakeups_per_hour"] == max(per_hour.values()) == 2
+    assert metrics["max_wakeups_per_hour"] == 4
