@@ -12,6 +12,7 @@ from harness import __version__
 from harness.report._aggregate import pool_of
 from harness.report._escape import markdown_block, markdown_code, markdown_text
 from harness.report._metrics_md import metrics_section, why_lines
+from harness.report._platforms import platform_comparison, platform_lines
 from harness.scenario import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
@@ -93,7 +94,9 @@ def summary_json(
     """The ``summary.json`` document (``interrupted`` set makes it a partial report;
     ``comparison``, the comparison with a baseline report, ``harness.report._compare``)."""
     scenarios = summarize(records)
+    platforms = platform_comparison(records)  # only when an app ran on several platforms
     return {
+        **({"platforms": platforms} if platforms else {}),
         "schema_version": SCHEMA_VERSION,
         "harness_version": __version__,
         "created_at": created_at,
@@ -219,6 +222,7 @@ def summary_markdown(
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())
         lines += why_lines(first)
+    lines += platform_lines(records)
     lines += _lives(scenarios)
     lines += metrics_section(
         pool_of(records).to_json(),
