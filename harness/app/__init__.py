@@ -18,12 +18,14 @@ from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTran
 from harness.app._imports import fresh_imports
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
+from harness.app._storage_reader import AppStorage
 from harness.app._usercode import ModuleSource, import_user_module, read_module
 
 __all__ = [
     "App",
     "AppInstance",
     "AppRuntime",
+    "AppStorage",
     "Box",
     "DeviceTransport",
     "Hive",

@@ -48,8 +48,8 @@ from typing import Any, Final, Protocol, TypeVar, overload
 
 from harness._exceptions import CheckDefinitionError, DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
-from harness.app import import_user_module, read_module
-from harness.backends import Internet
+from harness.app import AppStorage, import_user_module, read_module
+from harness.backends import Backend, Internet
 from harness.scenario._fold import MAX_DETAILS, RunFold
 from harness.scenario._record import CheckResult
 from harness.sim import TraceKind, TraceRecord
@@ -95,6 +95,15 @@ class RunView(Protocol):
 
     def kind_counts(self) -> Mapping[str, int]:
         """How many records of each kind the run recorded."""
+        ...
+
+    def storage(self, package: str | None = None) -> AppStorage:
+        """The storage of ``package`` (default: the scenario's only app) as it is on the device:
+        ``preferences()``, ``box(name)``, ``query(database, sql)`` (:class:`~harness.app.AppStorage`)."""
+        ...
+
+    def server(self, origin: str) -> Backend:
+        """The fake server at ``origin``: its ``resources`` (items, uploads) and ``requests``."""
         ...
 
     def metric(self, name: str) -> float | None:

@@ -21,8 +21,8 @@ from typing import Any
 
 from harness._exceptions import HarnessError
 from harness._units import MS_PER_HOUR
-from harness.app import fresh_imports
-from harness.backends import Internet
+from harness.app import AppStorage, fresh_imports
+from harness.backends import Backend, Internet
 from harness.device import load_profile
 from harness.scenario._fold import RunFold
 from harness.scenario._life import DrawnLife
@@ -48,13 +48,14 @@ class _View:
     def __init__(
         self,
         trace: Trace,
-        internet: Internet,
+        world: World,
         duration_ms: int,
         metrics: dict[str, float],
         fold: RunFold,
     ) -> None:
         self._trace = trace
-        self._internet = internet
+        self._world = world
+        self._internet = world.internet
         self._duration_ms = duration_ms
         self._metrics = metrics
         self.fold = fold
@@ -69,6 +70,12 @@ class _View:
 
     def kind_counts(self) -> dict[str, int]:
         return dict(self._trace.kind_counts())
+
+    def storage(self, package: str | None = None) -> AppStorage:
+        return self._world.storage(package)
+
+    def server(self, origin: str) -> Backend:
+        return self._world.server(origin)
 
     def _check_known(self, kinds: Sequence[str]) -> None:
         present = self._trace.kind_counts()
@@ -127,6 +134,14 @@ class RunResult:
     def internet(self) -> Internet:
         """The servers after the run."""
         return self.world.internet
+
+    def storage(self, package: str | None = None) -> AppStorage:
+        """The app's storage at the end of the run (:meth:`World.storage`)."""
+        return self.world.storage(package)
+
+    def server(self, origin: str) -> Backend:
+        """The fake server at ``origin`` after the run (:meth:`World.server`)."""
+        return self.world.server(origin)
 
     @property
     def backend(self) -> _BackendView:
@@ -270,7 +285,7 @@ def _run_scenario(
     if world is None:
         raise RuntimeError(error)
     metrics = _metrics(fold, world)
-    view = _View(sim.trace, world.internet, spec.duration, metrics, fold)
+    view = _View(sim.trace, world, spec.duration, metrics, fold)
     checks = tuple(check.evaluate(view) for check in scenario.checks)
     record = RunRecord(
         scenario=spec.name,
