@@ -16,6 +16,7 @@ resource's ``generate`` may add over the run; the YAML limits are in :mod:`._yam
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,11 +144,63 @@ class Scenario:
         data = {**self.data, **changes}
         return load_data(data, file=self.path)
 
+    def with_app(self, app: str) -> Scenario:
+        """The same scenario testing another app module (``harness run FILE --app MODULE``).
+
+        ``app`` is ``MODULE`` (an import path; the scenario must have one app) or
+        ``PACKAGE=MODULE`` (replace the app of that package). The new module is installed under
+        the package the scenario's app had, so the timeline and the checks act on it unchanged;
+        it is validated as the file's own app is, and a bad value is a :class:`ScenarioError`
+        naming it and the fix.
+        """
+        data = _data_with_app(self, app)
+        index = None
+        if Path(self.path).is_file():  # the file's lines, for the errors of the new app
+            with contextlib.suppress(HarnessError, OSError):
+                index = read_yaml_file(self.path)[1]
+        try:
+            return load_data(data, file=self.path, index=index)
+        except ScenarioError as error:
+            raise ScenarioError(f"--app {app!r}: {error}") from None
+
     def run(self, seed: int = 0, **options: Any) -> Any:
         """Run with ``seed`` in this process; returns a :class:`~harness.scenario.RunResult`."""
         from harness.scenario._runner import run_scenario
 
         return run_scenario(self, seed, **options)
+
+
+def _data_with_app(scenario: Scenario, app: str) -> dict[str, Any]:
+    """``scenario``'s data with ``app`` (``MODULE`` or ``PACKAGE=MODULE``) in place of an app."""
+    package, _, module = app.rpartition("=")
+
+    def refuse(why: str) -> ScenarioError:
+        return ScenarioError(
+            f"--app {app!r}: {why}; write --app MODULE (an import path of a module with "
+            "main(), e.g. --app examples.outbox) or --app PACKAGE=MODULE",
+            file=scenario.path,
+            field="app",
+        )
+
+    if ":" in module or not all(part.isidentifier() for part in module.split(".")):
+        raise refuse(
+            f"{module!r} is not a module import path (an app is a module with main(), not a "
+            "class or a function)"
+        )
+    packages = [installed.package for installed in scenario.apps]
+    if not package:
+        if len(packages) != 1:
+            raise refuse(f"the scenario has {len(packages)} apps ({', '.join(packages)})")
+        package = packages[0]
+    elif package not in packages:
+        raise refuse(f"the scenario has no app {package!r} (its apps: {', '.join(packages)})")
+    data = {key: value for key, value in scenario.data.items() if key not in ("app", "apps")}
+    data["apps"] = [
+        {"module": module if installed.package == package else installed.module,
+         "package": installed.package}
+        for installed in scenario.apps
+    ]
+    return data
 
 
 def _end_of(event: TimelineEvent, spec: ScenarioSpec) -> int:

@@ -335,17 +335,20 @@ class Job:
     path: str
     seed: int
     trace_path: str | None
+    #: Another app module to test in the scenario (``--app``; :meth:`Scenario.with_app`).
+    app: str | None = None
 
 
 @functools.lru_cache(maxsize=64)
-def _load_once(path: str) -> Scenario:
+def _load_once(path: str, app: str | None = None) -> Scenario:
     """A process runs many seeds of few files: read and check each file once per process (a
     loaded scenario is only read by its runs)."""
-    return load(path)
+    loaded = load(path)
+    return loaded if app is None else loaded.with_app(app)
 
 
 def _run_job(job: Job) -> RunRecord:
-    return run(_load_once(job.path), job.seed, trace_path=job.trace_path)
+    return run(_load_once(job.path, job.app), job.seed, trace_path=job.trace_path)
 
 
 def run_many(
