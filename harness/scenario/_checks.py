@@ -99,7 +99,8 @@ class RunView(Protocol):
 
     def storage(self, package: str | None = None) -> AppStorage:
         """The storage of ``package`` (default: the scenario's only app) as it is on the device:
-        ``preferences()``, ``box(name)``, ``query(database, sql)`` (:class:`~harness.app.AppStorage`)."""
+        ``preferences()``, ``box(name)``, ``query(database, sql)``
+        (:class:`~harness.app.AppStorage`)."""
         ...
 
     def server(self, origin: str) -> Backend:
