@@ -307,9 +307,7 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     relative = [_relative_trace(record, out) for record in records]
     index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     for scenario in scenarios:
-        _print_result(
-            console, scenario, [r for r in relative if r.path == scenario.path], args.app
-        )
+        _print_result(console, scenario, [r for r in relative if r.path == scenario.path], args.app)
     elapsed = real_perf_counter() - began
     console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
     return EXIT_OK if all(record.passed for record in records) else EXIT_FAILED

@@ -95,4 +95,3 @@ class AppStorage:
             return list(connection.execute(sql, tuple(parameters)).fetchall())
         finally:
             connection.set_authorizer(None)
-

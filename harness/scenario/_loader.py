@@ -196,8 +196,10 @@ def _data_with_app(scenario: Scenario, app: str) -> dict[str, Any]:
         raise refuse(f"the scenario has no app {package!r} (its apps: {', '.join(packages)})")
     data = {key: value for key, value in scenario.data.items() if key not in ("app", "apps")}
     data["apps"] = [
-        {"module": module if installed.package == package else installed.module,
-         "package": installed.package}
+        {
+            "module": module if installed.package == package else installed.module,
+            "package": installed.package,
+        }
         for installed in scenario.apps
     ]
     return data
