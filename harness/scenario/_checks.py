@@ -121,6 +121,12 @@ class Check:
     argument: Any = None
     function: Callable[[RunView], Any] | None = field(default=None, compare=False)
 
+    @staticmethod
+    def parse(entry: str | Mapping[str, Any]) -> Check:
+        """A ``checks:`` entry (``"no_crashes"``, ``{"synced_within": "2h"}``) as a check;
+        :class:`~harness.CheckDefinitionError` naming the checks for a bad one."""
+        return parse_check(entry)
+
     def evaluate(self, run: RunView) -> CheckResult:
         """Run the check on ``run``."""
         try:

@@ -23,7 +23,7 @@ from harness._units import MS_PER_HOUR
 from harness.app import AppStorage, fresh_imports
 from harness.backends import Backend, Internet
 from harness.device import load_profile
-from harness.scenario._actions import Action
+from harness.scenario._actions import Action, parse_action
 from harness.scenario._fold import RunFold
 from harness.scenario._life import DrawnLife
 from harness.scenario._life_plan import PanicCharger, life_for, life_schedule, written_claims
@@ -328,9 +328,20 @@ class RunSession:
         """Fire everything due at or before ``t_ms`` (virtual ms); the clock rests there."""
         self._step(lambda: self.sim.run_until(t_ms))
 
-    def perform(self, action: Action, t_ms: int) -> None:
-        """Carry out ``action`` at ``t_ms`` (at or after now) as a timeline action would be
-        (first among what is due then), and advance to ``t_ms``."""
+    def written_instants(self) -> frozenset[int]:
+        """The times of the scenario's written actions and of its drawn life's actions."""
+        busy = {item.t_ms for item in self.scenario.schedule}
+        if self.life is not None:
+            busy.update(item.t_ms for item in life_schedule(self.life, self.scenario))
+        return frozenset(busy)
+
+    def perform(self, action: Action | str, t_ms: int) -> None:
+        """Carry out ``action`` (an action or its timeline text) at ``t_ms`` (at or after now)
+        as a timeline action would be (first among what is due then), and advance to ``t_ms``.
+        A timeline action at the same instant goes first; a replay agrees only if the action
+        is written after it in the timeline."""
+        if isinstance(action, str):
+            action = parse_action(action)
 
         def act() -> None:
             self.sim.call_at(t_ms, self.world.execute, action, priority=ACTION_PRIORITY)

@@ -42,10 +42,19 @@ _FREEZEGUN_IGNORE: Final = ("rich",)
 
 #: Modules whose own references to the time functions freezegun must not replace when it scans
 #: ``sys.modules`` at start: the test runner's clocks (pytest's ``_pytest.timing`` times setups
-#: and calls, and reported a setup of ~1.7e9 s when it read the frozen clock) and coverage's.
-#: Unlike ``_FREEZEGUN_IGNORE`` this does not make calls *from* those modules' callees real:
-#: a test that pytest calls still sees virtual time.
-_SCAN_SPARED: Final = ("_pytest", "pytest", "pluggy", "xdist", "execnet", "coverage")
+#: and calls, and reported a setup of ~1.7e9 s when it read the frozen clock), coverage's and
+#: hypothesis's (its garbage-collection timer kept the patched counter and raised once a
+#: stateful test's simulation had stopped). Unlike ``_FREEZEGUN_IGNORE`` this does not make
+#: calls *from* those modules' callees real: a test that pytest calls still sees virtual time.
+_SCAN_SPARED: Final = (
+    "_pytest",
+    "pytest",
+    "pluggy",
+    "xdist",
+    "execnet",
+    "coverage",
+    "hypothesis",
+)
 
 
 def real_perf_counter() -> float:
