@@ -11,6 +11,7 @@ from harness.app._context import (
     AppInstance,
     Notification,
     current_app,
+    current_work_id,
     enter_app,
     run_as,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "SharedPreferences",
     "SyncDeviceTransport",
     "current_app",
+    "current_work_id",
     "enter_app",
     "fresh_imports",
     "http",

@@ -22,6 +22,10 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 ``custom: module:func``   ``func(run) -> CheckResult | bool | None``; raising fails the check
 ========================  =====================================================================
 
+Checks for classic mistakes (``unique_name_shared``, ``network_needs_constraint``,
+``requests_awaited``, ``periodic_interval_allowed``, ``max_attempts_per_work: N``,
+``max_retries_per_hour: N``) are in :mod:`._mistakes`.
+
 A custom check sees every record of the run: ``run.records("work.finished", "app.")`` (kinds, and
 prefixes ending in ``.``), ``run.records()`` (all), or typed, ``run.records(WorkFinishedRecord)``
 (``harness.workmanager.trace_kinds``; your own registered kinds too). A kind that is neither
@@ -51,6 +55,7 @@ from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_d
 from harness.app import AppStorage, import_user_module, read_module
 from harness.backends import Backend, Internet
 from harness.scenario._fold import MAX_DETAILS, RunFold
+from harness.scenario._mistakes import MISTAKE_CHECKS
 from harness.scenario._record import CheckResult
 from harness.sim import TraceKind, TraceRecord
 
@@ -407,6 +412,7 @@ _BUILTINS: Final[dict[str, tuple[_Evaluate, Callable[[Any], Any] | None]]] = {
     "min_successful_runs": (_min_successful_runs, _count_argument),
     "no_crashes": (_no_crashes, None),
     "no_unmatched_requests": (_no_unmatched_requests, None),
+    **MISTAKE_CHECKS,
 }
 CHECK_NAMES: Final = tuple(sorted([*_BUILTINS, "custom"]))
 

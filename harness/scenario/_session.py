@@ -28,6 +28,7 @@ from harness.scenario._fold import RunFold
 from harness.scenario._life import DrawnLife
 from harness.scenario._life_plan import PanicCharger, life_for, life_schedule, written_claims
 from harness.scenario._loader import Scenario
+from harness.scenario._mistakes import PROBED_CHECKS, MistakeProbe
 from harness.scenario._record import RunRecord
 from harness.scenario._world import ACTION_PRIORITY, World
 from harness.sim import (
@@ -51,8 +52,10 @@ class _View:
         duration_ms: int,
         metrics: dict[str, float],
         fold: RunFold,
+        probe: MistakeProbe | None = None,
     ) -> None:
         self._trace = trace
+        self.probe = probe
         self._world = world
         self._internet = world.internet
         self._duration_ms = duration_ms
@@ -241,7 +244,8 @@ class RunSession:
     returns its :class:`RunResult`. After a harness error the session stops stepping (the run
     failed with ``run.error``, as a whole run would). With ``isolate`` the scenario's user
     modules start from a fresh import state until the session ends
-    (:func:`~harness.app.fresh_imports`).
+    (:func:`~harness.app.fresh_imports`). With ``observe`` (or when a check of the scenario
+    needs it) a :class:`~harness.scenario._mistakes.MistakeProbe` watches the run.
     """
 
     def __init__(
@@ -252,6 +256,7 @@ class RunSession:
         trace_path: str | Path | None = None,
         keep_trace: bool = True,
         isolate: bool = False,
+        observe: bool = False,
     ) -> None:
         self.began = real_perf_counter()
         self.scenario = scenario
@@ -276,6 +281,8 @@ class RunSession:
         self.error: str | None = None
         self._world: World | None = None
         self.life = life_for(scenario, seed)
+        needed = any(check.name in PROBED_CHECKS for check in scenario.checks)
+        self.probe = MistakeProbe() if observe or needed else None
         self.sim.start()
         self._step(self._build)
 
@@ -283,6 +290,8 @@ class RunSession:
         scenario, life = self.scenario, self.life
         world = World(self.sim, scenario, vendor=None if life is None else life.vendor)
         self._world = world
+        if self.probe is not None:
+            self.probe.attach(world)
         world.schedule(scenario.schedule)
         if life is not None:  # after the written actions: they run first at one instant
             world.schedule(life_schedule(life, scenario))
@@ -353,7 +362,14 @@ class RunSession:
         """The run so far as checks see a finished run (:class:`~harness.scenario.RunView`),
         ``duration_ms`` being now: for invariants between steps."""
         world = self.world
-        return _View(self.sim.trace, world, self.sim.now_ms, _metrics(self.fold, world), self.fold)
+        return _View(
+            self.sim.trace,
+            world,
+            self.sim.now_ms,
+            _metrics(self.fold, world),
+            self.fold,
+            self.probe,
+        )
 
     def finish(self, duration_ms: int | None = None) -> RunResult:
         """End the run where it is; evaluate the checks (over ``duration_ms``, default the
@@ -366,7 +382,7 @@ class RunSession:
             spec = self.scenario.spec
             duration = spec.duration if duration_ms is None else duration_ms
             metrics = _metrics(self.fold, world)
-            view = _View(self.sim.trace, world, duration, metrics, self.fold)
+            view = _View(self.sim.trace, world, duration, metrics, self.fold, self.probe)
             checks = tuple(check.evaluate(view) for check in self.scenario.checks)
             trace_path = self._trace_path
             record = RunRecord(
