@@ -39,8 +39,8 @@ def _verdict(check: str, action: str, *, app: str = APP, failing: bool = False) 
         app=app, action=action, check=check, faults=FAILING if failing else "    []"
     )
     record = loads(text, file="mistakes.yaml").run(0).record
-    (verdict,) = [c for c in record.checks if c.spec == check]
-    return verdict
+    verdicts: list[CheckResult] = [c for c in record.checks if c.spec == check]
+    return verdicts[0]
 
 
 @pytest.mark.parametrize(
