@@ -36,6 +36,7 @@ from harness._units import format_t_ms
 from harness.app import App, fresh_imports, read_module
 from harness.device import load_profile
 from harness.scenario._actions import Action, parse_action
+from harness.scenario._app_swap import data_with_app
 from harness.scenario._checks import DEFAULT_CHECKS, Check, parse_check
 from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
@@ -153,7 +154,7 @@ class Scenario:
         it is validated as the file's own app is, and a bad value is a :class:`ScenarioError`
         naming it and the fix.
         """
-        data = _data_with_app(self, app)
+        data = data_with_app(self.data, self.path, [(a.package, a.module) for a in self.apps], app)
         index = None
         if Path(self.path).is_file():  # the file's lines, for the errors of the new app
             with contextlib.suppress(HarnessError, OSError):
@@ -168,41 +169,6 @@ class Scenario:
         from harness.scenario._runner import run_scenario
 
         return run_scenario(self, seed, **options)
-
-
-def _data_with_app(scenario: Scenario, app: str) -> dict[str, Any]:
-    """``scenario``'s data with ``app`` (``MODULE`` or ``PACKAGE=MODULE``) in place of an app."""
-    package, _, module = app.rpartition("=")
-
-    def refuse(why: str) -> ScenarioError:
-        return ScenarioError(
-            f"--app {app!r}: {why}; write --app MODULE (an import path of a module with "
-            "main(), e.g. --app examples.outbox) or --app PACKAGE=MODULE",
-            file=scenario.path,
-            field="app",
-        )
-
-    if ":" in module or not all(part.isidentifier() for part in module.split(".")):
-        raise refuse(
-            f"{module!r} is not a module import path (an app is a module with main(), not a "
-            "class or a function)"
-        )
-    packages = [installed.package for installed in scenario.apps]
-    if not package:
-        if len(packages) != 1:
-            raise refuse(f"the scenario has {len(packages)} apps ({', '.join(packages)})")
-        package = packages[0]
-    elif package not in packages:
-        raise refuse(f"the scenario has no app {package!r} (its apps: {', '.join(packages)})")
-    data = {key: value for key, value in scenario.data.items() if key not in ("app", "apps")}
-    data["apps"] = [
-        {
-            "module": module if installed.package == package else installed.module,
-            "package": installed.package,
-        }
-        for installed in scenario.apps
-    ]
-    return data
 
 
 def _end_of(event: TimelineEvent, spec: ScenarioSpec) -> int:

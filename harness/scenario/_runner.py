@@ -20,7 +20,8 @@ from harness.app import fresh_imports
 from harness.scenario._loader import Scenario, load
 from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
-from harness.scenario._session import RunResult, RunSession, user_modules
+from harness.scenario._result import RunResult
+from harness.scenario._session import RunSession, user_modules
 
 
 def run_scenario(
