@@ -121,3 +121,23 @@ def test_an_end_of_run_failure_replays_to_the_same_digest(tmp_path: Path) -> Non
     result = load(written).run(0)
     assert result.record.digest == digest
     assert "no_data_lost" in [c.name for c in result.record.failed_checks]
+
+
+def test_a_mistake_check_is_an_invariant(tmp_path: Path) -> None:
+    """invariant_checks evaluate scenario checks between steps, the mistake checks included: the
+    forgetful outbox uploads from work with no network constraint."""
+
+    class Machine(OutboxMachine):
+        scenario = OutboxMachine.scenario.replace(checks=[]).with_app(FORGETFUL)
+        invariant_checks = ("network_needs_constraint",)
+        failures_dir = tmp_path
+
+        @invariant()
+        def every_edit_is_kept_or_sent(self) -> None:
+            """Only the mistake check here."""
+
+    found = settings(SETTINGS, max_examples=60, phases=[Phase.explicit, Phase.generate])
+    with pytest.raises(
+        AssertionError, match=r"^network_needs_constraint broke at t=\S+: \d+ request"
+    ):
+        run_state_machine_as_test(Machine, settings=found)
