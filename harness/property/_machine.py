@@ -110,7 +110,9 @@ class DeviceMachine(RuleBasedStateMachine):
         self._max_wait_ms = max(MS_PER_MINUTE, parse_duration(self.max_wait))
         self._invariant_checks: list[Check] = [Check.parse(c) for c in self.invariant_checks]
         # observed: the mistake checks may be invariants
-        self._session = RunSession(self._scenario, self.seed, isolate=True, observe=True)
+        self._session = RunSession(
+            self._scenario, self.seed, isolate=True, observe=True, rest_unpatched=True
+        )
         self._busy = self._session.written_instants()
         self._session.advance_to(0)  # what the timeline does at the start has happened
         #: ``(t_ms, action text)`` of every drawn action, in order

@@ -158,7 +158,10 @@ class RunSession:
     failed with ``run.error``, as a whole run would). With ``isolate`` the scenario's user
     modules start from a fresh import state until the session ends
     (:func:`~harness.app.fresh_imports`). With ``observe`` (or when a check of the scenario
-    needs it) a :class:`~harness.scenario._mistakes.MistakeProbe` watches the run.
+    needs it) a :class:`~harness.scenario._mistakes.MistakeProbe` watches the run. With
+    ``rest_unpatched`` the simulation's global patches (wall clock, ``random``) are lifted
+    between steps (:meth:`~harness.sim.Simulation.pause`): code that runs between them, a
+    state machine's engine and invariants, sees the real clock.
     """
 
     def __init__(
@@ -170,6 +173,7 @@ class RunSession:
         keep_trace: bool = True,
         isolate: bool = False,
         observe: bool = False,
+        rest_unpatched: bool = False,
     ) -> None:
         self.began = real_perf_counter()
         self.scenario = scenario
@@ -196,8 +200,12 @@ class RunSession:
         self.life = life_for(scenario, seed)
         needed = any(check.name in PROBED_CHECKS for check in scenario.checks)
         self.probe = MistakeProbe() if observe or needed else None
+        #: lift the simulation's global patches while the session rests between steps
+        self._rest_unpatched = rest_unpatched
         self.sim.start()
         self._step(self._build)
+        if rest_unpatched:
+            self.sim.pause()
 
     def _build(self) -> None:
         scenario, life = self.scenario, self.life
@@ -215,7 +223,7 @@ class RunSession:
         if self.error is not None:
             return
         try:
-            body()
+            self._resumed(body)
         except HarnessError as failure:
             self.error = f"{type(failure).__name__}: {failure}"
             self.sim.record(
@@ -228,6 +236,16 @@ class RunSession:
                 self.sim.stop()  # the exception in flight is the one to report
             self._exits.close()
             raise
+
+    def _resumed(self, body: Callable[[], None]) -> None:
+        if not self._rest_unpatched:
+            body()
+            return
+        self.sim.resume()
+        try:
+            body()
+        finally:
+            self.sim.pause()
 
     @property
     def world(self) -> World:
@@ -288,6 +306,7 @@ class RunSession:
         """End the run where it is; evaluate the checks (over ``duration_ms``, default the
         scenario's duration) and return the result."""
         try:
+            self.sim.resume()  # tasks cut at the end run app code: patched, as in one run
             self.sim.stop()
             if self._world is None:
                 raise RuntimeError(self.error)

@@ -20,7 +20,7 @@ def test_stepping_fires_the_same_callbacks_as_one_step(path: str) -> None:
     """Advancing hour by hour (resting the loop between steps) gives the same trace digest."""
     scenario = load(ROOT / path)
     whole = run_scenario(scenario, seed=1)
-    session = RunSession(scenario, 1, isolate=True)
+    session = RunSession(scenario, 1, isolate=True, rest_unpatched=True)
     for hour in range(1, scenario.spec.duration // 3_600_000 + 1):
         session.advance_to(min(hour * 3_600_000 - 1, scenario.spec.duration))
     session.advance_to(scenario.spec.duration)
@@ -45,3 +45,22 @@ def test_a_performed_action_is_a_timeline_action_at_that_time() -> None:
     assert [r["name"] for r in live.records("app.action")] == ["edit"]  # done at that instant
     session.advance_to(3_600_000)
     assert session.finish().record.digest == written.record.digest
+
+
+def test_the_patches_are_lifted_between_steps_and_the_app_sees_one_run() -> None:
+    """With rest_unpatched the real clock and random are back between steps, and the app's own
+    random state carries on where it stopped (same digest as one step)."""
+    import inspect
+    import random
+    import time
+
+    scenario = load(ROOT / "scenarios/hourly_sync/life_week.yaml")
+    session = RunSession(scenario, 2, isolate=True, rest_unpatched=True)
+    session.advance_to(3_600_000)
+    assert inspect.isbuiltin(time.time)  # unpatched between steps
+    assert inspect.isbuiltin(time.perf_counter)
+    outside = random.getstate()
+    session.advance_to(7_200_000)
+    assert random.getstate() == outside
+    session.advance_to(scenario.spec.duration)
+    assert session.finish().record.digest == run_scenario(scenario, seed=2).record.digest
