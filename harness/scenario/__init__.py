@@ -27,10 +27,17 @@ from harness.scenario._fleet import (
 )
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
 from harness.scenario._population import assign_profile, device_seed
-from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
+from harness.scenario._record import (
+    TIMELINE_KINDS,
+    CheckResult,
+    RunRecord,
+    WhyEntry,
+    trace_location,
+)
 from harness.scenario._result import RunResult
 from harness.scenario._runner import Job, failed_summary, run, run_many, run_scenario
 from harness.scenario._session import RunSession
+from harness.scenario._why import WorkWhy, why_at
 from harness.scenario._world import World
 
 __all__ = [
@@ -53,6 +60,8 @@ __all__ = [
     "RunSession",
     "RunView",
     "Scenario",
+    "WhyEntry",
+    "WorkWhy",
     "World",
     "assign_profile",
     "device_seed",
@@ -70,4 +79,5 @@ __all__ = [
     "run_many",
     "run_scenario",
     "trace_location",
+    "why_at",
 ]

@@ -13,7 +13,7 @@ import functools
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.app import fresh_imports
@@ -30,15 +30,34 @@ def run_scenario(
     *,
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
+    explain: bool = True,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` in this process and return the live result.
+
+    A run whose checks fail is run once more, paused at each failed check's time and at the
+    end, to record why each unfinished work was not running (the record's ``why``), unless
+    ``explain`` is false.
 
     User modules (the apps, the backend factory, custom checks and what they import) start
     from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
     restored afterwards, so nothing a run leaves behind reaches the next one.
     """
     with fresh_imports(user_modules(scenario)):
-        return _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+        result = _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+    if explain and not result.record.passed and result.record.error is None:
+        # why each unfinished work was not running when a check failed and at the end: the
+        # run again (a pure function of its seed), paused at those instants
+        from harness.scenario._why import why_during
+
+        moments = [
+            (check.t_ms, f"check {check.spec} failed")
+            for check in result.record.failed_checks
+            if check.t_ms is not None and check.t_ms < scenario.spec.duration
+        ]
+        moments.append((scenario.spec.duration, "run end"))
+        why = why_during(scenario, seed, moments, result.record.digest)
+        result.record = replace(result.record, why=why)
+    return result
 
 
 def _run_scenario(

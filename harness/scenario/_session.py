@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness._exceptions import HarnessError, UnobservedTaskError
-from harness._units import MS_PER_HOUR
 from harness.app import AppStorage, fresh_imports
 from harness.backends import Backend, Internet
 from harness.device import load_profile
 from harness.scenario._actions import Action, parse_action
 from harness.scenario._fold import RunFold
+from harness.scenario._life import DrawnLife
 from harness.scenario._life_plan import PanicCharger, life_for, life_schedule, written_claims
 from harness.scenario._loader import Scenario
+from harness.scenario._metrics import Metric, run_metrics, run_reasons, run_samples
 from harness.scenario._mistakes import PROBED_CHECKS, MistakeProbe
 from harness.scenario._record import RunRecord
 from harness.scenario._result import RunResult
@@ -49,7 +49,7 @@ class _View:
         trace: Trace,
         world: World,
         duration_ms: int,
-        metrics: dict[str, float],
+        metrics: dict[str, Metric],
         fold: RunFold,
         probe: MistakeProbe | None = None,
     ) -> None:
@@ -114,24 +114,6 @@ class _View:
 
     def metric(self, name: str) -> float | None:
         return self._metrics.get(name)
-
-
-def _metrics(fold: RunFold, world: World) -> dict[str, float]:
-    per_hour_requests = Counter(e.t_ms // MS_PER_HOUR for e in world.internet.requests())
-    metrics: dict[str, float] = {
-        "requests": fold.requests,
-        "request_errors": fold.request_errors,
-        "work_runs": fold.work_runs,
-        "successful_runs": fold.successful_runs,
-        "wakeups": fold.wakeups,
-        "max_wakeups_per_hour": fold.max_wakeups_per_hour,
-        "max_requests_per_hour": max(per_hour_requests.values(), default=0),
-        "bytes_metered": fold.bytes_metered,
-        "bytes_unmetered": fold.bytes_unmetered,
-        "notifications": len(world.runtime.notifications),
-    }
-    metrics.update(world.metrics())
-    return metrics
 
 
 def user_modules(scenario: Scenario) -> list[str]:
@@ -208,15 +190,7 @@ class RunSession:
             self.sim.pause()
 
     def _build(self) -> None:
-        scenario, life = self.scenario, self.life
-        world = World(self.sim, scenario, vendor=None if life is None else life.vendor)
-        self._world = world
-        if self.probe is not None:
-            self.probe.attach(world)
-        world.schedule(scenario.schedule)
-        if life is not None:  # after the written actions: they run first at one instant
-            world.schedule(life_schedule(life, scenario))
-            PanicCharger(world, life, written_claims(scenario))
+        self._world = build_world(self.sim, self.scenario, self.life, self.probe)
 
     def _step(self, body: Callable[[], None]) -> None:
         """Run ``body`` on the simulation; a harness error ends the run as ``run.error``."""
@@ -297,7 +271,7 @@ class RunSession:
             self.sim.trace,
             world,
             self.sim.now_ms,
-            _metrics(self.fold, world),
+            run_metrics(self.fold, world, self.sim.now_ms),
             self.fold,
             self.probe,
         )
@@ -313,7 +287,7 @@ class RunSession:
             world = self._world
             spec = self.scenario.spec
             duration = spec.duration if duration_ms is None else duration_ms
-            metrics = _metrics(self.fold, world)
+            metrics = run_metrics(self.fold, world, self.sim.now_ms)
             view = _View(self.sim.trace, world, duration, metrics, self.fold, self.probe)
             checks = tuple(check.evaluate(view) for check in self.scenario.checks)
             trace_path = self._trace_path
@@ -334,6 +308,8 @@ class RunSession:
                 error=self.error,
                 versions=_versions(self.scenario),
                 life=None if self.life is None else self.life.to_json(),
+                samples=run_samples(self.fold, world),
+                reasons=run_reasons(self.fold),
             )
             return RunResult(record, world, self.sim.trace, self.life)
         finally:
@@ -346,6 +322,24 @@ class RunSession:
                 self.sim.stop()
         finally:
             self._exits.close()
+
+
+def build_world(
+    sim: Simulation,
+    scenario: Scenario,
+    life: DrawnLife | None,
+    probe: MistakeProbe | None = None,
+) -> World:
+    """The world of one run, its timeline (and drawn life) on the clock, before it runs (and
+    ``probe`` watching it from the start)."""
+    world = World(sim, scenario, vendor=None if life is None else life.vendor)
+    if probe is not None:
+        probe.attach(world)
+    world.schedule(scenario.schedule)
+    if life is not None:  # after the written actions: they run first at one instant
+        world.schedule(life_schedule(life, scenario))
+        PanicCharger(world, life, written_claims(scenario))
+    return world
 
 
 def _unregistered_note(trace: Trace) -> list[str]:
