@@ -38,6 +38,9 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         try:
             scenario = load(self.path)
+            app = self.config.getoption("--harness-app")
+            if app is not None:
+                scenario = scenario.with_app(app)
         except ScenarioError as error:
             yield BadScenarioItem.from_parent(self, name="load", error=error)
             return

@@ -127,6 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes to run in parallel (default: one per CPU)",
     )
+    _app_option(run)
     fleet = run.add_argument_group("fleets (a scenario with a 'population:' section)")
     fleet.add_argument(
         "--devices", type=int, metavar="N", help="devices in the fleet (default: the file's)"
@@ -167,6 +168,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--out", metavar="DIR", help="also write its report here")
     replay.add_argument("--all", action="store_true", help="print every trace record")
+    _app_option(replay)
 
     listing = commands.add_parser("list", help="list scenarios and their checks, or trace kinds")
     listing.add_argument("paths", nargs="*", metavar="PATH")
@@ -192,8 +194,17 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _app_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--app",
+        metavar="MODULE",
+        help="test this app module instead of the scenario's (PACKAGE=MODULE for one of "
+        "several apps); it is installed under the scenario's package",
+    )
+
+
 def _load_all(
-    paths: Sequence[str], console: Console, *, imports: bool = True
+    paths: Sequence[str], console: Console, *, imports: bool = True, app: str | None = None
 ) -> list[Scenario] | None:
     """Every scenario file under ``paths``, or ``None`` after reporting every bad one (a bad
     file never hides the errors of the others)."""
@@ -209,7 +220,8 @@ def _load_all(
     bad = False
     for file in files:
         try:
-            scenarios.append(load(file, imports=imports))
+            loaded = load(file, imports=imports)
+            scenarios.append(loaded if app is None else loaded.with_app(app))
         except ScenarioError as error:
             console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
             bad = True
@@ -228,7 +240,9 @@ def _default_out() -> Path:
     return Path("reports") / datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S")
 
 
-def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRecord]) -> None:
+def _print_result(
+    console: Console, scenario: Scenario, records: Sequence[RunRecord], app: str | None = None
+) -> None:
     from rich.markup import escape
 
     from harness.scenario import failed_summary
@@ -248,18 +262,22 @@ def _print_result(console: Console, scenario: Scenario, records: Sequence[RunRec
         console.print(f"  {note}", highlight=False, markup=False)
     for line in failed_summary(failed[0]):
         console.print(f"  {line}", highlight=False, markup=False)
-    console.print(f"  replay: {failed[0].replay_command()}", highlight=False, markup=False)
+    again = failed[0].replay_command() + (f" --app {app}" if app is not None else "")
+    console.print(f"  replay: {again}", highlight=False, markup=False)
 
 
 def _command_run(args: argparse.Namespace, console: Console) -> int:
     from harness.scenario import Job, run_many, trace_location
     from harness.sim import real_perf_counter
 
-    scenarios = _load_all(args.paths, console)
+    scenarios = _load_all(args.paths, console, app=args.app)
     if scenarios is None:
         return EXIT_USAGE
     out = Path(args.out) if args.out else _default_out()
     fleets = [scenario for scenario in scenarios if scenario.spec.population is not None]
+    if (fleets or args.devices is not None) and args.app is not None:
+        console.print("[red]--app does not apply to fleets (a 'population:' section)[/red]")
+        return EXIT_USAGE
     if fleets or args.devices is not None:
         from harness._cli_fleet import run_fleets
 
@@ -280,7 +298,7 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
             seeds = list(range(scenario.spec.seeds))
         for seed in seeds:
             trace = out / trace_location(scenario.path, seed)
-            jobs.append(Job(scenario.path, seed, str(trace)))
+            jobs.append(Job(scenario.path, seed, str(trace), app=args.app))
     # imported now, not after Ctrl-C: the partial report must be written at once
     from harness.report import write_report
 
@@ -303,7 +321,7 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     relative = [_relative_trace(record, out) for record in records]
     index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     for scenario in scenarios:
-        _print_result(console, scenario, [r for r in relative if r.path == scenario.path])
+        _print_result(console, scenario, [r for r in relative if r.path == scenario.path], args.app)
     elapsed = real_perf_counter() - began
     console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
     code = EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
@@ -394,6 +412,8 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
 
     try:
         scenario = load(args.path)
+        if args.app is not None:
+            scenario = scenario.with_app(args.app)
     except ScenarioError as error:
         console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
         return EXIT_USAGE

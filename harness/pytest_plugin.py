@@ -54,6 +54,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write a harness report directory for the scenario items run",
     )
+    group.addoption(
+        "--harness-app",
+        metavar="MODULE",
+        help="test this app module in every scenario file instead of its own (PACKAGE=MODULE "
+        "for one of several apps)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,6 +11,7 @@ from harness.app._context import (
     AppInstance,
     Notification,
     current_app,
+    current_work_id,
     enter_app,
     run_as,
 )
@@ -18,12 +19,14 @@ from harness.app._http import DeviceTransport, Link, NetworkPort, SyncDeviceTran
 from harness.app._imports import fresh_imports
 from harness.app._runtime import App, AppRuntime, Process
 from harness.app._storage import Box, Hive, SharedPreferences, notifications, open_database
+from harness.app._storage_reader import AppStorage
 from harness.app._usercode import ModuleSource, import_user_module, read_module
 
 __all__ = [
     "App",
     "AppInstance",
     "AppRuntime",
+    "AppStorage",
     "Box",
     "DeviceTransport",
     "Hive",
@@ -36,6 +39,7 @@ __all__ = [
     "SharedPreferences",
     "SyncDeviceTransport",
     "current_app",
+    "current_work_id",
     "enter_app",
     "fresh_imports",
     "http",

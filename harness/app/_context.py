@@ -124,6 +124,27 @@ _CURRENT: contextvars.ContextVar[AppInstance | None] = contextvars.ContextVar(
 )
 
 
+_CURRENT_WORK: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "harness_work_id", default=None
+)
+
+
+def current_work_id() -> str | None:
+    """The id of the WorkManager work whose worker is running this code (tasks it starts
+    inherit it), or ``None`` outside a worker (``main()``, an app action)."""
+    return _CURRENT_WORK.get()
+
+
+def run_as_work(
+    instance: AppInstance, work_id: str, function: Callable[..., Any], *args: Any
+) -> Any:
+    """:func:`run_as` for a worker of the work ``work_id``."""
+    context = contextvars.copy_context()
+    context.run(_CURRENT.set, instance)
+    context.run(_CURRENT_WORK.set, work_id)
+    return context.run(function, *args)
+
+
 def current_app() -> AppInstance:
     """The app instance whose code is running now."""
     instance = _CURRENT.get()

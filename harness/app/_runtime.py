@@ -33,7 +33,14 @@ from types import ModuleType
 from typing import Any
 
 from harness._exceptions import DefinitionError
-from harness.app._context import AppInstance, DataArea, Notification, run_as, track_task
+from harness.app._context import (
+    AppInstance,
+    DataArea,
+    Notification,
+    run_as,
+    run_as_work,
+    track_task,
+)
 from harness.app._guard import install_guard
 from harness.app._http import (
     DeviceTransport,
@@ -139,9 +146,10 @@ class _AppWorkerFactory:
                 instance, self._default.create_worker, worker_class_name, worker_parameters
             )
         start = worker.start_work
+        work_id = str(worker_parameters.id)
 
         def start_in_app() -> Any:
-            return run_as(instance, start)
+            return run_as_work(instance, work_id, start)
 
         worker.start_work = start_in_app  # type: ignore[method-assign]
         return worker

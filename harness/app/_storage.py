@@ -20,8 +20,8 @@ from typing import Any, Final
 
 from harness.app._context import Notification, current_app
 
-_PREFS_DB: Final = "FlutterSharedPreferences"
-_HIVE_DB: Final = "hive"
+PREFS_DB: Final = "FlutterSharedPreferences"
+HIVE_DB: Final = "hive"
 
 
 def _prefs_table(connection: sqlite3.Connection) -> sqlite3.Connection:
@@ -44,7 +44,7 @@ class SharedPreferences:
         """This isolate's instance; the first call loads every value into the cache."""
         app = current_app()
         instance: SharedPreferences = app.singleton(
-            "shared_preferences", lambda: cls(app.data.database(_PREFS_DB))
+            "shared_preferences", lambda: cls(app.data.database(PREFS_DB))
         )
         return instance
 
@@ -258,7 +258,7 @@ class Hive:
     async def open_box(name: str) -> Box:
         """Open (or return this isolate's already open) box ``name``."""
         app = current_app()
-        box: Box = app.singleton(f"hive:{name}", lambda: Box(name, app.data.database(_HIVE_DB)))
+        box: Box = app.singleton(f"hive:{name}", lambda: Box(name, app.data.database(HIVE_DB)))
         return box
 
 

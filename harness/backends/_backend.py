@@ -183,7 +183,8 @@ class Backend:
         self._outages: list[Outage] = []
         self._rate_limits: list[RateLimit] = []
         self._auth: TokenAuth | None = None
-        self._retry_not_before_ms: int | None = None
+        #: per rate limit's path: the end of the Retry-After it last sent
+        self._retry_not_before_ms: dict[str, int] = {}
         self._latency: ServerLatency | None = None
         #: the named stream latency draws come from (made with the first latency set)
         self._latency_rng: random.Random | None = None
@@ -304,7 +305,13 @@ class Backend:
         """Answer ``request`` at the current virtual instant (faults first, then routes)."""
         now_ms = self._sim.now_ms
         path = request.url.path
-        too_early = self._retry_not_before_ms is not None and now_ms < self._retry_not_before_ms
+        # A Retry-After covers what its rate limit governs: a request for another path, which
+        # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
+        # wait "before making a follow-up request").
+        too_early = any(
+            now_ms < not_before and path.startswith(scope)
+            for scope, not_before in self._retry_not_before_ms.items()
+        )
         response, fault = self._answer(request, now_ms, path)
         if response is None:
             self._log(request, None, fault="unmatched", unmatched=True, too_early=too_early)
@@ -345,7 +352,7 @@ class Backend:
                 retry_after_ms = limiter.admit(now_ms)
                 if retry_after_ms is not None:
                     header = retry_after_header(retry_after_ms)
-                    self._retry_not_before_ms = now_ms + int(header) * 1000
+                    self._retry_not_before_ms[limiter.path] = now_ms + int(header) * 1000
                     return (
                         httpx.Response(
                             429,

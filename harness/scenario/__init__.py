@@ -34,7 +34,9 @@ from harness.scenario._record import (
     WhyEntry,
     trace_location,
 )
-from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
+from harness.scenario._result import RunResult
+from harness.scenario._runner import Job, failed_summary, run, run_many, run_scenario
+from harness.scenario._session import RunSession
 from harness.scenario._why import WorkWhy, why_at
 from harness.scenario._world import World
 
@@ -55,6 +57,7 @@ __all__ = [
     "LocalPoolExecutor",
     "RunRecord",
     "RunResult",
+    "RunSession",
     "RunView",
     "Scenario",
     "WhyEntry",

@@ -22,6 +22,10 @@ Built-in checks (scenario ``checks:`` entries; ``name`` or ``name: argument``):
 ``custom: module:func``   ``func(run) -> CheckResult | bool | None``; raising fails the check
 ========================  =====================================================================
 
+Checks for classic mistakes (``unique_name_shared``, ``network_needs_constraint``,
+``requests_awaited``, ``periodic_interval_allowed``, ``max_attempts_per_work: N``,
+``max_retries_per_hour: N``) are in :mod:`._mistakes`.
+
 A custom check sees every record of the run: ``run.records("work.finished", "app.")`` (kinds, and
 prefixes ending in ``.``), ``run.records()`` (all), or typed, ``run.records(WorkFinishedRecord)``
 (``harness.workmanager.trace_kinds``; your own registered kinds too). A kind that is neither
@@ -48,9 +52,10 @@ from typing import Any, Final, Protocol, TypeVar, overload
 
 from harness._exceptions import CheckDefinitionError, DefinitionError
 from harness._units import MS_PER_HOUR, format_duration_ms, format_t_ms, parse_duration
-from harness.app import import_user_module, read_module
-from harness.backends import Internet
+from harness.app import AppStorage, import_user_module, read_module
+from harness.backends import Backend, Internet
 from harness.scenario._fold import MAX_DETAILS, RunFold
+from harness.scenario._mistakes import MISTAKE_CHECKS
 from harness.scenario._record import CheckResult
 from harness.sim import TraceKind, TraceRecord
 
@@ -97,6 +102,16 @@ class RunView(Protocol):
         """How many records of each kind the run recorded."""
         ...
 
+    def storage(self, package: str | None = None) -> AppStorage:
+        """The storage of ``package`` (default: the scenario's only app) as it is on the device:
+        ``preferences()``, ``box(name)``, ``query(database, sql)``
+        (:class:`~harness.app.AppStorage`)."""
+        ...
+
+    def server(self, origin: str) -> Backend:
+        """The fake server at ``origin``: its ``resources`` (items, uploads) and ``requests``."""
+        ...
+
     def metric(self, name: str) -> float | None:
         """A run metric (e.g. ``battery_mah_used``), or ``None`` if not measured."""
         ...
@@ -110,6 +125,12 @@ class Check:
     spec: str
     argument: Any = None
     function: Callable[[RunView], Any] | None = field(default=None, compare=False)
+
+    @staticmethod
+    def parse(entry: str | Mapping[str, Any]) -> Check:
+        """A ``checks:`` entry (``"no_crashes"``, ``{"synced_within": "2h"}``) as a check;
+        :class:`~harness.CheckDefinitionError` naming the checks for a bad one."""
+        return parse_check(entry)
 
     def evaluate(self, run: RunView) -> CheckResult:
         """Run the check on ``run``."""
@@ -391,6 +412,7 @@ _BUILTINS: Final[dict[str, tuple[_Evaluate, Callable[[Any], Any] | None]]] = {
     "min_successful_runs": (_min_successful_runs, _count_argument),
     "no_crashes": (_no_crashes, None),
     "no_unmatched_requests": (_no_unmatched_requests, None),
+    **MISTAKE_CHECKS,
 }
 CHECK_NAMES: Final = tuple(sorted([*_BUILTINS, "custom"]))
 

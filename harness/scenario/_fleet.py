@@ -33,7 +33,7 @@ from harness.scenario._schema import DeviceSpec
 
 if TYPE_CHECKING:
     from harness.scenario._executors import Executor
-    from harness.scenario._runner import RunResult
+    from harness.scenario._result import RunResult
 
 
 @dataclass(frozen=True, slots=True)

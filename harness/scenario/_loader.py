@@ -16,6 +16,7 @@ resource's ``generate`` may add over the run; the YAML limits are in :mod:`._yam
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from harness._units import format_t_ms
 from harness.app import App, fresh_imports, read_module
 from harness.device import load_profile
 from harness.scenario._actions import Action, parse_action
+from harness.scenario._app_swap import data_with_app
 from harness.scenario._checks import DEFAULT_CHECKS, Check, parse_check
 from harness.scenario._life_spec import LifeSpec, life_data
 from harness.scenario._schema import AppSpec, ScenarioSpec, TimelineEvent
@@ -142,6 +144,25 @@ class Scenario:
         """A copy with top-level fields replaced (e.g. ``timeline=[...]``), validated again."""
         data = {**self.data, **changes}
         return load_data(data, file=self.path)
+
+    def with_app(self, app: str) -> Scenario:
+        """The same scenario testing another app module (``harness run FILE --app MODULE``).
+
+        ``app`` is ``MODULE`` (an import path; the scenario must have one app) or
+        ``PACKAGE=MODULE`` (replace the app of that package). The new module is installed under
+        the package the scenario's app had, so the timeline and the checks act on it unchanged;
+        it is validated as the file's own app is, and a bad value is a :class:`ScenarioError`
+        naming it and the fix.
+        """
+        data = data_with_app(self.data, self.path, [(a.package, a.module) for a in self.apps], app)
+        index = None
+        if Path(self.path).is_file():  # the file's lines, for the errors of the new app
+            with contextlib.suppress(HarnessError, OSError):
+                index = read_yaml_file(self.path)[1]
+        try:
+            return load_data(data, file=self.path, index=index)
+        except ScenarioError as error:
+            raise ScenarioError(f"--app {app!r}: {error}") from None
 
     def run(self, seed: int = 0, **options: Any) -> Any:
         """Run with ``seed`` in this process; returns a :class:`~harness.scenario.RunResult`."""

@@ -125,7 +125,7 @@ def _paused_run(
 ) -> tuple[list[tuple[int, list[WorkWhy]]], str]:
     """Run ``scenario`` with ``seed`` (no trace file), pausing at each of ``times`` (ascending)
     to ask why each work is or is not running; also the digest of its trace so far."""
-    from harness.scenario._runner import build_world, user_modules
+    from harness.scenario._session import build_world, user_modules
 
     answers: list[tuple[int, list[WorkWhy]]] = []
     with fresh_imports(user_modules(scenario)):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness._exceptions import ScenarioError
+from harness._exceptions import DefinitionError, ScenarioError
+from harness.app import AppStorage
+from harness.backends import Backend
 from harness.device import Device, load_profile
 from harness.ios import IOSSystem
 from harness.phone import DeviceBinding, IOSBinding, bind_ios_phone, bind_phone
@@ -91,6 +93,27 @@ class World:
         running now: the "why not yet" every user asks, answered at the current virtual time."""
         chosen = self.package_named(package, f"why_not_running({work_id!r})")
         return self.binding.why_not_running(chosen, work_id)
+
+    # --- reading state (checks, invariants) ----------------------------------------------------
+
+    def storage(self, package: str | None = None) -> AppStorage:
+        """The storage of ``package`` (or of the scenario's only app) as it is on the device now:
+        preferences, hive boxes and sqlite databases (:class:`~harness.app.AppStorage`)."""
+        chosen = self.package_named(package, "storage()")
+        return AppStorage(chosen, self.runtime.data_area(chosen))
+
+    def server(self, origin: str) -> Backend:
+        """The fake server at ``origin`` (``"https://api.example.com"``): its resources (items,
+        uploads) and its request log; a clear error naming the servers for an unknown one."""
+        key = origin.rstrip("/").lower()
+        for backend in self.internet.backends:
+            if backend.origin.lower() == key:
+                return backend
+        known = ", ".join(backend.origin for backend in self.internet.backends) or "none"
+        raise DefinitionError(
+            f"no server at {origin!r}; the scenario's servers are: {known} (name one of them, "
+            "e.g. run.server('https://api.example.com'))"
+        )
 
     # --- timeline -------------------------------------------------------------------------
 

@@ -124,6 +124,19 @@ class Simulation:
         self._started = True
         return self
 
+    def pause(self) -> None:
+        """Lift the global patches (wall clock, ``random``, ``uuid4``, ``time.sleep``) while a run
+        driven from outside rests between steps (a state machine's rules and invariants run
+        then, on real time); :meth:`resume` puts them back exactly as they were, so the app sees
+        one uninterrupted run. Nothing without a started wall-clock patch."""
+        if self._started and self._wall_clock is not None:
+            self._wall_clock.pause()
+
+    def resume(self) -> None:
+        """Put back the patches :meth:`pause` lifted, at the current virtual time."""
+        if self._started and self._wall_clock is not None and not self._wall_clock.active:
+            self._wall_clock.resume(self.now_ms)
+
     @contextlib.contextmanager
     def building(self) -> Iterator[Simulation]:
         """Use this simulation only to *build* things on (timers are accepted, never run), then

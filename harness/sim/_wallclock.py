@@ -42,10 +42,19 @@ _FREEZEGUN_IGNORE: Final = ("rich",)
 
 #: Modules whose own references to the time functions freezegun must not replace when it scans
 #: ``sys.modules`` at start: the test runner's clocks (pytest's ``_pytest.timing`` times setups
-#: and calls, and reported a setup of ~1.7e9 s when it read the frozen clock) and coverage's.
-#: Unlike ``_FREEZEGUN_IGNORE`` this does not make calls *from* those modules' callees real:
-#: a test that pytest calls still sees virtual time.
-_SCAN_SPARED: Final = ("_pytest", "pytest", "pluggy", "xdist", "execnet", "coverage")
+#: and calls, and reported a setup of ~1.7e9 s when it read the frozen clock), coverage's and
+#: hypothesis's (its garbage-collection timer kept the patched counter and raised once a
+#: stateful test's simulation had stopped). Unlike ``_FREEZEGUN_IGNORE`` this does not make
+#: calls *from* those modules' callees real: a test that pytest calls still sees virtual time.
+_SCAN_SPARED: Final = (
+    "_pytest",
+    "pytest",
+    "pluggy",
+    "xdist",
+    "execnet",
+    "coverage",
+    "hypothesis",
+)
 
 
 def real_perf_counter() -> float:
@@ -231,6 +240,8 @@ class WallClockPatch:
     """Moves ``datetime.now()`` & co. with virtual time between :meth:`start` and :meth:`stop`."""
 
     __slots__ = (
+        "_app_random_state",
+        "_app_uuid",
         "_epoch_naive",
         "_factory",
         "_freezer",
@@ -254,6 +265,8 @@ class WallClockPatch:
         self._httpx_clock: _VirtualPerfCounter | None = None
         self._httpx_module: Any = None
         self._httpx_time: Any = None
+        self._app_uuid: random.Random | None = None
+        self._app_random_state: Any = None
 
     @property
     def active(self) -> bool:
@@ -262,8 +275,29 @@ class WallClockPatch:
 
     def start(self, now_ms: int, app_random: random.Random, app_uuid: random.Random) -> None:
         """Freeze the wall clock at ``epoch + now_ms`` and seed ``random`` and ``uuid4``."""
+        self._app_uuid = app_uuid
+        self._patch(now_ms)
+        random.seed(app_random.getrandbits(128))
+
+    def pause(self) -> None:
+        """Lift the patch for a while (between steps of a run driven from outside), keeping the
+        app's ``random`` state for :meth:`resume`; nothing if it is not in force."""
+        if self._freezer is None:
+            return
+        self._app_random_state = random.getstate()
+        self.stop()
+
+    def resume(self, now_ms: int) -> None:
+        """Put the patch back at ``epoch + now_ms`` with the app's ``random`` state as
+        :meth:`pause` left it: the app sees one uninterrupted patched world."""
+        self._patch(now_ms)
+        random.setstate(self._app_random_state)
+
+    def _patch(self, now_ms: int) -> None:
         if self._freezer is not None:
             raise RuntimeError("the wall clock patch is already started")
+        app_uuid = self._app_uuid
+        assert app_uuid is not None, "start() sets the app's uuid stream"
         self._freezer = freezegun.freeze_time(
             self._epoch_naive + timedelta(milliseconds=now_ms),
             ignore=list(_FREEZEGUN_IGNORE),
@@ -272,7 +306,6 @@ class WallClockPatch:
         self._factory = _start_freezer(self._freezer)
         _spare_scanned_modules(self._freezer)
         self._saved_random_state = random.getstate()
-        random.seed(app_random.getrandbits(128))
         self._saved_uuid4 = uuid.uuid4
 
         def seeded_uuid4() -> uuid.UUID:

@@ -103,6 +103,8 @@ def enqueue_work_with_prerequisites(
     policy: ExistingWorkPolicy,
 ) -> bool:
     """``enqueueWorkWithPrerequisites``; ``True`` if anything needs scheduling."""
+    for observer in workmanager.enqueue_observers:
+        observer(name, work_list)
     work_specs = workmanager.database.work_spec_dao
     dependencies = workmanager.database.dependency_dao
     events = workmanager._events

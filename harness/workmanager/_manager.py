@@ -126,6 +126,9 @@ class WorkManager:
         self.database = database if database is not None else WorkDatabase()
         self.max_scheduler_limit = min(max_scheduler_limit, MAX_SCHEDULER_LIMIT)
         self._alive = True
+        #: Called with ``(unique_name, requests)`` for every enqueue, before its policy applies
+        #: (a test harness's observers: nothing of WorkManager's reads them).
+        self.enqueue_observers: list[Callable[[str | None, Sequence[WorkRequest]], None]] = []
         self._events = WorkEvents(sim, self.database)
         check_configuration_api(self.version, self.configuration)
         listener = self.configuration.execution_event_listener
@@ -366,6 +369,8 @@ class WorkManager:
             )
         policy = ExistingPeriodicWorkPolicy(existing_periodic_work_policy)
         if policy is ExistingPeriodicWorkPolicy.UPDATE:
+            for observer in self.enqueue_observers:
+                observer(unique_work_name, [periodic_work])
             enqueue_uniquely_named_periodic(self, unique_work_name, periodic_work)
             return
         # WorkManagerImpl: KEEP stays KEEP; REPLACE and CANCEL_AND_REENQUEUE become REPLACE.

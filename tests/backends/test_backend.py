@@ -191,3 +191,17 @@ def test_users_can_add_their_own_respx_routes(api: Backend) -> None:
     """backend.router is a respx router: users' own routes and side effects work as in respx."""
     api.router.get(API + "/custom").mock(side_effect=[httpx.Response(500), httpx.Response(204)])
     assert [get(api, "/custom").status_code for _ in range(2)] == [500, 204]
+
+
+def test_retry_after_covers_only_what_its_rate_limit_governs(sim: Simulation, api: Backend) -> None:
+    """A Retry-After from a limit on /data does not make a request for /status early (RFC 9110
+    10.2.3: the wait is before "a follow-up request"); one for /data is."""
+    api.route("GET", "/data", json={})
+    api.route("GET", "/status", json={})
+    api.rate_limit(1, window="1h", retry_after="60s", path="/data")
+    get(api, "/data")
+    assert get(api, "/data").status_code == 429
+    sim.run_for("10s")
+    get(api, "/status")
+    get(api, "/data")
+    assert [entry.too_early_after_429 for entry in api.requests] == [False, False, False, True]

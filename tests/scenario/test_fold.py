@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from harness.app import AppStorage
+from harness.backends import Backend
 from harness.scenario import RunView, loads, run_scenario
 from harness.scenario._checks import parse_check
 from harness.scenario._fold import RunFold
@@ -71,6 +73,12 @@ class _ListView:
 
     def metric(self, name: str) -> float | None:
         return self._view.metric(name)
+
+    def storage(self, package: str | None = None) -> AppStorage:
+        return self._view.storage(package)
+
+    def server(self, origin: str) -> Backend:
+        return self._view.server(origin)
 
 
 def same_verdicts_without_the_fold(run: RunView) -> bool:
