@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import markupsafe
 
 from harness import __version__
-from harness._units import format_duration_ms, format_t_ms
-from harness.report._escape import printable, report_link
+from harness.report._escape import report_link
+from harness.report._html import ENV as _ENV
 from harness.report._junit import junit_xml
 from harness.report._page import (
     PAGE_BUDGET,
@@ -23,41 +22,17 @@ from harness.report._page import (
     aggregate_of,
     legend,
     run_anchor,
-    time_by_reason,
 )
-from harness.report._runview import SEGMENT_ROWS, TABLE_ROWS, RunFolder, WorkStory
+from harness.report._runview import RunFolder, WorkStory
 from harness.report._summary import (
     Interruption,
     dump_summary_json,
     summarize,
     summary_markdown,
 )
-from harness.report._timeline import picture_svg, segment_colour
+from harness.report._timeline import picture_svg
 from harness.scenario import RunRecord
 from harness.sim import Trace
-
-
-def _finalize(value: object) -> object:
-    """Every ``{{ }}`` output: control characters shown as escapes (autoescape then quotes
-    ``<``, ``&`` and quotes); markup marked safe (the SVG timeline, escaped when drawn) stays."""
-    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
-        return printable(value)
-    return value
-
-
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("harness.report", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    finalize=_finalize,
-)
-_ENV.filters.update(
-    t=format_t_ms,
-    dur=format_duration_ms,
-    anchorize=lambda text: re.sub(r"[^A-Za-z0-9_-]", "-", str(text)),
-    segcolour=segment_colour,
-)
-_ENV.globals.update(rows=TABLE_ROWS, segment_rows=SEGMENT_ROWS, reasons=time_by_reason)
 
 
 @dataclass(frozen=True, slots=True)
