@@ -1,0 +1,93 @@
+"""What index.html shows of runs: failures first, the work inspector, aggregates (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from harness.report import read_records
+from harness.report._write import render_html
+from tests.report.conftest import HOSTILE_NAME, summary_of, trace_of
+from tests.report import failing_app
+from tests.report.failing_app import HOSTILE_ERROR
+
+#: A summary.json as report-metrics writes it (docs/report-schema.md "aggregate"), by hand.
+_AGGREGATE = {
+    "metrics": [
+        {
+            "name": "sync_success_rate",
+            "label": "sync success rate",
+            "value": 0.9375,
+            "low": 0.71,
+            "high": 0.99,
+            "unit": "",
+        },
+        {
+            "name": "latency_p90",
+            "label": "change to phone, p90",
+            "value": 5400.0,
+            "low": None,
+            "high": None,
+            "unit": "s",
+        },
+    ],
+    "flags": [{"name": "excessive_wakeups", "message": f"12 wake-ups per hour {HOSTILE_ERROR}"}],
+}
+
+
+def test_failures_come_first_with_replay_checks_and_traceback(failing_report: Path) -> None:
+    """A failing run is at the top: its replay command, failing check and where the worker raised."""
+    html = (failing_report / "index.html").read_text(encoding="utf-8")
+    failed = next(r for r in trace_of(failing_report) if r["kind"] == "work.failed")
+    failures_at = html.index('<h2 id="failures">')
+    assert failures_at < html.index("<h2>Scenarios</h2>")
+    section = html[failures_at : html.index("<h2>Scenarios</h2>")]
+    assert 'value="harness replay ' in section
+    assert "no_crashes" in section
+    source = Path(failing_app.__file__).read_text(encoding="utf-8").splitlines()
+    assert failed["file"] == "tests/report/failing_app.py"
+    assert source[failed["line"] - 1].strip() == "raise ValueError(HOSTILE_ERROR)"
+    assert f'<code class="where">{failed["file"]}:{failed["line"]}</code>' in section
+    assert "What each work was doing at" in section
+
+
+def test_the_inspector_shows_why_the_upload_waited_and_the_dropped_keep(
+    failing_report: Path,
+) -> None:
+    """The upload's row waits on 'needs charging'; the second launch's KEEP enqueue is shown."""
+    html = (failing_report / "index.html").read_text(encoding="utf-8")
+    assert "waiting: constraint unmet: needs charging" in html
+    assert "dropped: ExistingWorkPolicy.KEEP: unique work &#39;upload&#39;" in html
+    assert re.search(r"Fetch &#39;upload&#39; [0-9a-f]{8}</a> <span class=\"meta\">SUCCEEDED", html)
+
+
+def test_hostile_names_and_errors_are_text(failing_report: Path) -> None:
+    """The scenario's <script> name and the worker's onerror message are escaped."""
+    html = (failing_report / "index.html").read_text(encoding="utf-8")
+    assert HOSTILE_NAME not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; charging upload" in html
+    assert HOSTILE_ERROR not in html
+    assert "<script" not in html and "<img" not in html
+
+
+def test_aggregate_metrics_and_flags_are_rendered(failing_report: Path, tmp_path: Path) -> None:
+    """summary.json's aggregate (top level and per scenario) shows as tables and warnings."""
+    summary = summary_of(failing_report)
+    summary["aggregate"] = _AGGREGATE
+    summary["scenarios"][0]["aggregate"] = _AGGREGATE
+    records, created_at = read_records(failing_report)
+    html = render_html(failing_report, records, created_at=created_at, summary=summary)
+    assert html.count('<tr data-metric="sync_success_rate">') == 2
+    assert '<td>sync success rate</td><td class="value">0.9375</td><td>0.71 – 0.99</td>' in html
+    assert '<td>change to phone, p90</td><td class="value">5400</td><td></td><td>s</td>' in html
+    assert html.count('data-flag="excessive_wakeups"') == 2
+    assert HOSTILE_ERROR not in html
+
+
+def test_a_summary_without_aggregate_shows_no_metrics_section(failing_report: Path) -> None:
+    """Today's summary.json (no aggregate) renders without the metrics tables."""
+    html = (failing_report / "index.html").read_text(encoding="utf-8")
+    assert "Metrics over all runs" not in html
+    assert 'class="aggregate"' not in html
+    assert "aggregate" not in json.dumps(summary_of(failing_report))
