@@ -155,7 +155,14 @@ def _battery(picture: RunPicture, canvas: _Canvas, y: int) -> list[str]:
         colour = lane_colour("charging", span.label)
         if colour:
             left, right = canvas.x(span.start_ms), canvas.x(span.end_ms)
-            title = _title(f"charging ({span.label})") if index < TABLE_ROWS else ""
+            title = (
+                _title(
+                    f"charging: {span.label} {format_t_ms(span.start_ms)} - "
+                    f"{format_t_ms(span.end_ms)}"
+                )
+                if index < TABLE_ROWS
+                else ""
+            )
             parts.append(
                 f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 0.5):.1f}" '
                 f'height="{BATTERY_HEIGHT}" fill="{colour}" opacity="0.6">{title}</rect>'
@@ -325,9 +332,10 @@ def picture_svg(picture: RunPicture, checks: Sequence[CheckResult] = ()) -> str:
     parts.append(_label(y + 10, "checks"))
     for check in checks:
         if not check.passed and check.t_ms is not None:
+            at_text = format_t_ms(check.t_ms)
             parts.append(
                 f'<path class="check" d="M{canvas.x(check.t_ms):.1f},{y} l-5,9 h10 z" '
-                f'fill="#d64541">{_title(f"{check.spec}: {check.message}")}</path>'
+                f'fill="#d64541">{_title(f"{check.spec}: {check.message} at {at_text}")}</path>'
             )
     y += 14
     parts[0:0] = _markers(picture, canvas, markers_y, y - 14)
