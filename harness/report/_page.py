@@ -28,7 +28,7 @@ from harness.scenario import RunRecord
 
 #: Characters of run blocks (pictures and tables) one index.html holds, beyond the first
 #: failing seed of each scenario (always shown).
-PAGE_BUDGET: Final = 3_000_000
+PAGE_BUDGET: Final = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,10 @@ MAX_PACKAGES: Final = 3
 _FRAME: Final = re.compile(r'File "([^"]+)", line (\d+)')
 
 
+#: History lines that end a run (drawn as a dot where the run ended).
+_ENDS: Final = frozenset({"finished", "failed", "retry", "stopped", "raised", "cancelled"})
+
+
 class MarkerKind(enum.Enum):
     """A moment drawn as a marker across the picture."""
 
@@ -176,6 +180,9 @@ class WorkStory:
     stop_reasons: list[str] = field(default_factory=list)
     events: list[WorkEvent] = field(default_factory=list)
     events_dropped: int = 0
+    #: how each run ended (``finished``, ``failed``, ``retry``, ``stopped``, ``raised``,
+    #: ``cancelled``), all of them up to :data:`MAX_SPANS`, for the picture's dots
+    ends: list[WorkEvent] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     segments_dropped: int = 0
     decisions: list[Decision] = field(default_factory=list)
@@ -193,11 +200,18 @@ class WorkStory:
         return f"{self.short_worker}{name} {self.id[:8]}"
 
     @property
+    def short_label(self) -> str:
+        """``SyncWorker 1062e347``: the picture's row label."""
+        return f"{self.short_worker} {self.id[:8]}"
+
+    @property
     def anchor(self) -> str:
         """The id as an HTML id fragment."""
         return "work-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.id)
 
     def note(self, t_ms: int, what: str, detail: str) -> None:
+        if what in _ENDS and len(self.ends) < MAX_SPANS:
+            self.ends.append(WorkEvent(t_ms, what, detail))
         if len(self.events) < TABLE_ROWS:
             self.events.append(WorkEvent(t_ms, what, detail))
         else:

@@ -277,7 +277,7 @@ def _requests(picture: RunPicture, canvas: _Canvas, y: int) -> list[str]:
 
 def _work_row(story: WorkStory, canvas: _Canvas, y: int) -> list[str]:
     parts = [
-        f'<a href="#{story.anchor}">{_label(y + 11, story.label, "work-label")}</a>',
+        f'<a href="#{story.anchor}">{_label(y + 11, story.short_label, "work-label")}</a>',
         f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" height="{WORK_HEIGHT - 3}" '
         'class="frame"/>',
     ]
@@ -295,14 +295,17 @@ def _work_row(story: WorkStory, canvas: _Canvas, y: int) -> list[str]:
             f"{_title(story.label + ': ' + segment_text(segment)) if index < SEGMENT_ROWS else ''}"
             "</rect>"
         )
-    for event in story.events:
+    # every run's end is drawn; the ones the history table lists get a tooltip
+    listed_until = story.events[-1].t_ms if story.events_dropped and story.events else None
+    for event in story.ends:
         colour = RESULT_COLOURS.get(event.what)
         if colour is None:
             continue
+        listed = listed_until is None or event.t_ms < listed_until
         text = f"{story.label} {event.what}: {event.detail} at {format_t_ms(event.t_ms)}"
         parts.append(
             f'<circle class="result" cx="{canvas.x(event.t_ms):.1f}" cy="{y + 5.5}" r="2.6" '
-            f'fill="{colour}">{_title(text)}</circle>'
+            f'fill="{colour}">{_title(text) if listed else ""}</circle>'
         )
     return parts
 
