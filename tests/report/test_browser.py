@@ -76,12 +76,16 @@ def test_failing_report_renders_its_timeline_and_tables(
     svg = page.locator("svg.timeline")
     assert svg.count() == 1
     box = svg.bounding_box()
-    assert box is not None and box["width"] > 1000 and box["height"] > 150
+    assert box is not None
+    assert box["width"] > 1000
+    assert box["height"] > 150
     segments = page.locator("svg.timeline rect.segment")
     assert segments.count() >= 3
     for index in range(segments.count()):
         segment = segments.nth(index).bounding_box()
-        assert segment is not None and segment["width"] > 0 and segment["height"] > 0
+        assert segment is not None
+        assert segment["width"] > 0
+        assert segment["height"] > 0
     summary = summary_of(failing_report)
     run = summary["scenarios"][0]["runs"][0]
     assert page.locator("svg.timeline .http-tick").count() == run["metrics"]["requests"]
@@ -115,7 +119,8 @@ def test_tooltips_are_in_tables_a_keyboard_reaches(browser: Browser, failing_rep
     for title in titles:
         # the first time and the state a tooltip names are in a table row
         time = re.search(r"\d+d\d\d:\d\d:\d\d\.\d\d\d", title)
-        assert time is not None and time.group() in table_text, title
+        assert time is not None, title
+        assert time.group() in table_text, title
     summary = page.locator("details.run-block > summary").first
     summary.focus()
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"

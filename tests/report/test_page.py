@@ -8,8 +8,8 @@ from pathlib import Path
 
 from harness.report import read_records
 from harness.report._write import render_html
-from tests.report.conftest import HOSTILE_NAME, summary_of, trace_of
 from tests.report import failing_app
+from tests.report.conftest import HOSTILE_NAME, summary_of, trace_of
 from tests.report.failing_app import HOSTILE_ERROR
 
 #: A summary.json as report-metrics writes it (docs/report-schema.md "aggregate"), by hand.
@@ -37,7 +37,7 @@ _AGGREGATE = {
 
 
 def test_failures_come_first_with_replay_checks_and_traceback(failing_report: Path) -> None:
-    """A failing run is at the top: its replay command, failing check and where the worker raised."""
+    """A failing run is at the top: replay command, failing check, where the worker raised."""
     html = (failing_report / "index.html").read_text(encoding="utf-8")
     failed = next(r for r in trace_of(failing_report) if r["kind"] == "work.failed")
     failures_at = html.index('<h2 id="failures">')
@@ -68,7 +68,8 @@ def test_hostile_names_and_errors_are_text(failing_report: Path) -> None:
     assert HOSTILE_NAME not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; charging upload" in html
     assert HOSTILE_ERROR not in html
-    assert "<script" not in html and "<img" not in html
+    assert "<script" not in html
+    assert "<img" not in html
 
 
 def test_aggregate_metrics_and_flags_are_rendered(failing_report: Path, tmp_path: Path) -> None:
