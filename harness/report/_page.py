@@ -15,7 +15,7 @@ from typing import Final
 
 from harness._units import format_duration_ms, format_t_ms
 from harness.report._reasons import REASON_COLOURS, ReasonClass
-from harness.report._runview import Phase, RunPicture, Segment, WorkStory
+from harness.report._runview import Phase, RunPicture, Segment, WorkEvent, WorkStory
 from harness.report._timeline import (
     LANE_COLOURS,
     MARKER_COLOURS,
@@ -33,21 +33,35 @@ PAGE_BUDGET: Final = 5_000_000
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """What one work was doing at a moment (a failing check's time)."""
+    """What one work was doing at a moment (a failing check's time): the stretch that holds
+    it, else its last history line by then, and the last wait before it."""
 
     work: WorkStory
     segment: Segment | None
+    last_event: WorkEvent | None
+    #: ``(reason, total ms)`` of the waits since its run before, longest first
+    waits: tuple[tuple[str, int], ...]
 
     @property
     def text(self) -> str:
-        """``waiting: doze: deferred to the next maintenance window (since 0d03:00:00.000)``."""
-        if self.segment is None:
-            return "not enqueued yet, or finished"
-        since = f" (since {format_t_ms(self.segment.start_ms)})"
-        what = self.segment.phase.value
-        if self.segment.reason:
-            what += f": {self.segment.reason}"
-        return what + since
+        """``waiting: doze: deferred to the next maintenance window (since 0d03:00:00.000)``,
+        or ``raised at 0d03:00:03.000: ...; before: waited 2h59m: constraint unmet: ...``."""
+        if self.segment is not None:
+            what = self.segment.phase.value
+            if self.segment.reason:
+                what += f": {self.segment.reason}"
+            text = f"{what} (since {format_t_ms(self.segment.start_ms)})"
+        elif self.last_event is not None:
+            event = self.last_event
+            text = f"{event.what} at {format_t_ms(event.t_ms)}: {event.detail}"
+        else:
+            text = "not enqueued yet"
+        if self.waits:
+            waits = "; ".join(
+                f"{format_duration_ms(total)}: {reason}" for reason, total in self.waits[:3]
+            )
+            text += f" — before that it waited {waits}"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +75,27 @@ class RunBlock:
     open: bool
 
     def standing_at(self, t_ms: int) -> list[Standing]:
-        """What each work was doing at ``t_ms`` (the segment that holds it)."""
+        """What each work was doing at ``t_ms``."""
         standings = []
         for work in self.picture.works:
-            segment = next(
-                (s for s in work.segments if s.start_ms <= t_ms < s.end_ms),
-                None,
-            )
-            standings.append(Standing(work, segment))
+            segment = next((s for s in work.segments if s.start_ms <= t_ms < s.end_ms), None)
+            last_event = next((e for e in reversed(work.events) if e.t_ms <= t_ms), None)
+            standings.append(Standing(work, segment, last_event, _waits_before(work, t_ms)))
         return standings
+
+
+def _waits_before(work: WorkStory, t_ms: int) -> tuple[tuple[str, int], ...]:
+    """The waits (by reason, summed) between the run before ``t_ms`` and ``t_ms``."""
+    totals: dict[str, int] = {}
+    for segment in reversed(work.segments):
+        if segment.start_ms > t_ms:
+            continue
+        if segment.phase is Phase.RUNNING and segment.end_ms < t_ms:
+            break  # the run before: earlier waits are another story
+        if segment.phase is Phase.WAITING:
+            end = min(segment.end_ms, t_ms)
+            totals[segment.reason] = totals.get(segment.reason, 0) + end - segment.start_ms
+    return tuple(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def time_by_reason(work: WorkStory) -> list[tuple[str, str, str]]:

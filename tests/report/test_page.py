@@ -50,6 +50,9 @@ def test_failures_come_first_with_replay_checks_and_traceback(failing_report: Pa
     assert source[failed["line"] - 1].strip() == "raise ValueError(HOSTILE_ERROR)"
     assert f'<code class="where">{failed["file"]}:{failed["line"]}</code>' in section
     assert "What each work was doing at" in section
+    # why the upload ran so late: it waited for a charger (plugged in at 3h)
+    assert "before that it waited 2h59m" in section
+    assert "constraint unmet: needs charging" in section
 
 
 def test_the_inspector_shows_why_the_upload_waited_and_the_dropped_keep(
