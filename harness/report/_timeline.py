@@ -275,9 +275,9 @@ def _requests(picture: RunPicture, canvas: _Canvas, y: int) -> list[str]:
     return parts
 
 
-def _work_row(story: WorkStory, canvas: _Canvas, y: int) -> list[str]:
+def _work_row(story: WorkStory, canvas: _Canvas, y: int, prefix: str) -> list[str]:
     parts = [
-        f'<a href="#{story.anchor}">{_label(y + 11, story.short_label, "work-label")}</a>',
+        f'<a href="#{prefix}{story.anchor}">{_label(y + 11, story.short_label, "work-label")}</a>',
         f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" height="{WORK_HEIGHT - 3}" '
         'class="frame"/>',
     ]
@@ -310,8 +310,11 @@ def _work_row(story: WorkStory, canvas: _Canvas, y: int) -> list[str]:
     return parts
 
 
-def picture_svg(picture: RunPicture, checks: Sequence[CheckResult] = ()) -> str:
-    """Draw a folded run as an SVG string (self-contained, for inlining in HTML)."""
+def picture_svg(
+    picture: RunPicture, checks: Sequence[CheckResult] = (), *, anchor_prefix: str = ""
+) -> str:
+    """Draw a folded run as an SVG string (self-contained, for inlining in HTML); a work's
+    label links to ``#{anchor_prefix}work-ID``, its entry in the inspector."""
     canvas = _Canvas(picture.duration_ms)
     parts: list[str] = []
     y = 10
@@ -325,7 +328,7 @@ def picture_svg(picture: RunPicture, checks: Sequence[CheckResult] = ()) -> str:
     y += LANE_HEIGHT + 4
     works = picture.works[:MAX_WORK_ROWS]
     for story in works:
-        parts.extend(_work_row(story, canvas, y))
+        parts.extend(_work_row(story, canvas, y, anchor_prefix))
         y += WORK_HEIGHT
     if len(picture.works) > MAX_WORK_ROWS:
         parts.append(

@@ -90,7 +90,9 @@ def _block_for(out_dir: Path, run: RunRecord, *, open_: bool) -> RunBlock | None
         picture = RunFolder.of(Trace.read(trace_file), max(run.duration_ms, 1))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # an edited or cut-off trace: the report shows the run without its picture
-    return RunBlock(run, picture, picture_svg(picture, run.checks), run_anchor(run), open_)
+    anchor = run_anchor(run)
+    svg = picture_svg(picture, run.checks, anchor_prefix=f"{anchor}-")
+    return RunBlock(run, picture, svg, anchor, open_)
 
 
 def _render_block(block: RunBlock) -> markupsafe.Markup:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -95,3 +96,16 @@ def test_a_summary_without_aggregate_shows_no_metrics_section(failing_report: Pa
     assert "Metrics over all runs" not in html
     assert 'class="aggregate"' not in html
     assert "aggregate" not in json.dumps(summary_of(failing_report))
+
+
+def test_ids_are_unique_and_every_link_lands(failing_report: Path) -> None:
+    """Two runs with the same work ids on one page: every id is unique, every #link resolves."""
+    records, created_at = read_records(failing_report)
+    twice = [records[0], dataclasses.replace(records[0], seed=1)]
+    html = render_html(failing_report, twice, created_at=created_at)
+    assert html.count('class="run-block"') == 2
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets
+    assert targets <= set(ids)
