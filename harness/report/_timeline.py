@@ -17,13 +17,13 @@ from typing import Final
 
 from harness._units import MS_PER_DAY, MS_PER_HOUR, format_t_ms
 from harness.report._escape import printable, xml_text
+from harness.report._folder import RunFolder
 from harness.report._reasons import REASON_COLOURS
 from harness.report._runview import (
     SEGMENT_ROWS,
     TABLE_ROWS,
     MarkerKind,
     Phase,
-    RunFolder,
     RunPicture,
     Segment,
     WorkStory,

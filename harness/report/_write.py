@@ -13,6 +13,7 @@ import markupsafe
 
 from harness import __version__
 from harness.report._escape import report_link
+from harness.report._folder import RunFolder
 from harness.report._html import ENV as _ENV
 from harness.report._junit import junit_xml
 from harness.report._page import (
@@ -23,7 +24,7 @@ from harness.report._page import (
     legend,
     run_anchor,
 )
-from harness.report._runview import RunFolder, WorkStory
+from harness.report._runview import WorkStory
 from harness.report._summary import (
     Interruption,
     dump_summary_json,

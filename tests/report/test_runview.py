@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from harness.report._folder import RunFolder
 from harness.report._reasons import ReasonClass
-from harness.report._runview import MarkerKind, Phase, RunFolder, RunPicture
+from harness.report._runview import MarkerKind, Phase, RunPicture
 from harness.sim import Trace
 
 _TRACEBACK = (
