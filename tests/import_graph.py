@@ -33,11 +33,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "strategies"),
-    ("cli", "_cli_fleet", "pytest_plugin", "__init__"),
+    ("cli", "_cli_fleet", "_cli_report", "_cli_why", "pytest_plugin", "__init__"),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
-#: line runs fleets with its fleet part.
-SIDEWAYS: frozenset[tuple[str, str]] = frozenset({("flutter", "app"), ("cli", "_cli_fleet")})
+#: line runs fleets, comparisons and ``why`` with its parts.
+SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
+    {("flutter", "app"), ("cli", "_cli_fleet"), ("cli", "_cli_report"), ("cli", "_cli_why")}
+)
 
 
 @dataclass(frozen=True, slots=True)

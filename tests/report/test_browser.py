@@ -163,9 +163,10 @@ def test_aggregates_show_summary_numbers(
         encoding="utf-8",
     )
     page, dialogs = _open(browser, page_file)
-    row = page.locator("table.aggregate tr[data-metric='sync_success_rate']")
+    row = page.locator("#aggregate table.aggregate tr[data-metric='sync_success_rate']")
     assert row.locator("td.value").inner_text() == "0.5"
-    assert page.locator(".warning[data-flag='stuck_jobs']").inner_text().endswith(HOSTILE_ERROR)
+    flag = page.locator("#aggregate .warning[data-flag='stuck_jobs']")
+    assert flag.inner_text().endswith(HOSTILE_ERROR)
     assert page.locator("img").count() == 0
     assert dialogs == []
 
