@@ -37,7 +37,7 @@ _AGGREGATE = {
 
 
 def test_failures_come_first_with_replay_checks_and_traceback(failing_report: Path) -> None:
-    """A failing run is at the top: replay command, failing check, where the worker raised."""
+    """A failing run comes first: replay command, failing check, where the worker raised."""
     html = (failing_report / "index.html").read_text(encoding="utf-8")
     failed = next(r for r in trace_of(failing_report) if r["kind"] == "work.failed")
     failures_at = html.index('<h2 id="failures">')
@@ -121,3 +121,9 @@ def test_ids_are_unique_and_every_link_lands(failing_report: Path) -> None:
     targets = set(re.findall(r'href="#([^"]+)"', html))
     assert targets
     assert targets <= set(ids)
+
+
+def test_failures_come_before_the_metrics(failing_report: Path) -> None:
+    """Failing runs are the first thing on the page, above the aggregate metrics."""
+    html = (failing_report / "index.html").read_text(encoding="utf-8")
+    assert html.index('<h2 id="failures">') < html.index('<section id="aggregate">')
