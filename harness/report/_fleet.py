@@ -9,8 +9,8 @@ combines the per-device digests the same way (a sum modulo 2**256 of each device
 Only the failures with the lowest device numbers keep their details
 (:data:`MAX_FAILURE_DETAILS`).
 
-``fleet.json`` (:meth:`FleetReport.to_json`) and ``fleet.md`` are written into the report
-directory; the schema is in docs/fleets.md.
+``fleet.json`` (:meth:`FleetReport.to_json`), ``fleet.md`` and ``fleet.html`` are written into
+the report directory; the schema is in docs/fleets.md.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from harness.report._aggregate import Pool
+from harness.report._html import ENV
+from harness.report._page import aggregate_of
 from harness.scenario import DeviceResult, fleet_replay_command
 
 #: How many failing devices keep their details (the lowest device numbers).
@@ -232,7 +234,9 @@ def _rate(rate: float | None) -> str:
 def write_fleet_report(
     out_dir: str | Path, report: FleetReport, *, interrupted: str | None = None
 ) -> Path:
-    """Write ``fleet.json`` and ``fleet.md`` into ``out_dir``; return the JSON file's path."""
+    """Write ``fleet.json``, ``fleet.md`` and ``fleet.html`` into ``out_dir``; return the JSON
+    file's path. The page's size does not grow with the fleet: it shows the folded sums and at
+    most :data:`MAX_FAILURE_DETAILS` failing devices."""
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     data = report.to_json(interrupted=interrupted)
@@ -240,4 +244,12 @@ def write_fleet_report(
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     text = "\n".join(report.lines(interrupted=interrupted))
     (directory / "fleet.md").write_text(f"```\n{text}\n```\n", encoding="utf-8")
+    (directory / "fleet.html").write_text(fleet_html(data), encoding="utf-8")
     return path
+
+
+def fleet_html(data: dict[str, Any]) -> str:
+    """``fleet.html`` of a fleet's ``fleet.json`` content (escaped like index.html)."""
+    return ENV.get_template("fleet.html.j2").render(
+        data=data, rate=_rate, aggregate=aggregate_of(data.get("aggregate"))
+    )

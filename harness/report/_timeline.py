@@ -1,51 +1,117 @@
-"""A timeline picture of one run, as inline SVG, drawn from its trace.
+"""A timeline picture of one run, as inline SVG, drawn from its :class:`RunPicture`.
 
-Lanes, top to bottom: battery level (with charging shaded), network transport, doze state, work
-runs (coloured by outcome), HTTP requests (coloured by result) and check violations. Each lane
-reads the trace kinds it knows and ignores the rest, so a run without a device still draws its
-work and HTTP lanes.
+Top to bottom: the battery curve (charging shaded), device lanes (battery saver, screen,
+network type and quality, deep and light doze, standby bucket and process state per app),
+markers (kills, reboots, force-stops, server faults), HTTP requests as ticks coloured by status,
+one row per work (blocked, enqueued, waiting coloured by the reason class, running, and how each
+run ended), failing checks, and the time axis. Tooltips (``<title>``) are only on elements a
+table of the report also lists (the first :data:`TABLE_ROWS` of each), so nothing needs a
+mouse. Colours are in :data:`LANE_COLOURS` and friends; the page's legend reads them.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from harness._units import MS_PER_DAY, MS_PER_HOUR, format_t_ms
 from harness.report._escape import printable, xml_text
+from harness.report._folder import RunFolder
+from harness.report._reasons import REASON_COLOURS
+from harness.report._runview import (
+    SEGMENT_ROWS,
+    TABLE_ROWS,
+    MarkerKind,
+    Phase,
+    RunPicture,
+    Segment,
+    WorkStory,
+)
 from harness.scenario import CheckResult
 from harness.sim import TraceRecord
 
 WIDTH: Final = 1100
-LEFT: Final = 90
-LANE_HEIGHT: Final = 26
-BATTERY_HEIGHT: Final = 60
+LEFT: Final = 190
+LANE_HEIGHT: Final = 16
+WORK_HEIGHT: Final = 14
+BATTERY_HEIGHT: Final = 50
 
-_NETWORK_COLOURS: Final = {
-    "WIFI": "#4c9be8",
-    "CELLULAR": "#f0a43a",
-    "ETHERNET": "#7a5cc7",
-    "NONE": "#dddddd",
+#: Work rows drawn in one picture (the inspector lists every work).
+MAX_WORK_ROWS: Final = 40
+
+#: Fill per lane kind and state; a state missing here is not drawn (the lane's background).
+LANE_COLOURS: Final[dict[str, dict[str, str]]] = {
+    "charging": {"AC": "#f7dc6f", "USB": "#f7dc6f", "WIRELESS": "#f7dc6f", "DOCK": "#f7dc6f"},
+    "saver": {"on": "#d4ac0d"},
+    "screen": {"on": "#85c1e9", "on locked": "#d6eaf8"},
+    "network": {"WIFI": "#4c9be8", "CELLULAR": "#f0a43a", "ETHERNET": "#7a5cc7"},
+    "doze": {
+        "INACTIVE": "#e0e0ef",
+        "IDLE_PENDING": "#b7b7d6",
+        "SENSING": "#b7b7d6",
+        "LOCATING": "#b7b7d6",
+        "PRE_IDLE": "#b7b7d6",
+        "IDLE": "#3d3d6b",
+        "IDLE_MAINTENANCE": "#9fd39f",
+        "WAITING_FOR_NETWORK": "#b7b7d6",
+        "OVERRIDE": "#cccccc",
+    },
+    "standby": {
+        "ACTIVE": "#27ae60",
+        "WORKING_SET": "#82e0aa",
+        "FREQUENT": "#f9e79f",
+        "RARE": "#f0b27a",
+        "RESTRICTED": "#e74c3c",
+        "NEVER": "#7f8c8d",
+    },
+    "process": {
+        "TOP": "#1f618d",
+        "SERVICE": "#5dade2",
+        "CACHED_ACTIVITY": "#aed6f1",
+        "CACHED_EMPTY": "#d6eaf8",
+        "dead": "#555555",
+    },
 }
-_DOZE_COLOURS: Final = {"IDLE": "#3d3d6b", "IDLE_MAINTENANCE": "#9fd39f", "IDLE_PENDING": "#b7b7d6"}
-_WORK_COLOURS: Final = {
-    "SUCCEEDED": "#2e9e4f",
-    "FAILED": "#d64541",
-    "RETRY": "#e8a33a",
-    "STOPPED": "#8e44ad",
-    "RUNNING": "#7f8c8d",
-    "ENQUEUED": "#2e9e4f",
+
+MARKER_COLOURS: Final = {
+    MarkerKind.KILL: "#c0392b",
+    MarkerKind.REBOOT: "#000000",
+    MarkerKind.FORCE_STOP: "#8e44ad",
+    MarkerKind.SERVER_FAULT: "#d35400",
 }
 
+PHASE_COLOURS: Final = {
+    Phase.BLOCKED: "#bdc3c7",
+    Phase.ENQUEUED: "#d5f5e3",
+    Phase.RUNNING: "#1f77b4",
+}
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start_ms: int
-    end_ms: int
-    colour: str
-    label: str
+#: How a run ended (the history's ``what``), as a dot at the end of the run.
+RESULT_COLOURS: Final = {
+    "finished": "#2e9e4f",
+    "failed": "#d64541",
+    "retry": "#e8a33a",
+    "stopped": "#8e44ad",
+    "raised": "#d64541",
+    "cancelled": "#555555",
+}
+
+REQUEST_COLOURS: Final = {"ok": "#2e9e4f", "limited": "#e8a33a", "error": "#d64541"}
+
+
+def lane_colour(kind: str, label: str) -> str:
+    """The fill of a lane's state (``""``: not drawn); network is coloured by its transport."""
+    if kind == "network":
+        label = label.split(" ", 1)[0]
+    return LANE_COLOURS.get(kind, {}).get(label, "")
+
+
+def segment_colour(segment: Segment) -> str:
+    """A work segment's fill: its phase, or for waiting its reason class."""
+    if segment.phase is Phase.WAITING and segment.reason_class is not None:
+        return REASON_COLOURS[segment.reason_class]
+    return PHASE_COLOURS.get(segment.phase, "#cccccc")
 
 
 def _safe(text: str) -> str:
@@ -54,103 +120,254 @@ def _safe(text: str) -> str:
     return html.escape(xml_text(printable(text)))
 
 
-def _field(record: TraceRecord, *names: str) -> object:
-    for name in names:
-        value = record.get(name)
-        if value is not None:
-            return value
-    return None
+def _title(text: str) -> str:
+    return f"<title>{_safe(text)}</title>"
 
 
-class _StateSpans:
-    """Spans of one state carried by records of ``kind`` (the first of ``names`` set), folded
-    one record at a time."""
+def segment_text(segment: Segment) -> str:
+    """A work segment in words (its tooltip)."""
+    what = segment.phase.value
+    if segment.reason:
+        what += f": {segment.reason}"
+    return f"{what} {format_t_ms(segment.start_ms)} - {format_t_ms(segment.end_ms)}"
 
-    __slots__ = ("_colours", "_current", "_names", "kind", "spans")
 
-    def __init__(self, kind: str, names: Sequence[str], colours: dict[str, str]) -> None:
-        self.kind = kind
-        self._names = names
-        self._colours = colours
-        self._current: tuple[int, str] | None = None
-        self.spans: list[_Span] = []
+class _Canvas:
+    """The picture's coordinates: virtual time to x."""
 
-    def feed(self, record: TraceRecord) -> None:
-        value = _field(record, *self._names)
-        if value is None:
-            return
-        state = str(value).upper()
-        current = self._current
-        if current is not None and current[1] != state:
-            self._add(current[0], record.t_ms, current[1])
-        if current is None or current[1] != state:
-            self._current = (record.t_ms, state)
+    def __init__(self, duration_ms: int) -> None:
+        self.duration_ms = max(duration_ms, 1)
+        self.span_width = WIDTH - LEFT - 10
 
-    def _add(self, start_ms: int, end_ms: int, state: str) -> None:
-        colour = self._colours.get(state, "")
+    def x(self, t_ms: int) -> float:
+        return LEFT + self.span_width * min(max(t_ms, 0), self.duration_ms) / self.duration_ms
+
+
+def _label(y: float, text: str, css: str = "lane") -> str:
+    shown = text if len(text) <= 30 else text[:29] + "…"
+    return f'<text x="4" y="{y:.1f}" class="{css}">{_safe(shown)}</text>'
+
+
+def _battery(picture: RunPicture, canvas: _Canvas, y: int) -> list[str]:
+    parts = [_label(y + BATTERY_HEIGHT / 2, "battery")]
+    charging = next((lane for lane in picture.lanes if lane.kind == "charging"), None)
+    for index, span in enumerate(() if charging is None else charging.spans):
+        colour = lane_colour("charging", span.label)
         if colour:
-            self.spans.append(_Span(start_ms, end_ms, colour, state))
-
-    def finish(self, end_ms: int) -> list[_Span]:
-        if self._current is not None:
-            self._add(self._current[0], end_ms, self._current[1])
-            self._current = None
-        return self.spans
-
-
-class _WorkSpans:
-    """Spans of work runs, from ``work.started`` to how the run ended, folded one at a time."""
-
-    KINDS: Final = ("work.started", "work.finished", "work.stopped", "work.retry")
-
-    __slots__ = ("_open", "_spans")
-
-    def __init__(self) -> None:
-        self._open: dict[str, tuple[int, str]] = {}
-        self._spans: list[_Span] = []
-
-    def feed(self, record: TraceRecord) -> None:
-        work_id = record.get("id")
-        if not isinstance(work_id, str):
-            return
-        if record.kind == "work.started":
-            self._open[work_id] = (record.t_ms, str(record.get("worker", "")))
-        elif work_id in self._open:
-            start, worker = self._open.pop(work_id)
-            outcome = {"work.stopped": "STOPPED", "work.retry": "RETRY"}.get(
-                record.kind, str(record.get("state", "SUCCEEDED")).upper()
-            )
-            self._spans.append(
-                _Span(
-                    start,
-                    record.t_ms,
-                    _WORK_COLOURS.get(outcome, "#2e9e4f"),
-                    f"{worker.rsplit('.', 1)[-1]} {outcome.lower()}",
+            left, right = canvas.x(span.start_ms), canvas.x(span.end_ms)
+            title = (
+                _title(
+                    f"charging: {span.label} {format_t_ms(span.start_ms)} - "
+                    f"{format_t_ms(span.end_ms)}"
                 )
+                if index < TABLE_ROWS
+                else ""
             )
+            parts.append(
+                f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 0.5):.1f}" '
+                f'height="{BATTERY_HEIGHT}" fill="{colour}" opacity="0.6">{title}</rect>'
+            )
+    parts.append(
+        f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" height="{BATTERY_HEIGHT}" '
+        'class="frame"/>'
+    )
+    points = list(picture.battery)
+    if points:
+        if points[-1][0] < picture.duration_ms:
+            points.append((picture.duration_ms, points[-1][1]))
+        path = " ".join(
+            f"{canvas.x(t):.1f},{y + BATTERY_HEIGHT * (1 - level / 100):.1f}" for t, level in points
+        )
+        parts.append(f'<polyline points="{path}" class="battery" data-lane="battery"/>')
+    return parts
 
-    def finish(self, end_ms: int) -> list[_Span]:
-        spans = self._spans + [
-            _Span(start, end_ms, _WORK_COLOURS["RUNNING"], f"{worker} running")
-            for start, worker in self._open.values()
-        ]
-        return sorted(spans, key=lambda span: span.start_ms)
+
+def _lanes(picture: RunPicture, canvas: _Canvas, y: int) -> tuple[list[str], int]:
+    parts: list[str] = []
+    for lane in picture.lanes:
+        if lane.kind == "charging":
+            continue  # shaded under the battery curve
+        parts.append(_label(y + 12, lane.name))
+        parts.append(
+            f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" '
+            f'height="{LANE_HEIGHT - 3}" class="frame" data-lane="{_safe(lane.name)}"/>'
+        )
+        # spans of one colour that touch are drawn as one rectangle, and a span narrower than
+        # half a pixel where the last one ended is not drawn (a week of doze has thousands)
+        drawn: list[tuple[float, float, str, str, str]] = []  # left, right, colour, extra, title
+        for index, span in enumerate(lane.spans):
+            colour = lane_colour(lane.kind, span.label)
+            if not colour:
+                continue
+            left, right = canvas.x(span.start_ms), canvas.x(span.end_ms)
+            opacity = ' opacity="0.45"' if "not validated" in span.label else ""
+            last = drawn[-1] if drawn else None
+            if (
+                last is not None
+                and last[2] == colour
+                and last[3] == opacity
+                and left <= last[1] + 0.5
+            ):
+                drawn[-1] = (last[0], max(right, last[1]), colour, opacity, last[4])
+                continue
+            if last is not None and right - left < 0.5 and left < last[1] + 0.5:
+                continue
+            title = (
+                _title(
+                    f"{lane.name}: {span.label} {format_t_ms(span.start_ms)} - "
+                    f"{format_t_ms(span.end_ms)}"
+                )
+                if index < TABLE_ROWS
+                else ""
+            )
+            drawn.append((left, right, colour, opacity, title))
+        for left, right, colour, opacity, title in drawn:
+            parts.append(
+                f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 0.5):.1f}" '
+                f'height="{LANE_HEIGHT - 3}" fill="{colour}"{opacity}>{title}</rect>'
+            )
+        y += LANE_HEIGHT
+    return parts, y
 
 
-#: Where the HTTP lane starts: under the battery lane and the network, doze and work lanes.
-_HTTP_LANE_Y: Final = 10 + BATTERY_HEIGHT + 6 + 3 * LANE_HEIGHT
+def _markers(picture: RunPicture, canvas: _Canvas, y: int, bottom_y: int) -> list[str]:
+    parts = [_label(y + 12, "events")]
+    for index, marker in enumerate(picture.markers):
+        at = canvas.x(marker.t_ms)
+        colour = MARKER_COLOURS[marker.kind]
+        title = (
+            _title(f"{marker.kind.value}: {marker.text} at {format_t_ms(marker.t_ms)}")
+            if index < TABLE_ROWS
+            else ""
+        )
+        parts.append(
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="10" y2="{bottom_y}" stroke="{colour}" '
+            'stroke-dasharray="2,2" stroke-width="0.8"/>'
+        )
+        parts.append(
+            f'<path class="marker" data-kind="{marker.kind.value}" '
+            f'd="M{at:.1f},{y + 1} l4,6 l-4,6 l-4,-6 z" fill="{colour}">{title}</path>'
+        )
+    return parts
 
 
-def _request_line(record: TraceRecord, at: float) -> str:
-    """One request's mark in the HTTP lane, coloured by its result."""
-    status = record.get("status")
-    ok = isinstance(status, int) and status < 400
-    colour = "#2e9e4f" if ok else ("#e8a33a" if status == 429 else "#d64541")
-    label = f"{record.get('method', '')} {record.get('url', '')} -> {status or record.get('error')}"
-    y = _HTTP_LANE_Y
+def _requests(picture: RunPicture, canvas: _Canvas, y: int) -> list[str]:
+    parts = [
+        _label(y + 12, "http"),
+        f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" height="{LANE_HEIGHT - 3}" '
+        'class="frame"/>',
+    ]
+    for index, request in enumerate(picture.requests):
+        at = canvas.x(request.t_ms)
+        colour = REQUEST_COLOURS[request.colour_class]
+        title = (
+            _title(
+                f"{request.method} {request.url} -> {request.outcome} at "
+                f"{format_t_ms(request.t_ms)}"
+            )
+            if index < TABLE_ROWS
+            else ""
+        )
+        parts.append(
+            f'<line class="http-tick" x1="{at:.1f}" x2="{at:.1f}" y1="{y}" '
+            f'y2="{y + LANE_HEIGHT - 3}" stroke="{colour}">{title}</line>'
+        )
+    return parts
+
+
+def _work_row(story: WorkStory, canvas: _Canvas, y: int, prefix: str) -> list[str]:
+    parts = [
+        f'<a href="#{prefix}{story.anchor}">{_label(y + 11, story.short_label, "work-label")}</a>',
+        f'<rect x="{LEFT}" y="{y}" width="{canvas.span_width}" height="{WORK_HEIGHT - 3}" '
+        'class="frame"/>',
+    ]
+    last_right = -1.0
+    for index, segment in enumerate(story.segments):
+        left = canvas.x(segment.start_ms)
+        right = canvas.x(segment.end_ms)
+        if right - left < 0.5 and left < last_right + 0.5 and segment.phase is not Phase.RUNNING:
+            continue  # narrower than a pixel and where the last one ended: not drawable
+        last_right = max(right, left + 1.0)
+        parts.append(
+            f'<rect class="segment" data-phase="{segment.phase.value}" x="{left:.1f}" y="{y}" '
+            f'width="{max(right - left, 1.0):.1f}" height="{WORK_HEIGHT - 3}" '
+            f'fill="{segment_colour(segment)}">'
+            f"{_title(story.label + ': ' + segment_text(segment)) if index < SEGMENT_ROWS else ''}"
+            "</rect>"
+        )
+    # every run's end is drawn; the ones the history table lists get a tooltip
+    listed_until = story.events[-1].t_ms if story.events_dropped and story.events else None
+    for event in story.ends:
+        colour = RESULT_COLOURS.get(event.what)
+        if colour is None:
+            continue
+        listed = listed_until is None or event.t_ms < listed_until
+        text = f"{story.label} {event.what}: {event.detail} at {format_t_ms(event.t_ms)}"
+        parts.append(
+            f'<circle class="result" cx="{canvas.x(event.t_ms):.1f}" cy="{y + 5.5}" r="2.6" '
+            f'fill="{colour}">{_title(text) if listed else ""}</circle>'
+        )
+    return parts
+
+
+def picture_svg(
+    picture: RunPicture, checks: Sequence[CheckResult] = (), *, anchor_prefix: str = ""
+) -> str:
+    """Draw a folded run as an SVG string (self-contained, for inlining in HTML); a work's
+    label links to ``#{anchor_prefix}work-ID``, its entry in the inspector."""
+    canvas = _Canvas(picture.duration_ms)
+    parts: list[str] = []
+    y = 10
+    parts.extend(_battery(picture, canvas, y))
+    y += BATTERY_HEIGHT + 6
+    lane_parts, y = _lanes(picture, canvas, y)
+    parts.extend(lane_parts)
+    markers_y = y
+    y += LANE_HEIGHT
+    parts.extend(_requests(picture, canvas, y))
+    y += LANE_HEIGHT + 4
+    works = picture.works[:MAX_WORK_ROWS]
+    for story in works:
+        parts.extend(_work_row(story, canvas, y, anchor_prefix))
+        y += WORK_HEIGHT
+    if len(picture.works) > MAX_WORK_ROWS:
+        parts.append(
+            _label(y + 11, f"+{len(picture.works) - MAX_WORK_ROWS} more works (see the inspector)")
+        )
+        y += WORK_HEIGHT
+    parts.append(_label(y + 10, "checks"))
+    for check in checks:
+        if not check.passed and check.t_ms is not None:
+            at_text = format_t_ms(check.t_ms)
+            parts.append(
+                f'<path class="check" d="M{canvas.x(check.t_ms):.1f},{y} l-5,9 h10 z" '
+                f'fill="#d64541">{_title(f"{check.spec}: {check.message} at {at_text}")}</path>'
+            )
+    y += 14
+    parts[0:0] = _markers(picture, canvas, markers_y, y - 14)
+    duration_ms = canvas.duration_ms
+    step = MS_PER_DAY if duration_ms > 2 * MS_PER_DAY else MS_PER_HOUR * 6
+    if duration_ms <= 6 * MS_PER_HOUR:
+        step = MS_PER_HOUR
+    for tick in range(0, duration_ms + 1, step):
+        at = canvas.x(tick)
+        parts.insert(0, f'<line x1="{at:.1f}" x2="{at:.1f}" y1="10" y2="{y - 14}" class="grid"/>')
+        label = f"day {tick // MS_PER_DAY}" if step == MS_PER_DAY else format_t_ms(tick)[:-7]
+        parts.append(f'<text x="{at:.1f}" y="{y + 2}" class="tick">{label}</text>')
+    height = y + 10
+    style = (
+        # scoped to the picture: an inline SVG's style sheet applies to the whole page
+        "<style>.timeline .lane{font:11px sans-serif;fill:#444}"
+        ".timeline .work-label{font:10px monospace;fill:#1a5276}"
+        ".timeline .tick{font:10px sans-serif;fill:#666;text-anchor:middle}"
+        ".timeline .frame{fill:none;stroke:#ccc}.timeline .grid{stroke:#eee}"
+        ".timeline .battery{fill:none;stroke:#2e7d32;stroke-width:1.5}</style>"
+    )
     return (
-        f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{y}" y2="{y + LANE_HEIGHT - 4}" '
-        f'stroke="{colour}"><title>{_safe(label)} at {format_t_ms(record.t_ms)}</title></line>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{WIDTH}" '
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="timeline of the run; the tables below list every element">'
+        f"{style}{''.join(parts)}</svg>"
     )
 
 
@@ -158,110 +375,4 @@ def timeline_svg(
     records: Iterable[TraceRecord], duration_ms: int, checks: Sequence[CheckResult] = ()
 ) -> str:
     """Draw the run's timeline as an SVG string (self-contained, for inlining in HTML)."""
-    duration_ms = max(duration_ms, 1)
-    span_width = WIDTH - LEFT - 10
-
-    def x(t_ms: int) -> float:
-        return LEFT + span_width * min(max(t_ms, 0), duration_ms) / duration_ms
-
-    # one pass over the records (a streamed trace is read once, never held whole)
-    charging = _StateSpans(
-        "device.power",
-        ("plugged", "charger", "source"),
-        {"AC": "#fff3b0", "USB": "#fff3b0", "WIRELESS": "#fff3b0"},
-    )
-    network = _StateSpans("device.network", ("transport", "type"), _NETWORK_COLOURS)
-    doze = _StateSpans("device.doze", ("state",), _DOZE_COLOURS)
-    work = _WorkSpans()
-    feeds: dict[str, Callable[[TraceRecord], None]] = {
-        **{state.kind: state.feed for state in (charging, network, doze)},
-        **dict.fromkeys(_WorkSpans.KINDS, work.feed),
-    }
-    points: list[tuple[int, float]] = []
-    requests: list[str] = []
-    for record in records:
-        if record.kind == "http.request":
-            requests.append(_request_line(record, x(record.t_ms)))
-        elif record.kind == "device.battery":
-            level = _field(record, "level", "percent")
-            if isinstance(level, int | float):
-                points.append((record.t_ms, float(level)))
-        else:
-            feed = feeds.get(record.kind)
-            if feed is not None:
-                feed(record)
-
-    parts: list[str] = []
-    y = 10
-    # battery lane
-    parts.append(f'<text x="4" y="{y + BATTERY_HEIGHT / 2}" class="lane">battery</text>')
-    for span in charging.finish(duration_ms):
-        left, right = x(span.start_ms), x(span.end_ms)
-        parts.append(
-            f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{BATTERY_HEIGHT}"'
-            f' fill="{span.colour}"><title>charging ({_safe(span.label)})</title></rect>'
-        )
-    parts.append(
-        f'<rect x="{LEFT}" y="{y}" width="{span_width}" height="{BATTERY_HEIGHT}" class="frame"/>'
-    )
-    if points:
-        if points[-1][0] < duration_ms:
-            points.append((duration_ms, points[-1][1]))
-        path = " ".join(
-            f"{x(t):.1f},{y + BATTERY_HEIGHT * (1 - level / 100):.1f}" for t, level in points
-        )
-        parts.append(f'<polyline points="{path}" class="battery"/>')
-    y += BATTERY_HEIGHT + 6
-    lanes = [
-        ("network", network.finish(duration_ms)),
-        ("doze", doze.finish(duration_ms)),
-        ("work", work.finish(duration_ms)),
-    ]
-    for name, spans in lanes:
-        parts.append(f'<text x="4" y="{y + 17}" class="lane">{name}</text>')
-        parts.append(
-            f'<rect x="{LEFT}" y="{y}" width="{span_width}" height="{LANE_HEIGHT - 4}"'
-            ' class="frame"/>'
-        )
-        for span in spans:
-            width = max(x(span.end_ms) - x(span.start_ms), 1.0)
-            parts.append(
-                f'<rect x="{x(span.start_ms):.1f}" y="{y}" width="{width:.1f}" '
-                f'height="{LANE_HEIGHT - 4}" fill="{span.colour}"><title>'
-                f"{_safe(span.label)} {format_t_ms(span.start_ms)} - {format_t_ms(span.end_ms)}"
-                "</title></rect>"
-            )
-        y += LANE_HEIGHT
-    parts.append(f'<text x="4" y="{y + 17}" class="lane">http</text>')
-    parts.append(
-        f'<rect x="{LEFT}" y="{y}" width="{span_width}" height="{LANE_HEIGHT - 4}" class="frame"/>'
-    )
-    assert y == _HTTP_LANE_Y  # the request lines were drawn in the pass, at this height
-    parts.extend(requests)
-    y += LANE_HEIGHT
-    for check in checks:
-        if not check.passed and check.t_ms is not None:
-            parts.append(
-                f'<path d="M{x(check.t_ms):.1f},{y} l-5,9 h10 z" fill="#d64541"><title>'
-                f"{_safe(check.spec)}: {_safe(check.message)}</title></path>"
-            )
-    y += 14
-    step = MS_PER_DAY if duration_ms > 2 * MS_PER_DAY else MS_PER_HOUR * 6
-    if duration_ms <= 6 * MS_PER_HOUR:
-        step = MS_PER_HOUR
-    for tick in range(0, duration_ms + 1, step):
-        parts.append(
-            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="10" y2="{y - 14}" class="grid"/>'
-        )
-        label = f"day {tick // MS_PER_DAY}" if step == MS_PER_DAY else format_t_ms(tick)[:-7]
-        parts.append(f'<text x="{x(tick):.1f}" y="{y + 2}" class="tick">{label}</text>')
-    height = y + 10
-    style = (
-        "<style>.lane{font:11px sans-serif;fill:#444}.tick{font:10px sans-serif;fill:#666;"
-        "text-anchor:middle}.frame{fill:none;stroke:#ccc}.grid{stroke:#eee}"
-        ".battery{fill:none;stroke:#2e7d32;stroke-width:1.5}</style>"
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img">{style}{"".join(parts)}</svg>'
-    )
+    return picture_svg(RunFolder.of(records, max(duration_ms, 1)), checks)

@@ -9,37 +9,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import markupsafe
 
 from harness import __version__
-from harness.report._escape import printable, report_link
+from harness.report._escape import report_link
+from harness.report._folder import RunFolder
+from harness.report._html import ENV as _ENV
 from harness.report._junit import junit_xml
+from harness.report._page import (
+    PAGE_BUDGET,
+    Aggregate,
+    RunBlock,
+    aggregate_of,
+    legend,
+    run_anchor,
+)
+from harness.report._runview import WorkStory
 from harness.report._summary import (
     Interruption,
     dump_summary_json,
     summarize,
     summary_markdown,
 )
-from harness.report._timeline import timeline_svg
+from harness.report._timeline import picture_svg
 from harness.scenario import RunRecord
 from harness.sim import Trace
-
-
-def _finalize(value: object) -> object:
-    """Every ``{{ }}`` output: control characters shown as escapes (autoescape then quotes
-    ``<``, ``&`` and quotes); markup marked safe (the SVG timeline, escaped when drawn) stays."""
-    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
-        return printable(value)
-    return value
-
-
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("harness.report", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    finalize=_finalize,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +45,19 @@ class _ScenarioView:
     failed: tuple[RunRecord, ...]
     passed: bool
     notes: tuple[str, ...]
-    shown: RunRecord | None
-    svg: str
+    #: the rendered run blocks (timeline, tables, work inspector) shown for this scenario
+    blocks: tuple[markupsafe.Markup, ...]
+    #: seeds whose timelines the page budget left out
+    left_out: tuple[int, ...]
     #: per run, the href of its trace file, or None (see :func:`_trace_link`)
     trace_links: tuple[str | None, ...]
+    aggregate: Aggregate | None
+
+
+@dataclass(frozen=True, slots=True)
+class _FailureView:
+    run: RunRecord
+    block: RunBlock | None
 
 
 def _anchor(path: str) -> str:
@@ -79,15 +82,42 @@ def _trace_link(out_dir: Path, run: RunRecord) -> str | None:
     return report_link(run.trace_path) if _trace_file(out_dir, run) is not None else None
 
 
-def _svg_for(out_dir: Path, run: RunRecord) -> str:
-    """The run's timeline, when its trace is a readable file inside ``out_dir``."""
+def _block_for(out_dir: Path, run: RunRecord, *, open_: bool) -> RunBlock | None:
+    """The run's picture, when its trace is a readable file inside ``out_dir``."""
     trace_file = _trace_file(out_dir, run)
     if trace_file is None:
-        return ""
+        return None
     try:
-        return timeline_svg(Trace.read(trace_file), run.duration_ms, run.checks)
-    except (OSError, ValueError, TypeError, KeyError):
-        return ""  # an edited or cut-off trace: the report shows the run without its picture
+        picture = RunFolder.of(Trace.read(trace_file), max(run.duration_ms, 1))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # an edited or cut-off trace: the report shows the run without its picture
+    anchor = run_anchor(run)
+    svg = picture_svg(picture, run.checks, anchor_prefix=f"{anchor}-")
+    return RunBlock(run, picture, svg, anchor, open_)
+
+
+def _render_block(block: RunBlock) -> markupsafe.Markup:
+    failed_ids = {f.work_id for f in block.picture.failures if f.work_id}
+
+    def failed_work(work: WorkStory) -> bool:
+        return work.id in failed_ids or work.state == "FAILED"
+
+    return markupsafe.Markup(
+        _ENV.get_template("run.html.j2").render(
+            block=block, legend=legend(block.picture), failed_work=failed_work
+        )
+    )
+
+
+def _scenario_aggregates(summary: dict[str, Any] | None) -> dict[str, Aggregate | None]:
+    """Each scenario's ``aggregate`` of summary.json, by path."""
+    if summary is None or not isinstance(summary.get("scenarios"), list):
+        return {}
+    return {
+        str(scenario.get("path")): aggregate_of(scenario.get("aggregate"))
+        for scenario in summary["scenarios"]
+        if isinstance(scenario, dict)
+    }
 
 
 def render_html(
@@ -97,15 +127,42 @@ def render_html(
     created_at: str,
     interrupted: Interruption | None = None,
     timelines: bool = True,
+    summary: dict[str, Any] | None = None,
 ) -> str:
-    """``index.html``: scenarios, a timeline of the first failing (or first) seed of each, runs.
+    """``index.html``: failures first (replay command, failing checks, tracebacks), metrics,
+    scenarios, and per run its timeline and work inspector.
 
+    The first failing seed of each scenario gets its timeline (open); other failing seeds and
+    the first passing seed of each scenario get one (collapsed) while :data:`PAGE_BUDGET`
+    lasts. ``summary`` is summary.json's content: its ``aggregate`` objects are shown.
     Every value is escaped (autoescape, control characters shown); links go only to files
-    inside ``out_dir`` (:func:`report_link`). ``timelines=False`` leaves the SVG timelines out
+    inside ``out_dir`` (:func:`report_link`). ``timelines=False`` leaves the timelines out
     (drawing them reads every shown trace: seconds for a full suite)."""
+    scenarios = summarize(records)
+    aggregates = _scenario_aggregates(summary)
+    blocks: dict[tuple[str, int], markupsafe.Markup] = {}
+    runs_blocks: dict[tuple[str, int], RunBlock] = {}
+    first_failing = [scenario.failed[0] for scenario in scenarios if scenario.failed]
+    other_failing = [run for scenario in scenarios for run in scenario.failed[1:]]
+    first_passing = [
+        next(run for run in scenario.runs if run.passed)
+        for scenario in scenarios
+        if any(run.passed for run in scenario.runs)
+    ]
+    budget = PAGE_BUDGET
+    for wanted, always in ((first_failing, True), (other_failing, False), (first_passing, False)):
+        for run in wanted if timelines else ():
+            block = _block_for(out_dir, run, open_=always)
+            if block is None:
+                continue
+            rendered = _render_block(block)
+            if not always and len(rendered) > budget:
+                continue
+            budget -= len(rendered) if not always else 0
+            blocks[run.path, run.seed] = rendered
+            runs_blocks[run.path, run.seed] = block
     views = []
-    for scenario in summarize(records):
-        shown = scenario.failed[0] if scenario.failed else scenario.runs[0]
+    for scenario in scenarios:
         notes = tuple(sorted({note for run in scenario.runs for note in run.notes}))
         views.append(
             _ScenarioView(
@@ -116,11 +173,27 @@ def render_html(
                 failed=scenario.failed,
                 passed=scenario.passed,
                 notes=notes,
-                shown=shown,
-                svg=_svg_for(out_dir, shown) if timelines else "",
+                blocks=tuple(
+                    blocks[run.path, run.seed]
+                    for run in scenario.runs
+                    if (run.path, run.seed) in blocks
+                ),
+                left_out=tuple(
+                    run.seed
+                    for run in scenario.runs
+                    if timelines
+                    and (run.path, run.seed) not in blocks
+                    and (run in other_failing or run in first_passing)
+                ),
                 trace_links=tuple(_trace_link(out_dir, run) for run in scenario.runs),
+                aggregate=aggregates.get(scenario.path),
             )
         )
+    failures = [
+        _FailureView(run, runs_blocks.get((run.path, run.seed)))
+        for scenario in scenarios
+        for run in scenario.failed
+    ]
     failed = sum(len(view.failed) for view in views)
     passed = failed == 0 and interrupted is None
     verdict = "all checks hold" if failed == 0 else f"{failed} of {len(records)} runs failed"
@@ -133,6 +206,8 @@ def render_html(
         verdict=verdict,
         partial=interrupted is not None,
         timelines=timelines,
+        failures=failures,
+        aggregate=aggregate_of(summary.get("aggregate")) if summary else None,
         totals={"scenarios": len(views), "runs": len(records)},
         version=__version__,
         created_at=created_at,
@@ -157,12 +232,10 @@ def write_report(
     """
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "summary.json").write_text(
-        dump_summary_json(
-            records, created_at=created_at, interrupted=interrupted, comparison=comparison
-        ),
-        encoding="utf-8",
+    summary_text = dump_summary_json(
+        records, created_at=created_at, interrupted=interrupted, comparison=comparison
     )
+    (directory / "summary.json").write_text(summary_text, encoding="utf-8")
     (directory / "junit.xml").write_text(
         junit_xml(records, interrupted=interrupted), encoding="utf-8"
     )
@@ -172,7 +245,12 @@ def write_report(
     )
     index = directory / "index.html"
     html = render_html(
-        directory, records, created_at=created_at, interrupted=interrupted, timelines=timelines
+        directory,
+        records,
+        created_at=created_at,
+        interrupted=interrupted,
+        timelines=timelines,
+        summary=json.loads(summary_text),
     )
     index.write_text(html, encoding="utf-8")
     return index

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import PurePath
@@ -51,6 +52,31 @@ def format_traceback(error: BaseException) -> str:
             lines.append(f"    {frame.line.strip()}\n")
     lines.extend(traceback.format_exception_only(type(error), error))
     return "".join(lines)
+
+
+#: Where Python's own modules and installed libraries live: a frame there is not app code.
+_LIBRARY_ROOTS = tuple(
+    PurePath(path)
+    for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    if (path := sysconfig.get_paths().get(key))
+)
+_HARNESS_ROOT = PurePath(__file__).parents[1]
+
+
+def raising_frame(error: BaseException) -> tuple[str, int] | None:
+    """Where app code raised ``error``: the innermost frame outside harness, the standard
+    library and installed packages (else the innermost frame), as a machine-independent
+    ``(file, line)``; None without a traceback."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return None
+
+    def is_app(frame: traceback.FrameSummary) -> bool:
+        path = PurePath(frame.filename)
+        return not any(path.is_relative_to(root) for root in (_HARNESS_ROOT, *_LIBRARY_ROOTS))
+
+    chosen = next((frame for frame in reversed(frames) if is_app(frame)), frames[-1])
+    return _relative(chosen.filename), chosen.lineno or 0
 
 
 class WorkEvents:

@@ -55,7 +55,12 @@ from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
-from harness.workmanager._events import WorkEvents, format_traceback, stop_reason_fields
+from harness.workmanager._events import (
+    WorkEvents,
+    format_traceback,
+    raising_frame,
+    stop_reason_fields,
+)
 from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger
@@ -550,10 +555,13 @@ class WorkerWrapper:
 
     def _record_failure(self, error: BaseException, phase: str) -> None:
         _LOG.warning("work %s: %s raised %r", self.work_spec_id, phase, error)
+        frame = raising_frame(error)
+        where = {} if frame is None else {"file": frame[0], "line": frame[1]}
         self._events.emit(
             "work.failed",
             self.work_spec_id,
             phase=phase,
             error=f"{type(error).__name__}: {error}",
             traceback=format_traceback(error),
+            **where,
         )

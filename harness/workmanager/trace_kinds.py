@@ -106,7 +106,8 @@ class WorkEnqueuedRecord(WorkSnapshot):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkFailedRecord(TraceKind):
     """App code raised in ``phase`` (create_worker, merge_inputs, do_work, on_stopped); a
-    ``work.finished`` follows for the first three.
+    ``work.finished`` follows for the first three. ``file`` and ``line`` say where: the
+    innermost frame of app code (outside harness, the standard library and installed packages).
     """
 
     KIND: ClassVar[str] = "work.failed"
@@ -114,6 +115,8 @@ class WorkFailedRecord(TraceKind):
     phase: str
     error: str
     traceback: str
+    file: str | None = None
+    line: int | None = None
     worker: str | None = None
     tags: list[str] | None = None
     state: str | None = None

@@ -95,7 +95,7 @@ def test_html_shows_timeline_of_first_failing_seed(report_dir: Path) -> None:
     """index.html embeds the timeline SVG of the first failing seed and escapes text."""
     html = (report_dir / "index.html").read_text()
     assert "<svg" in html
-    assert "Timeline of seed 1 (first failing seed)" in html
+    assert "Timeline and work inspector of seed 1 (FAIL" in html
     assert "commuter&#39;s week" in html
 
 
@@ -114,7 +114,7 @@ def test_rerender_round_trips(report_dir: Path) -> None:
 
 
 def test_timeline_draws_lanes_from_trace() -> None:
-    """The SVG has the battery line, the network band, the work span and the HTTP tick."""
+    """The SVG has the battery line, the network band, the work's row and the HTTP tick."""
     trace = Trace(strict=False)
     trace.emit(0, "device.battery", level=90)
     trace.emit(0, "device.network", transport="CELLULAR")
@@ -124,7 +124,8 @@ def test_timeline_draws_lanes_from_trace() -> None:
     svg = timeline_svg(trace, 100)
     assert "<polyline" in svg
     assert "#f0a43a" in svg  # cellular
-    assert "W stopped" in svg
+    assert "W a: running" in svg
+    assert "W a stopped" in svg
     assert "GET u -&gt; 503" in svg
 
 

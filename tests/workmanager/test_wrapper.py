@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from harness.sim import Simulation
 from harness.workmanager import (
@@ -380,3 +381,16 @@ def test_backoff_for_system_interruptions_reschedules_a_snapshot_found_not_enque
     assert stored is not None
     assert stored.last_enqueue_time == 1_000
     assert sim.trace.of_kind("work.started") == []
+
+
+def test_a_raising_worker_records_the_file_and_line_of_the_app_frame(
+    sim: Simulation, workmanager: WorkManager
+) -> None:
+    """work.failed names where app code raised (the innermost frame outside harness and the
+    libraries), so a report shows `file:line` without reading the traceback."""
+    workmanager.enqueue(OneTimeWorkRequest.from_(Raise))
+    sim.run_for(0)
+    failed = sim.trace.of_kind("work.failed")[0]
+    source = Path(workers.__file__).read_text().splitlines()
+    assert failed["file"] == "tests/workmanager/workers.py"
+    assert source[failed["line"] - 1].strip() == 'raise RuntimeError("boom from do_work")'
