@@ -28,7 +28,8 @@ def test_every_drawn_request_builds_without_exception_or_clamping(plan: WorkRequ
 def test_periodic_requests_are_never_expedited(plan: WorkRequestPlan) -> None:
     """PeriodicWorkRequest.kt: require(!workSpec.expedited)."""
     assert plan.expedited is None
-    assert plan.interval_ms is not None and plan.interval_ms >= 15 * 60_000
+    assert plan.interval_ms is not None
+    assert plan.interval_ms >= 15 * 60_000
 
 
 @given(value=constraints(network=False, device_idle=False))
