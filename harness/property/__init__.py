@@ -18,10 +18,11 @@ digest. Settings profiles for CI, development and nightly runs: :data:`PROFILES`
 
 from harness.property._check import STOP_KINDS, base_scenario, check, early_stop, with_drawn
 from harness.property._failures import FAILURES_ENV, failure_text, replay_command, save_failure
-from harness.property._profiles import PROFILES, load_profile, register_profiles
+from harness.property._profiles import PHASES, PROFILES, load_profile, register_profiles
 
 __all__ = [
     "FAILURES_ENV",
+    "PHASES",
     "PROFILES",
     "STOP_KINDS",
     "base_scenario",

@@ -9,15 +9,18 @@ pytest plugin, and chosen with ``pytest --harness-profile NAME``:
   tried first next time);
 * ``nightly``: random, no deadline, 1,000 examples.
 
-Every profile suppresses the ``too_slow`` and ``data_too_large`` health checks: a week of a
-phone is slow by hypothesis's standards and a drawn week is large.
+Every profile suppresses the ``too_slow`` and ``data_too_large`` health checks (a week of a
+phone is slow by hypothesis's standards and a drawn week is large) and leaves out the
+``explain`` phase: it traces every line the shrinker's examples run, which makes each run of a
+simulated week about ten times slower, so a week's shrink would hit hypothesis's five-minute
+limit instead of finishing in seconds.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 #: The profiles, by their short name: examples per test and whether they are derandomized.
 PROFILES: Final = {
@@ -26,6 +29,8 @@ PROFILES: Final = {
     "nightly": {"max_examples": 1000},
 }
 _PREFIX: Final = "harness-"
+#: Every phase but ``explain`` (see the module docs).
+PHASES: Final = tuple(phase for phase in Phase if phase is not Phase.explain)
 
 
 def register_profiles() -> None:
@@ -34,6 +39,7 @@ def register_profiles() -> None:
         settings.register_profile(
             _PREFIX + name,
             deadline=None,
+            phases=PHASES,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
             **options,  # type: ignore[arg-type]
         )
