@@ -13,9 +13,10 @@ one the phone can produce in the state the earlier ones left (docs/property-test
 """
 
 from harness.strategies._faults import FAULT_KINDS, server_faults
-from harness.strategies._model import AppState, EventGroup, PhoneModel, timeline_problems
+from harness.strategies._model import PhoneModel, timeline_problems
 from harness.strategies._requests import WorkRequestPlan, constraints, work_requests
 from harness.strategies._timelines import DEVICE_EVENTS, timelines
+from harness.strategies._transitions import AppState, EventGroup
 from harness.strategies._worlds import device_profiles, lives
 
 __all__ = [

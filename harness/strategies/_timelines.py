@@ -20,12 +20,8 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from harness._units import MS_PER_DAY, MS_PER_MINUTE, format_duration_ms, parse_duration
-from harness.strategies._model import (
-    TRANSITIONS,
-    UNPLUG_LEVEL,
-    EventGroup,
-    PhoneModel,
-)
+from harness.strategies._model import PhoneModel
+from harness.strategies._transitions import TRANSITIONS, UNPLUG_LEVEL, EventGroup
 
 #: Device events a drawn timeline may contain, by their text (``use phone for {D}`` stands for
 #: every length); ``timelines(events=...)`` takes a subset.
