@@ -22,6 +22,7 @@ from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
 from harness.scenario._result import RunResult
 from harness.scenario._session import RunSession, user_modules
+from harness.sim import TraceRecord
 
 
 def run_scenario(
@@ -31,20 +32,28 @@ def run_scenario(
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
     explain: bool = True,
+    stop_when: Callable[[TraceRecord], bool] | None = None,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` in this process and return the live result.
 
     A run whose checks fail is run once more, paused at each failed check's time and at the
     end, to record why each unfinished work was not running (the record's ``why``), unless
-    ``explain`` is false.
+    ``explain`` is false or the run was stopped early.
+
+    ``stop_when`` is asked about each trace record as it is written; when it answers ``True``
+    the run stops right after the callback that wrote it and the checks judge what ran (a
+    property test that already knows the example fails saves the rest of the week). Such a
+    run's digest is not the full run's.
 
     User modules (the apps, the backend factory, custom checks and what they import) start
     from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
     restored afterwards, so nothing a run leaves behind reaches the next one.
     """
     with fresh_imports(user_modules(scenario)):
-        result = _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
-    if explain and not result.record.passed and result.record.error is None:
+        result = _run_scenario(
+            scenario, seed, trace_path=trace_path, keep_trace=keep_trace, stop_when=stop_when
+        )
+    if explain and stop_when is None and not result.record.passed and result.record.error is None:
         # why each unfinished work was not running when a check failed and at the end: the
         # run again (a pure function of its seed), paused at those instants
         from harness.scenario._why import why_during
@@ -61,9 +70,16 @@ def run_scenario(
 
 
 def _run_scenario(
-    scenario: Scenario, seed: int, *, trace_path: str | Path | None, keep_trace: bool
+    scenario: Scenario,
+    seed: int,
+    *,
+    trace_path: str | Path | None,
+    keep_trace: bool,
+    stop_when: Callable[[TraceRecord], bool] | None = None,
 ) -> RunResult:
-    session = RunSession(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+    session = RunSession(
+        scenario, seed, trace_path=trace_path, keep_trace=keep_trace, stop_when=stop_when
+    )
     session.advance_to(scenario.spec.duration)
     return session.finish()
 

@@ -35,6 +35,7 @@ from harness.sim import (
     Trace,
     TraceKind,
     TraceKindError,
+    TraceRecord,
     real_perf_counter,
     registered_trace_kinds,
 )
@@ -143,7 +144,8 @@ class RunSession:
     needs it) a :class:`~harness.scenario._mistakes.MistakeProbe` watches the run. With
     ``rest_unpatched`` the simulation's global patches (wall clock, ``random``) are lifted
     between steps (:meth:`~harness.sim.Simulation.pause`): code that runs between them, a
-    state machine's engine and invariants, sees the real clock.
+    state machine's engine and invariants, sees the real clock. With ``stop_when`` the step in
+    progress stops right after the callback that wrote a record it answers ``True`` for.
     """
 
     def __init__(
@@ -156,6 +158,7 @@ class RunSession:
         isolate: bool = False,
         observe: bool = False,
         rest_unpatched: bool = False,
+        stop_when: Callable[[TraceRecord], bool] | None = None,
     ) -> None:
         self.began = real_perf_counter()
         self.scenario = scenario
@@ -176,6 +179,14 @@ class RunSession:
         # trace back
         self.fold = RunFold()
         self.sim.trace.subscribe(self.fold.feed)
+        if stop_when is not None:
+            loop = self.sim.loop
+
+            def stop_if(record: TraceRecord) -> None:
+                if stop_when(record):
+                    loop.stop()  # the step in progress ends after the callback that wrote it
+
+            self.sim.trace.subscribe(stop_if)
         #: The harness error that stopped the run, if one did.
         self.error: str | None = None
         self._world: World | None = None
