@@ -180,11 +180,11 @@ class RunSession:
         self.fold = RunFold()
         self.sim.trace.subscribe(self.fold.feed)
         if stop_when is not None:
-            loop = self.sim.loop
+            sim = self.sim
 
             def stop_if(record: TraceRecord) -> None:
                 if stop_when(record):
-                    loop.stop()  # the step in progress ends after the callback that wrote it
+                    sim.loop.stop()  # the step in progress ends after the callback that wrote it
 
             self.sim.trace.subscribe(stop_if)
         #: The harness error that stopped the run, if one did.
