@@ -1,4 +1,4 @@
-"""The ``harness`` command line: run, validate, replay, list and report scenario suites.
+"""The ``harness`` command line: run, validate, replay, list, report and fuzz scenario suites.
 
 Exit codes: 0 when every check holds, 1 when a check fails (or a run errors), 2 for a bad
 scenario file or bad usage, 128 + the signal's number when SIGINT (130) or SIGTERM (143)
@@ -175,6 +175,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="re-render a report directory")
     report.add_argument("directory", metavar="DIR")
+
+    from harness._cli_fuzz import add_parser as add_fuzz_parser
+
+    add_fuzz_parser(commands)
 
     demo = commands.add_parser("demo", help="simulate one device-day of a bare sync loop")
     demo.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
@@ -525,6 +529,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console
         return _command_list(args, console)
     if args.command == "report":
         return _command_report(args, console)
+    if args.command == "fuzz":
+        from harness._cli_fuzz import run_fuzz
+
+        return run_fuzz(args, console)
     if args.command == "demo":
         from harness.demo import run_demo
 

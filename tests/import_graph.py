@@ -33,11 +33,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "strategies"),
-    ("cli", "_cli_fleet", "pytest_plugin", "__init__"),
+    ("cli", "_cli_fleet", "_cli_fuzz", "_fuzz", "pytest_plugin", "__init__"),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
-#: line runs fleets with its fleet part.
-SIDEWAYS: frozenset[tuple[str, str]] = frozenset({("flutter", "app"), ("cli", "_cli_fleet")})
+#: line runs fleets and fuzzing with their own modules.
+SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
+    {("flutter", "app"), ("cli", "_cli_fleet"), ("cli", "_cli_fuzz"), ("_cli_fuzz", "_fuzz")}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,141 @@
+"""The fuzzer finds the classic sync mistakes (issue 16 point 8): each buggy app under
+``tests/property/buggy_apps/`` is found within the ``ci`` budget and shrunk to a handful of
+events, from a small scenario around it, as ``harness fuzz`` would from the command line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness._fuzz import fuzz
+from harness.scenario import RunResult, load_data
+
+#: Examples a search may take (finding and shrinking): the ``ci`` budget, counted, not timed.
+CI_EXAMPLES = 200
+#: At most this many drawn events and faults in a shrunk failure.
+HANDFUL = 4
+
+
+def _database(result: RunResult, package: str, name: str) -> sqlite3.Connection:
+    return result.world.device.storage.database(package, name)
+
+
+def _catalog_complete(result: RunResult) -> str | None:
+    """Every item of the server's catalog is in the app's database."""
+    served = {item.id for item in _resource(result, "/catalog").items()}
+    db = _database(result, "com.example.pageddownload", "catalog.db")
+    try:
+        stored = {row[0] for row in db.execute("SELECT id FROM items")}
+    except sqlite3.OperationalError:
+        stored = set()
+    missing = served - stored
+    return f"{len(missing)} of {len(served)} catalog items never stored" if missing else None
+
+
+def _cache_matches_server(result: RunResult) -> str | None:
+    """The app's cache holds every item the server changed before the phone was back to normal
+    (two thirds into the run), at that version or a newer one."""
+    settled_ms = result.record.duration_ms * 2 // 3
+    db = _database(result, "com.example.conditional", "hive")
+    try:
+        rows = db.execute("SELECT key, value FROM box_entries WHERE box = 'items'").fetchall()
+    except sqlite3.OperationalError:
+        rows = []
+    cached = {key: json.loads(value) for key, value in rows}
+    stale = [
+        item.id
+        for item in _resource(result, "/items").items()
+        if item.to_json()["updated_at_ms"] <= settled_ms
+        and cached.get(item.id, {}).get("version", -1) < item.to_json()["version"]
+    ]
+    return f"{len(stale)} items stale or missing in the cache, e.g. {stale[0]}" if stale else None
+
+
+def _resource(result: RunResult, path: str) -> Any:
+    for backend in result.internet.backends:
+        if path in backend.resources:
+            return backend.resources[path]
+    raise LookupError(path)
+
+
+@dataclass(frozen=True)
+class Case:
+    data: Mapping[str, Any]
+    key: str
+    invariants: Mapping[str, Callable[[RunResult], str | None]] = field(default_factory=dict)
+
+
+_DAY = [
+    {"at": "5m", "do": "open app"},
+    {"at": "15m", "do": "leave app"},
+]
+
+CASES: dict[str, Case] = {
+    "outbox_drops_on_429": Case(
+        {
+            "name": "outbox in pages",
+            "app": "tests.property.buggy_apps.outbox_drops_on_429",
+            "backend": {"resources": [{"url": "https://api.example.com/notes"}]},
+            "duration": "1d",
+            "timeline": [
+                *_DAY,
+                {"every": "day 09:15", "do": "open app"},
+                {"every": "day 09:16", "do": "app edit morning"},
+                {"every": "day 13:41", "do": "app edit lunch"},
+                {"every": "day 18:06", "do": "app edit evening"},
+            ],
+            "checks": ["no_data_lost", "no_duplicate_uploads", "no_crashes"],
+        },
+        "no_data_lost",
+    ),
+    "etag_before_body": Case(
+        {
+            "name": "conditional sync",
+            "app": "tests.property.buggy_apps.etag_before_body",
+            "backend": {
+                "resources": [
+                    {
+                        "url": "https://api.example.com/items",
+                        "initial_items": 20,
+                        "generate": {"every": "1h", "count": 1},
+                    }
+                ]
+            },
+            "duration": "1d",
+            "timeline": _DAY,
+            "checks": ["no_crashes"],
+        },
+        "invariant cache_matches_server",
+        {"cache_matches_server": _cache_matches_server},
+    ),
+    "ignores_retry_after": Case(
+        {
+            "name": "rate-limited fetch",
+            "app": "tests.property.buggy_apps.ignores_retry_after",
+            "backend": {"routes": ['GET https://api.example.com/data -> 200 {"items": 3}']},
+            "duration": "1d",
+            "timeline": _DAY,
+            "checks": ["no_crashes", "honours_retry_after"],
+        },
+        "honours_retry_after",
+    ),
+    "cursor_before_page": Case(
+        {
+            "name": "paged download",
+            "app": "tests.property.buggy_apps.cursor_before_page",
+            "backend": {
+                "resources": [{"url": "https://api.example.com/catalog", "initial_items": 200}]
+            },
+            "duration": "1d",
+            "timeline": _DAY,
+            "checks": ["no_crashes"],
+        },
+        "invariant catalog_complete",
+        {"catalog_complete": _catalog_complete},
+    ),
+}
