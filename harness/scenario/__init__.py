@@ -25,6 +25,7 @@ from harness.scenario._fleet import (
     run_device,
     run_fleet,
 )
+from harness.scenario._life_spec import life_presets
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
 from harness.scenario._population import assign_profile, device_seed
 from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
@@ -56,6 +57,7 @@ __all__ = [
     "discover",
     "failed_summary",
     "fleet_replay_command",
+    "life_presets",
     "load",
     "load_data",
     "loads",
