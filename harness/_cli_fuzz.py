@@ -56,6 +56,12 @@ def add_parser(commands: Any) -> None:
         "--out", default="fuzz", metavar="DIR", help="where failures go (default fuzz/)"
     )
     fuzz.add_argument(
+        "--kinds",
+        metavar="KINDS",
+        help="comma-separated kinds the swarm may draw from (default all: device events, the "
+        "scenario's app actions, fault kinds, life); e.g. 'rate_limit,error,open app'",
+    )
+    fuzz.add_argument(
         "--checks",
         metavar="NAMES",
         help="comma-separated checks to keep (default: those that must hold whatever the phone "
@@ -95,6 +101,16 @@ def run_fuzz(args: argparse.Namespace, console: Console) -> int:
             "add one that must hold whatever happens (no_data_lost, no_crashes, ...) or name "
             "them with --checks",
         )
+    kinds = None if args.kinds is None else [k.strip() for k in args.kinds.split(",") if k]
+    from harness._fuzz import swarm_kinds
+
+    unknown = sorted(set(kinds or ()) - set(swarm_kinds(scenario)))
+    if unknown:
+        return _usage(
+            console,
+            f"--kinds: {', '.join(unknown)} cannot be drawn around {args.path}; choose from "
+            f"{', '.join(swarm_kinds(scenario))}",
+        )
     out = Path(args.out)
     found: list[FuzzFailure] = []
     with _progress(console, scenario.name, budget_s) as show:
@@ -110,6 +126,7 @@ def run_fuzz(args: argparse.Namespace, console: Console) -> int:
             max_examples=args.examples,
             budget_s=budget_s,
             checks=checks,
+            kinds=kinds,
             on_example=lambda session: show(session, None),
             on_failure=on_failure,
         )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -32,10 +32,9 @@ from hypothesis import strategies as st
 from harness._units import MS_PER_DAY, MS_PER_MINUTE, format_duration_ms
 from harness.scenario import RunResult, Scenario, load_data, run_scenario
 from harness.sim import real_perf_counter
-from harness.strategies import DEVICE_EVENTS, server_faults, timelines
+from harness.strategies import DEVICE_EVENTS, FAULT_KINDS, lives, server_faults, timelines
 
 __all__ = [
-    "FAULT_KINDS",
     "ROBUST_CHECKS",
     "BudgetSpent",
     "FuzzExample",
@@ -45,6 +44,7 @@ __all__ = [
     "fuzz",
     "settle_ms",
     "swarm_examples",
+    "swarm_kinds",
 ]
 
 #: Checks that must hold whatever the phone and the servers do, once the phone is back to normal:
@@ -61,9 +61,6 @@ ROBUST_CHECKS: Final = frozenset(
         "responses_processed",
     }
 )
-
-#: Server fault kinds a swarm may enable: outage kinds and rate limits with Retry-After.
-FAULT_KINDS: Final = ("error", "timeout", "slow", "malformed", "reset", "rate_limit")
 
 #: What puts the phone back to normal after each kind of drawn event (applied, for the kinds the
 #: example used, when the drawn part of the timeline ends).
@@ -93,6 +90,8 @@ class FuzzExample:
     events: tuple[Mapping[str, Any], ...]
     faults: tuple[Mapping[str, Any], ...]
     enabled: tuple[str, ...]
+    #: A drawn ``life:`` (a preset name or a preset with ranges), or ``None``.
+    life: str | Mapping[str, Any] | None = None
 
     def scenario_data(
         self, base: Mapping[str, Any], base_times: Sequence[int | None], *, settle_ms: int
@@ -116,6 +115,8 @@ class FuzzExample:
             timeline.append(event)
         timeline.extend(event for _, event in added)
         data: dict[str, Any] = {**base, "timeline": timeline, "seeds": 1}
+        if self.life is not None:
+            data["life"] = self.life
         if self.faults:
             backend = dict(base.get("backend") or {})
             backend["faults"] = [*backend.get("faults", ()), *self.faults]
@@ -233,14 +234,29 @@ def _app_actions(base: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _fault_kind(fault: Mapping[str, Any]) -> str:
-    return "rate_limit" if "rate_limit" in fault else str(fault["outage"]["kind"])
+def swarm_kinds(scenario: Scenario) -> tuple[str, ...]:
+    """What a swarm may enable around ``scenario``: device events, the scenario's own app
+    actions, fault kinds and (for a scenario without one) a drawn ``life``."""
+    life = ("life",) if "life" not in scenario.data and scenario.spec.population is None else ()
+    return (*DEVICE_EVENTS, *_app_actions(scenario.data), *FAULT_KINDS, *life)
 
 
-def swarm_examples(scenario: Scenario) -> st.SearchStrategy[FuzzExample]:
-    """Examples around ``scenario``: the swarm's kinds, then events and faults of those kinds,
-    inside the drawn part of the run (all shrink: fewer kinds, fewer and earlier events)."""
-    kinds = (*DEVICE_EVENTS, *_app_actions(scenario.data))
+def swarm_examples(
+    scenario: Scenario, kinds: Collection[str] | None = None
+) -> st.SearchStrategy[FuzzExample]:
+    """Examples around ``scenario``: the swarm's kinds (device events, the scenario's own app
+    actions, fault kinds, a drawn life), then events and faults of those kinds inside the
+    drawn part of the run; ``kinds`` limits the swarm to some of :func:`swarm_kinds`. All
+    shrink: fewer kinds, fewer, earlier and milder events, no life."""
+    actions = _app_actions(scenario.data)
+    possible = swarm_kinds(scenario)
+    unknown = sorted(set(kinds or ()) - set(possible))
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)}: not a kind the swarm can draw here; choose from "
+            f"{', '.join(possible)}"
+        )
+    kinds = tuple(kind for kind in possible if kinds is None or kind in kinds)
     settle = settle_ms(scenario)
     days = max(1, -(-settle // MS_PER_DAY))
 
@@ -248,27 +264,29 @@ def swarm_examples(scenario: Scenario) -> st.SearchStrategy[FuzzExample]:
     def draw_example(draw: st.DrawFn) -> FuzzExample:
         on = draw(st.lists(st.booleans(), min_size=len(kinds), max_size=len(kinds)))
         enabled = tuple(kind for kind, flag in zip(kinds, on, strict=True) if flag)
+        device = [kind for kind in enabled if kind in DEVICE_EVENTS]
+        app = tuple(kind for kind in enabled if kind in actions)
         events: list[dict[str, Any]] = []
-        if enabled:
-            drawn = draw(timelines(days=days, max_events=_MAX_EVENTS, events=enabled))
-            events = [
-                event for event in drawn[1:] if _minutes(event["at"]) * MS_PER_MINUTE < settle
-            ]
-        faults_on = draw(
-            st.lists(st.booleans(), min_size=len(FAULT_KINDS), max_size=len(FAULT_KINDS))
-        )
-        fault_kinds = {kind for kind, flag in zip(FAULT_KINDS, faults_on, strict=True) if flag}
+        if device or app:
+            drawn = draw(
+                timelines(days=days, max_events=_MAX_EVENTS, events=device, app_actions=app)
+            )
+            if drawn and drawn[0] == {"at": "0s", "do": "open app"}:
+                drawn = drawn[1:]  # the walk's start: the scenario opens the app itself
+            events = [event for event in drawn if _minutes(event["at"]) * MS_PER_MINUTE < settle]
+        fault_kinds = [kind for kind in FAULT_KINDS if kind in enabled]
         faults: list[dict[str, Any]] = []
         if fault_kinds:
             faults = [
                 fault
-                for fault in draw(server_faults(days=days, max_faults=_MAX_FAULTS))
-                if _fault_kind(fault) in fault_kinds
-                and (_minutes(fault["at"]) + _minutes(fault["for"])) * MS_PER_MINUTE <= settle
+                for fault in draw(
+                    server_faults(days=days, max_faults=_MAX_FAULTS, kinds=fault_kinds)
+                )
+                if (_minutes(fault["at"]) + _minutes(fault["for"])) * MS_PER_MINUTE <= settle
             ]
+        life = draw(lives()) if "life" in enabled else None
         run_seed = draw(st.integers(min_value=0, max_value=_MAX_RUN_SEED))
-        swarm = (*enabled, *sorted(fault_kinds))
-        return FuzzExample(run_seed, tuple(events), tuple(faults), swarm)
+        return FuzzExample(run_seed, tuple(events), tuple(faults), enabled, life)
 
     return draw_example()
 
@@ -286,6 +304,7 @@ def fuzz(
     max_examples: int | None = None,
     budget_s: float | None = None,
     checks: Sequence[str] | None = None,
+    kinds: Collection[str] | None = None,
     invariants: Mapping[str, Callable[[RunResult], str | None]] | None = None,
     on_example: Callable[[FuzzSession], None] | None = None,
     on_failure: Callable[[FuzzSession, FuzzFailure], None] | None = None,
@@ -293,6 +312,7 @@ def fuzz(
 ) -> FuzzSession:
     """Search for distinct failures of ``scenario``'s checks under drawn lives; shrink each.
 
+    ``kinds`` limits what the swarm draws (:func:`swarm_kinds`; default: all of it).
     ``checks`` names the checks kept (default: the scenario's :data:`ROBUST_CHECKS`);
     ``invariants`` are more, in Python, over the live result (e.g. the app's storage against the
     server's state): each returns what is wrong, or ``None``. The search
@@ -349,6 +369,7 @@ def fuzz(
             pending[:] = [(key, example, result)]
             raise _found_type(key)(key, example, result)
 
+    strategy = swarm_examples(scenario, kinds)
     while session.stopped is None:
         session.rounds += 1
         pending.clear()
@@ -364,7 +385,7 @@ def fuzz(
             verbosity=Verbosity.quiet,
             phases=(Phase.generate, Phase.shrink),
             suppress_health_check=list(HealthCheck),
-        )(hypothesis_seed(round_seed)(given(swarm_examples(scenario))(run_one)))
+        )(hypothesis_seed(round_seed)(given(strategy)(run_one)))
         try:
             test()
         except (BudgetSpent, KeyboardInterrupt) as stop:
