@@ -7,9 +7,11 @@ from the batch's edit ids; only after the server answered 200 are the rows delet
 is written down (each row's ``batch`` column) before it is sent, and a retry sends that same
 batch first: if the process dies, or the request times out, after the server applied the batch
 but before the rows were deleted, the retry sends the same batch with the same key and the
-server replays its first answer: no duplicate. (Found by ``harness fuzz``: a batch rebuilt on
-retry, with an edit made in between, got a new key, and the server applied its edits twice;
-``scenarios/outbox/fuzz_edit_during_timeout.yaml``.)
+server replays its first answer: no duplicate. Rows are deleted only when the answer names
+them as applied: a 200 with a cut-off body confirms nothing. (Both found by ``harness fuzz``: a
+batch rebuilt on retry, with an edit made in between, got a new key and the server applied its
+edits twice, ``scenarios/outbox/fuzz_edit_during_timeout.yaml``; a truncated 200 deleted edits
+the server never saw, ``scenarios/outbox/fuzz_truncated_answer.yaml``.)
 
 The worker is a plain (sync) ``Worker`` using the sync ``httpx.Client``: it runs in a blocking
 thread, so its HTTP calls take virtual time like the async ones.
@@ -79,6 +81,16 @@ def edit(text: str = "note") -> str:
 ACTIONS = {"edit": edit}
 
 
+def _confirms(response: httpx.Response, ids: list[str]) -> bool:
+    """The server's answer names every edit of the batch as applied. A 200 whose body is cut
+    off or unreadable confirms nothing: the batch goes again (same key: no duplicate)."""
+    try:
+        applied = response.json().get("ids")
+    except ValueError:  # json.JSONDecodeError, UnicodeDecodeError
+        return False
+    return isinstance(applied, list) and set(ids) <= set(applied)
+
+
 class UploadOutbox(Worker):
     """Uploads every pending edit in one idempotent batch."""
 
@@ -103,7 +115,7 @@ class UploadOutbox(Worker):
             )
         except httpx.TransportError:
             return Result.retry()
-        if response.status_code != 200:
+        if response.status_code != 200 or not _confirms(response, ids):
             return Result.retry()
         with db:
             db.executemany("DELETE FROM outbox WHERE id = ?", [(note_id,) for note_id in ids])

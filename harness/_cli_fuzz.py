@@ -92,6 +92,15 @@ def run_fuzz(args: argparse.Namespace, console: Console) -> int:
     if scenario.spec.population is not None:
         return _usage(console, f"{args.path} is a fleet; fuzz a single-device scenario")
     checks = None if args.checks is None else [n.strip() for n in args.checks.split(",") if n]
+    from harness.scenario import CHECK_NAMES
+
+    unknown = sorted(set(checks or ()) - set(CHECK_NAMES))
+    if unknown:
+        return _usage(
+            console,
+            f"--checks: no check named {', '.join(unknown)}; the checks are "
+            f"{', '.join(sorted(CHECK_NAMES))}",
+        )
     names = {check.name for check in scenario.checks}
     kept = names & (set(checks) if checks is not None else _robust())
     if not kept:

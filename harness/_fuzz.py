@@ -132,6 +132,8 @@ class FuzzFailure:
     example: FuzzExample
     lines: tuple[str, ...]
     digest: str
+    #: How many examples the session had run when this failure first showed.
+    found_after: int = 0
     path: Path | None = None
 
     def replay_command(self) -> str:
@@ -193,12 +195,13 @@ def failure_key(result: RunResult) -> str | None:
     record = result.record
     if record.passed and record.error is None:
         return None
-    parts = [check.name for check in record.failed_checks]
+    # two custom checks are two different checks: their spec names the function
+    parts = [check.spec if check.name == "custom" else check.name for check in record.failed_checks]
     if record.error is not None:
         parts.append(f"error {_exception_of(record.error, '')}")
     if "no_crashes" in parts:
         for trace_record in result.trace:
-            if trace_record.kind in ("app.crash", "flutter.task_error", "sim.task_error"):
+            if trace_record.kind in _CRASH_KINDS:
                 error = str(trace_record.fields.get("error", ""))
                 traceback = str(trace_record.fields.get("traceback") or "")
                 parts[parts.index("no_crashes")] = f"no_crashes {_exception_of(error, traceback)}"
@@ -206,6 +209,8 @@ def failure_key(result: RunResult) -> str | None:
     return ", ".join(parts)
 
 
+#: Records of app code that raised (what ``no_crashes`` counts), with the error and traceback.
+_CRASH_KINDS: Final = ("app.crash", "flutter.task_error", "sim.task_error", "work.failed")
 _FRAME_RE: Final = re.compile(r'File "([^"]+)", line (\d+)')
 
 
@@ -259,6 +264,8 @@ def swarm_examples(
     kinds = tuple(kind for kind in possible if kinds is None or kind in kinds)
     settle = settle_ms(scenario)
     days = max(1, -(-settle // MS_PER_DAY))
+    # times are drawn over whole days and scaled into the drawn part of the run
+    scale = settle / (days * MS_PER_DAY)
 
     @st.composite
     def draw_example(draw: st.DrawFn) -> FuzzExample:
@@ -273,22 +280,38 @@ def swarm_examples(
             )
             if drawn and drawn[0] == {"at": "0s", "do": "open app"}:
                 drawn = drawn[1:]  # the walk's start: the scenario opens the app itself
-            events = [event for event in drawn if _minutes(event["at"]) * MS_PER_MINUTE < settle]
+            events = [{**event, "at": _scaled(event["at"], scale)} for event in drawn]
         fault_kinds = [kind for kind in FAULT_KINDS if kind in enabled]
         faults: list[dict[str, Any]] = []
         if fault_kinds:
+            drawn_faults = draw(server_faults(days=days, max_faults=_MAX_FAULTS, kinds=fault_kinds))
             faults = [
-                fault
-                for fault in draw(
-                    server_faults(days=days, max_faults=_MAX_FAULTS, kinds=fault_kinds)
-                )
-                if (_minutes(fault["at"]) + _minutes(fault["for"])) * MS_PER_MINUTE <= settle
+                clipped
+                for fault in drawn_faults
+                if (clipped := _clip_fault(fault, scale, settle)) is not None
             ]
         life = draw(lives()) if "life" in enabled else None
         run_seed = draw(st.integers(min_value=0, max_value=_MAX_RUN_SEED))
         return FuzzExample(run_seed, tuple(events), tuple(faults), enabled, life)
 
     return draw_example()
+
+
+def _clip_fault(fault: Mapping[str, Any], scale: float, settle: int) -> dict[str, Any] | None:
+    """``fault`` scaled into the drawn part of the run and ended by ``settle`` (``None`` when
+    nothing of it is left)."""
+    start = int(_minutes(fault["at"]) * scale)
+    minutes = min(max(1, int(_minutes(fault["for"]) * scale)), settle // MS_PER_MINUTE - start)
+    if minutes < 1:
+        return None
+    at = format_duration_ms(start * MS_PER_MINUTE) if start else "0s"
+    return {**fault, "at": at, "for": format_duration_ms(minutes * MS_PER_MINUTE)}
+
+
+def _scaled(text: str, scale: float) -> str:
+    """A drawn ``at`` time scaled by ``scale``, in whole minutes."""
+    minutes = int(_minutes(text) * scale)
+    return format_duration_ms(minutes * MS_PER_MINUTE) if minutes else "0s"
 
 
 def _minutes(text: str) -> int:
@@ -336,10 +359,13 @@ def fuzz(
     limit = max_examples if max_examples is not None else 10**9
 
     pending: list[tuple[str, FuzzExample, RunResult]] = []  # this round's smallest new failure
+    first_seen: list[int] = []  # when this round first failed
 
     def record(key: str, example: FuzzExample, result: RunResult) -> None:
         known.add(key)
-        failure = FuzzFailure(key, example, _failure_lines(result), result.record.digest)
+        failure = FuzzFailure(
+            key, example, _failure_lines(result), result.record.digest, first_seen[0]
+        )
         session.failures.append(failure)
         if on_failure is not None:
             on_failure(session, failure)
@@ -351,8 +377,8 @@ def fuzz(
         if session.examples >= limit:
             session.stopped = "examples"
             raise BudgetSpent
-        session.examples += 1
         result = _run_example(scenario, base, example, settle)
+        session.examples += 1
         if on_example is not None:
             on_example(session)
         key = failure_key(result)
@@ -367,12 +393,14 @@ def fuzz(
         if key is not None and key not in known:
             # the shrinker only tries smaller examples: the last new failure is its best so far
             pending[:] = [(key, example, result)]
+            first_seen[:] = first_seen or [session.examples]
             raise _found_type(key)(key, example, result)
 
     strategy = swarm_examples(scenario, kinds)
     while session.stopped is None:
         session.rounds += 1
         pending.clear()
+        first_seen.clear()
         round_seed = int.from_bytes(
             hashlib.sha256(f"{seed}:{session.rounds}".encode()).digest()[:8], "big"
         )

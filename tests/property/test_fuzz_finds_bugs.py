@@ -10,10 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
-from harness._fuzz import fuzz
-from harness.scenario import RunResult, load_data
+from harness.scenario import RunResult
 
 #: Examples a search may take (finding and shrinking): the ``ci`` budget, counted, not timed.
 CI_EXAMPLES = 200
@@ -65,8 +62,11 @@ def _resource(result: RunResult, path: str) -> Any:
 
 @dataclass(frozen=True)
 class Case:
+    """A buggy app in a small scenario, the failure the fuzzer must find, and what it draws."""
+
     data: Mapping[str, Any]
     key: str
+    kinds: tuple[str, ...] | None = None
     invariants: Mapping[str, Callable[[RunResult], str | None]] = field(default_factory=dict)
 
 
@@ -81,13 +81,16 @@ CASES: dict[str, Case] = {
             "name": "outbox in pages",
             "app": "tests.property.buggy_apps.outbox_drops_on_429",
             "backend": {"resources": [{"url": "https://api.example.com/notes"}]},
-            "duration": "1d",
+            "duration": "8h",
+            # four notes written on the plane: four pages to upload when it lands
             "timeline": [
                 *_DAY,
-                {"every": "day 09:15", "do": "open app"},
-                {"every": "day 09:16", "do": "app edit morning"},
-                {"every": "day 13:41", "do": "app edit lunch"},
-                {"every": "day 18:06", "do": "app edit evening"},
+                {"at": "1h", "do": "adb shell cmd connectivity airplane-mode enable"},
+                {"at": "1h10m", "do": "app edit one"},
+                {"at": "1h20m", "do": "app edit two"},
+                {"at": "1h30m", "do": "app edit three"},
+                {"at": "1h40m", "do": "app edit four"},
+                {"at": "2h", "do": "adb shell cmd connectivity airplane-mode disable"},
             ],
             "checks": ["no_data_lost", "no_duplicate_uploads", "no_crashes"],
         },
@@ -106,11 +109,12 @@ CASES: dict[str, Case] = {
                     }
                 ]
             },
-            "duration": "1d",
+            "duration": "8h",
             "timeline": _DAY,
             "checks": ["no_crashes"],
         },
         "invariant cache_matches_server",
+        None,
         {"cache_matches_server": _cache_matches_server},
     ),
     "ignores_retry_after": Case(
@@ -118,7 +122,7 @@ CASES: dict[str, Case] = {
             "name": "rate-limited fetch",
             "app": "tests.property.buggy_apps.ignores_retry_after",
             "backend": {"routes": ['GET https://api.example.com/data -> 200 {"items": 3}']},
-            "duration": "1d",
+            "duration": "8h",
             "timeline": _DAY,
             "checks": ["no_crashes", "honours_retry_after"],
         },
@@ -131,11 +135,12 @@ CASES: dict[str, Case] = {
             "backend": {
                 "resources": [{"url": "https://api.example.com/catalog", "initial_items": 200}]
             },
-            "duration": "1d",
+            "duration": "8h",
             "timeline": _DAY,
             "checks": ["no_crashes"],
         },
         "invariant catalog_complete",
+        None,
         {"catalog_complete": _catalog_complete},
     ),
 }

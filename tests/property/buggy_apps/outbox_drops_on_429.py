@@ -1,4 +1,5 @@
-"""examples/outbox.py, uploading its edits in pages of two, with one bug: when a 429 arrives
+"""examples/outbox.py (a page is done when the answer names its edits), uploading its edits
+one page (of one edit) at a time, with one bug: when a 429 arrives
 mid-way through the pages, the refused page is deleted from the outbox with the pages sent
 before it (an off-by-one in "what was sent"), so its edits never reach the server."""
 
@@ -23,7 +24,7 @@ from harness.workmanager import (
 
 PACKAGE = "com.example.outbox"
 BATCH_URL = "https://api.example.com/notes/batch"
-PAGE = 2
+PAGE = 1
 
 
 def _outbox() -> sqlite3.Connection:
@@ -67,8 +68,16 @@ def edit(text: str = "note") -> str:
 ACTIONS = {"edit": edit}
 
 
+def _confirms(response: httpx.Response, ids: list[str]) -> bool:
+    try:
+        applied = response.json().get("ids")
+    except ValueError:
+        return False
+    return isinstance(applied, list) and set(ids) <= set(applied)
+
+
 class UploadOutbox(Worker):
-    """Uploads the pending edits, a page of two at a time."""
+    """Uploads the pending edits, a page at a time."""
 
     def do_work(self) -> Result:
         db = _outbox()
@@ -91,7 +100,7 @@ class UploadOutbox(Worker):
                 with db:
                     db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in sent])
                 return Result.retry()
-            if response.status_code != 200:
+            if response.status_code != 200 or not _confirms(response, ids):
                 return Result.retry()
             with db:
                 db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
