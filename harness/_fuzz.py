@@ -269,7 +269,12 @@ def swarm_examples(
 
     @st.composite
     def draw_example(draw: st.DrawFn) -> FuzzExample:
-        on = draw(st.lists(st.booleans(), min_size=len(kinds), max_size=len(kinds)))
+        # a swarm of one kind has nothing to choose: that kind is on
+        on = (
+            [True] * len(kinds)
+            if len(kinds) == 1
+            else draw(st.lists(st.booleans(), min_size=len(kinds), max_size=len(kinds)))
+        )
         enabled = tuple(kind for kind, flag in zip(kinds, on, strict=True) if flag)
         device = [kind for kind in enabled if kind in DEVICE_EVENTS]
         app = tuple(kind for kind in enabled if kind in actions)

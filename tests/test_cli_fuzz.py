@@ -88,8 +88,9 @@ def test_ctrl_c_prints_the_summary_so_far(
 ) -> None:
     """SIGINT mid-search ends it with the summary of what ran, exit 130."""
     import harness._fuzz
+    from harness.scenario import run_scenario
 
-    real = harness._fuzz.run_scenario
+    real = run_scenario
     calls = []
 
     def interrupted_on_the_third(*args: object, **kwargs: object) -> object:
