@@ -206,6 +206,7 @@ def _print_summary(
 ) -> None:
     why = {
         "examples": "every example run",
+        "failures": "stopped at the first failures",
         "budget": f"budget of {args.budget} spent",
         "interrupted": "interrupted",
     }.get(session.stopped or "", "done")

@@ -153,7 +153,8 @@ class FuzzSession:
     examples: int = 0
     rounds: int = 0
     failures: list[FuzzFailure] = field(default_factory=list)
-    #: Why the search ended: ``"examples"`` (all it was allowed), ``"budget"`` (time) or
+    #: Why the search ended: ``"examples"`` (all it was allowed), ``"failures"`` (as many as
+    #: it was to find), ``"budget"`` (time) or
     #: ``"interrupted"`` (Ctrl-C or SIGTERM: the signal is in :attr:`interrupt`).
     stopped: str | None = None
     interrupt: KeyboardInterrupt | None = None
@@ -333,6 +334,7 @@ def fuzz(
     budget_s: float | None = None,
     checks: Sequence[str] | None = None,
     kinds: Collection[str] | None = None,
+    max_failures: int | None = None,
     invariants: Mapping[str, Callable[[RunResult], str | None]] | None = None,
     on_example: Callable[[FuzzSession], None] | None = None,
     on_failure: Callable[[FuzzSession, FuzzFailure], None] | None = None,
@@ -340,6 +342,7 @@ def fuzz(
 ) -> FuzzSession:
     """Search for distinct failures of ``scenario``'s checks under drawn lives; shrink each.
 
+    ``max_failures`` ends the search once that many distinct failures are found.
     ``kinds`` limits what the swarm draws (:func:`swarm_kinds`; default: all of it).
     ``checks`` names the checks kept (default: the scenario's :data:`ROBUST_CHECKS`);
     ``invariants`` are more, in Python, over the live result (e.g. the app's storage against the
@@ -429,6 +432,8 @@ def fuzz(
             break
         except _Found as found:
             record(found.key, found.example, found.result)
+            if max_failures is not None and len(session.failures) >= max_failures:
+                session.stopped = "failures"
         else:
             session.stopped = "examples"  # hypothesis ran every example it was allowed
     return session

@@ -15,8 +15,11 @@ import pytest
 from harness._fuzz import fuzz
 from harness.scenario import RunResult, load_data
 
-#: Examples a search may take (finding and shrinking): the ``ci`` budget, counted, not timed.
-CI_EXAMPLES = 200
+#: Each bug shows within this many examples: the ``ci`` profile's ``max_examples``
+#: (harness.property.PROFILES), counted, not timed.
+FOUND_WITHIN = 50
+#: Examples a search may take in all, finding and shrinking.
+CI_EXAMPLES = 100
 #: At most this many drawn events and faults in a shrunk failure.
 HANDFUL = 4
 
@@ -157,17 +160,19 @@ CASES: dict[str, Case] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_fuzzer_finds_and_shrinks_the_bug(name: str) -> None:
-    """Each buggy variant of an example app fails the check its bug breaks within the ci budget
-    of examples (finding and shrinking counted), shrunk to a handful of events and faults."""
+    """Each buggy variant of an example app fails the check its bug breaks within the ci
+    profile's examples, and is shrunk (within 100 examples in all) to a handful of events."""
     case = CASES[name]
     session = fuzz(
         load_data(case.data, file=f"{name}.yaml"),
         seed=0,
         max_examples=CI_EXAMPLES,
         kinds=case.kinds,
+        max_failures=1,
         invariants=case.invariants,
     )
-    found = [failure for failure in session.failures if case.key in failure.key]
-    assert found, [failure.key for failure in session.failures]
-    example = found[0].example
+    (failure,) = session.failures
+    assert case.key in failure.key
+    assert failure.found_after <= FOUND_WITHIN
+    example = failure.example
     assert len(example.events) + len(example.faults) <= HANDFUL, example

@@ -1,6 +1,7 @@
-"""examples/conditional_sync.py with one bug: the new ETag is stored as soon as the check
-answers 200, before the changes it stands for are fetched and saved. When the delta request
-then fails, every later check answers 304 and the changes are never applied."""
+"""examples/conditional_sync.py, fetching the whole list in pages when it changed, with one bug:
+the new ETag is stored as soon as the check answers 200, before the pages it stands for are
+fetched and saved. When a page then fails, every later check answers 304 and the cache keeps
+what it had."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from harness.flutter import Constraints, NetworkType, Workmanager
 
 PACKAGE = "com.example.conditional"
 ITEMS_URL = "https://api.example.com/items"
+PAGE_SIZE = 2
 
 
 def main() -> None:
@@ -38,21 +40,21 @@ async def sync(task: str, input_data: dict[str, Any]) -> bool:
         head = await http.get(ITEMS_URL, params={"limit": 1}, headers=headers)
         if head.status_code == 304:
             return True
-        if head.status_code != 200:
+        if head.status_code != 200 or "etag" not in head.headers:
             return False
         await prefs.set_string("etag", head.headers["etag"])  # BUG: before the body is saved
-        since = prefs.get_int("server_time_ms")
-        delta = await http.get(ITEMS_URL, params={"since": since if since is not None else -1})
-    except httpx.TransportError:
+        items: dict[str, Any] = {}
+        cursor: str | None = ""
+        while cursor is not None:
+            page = await http.get(ITEMS_URL, params={"cursor": cursor, "limit": PAGE_SIZE})
+            if page.status_code != 200:
+                return False
+            body = page.json()
+            items.update((item["id"], item) for item in body["items"])
+            cursor = body["next_cursor"]
+    except (httpx.TransportError, ValueError, KeyError):
         return False
-    if delta.status_code != 200:
-        return False
-    body = delta.json()
     cache = await Hive.open_box("items")
-    for item in body["items"]:
-        if item.get("deleted"):
-            await cache.delete(item["id"])
-        else:
-            await cache.put(item["id"], item)
-    await prefs.set_int("server_time_ms", body["server_time_ms"])
+    await cache.clear()
+    await cache.put_all(items)
     return True
