@@ -1,22 +1,26 @@
 """(f) Property tests: hypothesis examples per second against direct runs, and a week's shrink.
 
 * examples per second: a hypothesis test draws timelines with
-  :func:`harness.strategies.timelines` (a week, up to 10 device events) and runs the scenario
-  (``benchmarks._apps.buggy_sync`` in its correct form, a 15-minute sync) with each one
-  (``scenario.replace(timeline=...).run()``); derandomized, so every repeat draws the same
-  examples. The floor runs exactly those timelines directly, in a plain loop. Both include
-  ``replace`` (validation and preflight), so the ratio is what hypothesis adds.
+  :func:`harness.strategies.timelines` (a week, up to 10 drawn device events, walked on the
+  phone model) and runs the scenario (``benchmarks._apps.buggy_sync`` in its correct form, a
+  15-minute sync) with each one through :func:`harness.property.check`, as a user's ``@given``
+  test does; derandomized, so every repeat draws the same examples. The floor runs exactly those
+  timelines directly, in a plain loop (``with_drawn(...).run()``): the same merge, validation
+  and preflight, so the ratio is what hypothesis and ``check`` add.
 * shrink: the same test against the deliberately buggy form of the app (it crashes on the first
-  sync without a network), asserting that no check fails; CPU seconds until hypothesis has found
-  the failure and shrunk it (to the one event that takes the network away), its database off.
+  sync without a network), with harness's profile phases (no ``explain``); CPU seconds and
+  examples until hypothesis has found the failure and shrunk it (to the one event that takes the
+  network away), its database off.
 
-Targets (issue 14): examples per second at least 0.9x of direct runs; the week's shrink under
-60 s.
+Targets (issue 14, issue 16 point 10): examples per second at least 0.9x of direct runs; the
+week's shrink under 60 s.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +30,7 @@ from benchmarks._apps import buggy_sync
 from benchmarks._measure import cpu_seconds, interleave
 from benchmarks._result import Goal, On, Result, Target
 from benchmarks._scenarios import scenario_data
+from harness.property import PHASES, check, with_drawn
 from harness.scenario import Scenario, load_data
 from harness.strategies import timelines
 
@@ -65,7 +70,7 @@ def _property_side(
     @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
     def examples_run(timeline: list[dict[str, Any]]) -> None:
         drawn.append(timeline)
-        base.replace(timeline=timeline).run(seed=0)
+        check(base, timeline=timeline)
 
     began = cpu_seconds()
     examples_run()
@@ -76,29 +81,37 @@ def _direct_side(base: Scenario, drawn: list[list[dict[str, Any]]]) -> Mapping[s
     os.environ[buggy_sync.BUGGY_ENV] = "0"
     began = cpu_seconds()
     for timeline in drawn:
-        base.replace(timeline=timeline).run(seed=0)
+        with_drawn(base, timeline=timeline).run(seed=0)
     return {"direct": len(drawn) / (cpu_seconds() - began)}
 
 
-def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[dict[str, Any]]]:
-    """CPU seconds to find and shrink the buggy app's failure, and the shrunk timeline."""
+def shrink_once(
+    base: Scenario, days: int, examples: int
+) -> tuple[float, int, list[dict[str, Any]]]:
+    """CPU seconds and examples to find and shrink the buggy app's failure, and the shrunk
+    timeline."""
     os.environ[buggy_sync.BUGGY_ENV] = "1"
     failing: list[list[dict[str, Any]]] = []
+    calls: list[int] = []
+    failures = tempfile.mkdtemp(prefix="harness-bench-f-")
 
     @settings(
         max_examples=examples,
         database=None,
         deadline=None,
         derandomize=True,
-        phases=[Phase.generate, Phase.shrink],
+        phases=[phase for phase in PHASES if phase in (Phase.generate, Phase.shrink)],
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
     )
     @given(timeline=timelines(days=days, max_events=MAX_EVENTS))
     def never_crashes(timeline: list[dict[str, Any]]) -> None:
-        if not base.replace(timeline=timeline).run(seed=0).passed:
+        calls.append(1)
+        try:
+            check(base, timeline=timeline, failures=failures)
+        except AssertionError:
             failing.append(timeline)
-            raise AssertionError("a check failed")
+            raise
 
     began = cpu_seconds()
     try:
@@ -109,7 +122,8 @@ def shrink_once(base: Scenario, days: int, examples: int) -> tuple[float, list[d
         raise RuntimeError("hypothesis did not find the buggy app's crash; numbers are void")
     finally:
         os.environ[buggy_sync.BUGGY_ENV] = "1"
-    return cpu_seconds() - began, failing[-1]
+        shutil.rmtree(failures, ignore_errors=True)
+    return cpu_seconds() - began, len(calls), failing[-1]
 
 
 def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
@@ -124,10 +138,12 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
         repeats,
     )
     shrunk: list[dict[str, Any]] = []
+    counts: list[int] = []
 
     def shrink_side() -> Mapping[str, float]:
-        spent, timeline = shrink_once(base, days, 100)
+        spent, count, timeline = shrink_once(base, days, 100)
         shrunk[:] = timeline
+        counts.append(count)
         return {"shrink": spent}
 
     shrink = interleave([shrink_side], 1 if quick else 2)
@@ -149,7 +165,7 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
             shrink["shrink"],
             "s",
             target=SHRINK_TARGET,
-            compares=f"value: CPU seconds of the whole @given run (generate + shrink); "
-            f"shrunk to: {events}",
+            compares=f"value: CPU seconds of the whole @given run (generate + shrink), "
+            f"{'/'.join(map(str, counts))} examples; shrunk to: {events}",
         ),
     ]

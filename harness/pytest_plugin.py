@@ -5,6 +5,8 @@ Registered as the ``harness.pytest_plugin`` entry point, so installing harness i
 * ``pytest scenarios/`` collects every scenario YAML file (a mapping with ``duration`` and
   ``app``/``apps``) as one test item per seed. A failing item shows each broken check, a
   timeline excerpt around the first violation and the replay command.
+* ``--harness-profile ci|dev|nightly`` loads harness's hypothesis settings profile for
+  property tests (:data:`harness.property.PROFILES`).
 * ``--harness-seeds N`` runs seeds 0..N-1 instead of each file's ``seeds``;
   ``--harness-report DIR`` writes the report directory (summary.json, junit.xml, summary.md,
   index.html, traces) at the end of the session, also under pytest-xdist.
@@ -54,10 +56,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write a harness report directory for the scenario items run",
     )
+    group.addoption(
+        "--harness-profile",
+        choices=("ci", "dev", "nightly"),
+        metavar="NAME",
+        help="hypothesis settings for property tests: ci (derandomized, 50 examples), dev (25), "
+        "nightly (1000); registered as harness-NAME (docs/property-tests.md)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _session_records.clear()
+    profile = config.getoption("--harness-profile", default=None)
+    if profile:
+        from harness.property import load_profile
+
+        load_profile(profile)
     config.addinivalue_line("markers", "harness_scenario: a scenario file run as a test item")
 
 

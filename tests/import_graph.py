@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("phone",),
     ("scenario",),
     ("report",),
-    ("_pytest_items", "demo", "strategies"),
+    ("_pytest_items", "demo", "property", "strategies"),
     ("cli", "_cli_fleet", "_cli_fuzz", "_fuzz", "pytest_plugin", "__init__"),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime; the command

@@ -140,3 +140,20 @@ def test_app_fixture_runs_apps_on_the_device(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_harness_profile_option_loads_the_hypothesis_profile(pytester: pytest.Pytester) -> None:
+    """`--harness-profile ci` makes harness's ci settings hypothesis's current ones."""
+    pytester.makepyfile(
+        test_profile="""
+from hypothesis import settings
+
+def test_ci_settings():
+    current = settings()
+    assert current.derandomize and current.deadline is None and current.max_examples == 50
+"""
+    )
+    result = pytester.runpytest_subprocess("--harness-profile", "ci", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    refused = pytester.runpytest_subprocess("--harness-profile", "weekly")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR

@@ -36,6 +36,7 @@ from harness.sim import (
     Trace,
     TraceKind,
     TraceKindError,
+    TraceRecord,
     real_perf_counter,
     registered_trace_kinds,
 )
@@ -210,15 +211,23 @@ def run_scenario(
     *,
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
+    stop_when: Callable[[TraceRecord], bool] | None = None,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` in this process and return the live result.
 
     User modules (the apps, the backend factory, custom checks and what they import) start
     from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
     restored afterwards, so nothing a run leaves behind reaches the next one.
+
+    ``stop_when`` is asked about each trace record as it is written; when it answers ``True``
+    the run stops right after the callback that wrote it and the checks judge what ran (a
+    property test that already knows the example fails saves the rest of the week). Such a
+    run's digest is not the full run's.
     """
     with fresh_imports(user_modules(scenario)):
-        return _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+        return _run_scenario(
+            scenario, seed, trace_path=trace_path, keep_trace=keep_trace, stop_when=stop_when
+        )
 
 
 def user_modules(scenario: Scenario) -> list[str]:
@@ -236,7 +245,12 @@ def user_modules(scenario: Scenario) -> list[str]:
 
 
 def _run_scenario(
-    scenario: Scenario, seed: int, *, trace_path: str | Path | None, keep_trace: bool
+    scenario: Scenario,
+    seed: int,
+    *,
+    trace_path: str | Path | None,
+    keep_trace: bool,
+    stop_when: Callable[[TraceRecord], bool] | None = None,
 ) -> RunResult:
     began = real_perf_counter()
     spec = scenario.spec
@@ -250,6 +264,13 @@ def _run_scenario(
     # the checks and the metrics fold each record as it is written: nothing reads the trace back
     fold = RunFold()
     sim.trace.subscribe(fold.feed)
+    if stop_when is not None:
+
+        def stop_if(record: TraceRecord) -> None:
+            if stop_when(record):
+                sim.loop.stop()
+
+        sim.trace.subscribe(stop_if)
     error: str | None = None
     world: World | None = None
     life = life_for(scenario, seed)

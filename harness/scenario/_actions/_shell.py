@@ -10,8 +10,11 @@ enabled, the device off), which only the run can know.
 
 from __future__ import annotations
 
+import functools
+import json
 import shlex
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Self
 
 from harness._exceptions import DefinitionError, ShellStateError
@@ -21,6 +24,29 @@ from harness.sim import Simulation
 
 if TYPE_CHECKING:
     from harness.scenario._world import World
+
+
+@functools.lru_cache(maxsize=1024)
+def _scratch_refusal(
+    command: str, profile: str, overrides_json: str, epoch: datetime, packages: tuple[str, ...]
+) -> str | None:
+    """What ``command`` says on a new device of this profile, overrides and packages (``None``:
+    nothing, or a refusal only the run's state can decide). The answer depends on nothing else,
+    so a process checks each command once per device: property tests validate hundreds of drawn
+    timelines of the same few commands."""
+    overrides = json.loads(overrides_json)
+    sim = Simulation(seed=0, epoch=epoch, patch_wall_clock=False)
+    with sim.building():
+        try:
+            scratch = Device(sim, profile, overrides=overrides, packages=list(packages))
+            if not scratch.shell_commands.handles(command):
+                return None  # a command of the platform layer (cmd jobscheduler ...)
+            scratch.shell(command)
+        except ShellStateError:
+            return None
+        except DefinitionError as error:
+            return f"the device refuses it: {error}; write the command as adb shell takes it"
+    return None
 
 
 @register
@@ -62,26 +88,14 @@ class AdbShell(Action):
     def _refusal(self, world: World) -> str | None:
         """What the command says when run once on a scratch device (see the module docstring)."""
         spec = world.scenario.spec
-        sim = Simulation(seed=0, epoch=spec.epoch, patch_wall_clock=False)
-        with sim.building():
-            try:
-                scratch = Device(
-                    sim,
-                    spec.device.profile,
-                    overrides=spec.device.overrides or None,
-                    packages=world.runtime.packages,
-                )
-                if not scratch.shell_commands.handles(self.command):
-                    return None  # a command of the platform layer (cmd jobscheduler ...)
-                scratch.shell(self.command)
-            except ShellStateError:
-                return None
-            except DefinitionError as error:
-                return (
-                    f"action {self.text!r}: the device refuses it: {error}; "
-                    "write the command as adb shell takes it"
-                )
-        return None
+        refusal = _scratch_refusal(
+            self.command,
+            spec.device.profile,
+            json.dumps(spec.device.overrides or None, sort_keys=True, default=str),
+            spec.epoch,
+            tuple(world.runtime.packages),
+        )
+        return None if refusal is None else f"action {self.text!r}: {refusal}"
 
     def apply(self, world: World) -> None:
         output = world.device.shell(self.command)
