@@ -10,7 +10,6 @@ failure otherwise), a summary at the end. Exit 0 when nothing was found, 1 when 
 from __future__ import annotations
 
 import argparse
-import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -125,7 +124,7 @@ def run_fuzz(args: argparse.Namespace, console: Console) -> int:
     with _progress(console, scenario.name, budget_s) as show:
 
         def on_failure(session: FuzzSession, failure: FuzzFailure) -> None:
-            saved = _save(failure, session, out, len(found) + 1)
+            saved = _save(failure, session, out)
             found.append(saved)
             show(session, saved)
 
@@ -158,33 +157,21 @@ def _usage(console: Console, message: str) -> int:
     return _EXIT_USAGE
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "failure"
-
-
-def _save(failure: FuzzFailure, session: FuzzSession, out: Path, number: int) -> FuzzFailure:
-    """Write ``failure`` as a scenario file in ``out``; the failure with its path."""
+def _save(failure: FuzzFailure, session: FuzzSession, out: Path) -> FuzzFailure:
+    """Write ``failure`` as a scenario file in ``out`` (``harness.property.save_failure``: the
+    header names the failed checks and the trace digest); the failure with its path."""
     from dataclasses import replace
 
-    import yaml
-
     from harness._fuzz import settle_ms
+    from harness.property import save_failure
+    from harness.scenario import load_data
 
     scenario = session.scenario
     data = failure.example.scenario_data(
         session.base, [event.at for event in scenario.spec.timeline], settle_ms=settle_ms(scenario)
     )
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{_slug(Path(scenario.path).stem)}-{number}-{_slug(failure.key)}.yaml"
-    header = [
-        f"# harness fuzz {scenario.path}: {failure.key}",
-        *(f"#   {line}" for line in failure.lines),
-        f"# shrunk to {len(failure.example.events)} drawn event(s) and "
-        f"{len(failure.example.faults)} fault(s); replay (trace digest {failure.digest[:16]}...):",
-        f"#   harness replay {path.as_posix()} --seed {failure.example.seed}",
-    ]
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    path.write_text("\n".join(header) + "\n" + text, encoding="utf-8")
+    drawn = load_data(data, file=scenario.path)
+    path = save_failure(drawn, failure.example.seed, record=failure.record, directory=out)
     return replace(failure, path=path)
 
 

@@ -30,7 +30,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from harness._units import MS_PER_DAY, MS_PER_MINUTE, format_duration_ms
-from harness.scenario import RunResult, Scenario, load_data, run_scenario
+from harness.scenario import RunRecord, RunResult, Scenario, load_data, run_scenario
 from harness.sim import real_perf_counter
 from harness.strategies import DEVICE_EVENTS, FAULT_KINDS, lives, server_faults, timelines
 
@@ -135,6 +135,8 @@ class FuzzFailure:
     #: How many examples the session had run when this failure first showed.
     found_after: int = 0
     path: Path | None = None
+    #: The failing run's record (its checks, error and digest).
+    record: RunRecord | None = field(default=None, repr=False, compare=False)
 
     def replay_command(self) -> str:
         """The ``harness replay`` command that re-runs the saved file."""
@@ -372,7 +374,12 @@ def fuzz(
     def record(key: str, example: FuzzExample, result: RunResult) -> None:
         known.add(key)
         failure = FuzzFailure(
-            key, example, _failure_lines(result), result.record.digest, first_seen[0]
+            key,
+            example,
+            _failure_lines(result),
+            result.record.digest,
+            first_seen[0],
+            record=result.record,
         )
         session.failures.append(failure)
         if on_failure is not None:

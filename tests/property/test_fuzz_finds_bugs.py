@@ -151,7 +151,7 @@ CASES: dict[str, Case] = {
             "checks": ["no_crashes"],
         },
         "invariant catalog_complete",
-        ("error", "reset", "rate_limit"),
+        ("rate_limit",),
         {"catalog_complete": _catalog_complete},
     ),
 }
