@@ -33,12 +33,18 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "property", "strategies"),
-    ("cli", "_cli_fleet", "_cli_fuzz", "_fuzz", "pytest_plugin", "__init__"),
+    ("cli", "_cli_fleet", "_cli_fuzz", "_fuzz", "_swarm", "pytest_plugin", "__init__"),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
 #: line runs fleets and fuzzing with their own modules.
 SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
-    {("flutter", "app"), ("cli", "_cli_fleet"), ("cli", "_cli_fuzz"), ("_cli_fuzz", "_fuzz")}
+    {
+        ("flutter", "app"),
+        ("cli", "_cli_fleet"),
+        ("cli", "_cli_fuzz"),
+        ("_cli_fuzz", "_fuzz"),
+        ("_fuzz", "_swarm"),
+    }
 )
 
 
