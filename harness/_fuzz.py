@@ -34,7 +34,6 @@ from harness.sim import real_perf_counter
 
 __all__ = [
     "ROBUST_CHECKS",
-    "BudgetSpent",
     "FuzzExample",
     "FuzzFailure",
     "FuzzSession",
@@ -61,7 +60,7 @@ ROBUST_CHECKS: Final = frozenset(
 )
 
 
-class BudgetSpent(BaseException):
+class _BudgetSpent(BaseException):
     """The session's time budget ran out (a ``BaseException``, so hypothesis lets it through)."""
 
 
@@ -228,10 +227,10 @@ def fuzz(
     def run_one(example: FuzzExample) -> None:
         if budget_s is not None and clock() - started > budget_s:
             session.stopped = "budget"
-            raise BudgetSpent
+            raise _BudgetSpent
         if session.examples >= limit:
             session.stopped = "examples"
-            raise BudgetSpent
+            raise _BudgetSpent
         result = _run_example(scenario, base, example, settle)
         session.examples += 1
         if on_example is not None:
@@ -271,7 +270,7 @@ def fuzz(
         )(hypothesis_seed(round_seed)(given(strategy)(run_one)))
         try:
             test()
-        except (BudgetSpent, KeyboardInterrupt) as stop:
+        except (_BudgetSpent, KeyboardInterrupt) as stop:
             if pending:  # cut short while shrinking: keep the smallest example so far
                 record(*pending[0])
             if isinstance(stop, KeyboardInterrupt):
