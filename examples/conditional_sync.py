@@ -2,7 +2,9 @@
 
 Every 30 minutes the task asks whether anything changed (``If-None-Match`` with the stored ETag:
 a 304 costs almost nothing). When something did, it fetches only the changes since the stored
-server time (``?since=``) and applies them, deletions included, to the local cache.
+server time (``?since=``) and applies them, deletions included, to the local cache. An answer
+it cannot read (a body cut off, no ETag) is a failed sync, retried later, never a crash (found
+by ``harness fuzz``: ``scenarios/conditional_sync/fuzz_truncated_answer.yaml``).
 """
 
 from __future__ import annotations
@@ -49,13 +51,19 @@ async def sync(task: str, input_data: dict[str, Any]) -> bool:
         return False
     if delta.status_code != 200:
         return False
-    body = delta.json()
+    try:
+        body = delta.json()
+        items, server_time_ms = body["items"], body["server_time_ms"]
+    except (ValueError, KeyError, TypeError):  # a cut-off or unreadable answer: try again later
+        return False
     cache = await Hive.open_box("items")
-    for item in body["items"]:
+    for item in items:
         if item.get("deleted"):
             await cache.delete(item["id"])
         else:
             await cache.put(item["id"], item)
-    await prefs.set_int("server_time_ms", body["server_time_ms"])
-    await prefs.set_string("etag", head.headers["etag"])
+    await prefs.set_int("server_time_ms", server_time_ms)
+    etag = head.headers.get("etag")
+    if etag is not None:  # an answer without one (a broken proxy's) is not remembered
+        await prefs.set_string("etag", etag)
     return True

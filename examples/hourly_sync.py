@@ -2,8 +2,8 @@
 
 Every hour, on any validated network, the background task fetches every page of the item list
 and replaces the local cache (a Hive box) with it; the time of the last good sync goes to shared
-preferences. A failure (offline, server error) returns false, so WorkManager retries with its
-exponential backoff; the next period comes anyway.
+preferences. A failure (offline, server error, a page it cannot read) returns false, so
+WorkManager retries with its exponential backoff; the next period comes anyway.
 """
 
 from __future__ import annotations
@@ -45,9 +45,12 @@ async def fetch_all() -> list[dict[str, Any]] | None:
             return None
         if response.status_code != 200:
             return None
-        body = response.json()
-        items.extend(body["items"])
-        page = body["next_page"]
+        try:
+            body = response.json()
+            items.extend(body["items"])
+            page = body["next_page"]
+        except (ValueError, KeyError, TypeError):  # a cut-off or unreadable page
+            return None
     return items
 
 

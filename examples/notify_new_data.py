@@ -43,12 +43,16 @@ async def check_for_new_data(task: str, input_data: dict[str, Any]) -> bool:
         return False
     if response.status_code != 200:
         return False
-    body = response.json()
-    new = [item for item in body["items"] if not item.get("deleted")]
+    try:
+        body = response.json()
+        new = [item for item in body["items"] if not item.get("deleted")]
+        server_time_ms = body["server_time_ms"]
+    except (ValueError, KeyError, TypeError, AttributeError):  # a cut-off or unreadable answer
+        return False
     if new and since is not None:
         count = len(new)
         await notifications.show(
             1, f"{count} new item{'s' if count != 1 else ''}", "tap to see what changed"
         )
-    await prefs.set_int("since", body["server_time_ms"])
+    await prefs.set_int("since", server_time_ms)
     return True

@@ -2,8 +2,8 @@
 
 A unique one-off download walks a cursor-paginated collection. Each page is stored as it arrives
 and the cursor is saved after it, so a retry (after an error, a lost network, a kill or a reboot)
-resumes where it stopped instead of starting over. Errors return ``Result.retry()`` with linear
-backoff from 30 s; progress is published with ``set_progress``.
+resumes where it stopped instead of starting over. Errors (and a page it cannot read) return
+``Result.retry()`` with linear backoff from 30 s; progress is published with ``set_progress``.
 """
 
 from __future__ import annotations
@@ -72,13 +72,16 @@ class DownloadCatalog(CoroutineWorker):
                 return Result.retry()
             if response.status_code != 200:
                 return Result.retry()
-            body = response.json()
+            try:
+                body = response.json()
+                items, next_cursor = body["items"], body["next_cursor"]
+            except (ValueError, KeyError, TypeError):  # a cut-off page: ask for it again
+                return Result.retry()
             with db:
                 db.executemany(
                     "INSERT OR REPLACE INTO items (id, body) VALUES (?, ?)",
-                    [(item["id"], json.dumps(item)) for item in body["items"]],
+                    [(item["id"], json.dumps(item)) for item in items],
                 )
-                next_cursor = body["next_cursor"]
                 if next_cursor is None:
                     db.execute("INSERT OR REPLACE INTO state VALUES ('done', '1')")
                 else:

@@ -1,4 +1,4 @@
-"""The ``harness`` command line: run, validate, replay, list and report scenario suites.
+"""The ``harness`` command line: run, validate, replay, list, report and fuzz scenario suites.
 
 Exit codes: 0 when every check holds, 1 when a check fails (or a run errors) or, with
 ``--baseline OLD``, when the report is worse than the baseline (``harness._cli_report``), 2 for
@@ -188,6 +188,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from harness._cli_why import add_why_parser
 
     add_why_parser(commands)
+
+    from harness._cli_fuzz import add_parser as add_fuzz_parser
+
+    add_fuzz_parser(commands)
 
     demo = commands.add_parser("demo", help="simulate one device-day of a bare sync loop")
     demo.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
@@ -575,6 +579,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console
         from harness._cli_why import command_why
 
         return command_why(args, console)
+    if args.command == "fuzz":
+        from harness._cli_fuzz import run_fuzz
+
+        return run_fuzz(args, console)
     if args.command == "demo":
         from harness.demo import run_demo
 

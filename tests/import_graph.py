@@ -33,12 +33,30 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "property", "strategies"),
-    ("cli", "_cli_fleet", "_cli_report", "_cli_why", "pytest_plugin", "__init__"),
+    (
+        "cli",
+        "_cli_fleet",
+        "_cli_fuzz",
+        "_cli_report",
+        "_cli_why",
+        "_fuzz",
+        "_swarm",
+        "pytest_plugin",
+        "__init__",
+    ),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
-#: line runs fleets, comparisons and ``why`` with its parts.
+#: line runs fleets, fuzzing, comparisons and ``why`` with its own modules.
 SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
-    {("flutter", "app"), ("cli", "_cli_fleet"), ("cli", "_cli_report"), ("cli", "_cli_why")}
+    {
+        ("flutter", "app"),
+        ("cli", "_cli_fleet"),
+        ("cli", "_cli_fuzz"),
+        ("cli", "_cli_report"),
+        ("cli", "_cli_why"),
+        ("_cli_fuzz", "_fuzz"),
+        ("_fuzz", "_swarm"),
+    }
 )
 
 

@@ -217,6 +217,24 @@ def _server_outage(scenario: harness.scenario.Scenario, records: Records) -> lis
     )
 
 
+def _edit_during_timeout(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """The outages were met, an upload timed out, and the user edited before the next answer
+    (the situation `harness fuzz` found duplicating an edit: scenarios/outbox/)."""
+    problems = _server_outage(scenario, records)
+    requests = _mine(records, _package(records), "http.request")
+    timed_out = [r.t_ms for r in requests if "Timeout" in str(r.get("error") or "")]
+    if not timed_out:
+        return [*problems, "no upload timed out"]
+    answered = [r.t_ms for r in requests if _ok(r) and r.t_ms > timed_out[0]]
+    until = answered[0] if answered else MS_PER_DAY * 365
+    edits = [r for r in records if r.kind == "app.action" and timed_out[0] < r.t_ms < until]
+    if not edits:
+        problems.append(
+            f"no edit between the timeout at t={format_t_ms(timed_out[0])} and the retry"
+        )
+    return problems
+
+
 def _low_battery_saver(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
     package = _package(records)
     saver = _windows_between(
@@ -369,6 +387,9 @@ Condition = Callable[[harness.scenario.Scenario, Records], list[str]]
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
+    # found by harness fuzz: the truncated answers were served, the timeout met an edit
+    "fuzz_edit_during_timeout": _edit_during_timeout,
+    "fuzz_truncated_answer": _server_outage,
     "happy_path": _happy_path,
     "killed_mid_sync": _killed_mid_sync,
     "life_week": _life_week,
