@@ -28,16 +28,24 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("device",),
     ("platform",),
     ("workmanager",),
-    ("app", "flutter"),
+    ("app", "flutter", "background_fetch"),
     ("phone",),
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "strategies"),
     ("cli", "_cli_fleet", "pytest_plugin", "__init__"),
 )
-#: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
+#: Imports allowed within a layer: the flutter facade is built on the app runtime (and the
+#: background_fetch plugin on both, sharing flutter's platform calls and iOS seam); the command
 #: line runs fleets with its fleet part.
-SIDEWAYS: frozenset[tuple[str, str]] = frozenset({("flutter", "app"), ("cli", "_cli_fleet")})
+SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("flutter", "app"),
+        ("background_fetch", "app"),
+        ("background_fetch", "flutter"),
+        ("cli", "_cli_fleet"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,39 @@
+"""A small background_fetch app for the plugin's tests; module flags pick its options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.app import http
+from harness.background_fetch import BackgroundFetch, BackgroundFetchConfig, HeadlessTask
+
+PACKAGE = "com.example.fetchtest"
+API = "https://api.example.com"
+
+#: Options configure() passes (tests set them before launching).
+OPTIONS: dict[str, Any] = {"minimum_fetch_interval": 15}
+#: What Dart saw: ("fetch" | "timeout" | "headless", task id).
+EVENTS: list[tuple[str, str]] = []
+#: Whether on_fetch calls finish.
+FINISH = {"on": True}
+
+
+def main() -> None:
+    BackgroundFetch.configure(BackgroundFetchConfig(**OPTIONS), on_fetch, on_timeout)
+
+
+async def on_fetch(task_id: str) -> None:
+    EVENTS.append(("fetch", task_id))
+    await http.get(API + "/items")
+    if FINISH["on"]:
+        BackgroundFetch.finish(task_id)
+
+
+async def on_timeout(task_id: str) -> None:
+    EVENTS.append(("timeout", task_id))
+    BackgroundFetch.finish(task_id)
+
+
+async def headless_task(task: HeadlessTask) -> None:
+    EVENTS.append(("headless-timeout" if task.timeout else "headless", task.task_id))
+    BackgroundFetch.finish(task.task_id)
