@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from harness.background_fetch._config import DART_FETCH_TASK_ID, FETCH_TASK_ID
-from harness.flutter._ios_port import (
+from harness.flutter import (
     BackgroundRefreshStatus,
     BGTaskHandle,
     BGTaskKind,

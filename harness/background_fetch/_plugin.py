@@ -30,8 +30,7 @@ from harness.background_fetch._config import (
     task_native_config,
 )
 from harness.background_fetch._ios import IOSBackgroundFetch
-from harness.flutter import PlatformCall, PlatformException
-from harness.flutter._ios_port import BackgroundRefreshStatus, ios_port
+from harness.flutter import BackgroundRefreshStatus, PlatformCall, PlatformException, ios_port
 from harness.sim import Simulation
 
 FetchCallback = Callable[[str], Awaitable[None] | None]

@@ -16,6 +16,16 @@ A port of a Dart app's background code reads almost line by line::
 """
 
 from harness.flutter import trace_kinds as trace_kinds  # registers the flutter layer's trace kinds
+from harness.flutter._ios_port import (
+    BackgroundRefreshStatus,
+    BGTaskHandle,
+    BGTaskKind,
+    BGTaskRequest,
+    BGTaskSchedulerError,
+    IOSPort,
+    bind_ios,
+    ios_port,
+)
 from harness.flutter._payload import DART_TASK_KEY, PayloadTypeError
 from harness.flutter._plugin import (
     INIT_REQUIRED,
@@ -48,11 +58,17 @@ __all__ = [
     "DEFAULT_PLUGIN_VERSION",
     "ENGINE_START_MS",
     "INIT_REQUIRED",
+    "BGTaskHandle",
+    "BGTaskKind",
+    "BGTaskRequest",
+    "BGTaskSchedulerError",
+    "BackgroundRefreshStatus",
     "BackgroundWorker",
     "BackoffPolicy",
     "Constraints",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
+    "IOSPort",
     "NetworkType",
     "OutOfQuotaPolicy",
     "PayloadTypeError",
@@ -64,4 +80,6 @@ __all__ = [
     "WorkInfo",
     "WorkState",
     "Workmanager",
+    "bind_ios",
+    "ios_port",
 ]
