@@ -57,7 +57,7 @@ def bind_phone(
         data_for=lambda package: _DeviceData(device, package),
         versions=versions,
     )
-    alarms = AlarmManagerService(sim, view)
+    alarms = AlarmManagerService(sim, view, deep_idle=lambda: device.doze.snapshot.device_idle_mode)
 
     def wakelock(tag: str, held: bool) -> None:
         if held:

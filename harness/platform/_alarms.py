@@ -7,7 +7,7 @@ part a background-fetch library uses:
   trigger time; ``setRepeating`` is inexact since API 19 (a window of 75 % of the interval,
   ``AlarmManager.WINDOW_HEURISTIC``) and delivered here at the window's start, then one interval
   later (missed repeats collapse into one delivery: ``count = 1 + (now - when) / interval``);
-* doze: while the device is in deep idle, an alarm without ``ALLOW_WHILE_IDLE`` waits until idle
+* doze: while the device is in deep idle (light idle holds jobs and network, not alarms), an alarm without ``ALLOW_WHILE_IDLE`` waits until idle
   ends or a maintenance window opens (``mPendingIdleUntil`` / ``deliverPendingBackgroundAlarms``);
   ``setAndAllowWhileIdle`` and ``setExactAndAllowWhileIdle`` fire in idle (their per-app quota,
   72 per hour since Android 12, is not modelled: far above what a fetch app asks for);
@@ -77,9 +77,14 @@ Receiver = Callable[[Alarm], None]
 class AlarmManagerService:
     """The alarms of one simulated device."""
 
-    def __init__(self, sim: Simulation, device: DeviceView) -> None:
+    def __init__(
+        self, sim: Simulation, device: DeviceView, *, deep_idle: Callable[[], bool] | None = None
+    ) -> None:
+        """``deep_idle()`` tells whether doze is in deep idle (light idle does not hold alarms:
+        only deep idle sets ``AlarmManager.setIdleUntil``); default: the view's doze is IDLE."""
         self.sim = sim
         self.device = device
+        self._deep_idle = deep_idle or (lambda: device.doze is DozeState.IDLE)
         self._alarms: dict[tuple[str, str], Alarm] = {}
         self._receivers: dict[str, Receiver] = {}
         self.process_starter: ProcessStarter | None = None
@@ -141,7 +146,7 @@ class AlarmManagerService:
     def _deliverable(self, alarm: Alarm) -> bool:
         if not self.device.powered_on:
             return False
-        return alarm.allow_while_idle or self.device.doze is not DozeState.IDLE
+        return alarm.allow_while_idle or not self._deep_idle()
 
     def _arm(self) -> None:
         now = self.sim.now_ms

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from harness.app import http
-from harness.background_fetch import BackgroundFetch, BackgroundFetchConfig, HeadlessTask
+from harness.background_fetch import (
+    BackgroundFetch,
+    BackgroundFetchConfig,
+    HeadlessTask,
+    TaskConfig,
+)
 
 PACKAGE = "com.example.fetchtest"
 API = "https://api.example.com"
@@ -14,12 +19,26 @@ API = "https://api.example.com"
 OPTIONS: dict[str, Any] = {"minimum_fetch_interval": 15}
 #: What Dart saw: ("fetch" | "timeout" | "headless", task id).
 EVENTS: list[tuple[str, str]] = []
-#: Whether on_fetch calls finish.
-FINISH = {"on": True}
+#: Whether on_fetch / on_timeout call finish.
+FINISH = {"on": True, "on_timeout": True}
+#: Tasks main() schedules (scheduleTask) after configure.
+TASKS: list[TaskConfig] = []
+
+
+def reset(**options: Any) -> None:
+    """Options for the next launch (and empty records)."""
+    OPTIONS.clear()
+    OPTIONS.update({"minimum_fetch_interval": 15, **options})
+    EVENTS.clear()
+    TASKS.clear()
+    FINISH.update({"on": True, "on_timeout": True})
 
 
 def main() -> None:
     BackgroundFetch.configure(BackgroundFetchConfig(**OPTIONS), on_fetch, on_timeout)
+    BackgroundFetch.register_headless_task(headless_task)
+    for task in TASKS:
+        BackgroundFetch.schedule_task(task)
 
 
 async def on_fetch(task_id: str) -> None:
@@ -31,7 +50,8 @@ async def on_fetch(task_id: str) -> None:
 
 async def on_timeout(task_id: str) -> None:
     EVENTS.append(("timeout", task_id))
-    BackgroundFetch.finish(task_id)
+    if FINISH["on_timeout"]:
+        BackgroundFetch.finish(task_id)
 
 
 async def headless_task(task: HeadlessTask) -> None:
