@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from harness.background_fetch import AndroidBackgroundFetch, attach_android
 from harness.backends import Internet
+from harness.background_fetch import AndroidBackgroundFetch, attach_android
 from harness.device import Device
 from harness.phone._binding import DeviceBinding
 from harness.phone._freezer import DeviceTrackers

@@ -7,13 +7,14 @@ part a background-fetch library uses:
   trigger time; ``setRepeating`` is inexact since API 19 (a window of 75 % of the interval,
   ``AlarmManager.WINDOW_HEURISTIC``) and delivered here at the window's start, then one interval
   later (missed repeats collapse into one delivery: ``count = 1 + (now - when) / interval``);
-* doze: while the device is in deep idle (light idle holds jobs and network, not alarms), an alarm without ``ALLOW_WHILE_IDLE`` waits until idle
-  ends or a maintenance window opens (``mPendingIdleUntil`` / ``deliverPendingBackgroundAlarms``);
+* doze: while the device is in deep idle (light idle holds jobs and network, not alarms), an
+  alarm without ``ALLOW_WHILE_IDLE`` waits until idle ends or a maintenance window opens
+  (``mPendingIdleUntil`` / ``deliverPendingBackgroundAlarms``);
   ``setAndAllowWhileIdle`` and ``setExactAndAllowWhileIdle`` fire in idle (their per-app quota,
   72 per hour since Android 12, is not modelled: far above what a fetch app asks for);
 * ``canScheduleExactAlarms`` (API 31+): granted on Android 12 and 13; denied by default on
   Android 14 for apps targeting API 33+ that do not declare ``USE_EXACT_ALARM`` (the simulated
-  apps do not), unless the profile says otherwise;
+  apps do not; :attr:`AlarmManagerService.exact_alarms_denied_from_version`);
 * a force-stop or ``pm clear`` cancels the package's alarms (``ACTION_PACKAGE_RESTARTED``), and
   a reboot drops every alarm (alarms are never persisted).
 
