@@ -12,7 +12,17 @@ from harness.sim import registered_trace_kinds
 from tests.regen_trace_doc import DOC, harness_kinds, rendered
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("sim", "backends", "device", "platform", "workmanager", "app", "flutter", "background_fetch", "scenario")
+LAYERS = (
+    "sim",
+    "backends",
+    "device",
+    "platform",
+    "workmanager",
+    "app",
+    "flutter",
+    "background_fetch",
+    "scenario",
+)
 
 
 def test_docs_trace_md_is_up_to_date() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.app import App, AppRuntime, run_as
+from harness.backends import Internet
 from harness.background_fetch import (
     FETCH_JOB_ID,
     FETCH_TASK_ID,
@@ -24,7 +25,6 @@ from harness.background_fetch import (
     java_string_hash,
 )
 from harness.background_fetch._config import fetch_native_config
-from harness.backends import Internet
 from harness.device import Device
 from harness.flutter import BackgroundRefreshStatus, BGTaskKind, PlatformException, bind_ios
 from harness.phone import DeviceBinding, bind_phone
@@ -188,7 +188,7 @@ def test_11_android_times_out_after_60_s_and_on_stop_job(sim: Simulation) -> Non
     sim.run_for("1m")
     binding.service.run_now(PACKAGE, FETCH_JOB_ID, force=True, satisfied=False)
     sim.run_for("2m")
-    (fetch, timeout) = [e for e in kinds(sim, "bgfetch.event")][:2]
+    (fetch, timeout) = list(kinds(sim, "bgfetch.event"))[:2]
     assert timeout["timeout"] is True
     assert int(str(timeout["t_ms"])) - int(str(fetch["t_ms"])) == 60_000
     assert fetch_app.EVENTS == [
@@ -275,7 +275,8 @@ def test_14_reboot_reregisters_alarm_tasks_and_keeps_persisted_jobs(sim: Simulat
     assert binding.service.job_status(PACKAGE, java_string_hash("com.example.oneshot")) is None
     (alarm,) = binding.alarms.pending(PACKAGE)
     assert alarm.tag == "com.example.alarm"
-    assert kinds(sim, "alarm.set")[-1]["t_ms"] > kinds(sim, "job.all_dropped")[0]["t_ms"]
+    (reset,) = sim.trace.of_kind("job.all_dropped")
+    assert sim.trace.of_kind("alarm.set")[-1].t_ms > reset.t_ms
 
 
 def test_15_finish_deletes_a_one_shot_config_and_stop_cancels_everything(

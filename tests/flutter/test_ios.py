@@ -96,7 +96,7 @@ def test_a_refresh_launch_resubmits_at_the_app_delegate_frequency_then_runs_dart
 
 def test_an_expired_refresh_task_completes_unsuccessfully(sim: Simulation) -> None:
     """The expiration handler cancels the operation, so the task completes with success NO."""
-    port, ui = ios(sim)
+    port, _ui = ios(sim)
     ios_app.ANSWER["slow"] = True
     task = port.launch(PACKAGE, "sync")
     assert task is not None
@@ -123,7 +123,8 @@ def test_processing_task_maps_network_and_charging(sim: Simulation) -> None:
     )
     (request,) = port.pending(PACKAGE)
     assert request.kind is BGTaskKind.PROCESSING
-    assert request.requires_network_connectivity and request.requires_external_power
+    assert request.requires_network_connectivity
+    assert request.requires_external_power
     assert request.earliest_begin_ms == sim.now_ms + 90_000
     port.launch(PACKAGE, "cleanup")
     sim.run_for("1s")
