@@ -27,7 +27,7 @@ def test_a_repeating_alarm_fires_every_interval_and_collapses_missed_repeats(
     sim: Simulation,
 ) -> None:
     """setRepeating: delivered at its trigger, then one interval later; repeats missed while it
-    could not fire become one delivery (AlarmManagerService: count = 1 + (now - when) / interval)."""
+    could not fire become one delivery (AlarmManagerService: 1 + (now - when) / interval)."""
     device, alarms, fired = setup(sim)
     alarms.set(alarm(AlarmKind.SET_REPEATING, 60_000, 60_000))
     sim.run_until(130_000)
