@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim",),
     ("backends",),
     ("device",),
-    ("platform",),
+    ("platform", "ios"),
     ("workmanager",),
     ("app", "flutter", "background_fetch"),
     ("phone",),

@@ -17,6 +17,7 @@ LAYERS = (
     "backends",
     "device",
     "platform",
+    "ios",
     "workmanager",
     "app",
     "flutter",

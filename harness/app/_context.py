@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import httpx
 
 from harness._exceptions import HarnessRuntimeError, NoAppRunningError
+from harness.ios import IOSSystem
 from harness.sim import Simulation
 from harness.workmanager import WorkManager
 
@@ -66,6 +67,9 @@ class AppInstance:
     #: The library versions the app was built with (``versions:`` of a scenario, e.g.
     #: ``{"flutter_workmanager": "0.10.7"}``); a library reads its own key.
     versions: Mapping[str, str] = field(default_factory=dict)
+    #: iOS (``harness.ios``) when the app runs on an iPhone (``ios.scheduler(package)`` is its
+    #: ``BGTaskScheduler.shared``); ``None`` on Android.
+    ios: IOSSystem | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     destroyed: bool = False
     _client: httpx.AsyncClient | None = None

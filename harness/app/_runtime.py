@@ -43,6 +43,7 @@ from harness.app._http import (
 )
 from harness.app._usercode import import_user_module
 from harness.backends import Internet
+from harness.ios import IOSSystem
 from harness.sim import Simulation, run_blocking
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
@@ -180,12 +181,15 @@ class AppRuntime:
         data_for: Callable[[str], DataArea] | None = None,
         data_dir: Path | None = None,
         versions: Mapping[str, str] | None = None,
+        ios: IOSSystem | None = None,
     ) -> None:
         """``schedulers_for(package)`` (or one ``schedulers`` factory for every app) builds each
         process's WorkManager schedulers; ``data_for(package)`` is the package's device-owned
         data area (default: sqlite in memory, or files under ``data_dir``); ``versions`` are the
         library versions the apps are built with (``androidx_work`` picks each process's
-        WorkManager release; other keys are read by their library from the app instance)."""
+        WorkManager release; other keys are read by their library from the app instance);
+        ``ios`` is iOS when the apps run on an iPhone (each instance's ``ios``)."""
+        self.ios = ios
         self.versions: Mapping[str, str] = dict(versions or {})
         self._work_version = WorkManagerVersion.parse(
             self.versions.get("androidx_work", DEFAULT_WORK_VERSION)
@@ -264,6 +268,7 @@ class AppRuntime:
             sync_client_factory=lambda: device_sync_client(transport),
             notify=self._notify,
             versions=self.versions,
+            ios=self.ios,
         )
         instance.spawn_isolate = lambda isolate_kind: self._spawn(installed, instance, isolate_kind)
         return instance

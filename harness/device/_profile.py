@@ -315,6 +315,11 @@ class DeviceProfile(_Section):
 
     name: str
     description: str
+    #: The operating system on top of the device model: ``android`` (JobScheduler, WorkManager)
+    #: or ``ios`` (``harness.ios``: BGTaskScheduler). An iOS profile still names an
+    #: ``android_version`` for the shared parts' defaults; the Android-only parts (doze, standby,
+    #: JobScheduler) are not consulted on iOS.
+    platform: Literal["android", "ios"] = "android"
     android_version: AndroidVersion
     battery: BatterySettings
     charging: ChargingSettings

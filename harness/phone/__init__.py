@@ -3,11 +3,13 @@
 ``bind_phone(sim, device, internet)`` builds what a scenario run (and the pytest ``app`` fixture)
 runs apps on: the device's :class:`~harness.platform.JobSchedulerService`, an app runtime whose
 apps use the device's network, storage and scheduler, and the :class:`DeviceBinding` that joins
-them as Android does.
+them as Android does. ``bind_ios_phone(sim, device, internet)`` builds an iPhone instead:
+``harness.ios`` on the same device model and an app runtime whose processes iOS starts and ends.
 """
 
 from harness.phone._binding import DeviceBinding
 from harness.phone._build import bind_phone
+from harness.phone._ios import IOSBinding, IOSNetworkPort, bind_ios_phone
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime
 from harness.phone._why import why_not_running
@@ -15,7 +17,10 @@ from harness.phone._why import why_not_running
 __all__ = [
     "AppNetworkPort",
     "DeviceBinding",
+    "IOSBinding",
+    "IOSNetworkPort",
     "PhoneAppRuntime",
+    "bind_ios_phone",
     "bind_phone",
     "why_not_running",
 ]

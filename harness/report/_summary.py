@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from harness import __version__
 from harness.report._escape import markdown_block, markdown_code, markdown_text
+from harness.report._platforms import platform_comparison, platform_lines
 from harness.scenario import RunRecord
 
 #: Bump on any incompatible change to summary.json; docs/report-schema.md describes each version.
@@ -86,7 +87,9 @@ def summary_json(
 ) -> dict[str, Any]:
     """The ``summary.json`` document (``interrupted`` set makes it a partial report)."""
     scenarios = summarize(records)
+    platforms = platform_comparison(records)  # only when an app ran on several platforms
     return {
+        **({"platforms": platforms} if platforms else {}),
         "schema_version": SCHEMA_VERSION,
         "harness_version": __version__,
         "created_at": created_at,
@@ -188,6 +191,7 @@ def summary_markdown(
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())
+    lines += platform_lines(records)
     lines += _lives(scenarios)
     notes = sorted({note for record in records for note in record.notes})
     if notes:

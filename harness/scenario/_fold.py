@@ -76,6 +76,9 @@ _HANDLERS: Final = {
     "sim.task_error": "_crash",
     "backend.items_added": "_server_change",
     "backend.items_updated": "_server_change",
+    # iOS: a background launch is a run, a task the app completed successfully a successful one
+    "ios.launch": "_work_started",
+    "ios.completed": "_ios_completed",
 }
 
 
@@ -201,6 +204,10 @@ class RunFold:
 
     def _work_finished(self, record: TraceRecord) -> None:
         if record.get("result") == "success":
+            self.successful_runs += 1
+
+    def _ios_completed(self, record: TraceRecord) -> None:
+        if record.get("success") is True:
             self.successful_runs += 1
 
     def _work_failed(self, record: TraceRecord) -> None:

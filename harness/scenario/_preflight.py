@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from harness._exceptions import DefinitionError, ProfileError
-from harness.scenario._actions import Action
+from harness.scenario._actions import Action, platform_problem
 from harness.scenario._yaml import Loc
 from harness.sim import Simulation
 
@@ -84,6 +84,9 @@ def _action_problem(world: World, action: Action) -> str | None:
     """What would go wrong when ``action`` runs in ``world``: each action class knows its own
     hazards (an app not installed, an adb command the device refuses, an unknown server or
     resource, an app action the module lacks); its text was checked when it was parsed."""
+    problem = platform_problem(action, world.platform)
+    if problem is not None:
+        return problem
     try:
         problem = action.problem(world)
     except DefinitionError as error:

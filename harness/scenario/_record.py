@@ -33,6 +33,7 @@ TIMELINE_KINDS: Final = (
     "device.process",
     "device.storage",
     "backend.",
+    "ios.",
     "run.error",
 )
 
@@ -123,9 +124,11 @@ class RunRecord:
             parts.append(f"androidx.work {versions['androidx_work']}")
         if "flutter_workmanager" in versions:
             parts.append(f"flutter workmanager {versions['flutter_workmanager']}")
+        device = f" ({versions['device']})" if "device" in versions else ""
         if "android" in versions:
-            device = f" ({versions['device']})" if "device" in versions else ""
             parts.append(f"Android {versions['android']}{device}")
+        elif versions.get("platform") == "ios":
+            parts.append(f"iOS{device}")
         return " · ".join(parts)
 
     def replay_command(self) -> str:

@@ -382,16 +382,26 @@ def failed_summary(record: RunRecord) -> list[str]:
 
 
 def _versions(scenario: Scenario) -> dict[str, str]:
-    """What the run modelled, for the report and the replay header."""
+    """What the run modelled, for the report and the replay header: the library versions, the
+    device's Android release (``platform: ios`` instead on an iOS profile), the profile, and the
+    app module(s), by which the report sets one app's runs on each platform side by side."""
     spec = scenario.spec
     try:
-        android = str(
-            load_profile(spec.device.profile, spec.device.overrides or None).android_version
-        )
+        profile = load_profile(spec.device.profile, spec.device.overrides or None)
+        android, platform = str(profile.android_version), profile.platform
     except HarnessError:  # a bad profile is the run's error, reported on its own
-        android = "?"
+        android, platform = "?", "android"
+    app = ", ".join(app.module for app in scenario.apps)
+    if platform == "ios":
+        return {
+            **spec.versions.model_dump(),
+            "platform": "ios",
+            "device": spec.device.profile,
+            "app": app,
+        }
     return {
         **spec.versions.model_dump(),
         "android": android,
         "device": spec.device.profile,
+        "app": app,
     }

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 
 from harness._exceptions import ScenarioError
 from harness.device import Device, load_profile
-from harness.phone import bind_phone
+from harness.ios import IOSSystem
+from harness.phone import DeviceBinding, IOSBinding, bind_ios_phone, bind_phone
+from harness.platform import DeviceView, JobSchedulerService
 from harness.scenario._actions import Action
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers
@@ -41,15 +43,48 @@ class World:
         ):
             overrides["vendor"] = vendor
         self.device = Device(sim, spec.device.profile, overrides=overrides or None)
-        self.binding = bind_phone(
-            sim, self.device, self.internet, versions=spec.versions.model_dump()
-        )
-        self.view = self.binding.view
-        self.job_scheduler = self.binding.service
-        self.runtime = self.binding.runtime
-        for app in scenario.apps:
-            self.runtime.install(app)
+        versions = spec.versions.model_dump()
+        #: ``android`` or ``ios``: the device profile's platform.
+        self.platform = self.device.profile.platform
+        self._binding: DeviceBinding | None = None
+        #: The iPhone's binding (iOS and its app runtime) on an iOS profile, else ``None``.
+        self.ios_binding: IOSBinding | None = None
+        #: iOS (``harness.ios``) on an iOS profile, else ``None``.
+        self.ios: IOSSystem | None = None
+        if self.platform == "ios":
+            self.ios_binding = bind_ios_phone(sim, self.device, self.internet, versions=versions)
+            self.ios = self.ios_binding.ios
+            self.runtime = self.ios_binding.runtime
+            for app in scenario.apps:
+                self.ios_binding.install(app)
+        else:
+            self._binding = bind_phone(sim, self.device, self.internet, versions=versions)
+            self.runtime = self._binding.runtime
+            for app in scenario.apps:
+                self.runtime.install(app)
         self._notes: list[str] = []
+
+    @property
+    def binding(self) -> DeviceBinding:
+        """The Android phone's binding (JobScheduler, WorkManager, processes)."""
+        return self._android("the phone's JobScheduler binding", self._binding)
+
+    @property
+    def view(self) -> DeviceView:
+        """JobScheduler's view of the Android device."""
+        return self.binding.view
+
+    @property
+    def job_scheduler(self) -> JobSchedulerService:
+        """The Android device's JobScheduler."""
+        return self.binding.service
+
+    def _android(self, what: str, binding: DeviceBinding | None) -> DeviceBinding:
+        if binding is None:
+            raise ScenarioError(
+                f"{what} is Android's; this run's device {self.device.profile.name!r} runs iOS"
+            )
+        return binding
 
     def why_not_running(self, work_id: str, package: str | None = None) -> str:
         """Why the work ``work_id`` (of ``package``, or of the scenario's only app) is not

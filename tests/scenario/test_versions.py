@@ -63,6 +63,7 @@ def test_the_plugin_version_reaches_the_background_worker(
         "flutter_workmanager": plugin,
         "android": "15",
         "device": "pixel-like",
+        "app": "tests.scenario.apps.silent",
     }
     assert result.record.describe_versions() == (
         f"androidx.work 2.9 · flutter workmanager {plugin} · Android 15 (pixel-like)"

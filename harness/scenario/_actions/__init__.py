@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from harness._exceptions import ActionError
-from harness.scenario._actions._base import REGISTRY, Action, register
+from harness.scenario._actions._base import REGISTRY, Action, platform_problem, register
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
     if _module.name not in ("_base", "__main__"):
@@ -39,6 +39,9 @@ def parse_action(text: str) -> Action:
     raise ActionError(f"action {text!r} is not one of: {ACTION_HELP}")
 
 
+_PLATFORM_NAMES: Final = {"android": "Android", "ios": "iOS"}
+
+
 def actions_markdown() -> str:
     """``docs/actions.md``: every action's form, what it does and an example, from the registry."""
     lines = [
@@ -51,7 +54,8 @@ def actions_markdown() -> str:
         "app; `URL` is a resource of the scenario's `backend`, `ORIGIN` one of its servers.",
         "Every action is checked before anything runs: its values when the file loads, and",
         "against the built world (installed apps, servers, resources, adb commands, app",
-        "actions) in the preflight.",
+        "actions) in the preflight. Actions marked Android or iOS only exist on devices of",
+        "that platform (a profile's `platform:`); the others act on either.",
         "",
         "To add an action, add a `@register`-ed frozen dataclass (its grammar, checks, help",
         "line and effect) to a module of `harness/scenario/_actions/`, add its test under",
@@ -62,6 +66,9 @@ def actions_markdown() -> str:
     ]
     for cls in REGISTRY:
         summary = cls.summary.replace("|", "\\|")
+        if cls.platforms != frozenset({"android", "ios"}):
+            summary += " (" + " and ".join(_PLATFORM_NAMES[p] for p in sorted(cls.platforms))
+            summary += " only)"
         form = cls.form.replace("|", "\\|")
         lines.append(f"| `{form}` | {summary} | `{cls.example}` |")
     return "\n".join(lines) + "\n"
@@ -74,5 +81,6 @@ __all__ = [
     "ActionError",
     "actions_markdown",
     "parse_action",
+    "platform_problem",
     "register",
 ]

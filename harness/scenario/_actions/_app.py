@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from harness.app import run_as
 from harness.device import ProcessStarted, Shutdown
 from harness.scenario._actions._base import (
+    ANDROID_ONLY,
     Action,
     fail,
     installed_package,
@@ -70,6 +71,9 @@ class OpenApp(_UserVerb):
     phrases = ("open app",)
 
     def apply(self, world: World) -> None:
+        if world.ios_binding is not None:
+            world.ios_binding.open_app(self.target(world))
+            return
         world.device.apps.launch(self.target(world))
 
 
@@ -85,13 +89,17 @@ class LeaveApp(_UserVerb):
     phrases = ("leave app",)
 
     def apply(self, world: World) -> None:
+        if world.ios is not None:
+            world.ios.leave_app(self.target(world))
+            return
         world.device.apps.leave(self.target(world))
 
 
 @register
 @dataclass(frozen=True, slots=True)
 class SwipeAway(_UserVerb):
-    """The user swipes the app from recents."""
+    """The user swipes the app from recents (on iOS: the app switcher's force-quit, after which
+    iOS launches it in the background no more until the user opens it)."""
 
     kind = "swipe_away"
     form = "swipe away [PKG]"
@@ -100,6 +108,9 @@ class SwipeAway(_UserVerb):
     phrases = ("swipe away",)
 
     def apply(self, world: World) -> None:
+        if world.ios is not None:
+            world.ios.swipe_away(self.target(world))
+            return
         world.device.apps.swipe_away(self.target(world))
 
 
@@ -108,6 +119,7 @@ class SwipeAway(_UserVerb):
 class ForceStop(_UserVerb):
     """``am force-stop``: the app stays stopped until the next launch."""
 
+    platforms = ANDROID_ONLY
     kind = "force_stop"
     form = "force-stop [PKG]"
     summary = "am force-stop: stopped (jobs and alarms cancelled) until the next launch"
@@ -131,6 +143,18 @@ class KillApp(_UserVerb):
 
     def apply(self, world: World) -> None:
         package = self.target(world)
+        if world.ios is not None:
+            # iOS ends a background app under memory pressure; unlike a force-quit, background
+            # launches go on (react-native-background-fetch#34)
+            if world.ios.app(package).state.value == "foreground":
+                world.refuse(
+                    self,
+                    f"{package} is on screen; iOS does not end the foreground app",
+                    f"'{self.text}' did nothing while the app was on screen: 'leave app' first",
+                )
+                return
+            world.ios.terminate(package, "low-memory kill")
+            return
         apps = world.device.apps
         if apps.is_running(package) and apps.low_memory_kill(package) is None:
             # the low-memory killer never takes the foreground (TOP) app
@@ -146,6 +170,7 @@ class KillApp(_UserVerb):
 class ClearData(_UserVerb):
     """``pm clear``: the app's data is wiped (and its process killed)."""
 
+    platforms = ANDROID_ONLY
     kind = "clear_data"
     form = "clear data [PKG]"
     summary = "pm clear: the app's data is wiped"
@@ -204,6 +229,10 @@ class AppCall(Action):
     def apply(self, world: World) -> None:
         package = world.package_named(None, f"action {self.text!r}")
         if world.runtime.process(package) is not None:
+            self._perform(world, package)
+            return
+        if world.ios_binding is not None and world.device.is_on:
+            world.ios_binding.open_app(package)  # iOS starts the process as it opens the app
             self._perform(world, package)
             return
         if not world.device.is_on:

@@ -46,6 +46,9 @@ class Action:
     example: ClassVar[str] = ""
     #: Whether :meth:`problem` runs the user's app code (imports the app module).
     needs_user_code: ClassVar[bool] = False
+    #: The device platforms (a profile's ``platform``) the action exists on; the preflight
+    #: refuses it on another.
+    platforms: ClassVar[frozenset[str]] = frozenset({"android", "ios"})
 
     text: str
 
@@ -66,6 +69,23 @@ class Action:
 
 
 ActionType = TypeVar("ActionType", bound=type[Action])
+
+#: ``platforms`` of the actions that exist on one platform only.
+ANDROID_ONLY: frozenset[str] = frozenset({"android"})
+IOS_ONLY: frozenset[str] = frozenset({"ios"})
+
+
+def platform_problem(action: Action, platform: str) -> str | None:
+    """Why ``action`` cannot run on a device of ``platform`` (``None``: it can)."""
+    if platform in action.platforms:
+        return None
+    names = {"android": "Android", "ios": "iOS"}
+    only = " and ".join(names[name] for name in sorted(action.platforms))
+    return (
+        f"action {action.text!r} exists on {only} only, and this scenario's device runs "
+        f"{names.get(platform, platform)}; use a device profile of that platform or drop it"
+    )
+
 
 #: Every registered action class, in the order registered (the order of help and docs).
 REGISTRY: list[type[Action]] = []

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Self
 
-from harness.scenario._actions._base import Action, fail, register
+from harness.scenario._actions._base import ANDROID_ONLY, Action, fail, register
 
 if TYPE_CHECKING:
     from harness.scenario._world import World
@@ -25,6 +25,7 @@ _CONTENT_RE: Final = re.compile(r"^content change\s+(?P<uri>\S+)$", re.IGNORECAS
 class ContentChange(Action):
     """A ``content:`` URI changes (``ContentResolver.notifyChange``)."""
 
+    platforms = ANDROID_ONLY
     kind = "content_change"
     form = "content change URI"
     summary = (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Self
 
 from harness._exceptions import DefinitionError, ShellStateError
 from harness.device import Device
-from harness.scenario._actions._base import Action, fail, register
+from harness.scenario._actions._base import ANDROID_ONLY, Action, fail, register
 from harness.sim import Simulation
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class AdbShell(Action):
     """An adb shell command, run on the device as ``adb shell`` would."""
 
+    platforms = ANDROID_ONLY
     kind = "shell"
     form = "adb shell CMD"
     summary = "any adb shell command the simulated device supports, e.g. svc wifi disable"

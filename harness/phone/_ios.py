@@ -1,0 +1,167 @@
+"""``bind_ios_phone``: one simulated iPhone, built as a run's world builds it.
+
+The shared device model, ``harness.ios``'s :class:`IOSSystem` on it, and an app runtime whose
+apps are iOS apps: a process starts when iOS launches the app (the user, or a background launch)
+and dies when iOS terminates it; the user's launch runs the app's ``main()``; the app's HTTP uses
+the device's default network while its process runs and is not suspended. An app module may
+define ``IOS_APP_INFO`` (an :class:`~harness.ios.AppInfo`: its Info.plist) and
+``ios_did_finish_launching(launch)`` (its ``application(_:didFinishLaunchingWithOptions:)``,
+where it registers launch handlers); plugins register theirs on ``ios.app_launching``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+
+from harness.app import App, AppRuntime, Link, run_as
+from harness.backends import Internet
+from harness.device import Device, Transport
+from harness.ios import (
+    AppDelegate,
+    AppInfo,
+    AppState,
+    AppStateChange,
+    IOSSystem,
+    Launch,
+    LaunchPolicy,
+)
+from harness.phone._runtime import _DeviceData
+from harness.sim import Signal, Simulation
+
+
+class IOSNetworkPort:
+    """What one iOS app's HTTP sees: the default network while its process runs (a suspended
+    or terminated app runs no code, so it has none)."""
+
+    def __init__(self, binding: IOSBinding, package: str) -> None:
+        self._binding = binding
+        self._package = package
+        self.changed: Signal[object] = Signal(f"app.{package}.network")
+        device = binding.device
+        device.network.changed.connect(lambda _state: self.changed.emit(device.network.generation))
+        binding.ios.app_state_changed.connect(self._on_app_state)
+
+    def _on_app_state(self, change: AppStateChange) -> None:
+        if change.bundle_id == self._package and change.state in (
+            AppState.SUSPENDED,
+            AppState.NOT_RUNNING,
+        ):
+            self.changed.emit(change.state.value)
+
+    def link(self) -> Link | None:
+        """The link for a new request, or ``None`` (no network, or the app is not running)."""
+        state = self._binding.ios.app(self._package).state
+        if state in (AppState.SUSPENDED, AppState.NOT_RUNNING):
+            return None
+        quality = self._binding.device.network.sample_link()
+        if quality is None or quality.transport is Transport.NONE:
+            return None
+        return Link(
+            transport=quality.transport.value,
+            metered=quality.metered,
+            latency_ms=quality.latency_ms,
+            up_bytes_per_s=quality.up_bytes_per_s,
+            down_bytes_per_s=quality.down_bytes_per_s,
+            loss=quality.loss,
+        )
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        """Radio energy and activity, charged to the app."""
+        self._binding.device.power.note_transfer(
+            bytes_up, bytes_down, link.transport, tag=f"network:{self._package}"
+        )
+
+
+class IOSBinding:
+    """One iPhone: the device, iOS on it, and the runtime of its apps."""
+
+    platform = "ios"
+
+    def __init__(self, device: Device, ios: IOSSystem, runtime: AppRuntime) -> None:
+        self.device = device
+        self.ios = ios
+        self.runtime = runtime
+        ios.app_state_changed.connect(self._on_app_state)
+        ios.app_runner = self._run_as_app
+
+    def _run_as_app(self, package: str, call: Callable[[], None]) -> None:
+        """Run iOS's call into app code inside the app's process (its instance, so ``http``
+        and storage are the app's); app code that raises crashes the app."""
+        process = self.runtime.process(package)
+        try:
+            if process is None:
+                call()
+            else:
+                run_as(process.instance, call)
+        except Exception as error:  # app code crashed: recorded, iOS ends the app
+            self.device.sim.record(
+                "app.crash",
+                package=package,
+                where="ios launch",
+                error=f"{type(error).__name__}: {error}",
+                traceback="".join(traceback.format_exception(error)),
+            )
+            self.ios.terminate(package, f"crashed: {type(error).__name__}")
+
+    def install(self, app: App) -> None:
+        """Install ``app`` on iOS and in the runtime; its module is read when it first launches
+        (``IOS_APP_INFO``, ``ios_did_finish_launching``), so installing runs no app code."""
+        self.runtime.install(app)
+        self.ios.install(
+            app.package,
+            delegate=AppDelegate(did_finish_launching=lambda at: self._launched(app, at)),
+        )
+
+    def _launched(self, app: App, launch: Launch) -> None:
+        reason = "launch" if launch.reason is None else f"ios {launch.reason.value}"
+        process = self.runtime.start_process(app.package, reason=reason)
+        try:
+            module = run_as(process.instance, app.load)
+        except Exception:  # a module that does not import crashes in main(), as on Android
+            return
+        info = getattr(module, "IOS_APP_INFO", None)
+        if isinstance(info, AppInfo):
+            self.ios.app(app.package).info = info
+        hook = getattr(module, "ios_did_finish_launching", None)
+        if callable(hook):
+            run_as(process.instance, lambda: hook(launch))
+
+    def _on_app_state(self, change: AppStateChange) -> None:
+        if change.state is AppState.NOT_RUNNING:
+            self.runtime.kill_process(change.bundle_id, reason=change.reason)
+
+    def open_app(self, package: str) -> None:
+        """The user opens the app: iOS brings it to the foreground and its ``main()`` runs."""
+        self.ios.open_app(package)
+        self.runtime.launch(package)
+
+
+def bind_ios_phone(
+    sim: Simulation,
+    device: Device,
+    internet: Internet,
+    *,
+    versions: Mapping[str, str] | None = None,
+    policy: LaunchPolicy | None = None,
+) -> IOSBinding:
+    """Put iOS on ``device`` and join an app runtime to it (see the module docstring)."""
+    ios = IOSSystem(sim, device, policy)
+    binding: IOSBinding | None = None
+
+    def network_for(package: str) -> IOSNetworkPort:
+        assert binding is not None
+        return IOSNetworkPort(binding, package)
+
+    runtime = AppRuntime(
+        sim,
+        internet,
+        network_for=network_for,
+        # there is no WorkManager on iOS: a process's WorkManager has no scheduler to run work
+        schedulers_for=lambda _package: lambda _work_manager: [],
+        data_for=lambda package: _DeviceData(device, package),
+        versions=versions,
+        ios=ios,
+    )
+    binding = IOSBinding(device, ios, runtime)
+    return binding
