@@ -6,6 +6,8 @@ does, so a scenario that reproduces a user's complaint passes when the complaint
 
 from __future__ import annotations
 
+import itertools
+
 from harness.scenario import CheckResult, RunView
 
 
@@ -15,6 +17,14 @@ def _event_times(run: RunView, *, headless: bool | None = None) -> list[int]:
         for record in run.iter_records("bgfetch.event")
         if not record["timeout"] and (headless is None or record["headless"] is headless)
     ]
+
+
+def _reopened_after(run: RunView, t_ms: int) -> int:
+    """When the user next opened the app after ``t_ms`` (the run's end if never)."""
+    for record in run.iter_records("scenario.action"):
+        if record.t_ms > t_ms and record["action"] == "open app":
+            return record.t_ms
+    return run.duration_ms
 
 
 def _first(run: RunView, kind: str, **fields: object) -> int | None:
@@ -28,7 +38,7 @@ def fetches_regularly(run: RunView) -> CheckResult | bool:
     """At least one fetch event in every 24 hours of the run."""
     times = _event_times(run)
     edges = [0, *times, run.duration_ms]
-    gaps = [later - earlier for earlier, later in zip(edges, edges[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(edges)]
     return bool(times) and max(gaps) <= 24 * 3_600_000
 
 
@@ -39,8 +49,7 @@ def stops_after_swipe(run: RunView) -> bool:
     stopped = _first(run, "bgfetch.stopped")
     if swiped is None or stopped is None or stopped < swiped:
         return False
-    reopened = [r.t_ms for r in run.iter_records("app.launched") if r.t_ms > stopped]
-    until = reopened[0] if reopened else run.duration_ms
+    until = _reopened_after(run, stopped)
     return not [t for t in _event_times(run) if stopped < t < until]
 
 
@@ -57,8 +66,7 @@ def no_fetch_while_stopped(run: RunView) -> bool:
     stopped = _first(run, "job.cancelled_all", reason="app force stopped")
     if stopped is None:
         return False
-    reopened = [r.t_ms for r in run.iter_records("app.launched") if r.t_ms > stopped]
-    until = reopened[0] if reopened else run.duration_ms
+    until = _reopened_after(run, stopped)
     return not [t for t in _event_times(run) if stopped < t < until]
 
 
@@ -68,8 +76,7 @@ def fetches_after_reboot_without_launch(run: RunView) -> bool:
     boot = _first(run, "job.all_dropped")
     if boot is None:
         return False
-    reopened = [r.t_ms for r in run.iter_records("app.launched") if r.t_ms > boot]
-    until = reopened[0] if reopened else run.duration_ms
+    until = _reopened_after(run, boot)
     return any(boot < t < until for t in _event_times(run, headless=True))
 
 
@@ -79,6 +86,61 @@ def silent_after_reboot_until_opened(run: RunView) -> bool:
     boot = _first(run, "job.all_dropped")
     if boot is None:
         return False
-    reopened = [r.t_ms for r in run.iter_records("app.launched") if r.t_ms > boot]
-    until = reopened[0] if reopened else run.duration_ms
+    until = _reopened_after(run, boot)
     return not [t for t in _event_times(run) if boot < t < until]
+
+
+# --- iOS ---------------------------------------------------------------------------------------
+
+
+def _switch_windows(run: RunView, setting: str, *, blocked_when: bool) -> list[range]:
+    """Virtual-time ranges in which ``setting`` is ``blocked_when`` (blocking launches)."""
+    windows: list[range] = []
+    start: int | None = None
+    for record in run.iter_records("ios.setting"):
+        if record["setting"] != setting:
+            continue
+        blocked = record["value"] is blocked_when
+        if blocked and start is None:
+            start = record.t_ms
+        elif not blocked and start is not None:
+            windows.append(range(start, record.t_ms))
+            start = None
+    if start is not None:
+        windows.append(range(start, run.duration_ms + 1))
+    return windows
+
+
+def never_fires_with_refresh_off(run: RunView) -> bool:
+    """ "iOS never fires" (flutter_background_fetch #70, #202): with Background App Refresh off,
+    configure fails with code 1 (UIBackgroundRefreshStatusDenied) and no event ever comes."""
+    refused = [
+        r
+        for r in run.iter_records("flutter.platform_error")
+        if r["call"] == "configure" and r["error"].startswith("PlatformException(1,")
+    ]
+    return bool(refused) and not _event_times(run)
+
+
+def silent_in_low_power_mode(run: RunView) -> bool:
+    """Low Power Mode turns Background App Refresh off: no fetch event while it is on, and
+    events again once it is off."""
+    windows = _switch_windows(run, "low_power_mode", blocked_when=True)
+    times = _event_times(run)
+    if not windows or any(t in window for t in times for window in windows):
+        return False
+    return any(t > windows[0].stop for t in times)
+
+
+def nothing_after_force_quit_until_opened(run: RunView) -> bool:
+    """After the user swipes the app away in the app switcher, iOS launches it for nothing
+    (developer.apple.com/forums/thread/119758) until the user opens it again."""
+    quit_at = None
+    for record in run.iter_records("ios.app"):
+        if "swiped" in str(record["reason"]) or "force" in str(record["reason"]):
+            quit_at = record.t_ms
+            break
+    if quit_at is None:
+        return False
+    until = _reopened_after(run, quit_at)
+    return not [t for t in _event_times(run) if quit_at < t < until]

@@ -19,12 +19,16 @@ import httpx
 
 from harness.app import Hive, SharedPreferences, http
 from harness.background_fetch import BackgroundFetch, BackgroundFetchConfig, NetworkType
+from harness.ios import AppInfo
 
+#: A Flutter app: on iOS, main() runs at background launches too.
+IOS_FLUTTER = True
 PACKAGE = "com.example.fetchsync"
 ITEMS_URL = "https://api.example.com/items"
-CONFIG = BackgroundFetchConfig(
-    minimum_fetch_interval=15, required_network_type=NetworkType.ANY
-)
+#: iOS: the plugin's README asks for this identifier in BGTaskSchedulerPermittedIdentifiers
+#: (without it every submit fails with notPermitted, code 3).
+IOS_APP_INFO = AppInfo(permitted_identifiers=("com.transistorsoft.fetch",))
+CONFIG = BackgroundFetchConfig(minimum_fetch_interval=15, required_network_type=NetworkType.ANY)
 
 
 def main() -> None:

@@ -11,14 +11,16 @@ app away.
 
 from __future__ import annotations
 
+from examples.fetch_sync import IOS_APP_INFO, on_fetch, on_timeout, sync
 from harness.background_fetch import (
     BackgroundFetch,
     BackgroundFetchConfig,
     HeadlessTask,
     NetworkType,
 )
-from examples.fetch_sync import on_fetch, on_timeout, sync
 
+#: A Flutter app: on iOS, main() runs at background launches too.
+IOS_FLUTTER = True
 PACKAGE = "com.example.fetchsync"
 CONFIG = BackgroundFetchConfig(
     minimum_fetch_interval=15,
@@ -27,6 +29,9 @@ CONFIG = BackgroundFetchConfig(
     start_on_boot=True,
     enable_headless=True,
 )
+
+
+__all__ = ["IOS_APP_INFO", "headless_task", "main"]
 
 
 def main() -> None:

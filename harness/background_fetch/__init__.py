@@ -38,6 +38,7 @@ from harness.background_fetch._config import (
     TaskConfig,
     java_string_hash,
 )
+from harness.background_fetch._ios import attach_ios
 from harness.background_fetch._plugin import (
     BackgroundFetch,
     HeadlessTask,
@@ -65,5 +66,6 @@ __all__ = [
     "TaskConfig",
     "android_native",
     "attach_android",
+    "attach_ios",
     "java_string_hash",
 ]

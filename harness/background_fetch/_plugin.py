@@ -6,9 +6,9 @@
 events ``(task_id)`` arrive on ``on_fetch``, timeouts on ``on_timeout`` (omitted: a default that
 calls ``finish``). The app calls ``finish(task_id)`` when its work is done.
 
-The platform is Android unless the simulation has an iOS port bound
-(:func:`harness.flutter.bind_ios`); Android's native side is bound by the phone
-(:func:`attach_android`).
+The platform is iOS when the app runs on an iPhone (``AppInstance.ios``: ``bind_ios_phone``
+attaches the plugin's launch-time registration, :func:`attach_ios`), else Android (the phone
+attaches its native side, :func:`attach_android`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from harness.background_fetch._config import (
     task_native_config,
 )
 from harness.background_fetch._ios import IOSBackgroundFetch
-from harness.flutter import BackgroundRefreshStatus, PlatformCall, PlatformException, ios_port
+from harness.flutter import PlatformCall, PlatformException
+from harness.ios import BackgroundRefreshStatus
 from harness.sim import Simulation
 
 FetchCallback = Callable[[str], Awaitable[None] | None]
@@ -132,8 +133,7 @@ class BackgroundFetch:
 
     @staticmethod
     def _ios(instance: AppInstance) -> IOSBackgroundFetch | None:
-        port = ios_port(instance.sim)
-        return None if port is None else IOSBackgroundFetch(port, instance)
+        return None if instance.ios is None else IOSBackgroundFetch(instance)
 
     @staticmethod
     def configure(
@@ -158,8 +158,8 @@ class BackgroundFetch:
             status = ios.status()
             if status is not BackgroundRefreshStatus.AVAILABLE:
                 return BackgroundFetch._fail(instance, "configure", str(int(status)), status)
-            ios.state.on_event = on_event
             ios.start(max(config.minimum_fetch_interval, 0))
+            ios.subscribe(on_event)
             return PlatformCall(int(status))
         native = android_native(instance.sim)
         native.state(instance).on_event = on_event

@@ -17,16 +17,6 @@ A port of a Dart app's background code reads almost line by line::
 
 from harness.flutter import trace_kinds as trace_kinds  # registers the flutter layer's trace kinds
 from harness.flutter._ios import IOS_INIT_REQUIRED, IOS_PERFORM_FETCH, WorkmanagerPlugin
-from harness.flutter._ios_port import (
-    BackgroundRefreshStatus,
-    BGTaskHandle,
-    BGTaskKind,
-    BGTaskRequest,
-    BGTaskSchedulerError,
-    IOSPort,
-    bind_ios,
-    ios_port,
-)
 from harness.flutter._payload import DART_TASK_KEY, PayloadTypeError
 from harness.flutter._plugin import (
     INIT_REQUIRED,
@@ -61,17 +51,11 @@ __all__ = [
     "INIT_REQUIRED",
     "IOS_INIT_REQUIRED",
     "IOS_PERFORM_FETCH",
-    "BGTaskHandle",
-    "BGTaskKind",
-    "BGTaskRequest",
-    "BGTaskSchedulerError",
-    "BackgroundRefreshStatus",
     "BackgroundWorker",
     "BackoffPolicy",
     "Constraints",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
-    "IOSPort",
     "NetworkType",
     "OutOfQuotaPolicy",
     "PayloadTypeError",
@@ -84,6 +68,4 @@ __all__ = [
     "WorkState",
     "Workmanager",
     "WorkmanagerPlugin",
-    "bind_ios",
-    "ios_port",
 ]

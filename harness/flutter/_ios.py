@@ -37,11 +37,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from harness.app import AppInstance, current_app, enter_app, run_as
-from harness.flutter._ios_port import BGTaskHandle, BGTaskKind, BGTaskRequest, BGTaskSchedulerError
-from harness.flutter._ios_port import ios_port as _port_of
+from harness.ios import (
+    BGAppRefreshTaskRequest,
+    BGProcessingTaskRequest,
+    BGTask,
+    BGTaskRequest,
+    BGTaskScheduler,
+    BGTaskSchedulerError,
+)
 
 if TYPE_CHECKING:
-    from harness.flutter._ios_port import IOSPort
     from harness.flutter._types import Constraints, NetworkType
 
 #: ``WorkmanagerPlugin.createInitializationError`` (iOS), code "1".
@@ -61,10 +66,18 @@ def _whole_seconds(duration: timedelta | None) -> int:
     return 0 if duration is None else int(duration.total_seconds())
 
 
-def _submit(instance: AppInstance, port: IOSPort, request: BGTaskRequest) -> None:
+def scheduler(instance: AppInstance) -> BGTaskScheduler:
+    """``BGTaskScheduler.shared`` of the app (which runs on iOS)."""
+    ios = instance.ios
+    if ios is None:
+        raise RuntimeError(f"{instance.package} does not run on iOS")
+    return ios.scheduler(instance.package)
+
+
+def _submit(instance: AppInstance, request: BGTaskRequest) -> None:
     """``BGTaskScheduler.shared.submit``; the plugin only logs a failure."""
     try:
-        port.submit(instance.package, request)
+        scheduler(instance).submit(request)
     except BGTaskSchedulerError as error:
         instance.sim.record(
             "flutter.platform_error",
@@ -84,17 +97,14 @@ def _submit(instance: AppInstance, port: IOSPort, request: BGTaskRequest) -> Non
     )
 
 
-def register_periodic(
-    instance: AppInstance, port: IOSPort, unique_name: str, delay: timedelta | None
-) -> None:
+def register_periodic(instance: AppInstance, unique_name: str, delay: timedelta | None) -> None:
     """``registerPeriodicTask`` on iOS: a refresh request at ``now + initialDelay``."""
     earliest = instance.sim.now_ms + _whole_seconds(delay) * 1000
-    _submit(instance, port, BGTaskRequest(unique_name, BGTaskKind.APP_REFRESH, earliest))
+    _submit(instance, BGAppRefreshTaskRequest(unique_name, earliest_begin_ms=earliest))
 
 
 def register_processing(
     instance: AppInstance,
-    port: IOSPort,
     unique_name: str,
     delay: timedelta | None,
     constraints: Constraints | None,
@@ -103,14 +113,13 @@ def register_processing(
     from harness.flutter._types import NetworkType
 
     network_type: NetworkType | None = None if constraints is None else constraints.network_type
-    request = BGTaskRequest(
+    request = BGProcessingTaskRequest(
         unique_name,
-        BGTaskKind.PROCESSING,
-        instance.sim.now_ms + _whole_seconds(delay) * 1000,
+        earliest_begin_ms=instance.sim.now_ms + _whole_seconds(delay) * 1000,
         requires_network_connectivity=network_type in (NetworkType.CONNECTED, NetworkType.METERED),
         requires_external_power=bool(constraints is not None and constraints.requires_charging),
     )
-    _submit(instance, port, request)
+    _submit(instance, request)
 
 
 def register_one_off(
@@ -128,9 +137,9 @@ def register_one_off(
     run_as(instance, instance.sim.loop.create_task, later())
 
 
-def print_scheduled_tasks(instance: AppInstance, port: IOSPort) -> str:
+def print_scheduled_tasks(instance: AppInstance) -> str:
     """``printScheduledTasks``: the pending requests, as the plugin words them."""
-    pending = port.pending(instance.package)
+    pending = scheduler(instance).pending_task_requests()
     if not pending:
         return "[BGTaskScheduler] There are no scheduled tasks"
     message = "[BGTaskScheduler] Scheduled Tasks:"
@@ -203,10 +212,9 @@ class WorkmanagerPlugin:
     def register_periodic_task(identifier: str, frequency: timedelta | None = None) -> None:
         """``registerPeriodicTask(withIdentifier:frequency:)``: the refresh launch handler."""
         process = current_app()
-        port = _require_port(process)
         resubmit_s = DEFAULT_RESUBMIT_S if frequency is None else _whole_seconds(frequency)
 
-        def handler(task: BGTaskHandle) -> None:
+        def handler(task: BGTask) -> None:
             from harness.flutter._plugin import Workmanager
 
             if run_as(process, lambda: Workmanager().callback_dispatcher_path()) is None:
@@ -219,21 +227,20 @@ class WorkmanagerPlugin:
                 )
                 return
             earliest = process.sim.now_ms + resubmit_s * 1000
-            _submit(process, port, BGTaskRequest(task.identifier, BGTaskKind.APP_REFRESH, earliest))
+            _submit(process, BGAppRefreshTaskRequest(task.identifier, earliest_begin_ms=earliest))
             _run_operation(process, task, identifier, mode="periodic")
 
-        port.register(process.package, identifier, handler)
+        scheduler(process).register(identifier, handler)
 
     @staticmethod
     def register_bg_processing_task(identifier: str) -> None:
         """``registerBGProcessingTask(withIdentifier:)``: the processing launch handler."""
         process = current_app()
-        port = _require_port(process)
 
-        def handler(task: BGTaskHandle) -> None:
+        def handler(task: BGTask) -> None:
             _run_operation(process, task, identifier, mode="processing")
 
-        port.register(process.package, identifier, handler)
+        scheduler(process).register(identifier, handler)
 
     @staticmethod
     def perform_fetch(process: AppInstance) -> asyncio.Task[str]:
@@ -256,7 +263,7 @@ class WorkmanagerPlugin:
         return task
 
 
-def _run_operation(process: AppInstance, task: BGTaskHandle, identifier: str, *, mode: str) -> None:
+def _run_operation(process: AppInstance, task: BGTask, identifier: str, *, mode: str) -> None:
     """``BackgroundTaskOperation``: the expiration cancels it; completion is ``!isCancelled``."""
 
     async def operation() -> None:
@@ -278,14 +285,8 @@ def _run_operation(process: AppInstance, task: BGTaskHandle, identifier: str, *,
             work_id=mode,
             result="success" if success else "expired",
         )
-        task.set_task_completed(success)
+        if not task.completed:
+            task.set_task_completed(success=success)
 
     task.expiration_handler = expire
     running.add_done_callback(done)
-
-
-def _require_port(process: AppInstance) -> IOSPort:
-    port = _port_of(process.sim)
-    if port is None:
-        raise RuntimeError("WorkmanagerPlugin is the iOS side: this simulation runs Android")
-    return port

@@ -21,7 +21,6 @@ from typing import Any, Final, Generic, TypeVar
 from harness._exceptions import DefinitionError
 from harness.app import AppInstance, current_app
 from harness.flutter import _ios
-from harness.flutter._ios_port import IOSPort, ios_port
 from harness.flutter._payload import PayloadTypeError, encode_input
 from harness.flutter._types import (
     BackoffPolicy,
@@ -33,6 +32,7 @@ from harness.flutter._types import (
     WorkInfo,
     WorkState,
 )
+from harness.ios import IOSSystem
 from harness.workmanager import (
     ExistingPeriodicWorkPolicy as AndroidPeriodicPolicy,
 )
@@ -270,7 +270,7 @@ class Workmanager:
                 return self._fail(
                     "registerPeriodicTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
                 )
-            _ios.register_periodic(self._app, port, unique_name, initial_delay)
+            _ios.register_periodic(self._app, unique_name, initial_delay)
             return PlatformCall(None)
         try:
             self._require_initialized()
@@ -309,9 +309,9 @@ class Workmanager:
         """iOS's ``createInitializationError``: ``PigeonError`` code "1"."""
         return self._fail(call, PlatformException("1", _ios.IOS_INIT_REQUIRED))
 
-    def _ios_port(self) -> IOSPort | None:
-        """The iOS port when the app runs on iOS (``None`` on Android)."""
-        return ios_port(self._app.sim)
+    def _ios_port(self) -> IOSSystem | None:
+        """iOS when the app runs on an iPhone (``None`` on Android)."""
+        return self._app.ios
 
     def _require_initialized(self) -> None:
         if self.callback_dispatcher_path() is None:
@@ -347,7 +347,7 @@ class Workmanager:
         """``cancelByUniqueName`` -> ``WorkManager.cancelUniqueWork`` (iOS: cancel the request)."""
         port = self._ios_port()
         if port is not None:
-            port.cancel(self._app.package, unique_name)
+            port.scheduler(self._app.package).cancel(unique_name)
             return PlatformCall(None)
         self._work_manager().cancel_unique_work(unique_name)
         return PlatformCall(None)
@@ -363,7 +363,7 @@ class Workmanager:
         """``cancelAll`` -> ``WorkManager.cancelAllWork`` (iOS: ``cancelAllTaskRequests``)."""
         port = self._ios_port()
         if port is not None:
-            port.cancel_all(self._app.package)
+            port.scheduler(self._app.package).cancel_all()
             return PlatformCall(None)
         self._work_manager().cancel_all_work()
         return PlatformCall(None)
@@ -418,7 +418,7 @@ class Workmanager:
             return self._fail(
                 "registerProcessingTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
             )
-        _ios.register_processing(self._app, port, unique_name, initial_delay, constraints)
+        _ios.register_processing(self._app, unique_name, initial_delay, constraints)
         return PlatformCall(None)
 
     def print_scheduled_tasks(self) -> PlatformCall[str]:
@@ -426,7 +426,7 @@ class Workmanager:
         port = self._ios_port()
         if port is None:
             raise UnsupportedError("printScheduledTasks is not supported on Android")
-        return PlatformCall(_ios.print_scheduled_tasks(self._app, port))
+        return PlatformCall(_ios.print_scheduled_tasks(self._app))
 
 
 def _as_platform_error(error: Exception) -> Exception:

@@ -11,9 +11,16 @@ from harness.background_fetch import (
     HeadlessTask,
     TaskConfig,
 )
+from harness.ios import AppInfo
 
+#: A Flutter app: on iOS, main() runs at background launches too.
+IOS_FLUTTER = True
 PACKAGE = "com.example.fetchtest"
 API = "https://api.example.com"
+#: iOS: the Info.plist permits the fetch, one transistorsoft task and one other id.
+IOS_APP_INFO = AppInfo(
+    permitted_identifiers=("com.transistorsoft.fetch", "com.transistorsoft.upload", "my.upload")
+)
 
 #: Options configure() passes (tests set them before launching).
 OPTIONS: dict[str, Any] = {"minimum_fetch_interval": 15}

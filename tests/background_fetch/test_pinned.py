@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.app import App, AppRuntime, run_as
+from harness.app import App, run_as
 from harness.backends import Internet
 from harness.background_fetch import (
     FETCH_JOB_ID,
@@ -26,13 +26,11 @@ from harness.background_fetch import (
 )
 from harness.background_fetch._config import fetch_native_config
 from harness.device import Device
-from harness.flutter import BackgroundRefreshStatus, BGTaskKind, PlatformException, bind_ios
-from harness.phone import DeviceBinding, bind_phone
+from harness.flutter import PlatformException
+from harness.phone import DeviceBinding, IOSBinding, bind_ios_phone, bind_phone
 from harness.platform import MIN_PERIOD_MS, periodic_window
-from harness.sim import Simulation
-from tests.app.test_http import WIFI, FakeNetwork
+from harness.sim import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, Simulation
 from tests.background_fetch import fetch_app
-from tests.background_fetch.fake_ios import FakeIOS
 
 PACKAGE = fetch_app.PACKAGE
 
@@ -65,75 +63,94 @@ def kinds(sim: Simulation, kind: str) -> list[dict[str, object]]:
 # --- iOS (8, 9, 16) ----------------------------------------------------------------------------
 
 
-def ios_runtime(sim: Simulation, port: FakeIOS) -> AppRuntime:
-    bind_ios(sim, port)
+def iphone(sim: Simulation) -> IOSBinding:
+    """An iPhone with the test app installed and opened every day at 08:00 for 5 minutes."""
+    device = Device(sim, "iphone-like")
     internet = Internet(sim)
     internet.backend(fetch_app.API).route("GET", "/items", json={})
-    runtime = AppRuntime(sim, internet, network_for=lambda _package: FakeNetwork(WIFI))
-    runtime.install(App.from_module("tests.background_fetch.fetch_app"))
-    runtime.launch(PACKAGE)
-    sim.run_for(1)
-    return runtime
+    binding = bind_ios_phone(sim, device, internet)
+    binding.install(App.from_module("tests.background_fetch.fetch_app"))
+    return binding
+
+
+def use_daily(sim: Simulation, binding: IOSBinding, days: int) -> None:
+    """The user opens the app at 08:00 for five minutes, ``days`` days running."""
+    for day in range(days):
+        sim.run_until(day * MS_PER_DAY + 8 * MS_PER_HOUR)
+        binding.open_app(PACKAGE)
+        sim.run_for(5 * MS_PER_MINUTE)
+        binding.ios.leave_app(PACKAGE)
 
 
 def test_8_ios_resubmits_the_refresh_request_at_the_start_of_every_launch(sim: Simulation) -> None:
     """ "The plugin resubmits com.transistorsoft.fetch at now+interval*60 s at the start of every
     launch" (TSBackgroundFetch.m: the launch handler submits the next BGAppRefreshTaskRequest,
     then runs Dart)."""
-    port = FakeIOS()
     fetch_app.OPTIONS["minimum_fetch_interval"] = 30
-    ios_runtime(sim, port)
-    (first,) = port.pending(PACKAGE)
-    assert (first.identifier, first.kind) == (FETCH_TASK_ID, BGTaskKind.APP_REFRESH)
-    assert first.earliest_begin_ms == 1 + 30 * 60_000 - 1  # submitted at t=0 by main()
-    sim.run_for("3h")
-    launched_at = sim.now_ms
-    task = port.launch(PACKAGE, FETCH_TASK_ID)
-    assert task is not None
-    (again,) = port.pending(PACKAGE)
-    assert again.earliest_begin_ms == launched_at + 30 * 60_000
+    binding = iphone(sim)
+    use_daily(sim, binding, 4)
+    sim.run_until(4 * MS_PER_DAY)
+    launches = [r for r in sim.trace.of_kind("ios.launch") if r["identifier"] == FETCH_TASK_ID]
+    events = [r for r in sim.trace.of_kind("bgfetch.event") if not r["timeout"]]
+    assert launches, "iOS never launched the app for its refresh request"
+    assert len(events) == len(launches)
+    for event in events:
+        (resubmit,) = [
+            r
+            for r in sim.trace.of_kind("ios.submit")
+            if r.t_ms == event.t_ms and r["identifier"] == FETCH_TASK_ID
+        ]
+        assert resubmit["earliest_begin_ms"] == event.t_ms + 30 * 60_000
     order = [r.kind for r in sim.trace.of_kind("bgfetch.scheduled", "bgfetch.event")]
-    assert order[-2:] == ["bgfetch.scheduled", "bgfetch.event"]  # resubmitted before Dart ran
-    sim.run_for("1s")
-    assert fetch_app.EVENTS == [("fetch", "flutter_background_fetch")]
-    assert task.completed == [True]
+    first_event = order.index("bgfetch.event")
+    assert order[first_event - 1] == "bgfetch.scheduled"  # resubmitted before Dart ran
+    assert ("fetch", "flutter_background_fetch") in fetch_app.EVENTS
 
 
 def test_9_ios_schedule_task_rounds_down_to_seconds_and_needs_the_prefix(sim: Simulation) -> None:
     """ "iOS scheduleTask: 5500 ms -> 5 s; an id without com.transistorsoft gets no handler"
     (BackgroundFetchPlugin.m: earliestBeginDate = now + delay/1000 in whole seconds; CHANGELOG
-    1.2.2: only permitted identifiers containing com.transistorsoft are registered)."""
-    port = FakeIOS()
-    runtime = ios_runtime(sim, port)
-    process = runtime.process(PACKAGE)
+    1.2.2: only permitted identifiers containing com.transistorsoft are registered, so iOS ends
+    the app when it launches the other one)."""
+    fetch_app.TASKS.append(TaskConfig(task_id="com.transistorsoft.upload", delay=5500))
+    binding = iphone(sim)
+    sim.run_until(8 * MS_PER_HOUR)
+    binding.open_app(PACKAGE)
+    sim.run_for(1_000)
+    process = binding.runtime.process(PACKAGE)
     assert process is not None
-    now = sim.now_ms
-    run_as(
-        process.instance,
-        lambda: BackgroundFetch.schedule_task(
-            TaskConfig(task_id="com.transistorsoft.upload", delay=5500)
-        ),
-    )
     run_as(
         process.instance,
         lambda: BackgroundFetch.schedule_task(TaskConfig(task_id="my.upload", delay=5500)),
     )
-    requests = {r.identifier: r for r in port.pending(PACKAGE)}
-    assert requests["com.transistorsoft.upload"].earliest_begin_ms == now + 5000
-    assert requests["com.transistorsoft.upload"].kind is BGTaskKind.PROCESSING
-    assert port.launch(PACKAGE, "my.upload") is None  # no launch handler: Dart never hears
-    assert port.launch(PACKAGE, "com.transistorsoft.upload") is not None
-    sim.run_for("1s")
-    assert fetch_app.EVENTS == [("fetch", "com.transistorsoft.upload")]
+    submits = {
+        r["identifier"]: r
+        for r in sim.trace.of_kind("ios.submit")
+        if r["identifier"] != FETCH_TASK_ID
+    }
+    upload, other = submits["com.transistorsoft.upload"], submits["my.upload"]
+    assert upload["earliest_begin_ms"] == upload.t_ms + 5000
+    assert other["earliest_begin_ms"] == other.t_ms + 5000
+    binding.ios.leave_app(PACKAGE)
+    sim.run_until(3 * MS_PER_DAY)  # idle nights: iOS launches the processing requests
+    handlers = {r["identifier"]: r["handler"] for r in sim.trace.of_kind("ios.launch")}
+    assert handlers.get("com.transistorsoft.upload") is True
+    assert handlers.get("my.upload") is False  # iOS ends the app: no launch handler
+    delivered = {r["task_id"] for r in sim.trace.of_kind("bgfetch.event")}
+    assert "com.transistorsoft.upload" in delivered
+    assert "my.upload" not in delivered
+    (died,) = [r for r in sim.trace.of_kind("app.process_died") if "my.upload" in r["reason"]]
+    assert died["reason"] == "no launch handler registered for 'my.upload'"
 
 
 def test_16_ios_configure_fails_with_the_refresh_status_as_code(sim: Simulation) -> None:
     """ "iOS configure with status 0 or 1 -> error with that code" (BackgroundFetchPlugin.m:
     FlutterError code is the UIBackgroundRefreshStatus when it is not Available)."""
-    port = FakeIOS()
-    port.status = BackgroundRefreshStatus.DENIED
-    runtime = ios_runtime(sim, port)
-    process = runtime.process(PACKAGE)
+    binding = iphone(sim)
+    binding.ios.set_low_power_mode(True)
+    binding.open_app(PACKAGE)
+    sim.run_for(1_000)
+    process = binding.runtime.process(PACKAGE)
     assert process is not None
     call = run_as(
         process.instance,
@@ -144,11 +161,8 @@ def test_16_ios_configure_fails_with_the_refresh_status_as_code(sim: Simulation)
     with pytest.raises(PlatformException) as raised:
         call.result()
     assert raised.value.code == "1"
-    assert port.pending(PACKAGE) == []
-    port.status = BackgroundRefreshStatus.RESTRICTED
-    assert run_as(process.instance, lambda: BackgroundFetch.start()).__await__ is not None
-    with pytest.raises(PlatformException, match=r"^PlatformException\(0, "):
-        run_as(process.instance, BackgroundFetch.start).result()
+    assert binding.ios.scheduler(PACKAGE).pending_task_requests() == ()
+    assert run_as(process.instance, BackgroundFetch.status).result() == 1
 
 
 # --- Android (10-16) ---------------------------------------------------------------------------
