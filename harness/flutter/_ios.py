@@ -44,6 +44,8 @@ from harness.ios import (
     BGTaskRequest,
     BGTaskScheduler,
     BGTaskSchedulerError,
+    FetchCompletion,
+    FetchResult,
 )
 
 if TYPE_CHECKING:
@@ -243,23 +245,27 @@ class WorkmanagerPlugin:
         scheduler(process).register(identifier, handler)
 
     @staticmethod
-    def perform_fetch(process: AppInstance) -> asyncio.Task[str]:
-        """``application(_:performFetchWithCompletionHandler:)``: the legacy background fetch;
-        the task's result is ``"newData"`` or ``"failed"``."""
+    def perform_fetch(completion: FetchCompletion) -> asyncio.Task[FetchResult]:
+        """``application(_:performFetchWithCompletionHandler:)``, the legacy background fetch
+        (an app module's ``ios_perform_fetch``): Dart's ``iOSPerformFetch``, then
+        ``completion(.newData)`` when it returned true, else ``completion(.failed)``."""
+        process = current_app()
 
-        async def fetch() -> str:
+        async def fetch() -> FetchResult:
             answer = await run_dart(process, IOS_PERFORM_FETCH, {}, mode="background_fetch")
-            result = "newData" if answer is True else "failed"
+            result = FetchResult.NEW_DATA if answer is True else FetchResult.FAILED
             process.sim.record(
                 "flutter.task_result",
                 package=process.package,
                 task=IOS_PERFORM_FETCH,
                 work_id="background_fetch",
-                result=result,
+                result=result.name.lower(),
             )
+            if not completion.called:
+                completion(result)
             return result
 
-        task: asyncio.Task[str] = run_as(process, process.sim.loop.create_task, fetch())
+        task: asyncio.Task[FetchResult] = run_as(process, process.sim.loop.create_task, fetch())
         return task
 
 

@@ -8,8 +8,13 @@ from typing import Any
 
 from harness.app import current_app
 from harness.flutter import Workmanager, WorkmanagerPlugin
+from harness.ios import AppInfo, Launch
 
 PACKAGE = "com.example.iosapp"
+#: Info.plist: the identifiers AppDelegate registers.
+IOS_APP_INFO = AppInfo(permitted_identifiers=("sync", "cleanup"))
+#: The legacy background fetch goes to the plugin (a FlutterPluginAppLifeCycleDelegate).
+ios_perform_fetch = WorkmanagerPlugin.perform_fetch
 #: (task name, input data) as Dart saw them.
 SEEN: list[tuple[str, dict[str, Any]]] = []
 #: What the handler returns; "slow" sleeps a minute first.
@@ -20,7 +25,7 @@ def main() -> None:
     Workmanager().initialize(callback_dispatcher)
 
 
-def app_delegate() -> None:
+def ios_did_finish_launching(_launch: Launch) -> None:
     """AppDelegate.swift: the launch handlers (before didFinishLaunching returns)."""
     WorkmanagerPlugin.register_periodic_task("sync", frequency=timedelta(hours=1))
     WorkmanagerPlugin.register_bg_processing_task("cleanup")
