@@ -33,6 +33,7 @@ class Activity:
         "ended",
         "identifier",
         "kind",
+        "overrun",
         "started_ms",
     )
 
@@ -53,6 +54,8 @@ class Activity:
         self.kind = kind
         self.started_ms = sim.now_ms
         self.ended = False
+        #: The deadline passed with the activity still running.
+        self.overrun = False
         self._on_end = on_end
         self._terminate = terminate
         #: the BGTask's expiration handler, read when the warning comes (None for fetch and push)
@@ -127,6 +130,7 @@ class Activity:
     def _on_deadline(self) -> None:
         self._deadline = None
         if not self.ended:
+            self.overrun = True
             self._terminate(f"{self.kind.value} {self.identifier!r} not completed within its time")
 
     def _finish(self) -> None:

@@ -41,6 +41,13 @@ class AppSlot:
     throttled_until_ms: int | None = None
 
 
+def prune(slot: AppSlot, now_ms: int) -> None:
+    """Forget launches older than the budgets look back (two days)."""
+    horizon = now_ms - 2 * MS_PER_DAY
+    slot.refresh_launches = [t for t in slot.refresh_launches if t > horizon]
+    slot.processing_launches = [t for t in slot.processing_launches if t > horizon]
+
+
 def launch_blocker(system: IOSSystem, slot: AppSlot, kind: TaskKind) -> str | None:
     """Why the system would not launch the app in the background now (``None``: it may)."""
     device = system.device

@@ -10,6 +10,7 @@ system launches is the modelled ``LaunchPolicy`` (docs/ios.md).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
@@ -21,12 +22,12 @@ from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import BackgroundTime
 from harness.ios._enums import AppState, BackgroundRefreshStatus, TaskKind
 from harness.ios._launches import Activity
-from harness.ios._planner import AppSlot, plan, push_outcome
+from harness.ios._planner import AppSlot, plan, prune, push_outcome
 from harness.ios._policy import LaunchPolicy
 from harness.ios._scheduler import BGTaskScheduler
-from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._task import FetchCompletion, new_task
 from harness.ios._usage import UsagePredictor
-from harness.sim import MS_PER_DAY, MS_PER_HOUR, Signal, Simulation
+from harness.sim import MS_PER_HOUR, Signal, Simulation
 
 #: The identifier ``ios.*`` records use for silent pushes.
 PUSH_IDENTIFIER = "remote-notification"
@@ -54,15 +55,16 @@ class IOSSystem:
         self._low_power = False
         self._first_unlocked = True
         self._screen_off_since: int | None = None if device.screen.on else sim.now_ms
-        self._alarm: Any = None
+        self._alarm: asyncio.TimerHandle | None = None
         self._launching = False
         #: An app changed state (``AppStateChange``).
         self.app_state_changed: Signal[AppStateChange] = Signal("ios.app")
         #: How app code runs: ``app_runner(bundle_id, call)`` calls ``call()`` as the app (the
         #: phone layer runs it inside the app's process instance); by default, directly.
         self.app_runner: Callable[[str, Callable[[], None]], None] = lambda _bundle, call: call()
-        #: An app's process is starting (``Launch``): while subscribers run, the app is launching,
-        #: so plugins register their launch handlers here (before the app delegate's own code).
+        #: An app's process is starting (``Launch``), emitted right after the app delegate's
+        #: ``did_finish_launching`` (the process and its Info.plist are there) and while the app
+        #: is still launching: plugins register their launch handlers here.
         self.app_launching: Signal[Launch] = Signal("ios.app_launching")
         device.screen.changed.connect(self._on_screen)
         device.battery.changed.connect(self._on_battery)
@@ -298,7 +300,7 @@ class IOSSystem:
         (
             slot.refresh_launches if kind is TaskKind.APP_REFRESH else slot.processing_launches
         ).append(now)
-        self._prune(slot)
+        prune(slot, now)
         activity = self._begin(slot, kind, identifier, handler=None)
         handler = app.handlers.get(identifier)
         if handler is None:
@@ -306,19 +308,7 @@ class IOSSystem:
             # registered for task with identifier ...": the app crashes
             self.terminate(app.bundle_id, f"no launch handler registered for {identifier!r}")
             return
-        task: BGTask = (
-            BGAppRefreshTask(identifier, activity)
-            if kind is TaskKind.APP_REFRESH
-            else BGProcessingTask(identifier, activity)
-        )
-
-        def take_handler() -> Callable[[], object] | None:
-            handler_now = task.expiration_handler
-            task.expiration_handler = None  # "set to nil after it runs"
-            return handler_now
-
-        activity.take_expiration_handler(take_handler)
-        self._call_app(slot, handler, task)
+        self._call_app(slot, handler, new_task(kind, identifier, activity))
 
     def _begin(
         self, slot: AppSlot, kind: TaskKind, identifier: str, *, handler: bool | None
@@ -357,9 +347,9 @@ class IOSSystem:
         app.launching = True
         launch = Launch(app.bundle_id, reason, self.sim.now_ms)
         try:
-            self.app_launching.emit(launch)
             if app.delegate.did_finish_launching is not None:
                 self._call_app(slot, app.delegate.did_finish_launching, launch)
+            self.app_launching.emit(launch)
         finally:
             app.launching = False
 
@@ -378,6 +368,12 @@ class IOSSystem:
         self._maybe_suspend(slot)
 
     def _overrun(self, slot: AppSlot, reason: str) -> None:
+        if slot.app.state is AppState.FOREGROUND:
+            # iOS ends an app that overruns its background time, never the one on screen
+            for activity in list(slot.app.activities):
+                if activity.overrun:
+                    activity.complete(success=False, reason="time ran out in the foreground")
+            return
         self.terminate(slot.app.bundle_id, reason)
         self.reconsider()
 
@@ -397,11 +393,6 @@ class IOSSystem:
         self.sim.record("ios.app", bundle_id=slot.app.bundle_id, state=state.value, reason=reason)
         self.app_state_changed.emit(AppStateChange(slot.app.bundle_id, state, reason))
 
-    def _prune(self, slot: AppSlot) -> None:
-        horizon = self.sim.now_ms - 2 * MS_PER_DAY
-        slot.refresh_launches = [t for t in slot.refresh_launches if t > horizon]
-        slot.processing_launches = [t for t in slot.processing_launches if t > horizon]
-
     # --- the device -------------------------------------------------------------------------
 
     def _on_screen(self, state: ScreenState) -> None:
@@ -417,6 +408,12 @@ class IOSSystem:
                         )
         elif self._screen_off_since is None:
             self._screen_off_since = now
+            for slot in self._slots.values():
+                if slot.app.state is AppState.FOREGROUND:
+                    # locking the phone sends the app on screen to the background
+                    self._set_state(slot, AppState.BACKGROUND, "screen locked")
+                    slot.background_time.enter_background()
+                    self._maybe_suspend(slot)
         if not state.locked and not self._first_unlocked:
             self._first_unlocked = True
             self.sim.record("ios.setting", setting="first_unlocked", value=True, reason="user")

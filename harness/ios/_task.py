@@ -82,3 +82,21 @@ class FetchCompletion:
             )
         self._called = True
         self._activity.complete(success=result is not FetchResult.FAILED, result=result)
+
+
+def new_task(kind: TaskKind, identifier: str, activity: Activity) -> BGTask:
+    """The task object of a BGTaskScheduler launch, its expiration handler read (and cleared:
+    "set to nil after it runs", bgtask/expirationhandler) when the activity expires."""
+    task: BGTask = (
+        BGAppRefreshTask(identifier, activity)
+        if kind is TaskKind.APP_REFRESH
+        else BGProcessingTask(identifier, activity)
+    )
+
+    def take_handler() -> Callable[[], object] | None:
+        handler = task.expiration_handler
+        task.expiration_handler = None
+        return handler
+
+    activity.take_expiration_handler(take_handler)
+    return task

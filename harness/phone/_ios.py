@@ -6,10 +6,10 @@ and dies when iOS terminates it; the user's launch runs the app's ``main()``; th
 the device's default network while its process runs and is not suspended. An app module may
 define ``IOS_APP_INFO`` (an :class:`~harness.ios.AppInfo`: its Info.plist) and
 ``ios_did_finish_launching(launch)`` (its ``application(_:didFinishLaunchingWithOptions:)``,
-where it registers launch handlers), ``ios_perform_fetch(completion)`` (the legacy
-background fetch) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at background
-launches too, as the Flutter engine runs it); plugins register theirs on
-``ios.app_launching`` (background_fetch's is attached here, after the Info.plist is read).
+where it registers launch handlers), ``ios_perform_fetch(completion)`` (the legacy background
+fetch) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at background launches too, as
+the Flutter engine runs it); plugins register theirs on ``ios.app_launching`` (background_fetch's
+is attached here).
 """
 
 from __future__ import annotations
@@ -88,7 +88,6 @@ class IOSBinding:
         self.ios = ios
         self.runtime = runtime
         ios.app_state_changed.connect(self._on_app_state)
-        ios.app_launching.connect(self._starting)
         ios.app_runner = self._run_as_app
 
     def _run_as_app(self, package: str, call: Callable[[], None]) -> None:
@@ -122,20 +121,6 @@ class IOSBinding:
             ),
         )
 
-    def _starting(self, launch: Launch) -> None:
-        """The app's process starts (the first subscriber of ``ios.app_launching``): the
-        runtime's process, and the module's Info.plist (``IOS_APP_INFO``) before plugins read it
-        to register their launch handlers."""
-        reason = "launch" if launch.reason is None else f"ios {launch.reason.value}"
-        process = self.runtime.start_process(launch.bundle_id, reason=reason)
-        try:
-            module = run_as(process.instance, process.app.load)
-        except Exception:  # a module that does not import crashes in main(), as on Android
-            return
-        info = getattr(module, "IOS_APP_INFO", None)
-        if isinstance(info, AppInfo):
-            self.ios.app(launch.bundle_id).info = info
-
     def _launched(self, app: App, launch: Launch) -> None:
         reason = "launch" if launch.reason is None else f"ios {launch.reason.value}"
         process = self.runtime.start_process(app.package, reason=reason)
@@ -143,6 +128,9 @@ class IOSBinding:
             module = run_as(process.instance, app.load)
         except Exception:  # a module that does not import crashes in main(), as on Android
             return
+        info = getattr(module, "IOS_APP_INFO", None)
+        if isinstance(info, AppInfo):
+            self.ios.app(app.package).info = info
         hook = getattr(module, "ios_did_finish_launching", None)
         if callable(hook):
             run_as(process.instance, lambda: hook(launch))
@@ -197,5 +185,5 @@ def bind_ios_phone(
         ios=ios,
     )
     binding = IOSBinding(device, ios, runtime)
-    attach_ios(ios)  # after the binding: the background_fetch plugin reads the Info.plist
+    attach_ios(ios)  # the background_fetch plugin registers its launch handlers as apps launch
     return binding

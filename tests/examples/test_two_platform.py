@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from harness.report import summary_json, summary_markdown
 from harness.scenario import load
 from harness.sim import MS_PER_DAY, MS_PER_MINUTE
@@ -31,3 +33,21 @@ def test_ios_refreshes_before_the_usual_opens_and_far_less_often() -> None:
     assert line.startswith("- `examples.two_platform_sync`: syncs ")
     assert " times a day on Android, " in line
     assert line.endswith(" on iOS (1 and 1 runs)")
+
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.mark.parametrize("app", sorted(path.name for path in SCENARIOS.iterdir() if path.is_dir()))
+def test_every_example_app_runs_on_an_iphone(app: str) -> None:
+    """Each bundled example app's happy path runs on iphone-like: it opens, uses the network
+    and its plugin calls reach iOS without a run error or an app crash (what runs in the
+    background there is the iOS side of its plugin)."""
+    scenario = load(SCENARIOS / app / "happy_path.yaml").replace(
+        device="iphone-like", duration="1d"
+    )
+    record = scenario.run(0).record
+    assert record.error is None
+    assert record.versions["platform"] == "ios"
+    crashes = [check for check in record.checks if check.name == "no_crashes"]
+    assert all(check.passed for check in crashes)

@@ -252,3 +252,34 @@ def test_no_launch_before_the_first_unlock_after_a_reboot(
     assert iphone.first_unlocked
     sim.run_for(MS_PER_DAY)
     assert [r["task_kind"] for r in records(sim, "ios.launch")] == [TaskKind.APP_REFRESH.value]
+
+
+def test_a_push_to_the_app_on_screen_is_never_throttled_nor_killed(sim: Simulation) -> None:
+    """A silent push to the foreground app is delivered whatever the hourly count, and an app
+    on screen that never calls the completion handler is not terminated."""
+    from harness.device import Device
+
+    iphone = IOSSystem(sim, Device(sim, "iphone-like"))
+    iphone.install(
+        BUNDLE, AppInfo(), AppDelegate(did_receive_remote_notification=lambda _p, _c: None)
+    )
+    iphone.open_app(BUNDLE)
+    iphone.device.screen.use_for(10 * MS_PER_MINUTE)  # the user keeps using the app
+    outcomes = [iphone.deliver_silent_push(BUNDLE) for _ in range(5)]
+    sim.run_for(MS_PER_MINUTE)
+    assert outcomes == ["delivered"] * 5
+    assert records(sim, "ios.terminated") == []
+    assert {r["reason"] for r in records(sim, "ios.completed")} == {
+        "time ran out in the foreground"
+    }
+
+
+def test_locking_the_phone_sends_the_app_to_the_background(
+    sim: Simulation, iphone: IOSSystem, app: SyncApp
+) -> None:
+    """The screen going off (the auto-lock) moves the app on screen to the background, where
+    its background time starts (applicationDidEnterBackground)."""
+    iphone.open_app(BUNDLE)
+    sim.run_for(MS_PER_HOUR)
+    states = [(r["state"], r["reason"]) for r in records(sim, "ios.app")]
+    assert states[-2:] == [("background", "screen locked"), ("suspended", "nothing left to run")]
