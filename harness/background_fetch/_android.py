@@ -388,6 +388,7 @@ class AndroidBackgroundFetch:
     def _event(self, package: str, task_id: str, *, headless: bool, timeout: bool) -> None:
         self.sim.record(
             "bgfetch.event",
+            platform="android",
             package=package,
             task_id=dart_task_id(task_id),
             headless=headless,
@@ -424,6 +425,7 @@ class AndroidBackgroundFetch:
             task.timeout_handle.cancel()
         self.sim.record(
             "bgfetch.finished",
+            platform="android",
             package=instance.package,
             task_id=dart_task_id(task_id),
             timed_out=task.timed_out,

@@ -199,7 +199,12 @@ class IOSBackgroundFetch:
         self.state.running[task_id] = task
         task.expiration_handler = lambda: self._expired(task_id)
         self.sim.record(
-            "bgfetch.event", package=self.package, task_id=task_id, headless=False, timeout=False
+            "bgfetch.event",
+            platform="ios",
+            package=self.package,
+            task_id=task_id,
+            headless=False,
+            timeout=False,
         )
         on_event = self.state.on_event
         if on_event is None:
@@ -209,7 +214,12 @@ class IOSBackgroundFetch:
 
     def _expired(self, task_id: str) -> None:
         self.sim.record(
-            "bgfetch.event", package=self.package, task_id=task_id, headless=False, timeout=True
+            "bgfetch.event",
+            platform="ios",
+            package=self.package,
+            task_id=task_id,
+            headless=False,
+            timeout=True,
         )
         if self.state.on_event is None:
             self.finish(task_id, success=False)
@@ -223,6 +233,7 @@ class IOSBackgroundFetch:
             return
         self.sim.record(
             "bgfetch.finished",
+            platform="ios",
             package=self.package,
             task_id=task_id,
             timed_out=not success,

@@ -15,27 +15,30 @@ from harness.sim import TraceKind, register_trace_kind
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BgfetchEventRecord(TraceKind):
-    """An event reached the app: ``headless`` (the UI was not alive: the headless task ran) or
-    not, ``timeout`` (the onTimeout event, 60 s on Android, the expiration on iOS) or not."""
+    """An event reached the app (``platform`` android or ios): ``headless`` (the UI was not
+    alive: the headless task ran) or not, ``timeout`` (the onTimeout event, 60 s on Android, the
+    expiration on iOS) or not."""
 
     KIND: ClassVar[str] = "bgfetch.event"
     package: str
     task_id: str
     headless: bool
     timeout: bool
+    platform: str
 
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BgfetchFinishedRecord(TraceKind):
     """A task finished (``finish``; after a timeout, ``timed_out``), ``duration_ms`` after its
-    event."""
+    event (``platform`` android or ios)."""
 
     KIND: ClassVar[str] = "bgfetch.finished"
     package: str
     task_id: str
     timed_out: bool
     duration_ms: int
+    platform: str
 
 
 @register_trace_kind
