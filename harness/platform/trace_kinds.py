@@ -16,8 +16,8 @@ from harness.sim import TraceKind, register_trace_kind
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobAllDroppedRecord(TraceKind):
-    """Every pending job was dropped (the device shut down: JobScheduler keeps no jobs
-    across boots here).
+    """Every pending job was dropped (the device shut down), except the persisted ones
+    (``setPersisted``; WorkManager's jobs are not persisted).
     """
 
     KIND: ClassVar[str] = "job.all_dropped"
