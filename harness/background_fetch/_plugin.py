@@ -13,6 +13,7 @@ attaches its native side, :func:`attach_android`).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import weakref
 from collections.abc import Awaitable, Callable
@@ -30,7 +31,7 @@ from harness.background_fetch._config import (
     task_native_config,
 )
 from harness.background_fetch._ios import IOSBackgroundFetch
-from harness.flutter import PlatformCall, PlatformException
+from harness.flutter import ENGINE_START_MS, PlatformCall, PlatformException
 from harness.ios import BackgroundRefreshStatus
 from harness.sim import Simulation
 
@@ -86,10 +87,14 @@ def _resolve(path: str) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
-def _call_dart(instance: AppInstance, callback: Callable[..., Any], *args: Any) -> None:
-    """Run a Dart callback in ``instance`` (as a task when it is a coroutine function)."""
+def _call_dart(
+    instance: AppInstance, callback: Callable[..., Any], *args: Any, after_ms: int = 0
+) -> None:
+    """Run a Dart callback in ``instance`` as a task (``after_ms``: once an engine started)."""
 
     async def run() -> None:
+        if after_ms:
+            await asyncio.sleep(after_ms / 1000)
         try:
             outcome = callback(*args)
             if inspect.isawaitable(outcome):
@@ -122,10 +127,13 @@ def _run_headless(process: AppInstance, task_id: str, timeout: bool) -> None:
             reason="enableHeadless without registerHeadlessTask: no Dart callback to run",
         )
         return
-    engine = process.singleton(
-        "background_fetch.headless_engine", lambda: process.new_isolate("headless")
-    )
-    _call_dart(engine, _resolve(str(row[0])), HeadlessTask(task_id, timeout))
+    # HeadlessTask.java keeps one background engine per process; events queue until its Dart
+    # side reports "initialized", so the first one waits for the engine to start
+    key = "background_fetch.headless_engine"
+    starting = key not in process.memory
+    engine = process.singleton(key, lambda: process.new_isolate("headless"))
+    delay = ENGINE_START_MS if starting else 0
+    _call_dart(engine, _resolve(str(row[0])), HeadlessTask(task_id, timeout), after_ms=delay)
 
 
 class BackgroundFetch:

@@ -26,7 +26,7 @@ from harness.background_fetch import (
 )
 from harness.background_fetch._config import fetch_native_config
 from harness.device import Device
-from harness.flutter import PlatformException
+from harness.flutter import ENGINE_START_MS, PlatformException
 from harness.phone import DeviceBinding, IOSBinding, bind_ios_phone, bind_phone
 from harness.platform import MIN_PERIOD_MS, periodic_window
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, Simulation
@@ -328,3 +328,17 @@ def test_job_ids_are_java_string_hash_codes() -> None:
     assert java_string_hash("hello") == 99162322
     assert NativeConfig(task_id="hello").job_id == 99162322
     assert NativeConfig(task_id=FETCH_TASK_ID).job_id == FETCH_JOB_ID
+
+
+def test_headless_events_run_the_headless_task_in_a_background_engine(sim: Simulation) -> None:
+    """enableHeadless with stopOnTerminate false: an event while the app is terminated runs the
+    registered headless task in a background Flutter engine, once the engine has started
+    (BackgroundFetch.doFetch -> fireHeadlessEvent; HeadlessTask.java)."""
+    device, binding = phone(sim, enable_headless=True, stop_on_terminate=False)
+    device.apps.swipe_away(PACKAGE)
+    sim.run_for("1h")
+    (first, *_) = [r for r in sim.trace.of_kind("bgfetch.event") if r["headless"]]
+    assert ("headless", "flutter_background_fetch") in fetch_app.EVENTS
+    assert binding.service.job_status(PACKAGE, FETCH_JOB_ID) is not None  # not cancelled
+    (finished, *_) = sim.trace.of_kind("bgfetch.finished")
+    assert finished.t_ms >= first.t_ms + ENGINE_START_MS
