@@ -18,11 +18,7 @@ Android schedules through JobScheduler (job 999) or AlarmManager; iOS through BG
 """
 
 from harness.background_fetch import trace_kinds as trace_kinds  # registers bgfetch.* kinds
-from harness.background_fetch._android import (
-    FETCH_ALARM_RECEIVER,
-    FETCH_JOB_SERVICE,
-    AndroidBackgroundFetch,
-)
+from harness.background_fetch._android import AndroidBackgroundFetch
 from harness.background_fetch._config import (
     ALARM_WAKELOCK_MS,
     DART_FETCH_TASK_ID,
@@ -45,6 +41,7 @@ from harness.background_fetch._plugin import (
     android_native,
     attach_android,
 )
+from harness.background_fetch._requests import FETCH_ALARM_RECEIVER, FETCH_JOB_SERVICE
 
 __all__ = [
     "ALARM_WAKELOCK_MS",

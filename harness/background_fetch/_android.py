@@ -32,27 +32,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
+from harness.background_fetch import _requests, _store
 from harness.background_fetch._config import (
     ALARM_WAKELOCK_MS,
-    DART_FETCH_TASK_ID,
     DUPLICATE_WINDOW_MS,
-    FETCH_TASK_ID,
     IGNORE_START_WITHIN_MS,
     MAX_TIME_MS,
     NativeConfig,
+    dart_task_id,
 )
+from harness.background_fetch._requests import FETCH_ALARM_RECEIVER, FETCH_JOB_SERVICE
 from harness.platform import (
     Alarm,
-    AlarmKind,
     AlarmManagerService,
     JobInfo,
-    JobNetworkType,
     JobSchedulerService,
     JobStopReason,
     api_level,
-    periodic_window,
 )
 
 if TYPE_CHECKING:
@@ -60,24 +58,7 @@ if TYPE_CHECKING:
 
     from harness.app import AppInstance, AppRuntime
 
-#: The plugin's ``JobService`` and alarm ``BroadcastReceiver`` classes.
-FETCH_JOB_SERVICE: Final = "com.transistorsoft.tsbackgroundfetch.FetchJobService"
-FETCH_ALARM_RECEIVER: Final = "com.transistorsoft.tsbackgroundfetch.FetchAlarmReceiver"
-#: Where the plugin keeps its configs (``SharedPreferences`` named ``TSBackgroundFetch``).
-STORE: Final = "TSBackgroundFetch"
 _MEMORY_KEY: Final = "background_fetch.native"
-
-
-def dart_task_id(native_task_id: str) -> str:
-    """The task id Dart sees: the fetch task is ``flutter_background_fetch``."""
-    return (
-        DART_FETCH_TASK_ID if NativeConfig(task_id=native_task_id).is_fetch_task else native_task_id
-    )
-
-
-def native_task_id(dart_id: str) -> str:
-    """The native id of a task id Dart passes (``flutter_background_fetch`` -> the fetch task)."""
-    return FETCH_TASK_ID if dart_id == DART_FETCH_TASK_ID else dart_id
 
 
 @dataclass(eq=False)
@@ -142,29 +123,18 @@ class AndroidBackgroundFetch:
         state: ProcessState = instance.singleton(_MEMORY_KEY, ProcessState)
         return state
 
-    def _store(self, instance: AppInstance) -> Any:
-        db = instance.data.database(STORE)
-        db.execute("CREATE TABLE IF NOT EXISTS configs (task_id TEXT PRIMARY KEY, json TEXT)")
-        return db
-
     def save(self, instance: AppInstance, config: NativeConfig) -> None:
         """``BackgroundFetchConfig.save``."""
-        with self._store(instance) as db:
-            db.execute(
-                "INSERT OR REPLACE INTO configs (task_id, json) VALUES (?, ?)",
-                (config.task_id, config.to_json()),
-            )
+        _store.save(instance, config)
 
     def destroy(self, instance: AppInstance, task_id: str) -> None:
-        """``BackgroundFetchConfig.destroy``."""
-        with self._store(instance) as db:
-            db.execute("DELETE FROM configs WHERE task_id = ?", (task_id,))
+        """``BackgroundFetchConfig.destroy`` (and out of this process's memory)."""
+        _store.delete(instance, task_id)
         self.state(instance).configs.pop(task_id, None)
 
     def stored(self, instance: AppInstance) -> list[NativeConfig]:
         """The persisted configs, by task id."""
-        rows = self._store(instance).execute("SELECT json FROM configs ORDER BY task_id")
-        return [NativeConfig.from_json(row[0]) for row in rows]
+        return _store.load(instance)
 
     def config(self, instance: AppInstance, task_id: str) -> NativeConfig | None:
         """``getConfig`` (loading the persisted configs into memory first, as ``onFetch``)."""
@@ -187,32 +157,15 @@ class AndroidBackgroundFetch:
         self.save(instance, config)
         now = self.sim.now_ms
         self._scheduled_at[(package, config.task_id.lower())] = now
-        interval = config.interval_ms
         if not config.force_alarm_manager:
-            interval_ms, flex_ms = (0, 0)
-            if config.is_periodic:
-                interval_ms, flex_ms = periodic_window(interval, interval)
-            job = JobInfo(
-                job_id=config.job_id,
-                package=package,
-                service=FETCH_JOB_SERVICE,
-                work_spec_id=config.task_id,
-                generation=0,
-                earliest_ms=now if config.is_periodic else now + max(interval, 0),
-                network_type=JobNetworkType(config.required_network_type),
-                requires_charging=config.requires_charging,
-                requires_device_idle=config.requires_device_idle,
-                requires_battery_not_low=config.requires_battery_not_low,
-                requires_storage_not_low=config.requires_storage_not_low,
-                expedited=False,
-                interval_ms=interval_ms,
-                flex_ms=flex_ms,
-                persisted=config.start_on_boot and not config.stop_on_terminate,
-            )
-            self.jobs.schedule(job)
+            self.jobs.schedule(_requests.job_info(package, config, now))
             scheduler = "JobScheduler"
         else:
-            self.alarms.set(self._alarm(package, config, now + interval))
+            api = api_level(self.jobs.device.platform_version)
+            can_exact = self.alarms.can_schedule_exact_alarms(package)
+            self.alarms.set(
+                _requests.alarm(package, config, now, api=api, can_schedule_exact=can_exact)
+            )
             scheduler = "AlarmManager"
         self.sim.record(
             "bgfetch.scheduled",
@@ -220,30 +173,11 @@ class AndroidBackgroundFetch:
             task_id=config.task_id,
             job_id=config.job_id,
             scheduler=scheduler,
-            interval_ms=interval,
+            interval_ms=config.interval_ms,
             periodic=config.is_periodic,
             stop_on_terminate=config.stop_on_terminate,
             start_on_boot=config.start_on_boot,
             headless=config.job_service is not None,
-        )
-
-    def _alarm(self, package: str, config: NativeConfig, trigger_ms: int) -> Alarm:
-        api = api_level(self.jobs.device.platform_version)
-        if config.is_periodic:
-            kind = AlarmKind.SET_REPEATING
-        elif api >= 31 and not self.alarms.can_schedule_exact_alarms(package):
-            kind = AlarmKind.SET_AND_ALLOW_WHILE_IDLE
-        elif api >= 23:
-            kind = AlarmKind.SET_EXACT_AND_ALLOW_WHILE_IDLE
-        else:
-            kind = AlarmKind.SET_EXACT
-        return Alarm(
-            package=package,
-            tag=config.task_id,
-            receiver=FETCH_ALARM_RECEIVER,
-            kind=kind,
-            trigger_ms=trigger_ms,
-            interval_ms=config.interval_ms if config.is_periodic else 0,
         )
 
     def cancel(self, package: str, config: NativeConfig) -> None:

@@ -170,6 +170,18 @@ class NativeConfig:
         return cls(**json.loads(text))
 
 
+def dart_task_id(native_task_id: str) -> str:
+    """The task id Dart sees: the fetch task is ``flutter_background_fetch``."""
+    return (
+        DART_FETCH_TASK_ID if NativeConfig(task_id=native_task_id).is_fetch_task else native_task_id
+    )
+
+
+def native_task_id(dart_id: str) -> str:
+    """The native id of a task id Dart passes (``flutter_background_fetch`` -> the fetch task)."""
+    return FETCH_TASK_ID if dart_id == DART_FETCH_TASK_ID else dart_id
+
+
 def fetch_native_config(config: BackgroundFetchConfig) -> NativeConfig:
     """``BackgroundFetchModule.configure``: Dart's config as the native fetch task's config
     (``setMinimumFetchInterval`` ignores values below 1: the native default, 15, stays)."""

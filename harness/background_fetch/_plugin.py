@@ -22,12 +22,13 @@ from typing import Any
 
 from harness._exceptions import DefinitionError
 from harness.app import AppInstance, current_app, run_as
-from harness.background_fetch._android import AndroidBackgroundFetch, native_task_id
+from harness.background_fetch._android import AndroidBackgroundFetch
 from harness.background_fetch._config import (
     STATUS_AVAILABLE,
     BackgroundFetchConfig,
     TaskConfig,
     fetch_native_config,
+    native_task_id,
     task_native_config,
 )
 from harness.background_fetch._ios import IOSBackgroundFetch

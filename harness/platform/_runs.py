@@ -68,6 +68,47 @@ class JobRuns:
             return self.service_clients.get((job.package, job.service))
         return self.clients.get(job.package)
 
+    def attach_services(self, package: str) -> bool:
+        """Create ``package``'s declared services in its (new) process and deliver the starts
+        that waited for it; whether any was created."""
+        attached = False
+        for service, factory in sorted(self.service_factories.items()):
+            key = (package, service)
+            if key in self.service_clients:
+                continue
+            client = factory(package)
+            if client is not None:
+                self.service_clients[key] = client
+                attached = True
+        if attached:
+            for status in [s for s in self.jobs.values() if s.job.package == package]:
+                if status.running and not status.delivered:
+                    self.deliver_start(status)
+        return attached
+
+    def detach_services(self, package: str) -> bool:
+        """``package``'s process died: drop its declared services; their running jobs end and
+        are rescheduled with back-off. Whether it had any."""
+        services = [key[1] for key in self.service_clients if key[0] == package]
+        for service in services:
+            del self.service_clients[(package, service)]
+        for status in [
+            s
+            for s in self.jobs.values()
+            if s.job.package == package and s.job.service in services and s.running
+        ]:
+            self.end_run(status)
+            delay = self.back_off(status)
+            self.sim.record(
+                "job.stopped",
+                package=package,
+                job_id=status.job.job_id,
+                work_id=status.job.work_spec_id,
+                reason="process died",
+                reschedule_in_ms=delay,
+            )
+        return bool(services)
+
     def start(self, status: JobStatus) -> bool:
         """Start the job: bind the app's JobService, starting its process if needed; ``False``
         if the process cannot start."""

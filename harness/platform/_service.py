@@ -247,46 +247,14 @@ class JobSchedulerService:
     def process_up(self, package: str) -> None:
         """``package``'s process started: its declared services can take jobs (jobs waiting
         for the process start now)."""
-        attached = False
-        for service, factory in sorted(self.runs.service_factories.items()):
-            key = (package, service)
-            if key in self.runs.service_clients:
-                continue
-            client = factory(package)
-            if client is not None:
-                self.runs.service_clients[key] = client
-                attached = True
-        if not attached:
-            return
-        for status in [s for s in self._jobs.values() if s.job.package == package]:
-            if status.running and not status.delivered:
-                self.runs.deliver_start(status)
-        self.evaluate()
+        if self.runs.attach_services(package):
+            self.evaluate()
 
     def process_down(self, package: str) -> None:
         """``package``'s process died: running jobs of its declared services end, with
         back-off (WorkManager's are ended by :meth:`unregister_client`)."""
-        services = [key[1] for key in self.runs.service_clients if key[0] == package]
-        if not services:
-            return
-        for service in services:
-            del self.runs.service_clients[(package, service)]
-        for status in [
-            s
-            for s in self._jobs.values()
-            if s.job.package == package and s.job.service in services and s.running
-        ]:
-            self.runs.end_run(status)
-            delay = self.runs.back_off(status)
-            self.sim.record(
-                "job.stopped",
-                package=package,
-                job_id=status.job.job_id,
-                work_id=status.job.work_spec_id,
-                reason="process died",
-                reschedule_in_ms=delay,
-            )
-        self.evaluate()
+        if self.runs.detach_services(package):
+            self.evaluate()
 
     def job_finished(self, package: str, job_id: int, *, needs_reschedule: bool) -> None:
         """``JobService.jobFinished``: the job's work ended."""
