@@ -1,4 +1,5 @@
-"""Custom checks for the ``background_fetch`` scenarios (``custom: examples.checks.background_fetch:NAME``).
+"""Custom checks for the ``background_fetch`` scenarios
+(``custom: examples.checks.background_fetch:NAME``).
 
 Each reads the plugin's ``bgfetch.*`` and the device's records and states what a faithful phone
 does, so a scenario that reproduces a user's complaint passes when the complaint is reproduced.
