@@ -61,6 +61,10 @@ _APP_FACING = {
     # Android's ForegroundServiceStartNotAllowedException, raised into a worker's
     # set_foreground_async future (app code catches it by that name)
     "harness.workmanager._foreground.ForegroundServiceStartNotAllowedException",
+    # iOS's errors as app code sees them: an NSError of BGTaskSchedulerErrorDomain from submit,
+    # and NSInternalInconsistencyException (a handler registered late or twice)
+    "harness.ios._errors.BGTaskSchedulerError",
+    "harness.ios._errors.InternalInconsistencyError",
 }
 
 

@@ -18,7 +18,11 @@ from typing import Final
 from harness._exceptions import ActionError
 from harness.scenario._actions._base import REGISTRY, Action, platform_problem, register
 
-for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
+# iOS's own actions come last in help and errors (a long list is cut in error messages; the
+# forms most scenarios use come first)
+for _module in sorted(
+    pkgutil.iter_modules(__path__), key=lambda found: (found.name == "_ios", found.name)
+):
     if _module.name not in ("_base", "__main__"):
         importlib.import_module(f"{__name__}.{_module.name}")
 
