@@ -130,11 +130,26 @@ def register_one_off(
     input_data: Mapping[str, Any] | None,
     delay: timedelta | None,
 ) -> None:
-    """``registerOneOffTask`` on iOS: ``beginBackgroundTask`` and the task in this process."""
+    """``registerOneOffTask`` on iOS: ``beginBackgroundTask`` (its expiration handler ends it),
+    then the task in this process; the operation's completion ends the background task."""
+    ios = instance.ios
+    assert ios is not None
+    background_time = ios.background_time(instance.package)
+    task_id = {"id": 0}
+
+    def end() -> None:
+        if task_id["id"]:
+            background_time.end(task_id["id"])
+            task_id["id"] = 0
+
+    task_id["id"] = background_time.begin(unique_name, expiration_handler=end)
 
     async def later() -> None:
-        await asyncio.sleep(_whole_seconds(delay))
-        await run_dart(instance, unique_name, dict(input_data or {}), mode="one_off")
+        try:
+            await asyncio.sleep(_whole_seconds(delay))
+            await run_dart(instance, unique_name, dict(input_data or {}), mode="one_off")
+        finally:
+            end()
 
     run_as(instance, instance.sim.loop.create_task, later())
 

@@ -153,7 +153,8 @@ def test_processing_task_maps_network_and_charging(sim: Simulation) -> None:
 
 def test_one_off_task_runs_in_the_process_with_the_unique_name(sim: Simulation) -> None:
     """registerOneOffTask on iOS: beginBackgroundTask and the task after its delay in this
-    process; Dart's task name is the unique name; the input data is delivered."""
+    process (the operation's completion ends the background task); Dart's task name is the
+    unique name; the input data is delivered."""
     binding, ui = iphone(sim)
     call(
         ui,
@@ -166,6 +167,8 @@ def test_one_off_task_runs_in_the_process_with_the_unique_name(sim: Simulation) 
     assert ios_app.SEEN == []
     sim.run_for(2_000)
     assert ios_app.SEEN == [("upload-1", {"n": 1})]
+    events = [r["event"] for r in sim.trace.of_kind("ios.background_task")]
+    assert events == ["begin", "end"]  # beginBackgroundTask, ended by the operation
 
 
 def test_legacy_background_fetch_runs_ios_perform_fetch(sim: Simulation) -> None:
