@@ -48,7 +48,7 @@ def _harness_side(scenario: Scenario, runs_seen: list[int]) -> Mapping[str, floa
         began = cpu_seconds()
         result = run_scenario(scenario, 0, trace_path=Path(tmp) / "trace.jsonl", keep_trace=False)
         spent = cpu_seconds() - began
-    runs = int(result.record.metrics["work_runs"])
+    runs = int(result.record.metrics["work_runs"] or 0)
     if not result.record.passed or runs == 0:
         raise RuntimeError("the year run failed its checks or ran no work; numbers are void")
     runs_seen.append(runs)

@@ -1,7 +1,8 @@
 """The ``harness`` command line: run, validate, replay, list and report scenario suites.
 
-Exit codes: 0 when every check holds, 1 when a check fails (or a run errors), 2 for a bad
-scenario file or bad usage, 128 + the signal's number when SIGINT (130) or SIGTERM (143)
+Exit codes: 0 when every check holds, 1 when a check fails (or a run errors) or, with
+``--baseline OLD``, when the report is worse than the baseline (``harness._cli_report``), 2 for
+a bad scenario file or bad usage, 128 + the signal's number when SIGINT (130) or SIGTERM (143)
 stopped the command (``run`` then writes a partial report of the runs that finished).
 """
 
@@ -173,8 +174,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "--trace-kinds", action="store_true", help="list every trace kind with its fields"
     )
 
-    report = commands.add_parser("report", help="re-render a report directory")
+    report = commands.add_parser(
+        "report", help="re-render a report directory (or compare it with a baseline)"
+    )
     report.add_argument("directory", metavar="DIR")
+    from harness._cli_report import add_baseline_options
+
+    add_baseline_options(report)
+    add_baseline_options(run)
+
+    from harness._cli_why import add_why_parser
+
+    add_why_parser(commands)
 
     demo = commands.add_parser("demo", help="simulate one device-day of a bare sync loop")
     demo.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
@@ -252,6 +263,9 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     if fleets or args.devices is not None:
         from harness._cli_fleet import run_fleets
 
+        if args.baseline is not None:
+            console.print("--baseline compares scenario reports; fleets are not compared yet")
+            return EXIT_USAGE
         return run_fleets(args, console, scenarios, out)
     jobs: list[Job] = []
     for scenario in scenarios:
@@ -292,7 +306,13 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         _print_result(console, scenario, [r for r in relative if r.path == scenario.path])
     elapsed = real_perf_counter() - began
     console.print(f"{len(records)} runs in {elapsed:.1f} s · report: {index}", highlight=False)
-    return EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
+    code = EXIT_OK if all(record.passed for record in records) else EXIT_FAILED
+    if args.baseline is not None:
+        from harness._cli_report import compare_into
+
+        compared = compare_into(out, args.baseline, args.tolerance, console)
+        code = EXIT_USAGE if compared == EXIT_USAGE else max(code, compared)
+    return code
 
 
 @contextmanager
@@ -487,6 +507,10 @@ def _command_list(args: argparse.Namespace, console: Console) -> int:
 def _command_report(args: argparse.Namespace, console: Console) -> int:
     from rich.markup import escape
 
+    if args.baseline is not None:
+        from harness._cli_report import command_report_baseline
+
+        return command_report_baseline(args, console)
     from harness.report import rerender
 
     try:
@@ -500,8 +524,10 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``harness`` console command; returns the process exit code."""
+    from harness._cli_why import parse_args
+
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
     console = _console()
@@ -525,6 +551,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console
         return _command_list(args, console)
     if args.command == "report":
         return _command_report(args, console)
+    if args.command == "why":
+        from harness._cli_why import command_why
+
+        return command_why(args, console)
     if args.command == "demo":
         from harness.demo import run_demo
 

@@ -33,17 +33,19 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("report",),
     ("_pytest_items", "demo", "strategies"),
-    ("cli", "_cli_fleet", "pytest_plugin", "__init__"),
+    ("cli", "_cli_fleet", "_cli_report", "_cli_why", "pytest_plugin", "__init__"),
 )
 #: Imports allowed within a layer: the flutter facade is built on the app runtime (and the
-#: background_fetch plugin on both, sharing flutter's platform calls and iOS seam); the command
-#: line runs fleets with its fleet part.
+#: background_fetch plugin on both, sharing flutter's platform calls); the command line runs
+#: fleets, comparisons and ``why`` with its parts.
 SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
     {
         ("flutter", "app"),
         ("background_fetch", "app"),
         ("background_fetch", "flutter"),
         ("cli", "_cli_fleet"),
+        ("cli", "_cli_report"),
+        ("cli", "_cli_why"),
     }
 )
 

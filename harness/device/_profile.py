@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Android versions whose AOSP defaults ship as platform files.
-AndroidVersion = Literal[12, 13, 14, 15]
+AndroidVersion = Literal[12, 13, 14, 15, 16]
 
 Percent = Annotated[int, Field(ge=0, le=100)]
 Ms = Annotated[int, Field(ge=0, le=365 * 86_400_000)]
@@ -292,9 +292,12 @@ class JobSchedulerSettings(_Section):
     """Which ``QuotaController.QcConstants`` defaults the phone's JobScheduler uses: ``legacy``
     (the ``DEFAULT_*`` windows of Android 12-15: WORKING_SET 2 h, FREQUENT 8 h, ACTIVE 10 min) or
     ``current`` (the flag-gated ``DEFAULT_CURRENT_*`` ones: WORKING_SET 4 h, FREQUENT 12 h, ACTIVE
-    20 min per 30 min), for a phone whose build turns that flag on."""
+    20 min per 30 min), for a phone whose build turns that flag on, or ``latest`` (Android 16's
+    ``adjust_quota_default_constants`` set: the current windows with ACTIVE 20 min per 60 min,
+    ``DEFAULT_LATEST_WINDOW_SIZE_ACTIVE_MS``, and 15 min of expedited time a day for WORKING_SET,
+    ``DEFAULT_CURRENT_EJ_LIMIT_WORKING_MS``)."""
 
-    quota_constants: Literal["legacy", "current"]
+    quota_constants: Literal["legacy", "current", "latest"]
     #: ``JobConcurrencyManager``'s steady-state limit of jobs running at once: 16 on Android
     #: 12-13 (``MAX_JOB_CONTEXTS_COUNT``/``STANDARD_CONCURRENCY_LIMIT``); from 14 on
     #: ``DEFAULT_CONCURRENCY_LIMIT`` by RAM: 8 low-RAM, 16 up to 6 GB, 20 up to 8 GB, 32 up to

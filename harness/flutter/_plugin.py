@@ -13,6 +13,7 @@ Sources: ``workmanager/lib/src/workmanager_impl.dart`` (Dart API),
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from datetime import timedelta
@@ -133,6 +134,8 @@ class Workmanager:
             self._app: AppInstance = current_app()
             self.background_task_handler: BackgroundTaskHandler | None = None
             self.task_stopped_handler: BackgroundTaskStoppedHandler | None = None
+            #: Set by ``execute_task``: the 0.10.10 ``notifyBackgroundChannelInitialized`` signal.
+            self._channel_ready: asyncio.Future[None] | None = None
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -173,6 +176,21 @@ class Workmanager:
         """Register this isolate's task handler (call it from the callback dispatcher)."""
         self.background_task_handler = handler
         self.task_stopped_handler = on_task_stopped
+        ready = self._channel_ready
+        if ready is not None and not ready.done():
+            ready.set_result(None)  # 0.10.10: notifyBackgroundChannelInitialized after set-up
+
+    async def wait_for_background_channel(self, timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` for ``execute_task`` (0.10.10's Dart-initiated handshake);
+        ``True`` once a handler is registered."""
+        if self.background_task_handler is not None:
+            return True
+        self._channel_ready = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._channel_ready), timeout_ms / 1000)
+        except TimeoutError:
+            return False
+        return True
 
     # --- registering ----------------------------------------------------------------------
 

@@ -9,7 +9,12 @@ Per run (the plugin release is ``versions.flutter_workmanager``: :mod:`harness.f
 3. The callback dispatcher runs in it and must call ``Workmanager().execute_task(handler)``. If it
    never does, 0.10.7 waits for the Dart side forever: the work stays RUNNING until the system
    stops it (the job timeout); 0.10.9's ``DartInitializationWatchdog`` fails the run
-   (``Result.failure()``) after ``DART_INITIALIZATION_TIMEOUT_MILLIS`` (30 s).
+   (``Result.failure()``) after ``DART_INITIALIZATION_TIMEOUT_MILLIS`` (30 s). An ``async``
+   dispatcher runs on in the engine; up to 0.10.9 the native side's ``backgroundChannelInitialized``
+   goes out as soon as the dispatcher has started (its first step), so a dispatcher that awaits
+   before ``execute_task`` misses it and its task never runs (the same hang or watchdog failure,
+   issue #738); from 0.10.10 the native side waits for Dart's signal (``execute_task``, at most
+   30 s) and then runs the task.
 4. ``handler(task_name, input_data)``: ``True`` -> success, ``False`` or ``None`` -> retry, an
    exception (or a non-bool) -> failure.
 5. As soon as the handler's future completes, the engine is destroyed (``stopEngine``): tasks the
@@ -76,6 +81,8 @@ class BackgroundWorker(CoroutineWorker):
 
     _engine: AppInstance | None = None
     _stop_pending = False
+    #: An ``async`` callback dispatcher, running on in the engine (the engine's end cancels it).
+    _dispatcher: asyncio.Future[Any] | None = None
 
     async def do_work(self) -> Result:
         """Steps 1-5 of the module docs."""
@@ -102,16 +109,41 @@ class BackgroundWorker(CoroutineWorker):
         sim.record("flutter.engine_started", **fields, instance=engine.instance_id)
         try:
             await asyncio.sleep(ENGINE_START_MS / 1000)
-            _resolve(dispatcher_path)()
+            dispatched = _resolve(dispatcher_path)()
             plugin = Workmanager()
+            version = _plugin_version(process)
+            if inspect.isawaitable(dispatched):
+                # an async dispatcher runs on in the engine: its first step runs now
+                self._dispatcher = asyncio.ensure_future(dispatched)
+                await asyncio.sleep(0)
+                if plugin.background_task_handler is None and version.has_dart_initiated_handshake:
+                    # 0.10.10 (#739): the task waits for Dart's notifyBackgroundChannelInitialized
+                    await plugin.wait_for_background_channel(DART_INITIALIZATION_TIMEOUT_MS)
+                    if plugin.background_task_handler is None:
+                        sim.record(
+                            "flutter.waiting_for_dart",
+                            **fields,
+                            reason="the callback dispatcher did not call execute_task",
+                        )
+                        raise _DartNotInitialized(
+                            "Dart engine did not initialize the background channel within "
+                            f"{DART_INITIALIZATION_TIMEOUT_MS} ms"
+                        )
+            # Up to 0.10.9 backgroundChannelInitialized went out now: a handler registered
+            # later never hears it (#738); the task waits forever (0.10.7) or 30 s (0.10.9).
             handler = plugin.background_task_handler
             if handler is None:
                 sim.record(
                     "flutter.waiting_for_dart",
                     **fields,
-                    reason="the callback dispatcher did not call execute_task",
+                    reason=(
+                        "the background channel message went out before the async callback "
+                        "dispatcher called execute_task, and was lost (plugin issue #738)"
+                        if inspect.isawaitable(dispatched)
+                        else "the callback dispatcher did not call execute_task"
+                    ),
                 )
-                if not _plugin_version(process).has_initialization_watchdog:
+                if not version.has_initialization_watchdog:
                     await asyncio.get_running_loop().create_future()  # 0.10.7 hangs here
                 # 0.10.9 BackgroundWorker.kt: the watchdog's stopEngine(Result.failure(), ...)
                 await asyncio.sleep(DART_INITIALIZATION_TIMEOUT_MS / 1000)

@@ -93,8 +93,10 @@ class FlutterTaskResultRecord(TraceKind):
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlutterWaitingForDartRecord(TraceKind):
-    """The callback dispatcher never called ``executeTask``: plugin 0.10.7 waits for Dart forever,
-    0.10.9 fails the run 30 s later (``flutter.task_error``, phase ``initialization``)."""
+    """The callback dispatcher never called ``executeTask`` (or, before plugin 0.10.10, an async
+    dispatcher called it after the native message was lost, #738): plugin 0.10.7 waits for Dart
+    forever, 0.10.9 and later fail the run 30 s later (``flutter.task_error``, phase
+    ``initialization``)."""
 
     KIND: ClassVar[str] = "flutter.waiting_for_dart"
     package: str

@@ -77,6 +77,10 @@ def _schedulers(*factories: SchedulerFactory) -> SchedulerFactory:
     BackgroundScheduler`` and ``WorkManagerImpl.createSchedulers``)."""
 
     def make(work_manager: WorkManager) -> list[Scheduler]:
-        return [scheduler for factory in factories for scheduler in factory(work_manager)]
+        schedulers = [scheduler for factory in factories for scheduler in factory(work_manager)]
+        if not work_manager.configuration.runs_greedy_scheduler:
+            # 2.12 Configuration.Builder.setGreedySchedulerEnabled(false): no GreedyScheduler
+            schedulers = [s for s in schedulers if not isinstance(s, GreedyScheduler)]
+        return schedulers
 
     return make

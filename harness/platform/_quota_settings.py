@@ -38,6 +38,11 @@ class QuotaSettings:
     #: ``DEFAULT_TIMING_SESSION_COALESCING_DURATION_MS``.
     session_coalescing_ms: int = 5 * MS_PER_SECOND
     expedited_24h_ms: dict[Bucket, int] = field(default_factory=dict)
+    #: ``QuotaController``: a job started while its app is TOP is never tracked (up to Android
+    #: 15). Android 16 enforces quota on it (``Flags.enforceQuotaPolicyToTopStartedJobs``, on;
+    #: the compat change ``OVERRIDE_QUOTA_ENFORCEMENT_TO_TOP_STARTED_JOBS`` is @Disabled): its
+    #: time counts once the app leaves the foreground.
+    top_started_jobs_quota_free: bool = True
 
     @classmethod
     def for_version(cls, version: int, constants: str | None = None) -> QuotaSettings:
@@ -50,9 +55,13 @@ class QuotaSettings:
         and by default from version 15. Job counts per window: 75 / 120 / 200 / 48 / 10; session
         counts: 75 / 10 / 8 / 3 / 1.
         """
-        if constants not in (None, "legacy", "current"):
-            raise DefinitionError(f"quota constants {constants!r} are not one of: legacy, current")
-        if constants == "current" or (constants is None and version >= 15):
+        if constants not in (None, "legacy", "current", "latest"):
+            raise DefinitionError(
+                f"quota constants {constants!r} are not one of: legacy, current, latest"
+            )
+        if constants is None and version >= 16:
+            constants = "latest"
+        if constants in ("current", "latest") or (constants is None and version >= 15):
             windows = {
                 Bucket.ACTIVE: 30 * MS_PER_MINUTE,
                 Bucket.WORKING_SET: 4 * MS_PER_HOUR,
@@ -61,6 +70,9 @@ class QuotaSettings:
                 Bucket.RESTRICTED: MS_PER_DAY,
             }
             active_allowed = 20 * MS_PER_MINUTE
+            if constants == "latest":
+                # A16 QuotaController.QcConstants: DEFAULT_LATEST_WINDOW_SIZE_ACTIVE_MS = 60 min
+                windows[Bucket.ACTIVE] = 60 * MS_PER_MINUTE
         else:
             windows = {
                 Bucket.ACTIVE: 10 * MS_PER_MINUTE,
@@ -89,9 +101,14 @@ class QuotaSettings:
         expedited = {
             Bucket.EXEMPTED: 60 * MS_PER_MINUTE,
             Bucket.ACTIVE: 30 * MS_PER_MINUTE,
-            Bucket.WORKING_SET: 30 * MS_PER_MINUTE,
+            # A16: DEFAULT_CURRENT_EJ_LIMIT_WORKING_MS = 15 min under the adjusted constants
+            Bucket.WORKING_SET: (15 if constants == "latest" else 30) * MS_PER_MINUTE,
             Bucket.FREQUENT: 10 * MS_PER_MINUTE,
             Bucket.RARE: 10 * MS_PER_MINUTE,
             Bucket.RESTRICTED: 5 * MS_PER_MINUTE,
         }
-        return cls(buckets=buckets, expedited_24h_ms=expedited)
+        return cls(
+            buckets=buckets,
+            expedited_24h_ms=expedited,
+            top_started_jobs_quota_free=version < 16,
+        )

@@ -123,8 +123,11 @@ class JobRuns:
         status.deferred = None
         status.delivered = False
         status.started_count += 1
-        # QuotaController: "Top jobs won't count towards quota" for their whole run
-        status.top_started = self.device.is_top(job.package)
+        # QuotaController: "Top jobs won't count towards quota" for their whole run (up to 15;
+        # Android 16 tracks them: enforceQuotaPolicyToTopStartedJobs)
+        status.top_started = (
+            self.device.is_top(job.package) and self.quota.settings.top_started_jobs_quota_free
+        )
         if not status.top_started:
             bucket = self.readiness.effective_bucket(job.package)
             self.quota.job_started(

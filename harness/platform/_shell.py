@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from harness._exceptions import JobShellError, ShellCommandError
 from harness._units import format_duration_ms
 from harness.device import ShellCommands, app_id
-from harness.platform._decision import network_label
 from harness.platform._job_info import JobNetworkType
 from harness.platform._jobs import JobStatus, network_satisfied
+from harness.platform._request_text import network_request_text
 from harness.platform._service import JobSchedulerService
 from harness.platform._view import Bucket, DozeState
 
@@ -238,7 +238,12 @@ def _job_lines(service: JobSchedulerService, status: JobStatus, now: int) -> lis
         f"      Requires: charging={_java_bool(job.requires_charging)} "
         f"batteryNotLow={_java_bool(job.requires_battery_not_low)} "
         f"deviceIdle={_java_bool(job.requires_device_idle)}",
-        f"      Network type: {network_label(job.network_type, job.network_capabilities)}",
+    ]
+    # JobStatus.dump: "Network type: " + getRequiredNetwork() (a NetworkRequest), only when set
+    request = network_request_text(job, service.device.platform_version, _uid_number(job.package))
+    if request is not None:
+        lines.append(f"      Network type: {request}")
+    lines += [
         f"      Backoff: policy={0 if job.backoff_linear else 1} "
         f"initial=+{format_duration_ms(job.backoff_delay_ms)}",
         f"    Required constraints: {' '.join(required) or 'none'}",

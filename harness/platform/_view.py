@@ -56,7 +56,7 @@ class DeviceView(Protocol):
 
     @property
     def platform_version(self) -> int:
-        """The Android version (12 to 15): some limits differ by version."""
+        """The Android version (12 to 16): some limits differ by version."""
         ...
 
     @property
@@ -139,5 +139,5 @@ class DeviceView(Protocol):
 
 def api_level(platform_version: int) -> int:
     """The SDK level of an Android release (``android.os.Build.VERSION_CODES``): 10 is API 29,
-    11 is 30, 12 is 31; 12L took 32, so 13 is 33, 14 is 34 and 15 is 35."""
+    11 is 30, 12 is 31; 12L took 32, so 13 is 33, 14 is 34, 15 is 35 and 16 is 36."""
     return platform_version + (19 if platform_version <= 12 else 20)

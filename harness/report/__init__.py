@@ -1,5 +1,6 @@
 """Reports of scenario runs: summary.json (versioned), junit.xml, summary.md, index.html."""
 
+from harness.report._compare import compare_reports
 from harness.report._escape import printable, printable_same_length
 from harness.report._fleet import FleetReport, write_fleet_report
 from harness.report._junit import junit_xml
@@ -11,6 +12,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "FleetReport",
     "Interruption",
+    "compare_reports",
     "junit_xml",
     "printable",
     "printable_same_length",

@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+from harness.report._aggregate import Pool
 from harness.scenario import DeviceResult, fleet_replay_command
 
 #: How many failing devices keep their details (the lowest device numbers).
@@ -101,6 +102,7 @@ class FleetReport:
         self.planned = planned
         self.parts = tuple(parts)
         self._all = _Tally()
+        self._pool = Pool(coarse=True)
         self._by_part = [_Tally() for _ in self.parts]
         self._check_failures: Counter[str] = Counter()
         self._digest_sum = 0
@@ -130,6 +132,9 @@ class FleetReport:
     def add(self, result: DeviceResult) -> None:
         """Fold one device (each device once: the fleet runner deduplicates)."""
         self._all.add(result)
+        self._pool.add(
+            result.passed, result.metrics, result.samples, result.reasons, result.duration_ms
+        )
         self._by_part[result.part].add(result)
         self.real_seconds += result.real_seconds
         self._check_failures.update(result.failed_checks)
@@ -167,6 +172,7 @@ class FleetReport:
                 for label, tally in zip(self.parts, self._by_part, strict=True)
             },
             "check_failures": dict(sorted(self._check_failures.items())),
+            "aggregate": self._pool.to_json(),
             "failing_devices": [
                 {
                     "device": result.device,
@@ -204,6 +210,8 @@ class FleetReport:
             )
         for check, count in data["check_failures"].items():
             out.append(f"  ✗ {check}: {count} devices")
+        for flag in data["aggregate"]["flags"]:  # Android vitals thresholds (docs/fleets.md)
+            out.append(f"  ⚠ {flag['message']}")
         for failing in data["failing_devices"]:
             out.append(
                 f"  device {failing['device']} ({failing['profile']}): "

@@ -37,7 +37,7 @@ def platform_comparison(records: Sequence[RunRecord]) -> list[dict[str, Any]]:
         for platform in sorted(platforms, key=lambda name: (name != "android", name)):
             runs = platforms[platform]
             per_day = [
-                float(run.metrics.get("successful_runs", 0)) * MS_PER_DAY / run.duration_ms
+                float(run.metrics.get("successful_runs") or 0) * MS_PER_DAY / run.duration_ms
                 for run in runs
                 if run.duration_ms > 0
             ]

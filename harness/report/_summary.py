@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, Final
 
 from harness import __version__
+from harness.report._aggregate import pool_of
 from harness.report._escape import markdown_block, markdown_code, markdown_text
+from harness.report._metrics_md import metrics_section, why_lines
 from harness.report._platforms import platform_comparison, platform_lines
 from harness.scenario import RunRecord
 
@@ -83,9 +85,14 @@ def summarize(records: Sequence[RunRecord]) -> list[ScenarioSummary]:
 
 
 def summary_json(
-    records: Sequence[RunRecord], *, created_at: str, interrupted: Interruption | None = None
+    records: Sequence[RunRecord],
+    *,
+    created_at: str,
+    interrupted: Interruption | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``summary.json`` document (``interrupted`` set makes it a partial report)."""
+    """The ``summary.json`` document (``interrupted`` set makes it a partial report;
+    ``comparison``, the comparison with a baseline report, ``harness.report._compare``)."""
     scenarios = summarize(records)
     platforms = platform_comparison(records)  # only when an app ran on several platforms
     return {
@@ -100,8 +107,11 @@ def summary_json(
             "runs": len(records),
             "failed_runs": sum(len(scenario.failed) for scenario in scenarios),
         },
+        "aggregate": pool_of(records).to_json(),
+        "comparison": None if comparison is None else dict(comparison),
         "scenarios": [
             {
+                "aggregate": pool_of(scenario.runs).to_json(),
                 "name": scenario.name,
                 "path": scenario.path,
                 "passed": scenario.passed,
@@ -115,10 +125,16 @@ def summary_json(
 
 
 def dump_summary_json(
-    records: Sequence[RunRecord], *, created_at: str, interrupted: Interruption | None = None
+    records: Sequence[RunRecord],
+    *,
+    created_at: str,
+    interrupted: Interruption | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> str:
     """``summary.json`` as indented, key-sorted text."""
-    document = summary_json(records, created_at=created_at, interrupted=interrupted)
+    document = summary_json(
+        records, created_at=created_at, interrupted=interrupted, comparison=comparison
+    )
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -145,14 +161,17 @@ def _lives(scenarios: Sequence[ScenarioSummary]) -> list[str]:
             )
         lines.append("")
         for name in LIFE_FIGURES:
-            values = [run.metrics[name] for run in runs if name in run.metrics]
+            values = [v for run in runs if (v := run.metrics.get(name)) is not None]
             if values:
                 lines.append(f"- {name}: {min(values)} to {max(values)} over {len(values)} seeds")
     return lines
 
 
 def summary_markdown(
-    records: Sequence[RunRecord], *, interrupted: Interruption | None = None
+    records: Sequence[RunRecord],
+    *,
+    interrupted: Interruption | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> str:
     """``summary.md``: a table of scenarios, then each failure with its replay command.
 
@@ -167,6 +186,17 @@ def summary_markdown(
         verdict = "every finished run passed" if total_failed == 0 else verdict
         lines += [f"**{markdown_text(interrupted.describe())}**: a partial report.", ""]
     lines += [f"{len(scenarios)} scenario(s), {len(records)} run(s): **{verdict}**.", ""]
+    if comparison is not None:  # first: the part a pull-request comment is about
+        from harness.report._compare import comparison_markdown
+
+        try:
+            lines += [*comparison_markdown(comparison), ""]
+        except (KeyError, TypeError, ValueError, AttributeError):  # an edited summary.json
+            lines += [
+                "The comparison in summary.json is unreadable; run "
+                "`harness report --baseline OLD DIR` again.",
+                "",
+            ]
     lines += ["| scenario | seeds | result |", "|---|---|---|"]
     for scenario in scenarios:
         result = (
@@ -191,8 +221,13 @@ def summary_markdown(
         seeds = ", ".join(str(run.seed) for run in scenario.failed)
         lines += ["", f"Failing seeds: {seeds}. Replay the first:", ""]
         lines += markdown_block(first.replay_command())
+        lines += why_lines(first)
     lines += platform_lines(records)
     lines += _lives(scenarios)
+    lines += metrics_section(
+        pool_of(records).to_json(),
+        [(scenario.name, pool_of(scenario.runs).to_json()) for scenario in scenarios],
+    )
     notes = sorted({note for record in records for note in record.notes})
     if notes:
         lines += ["", "## Notes", ""]

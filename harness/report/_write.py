@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,7 @@ def write_report(
     created_at: str,
     interrupted: Interruption | None = None,
     timelines: bool = True,
+    comparison: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the four report files into ``out_dir`` (traces are already there); return index.html.
 
@@ -157,14 +158,17 @@ def write_report(
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "summary.json").write_text(
-        dump_summary_json(records, created_at=created_at, interrupted=interrupted),
+        dump_summary_json(
+            records, created_at=created_at, interrupted=interrupted, comparison=comparison
+        ),
         encoding="utf-8",
     )
     (directory / "junit.xml").write_text(
         junit_xml(records, interrupted=interrupted), encoding="utf-8"
     )
     (directory / "summary.md").write_text(
-        summary_markdown(records, interrupted=interrupted), encoding="utf-8"
+        summary_markdown(records, interrupted=interrupted, comparison=comparison),
+        encoding="utf-8",
     )
     index = directory / "index.html"
     html = render_html(
@@ -208,13 +212,20 @@ def _read_summary(out_dir: str | Path) -> dict[str, Any]:
     return summary
 
 
-def rerender(out_dir: str | Path) -> Path:
+def rerender(out_dir: str | Path, *, comparison: Mapping[str, Any] | None = None) -> Path:
     """Re-render every report file of ``out_dir`` from its summary.json and traces (a partial
-    report stays marked partial)."""
+    report stays marked partial; a comparison with a baseline stays, unless ``comparison``
+    replaces it)."""
     summary = _read_summary(out_dir)
+    kept = summary.get("comparison")
     return write_report(
         out_dir,
         _records_of(summary),
         created_at=str(summary.get("created_at", "")),
         interrupted=Interruption.from_json(summary.get("interrupted")),
+        comparison=comparison
+        if comparison is not None
+        else kept
+        if isinstance(kept, dict)
+        else None,
     )

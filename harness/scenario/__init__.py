@@ -27,8 +27,15 @@ from harness.scenario._fleet import (
 )
 from harness.scenario._loader import Scenario, discover, load, load_data, loads
 from harness.scenario._population import assign_profile, device_seed
-from harness.scenario._record import TIMELINE_KINDS, CheckResult, RunRecord, trace_location
+from harness.scenario._record import (
+    TIMELINE_KINDS,
+    CheckResult,
+    RunRecord,
+    WhyEntry,
+    trace_location,
+)
 from harness.scenario._runner import Job, RunResult, failed_summary, run, run_many, run_scenario
+from harness.scenario._why import WorkWhy, why_at
 from harness.scenario._world import World
 
 __all__ = [
@@ -50,6 +57,8 @@ __all__ = [
     "RunResult",
     "RunView",
     "Scenario",
+    "WhyEntry",
+    "WorkWhy",
     "World",
     "assign_profile",
     "device_seed",
@@ -67,4 +76,5 @@ __all__ = [
     "run_many",
     "run_scenario",
     "trace_location",
+    "why_at",
 ]

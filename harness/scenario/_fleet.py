@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,9 +62,14 @@ class DeviceResult:
     passed: bool
     digest: str
     real_seconds: float
-    metrics: Mapping[str, int | float]
+    metrics: Mapping[str, int | float | None]
     failed_checks: tuple[str, ...] = ()
     record: RunRecord | None = None
+    #: the run's latency samples, stop and deferral reasons, and virtual length (the fleet
+    #: report's aggregate pools them)
+    samples: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    reasons: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    duration_ms: int = 0
 
     @staticmethod
     def of(device: int, part: int, record: RunRecord) -> DeviceResult:
@@ -82,6 +87,9 @@ class DeviceResult:
             metrics=dict(record.metrics),
             failed_checks=failed,
             record=None if record.passed else record,
+            samples=record.samples,
+            reasons=record.reasons,
+            duration_ms=record.duration_ms,
         )
 
 
@@ -161,7 +169,9 @@ def run_batch(batch: FleetBatch) -> tuple[DeviceResult, ...]:
     results = []
     for device, part in zip(batch.devices, batch.parts, strict=True):
         seed = device_seed(batch.fleet_seed, device)
-        record = run_scenario(variants[part], seed, keep_trace=False).record
+        # a failing device is not run again to explain it (a fleet's failures can be many):
+        # `harness replay --device` and `harness why` do that for one device
+        record = run_scenario(variants[part], seed, keep_trace=False, explain=False).record
         results.append(DeviceResult.of(device, part, record))
     return tuple(results)
 

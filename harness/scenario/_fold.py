@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from harness._units import MS_PER_HOUR
+from harness.scenario._measures import Measures
 from harness.sim import TraceRecord
 
 #: How many violations of one kind a fold keeps for a check's details (the count is exact).
@@ -86,6 +87,16 @@ _HANDLERS: Final = {
 }
 
 
+def _both(
+    first: Callable[[TraceRecord], None], second: Callable[[TraceRecord], None]
+) -> Callable[[TraceRecord], None]:
+    def handle(record: TraceRecord) -> None:
+        first(record)
+        second(record)
+
+    return handle
+
+
 class RunFold:
     """Facts about a run, folded from its trace records one at a time (:meth:`feed`)."""
 
@@ -121,12 +132,17 @@ class RunFold:
         self.unmatched = _Firsts()
         #: WorkManager's warnings on enqueue (clamped intervals), first occurrence order
         self.enqueue_warnings: dict[str, None] = {}
+        #: what the report's metrics need besides (bytes per transport, retries, reasons, ...)
+        self.measures = Measures()
         self._handlers: dict[str, Callable[[TraceRecord], None]] = {
             kind: getattr(self, method) for kind, method in _HANDLERS.items()
         }
+        for kind, measure in self.measures.handlers.items():
+            own = self._handlers.get(kind)
+            self._handlers[kind] = measure if own is None else _both(own, measure)
 
     #: The kinds a fold reads (every other record passes through untouched).
-    KINDS: Final = tuple(sorted(_HANDLERS))
+    KINDS: Final = tuple(sorted({*_HANDLERS, *Measures().handlers}))
 
     def feed(self, record: TraceRecord) -> None:
         """Take one record into account (a trace subscriber: called as each is emitted)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Final
@@ -79,6 +79,45 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class WhyEntry:
+    """Why one unfinished work was not running at one moment of a failed run.
+
+    ``at`` names the moment (``"run end"``, ``"check max_staleness: 6h failed"``); ``work`` is
+    the work's id, ``label`` its worker, unique name and tags in words; ``reason`` the phone's
+    answer (``why_not_running``) and ``blocker`` JobScheduler's verdict (a ``Blocker`` value such
+    as ``"constraint"``, ``"doze"``, ``"quota"``), or ``None`` when WorkManager's own state
+    answered first (blocked, not handed to JobScheduler) or the work is running.
+    """
+
+    t_ms: int
+    at: str
+    package: str
+    work: str
+    label: str
+    state: str
+    reason: str
+    blocker: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as it appears in a run's ``why`` list in ``summary.json``."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WhyEntry:
+        """Read an entry back from ``summary.json``."""
+        return cls(
+            t_ms=int(data["t_ms"]),
+            at=str(data.get("at", "")),
+            package=str(data.get("package", "")),
+            work=str(data["work"]),
+            label=str(data.get("label", "")),
+            state=str(data.get("state", "")),
+            reason=str(data["reason"]),
+            blocker=data.get("blocker"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RunRecord:
     """The result of ``run(scenario, seed)``: verdicts, metrics, digest, where the trace is.
 
@@ -95,7 +134,8 @@ class RunRecord:
     digest: str
     duration_ms: int
     real_seconds: float
-    metrics: Mapping[str, int | float] = field(default_factory=dict)
+    #: every metric docs/report-schema.md lists; ``None`` when the run had nothing to measure
+    metrics: Mapping[str, int | float | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     trace_path: str | None = None
     error: str | None = None
@@ -104,6 +144,14 @@ class RunRecord:
     versions: Mapping[str, str] = field(default_factory=dict)
     #: The life the seed drew (``DrawnLife.to_json``), for a scenario with ``life:``.
     life: Mapping[str, Any] | None = None
+    #: the values behind latency percentiles (``sync_latency_ms``, ``upload_latency_ms``), for
+    #: pooling over seeds
+    samples: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    #: ``{"stopped": {stop reason: count}, "deferred": {deferral reason: count}}``
+    reasons: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    #: for a failed run: why each unfinished work was not running at each failed check's time
+    #: and at the end
+    why: tuple[WhyEntry, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -153,6 +201,9 @@ class RunRecord:
             "trace": self.trace_path,
             "replay": self.replay_command(),
             "versions": dict(self.versions),
+            "samples": {name: list(values) for name, values in self.samples.items()},
+            "reasons": {kind: dict(counts) for kind, counts in self.reasons.items()},
+            "why": [entry.to_json() for entry in self.why],
             **life,
         }
 
@@ -173,4 +224,13 @@ class RunRecord:
             error=data.get("error"),
             versions=dict(data.get("versions", {})),
             life=data.get("life"),
+            samples={
+                str(name): tuple(int(value) for value in values)
+                for name, values in (data.get("samples") or {}).items()
+            },
+            reasons={
+                str(kind): {str(reason): int(count) for reason, count in counts.items()}
+                for kind, counts in (data.get("reasons") or {}).items()
+            },
+            why=tuple(WhyEntry.from_json(entry) for entry in data.get("why") or ()),
         )

@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 import os
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from harness._exceptions import HarnessError
-from harness._units import MS_PER_HOUR
 from harness.app import fresh_imports
 from harness.backends import Internet
 from harness.device import load_profile
@@ -28,6 +26,7 @@ from harness.scenario._fold import RunFold
 from harness.scenario._life import DrawnLife
 from harness.scenario._life_plan import PanicCharger, life_for, life_schedule, written_claims
 from harness.scenario._loader import Scenario, load
+from harness.scenario._metrics import Metric, run_metrics, run_reasons, run_samples
 from harness.scenario._pool import end_workers, leave_signals_to_parent
 from harness.scenario._record import RunRecord
 from harness.scenario._world import World
@@ -50,7 +49,7 @@ class _View:
         trace: Trace,
         internet: Internet,
         duration_ms: int,
-        metrics: dict[str, float],
+        metrics: dict[str, Metric],
         fold: RunFold,
     ) -> None:
         self._trace = trace
@@ -186,39 +185,40 @@ class _AppView:
         return [n.title for n in self._world.runtime.notifications]
 
 
-def _metrics(fold: RunFold, world: World) -> dict[str, float]:
-    per_hour_requests = Counter(e.t_ms // MS_PER_HOUR for e in world.internet.requests())
-    metrics: dict[str, float] = {
-        "requests": fold.requests,
-        "request_errors": fold.request_errors,
-        "work_runs": fold.work_runs,
-        "successful_runs": fold.successful_runs,
-        "wakeups": fold.wakeups,
-        "max_wakeups_per_hour": fold.max_wakeups_per_hour,
-        "max_requests_per_hour": max(per_hour_requests.values(), default=0),
-        "bytes_metered": fold.bytes_metered,
-        "bytes_unmetered": fold.bytes_unmetered,
-        "notifications": len(world.runtime.notifications),
-    }
-    metrics.update(world.metrics())
-    return metrics
-
-
 def run_scenario(
     scenario: Scenario,
     seed: int,
     *,
     trace_path: str | Path | None = None,
     keep_trace: bool = True,
+    explain: bool = True,
 ) -> RunResult:
     """Run ``scenario`` with ``seed`` in this process and return the live result.
+
+    A run whose checks fail is run once more, paused at each failed check's time and at the
+    end, to record why each unfinished work was not running (the record's ``why``), unless
+    ``explain`` is false.
 
     User modules (the apps, the backend factory, custom checks and what they import) start
     from a fresh import state, and ``os.environ``, the working directory and ``sys.path`` are
     restored afterwards, so nothing a run leaves behind reaches the next one.
     """
     with fresh_imports(user_modules(scenario)):
-        return _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+        result = _run_scenario(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+    if explain and not result.record.passed and result.record.error is None:
+        # why each unfinished work was not running when a check failed and at the end: the
+        # run again (a pure function of its seed), paused at those instants
+        from harness.scenario._why import why_during
+
+        moments = [
+            (check.t_ms, f"check {check.spec} failed")
+            for check in result.record.failed_checks
+            if check.t_ms is not None and check.t_ms < scenario.spec.duration
+        ]
+        moments.append((scenario.spec.duration, "run end"))
+        why = why_during(scenario, seed, moments, result.record.digest)
+        result.record = replace(result.record, why=why)
+    return result
 
 
 def user_modules(scenario: Scenario) -> list[str]:
@@ -255,11 +255,7 @@ def _run_scenario(
     life = life_for(scenario, seed)
     with sim:
         try:
-            world = World(sim, scenario, vendor=None if life is None else life.vendor)
-            world.schedule(scenario.schedule)
-            if life is not None:  # after the written actions: they run first at one instant
-                world.schedule(life_schedule(life, scenario))
-                PanicCharger(world, life, written_claims(scenario))
+            world = build_world(sim, scenario, life)
             sim.run_until(spec.duration)
         except HarnessError as failure:
             error = f"{type(failure).__name__}: {failure}"
@@ -269,7 +265,7 @@ def _run_scenario(
     assert world is not None or error is not None
     if world is None:
         raise RuntimeError(error)
-    metrics = _metrics(fold, world)
+    metrics = run_metrics(fold, world, spec.duration)
     view = _View(sim.trace, world.internet, spec.duration, metrics, fold)
     checks = tuple(check.evaluate(view) for check in scenario.checks)
     record = RunRecord(
@@ -286,8 +282,20 @@ def _run_scenario(
         error=error,
         versions=_versions(scenario),
         life=None if life is None else life.to_json(),
+        samples=run_samples(fold, world),
+        reasons=run_reasons(fold),
     )
     return RunResult(record, world, sim.trace, life)
+
+
+def build_world(sim: Simulation, scenario: Scenario, life: DrawnLife | None) -> World:
+    """The world of one run, its timeline (and drawn life) on the clock, before it runs."""
+    world = World(sim, scenario, vendor=None if life is None else life.vendor)
+    world.schedule(scenario.schedule)
+    if life is not None:  # after the written actions: they run first at one instant
+        world.schedule(life_schedule(life, scenario))
+        PanicCharger(world, life, written_claims(scenario))
+    return world
 
 
 def _unregistered_note(trace: Trace) -> list[str]:

@@ -85,6 +85,7 @@ from harness.workmanager._enums import (
     StopReason,
     UpdateResult,
 )
+from harness.workmanager._execution_events import ExecutionEventListener
 from harness.workmanager._foreground import (
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
@@ -138,6 +139,7 @@ __all__ = [
     "Data",
     "DefaultWorkerFactory",
     "Executed",
+    "ExecutionEventListener",
     "ExistingPeriodicWorkPolicy",
     "ExistingWorkPolicy",
     "FixedThreadPool",

@@ -22,7 +22,13 @@ What a ``Configuration`` changes here:
   simulated device has no processor count, so the harness's default runs every ``Worker`` at
   once, and a :class:`FixedThreadPool` gives the queueing of a real pool: a ``Worker`` whose
   thread is not free yet waits (``CoroutineWorker`` runs on ``Dispatchers.Default``, never on the
-  executor).
+  executor);
+* 2.12 only (``restricted_2.12.0-beta01.txt``; an app pinned before 2.12 that calls them is
+  refused, as its build would fail): ``execution_event_listener``
+  (``setExecutionEventListener``: :class:`~harness.workmanager.ExecutionEventListener`) and
+  ``greedy_scheduler_enabled`` (``setGreedySchedulerEnabled(false)``: no in-process
+  ``GreedyScheduler``; only JobScheduler starts work). ``None`` means not set (the greedy
+  scheduler runs, as before 2.12).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import TYPE_CHECKING, Final
 from harness._exceptions import InvalidRequestError
 
 if TYPE_CHECKING:
+    from harness.workmanager._execution_events import ExecutionEventListener
     from harness.workmanager._worker import WorkerFactory
 
 #: ``Configuration.MIN_SCHEDULER_LIMIT`` (the default) and ``Scheduler.MAX_SCHEDULER_LIMIT``.
@@ -86,6 +93,13 @@ class Configuration:
     max_job_scheduler_id: int = INTEGER_MAX_VALUE
     worker_factory: WorkerFactory | None = None
     executor: FixedThreadPool | None = None
+    execution_event_listener: ExecutionEventListener | None = None
+    greedy_scheduler_enabled: bool | None = None
+
+    @property
+    def runs_greedy_scheduler(self) -> bool:
+        """Whether the in-process ``GreedyScheduler`` runs (unless turned off, 2.12)."""
+        return self.greedy_scheduler_enabled is not False
 
     @staticmethod
     def builder() -> ConfigurationBuilder:
@@ -138,6 +152,18 @@ class ConfigurationBuilder:
     def set_executor(self, executor: FixedThreadPool) -> ConfigurationBuilder:
         """Run ``Worker.do_work`` on this pool's threads."""
         self._configuration = replace(self._configuration, executor=executor)
+        return self
+
+    def set_execution_event_listener(
+        self, listener: ExecutionEventListener
+    ) -> ConfigurationBuilder:
+        """Tell ``listener`` each run's start, finish, stop and exception (2.12, experimental)."""
+        self._configuration = replace(self._configuration, execution_event_listener=listener)
+        return self
+
+    def set_greedy_scheduler_enabled(self, enabled: bool) -> ConfigurationBuilder:
+        """Run (``True``) or not the in-process ``GreedyScheduler`` (2.12, experimental)."""
+        self._configuration = replace(self._configuration, greedy_scheduler_enabled=enabled)
         return self
 
     def build(self) -> Configuration:

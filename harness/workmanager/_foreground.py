@@ -23,8 +23,11 @@ A worker that calls :meth:`ListenableWorker.set_foreground_async` (or
 
 The harness models who may start a foreground service from the device's state: on Android 12+
 only an app with a visible activity (on top) may; the other documented exemptions (allow-listed
-apps, exact alarms, high-priority messages, ...) and Android 14's foreground-service types are not
-modelled. Without a device (the in-process :class:`TestScheduler`) every start is allowed.
+apps, exact alarms, high-priority messages, ...) are not modelled. From Android 15 a ``dataSync``
+service (``foreground_service_type`` 1) is stopped after 6 hours and its runs with it
+(:mod:`harness.workmanager._fgs_timeout`). Android 14's type checks against the manifest
+(``MissingForegroundServiceTypeException``) are not modelled: the simulated app has no manifest.
+Without a device (the in-process :class:`TestScheduler`) every start is allowed.
 """
 
 from __future__ import annotations

@@ -60,6 +60,9 @@ class WorkInfo:
     periodicity_info: _PeriodicityInfo | None = None
     next_schedule_time_millis: int = LONG_MAX_VALUE
     stop_reason: StopReason = StopReason.STOP_REASON_NOT_STOPPED
+    #: ``WorkInfo.workerClassName`` (2.12: ``restricted_2.12.0-beta01.txt``); set whatever the
+    #: version pinned (a Python attribute read by no 2.11 app), ``None`` for a hand-made value.
+    worker_class_name: str | None = None
 
     @classmethod
     def from_spec(cls, spec: WorkSpec, tags: Iterable[str], progress: Data) -> WorkInfo:
@@ -85,6 +88,7 @@ class WorkInfo:
             periodicity_info=periodicity,
             next_schedule_time_millis=next_run,
             stop_reason=spec.stop_reason,
+            worker_class_name=spec.worker_class_name,
         )
 
 

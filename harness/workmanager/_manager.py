@@ -46,6 +46,7 @@ from harness.workmanager._enums import (
     UpdateResult,
 )
 from harness.workmanager._events import WorkEvents, stop_reason_fields
+from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._flows import distinct_flow
 from harness.workmanager._info import WorkInfo, WorkQuery
 from harness.workmanager._processor import Executed, Processor
@@ -58,7 +59,11 @@ from harness.workmanager._schema import (
 )
 from harness.workmanager._test_scheduler import TestScheduler
 from harness.workmanager._updater import enqueue_uniquely_named_periodic, update_work_impl
-from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
+from harness.workmanager._versions import (
+    DEFAULT_WORK_VERSION,
+    WorkManagerVersion,
+    check_configuration_api,
+)
 from harness.workmanager._worker import WorkerFactory
 
 _LOG = logging.getLogger("harness.workmanager")
@@ -122,6 +127,8 @@ class WorkManager:
         self.max_scheduler_limit = min(max_scheduler_limit, MAX_SCHEDULER_LIMIT)
         self._alive = True
         self._events = WorkEvents(sim, self.database)
+        check_configuration_api(self.version, self.configuration)
+        listener = self.configuration.execution_event_listener
         self.processor = Processor(
             sim,
             self.database,
@@ -129,6 +136,11 @@ class WorkManager:
             worker_factory,
             self.configuration.executor,
             version=self.version,
+            execution_events=(
+                ExecutionEventDispatcher(sim, listener, self.database, self._events)
+                if listener is not None
+                else None
+            ),
         )
         factory = schedulers if schedulers is not None else TestScheduler.factory()
         self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))

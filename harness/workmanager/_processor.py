@@ -20,6 +20,7 @@ executions are reported the same way, so callers never see re-entrant state chan
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.sim import Signal, Simulation
@@ -27,6 +28,7 @@ from harness.workmanager._configuration import FixedThreadPool
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
+from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import RuntimeExtras, WorkerFactory
@@ -52,8 +54,10 @@ class Processor:
         worker_factory: WorkerFactory | None = None,
         executor: FixedThreadPool | None = None,
         version: WorkManagerVersion = DEFAULT_WORK_VERSION,
+        execution_events: ExecutionEventDispatcher | None = None,
     ) -> None:
         self._sim = sim
+        self._execution_events = execution_events
         self._database = database
         self._events = events
         self._worker_factory = worker_factory
@@ -65,6 +69,9 @@ class Processor:
         #: ``ContextCompat.startForegroundService`` for this process (set by the platform glue;
         #: ``None``: always allowed). May raise ``ForegroundServiceStartNotAllowedException``.
         self.foreground_service_starter: ForegroundServiceStarter | None = None
+        #: Called when the last foreground run leaves and the service stops (set by the
+        #: platform glue: a time-limited foreground service's timer ends with it).
+        self.foreground_service_stopped: Callable[[], None] | None = None
         self._cancelled_ids: set[str] = set()
         self._alive = True
         #: Emits :class:`Executed` when a run ends (on the next loop step).
@@ -115,6 +122,7 @@ class Processor:
             runtime_extras=runtime_extras,
             start_foreground=self._start_foreground,
             version=self._version,
+            execution_events=self._execution_events,
         )
         self._wrappers[work_spec_id] = wrapper
         self._loop().call_soon(wrapper.run)
@@ -166,7 +174,19 @@ class Processor:
     def _leave_foreground(self, work_spec_id: str) -> None:
         """The run left the foreground; the service stops with the last one
         (``stopForegroundService`` when ``mForegroundWorkMap`` is empty)."""
-        self._foreground.pop(work_spec_id, None)
+        left = self._foreground.pop(work_spec_id, None) is not None
+        if left and not self._foreground and self.foreground_service_stopped is not None:
+            self.foreground_service_stopped()
+
+    def foreground_runs(self) -> dict[str, ForegroundInfo]:
+        """The runs in the foreground service and their ``ForegroundInfo``, in start order."""
+        return dict(self._foreground)
+
+    def stop_foreground_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
+        """``Processor.stopForegroundWork``: take the run out of the foreground and stop it
+        (``cleanUpWorkerUnsafe`` then ``interrupt``); ``False`` if none runs."""
+        self._leave_foreground(work_spec_id)
+        return self.stop_work(work_spec_id, stop_reason)
 
     def is_enqueued(self, work_spec_id: str) -> bool:
         """Whether a run of the work is held (starting, running, or just finished)."""
@@ -190,6 +210,8 @@ class Processor:
         self._alive = False
         wrappers = list(self._wrappers.values())
         self._wrappers.clear()
+        if self._foreground and self.foreground_service_stopped is not None:
+            self.foreground_service_stopped()  # the service dies with the process
         self._foreground.clear()
         for wrapper in wrappers:
             wrapper.abandon()

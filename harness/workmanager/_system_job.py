@@ -26,6 +26,7 @@ from harness.platform import (
 )
 from harness.workmanager._configuration import INTEGER_MAX_VALUE
 from harness.workmanager._enums import BackoffPolicy, NetworkType, OutOfQuotaPolicy, StopReason
+from harness.workmanager._fgs_timeout import DataSyncTimeLimit
 from harness.workmanager._foreground import (
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
@@ -233,6 +234,12 @@ class SystemJobScheduler:
         self.job_service = SystemJobService(work_manager, service, package)
         self._detached = False
         work_manager.processor.foreground_service_starter = self._start_foreground_service
+        # Android 15's dataSync time limit (ActivityManagerConstants, ActiveServices)
+        self._data_sync_limit = (
+            DataSyncTimeLimit(work_manager.sim, work_manager.processor)
+            if service.device.platform_version >= 15
+            else None
+        )
         # SystemJobService.onStartJob hands the job to WorkManager's serial task executor, behind
         # the start-up work (ForceStopRunnable) queued when WorkManager initialised: so jobs are
         # delivered to this process only once WorkManager's start-up (this constructor's caller)
@@ -253,6 +260,8 @@ class SystemJobScheduler:
                 "startForegroundService() not allowed due to mAllowStartForeground false: "
                 f"service {self._package}/{SYSTEM_FOREGROUND_SERVICE}"
             )
+        if self._data_sync_limit is not None:
+            self._data_sync_limit.service_started(info)
 
     @property
     def has_limited_scheduling_slots(self) -> bool:

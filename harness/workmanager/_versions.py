@@ -21,6 +21,18 @@ that release. The two forms, both read at their source (``W/impl/WorkerWrapper.k
   an app pinned to 2.9 or 2.10 is an error: the method does not exist there (the app would not
   compile). Everything else behaves as in 2.10.
 
+* **2.12** (2.12.0 stable 2026-09-23): read in its API signature file
+  (``work/work-runtime/api/restricted_2.12.0-beta01.txt`` @71129988, against
+  ``restricted_2.11.0-beta01.txt``) and ``WorkerWrapperTest`` (the events it pins). New in 2.12:
+  ``Configuration.Builder.setExecutionEventListener`` (``@ExperimentalEventsApi``: a run's
+  ``onStarted``, ``onFinished``, ``onStopped`` and ``onException``),
+  ``setScheduleEventListener`` (not modelled), ``setGreedySchedulerEnabled``
+  (``@ExperimentalConfigurationApi``: turns the in-process ``GreedyScheduler`` off) and
+  ``WorkInfo.workerClassName``. A ``Configuration`` using the first or the third in an app pinned
+  before 2.12 is an error (the app would not compile). 2.12's ``WorkerWrapper`` source and its
+  release notes' text were not readable here, so the wrapper is 2.11's: 2.12 is modelled but is
+  not the default.
+
 Both forms make a worker that cannot be created (an unknown class name, a factory that throws or
 returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 2.10:
 ``Resolution.Failed``). Stops, early starts of periodic or backed-off work, retries and explicit
@@ -35,6 +47,7 @@ from typing import TYPE_CHECKING, Final
 from harness._exceptions import DefinitionError, InvalidRequestError
 
 if TYPE_CHECKING:
+    from harness.workmanager._configuration import Configuration
     from harness.workmanager._spec import WorkSpec
 
 
@@ -44,6 +57,7 @@ class WorkManagerVersion(enum.Enum):
     V2_9 = "2.9"  # 2.9.x: WorkerWrapper's future-based form
     V2_10 = "2.10"  # 2.10.x: WorkerWrapper's coroutine form (launch() -> Resolution)
     V2_11 = "2.11"  # 2.11.x: 2.10's form + setBackoffForSystemInterruptions (resetWorkerStatus)
+    V2_12 = "2.12"  # 2.12.x: 2.11's + execution event listener, setGreedySchedulerEnabled
 
     @property
     def worker_exception_fails_periodic(self) -> bool:
@@ -54,6 +68,12 @@ class WorkManagerVersion(enum.Enum):
     def has_backoff_for_system_interruptions(self) -> bool:
         """``WorkRequest.Builder.setBackoffForSystemInterruptions`` exists (2.11 on)."""
         return self not in (WorkManagerVersion.V2_9, WorkManagerVersion.V2_10)
+
+    @property
+    def has_configuration_events_api(self) -> bool:
+        """``Configuration.Builder.setExecutionEventListener`` and ``setGreedySchedulerEnabled``
+        exist (2.12 on: ``restricted_2.12.0-beta01.txt``; absent from 2.11.0-beta01's)."""
+        return self is WorkManagerVersion.V2_12
 
     @classmethod
     def parse(cls, value: object, field: str = "versions.androidx_work") -> WorkManagerVersion:
@@ -92,5 +112,28 @@ def check_request_api(version: WorkManagerVersion, spec: WorkSpec) -> None:
         )
 
 
-#: The newest stable line modelled: what a scenario gets when it pins nothing.
+def check_configuration_api(version: WorkManagerVersion, configuration: Configuration) -> None:
+    """Raise :class:`InvalidRequestError` if ``configuration`` uses a builder method ``version``
+    lacks: ``setExecutionEventListener`` and ``setGreedySchedulerEnabled`` came in 2.12.0."""
+    if version.has_configuration_events_api:
+        return
+    used = [
+        name
+        for name, value in (
+            ("set_execution_event_listener", configuration.execution_event_listener),
+            ("set_greedy_scheduler_enabled", configuration.greedy_scheduler_enabled),
+        )
+        if value is not None
+    ]
+    if used:
+        raise InvalidRequestError(
+            f"Configuration.builder().{used[0]}() needs androidx.work 2.12 or later; this app "
+            f"pins {version.value}, where Configuration.Builder has no such method (pin "
+            'versions.androidx_work: "2.12", or drop the call)'
+        )
+
+
+#: What a scenario gets when it pins nothing: 2.11, the newest line whose ``WorkerWrapper`` was
+#: read. 2.12 (newer, modelled from its API) is not the default: its behaviour changes beyond the
+#: new APIs could not be read (see docs/sources.md, "androidx WorkManager 2.12").
 DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_11

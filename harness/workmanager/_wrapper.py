@@ -24,6 +24,10 @@ stop, the early-start deferral of step 1 and a snapshot found not ENQUEUED are
 backoff (``resetWorkerStatus``). Only an app pinned to 2.11 can set it
 (:func:`~harness.workmanager._versions.check_request_api`).
 
+With 2.12's ``Configuration.set_execution_event_listener`` the listener hears each started run's
+start, finish, stop or exception after the step's write
+(:mod:`harness.workmanager._execution_events`).
+
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
 The release matters in two places (:mod:`harness.workmanager._versions`): the 2.11 request API
@@ -52,6 +56,7 @@ from harness.workmanager._data import Data
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
 from harness.workmanager._events import WorkEvents, format_traceback, stop_reason_fields
+from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger
 from harness.workmanager._spec import WorkSpec
@@ -90,8 +95,12 @@ class WorkerWrapper:
         runtime_extras: RuntimeExtras | None = None,
         start_foreground: Callable[[WorkerWrapper, ForegroundInfo], None] | None = None,
         version: WorkManagerVersion = DEFAULT_WORK_VERSION,
+        execution_events: ExecutionEventDispatcher | None = None,
     ) -> None:
         self._sim = sim
+        self._execution_events = execution_events
+        self._told_started = False
+        self._worker_error: BaseException | None = None
         self._executor = executor
         self._runtime_extras = runtime_extras or RuntimeExtras()
         self._start_foreground = start_foreground
@@ -170,6 +179,9 @@ class WorkerWrapper:
         self._worker = worker
         loop = asyncio.get_running_loop()
         self._task = loop.create_task(self._run_worker(worker), name=f"work {self.work_spec_id}")
+        if self._execution_events is not None:
+            self._told_started = True
+            self._execution_events.notify(self.work_spec_id, lambda lis, info: lis.on_started(info))
 
     def _merged_input(self) -> Data | None:
         spec = self.spec
@@ -230,18 +242,21 @@ class WorkerWrapper:
                 raise  # the simulation is shutting down: like process death, no write
             result = None  # the worker's own future was cancelled: androidx treats it as failure
             self._worker_threw = True
+            self._worker_error = asyncio.CancelledError("the worker cancelled its own future")
         except Exception as error:
             self._record_failure(error, "do_work")
             result = None
             self._worker_threw = True
+            self._worker_error = error
         if self._abandoned:
             return
         if result is not None and not isinstance(result, Result):
-            self._record_failure(
-                TypeError(f"do_work returned {result!r}, not a Result; treated as failure"),
-                "do_work",
+            not_a_result = TypeError(
+                f"do_work returned {result!r}, not a Result; treated as failure"
             )
+            self._record_failure(not_a_result, "do_work")
             self._worker_threw = True  # a TypeError in Python: the throwing worker's path
+            self._worker_error = not_a_result
         elif isinstance(result, Result):
             self._result = result
         self._on_work_finished()
@@ -262,12 +277,14 @@ class WorkerWrapper:
                 # 2.10 WorkerWrapper.kt launch(): Resolution.Failed -> setFailed() whatever the
                 # work's kind (no handleResult, so periodic work ends too; no onWorkFinished)
                 self._set_failed(Data.EMPTY)
+                self._tell_end(exception=self._worker_error or RuntimeError("worker failed"))
                 return
             self._db.work_progress_dao.delete(self.work_spec_id)  # progress is deleted only here
             if state is None:
                 self._resolve(False)  # e.g. deleted by REPLACE
             elif state is State.RUNNING:
                 self._handle_result(self._result)
+                self._tell_end(result=self._result)
             elif not state.is_finished:
                 self._interrupted = StopReason.STOP_REASON_UNKNOWN
                 self._reschedule_and_resolve(
@@ -389,10 +406,30 @@ class WorkerWrapper:
             task.cancel()
         worker = self._worker
         if worker is not None and cancelled:
+            self._tell_end(stop_reason=stop_reason)
             try:
                 worker.stop(stop_reason)
             except Exception as error:
                 self._record_failure(error, "on_stopped")
+
+    def _tell_end(
+        self,
+        *,
+        result: Result | None = None,
+        exception: BaseException | None = None,
+        stop_reason: StopReason | None = None,
+    ) -> None:
+        """Tell 2.12's execution event listener how a started run ended (once)."""
+        events = self._execution_events
+        if events is None or not self._told_started:
+            return
+        self._told_started = False
+        if result is not None:
+            events.notify(self.work_spec_id, lambda lis, info: lis.on_finished(result, info))
+        elif exception is not None:
+            events.notify(self.work_spec_id, lambda lis, info: lis.on_exception(exception, info))
+        elif stop_reason is not None:
+            events.notify(self.work_spec_id, lambda lis, info: lis.on_stopped(stop_reason, info))
 
     def abandon(self) -> None:
         """Process death: drop the run without touching the database."""

@@ -119,11 +119,11 @@ def test_unknown_profile_lists_the_known_ones() -> None:
 
 
 def test_unsupported_android_version() -> None:
-    """Only 12, 13, 14 and 15 have platform defaults; the error names field, value, allowed."""
+    """Only 12 to 16 have platform defaults; the error names field, value, allowed."""
     with pytest.raises(
         ProfileError,
         match=r"^device profile 'pixel-like': android_version = 11 is not supported; "
-        r"allowed: 12, 13, 14, 15$",
+        r"allowed: 12, 13, 14, 15, 16$",
     ):
         load_profile("pixel-like", {"android_version": 11})
 

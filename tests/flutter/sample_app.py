@@ -52,3 +52,9 @@ def callback_dispatcher() -> None:
 
 def silent_dispatcher() -> None:
     """A dispatcher that forgets to call execute_task."""
+
+
+async def slow_boot_dispatcher() -> None:
+    """A dispatcher whose isolate takes 2 s to be ready before it registers its handler."""
+    await asyncio.sleep(2)
+    callback_dispatcher()

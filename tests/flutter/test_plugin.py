@@ -431,17 +431,53 @@ def test_on_task_stopped_never_reaches_dart_in_0_10_7(sim: Simulation) -> None:
 
 
 @pytest.mark.parametrize(
+    ("plugin", "state"),
+    [("0.10.7", State.RUNNING), ("0.10.9", State.FAILED), ("0.10.10", State.SUCCEEDED)],
+)
+def test_a_dispatcher_slow_to_register_loses_its_task_before_0_10_10(
+    sim: Simulation, plugin: str, state: State
+) -> None:
+    """Plugin #738, fixed in 0.10.10 (PR #739): up to 0.10.9 BackgroundWorker sent
+    backgroundChannelInitialized right after executeDartCallback, so a dispatcher that registers
+    its handler later loses it (0.10.7 hangs, 0.10.9's watchdog fails the run at 30 s); from
+    0.10.10 Dart signals notifyBackgroundChannelInitialized after executeTask and the task runs."""
+    runtime = make_runtime(sim, plugin)
+    in_app(runtime, lambda: Workmanager().initialize(sample_app.slow_boot_dispatcher))
+    in_app(runtime, lambda: Workmanager().register_one_off_task("h", "ok"))
+    sim.run_for("5m")
+    assert infos(runtime, "h")[0].state is state
+    assert bool(sample_app.SEEN) is (state is State.SUCCEEDED)
+    lost = sim.trace.of_kind("flutter.waiting_for_dart")
+    assert bool(lost) is (state is not State.SUCCEEDED)
+    if lost:
+        assert "#738" in lost[0]["reason"]
+
+
+def test_0_10_10_keeps_the_watchdog_for_a_dispatcher_that_never_calls_back(
+    sim: Simulation,
+) -> None:
+    """0.10.10 keeps the 30 s DartInitializationWatchdog as a dead-engine guard (PR #739)."""
+    runtime = make_runtime(sim, "0.10.10")
+    in_app(runtime, lambda: Workmanager().initialize(sample_app.silent_dispatcher))
+    in_app(runtime, lambda: Workmanager().register_one_off_task("h", "ok"))
+    sim.run_for("31s")
+    assert infos(runtime, "h")[0].state is State.FAILED
+
+
+@pytest.mark.parametrize(
     ("value", "member"),
     [
         ("0.10.7", PluginVersion.V0_10_7),
         ("0.10.9", PluginVersion.V0_10_9),
-        ("0.10.12+1", PluginVersion.V0_10_9),
+        ("0.10.10", PluginVersion.V0_10_10),
+        ("0.10.12+1", PluginVersion.V0_10_10),
     ],
 )
 def test_plugin_versions_parse(value: str, member: PluginVersion) -> None:
-    """0.10.7, and 0.10.9 standing for every later 0.10.x release; the default is 0.10.9."""
+    """0.10.7, 0.10.9, and 0.10.10 standing for every later 0.10.x release; the default is the
+    newest stable release, 0.10.10 (2026-09-07)."""
     assert PluginVersion.parse(value) is member
-    assert DEFAULT_PLUGIN_VERSION is PluginVersion.V0_10_9
+    assert DEFAULT_PLUGIN_VERSION is PluginVersion.V0_10_10
 
 
 @pytest.mark.parametrize("value", ["0.10.8", "0.9.0", "1.0.0", "0.10", 0.1])
@@ -450,7 +486,7 @@ def test_an_unknown_plugin_version_names_field_value_and_the_allowed_ones(value:
     with pytest.raises(
         DefinitionError,
         match=r"^versions\.flutter_workmanager: .+ is not a modelled flutter workmanager plugin "
-        r"version; allowed: 0\.10\.7, 0\.10\.9 ",
+        r"version; allowed: 0\.10\.7, 0\.10\.9, 0\.10\.10 ",
     ):
         PluginVersion.parse(value)
 

@@ -159,7 +159,8 @@ def test_rare_bucket_gets_at_most_10_min_of_jobs_per_24_h_and_no_network_outside
 
 
 def test_a_job_started_while_the_app_is_top_does_not_use_quota() -> None:
-    """Jobs started while TOP don't count toward quota (QuotaController.mTopStartedJobs)."""
+    """Up to Android 15, jobs started while TOP don't count toward quota
+    (QuotaController.mTopStartedJobs)."""
     with world_of("slow", RARE) as world:
         world.sim.run_for("3h")
         stops = [r for r in records(world, "job.stopped") if r.get("package") == "com.example.slow"]
@@ -168,6 +169,30 @@ def test_a_job_started_while_the_app_is_top_does_not_use_quota() -> None:
         assert sessions[0][0] == 2000
         counted = sum(end - start for start, end in sessions[1:3])
         assert stops[0].t_ms == sessions[3][0] + 10 * MS_PER_MINUTE - counted
+
+
+def test_from_android_16_a_top_started_job_counts_once_the_app_leaves_the_foreground() -> None:
+    """Android 16 QuotaController (A16@05c15133): Flags.enforceQuotaPolicyToTopStartedJobs is on
+    and OVERRIDE_QUOTA_ENFORCEMENT_TO_TOP_STARTED_JOBS is @Disabled, so a job started while TOP
+    is tracked: its time from the app leaving (1 min) counts, and the RARE app's 10 min run out
+    in its third run instead of its fourth (15: the first run is free)."""
+    timeline = RARE
+    text = scenario_yaml("slow", timeline).replace(
+        "device: pixel-like", "device: {profile: pixel-like, overrides: {android_version: 16}}"
+    )
+    scenario = loads(text)
+    with Simulation(seed=0) as sim:
+        world = World(sim, scenario)
+        world.schedule(scenario.schedule)
+        sim.run_for("3h")
+        sessions = job_sessions(world, "com.example.slow")
+        stops = [r for r in records(world, "job.stopped") if r.get("package") == "com.example.slow"]
+    assert sessions[0][0] == 2000  # started TOP
+    assert [r.get("stop_reason") for r in stops] == ["STOP_REASON_QUOTA"]
+    assert len(sessions) == 3
+    left_app_ms = MS_PER_MINUTE
+    counted = (sessions[0][1] - left_app_ms) + sum(end - start for start, end in sessions[1:])
+    assert counted == 10 * MS_PER_MINUTE
 
 
 # --- 3. connectivity lost mid-request -----------------------------------------------------------

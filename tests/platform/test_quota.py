@@ -219,3 +219,26 @@ def test_unknown_quota_constants_are_refused() -> None:
 
     with pytest.raises(DefinitionError, match=r"quota constants 'newest' are not one of"):
         QuotaSettings.for_version(14, "newest")
+
+
+def test_android_16_runs_the_adjusted_quota_constants() -> None:
+    """A16 QuotaController.QcConstants under adjustQuotaDefaultConstants (on in 16, opt-out
+    compat change @Disabled): ACTIVE 20 min per 60 min (DEFAULT_LATEST_WINDOW_SIZE_ACTIVE_MS),
+    WORKING_SET 4 h, FREQUENT 12 h, expedited WORKING_SET 15 min a day
+    (DEFAULT_CURRENT_EJ_LIMIT_WORKING_MS); jobs started TOP are no longer quota-free."""
+    from harness.device import Device
+    from harness.platform import DeviceAdapter, JobSchedulerService
+    from harness.sim import Simulation
+
+    with Simulation(seed=0) as sim:
+        device = Device(sim, "pixel-like", overrides={"android_version": 16})
+        settings = JobSchedulerService(sim, DeviceAdapter(device)).quota.settings
+    active = settings.buckets[Bucket.ACTIVE]
+    assert (active.window_ms, active.allowed_time_ms) == (60 * MIN, 20 * MIN)
+    assert settings.buckets[Bucket.WORKING_SET].window_ms == 4 * MS_PER_HOUR
+    assert settings.buckets[Bucket.FREQUENT].window_ms == 12 * MS_PER_HOUR
+    assert settings.expedited_24h_ms[Bucket.WORKING_SET] == 15 * MIN
+    assert not settings.top_started_jobs_quota_free
+    fifteen = QuotaSettings.for_version(15, "legacy")
+    assert fifteen.expedited_24h_ms[Bucket.WORKING_SET] == 30 * MIN
+    assert fifteen.top_started_jobs_quota_free

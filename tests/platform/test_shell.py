@@ -21,6 +21,7 @@ from tests.platform.fakes import FakeDevice
 from tests.platform.test_service import PACKAGE, Sleeps
 
 UID = f"u0a{sum(PACKAGE.encode()) % 900 + 100}"
+UID_NUMBER = 10_000 + sum(PACKAGE.encode()) % 900 + 100
 SERVICE = "androidx.work.impl.background.systemjob.SystemJobService"
 
 
@@ -54,7 +55,8 @@ def test_job_block_golden(sim: Simulation) -> None:
         "    JobInfo:\n"
         f"      Service: {PACKAGE}/{SERVICE}\n"
         "      Requires: charging=false batteryNotLow=false deviceIdle=false\n"
-        "      Network type: CONNECTED\n"
+        "      Network type: NetworkRequest [ NONE id=0, [ Capabilities: INTERNET&TRUSTED&"
+        f"VALIDATED&NOT_VCN_MANAGED Uid: {UID_NUMBER} UnderlyingNetworks: Null] ]\n"
         "      Backoff: policy=1 initial=+30s\n"
         "    Required constraints: CONNECTIVITY\n"
         "    Satisfied constraints: \n"
@@ -105,3 +107,55 @@ def test_unknown_cmd_jobscheduler_command(sim: Simulation) -> None:
         cmd_jobscheduler(service, ["bogus"])
     with pytest.raises(ShellCommandError, match=r"^cmd jobscheduler cancel is not supported"):
         cmd_jobscheduler(service, ["cancel", PACKAGE, "0"])
+
+
+def _network_line(sim: Simulation, network: NetworkType | None, version: int) -> str | None:
+    service = JobSchedulerService(sim, FakeDevice(network=None, platform_version=version))
+    work_manager = WorkManager(sim, schedulers=system_job_schedulers(service, PACKAGE, JobIds()))
+    constraints = Constraints(required_network_type=network) if network else Constraints()
+    work_manager.enqueue(OneTimeWorkRequest.builder(Sleeps).set_constraints(constraints).build())
+    sim.run_for(1000)
+    lines = [line for line in dumpsys_jobscheduler(service).splitlines() if "Network type" in line]
+    return lines[0].removeprefix("      Network type: ") if lines else None
+
+
+@pytest.mark.parametrize(
+    ("network", "version", "expected"),
+    [
+        (None, 15, None),
+        (
+            NetworkType.UNMETERED,
+            15,
+            "NetworkRequest [ NONE id=0, [ Capabilities: NOT_METERED&INTERNET&TRUSTED&VALIDATED&"
+            "NOT_VCN_MANAGED&NOT_BANDWIDTH_CONSTRAINED Uid: {uid} UnderlyingNetworks: Null] ]",
+        ),
+        (
+            NetworkType.METERED,
+            14,
+            "NetworkRequest [ NONE id=0, [ Transports: CELLULAR Capabilities: INTERNET&TRUSTED&"
+            "VALIDATED&NOT_VCN_MANAGED Uid: {uid} UnderlyingNetworks: Null] ]",
+        ),
+        (
+            NetworkType.NOT_ROAMING,
+            12,
+            "NetworkRequest [ NONE id=0, [ Capabilities: INTERNET&TRUSTED&VALIDATED&NOT_ROAMING&"
+            "NOT_VCN_MANAGED Uid: {uid}] ]",
+        ),
+        (
+            NetworkType.TEMPORARILY_UNMETERED,
+            15,
+            "NetworkRequest [ NONE id=0, [ Capabilities: NOT_RESTRICTED&TRUSTED&NOT_VPN&"
+            "TEMPORARILY_NOT_METERED&NOT_VCN_MANAGED&NOT_BANDWIDTH_CONSTRAINED Uid: {uid} "
+            "UnderlyingNetworks: Null] ]",
+        ),
+    ],
+)
+def test_network_type_is_the_job_network_request(
+    sim: Simulation, network: NetworkType | None, version: int, expected: str | None
+) -> None:
+    """JobStatus.dump prints "Network type: " + job.getRequiredNetwork() only when set: the
+    NetworkRequest JobInfo.Builder.setRequiredNetworkType builds (INTERNET, VALIDATED, minus
+    NOT_VPN and NOT_RESTRICTED; NOT_BANDWIDTH_CONSTRAINED by default from 15; NOT_VCN_MANAGED
+    deduced; no UnderlyingNetworks field on 12), with the source uid JobStatus sets."""
+    line = _network_line(sim, network, version)
+    assert line == (None if expected is None else expected.format(uid=UID_NUMBER))

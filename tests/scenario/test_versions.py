@@ -20,9 +20,10 @@ timeline:
 
 
 def test_versions_default_to_the_newest_stable_lines() -> None:
-    """Issue 18.7 defaults: androidx.work 2.11 (stable 2025-10-22), flutter workmanager 0.10.9."""
+    """Issue 18.7 defaults: androidx.work 2.11 (2.12 is modelled from its API only), flutter
+    workmanager 0.10.10 (the newest release, 2026-09-07)."""
     spec = loads(SILENT).spec
-    assert spec.versions.model_dump() == {"androidx_work": "2.11", "flutter_workmanager": "0.10.9"}
+    assert spec.versions.model_dump() == {"androidx_work": "2.11", "flutter_workmanager": "0.10.10"}
 
 
 def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
@@ -34,9 +35,9 @@ def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:
     assert "v.yaml:8: versions.androidx_work: '2.8' is not a modelled androidx WorkManager " in (
         message
     )
-    assert "allowed: 2.9, 2.10, 2.11" in message
+    assert "allowed: 2.9, 2.10, 2.11, 2.12" in message
     assert "v.yaml:9: versions.flutter_workmanager: '0.11.0' is not a modelled flutter " in message
-    assert "allowed: 0.10.7, 0.10.9" in message
+    assert "allowed: 0.10.7, 0.10.9, 0.10.10" in message
 
 
 @pytest.mark.parametrize(("plugin", "every_run_fails"), [("0.10.7", False), ("0.10.9", True)])

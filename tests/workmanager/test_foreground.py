@@ -16,7 +16,7 @@ from harness.workmanager import (
     WorkManager,
 )
 from tests.workmanager import workers
-from tests.workmanager.apps import uploader
+from tests.workmanager.apps import long_sync, uploader
 
 
 def test_a_foreground_run_ignores_stops_but_not_a_cancel(sim: Simulation) -> None:
@@ -113,3 +113,40 @@ def test_in_the_background_android_12_refuses_the_foreground_service() -> None:
     assert len(trace.of_kind("work.started")) == 1
     assert [r["state"] for r in trace.of_kind("work.finished")] == ["SUCCEEDED"]
     assert log == ["foreground not allowed", "uploaded"]
+
+
+@pytest.mark.parametrize(("android", "stopped"), [(14, False), (15, True), (16, True)])
+def test_from_android_15_a_data_sync_foreground_run_stops_after_6_hours(
+    android: int, stopped: bool
+) -> None:
+    """Android 15: a dataSync foreground service runs at most 6 h in 24
+    (ActivityManagerConstants.DEFAULT_DATA_SYNC_FGS_TIMEOUT_DURATION); Service.onTimeout reaches
+    SystemForegroundDispatcher.onTimeout, which stops the run with
+    STOP_REASON_FOREGROUND_SERVICE_TIMEOUT (-128) and puts it back ENQUEUED. On 14 the 7-hour
+    sync finishes."""
+    scenario = loads(
+        "name: long sync\napp: tests.workmanager.apps.long_sync\n"
+        f"device: {{profile: pixel-like, overrides: {{android_version: {android}}}}}\n"
+        "duration: 8h\ntimeline:\n  - at: 1m\n    do: open app\n"
+        "  - at: 1m 30s\n    do: use phone for 30m\n"
+    )
+    with Simulation(seed=0) as sim:
+        world = World(sim, scenario)
+        world.schedule(scenario.schedule)
+        sim.run_for("7h 30m")
+        trace = world.sim.trace
+        db = world.runtime.data_area(long_sync.PACKAGE).database("log.db")
+        log = [outcome for (outcome,) in db.execute("SELECT outcome FROM log ORDER BY n")]
+    started = trace.of_kind("work.foreground")[0].t_ms
+    timeouts = [
+        r
+        for r in trace.of_kind("work.stopped")
+        if r["stop_reason"] == "STOP_REASON_FOREGROUND_SERVICE_TIMEOUT"
+    ]
+    if stopped:
+        assert timeouts[0].t_ms - started == 6 * 3_600_000
+        assert timeouts[0]["state"] == "ENQUEUED"
+        assert log[:2] == ["foreground", "stopped: STOP_REASON_FOREGROUND_SERVICE_TIMEOUT"]
+    else:
+        assert timeouts == []
+        assert log == ["foreground", "synced"]
