@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("device",),
     ("platform", "ios"),
     ("workmanager",),
-    ("app", "flutter"),
+    ("app", "flutter", "background_fetch"),
     ("phone",),
     ("scenario",),
     ("report",),
@@ -45,11 +45,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "__init__",
     ),
 )
-#: Imports allowed within a layer: the flutter facade is built on the app runtime; the command
-#: line runs fleets, fuzzing, comparisons and ``why`` with its own modules.
+#: Imports allowed within a layer: the flutter facade is built on the app runtime (and the
+#: background_fetch plugin on both, sharing flutter's platform calls); the command line runs
+#: fleets, fuzzing, comparisons and ``why`` with its own modules.
 SIDEWAYS: frozenset[tuple[str, str]] = frozenset(
     {
         ("flutter", "app"),
+        ("background_fetch", "app"),
+        ("background_fetch", "flutter"),
         ("cli", "_cli_fleet"),
         ("cli", "_cli_fuzz"),
         ("cli", "_cli_report"),

@@ -348,7 +348,10 @@ def _rare_bucket(scenario: harness.scenario.Scenario, records: Records) -> list[
 def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
     package = _package(records)
     problems = []
-    if not any(r.get("result") == "success" for r in _mine(records, package, "work.finished")):
+    succeeded = any(
+        r.get("result") == "success" for r in _mine(records, package, "work.finished")
+    ) or any(not r["timed_out"] for r in _mine(records, package, "bgfetch.finished"))
+    if not succeeded:
         problems.append("no work succeeded")
     if any(r.kind == "device.boot" and r.get("event") == "shutdown" for r in records):
         problems.append("the phone rebooted on the happy path")
@@ -384,12 +387,65 @@ def _life_week(scenario: harness.scenario.Scenario, records: Records) -> list[st
 
 
 Condition = Callable[[harness.scenario.Scenario, Records], list[str]]
+
+
+def _fetched_before(records: Records, t_ms: int) -> bool:
+    """A background_fetch event reached the app before ``t_ms``."""
+    return any(r.kind == "bgfetch.event" and not r["timeout"] and r.t_ms < t_ms for r in records)
+
+
+def _fetch_interrupted_by(action: str) -> Condition:
+    """background_fetch suites: ``action`` happened after the fetch had run at least once."""
+
+    def condition(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+        del scenario
+        hits = [r.t_ms for r in records if r.kind == "scenario.action" and r["action"] == action]
+        if not hits:
+            return [f"no {action!r} in the run"]
+        if not _fetched_before(records, hits[0]):
+            return [f"no fetch event before the {action!r}: it interrupted nothing"]
+        return []
+
+    return condition
+
+
+def _ios_switch(setting: str, value: bool) -> Condition:
+    """iOS suites: the switch ``setting`` took ``value`` while the app was installed."""
+
+    def condition(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+        del scenario
+        if not any(
+            r.kind == "ios.setting" and r["setting"] == setting and r["value"] is value
+            for r in records
+        ):
+            return [f"iOS {setting} never became {value}"]
+        return []
+
+    return condition
+
+
+def _ios_happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    if not any(r.kind == "bgfetch.event" and not r["timeout"] for r in records):
+        return ["iOS never launched the app's fetch"]
+    return _happy_path(scenario, records)
+
+
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
     # found by harness fuzz: the truncated answers were served, the timeout met an edit
     "fuzz_edit_during_timeout": _edit_during_timeout,
     "fuzz_truncated_answer": _server_outage,
+    # background_fetch suites (scenarios/background_fetch/)
+    "force_stopped": _fetch_interrupted_by("force-stop"),
+    "ios_happy_path": _ios_happy_path,
+    "ios_low_power": _ios_switch("low_power_mode", True),
+    "ios_refresh_off": _ios_switch("background_app_refresh", False),
+    "ios_swiped_away": _fetch_interrupted_by("swipe away"),
+    "reboot": _fetch_interrupted_by("reboot"),
+    "reboot_default": _fetch_interrupted_by("reboot"),
+    "swiped_away": _fetch_interrupted_by("swipe away"),
+    "swiped_away_headless": _fetch_interrupted_by("swipe away"),
     "happy_path": _happy_path,
     "killed_mid_sync": _killed_mid_sync,
     "life_week": _life_week,

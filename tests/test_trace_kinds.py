@@ -21,6 +21,7 @@ LAYERS = (
     "workmanager",
     "app",
     "flutter",
+    "background_fetch",
     "scenario",
 )
 

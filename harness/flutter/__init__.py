@@ -1,4 +1,4 @@
-"""The flutter ``workmanager`` plugin (0.10.x, Android side) in snake_case, on the simulation.
+"""The flutter ``workmanager`` plugin (0.10.x, Android and iOS) in snake_case, on the simulation.
 
 A port of a Dart app's background code reads almost line by line::
 
@@ -16,6 +16,7 @@ A port of a Dart app's background code reads almost line by line::
 """
 
 from harness.flutter import trace_kinds as trace_kinds  # registers the flutter layer's trace kinds
+from harness.flutter._ios import IOS_INIT_REQUIRED, IOS_PERFORM_FETCH, WorkmanagerPlugin
 from harness.flutter._payload import DART_TASK_KEY, PayloadTypeError
 from harness.flutter._plugin import (
     INIT_REQUIRED,
@@ -48,6 +49,8 @@ __all__ = [
     "DEFAULT_PLUGIN_VERSION",
     "ENGINE_START_MS",
     "INIT_REQUIRED",
+    "IOS_INIT_REQUIRED",
+    "IOS_PERFORM_FETCH",
     "BackgroundWorker",
     "BackoffPolicy",
     "Constraints",
@@ -64,4 +67,5 @@ __all__ = [
     "WorkInfo",
     "WorkState",
     "Workmanager",
+    "WorkmanagerPlugin",
 ]

@@ -21,6 +21,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from harness._exceptions import DefinitionError
 from harness.app import AppInstance, current_app
+from harness.flutter import _ios
 from harness.flutter._payload import PayloadTypeError, encode_input
 from harness.flutter._types import (
     BackoffPolicy,
@@ -32,6 +33,7 @@ from harness.flutter._types import (
     WorkInfo,
     WorkState,
 )
+from harness.ios import IOSSystem
 from harness.workmanager import (
     ExistingPeriodicWorkPolicy as AndroidPeriodicPolicy,
 )
@@ -222,7 +224,17 @@ class Workmanager:
         out_of_quota_policy: OutOfQuotaPolicy | None = None,
         expedited: bool = False,
     ) -> PlatformCall[None]:
-        """``registerOneOffTask``: default policy KEEP; initial delay in whole seconds."""
+        """``registerOneOffTask``: default policy KEEP; initial delay in whole seconds.
+
+        On iOS: ``beginBackgroundTask`` and the task in the running process (:mod:`._ios`)."""
+        port = self._ios_port()
+        if port is not None:
+            if self.callback_dispatcher_path() is None:
+                return self._fail(
+                    "registerOneOffTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                )
+            _ios.register_one_off(self._app, unique_name, input_data, initial_delay)
+            return PlatformCall(None)
         try:
             self._require_initialized()
             builder = OneTimeWorkRequest.builder(_background_worker_class())
@@ -266,7 +278,18 @@ class Workmanager:
         backoff_policy_delay: timedelta | None = None,
         tag: str | None = None,
     ) -> PlatformCall[None]:
-        """``registerPeriodicTask``: 15-minute default frequency, flex only when given, UPDATE."""
+        """``registerPeriodicTask``: 15-minute default frequency, flex only when given, UPDATE.
+
+        On iOS: a ``BGAppRefreshTaskRequest`` named ``unique_name`` at ``now + initial_delay``
+        (:mod:`._ios`)."""
+        port = self._ios_port()
+        if port is not None:
+            if self.callback_dispatcher_path() is None:
+                return self._fail(
+                    "registerPeriodicTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                )
+            _ios.register_periodic(self._app, unique_name, initial_delay)
+            return PlatformCall(None)
         try:
             self._require_initialized()
             frequency_s = _whole_seconds(frequency, "frequency")
@@ -300,6 +323,14 @@ class Workmanager:
             return self._fail("registerPeriodicTask", _as_platform_error(error))
         return PlatformCall(None)
 
+    def _ios_not_initialized(self, call: str) -> PlatformCall[Any]:
+        """iOS's ``createInitializationError``: ``PigeonError`` code "1"."""
+        return self._fail(call, PlatformException("1", _ios.IOS_INIT_REQUIRED))
+
+    def _ios_port(self) -> IOSSystem | None:
+        """iOS when the app runs on an iPhone (``None`` on Android)."""
+        return self._app.ios
+
     def _require_initialized(self) -> None:
         if self.callback_dispatcher_path() is None:
             raise PlatformException("Exception", INIT_REQUIRED)
@@ -331,22 +362,35 @@ class Workmanager:
     # --- cancelling and querying ----------------------------------------------------------
 
     def cancel_by_unique_name(self, unique_name: str) -> PlatformCall[None]:
-        """``cancelByUniqueName`` -> ``WorkManager.cancelUniqueWork``."""
+        """``cancelByUniqueName`` -> ``WorkManager.cancelUniqueWork`` (iOS: cancel the request)."""
+        port = self._ios_port()
+        if port is not None:
+            port.scheduler(self._app.package).cancel(unique_name)
+            return PlatformCall(None)
         self._work_manager().cancel_unique_work(unique_name)
         return PlatformCall(None)
 
     def cancel_by_tag(self, tag: str) -> PlatformCall[None]:
-        """``cancelByTag`` -> ``WorkManager.cancelAllWorkByTag``."""
+        """``cancelByTag`` -> ``WorkManager.cancelAllWorkByTag`` (iOS: ``UnsupportedError``)."""
+        if self._ios_port() is not None:
+            raise UnsupportedError("cancelByTag is not supported on iOS")
         self._work_manager().cancel_all_work_by_tag(tag)
         return PlatformCall(None)
 
     def cancel_all(self) -> PlatformCall[None]:
-        """``cancelAll`` -> ``WorkManager.cancelAllWork``."""
+        """``cancelAll`` -> ``WorkManager.cancelAllWork`` (iOS: ``cancelAllTaskRequests``)."""
+        port = self._ios_port()
+        if port is not None:
+            port.scheduler(self._app.package).cancel_all()
+            return PlatformCall(None)
         self._work_manager().cancel_all_work()
         return PlatformCall(None)
 
     def is_scheduled_by_unique_name(self, unique_name: str) -> PlatformCall[bool]:
-        """True only when the name has work and all of it is ENQUEUED or RUNNING."""
+        """True only when the name has work and all of it is ENQUEUED or RUNNING (Android only:
+        iOS throws ``UnsupportedError``)."""
+        if self._ios_port() is not None:
+            raise UnsupportedError("isScheduledByUniqueName is not supported on iOS")
         infos = self._work_manager().get_work_infos_for_unique_work(unique_name)
         scheduled = bool(infos) and all(
             info.state in (State.ENQUEUED, State.RUNNING) for info in infos
@@ -374,13 +418,33 @@ class Workmanager:
             )
         )
 
-    def register_processing_task(self, *args: Any, **kwargs: Any) -> PlatformCall[None]:
-        """iOS only: on Android it throws ``UnsupportedError``."""
-        raise UnsupportedError("Processing tasks are not supported on Android")
+    def register_processing_task(
+        self,
+        unique_name: str,
+        task_name: str,
+        *,
+        initial_delay: timedelta | None = None,
+        input_data: Mapping[str, Any] | None = None,
+        constraints: Constraints | None = None,
+    ) -> PlatformCall[None]:
+        """iOS only (a ``BGProcessingTaskRequest``); on Android it throws ``UnsupportedError``."""
+        del task_name, input_data  # the iOS side never delivers them
+        port = self._ios_port()
+        if port is None:
+            raise UnsupportedError("Processing tasks are not supported on Android")
+        if self.callback_dispatcher_path() is None:
+            return self._fail(
+                "registerProcessingTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+            )
+        _ios.register_processing(self._app, unique_name, initial_delay, constraints)
+        return PlatformCall(None)
 
     def print_scheduled_tasks(self) -> PlatformCall[str]:
-        """iOS only: on Android it throws ``UnsupportedError``."""
-        raise UnsupportedError("printScheduledTasks is not supported on Android")
+        """iOS only (the pending requests); on Android it throws ``UnsupportedError``."""
+        port = self._ios_port()
+        if port is None:
+            raise UnsupportedError("printScheduledTasks is not supported on Android")
+        return PlatformCall(_ios.print_scheduled_tasks(self._app))
 
 
 def _as_platform_error(error: Exception) -> Exception:

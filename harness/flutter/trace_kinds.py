@@ -105,10 +105,24 @@ class FlutterWaitingForDartRecord(TraceKind):
     reason: str
 
 
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlutterIosSubmittedRecord(TraceKind):
+    """The plugin's iOS side submitted a BGTaskScheduler request (``task_kind`` refresh or
+    processing; ``earliest_begin_ms`` -1: no earliest date)."""
+
+    KIND: ClassVar[str] = "flutter.ios_submitted"
+    package: str
+    identifier: str
+    task_kind: str
+    earliest_begin_ms: int
+
+
 __all__ = [
     "FlutterEngineDestroyedRecord",
     "FlutterEngineStartedRecord",
     "FlutterInitializeRecord",
+    "FlutterIosSubmittedRecord",
     "FlutterPlatformErrorRecord",
     "FlutterTaskErrorRecord",
     "FlutterTaskResultRecord",

@@ -27,6 +27,7 @@ live in their layers; this module only wires them.
 from __future__ import annotations
 
 from harness.app import AppRuntime
+from harness.background_fetch import AndroidBackgroundFetch
 from harness.device import (
     BootCompleted,
     Device,
@@ -38,6 +39,8 @@ from harness.device import (
 from harness.phone._freezer import CachedAppFreezer
 from harness.phone._why import why_not_running
 from harness.platform import (
+    Alarm,
+    AlarmManagerService,
     DeviceAdapter,
     JobInfo,
     JobSchedulerService,
@@ -50,12 +53,26 @@ class DeviceBinding:
     """Wires one run's device, job scheduler and app runtime together."""
 
     def __init__(
-        self, device: Device, service: JobSchedulerService, runtime: AppRuntime, view: DeviceAdapter
+        self,
+        device: Device,
+        service: JobSchedulerService,
+        runtime: AppRuntime,
+        view: DeviceAdapter,
+        *,
+        alarms: AlarmManagerService | None = None,
+        background_fetch: AndroidBackgroundFetch | None = None,
     ) -> None:
         self.device = device
         self.service = service
         self.runtime = runtime
         self.view = view
+        #: The device's AlarmManager: its alarms start the app's process and wake the device.
+        self.alarms = alarms if alarms is not None else AlarmManagerService(device.sim, view)
+        self.alarms.process_starter = self._start_for_job
+        self.alarms.fired.connect(self._on_alarm_fired)
+        #: The ``background_fetch`` plugin's Android side (its service, receivers and boot).
+        self.background_fetch = background_fetch
+        self._boot_pending: set[str] = set()
         self._running: dict[str, list[JobInfo]] = {}
         self._force_stopped: set[str] = set()
         self._launch_pending: set[str] = set()
@@ -99,6 +116,9 @@ class DeviceBinding:
             self.device.apps.unbind_service(job.package, tag)
         self.device.doze.set_jobs_active(any(self._running.values()))
 
+    def _on_alarm_fired(self, alarm: Alarm) -> None:
+        self.device.power.note_wakeup(f"alarm:{alarm.package}")
+
     # --- processes ------------------------------------------------------------------------
 
     def _greedy(self, package: str) -> list[GreedyScheduler]:
@@ -121,6 +141,13 @@ class DeviceBinding:
         force_stopped = package in self._force_stopped
         self._force_stopped.discard(package)
         self.runtime.start_process(package, reason=started.reason, force_stopped=force_stopped)
+        # the app's declared services and receivers can run now (background_fetch's)
+        self.service.process_up(package)
+        if self.background_fetch is not None:
+            self.background_fetch.process_started(package)
+            if package in self._boot_pending:
+                self._boot_pending.discard(package)
+                self.background_fetch.on_boot(package)
         if started.for_launch or package in self._launch_pending:
             self._launch_pending.discard(package)
             self.runtime.launch(package)
@@ -137,26 +164,36 @@ class DeviceBinding:
             for scheduler in process.work_manager.schedulers:
                 if isinstance(scheduler, SystemJobScheduler):
                     scheduler.detach()
+        self.service.process_down(died.package)
         self.runtime.kill_process(died.package, reason=died.detail)
         self._launch_pending.discard(died.package)
 
     def _on_force_stopped(self, package: str) -> None:
         self.service.cancel_all(package, reason="app force stopped")
+        self.alarms.cancel_all(package, reason="app force stopped")
         self._force_stopped.add(package)
 
     def _on_data_cleared(self, package: str) -> None:
         self.service.cancel_all(package, reason="app data cleared")
+        self.alarms.cancel_all(package, reason="app data cleared")
         self.runtime.clear_data(package)
         self._force_stopped.discard(package)
 
     def _on_shutdown(self, shutdown: Shutdown) -> None:
         self.service.drop_all(reason=f"shutdown: {shutdown.reason}")
+        self.alarms.drop_all(reason=f"shutdown: {shutdown.reason}")
         self._running.clear()
 
     def _on_boot_completed(self, boot: BootCompleted) -> None:
         del boot
         for package in self.runtime.packages:
-            if reschedule_on_boot(self.runtime.database(package)):
+            fetch_boot = (
+                self.background_fetch is not None and package in self.background_fetch.packages
+            )
+            if fetch_boot:
+                # background_fetch's BootReceiver (BOOT_COMPLETED) runs onBoot in the process
+                self._boot_pending.add(package)
+            if reschedule_on_boot(self.runtime.database(package)) or fetch_boot:
                 self.device.apps.start_process(package, "BOOT_COMPLETED")
 
     def why_not_running(self, package: str, work_spec_id: str) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from harness.backends import Internet
+from harness.background_fetch import AndroidBackgroundFetch, attach_android
 from harness.device import Device
 from harness.phone._binding import DeviceBinding
 from harness.phone._freezer import DeviceTrackers
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime, _DeviceData
-from harness.platform import DeviceAdapter, JobSchedulerService
+from harness.platform import AlarmManagerService, DeviceAdapter, JobSchedulerService
 from harness.sim import Simulation
 from harness.workmanager import (
     GreedyScheduler,
@@ -56,7 +57,17 @@ def bind_phone(
         data_for=lambda package: _DeviceData(device, package),
         versions=versions,
     )
-    binding = DeviceBinding(device, service, runtime, view)
+    alarms = AlarmManagerService(sim, view, deep_idle=lambda: device.doze.snapshot.device_idle_mode)
+
+    def wakelock(tag: str, held: bool) -> None:
+        if held:
+            device.power.acquire_wakelock(tag)
+        else:
+            device.power.release_wakelock(tag)
+
+    fetch = AndroidBackgroundFetch(runtime, service, alarms, wakelock=wakelock)
+    attach_android(fetch)
+    binding = DeviceBinding(device, service, runtime, view, alarms=alarms, background_fetch=fetch)
     return binding
 
 

@@ -6,7 +6,10 @@ and dies when iOS terminates it; the user's launch runs the app's ``main()``; th
 the device's default network while its process runs and is not suspended. An app module may
 define ``IOS_APP_INFO`` (an :class:`~harness.ios.AppInfo`: its Info.plist) and
 ``ios_did_finish_launching(launch)`` (its ``application(_:didFinishLaunchingWithOptions:)``,
-where it registers launch handlers); plugins register theirs on ``ios.app_launching``.
+where it registers launch handlers), ``ios_perform_fetch(completion)`` (the legacy background
+fetch) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at background launches too, as
+the Flutter engine runs it); plugins register theirs on ``ios.app_launching`` (background_fetch's
+is attached here).
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from collections.abc import Callable, Mapping
 
 from harness.app import App, AppRuntime, Link, run_as
 from harness.backends import Internet
+from harness.background_fetch import attach_ios
 from harness.device import Device, Transport
 from harness.ios import (
     AppDelegate,
     AppInfo,
     AppState,
     AppStateChange,
+    FetchCompletion,
     IOSSystem,
     Launch,
     LaunchPolicy,
@@ -110,7 +115,10 @@ class IOSBinding:
         self.runtime.install(app)
         self.ios.install(
             app.package,
-            delegate=AppDelegate(did_finish_launching=lambda at: self._launched(app, at)),
+            delegate=AppDelegate(
+                did_finish_launching=lambda at: self._launched(app, at),
+                perform_fetch=lambda completion: self._perform_fetch(app, completion),
+            ),
         )
 
     def _launched(self, app: App, launch: Launch) -> None:
@@ -126,6 +134,19 @@ class IOSBinding:
         hook = getattr(module, "ios_did_finish_launching", None)
         if callable(hook):
             run_as(process.instance, lambda: hook(launch))
+        if launch.reason is not None and getattr(module, "IOS_FLUTTER", False) is True:
+            # a Flutter app's AppDelegate starts the engine at every launch, background ones
+            # included, and the engine runs main() (the Dart code that configures plugins)
+            self.runtime.launch(app.package)
+
+    def _perform_fetch(self, app: App, completion: FetchCompletion) -> object:
+        """The legacy background fetch: the module's ``ios_perform_fetch(completion)`` (a
+        plugin's, e.g. ``WorkmanagerPlugin.perform_fetch``), if it defines one."""
+        process = self.runtime.process(app.package)
+        if process is None:
+            return None
+        hook = getattr(run_as(process.instance, app.load), "ios_perform_fetch", None)
+        return hook(completion) if callable(hook) else None
 
     def _on_app_state(self, change: AppStateChange) -> None:
         if change.state is AppState.NOT_RUNNING:
@@ -164,4 +185,5 @@ def bind_ios_phone(
         ios=ios,
     )
     binding = IOSBinding(device, ios, runtime)
+    attach_ios(ios)  # the background_fetch plugin registers its launch handlers as apps launch
     return binding

@@ -11,6 +11,7 @@ from harness._exceptions import JobShellError
 from harness.platform import (
     trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
 )
+from harness.platform._alarms import Alarm, AlarmKind, AlarmManagerService
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._decision import (
     Blocker,
@@ -28,12 +29,14 @@ from harness.platform._decision import (
 from harness.platform._device_adapter import DeviceAdapter
 from harness.platform._firewall import FirewallChain, app_firewall
 from harness.platform._job_info import (
+    MIN_PERIOD_MS,
     JobInfo,
     JobNetworkType,
     NetCapability,
     NetTransport,
     NetworkRequest,
     TriggerContentUri,
+    periodic_window,
 )
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override, network_satisfied, unmet_constraints
@@ -50,7 +53,11 @@ from harness.platform._view import Bucket, DeviceView, DozeState, NetworkInfo, a
 
 __all__ = [
     "EXPEDITED_LIMIT_MS",
+    "MIN_PERIOD_MS",
     "REGULAR_LIMIT_MS",
+    "Alarm",
+    "AlarmKind",
+    "AlarmManagerService",
     "Blocker",
     "Bucket",
     "BucketQuota",
@@ -90,6 +97,7 @@ __all__ = [
     "dumpsys_jobscheduler",
     "network_label",
     "network_satisfied",
+    "periodic_window",
     "register_jobscheduler_shell",
     "unmet_constraints",
 ]

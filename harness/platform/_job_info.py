@@ -132,6 +132,37 @@ class NetworkRequestBuilder:
         return NetworkRequest(frozenset(self._capabilities), frozenset(self._transports))
 
 
+#: ``JobInfo.getMinPeriodMillis`` (15 min) and ``getMinFlexMillis`` (5 min).
+MIN_PERIOD_MS = 15 * 60_000
+MIN_FLEX_MS = 5 * 60_000
+
+
+def periodic_window(interval_ms: int, flex_ms: int) -> tuple[int, int]:
+    """``JobInfo.Builder.setPeriodic(interval, flex)``: the interval raised to 15 min, the flex
+    to ``max(5 % of the interval, 5 min)`` ("Requested interval ... is too small; raising to
+    ..."), and the flex never above the interval (``JobStatus``: ``min(period, flex)``)."""
+    interval = max(interval_ms, MIN_PERIOD_MS)
+    flex = max(flex_ms, max(5 * interval // 100, MIN_FLEX_MS))
+    return interval, min(flex, interval)
+
+
+def next_periodic(job: JobInfo, now_ms: int) -> JobInfo:
+    """``JobSchedulerService.getRescheduleJobForPeriodic``: the next window of a periodic job
+    that finished (or was stopped without asking for a back-off) at ``now_ms``.
+
+    The new window ends one period after the old one ended, or, if the run ended past its
+    window, after as many whole periods as were skipped; it opens ``flex`` before its end
+    (AOSP's small ``rescheduleBuffer`` near the window's end is left out)."""
+    period, flex = job.interval_ms, min(job.flex_ms, job.interval_ms)
+    old_latest = job.latest_ms if job.latest_ms >= 0 else now_ms
+    if now_ms > old_latest:
+        skipped = (now_ms - old_latest) // period + 1
+        new_latest = old_latest + period * skipped
+    else:
+        new_latest = old_latest + period
+    return replace(job, earliest_ms=new_latest - flex, latest_ms=new_latest)
+
+
 #: ``JobInfo.TriggerContentUri.FLAG_NOTIFY_FOR_DESCENDANTS``.
 FLAG_NOTIFY_FOR_DESCENDANTS = 1
 
@@ -187,6 +218,19 @@ class JobInfo:
     #: ``setTriggerContentUpdateDelay`` / ``setTriggerContentMaxDelay`` (-1: the default).
     trigger_content_update_delay_ms: int = -1
     trigger_content_max_delay_ms: int = -1
+    #: ``setPeriodic(interval, flex)`` (0: a one-shot job), clamped by :func:`periodic_window`.
+    interval_ms: int = 0
+    flex_ms: int = 0
+    #: The end of a periodic job's current window (``JobStatus``'s latest run time; -1: none).
+    #: A window end is not enforced as a deadline here (the job still waits for its constraints).
+    latest_ms: int = -1
+    #: ``setPersisted``: the job survives a reboot (``JobStore``); WorkManager's are not.
+    persisted: bool = False
+
+    @property
+    def periodic(self) -> bool:
+        """``JobInfo.isPeriodic``."""
+        return self.interval_ms > 0
 
     def as_regular(self) -> JobInfo:
         """The same job without expedition (``RUN_AS_NON_EXPEDITED_WORK_REQUEST``)."""

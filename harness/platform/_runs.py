@@ -18,7 +18,7 @@ from typing import Final
 
 from harness._units import MS_PER_MINUTE
 from harness.platform._client import JobClient, ProcessStarter
-from harness.platform._job_info import JobInfo
+from harness.platform._job_info import JobInfo, next_periodic
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus, Override
 from harness.platform._quota import QuotaTracker
@@ -49,7 +49,12 @@ class JobRuns:
         self.readiness = readiness
         self.quota: QuotaTracker = readiness.quota
         self.jobs = jobs
+        #: WorkManager's JobService of each package whose process is up.
         self.clients: dict[str, JobClient] = {}
+        #: Other JobServices (``JobInfo.service``) that an app declares: a factory per service
+        #: name creates the service in the app's process when a job of it starts there.
+        self.service_factories: dict[str, Callable[[str], JobClient | None]] = {}
+        self.service_clients: dict[tuple[str, str], JobClient] = {}
         self.process_starter: ProcessStarter | None = None
         self._finished_empty = finished_empty
         self._evaluate = evaluate
@@ -57,11 +62,59 @@ class JobRuns:
         #: holds the job's wake lock and keeps a doze maintenance window open meanwhile.
         self.run_changed: Signal[tuple[JobInfo, bool]] = Signal("platform.job_running")
 
+    def client_for(self, job: JobInfo) -> JobClient | None:
+        """The JobService that runs ``job`` in its app's process, if that is up."""
+        if job.service in self.service_factories:
+            return self.service_clients.get((job.package, job.service))
+        return self.clients.get(job.package)
+
+    def attach_services(self, package: str) -> bool:
+        """Create ``package``'s declared services in its (new) process and deliver the starts
+        that waited for it; whether any was created."""
+        attached = False
+        for service, factory in sorted(self.service_factories.items()):
+            key = (package, service)
+            if key in self.service_clients:
+                continue
+            client = factory(package)
+            if client is not None:
+                self.service_clients[key] = client
+                attached = True
+        if attached:
+            for status in [s for s in self.jobs.values() if s.job.package == package]:
+                if status.running and not status.delivered:
+                    self.deliver_start(status)
+        return attached
+
+    def detach_services(self, package: str) -> bool:
+        """``package``'s process died: drop its declared services; their running jobs end and
+        are rescheduled with back-off. Whether it had any."""
+        services = [key[1] for key in self.service_clients if key[0] == package]
+        for service in services:
+            del self.service_clients[(package, service)]
+        for status in [
+            s
+            for s in self.jobs.values()
+            if s.job.package == package and s.job.service in services and s.running
+        ]:
+            self.end_run(status)
+            delay = self.back_off(status)
+            self.sim.record(
+                "job.stopped",
+                package=package,
+                job_id=status.job.job_id,
+                work_id=status.job.work_spec_id,
+                reason="process died",
+                reschedule_in_ms=delay,
+            )
+        return bool(services)
+
     def start(self, status: JobStatus) -> bool:
         """Start the job: bind the app's JobService, starting its process if needed; ``False``
         if the process cannot start."""
         job = status.job
-        if job.package not in self.clients and (
+        cold = self.client_for(job) is None
+        if cold and (
             self.process_starter is None
             or not self.process_starter(job.package, f"job {job.job_id}")
         ):
@@ -91,7 +144,7 @@ class JobRuns:
             job_id=job.job_id,
             work_id=job.work_spec_id,
             expedited=job.expedited,
-            cold_start=job.package not in self.clients,
+            cold_start=cold,
             limit_ms=status.limit_ms,
         )
         status.stop_handles = [
@@ -103,13 +156,13 @@ class JobRuns:
                 priority=EVALUATE_PRIORITY,
             )
         ]
-        if job.package in self.clients:
+        if self.client_for(job) is not None:
             self.deliver_start(status)
         return True
 
     def deliver_start(self, status: JobStatus) -> None:
         """``onStartJob`` in the app's process (now, or once a cold start brought it up)."""
-        client = self.clients.get(status.job.package)
+        client = self.client_for(status.job)
         if client is None or not status.running or status.stopping or status.delivered:
             return
         status.delivered = True
@@ -141,10 +194,15 @@ class JobRuns:
             stop_reason_value=int(reason),
             reason=why,
         )
-        client = self.clients.get(job.package)
+        client = self.client_for(job)
         keep = client.on_stop_job(job, reason) if client is not None else True
         self.end_run(status)
-        if drop or not keep:
+        if drop:
+            self.jobs.pop((job.package, job.job_id), None)
+        elif not keep and job.periodic and self.jobs.get((job.package, job.job_id)) is status:
+            # onJobCompletedLocked: a periodic job that wants no back-off gets its next window
+            status.job = next_periodic(job, self.sim.now_ms)
+        elif not keep:
             self.jobs.pop((job.package, job.job_id), None)
         elif reason is JobStopReason.STOP_REASON_TIMEOUT:
             self.back_off(status)

@@ -35,6 +35,8 @@ changes: the answer to "why has my work not run?"), ``job.started``, ``job.stopp
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import replace
 
 from harness.platform import _batching, _overrides
 from harness.platform._client import JobClient, ProcessStarter
@@ -42,7 +44,7 @@ from harness.platform._concurrency import ConcurrencyLimits, SlotPass
 from harness.platform._content import ContentObserverController
 from harness.platform._decision import Blocker, Verdict
 from harness.platform._doze_exit import DozeExit
-from harness.platform._job_info import JobInfo
+from harness.platform._job_info import JobInfo, next_periodic
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus
 from harness.platform._quota import QuotaTracker
@@ -133,8 +135,18 @@ class JobSchedulerService:
         previous = self._jobs.get(key)
         if previous is not None and previous.running:
             self.runs.stop(previous, JobStopReason.STOP_REASON_CANCELLED_BY_APP, "rescheduled")
+        if job.periodic and job.latest_ms < 0:
+            # JobStatus.createFromJobInfo: the first window ends one period from now and opens
+            # flex before that (with flex == period, at once)
+            latest = self.sim.now_ms + job.interval_ms
+            job = replace(job, latest_ms=latest, earliest_ms=latest - job.flex_ms)
         self._jobs[key] = JobStatus(job, self.sim.now_ms)
         self.content.track(self._jobs[key], previous)
+        self._record_scheduled(job)
+        self.evaluate()
+        return True
+
+    def _record_scheduled(self, job: JobInfo) -> None:
         self.sim.record(
             "job.scheduled",
             package=job.package,
@@ -143,8 +155,6 @@ class JobSchedulerService:
             earliest_ms=job.earliest_ms,
             expedited=job.expedited,
         )
-        self.evaluate()
-        return True
 
     def cancel(self, package: str, job_id: int) -> None:
         """``JobScheduler.cancel``: drop the job; a running one is stopped (reason 1)."""
@@ -209,7 +219,13 @@ class JobSchedulerService:
         if self.runs.clients.get(package) is not client:
             return
         del self.runs.clients[package]
-        for status in [s for s in self._jobs.values() if s.job.package == package and s.running]:
+        for status in [
+            s
+            for s in self._jobs.values()
+            if s.job.package == package
+            and s.running
+            and s.job.service not in self.runs.service_factories
+        ]:
             self.runs.end_run(status)
             delay = self.runs.back_off(status)
             self.sim.record(
@@ -221,6 +237,24 @@ class JobSchedulerService:
                 reschedule_in_ms=delay,
             )
         self.evaluate()
+
+    def register_service(self, service: str, factory: Callable[[str], JobClient | None]) -> None:
+        """An app-declared ``JobService`` other than WorkManager's: when a package's process is
+        up (:meth:`process_up`), ``factory(package)`` creates the service there (``None``: the
+        package does not declare it); jobs whose ``JobInfo.service`` is ``service`` run in it."""
+        self.runs.service_factories[service] = factory
+
+    def process_up(self, package: str) -> None:
+        """``package``'s process started: its declared services can take jobs (jobs waiting
+        for the process start now)."""
+        if self.runs.attach_services(package):
+            self.evaluate()
+
+    def process_down(self, package: str) -> None:
+        """``package``'s process died: running jobs of its declared services end, with
+        back-off (WorkManager's are ended by :meth:`unregister_client`)."""
+        if self.runs.detach_services(package):
+            self.evaluate()
 
     def job_finished(self, package: str, job_id: int, *, needs_reschedule: bool) -> None:
         """``JobService.jobFinished``: the job's work ended."""
@@ -237,17 +271,30 @@ class JobSchedulerService:
         )
         if needs_reschedule:
             self.runs.back_off(status)
+        elif status.job.periodic:
+            # onJobCompletedLocked -> getRescheduleJobForPeriodic: the next window
+            status.job = next_periodic(status.job, self.sim.now_ms)
+            self._record_scheduled(status.job)
         else:
             del self._jobs[(package, job_id)]
         self.evaluate()
 
     def drop_all(self, *, reason: str) -> None:
-        """A reboot or shutdown: every job is gone (WorkManager's jobs are not persisted)."""
+        """A reboot or shutdown: every job is gone but the persisted ones (``JobStore``: jobs
+        built with ``setPersisted(true)`` are written to disk and loaded at boot; WorkManager's
+        are not persisted)."""
         for status in list(self._jobs.values()):
             if status.running:
                 self.runs.end_run(status)
+        kept = {
+            key: JobStatus(s.job, s.scheduled_ms)
+            for key, s in self._jobs.items()
+            if s.job.persisted
+        }
         self._jobs.clear()
+        self._jobs.update(kept)
         self.runs.clients.clear()
+        self.runs.service_clients.clear()
         self.sim.record("job.all_dropped", reason=reason)
 
     # --- deciding ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The system job scheduler's trace kinds (``job.*``).
+"""The system job scheduler's and alarm manager's trace kinds (``job.*``, ``alarm.*``).
 
 Each class is the typed form of one kind's records (``t_ms`` plus the fields below; a field with a
 default is absent from some records). Registered on import of the package; the reference is
@@ -16,8 +16,8 @@ from harness.sim import TraceKind, register_trace_kind
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobAllDroppedRecord(TraceKind):
-    """Every pending job was dropped (the device shut down: JobScheduler keeps no jobs
-    across boots here).
+    """Every pending job was dropped (the device shut down), except the persisted ones
+    (``setPersisted``; WorkManager's jobs are not persisted).
     """
 
     KIND: ClassVar[str] = "job.all_dropped"
@@ -165,7 +165,48 @@ class JobStoppedRecord(TraceKind):
     reschedule_in_ms: int | None = None
 
 
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlarmCancelledRecord(TraceKind):
+    """An alarm went without firing: the app cancelled it, a force-stop or reboot dropped it,
+    or the app's process could not start for it."""
+
+    KIND: ClassVar[str] = "alarm.cancelled"
+    package: str
+    tag: str
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlarmFiredRecord(TraceKind):
+    """An alarm was delivered to the app's receiver, ``late_ms`` after its trigger time (doze
+    holds alarms without ALLOW_WHILE_IDLE)."""
+
+    KIND: ClassVar[str] = "alarm.fired"
+    package: str
+    tag: str
+    call: str
+    late_ms: int
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlarmSetRecord(TraceKind):
+    """An app set an alarm (``call`` is the AlarmManager method; ``interval_ms`` 0: one-shot)."""
+
+    KIND: ClassVar[str] = "alarm.set"
+    package: str
+    tag: str
+    call: str
+    trigger_ms: int
+    interval_ms: int
+
+
 __all__ = [
+    "AlarmCancelledRecord",
+    "AlarmFiredRecord",
+    "AlarmSetRecord",
     "JobAllDroppedRecord",
     "JobCancelledAllRecord",
     "JobCancelledRecord",

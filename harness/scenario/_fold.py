@@ -80,6 +80,10 @@ _HANDLERS: Final = {
     # iOS: a background launch is a run, a task the app completed successfully a successful one
     "ios.launch": "_work_started",
     "ios.completed": "_ios_completed",
+    # background_fetch on Android: an event is a run, a task finished in time a successful one
+    # (on iOS its launches are counted by the ios.* records above)
+    "bgfetch.event": "_fetch_event",
+    "bgfetch.finished": "_fetch_finished",
 }
 
 
@@ -224,6 +228,14 @@ class RunFold:
 
     def _ios_completed(self, record: TraceRecord) -> None:
         if record.get("success") is True:
+            self.successful_runs += 1
+
+    def _fetch_event(self, record: TraceRecord) -> None:
+        if record.get("platform") == "android" and not record.get("timeout"):
+            self._work_started(record)
+
+    def _fetch_finished(self, record: TraceRecord) -> None:
+        if record.get("platform") == "android" and not record.get("timed_out"):
             self.successful_runs += 1
 
     def _work_failed(self, record: TraceRecord) -> None:

@@ -24,6 +24,8 @@ TIMELINE_KINDS: Final = (
     "http.",
     "flutter.engine_destroyed",
     "flutter.task_error",
+    "bgfetch.",
+    "alarm.fired",
     "device.boot",
     "device.network",
     "device.doze",

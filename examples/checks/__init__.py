@@ -1,0 +1,1 @@
+"""Custom checks for bundled scenarios (``custom: examples.checks.MODULE:NAME``)."""
