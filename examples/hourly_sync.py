@@ -4,6 +4,10 @@ Every hour, on any validated network, the background task fetches every page of 
 and replaces the local cache (a Hive box) with it; the time of the last good sync goes to shared
 preferences. A failure (offline, server error, a page it cannot read) returns false, so
 WorkManager retries with its exponential backoff; the next period comes anyway.
+
+On an iPhone the same Dart code runs through the plugin's iOS side: AppDelegate registers the
+task's identifier (``ios_did_finish_launching``, with Info.plist's permitted identifiers in
+``IOS_APP_INFO``), and iOS, not the hour, decides when it runs (docs/ios.md).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from typing import Any
 import httpx
 
 from harness.app import Hive, SharedPreferences, http
-from harness.flutter import Constraints, NetworkType, Workmanager
+from harness.flutter import Constraints, NetworkType, Workmanager, WorkmanagerPlugin
+from harness.ios import AppInfo, Launch
 
 PACKAGE = "com.example.hourlysync"
 ITEMS_URL = "https://api.example.com/items"
+#: Info.plist (iOS): ``BGTaskSchedulerPermittedIdentifiers`` holds the task's identifier.
+IOS_APP_INFO = AppInfo(permitted_identifiers=("hourly_sync",))
 
 
 def main() -> None:
@@ -28,6 +35,12 @@ def main() -> None:
         frequency=timedelta(hours=1),
         constraints=Constraints(network_type=NetworkType.CONNECTED),
     )
+
+
+def ios_did_finish_launching(_launch: Launch) -> None:
+    """AppDelegate.swift (iOS): register the periodic task's launch handler, as the plugin's
+    README asks (``WorkmanagerPlugin.registerPeriodicTask(withIdentifier:frequency:)``)."""
+    WorkmanagerPlugin.register_periodic_task("hourly_sync", frequency=timedelta(hours=1))
 
 
 def callback_dispatcher() -> None:

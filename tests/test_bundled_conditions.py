@@ -430,6 +430,24 @@ def _ios_happy_path(scenario: harness.scenario.Scenario, records: Records) -> li
     return _happy_path(scenario, records)
 
 
+def _ios_week(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """The flutter workmanager app on an iPhone: iOS launched its refresh task and the task ran."""
+    del scenario
+    if not any(r.kind == "ios.launch" for r in records):
+        return ["iOS never launched the app's refresh task"]
+    if not any(r.kind == "flutter.task_result" and r["result"] == "success" for r in records):
+        return ["no refresh task succeeded"]
+    return []
+
+
+def _ios_not_set_up(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """The app's submits were refused for want of its iOS set-up (code 3, notPermitted)."""
+    del scenario
+    if not any(r.kind == "ios.submit" and r["outcome"] == "NOT_PERMITTED" for r in records):
+        return ["no submit was refused as not permitted"]
+    return []
+
+
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
@@ -440,6 +458,9 @@ CONDITIONS: Final[dict[str, Condition]] = {
     "force_stopped": _fetch_interrupted_by("force-stop"),
     "ios_happy_path": _ios_happy_path,
     "ios_low_power": _ios_switch("low_power_mode", True),
+    # flutter workmanager on an iPhone (scenarios/hourly_sync/)
+    "ios_not_set_up": _ios_not_set_up,
+    "ios_week": _ios_week,
     "ios_refresh_off": _ios_switch("background_app_refresh", False),
     "ios_swiped_away": _fetch_interrupted_by("swipe away"),
     "reboot": _fetch_interrupted_by("reboot"),
