@@ -227,6 +227,14 @@ class Network:
                 "loss": loss,
             }
         )
+        self._sim.record(
+            "device.network.link",
+            transport=transport.value,
+            latency_ms=latency_ms,
+            down_bytes_per_s=down_bytes_per_s,
+            up_bytes_per_s=up_bytes_per_s,
+            loss=loss,
+        )
 
     def set_captive_portal(self, captive: bool) -> None:
         """The Wi-Fi sits behind a captive portal (connected, not validated)."""

@@ -101,6 +101,20 @@ class DeviceMotionRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeviceNetworkLinkRecord(TraceKind):
+    """A transport's link quality changed (the network of the place the phone is at): latency,
+    best bandwidths (each request draws 60-100 % of them) and packet loss."""
+
+    KIND: ClassVar[str] = "device.network.link"
+    transport: str
+    latency_ms: int
+    down_bytes_per_s: int
+    up_bytes_per_s: int
+    loss: float
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeviceNetworkRecord(TraceKind):
     """The default network changed (transport, metered, roaming, validation, connected
     transports).
@@ -254,6 +268,7 @@ __all__ = [
     "DeviceIdleRecord",
     "DeviceLightDozeRecord",
     "DeviceMotionRecord",
+    "DeviceNetworkLinkRecord",
     "DeviceNetworkRecord",
     "DevicePowerRecord",
     "DeviceProcessRecord",

@@ -32,6 +32,10 @@ class RunFolder(WorkFolding):
         self._saver = StateSpans()
         self._screen = StateSpans()
         self._network = StateSpans()
+        #: the network lane's text before the link: transport and its flags, and the transport
+        self._network_text = ("NONE", "NONE")
+        #: each transport's link quality, as ``device.network.link`` last set it
+        self._links: dict[str, str] = {}
         self._doze = StateSpans()
         self._light = StateSpans()
         self._standby: dict[str, StateSpans] = {}
@@ -45,6 +49,7 @@ class RunFolder(WorkFolding):
             "device.power": self._on_power,
             "device.screen": self._on_screen,
             "device.network": self._on_network,
+            "device.network.link": self._on_link,
             "device.doze": self._on_doze,
             "device.light_doze": self._on_light_doze,
             "device.standby": self._on_standby,
@@ -112,7 +117,22 @@ class RunFolder(WorkFolding):
                 quality.append("not validated")
             if record.get("roaming"):
                 quality.append("roaming")
-        self._network.set(record.t_ms, " ".join([transport, *quality]))
+        self._network_text = (" ".join([transport, *quality]), transport)
+        self._set_network(record.t_ms)
+
+    def _on_link(self, record: TraceRecord) -> None:
+        down = int(record.get("down_bytes_per_s") or 0)
+        loss = float(record.get("loss") or 0.0)
+        self._links[str(record.get("transport", "")).upper()] = (
+            f"link {record.get('latency_ms')} ms, {down // 1000} KB/s down"
+            + (f", {loss:.0%} loss" if loss else "")
+        )
+        self._set_network(record.t_ms)
+
+    def _set_network(self, t_ms: int) -> None:
+        text, transport = self._network_text
+        link = self._links.get(transport)
+        self._network.set(t_ms, f"{text} · {link}" if link else text)
 
     def _on_doze(self, record: TraceRecord) -> None:
         self._doze.set(record.t_ms, str(record.get("state", "")).upper())

@@ -166,3 +166,35 @@ def test_long_histories_are_capped_with_exact_counts() -> None:
     work = _picture(trace, 1000).works[0]
     assert len(work.events) == 200
     assert work.events_dropped == 50
+
+
+def test_the_network_lane_shows_the_link_quality_of_the_transport_in_use() -> None:
+    """A place's link quality (``device.network.link``) is part of the network lane's text, for
+    the transport in use only: a poor cellular link does not relabel the Wi-Fi span."""
+    trace = Trace(strict=False)
+    trace.emit(0, "device.network", transport="WIFI", metered=False, validated=True)
+    link = {"up_bytes_per_s": 50_000, "loss": 0.0}
+    trace.emit(
+        5,
+        "device.network.link",
+        transport="WIFI",
+        latency_ms=40,
+        down_bytes_per_s=2_000_000,
+        **link,
+    )
+    trace.emit(
+        8,
+        "device.network.link",
+        transport="CELLULAR",
+        latency_ms=300,
+        down_bytes_per_s=60_000,
+        up_bytes_per_s=20_000,
+        loss=0.05,
+    )
+    trace.emit(10, "device.network", transport="CELLULAR", metered=True, validated=True)
+    (lane,) = [lane for lane in _picture(trace, 30).lanes if lane.name == "network"]
+    assert [(s.start_ms, s.end_ms, s.label) for s in lane.spans] == [
+        (0, 5, "WIFI unmetered"),
+        (5, 10, "WIFI unmetered · link 40 ms, 2000 KB/s down"),
+        (10, 30, "CELLULAR metered · link 300 ms, 60 KB/s down, 5% loss"),
+    ]
