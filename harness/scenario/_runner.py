@@ -107,10 +107,19 @@ class Job:
     app: str | None = None
 
 
-@functools.lru_cache(maxsize=64)
 def _load_once(path: str, app: str | None = None) -> Scenario:
-    """A process runs many seeds of few files: read and check each file once per process (a
-    loaded scenario is only read by its runs)."""
+    """A process runs many seeds of few files: read and check each version of a file once per
+    process (a loaded scenario is only read by its runs); a file edited since is read again."""
+    try:
+        stat = os.stat(path)
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:  # load() reports the missing file with its fix
+        version = (0, -1)
+    return _load_version(path, version, app)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_version(path: str, _version: tuple[int, int], app: str | None) -> Scenario:
     loaded = load(path)
     return loaded if app is None else loaded.with_app(app)
 

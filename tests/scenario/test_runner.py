@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
-from harness.scenario._runner import Job, run, run_many, run_scenario
+from harness.scenario._runner import Job, _load_once, run, run_many, run_scenario
 
 SCENARIO = """\
 name: hourly sync with edits
@@ -185,3 +185,13 @@ def test_an_app_action_while_the_phone_is_off_is_refused() -> None:
     assert [r["action"] for r in refused] == ["app edit world"]
     assert any("did nothing: the phone is" in note for note in result.record.notes)
     assert [r["name"] for r in result.trace.of_kind("app.action")] == ["edit"]
+
+
+def test_a_file_edited_in_a_long_lived_process_is_read_again(tmp_path: Path) -> None:
+    """A worker process reads each file once, but a file edited since is read again (a pool
+    or a pytest session that outlives an edit never runs the stale version)."""
+    path = tmp_path / "sync.yaml"
+    path.write_text(SCENARIO)
+    assert _load_once(str(path)).spec.name == "hourly sync with edits"
+    path.write_text(SCENARIO.replace("hourly sync with edits", "hourly sync, edited"))
+    assert _load_once(str(path)).spec.name == "hourly sync, edited"
