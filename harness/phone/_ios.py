@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from harness.app import App, AppRuntime, Link, run_as
 from harness.backends import Internet
 from harness.background_fetch import attach_ios
-from harness.device import Device, Transport
+from harness.device import Device
 from harness.ios import (
     AppDelegate,
     AppInfo,
@@ -31,6 +31,7 @@ from harness.ios import (
     Launch,
     LaunchPolicy,
 )
+from harness.phone._network import charge_transfer, device_link
 from harness.phone._runtime import _DeviceData
 from harness.sim import Signal, Simulation
 
@@ -59,23 +60,11 @@ class IOSNetworkPort:
         state = self._binding.ios.app(self._package).state
         if state in (AppState.SUSPENDED, AppState.NOT_RUNNING):
             return None
-        quality = self._binding.device.network.sample_link()
-        if quality is None or quality.transport is Transport.NONE:
-            return None
-        return Link(
-            transport=quality.transport.value,
-            metered=quality.metered,
-            latency_ms=quality.latency_ms,
-            up_bytes_per_s=quality.up_bytes_per_s,
-            down_bytes_per_s=quality.down_bytes_per_s,
-            loss=quality.loss,
-        )
+        return device_link(self._binding.device)
 
     def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
         """Radio energy and activity, charged to the app."""
-        self._binding.device.power.note_transfer(
-            bytes_up, bytes_down, link.transport, tag=f"network:{self._package}"
-        )
+        charge_transfer(self._binding.device, self._package, bytes_up, bytes_down, link)
 
 
 class IOSBinding:

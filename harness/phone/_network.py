@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.app import Link
-from harness.device import Transport
+from harness.device import Device, Transport
 from harness.platform import FirewallChain, app_firewall
 from harness.sim import Signal
 
@@ -45,20 +45,31 @@ class AppNetworkPort:
         """The link for a new request, or ``None`` (no network, or firewalled)."""
         if self.blocked_reason() is not None:
             return None
-        quality = self._binding.device.network.sample_link()
-        if quality is None or quality.transport is Transport.NONE:
-            return None
-        return Link(
-            transport=quality.transport.value,
-            metered=quality.metered,
-            latency_ms=quality.latency_ms,
-            up_bytes_per_s=quality.up_bytes_per_s,
-            down_bytes_per_s=quality.down_bytes_per_s,
-            loss=quality.loss,
-        )
+        return device_link(self._binding.device)
 
     def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
         """Radio energy and activity, charged to the app."""
-        self._binding.device.power.note_transfer(
-            bytes_up, bytes_down, link.transport, tag=f"network:{self._package}"
-        )
+        charge_transfer(self._binding.device, self._package, bytes_up, bytes_down, link)
+
+
+def device_link(device: Device) -> Link | None:
+    """A link for a new request on ``device``'s default network (``None``: it has none); what
+    an Android and an iOS app see once their platform lets them on the network."""
+    quality = device.network.sample_link()
+    if quality is None or quality.transport is Transport.NONE:
+        return None
+    return Link(
+        transport=quality.transport.value,
+        metered=quality.metered,
+        latency_ms=quality.latency_ms,
+        up_bytes_per_s=quality.up_bytes_per_s,
+        down_bytes_per_s=quality.down_bytes_per_s,
+        loss=quality.loss,
+    )
+
+
+def charge_transfer(
+    device: Device, package: str, bytes_up: int, bytes_down: int, link: Link
+) -> None:
+    """A transfer's radio energy and activity, charged to ``package``."""
+    device.power.note_transfer(bytes_up, bytes_down, link.transport, tag=f"network:{package}")
