@@ -97,17 +97,21 @@ class JobRuns:
             for s in self.jobs.values()
             if s.job.package == package and s.job.service in services and s.running
         ]:
-            self.end_run(status)
-            delay = self.back_off(status)
-            self.sim.record(
-                "job.stopped",
-                package=package,
-                job_id=status.job.job_id,
-                work_id=status.job.work_spec_id,
-                reason="process died",
-                reschedule_in_ms=delay,
-            )
+            self.end_for_process_death(status)
         return bool(services)
+
+    def end_for_process_death(self, status: JobStatus) -> None:
+        """``status``'s job ran in a process that died: the run ends and the job is rescheduled
+        with back-off (``job.stopped`` with reason ``process died``)."""
+        self.end_run(status)
+        self.sim.record(
+            "job.stopped",
+            package=status.job.package,
+            job_id=status.job.job_id,
+            work_id=status.job.work_spec_id,
+            reason="process died",
+            reschedule_in_ms=self.back_off(status),
+        )
 
     def start(self, status: JobStatus) -> bool:
         """Start the job: bind the app's JobService, starting its process if needed; ``False``

@@ -226,16 +226,7 @@ class JobSchedulerService:
             and s.running
             and s.job.service not in self.runs.service_factories
         ]:
-            self.runs.end_run(status)
-            delay = self.runs.back_off(status)
-            self.sim.record(
-                "job.stopped",
-                package=package,
-                job_id=status.job.job_id,
-                work_id=status.job.work_spec_id,
-                reason="process died",
-                reschedule_in_ms=delay,
-            )
+            self.runs.end_for_process_death(status)
         self.evaluate()
 
     def register_service(self, service: str, factory: Callable[[str], JobClient | None]) -> None:
