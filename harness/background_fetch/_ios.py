@@ -198,29 +198,26 @@ class IOSBackgroundFetch:
         task_id = dart_id(identifier)
         self.state.running[task_id] = task
         task.expiration_handler = lambda: self._expired(task_id)
-        self.sim.record(
-            "bgfetch.event",
-            platform="ios",
-            package=self.package,
-            task_id=task_id,
-            headless=False,
-            timeout=False,
-        )
+        self._record_event(task_id, timeout=False)
         on_event = self.state.on_event
         if on_event is None:
             self.state.waiting.append(task_id)
             return
         on_event(task_id, False)
 
-    def _expired(self, task_id: str) -> None:
+    def _record_event(self, task_id: str, *, timeout: bool) -> None:
+        """An event for Dart (on iOS never headless): a launch, or its expiry (``timeout``)."""
         self.sim.record(
             "bgfetch.event",
             platform="ios",
             package=self.package,
             task_id=task_id,
             headless=False,
-            timeout=True,
+            timeout=timeout,
         )
+
+    def _expired(self, task_id: str) -> None:
+        self._record_event(task_id, timeout=True)
         if self.state.on_event is None:
             self.finish(task_id, success=False)
         else:
