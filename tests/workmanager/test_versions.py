@@ -95,7 +95,8 @@ def test_a_periodic_worker_that_cannot_be_created_is_re_enqueued_from_2_12(
     assert _state(workmanager, request) is state
     if state is State.ENQUEUED:
         info = workmanager.get_work_info_by_id(request.id)
-        assert info is not None and info.run_attempt_count == 0  # resetPeriodic resets it
+        assert info is not None
+        assert info.run_attempt_count == 0  # resetPeriodic resets it
         sim.run_for("61m")  # the next period starts an hour after the failed run
         assert len(sim.trace.of_kind("work.failed")) == 2
 
