@@ -23,7 +23,7 @@ from tests.platform.test_service import Forever, setup
 PACKAGE = "com.example.app"
 
 
-def _phone(sim: Simulation, restrict: str) -> tuple[Any, WorkManager]:
+def _phone(sim: Simulation, restrict: str) -> tuple[Any, WorkManager, OneTimeWorkRequest]:
     device: Any = Device(sim, packages=[PACKAGE])
     service = JobSchedulerService(sim, DeviceAdapter(device))
     work_manager = WorkManager(sim, schedulers=system_job_schedulers(service, PACKAGE, JobIds()))
@@ -34,10 +34,11 @@ def _phone(sim: Simulation, restrict: str) -> tuple[Any, WorkManager]:
         device.shell(f"cmd appops set {PACKAGE} RUN_ANY_IN_BACKGROUND ignore")
     else:
         device.shell("settings put global low_power 1")
-    work_manager.enqueue(OneTimeWorkRequest.from_(Forever))
+    request = OneTimeWorkRequest.from_(Forever)
+    work_manager.enqueue(request)
     sim.run_for("5s")
     assert [r.t_ms for r in sim.trace.of_kind("work.started")] == [5_000]
-    return device, work_manager
+    return device, work_manager, request
 
 
 @pytest.mark.parametrize(
@@ -50,20 +51,21 @@ def test_a_restricted_apps_job_runs_on_for_the_settle_time(
     stays active ``BACKGROUND_SETTLE_TIME`` (60 s) after its app left the foreground
     (``idleUids``): the job of a background-restricted app (or under battery saver) is stopped
     when the uid goes idle, not when the user leaves."""
-    device, work_manager = _phone(sim, restrict)
+    device, work_manager, request = _phone(sim, restrict)
     device.apps.leave(PACKAGE)  # at 10 s
     sim.run_for("2m")
     stopped = sim.trace.of_kind("work.stopped")
     assert [(r.t_ms, r["stop_reason_value"]) for r in stopped] == [(70_000, reason)]
-    (info,) = work_manager.get_work_infos_by_tag(Forever.__qualname__) or [None]
-    assert info is None or info.state is State.ENQUEUED  # stopped, so back to ENQUEUED
+    info = work_manager.get_work_info_by_id(request.id)
+    assert info is not None
+    assert info.state is State.ENQUEUED  # stopped, so back to ENQUEUED
 
 
 def test_make_uid_idle_restricts_the_job_at_once(sim: Simulation) -> None:
     """``am make-uid-idle PKG`` (``makePackageIdle``: ``doStopUidLocked`` -> ``onUidIdle``) cuts
     the settle time short: the background-restricted app's job stops with
     STOP_REASON_BACKGROUND_RESTRICTION (11) the moment the command runs."""
-    device, _ = _phone(sim, "background restriction")
+    device, _, _ = _phone(sim, "background restriction")
     device.apps.leave(PACKAGE)  # at 10 s
     sim.run_for("5s")
     assert device.shell(f"am make-uid-idle {PACKAGE}") == ""
