@@ -94,12 +94,17 @@ class Readiness:
             unmet.append(Unmet(Constraint.CONTENT_TRIGGER, JobStopReason.STOP_REASON_UNDEFINED))
         if unmet:
             return Verdict(Blocker.CONSTRAINT, unmet[0].stop_reason, unmet=unmet[0])
-        # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted
-        allowlisted = device.is_power_allowlisted(job.package)
-        if device.doze is DozeState.IDLE and not expedited_ok and not allowlisted:
-            return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         # AppStateTrackerImpl.isUidActive: on top, or within BACKGROUND_SETTLE_TIME of leaving
         active = device.is_uid_active(job.package)
+        # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted ||
+        # allowInIdle (FLAG_IMPORTANT_WHILE_FOREGROUND and the uid in mForegroundUids, kept by
+        # setUidActiveLocked, or on the temp allowlist)
+        allowlisted = device.is_power_allowlisted(job.package)
+        allow_in_idle = job.important_while_foreground and (
+            active or device.is_temp_allowlisted(job.package)
+        )
+        if device.doze is DozeState.IDLE and not (expedited_ok or allowlisted or allow_in_idle):
+            return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
         # DeviceIdleJobsController.updateIdleMode(false): BACKGROUND_JOBS_DELAY after doze ends
         # (an allow-listed app's jobs never lost the constraint); setUidActiveLocked: an active
         # uid's jobs (mForegroundUids) are re-evaluated at once
@@ -107,6 +112,7 @@ class Readiness:
             self.doze_exit is not None
             and not expedited_ok
             and not allowlisted
+            and not allow_in_idle
             and self.doze_exit.holds(status, foreground=active)
         ):
             return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)

@@ -76,6 +76,14 @@ class WorkManagerVersion(enum.Enum):
         return self is WorkManagerVersion.V2_12
 
     @property
+    def marks_jobs_important_while_foreground(self) -> bool:
+        """``Configuration.isMarkingJobsAsImportantWhileForeground`` exists and defaults to true
+        (2.11 on: ``restricted_2.11.0-beta01.txt``, absent from ``2.9.0-beta01.txt``; 2.10's API
+        was not read): ``SystemJobInfoConverter`` sets ``setImportantWhileForeground(true)`` on a
+        job that is not expedited and may run at once (API 29+)."""
+        return self in (WorkManagerVersion.V2_11, WorkManagerVersion.V2_12)
+
+    @property
     def has_backoff_for_system_interruptions(self) -> bool:
         """``WorkRequest.Builder.setBackoffForSystemInterruptions`` exists (2.11 on)."""
         return self not in (WorkManagerVersion.V2_9, WorkManagerVersion.V2_10)

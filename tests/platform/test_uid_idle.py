@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from harness.device import Device
-from harness.platform import DeviceAdapter, JobSchedulerService
+from harness.platform import DeviceAdapter, DozeState, JobSchedulerService
 from harness.sim import Simulation
 from harness.workmanager import (
     JobIds,
@@ -86,3 +86,20 @@ def test_an_active_uid_is_not_restricted_off_top(sim: Simulation) -> None:
     fake.changed.emit("uid")
     sim.run_for("1s")
     assert [r["stop_reason_value"] for r in sim.trace.of_kind("work.stopped")] == [11]
+
+
+def test_in_doze_an_active_uids_important_job_runs_until_the_uid_goes_idle(
+    sim: Simulation,
+) -> None:
+    """``DeviceIdleJobsController.updateTaskStateLocked``: ``allowInIdle`` for a
+    FLAG_IMPORTANT_WHILE_FOREGROUND job (WorkManager 2.11+ marks an undelayed regular job) whose
+    uid is in ``mForegroundUids`` (``setUidActiveLocked``): it runs in doze while the uid is
+    active and is stopped (STOP_REASON_DEVICE_STATE) when the uid goes idle."""
+    fake = FakeDevice(doze=DozeState.IDLE, active_uids={PACKAGE})
+    fake, _, wm = setup(sim, fake)
+    wm.enqueue(OneTimeWorkRequest.from_(Forever))
+    sim.run_for("1s")
+    assert len(sim.trace.of_kind("work.started")) == 1
+    fake.set(active_uids=set())
+    sim.run_for("1s")
+    assert [r["stop_reason_value"] for r in sim.trace.of_kind("work.stopped")] == [4]
