@@ -117,8 +117,12 @@ class Readiness:
         ):
             return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
         # AppStateTrackerImpl.isRestricted: an active uid is never restricted, nor are
-        # power-exempt app ids
-        if device.is_background_restricted(job.package) and not active and not allowlisted:
+        # power- or temp-exempt app ids (mPowerExemptAllAppIds, mTempExemptAppIds)
+        if (
+            device.is_background_restricted(job.package)
+            and not (active or allowlisted)
+            and not device.is_temp_allowlisted(job.package)
+        ):
             return Verdict(
                 Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
             )

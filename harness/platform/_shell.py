@@ -211,11 +211,15 @@ def _ready_not_restricted_in_bg(service: JobSchedulerService, status: JobStatus)
     """``JobStatus.mReadyNotRestrictedInBg`` as ``BackgroundJobsController`` sets it from
     ``AppStateTrackerImpl.areJobsRestricted`` (background restriction, battery saver)."""
     device, job = service.device, status.job
+    # AppStateTrackerImpl.areJobsRestricted: isUidActive first, then the power and temp
+    # exemptions (mPowerExemptAllAppIds, mTempExemptAppIds), then RUN_ANY_IN_BACKGROUND
     if device.is_uid_active(job.package) or device.is_power_allowlisted(job.package):
-        return True  # AppStateTrackerImpl.isRestricted: isUidActive first
+        return True
+    if device.is_temp_allowlisted(job.package):
+        return True
     if device.is_background_restricted(job.package):
         return False
-    if not device.battery_saver or device.is_temp_allowlisted(job.package):
+    if not device.battery_saver:
         return True
     bucket = service.effective_bucket(job.package)
     if bucket is Bucket.EXEMPTED:

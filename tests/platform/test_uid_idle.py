@@ -103,3 +103,18 @@ def test_in_doze_an_active_uids_important_job_runs_until_the_uid_goes_idle(
     fake.set(active_uids=set())
     sim.run_for("1s")
     assert [r["stop_reason_value"] for r in sim.trace.of_kind("work.stopped")] == [4]
+
+
+def test_a_temp_allowlisted_app_is_not_background_restricted(sim: Simulation) -> None:
+    """``AppStateTrackerImpl.areJobsRestricted``: after ``isUidActive`` it returns false for
+    power- and temp-exempt app ids (``mPowerExemptAllAppIds``, ``mTempExemptAppIds``) before it
+    checks RUN_ANY_IN_BACKGROUND: ``cmd deviceidle tempwhitelist`` lets a restricted app's jobs
+    run until the entry expires."""
+    fake = FakeDevice(restricted={PACKAGE}, temp_allowlisted={PACKAGE})
+    fake, _, wm = setup(sim, fake)
+    wm.enqueue(OneTimeWorkRequest.from_(Forever))
+    sim.run_for("1s")
+    assert len(sim.trace.of_kind("work.started")) == 1
+    fake.set(temp_allowlisted=set())
+    sim.run_for("1s")
+    assert [r["stop_reason_value"] for r in sim.trace.of_kind("work.stopped")] == [11]
