@@ -100,7 +100,7 @@ class ActiveUids:
         the settle time; post the message again for the earliest of the others."""
         now = self._sim.now_ms
         earliest: int | None = None
-        for package, uid in self._uids.items():
+        for package, uid in list(self._uids.items()):  # listeners may start other processes
             since = uid.background_since_ms
             if since is None or not uid.active:
                 continue
