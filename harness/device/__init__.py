@@ -44,9 +44,11 @@ from harness.device._settings import GlobalSettings, SettingChange
 from harness.device._shell import ShellCommands, ShellHandler
 from harness.device._standby import AppStandby, BucketChange, StandbyBucket
 from harness.device._storage import KeyValueArea, Storage, StorageLevel
+from harness.device._uids import ActiveUids
 from harness.device._vendor import VendorBatteryManager
 
 __all__ = [
+    "ActiveUids",
     "AllowlistChange",
     "AppStandby",
     "Apps",

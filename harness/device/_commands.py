@@ -120,9 +120,8 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
 
     def make_uid_idle(words: list[str]) -> str:
         # ActivityManagerShellCommand.runMakeIdle -> AMS.makePackageIdle: a uid in the background
-        # that is not idle yet becomes idle now (its background-settle time is cut short). The
-        # simulated uid is idle as soon as its app leaves the foreground, so only the checks
-        # remain; a foreground app stays active, as on a phone.
+        # that is not idle yet becomes idle now (its BACKGROUND_SETTLE_TIME is cut short); a
+        # foreground app stays active, as on a phone (ActiveUids.make_idle)
         if words[:1] == ["--user"]:
             words = words[2:]
         if words[:1] and words[0].startswith("-"):
@@ -137,6 +136,7 @@ def install_builtin_commands(table: ShellCommands, device: Device) -> None:
                 "Exception occurred while executing 'make-uid-idle':\n"
                 f"java.lang.IllegalArgumentException: Unknown package name {words[0]}"
             )
+        device.uids.make_idle(words[0])
         return ""
 
     def idle_maintenance(words: list[str]) -> str:

@@ -48,6 +48,7 @@ from harness.device._shell import ShellCommands
 from harness.device._standby import AppStandby
 from harness.device._storage import Storage
 from harness.device._timer import Timer
+from harness.device._uids import ActiveUids
 from harness.device._vendor import VendorBatteryManager
 from harness.sim import Signal, Simulation
 
@@ -141,6 +142,9 @@ class Device:
             sim, p.storage, data_dir=None if data_dir is None else Path(data_dir)
         )
         self.apps = Apps(sim, p.apps, p.vendor)
+        #: Each app's uid: active on top and for ``BACKGROUND_SETTLE_TIME`` after (``am
+        #: make-uid-idle`` ends that at once).
+        self.uids = ActiveUids(sim, self.apps)
         self.allowlist = PowerAllowlist(sim, self.apps.is_installed)
         #: The vendor's battery manager (the profile's ``vendor`` section; idle on stock).
         self.vendor = VendorBatteryManager(sim, p.vendor, self.apps, self.screen)

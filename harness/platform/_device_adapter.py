@@ -12,7 +12,8 @@ Each property reads the device the way the matching AOSP controller reads the fr
 * device idle: ``IdleController`` (``Idleness``);
 * doze: ``DeviceIdleJobsController`` defers jobs in deep *or* light idle mode and lets them run
   in maintenance windows;
-* standby bucket, foreground (TOP), background restriction: ``AppStandby`` and ``Apps``;
+* standby bucket, foreground (TOP), background restriction: ``AppStandby`` and ``Apps``; the
+  uid's active/idle state: ``ActiveUids``;
 * power allowlists: ``PowerAllowlist`` (``DeviceIdleController``'s user and temp lists).
 
 ``changed`` fires on any change of those, so the scheduler re-evaluates at the right instant.
@@ -58,6 +59,7 @@ class DeviceAdapter:
             ("standby", device.standby.changed),
             ("process", device.apps.state_changed),
             ("restriction", device.apps.restriction_changed),
+            ("uid", device.uids.changed),
             ("allowlist", device.allowlist.changed),
             ("storage", device.storage.level_changed),
             ("boot", device.boot_completed),
@@ -158,6 +160,10 @@ class DeviceAdapter:
     def is_top(self, package: str) -> bool:
         """The app's activity is in the foreground."""
         return self._device.apps.is_top(package)
+
+    def is_uid_active(self, package: str) -> bool:
+        """``ActiveUids.is_active``: on top or within the background settle time."""
+        return self._device.uids.is_active(package)
 
     def is_background_restricted(self, package: str) -> bool:
         """The user restricted the app's background activity."""

@@ -226,6 +226,9 @@ class JobInfo:
     latest_ms: int = -1
     #: ``setPersisted``: the job survives a reboot (``JobStore``); WorkManager's are not.
     persisted: bool = False
+    #: ``setImportantWhileForeground`` (``FLAG_IMPORTANT_WHILE_FOREGROUND``): in doze the job may
+    #: run while its app's uid is active or on the temp allowlist (``DeviceIdleJobsController``).
+    important_while_foreground: bool = False
 
     @property
     def periodic(self) -> bool:
@@ -235,6 +238,10 @@ class JobInfo:
     def as_regular(self) -> JobInfo:
         """The same job without expedition (``RUN_AS_NON_EXPEDITED_WORK_REQUEST``)."""
         return replace(self, expedited=False)
+
+    def marked_important(self, mark: bool) -> JobInfo:
+        """The same job with ``setImportantWhileForeground(mark)``."""
+        return replace(self, important_while_foreground=mark)
 
     @property
     def wakelock_tag(self) -> str:

@@ -94,22 +94,35 @@ class Readiness:
             unmet.append(Unmet(Constraint.CONTENT_TRIGGER, JobStopReason.STOP_REASON_UNDEFINED))
         if unmet:
             return Verdict(Blocker.CONSTRAINT, unmet[0].stop_reason, unmet=unmet[0])
-        # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted
+        # AppStateTrackerImpl.isUidActive: on top, or within BACKGROUND_SETTLE_TIME of leaving
+        active = device.is_uid_active(job.package)
+        # DeviceIdleJobsController.updateTaskStateLocked: !mDeviceIdleMode || whitelisted ||
+        # allowInIdle (FLAG_IMPORTANT_WHILE_FOREGROUND and the uid in mForegroundUids, kept by
+        # setUidActiveLocked, or on the temp allowlist)
         allowlisted = device.is_power_allowlisted(job.package)
-        if device.doze is DozeState.IDLE and not expedited_ok and not allowlisted:
+        allow_in_idle = job.important_while_foreground and (
+            active or device.is_temp_allowlisted(job.package)
+        )
+        if device.doze is DozeState.IDLE and not (expedited_ok or allowlisted or allow_in_idle):
             return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
-        top = device.is_top(job.package)
         # DeviceIdleJobsController.updateIdleMode(false): BACKGROUND_JOBS_DELAY after doze ends
-        # (an allow-listed app's jobs never lost the constraint)
+        # (an allow-listed app's jobs never lost the constraint); setUidActiveLocked: an active
+        # uid's jobs (mForegroundUids) are re-evaluated at once
         if (
             self.doze_exit is not None
             and not expedited_ok
             and not allowlisted
-            and self.doze_exit.holds(status, foreground=top)
+            and not allow_in_idle
+            and self.doze_exit.holds(status, foreground=active)
         ):
             return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
-        # AppStateTrackerImpl.areJobsRestricted: power-exempt app ids are never restricted
-        if device.is_background_restricted(job.package) and not top and not allowlisted:
+        # AppStateTrackerImpl.isRestricted: an active uid is never restricted, nor are
+        # power- or temp-exempt app ids (mPowerExemptAllAppIds, mTempExemptAppIds)
+        if (
+            device.is_background_restricted(job.package)
+            and not (active or allowlisted)
+            and not device.is_temp_allowlisted(job.package)
+        ):
             return Verdict(
                 Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
             )
@@ -118,7 +131,7 @@ class Readiness:
         saver_exempt = (
             bucket is Bucket.EXEMPTED or allowlisted or device.is_temp_allowlisted(job.package)
         )
-        if device.battery_saver and not top and not expedited_ok and not saver_exempt:
+        if device.battery_saver and not active and not expedited_ok and not saver_exempt:
             return Verdict(Blocker.BATTERY_SAVER, JobStopReason.STOP_REASON_DEVICE_STATE)
         if shortfall is not None and not dynamic:
             return Verdict(Blocker.QUOTA, JobStopReason.STOP_REASON_QUOTA, quota=shortfall)

@@ -192,9 +192,14 @@ def _java_bool(value: bool) -> str:
 
 def _ready_not_dozing(service: JobSchedulerService, status: JobStatus) -> bool:
     """``JobStatus.mReadyNotDozing`` as ``DeviceIdleJobsController`` sets it: not in idle mode,
-    or the app power-allowlisted, or an expedited job within its quota (``canRunInDoze``)."""
+    or the app power-allowlisted, or an expedited job within its quota (``canRunInDoze``), or
+    an important-while-foreground job of an active or temp-allowlisted uid (``allowInIdle``)."""
     device, job = service.device, status.job
     if device.doze is not DozeState.IDLE or device.is_power_allowlisted(job.package):
+        return True
+    if job.important_while_foreground and (
+        device.is_uid_active(job.package) or device.is_temp_allowlisted(job.package)
+    ):
         return True
     bucket = service.effective_bucket(job.package)
     return job.expedited and service.readiness.within_ej_quota(
@@ -206,11 +211,15 @@ def _ready_not_restricted_in_bg(service: JobSchedulerService, status: JobStatus)
     """``JobStatus.mReadyNotRestrictedInBg`` as ``BackgroundJobsController`` sets it from
     ``AppStateTrackerImpl.areJobsRestricted`` (background restriction, battery saver)."""
     device, job = service.device, status.job
-    if device.is_top(job.package) or device.is_power_allowlisted(job.package):
+    # AppStateTrackerImpl.areJobsRestricted: isUidActive first, then the power and temp
+    # exemptions (mPowerExemptAllAppIds, mTempExemptAppIds), then RUN_ANY_IN_BACKGROUND
+    if device.is_uid_active(job.package) or device.is_power_allowlisted(job.package):
+        return True
+    if device.is_temp_allowlisted(job.package):
         return True
     if device.is_background_restricted(job.package):
         return False
-    if not device.battery_saver or device.is_temp_allowlisted(job.package):
+    if not device.battery_saver:
         return True
     bucket = service.effective_bucket(job.package)
     if bucket is Bucket.EXEMPTED:

@@ -124,6 +124,11 @@ class DeviceView(Protocol):
         """The app is in the foreground (its jobs are quota-free)."""
         ...
 
+    def is_uid_active(self, package: str) -> bool:
+        """The app's uid is active (``AppStateTrackerImpl.isUidActive``): on top, or left the
+        foreground less than ``BACKGROUND_SETTLE_TIME`` (60 s) ago and not made idle since."""
+        ...
+
     def is_background_restricted(self, package: str) -> bool:
         """The user restricted the app's background activity."""
         ...

@@ -5,7 +5,7 @@ and the checks that must hold. Example::
 
     name: rate-limited fetch, a commuter's week
     device: pixel-like                 # or {profile: budget, overrides: {...}}
-    versions: {androidx_work: "2.11", flutter_workmanager: "0.10.10"}  # the defaults
+    versions: {androidx_work: "2.12", flutter_workmanager: "0.10.10"}  # the defaults
     app: examples.rate_limited_fetch   # or apps: [{module: ..., package: ...}]
     backend:
       routes:

@@ -32,8 +32,8 @@ def _plugin_version(value: Any) -> str:
 class VersionsSpec(BaseModel):
     """The library versions the apps are built with; each default is the newest stable line.
 
-    ``androidx_work``: "2.9", "2.10", "2.11" or "2.12" (the default is 2.11, the newest line whose
-    ``WorkerWrapper`` was read); ``flutter_workmanager``: "0.10.7", "0.10.9" or "0.10.10" (and
+    ``androidx_work``: "2.9", "2.10", "2.11" or "2.12" (the default, 2.12.0 stable 2026-09-23);
+    ``flutter_workmanager``: "0.10.7", "0.10.9" or "0.10.10" (and
     later 0.10.x). The Android release is the device's (``device.overrides.android_version``).
     """
 

@@ -12,7 +12,8 @@ step, as ``WorkerWrapperTest`` pins them:
   it (snapshot SUCCEEDED, FAILED, or ENQUEUED for periodic work and retries).
 * ``on_stopped(stop_reason, work_info)``: the run was interrupted (snapshot ENQUEUED) with
   Android's stop reason.
-* ``on_exception(throwable, work_info)``: the worker threw (snapshot FAILED).
+* ``on_exception(throwable, work_info)``: the worker threw (snapshot FAILED; ENQUEUED for a
+  periodic work, which 2.12 sends to its next period).
 
 The callbacks run after the write, in order, one at a time, without holding the run up (they are
 coroutines on WorkManager's scope); one that raises is logged (``work.failed`` with phase

@@ -85,7 +85,7 @@ class WorkManager:
     ``schedulers`` builds the process's schedulers (default: one time-based
     :class:`TestScheduler` with every constraint met); ``worker_factory`` creates workers
     (default: import by class name); ``version`` is the androidx.work release modelled
-    (:class:`WorkManagerVersion`, default the newest stable line, 2.11).
+    (:class:`WorkManagerVersion`, default the newest stable line, 2.12).
     """
 
     UpdateResult: ClassVar[type[_UpdateResult]] = _UpdateResult

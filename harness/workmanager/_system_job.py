@@ -60,7 +60,15 @@ def convert_network_type(network_type: NetworkType, api: int) -> JobNetworkType:
     return JobNetworkType.NETWORK_TYPE_ANY
 
 
-def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: int) -> JobInfo:
+def to_job_info(
+    spec: WorkSpec,
+    *,
+    job_id: int,
+    package: str,
+    now_ms: int,
+    api: int,
+    mark_important_while_foreground: bool = False,
+) -> JobInfo:
     """``SystemJobInfoConverter.convert``: one non-persisted, one-shot job per run (periodic
     work too), earliest start ``max(next run time - now, 0)`` later, no deadline, the work's
     constraints, expedited only for a first undelayed run of expedited work on API 31+.
@@ -69,7 +77,10 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
     (``setRequiredNetworkRequest``; the job's network type is ``JobInfo.getNetworkType`` of it);
     TEMPORARILY_UNMETERED on API 30+ is a request for ``NET_CAPABILITY_TEMPORARILY_NOT_METERED``
     (network type ANY); everything else a network type (:func:`convert_network_type`).
-    Content-URI triggers become ``addTriggerContentUri`` with the trigger delays."""
+    Content-URI triggers become ``addTriggerContentUri`` with the trigger delays. On API 29+ a
+    job with no delay whose work is not expedited is ``setImportantWhileForeground(true)`` when
+    ``mark_important_while_foreground`` (``Configuration.isMarkingJobsAsImportantWhileForeground``,
+    2.11 on; ``SystemJobInfoConverter.convert`` @a9b06aaf)."""
     next_run = spec.calculate_next_run_time()
     offset = max(next_run - now_ms, 0)
     constraints = spec.constraints
@@ -121,6 +132,9 @@ def to_job_info(spec: WorkSpec, *, job_id: int, package: str, now_ms: int, api: 
         # setBackoffCriteria(backoffDelayDuration, policy) unless it requires device idle
         backoff_delay_ms=spec.backoff_delay_duration,
         backoff_linear=spec.backoff_policy is BackoffPolicy.LINEAR,
+        important_while_foreground=(
+            api > 28 and offset == 0 and not spec.expedited and mark_important_while_foreground
+        ),
     )
 
 
@@ -280,11 +294,21 @@ class SystemJobScheduler:
                 min_id=configuration.min_job_scheduler_id,
                 max_id=configuration.max_job_scheduler_id,
             )
-            job = to_job_info(spec, job_id=job_id, package=self._package, now_ms=now, api=api)
+            mark = self._work_manager.version.marks_jobs_important_while_foreground
+            job = to_job_info(
+                spec,
+                job_id=job_id,
+                package=self._package,
+                now_ms=now,
+                api=api,
+                mark_important_while_foreground=mark,
+            )
             if self._service.schedule(job) or not job.expedited:
                 continue
             if spec.out_of_quota_policy is OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST:
-                self._service.schedule(job.as_regular())
+                # scheduleInternal again with workSpec.expedited = false: converted anew, so a
+                # marking WorkManager makes the regular job important while foreground
+                self._service.schedule(job.as_regular().marked_important(mark))
             else:
                 self._work_manager.sim.record(
                     "job.dropped",

@@ -1,7 +1,7 @@
 """``WorkManagerVersion``: the androidx.work releases the engine models, and how they differ.
 
 An app pins one ``androidx.work:work-runtime`` version; the harness runs the ``WorkerWrapper`` of
-that release. The two forms, both read at their source (``W/impl/WorkerWrapper.kt``):
+that release. The forms, each read at its source (``W/impl/WorkerWrapper.kt``):
 
 * **2.9** (@aa889ef7, the future-based form equal to the 2.9 Java): a worker that throws, or
   whose own future is cancelled, leaves the default ``Result.failure()`` in place and goes
@@ -21,22 +21,26 @@ that release. The two forms, both read at their source (``W/impl/WorkerWrapper.k
   an app pinned to 2.9 or 2.10 is an error: the method does not exist there (the app would not
   compile). Everything else behaves as in 2.10.
 
-* **2.12** (2.12.0 stable 2026-09-23): read in its API signature file
+* **2.12** (2.12.0 stable 2026-09-23; the default): the API read in its signature file
   (``work/work-runtime/api/restricted_2.12.0-beta01.txt`` @71129988, against
-  ``restricted_2.11.0-beta01.txt``) and ``WorkerWrapperTest`` (the events it pins). New in 2.12:
+  ``restricted_2.11.0-beta01.txt``) and ``WorkerWrapperTest`` (the events it pins):
   ``Configuration.Builder.setExecutionEventListener`` (``@ExperimentalEventsApi``: a run's
   ``onStarted``, ``onFinished``, ``onStopped`` and ``onException``),
   ``setScheduleEventListener`` (not modelled), ``setGreedySchedulerEnabled``
   (``@ExperimentalConfigurationApi``: turns the in-process ``GreedyScheduler`` off) and
   ``WorkInfo.workerClassName``. A ``Configuration`` using the first or the third in an app pinned
-  before 2.12 is an error (the app would not compile). 2.12's ``WorkerWrapper`` source and its
-  release notes' text were not readable here, so the wrapper is 2.11's: 2.12 is modelled but is
-  not the default.
+  before 2.12 is an error (the app would not compile). The runtime is the ``WorkerWrapper`` of
+  the main branch after the 2.11 API freeze (``W/impl/WorkerWrapper.kt`` @a9b06aaf, the commit
+  that holds ``restricted_2.11.0-beta01.txt``; the same rule in the later form of a fork of
+  androidx, ``xiaocainiaooo/room3`` @00cac8b0): ``Resolution.Failed`` goes to ``onWorkFailed``,
+  which sends a *periodic* work to its next period (``resetPeriodic``) and fails only one-time
+  work (``setFailed``). So a periodic worker that throws, cancels itself or cannot be created
+  (unknown class, a factory that throws or hands out a used instance) runs again next period.
 
-Both forms make a worker that cannot be created (an unknown class name, a factory that throws or
-returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 2.10:
-``Resolution.Failed``). Stops, early starts of periodic or backed-off work, retries and explicit
-``Result`` values behave alike.
+2.9 to 2.11 make a worker that cannot be created (an unknown class name, a factory that throws
+or returns a used instance) FAILED, periodic or not (2.9: ``setFailedAndResolve``; 2.10:
+``Resolution.Failed``); 2.12 fails only one-time work. Stops, early starts of periodic or
+backed-off work, retries and explicit ``Result`` values behave alike in all four.
 """
 
 from __future__ import annotations
@@ -57,12 +61,27 @@ class WorkManagerVersion(enum.Enum):
     V2_9 = "2.9"  # 2.9.x: WorkerWrapper's future-based form
     V2_10 = "2.10"  # 2.10.x: WorkerWrapper's coroutine form (launch() -> Resolution)
     V2_11 = "2.11"  # 2.11.x: 2.10's form + setBackoffForSystemInterruptions (resetWorkerStatus)
-    V2_12 = "2.12"  # 2.12.x: 2.11's + execution event listener, setGreedySchedulerEnabled
+    V2_12 = "2.12"  # 2.12.x: onWorkFailed (periodic -> next period) + execution events, ...
 
     @property
     def worker_exception_fails_periodic(self) -> bool:
         """A periodic worker that throws (or cancels itself) becomes FAILED (2.10 on)."""
         return self is not WorkManagerVersion.V2_9
+
+    @property
+    def failed_run_resets_periodic(self) -> bool:
+        """A periodic work whose run resolves as ``Resolution.Failed`` (the worker threw,
+        cancelled itself or could not be created) goes on to its next period: 2.12's
+        ``WorkerWrapper.onWorkFailed`` (``if (workSpec.isPeriodic) resetPeriodic()``)."""
+        return self is WorkManagerVersion.V2_12
+
+    @property
+    def marks_jobs_important_while_foreground(self) -> bool:
+        """``Configuration.isMarkingJobsAsImportantWhileForeground`` exists and defaults to true
+        (2.11 on: ``restricted_2.11.0-beta01.txt``, absent from ``2.9.0-beta01.txt``; 2.10's API
+        was not read): ``SystemJobInfoConverter`` sets ``setImportantWhileForeground(true)`` on a
+        job that is not expedited and may run at once (API 29+)."""
+        return self in (WorkManagerVersion.V2_11, WorkManagerVersion.V2_12)
 
     @property
     def has_backoff_for_system_interruptions(self) -> bool:
@@ -133,7 +152,7 @@ def check_configuration_api(version: WorkManagerVersion, configuration: Configur
         )
 
 
-#: What a scenario gets when it pins nothing: 2.11, the newest line whose ``WorkerWrapper`` was
-#: read. 2.12 (newer, modelled from its API) is not the default: its behaviour changes beyond the
-#: new APIs could not be read (see docs/sources.md, "androidx WorkManager 2.12").
-DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_11
+#: What a scenario gets when it pins nothing: 2.12, the newest stable line (2.12.0, 2026-09-23).
+#: Its runtime rules are read from androidx's main branch after the 2.11 API freeze (see the
+#: module docstring and docs/sources.md, "androidx 2.12 as the default").
+DEFAULT_WORK_VERSION: Final = WorkManagerVersion.V2_12

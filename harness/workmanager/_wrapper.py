@@ -30,11 +30,12 @@ start, finish, stop or exception after the step's write
 
 Every database step is one transaction, as androidx's ``runInTransaction``; nested steps join.
 
-The release matters in two places (:mod:`harness.workmanager._versions`): the 2.11 request API
-above, and with 2.10's (and 2.11's) coroutine
-``WorkerWrapper`` (@07c97258) a worker that throws or cancels itself resolves as
-``Resolution.Failed`` (``setFailed``: FAILED even for periodic work), where 2.9 applies the
-default ``Result.failure()`` through ``handleResult`` (periodic work goes on to its next period).
+The release matters in these places (:mod:`harness.workmanager._versions`): the 2.11 request API
+above; with 2.10's (and 2.11's) coroutine ``WorkerWrapper`` (@07c97258) a worker that throws or
+cancels itself resolves as ``Resolution.Failed`` (``setFailed``: FAILED even for periodic work),
+where 2.9 applies the default ``Result.failure()`` through ``handleResult`` (periodic work goes on
+to its next period); 2.12's ``onWorkFailed`` (@a9b06aaf) sends a periodic work whose worker
+threw, cancelled itself or could not be created to its next period, and fails one-time work.
 
 Deviations, all about Python rather than Android: a worker task cancelled by something other
 than WorkManager (the simulation shutting down) is treated as process death (no write); an input
@@ -220,7 +221,13 @@ class WorkerWrapper:
                 )
         except Exception as error:
             self._record_failure(error, "create_worker")
-            self._set_failed_and_resolve(Data.EMPTY)
+            if self.spec.is_periodic and self._version.failed_run_resets_periodic:
+                # 2.12 WorkerWrapper.kt @a9b06aaf: Resolution.Failed -> onWorkFailed ->
+                # resetPeriodic(): the periodic work waits for its next period
+                with self._db.transaction():
+                    self._reset_periodic_and_resolve("failure")
+            else:
+                self._set_failed_and_resolve(Data.EMPTY)
             return None
         return worker
 
@@ -280,8 +287,12 @@ class WorkerWrapper:
                 and self._version.worker_exception_fails_periodic
             ):
                 # 2.10 WorkerWrapper.kt launch(): Resolution.Failed -> setFailed() whatever the
-                # work's kind (no handleResult, so periodic work ends too; no onWorkFinished)
-                self._set_failed(Data.EMPTY)
+                # work's kind (no handleResult, so periodic work ends too; no onWorkFinished);
+                # 2.12 (@a9b06aaf) onWorkFailed: periodic -> resetPeriodic(), one-time setFailed
+                if self.spec.is_periodic and self._version.failed_run_resets_periodic:
+                    self._reset_periodic_and_resolve("failure")
+                else:
+                    self._set_failed(Data.EMPTY)
                 self._tell_end(exception=self._worker_error or RuntimeError("worker failed"))
                 return
             self._db.work_progress_dao.delete(self.work_spec_id)  # progress is deleted only here

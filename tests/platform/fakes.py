@@ -30,6 +30,7 @@ class FakeDevice:
     battery_saver: bool = False
     buckets: dict[str, Bucket] = field(default_factory=dict)
     top: set[str] = field(default_factory=set)
+    active_uids: set[str] = field(default_factory=set)  # uids active though not on top
     restricted: set[str] = field(default_factory=set)
     allowlisted: set[str] = field(default_factory=set)
     temp_allowlisted: set[str] = field(default_factory=set)
@@ -49,6 +50,9 @@ class FakeDevice:
 
     def is_top(self, package: str) -> bool:
         return package in self.top
+
+    def is_uid_active(self, package: str) -> bool:
+        return package in self.top or package in self.active_uids
 
     def is_background_restricted(self, package: str) -> bool:
         return package in self.restricted

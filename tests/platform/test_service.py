@@ -201,16 +201,27 @@ def test_allowlisted_apps_jobs_run_in_doze(sim: Simulation) -> None:
     assert starts(sim) == [0]
 
 
-def test_temp_allowlist_does_not_run_jobs_in_doze(sim: Simulation) -> None:
+@pytest.mark.parametrize(
+    ("version", "started"), [("2.9", 3_603_000), ("2.10", 3_603_000), ("2.11", 0), ("2.12", 0)]
+)
+def test_temp_allowlist_runs_jobs_in_doze_that_workmanager_marks_important(
+    sim: Simulation, version: str, started: int
+) -> None:
     """``DeviceIdleJobsController``: the temp allowlist lets only FLAG_IMPORTANT_WHILE_FOREGROUND
-    jobs run in doze (``allowInIdle``), which WorkManager never sets; battery saver spares it
-    (``AppStateTrackerImpl``: ``mTempExemptAppIds``)."""
-    device, _, wm = setup(sim, FakeDevice(doze=DozeState.IDLE, temp_allowlisted={PACKAGE}))
+    jobs run in doze (``allowInIdle``); WorkManager 2.11+ sets it on a job that may run at once
+    (``SystemJobInfoConverter.convert`` @a9b06aaf, ``isMarkingJobsAsImportantWhileForeground``
+    true by default), 2.9 never does (absent from ``2.9.0-beta01.txt``); battery saver spares a
+    temp-allowlisted app (``AppStateTrackerImpl``: ``mTempExemptAppIds``)."""
+    device = FakeDevice(doze=DozeState.IDLE, temp_allowlisted={PACKAGE})
+    service = JobSchedulerService(sim, device)
+    wm = WorkManager(
+        sim, schedulers=system_job_schedulers(service, PACKAGE, JobIds()), version=version
+    )
     wm.enqueue(OneTimeWorkRequest.from_(Sleeps))
     sim.call_at(3_600_000, lambda: device.set(doze=DozeState.NOT_IDLE, battery_saver=True))
     sim.run_for("2h")
-    # 3 s after doze ends: a background app's jobs wait for BACKGROUND_JOBS_DELAY
-    assert starts(sim) == [3_603_000]
+    # unmarked: 3 s after doze ends (a background app's jobs wait for BACKGROUND_JOBS_DELAY)
+    assert starts(sim) == [started]
 
 
 def test_doze_stops_a_running_job_with_device_state(sim: Simulation) -> None:

@@ -20,10 +20,10 @@ timeline:
 
 
 def test_versions_default_to_the_newest_stable_lines() -> None:
-    """Issue 18.7 defaults: androidx.work 2.11 (2.12 is modelled from its API only), flutter
-    workmanager 0.10.10 (the newest release, 2026-09-07)."""
+    """Issue 18.7 defaults: androidx.work 2.12 (2.12.0 stable 2026-09-23), flutter workmanager
+    0.10.10 (the newest release, 2026-09-07)."""
     spec = loads(SILENT).spec
-    assert spec.versions.model_dump() == {"androidx_work": "2.11", "flutter_workmanager": "0.10.10"}
+    assert spec.versions.model_dump() == {"androidx_work": "2.12", "flutter_workmanager": "0.10.10"}
 
 
 def test_bad_versions_name_file_line_field_value_and_allowed_values() -> None:

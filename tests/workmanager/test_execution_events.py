@@ -97,6 +97,18 @@ def test_a_throwing_worker_emits_an_exception(sim: Simulation) -> None:
     ]
 
 
+def test_a_throwing_periodic_worker_emits_an_exception_and_stays_enqueued(sim: Simulation) -> None:
+    """2.12: onException's snapshot is the row after the write, and ``onWorkFailed``
+    (W/impl/WorkerWrapper.kt @a9b06aaf) sends a periodic work to its next period: ENQUEUED."""
+    recorder = _Recorder()
+    _work_manager(sim, recorder).enqueue(PeriodicWorkRequest.builder(Raise, "1h").build())
+    sim.run_for("1s")
+    assert recorder.calls == [
+        ("started", None, State.RUNNING),
+        ("exception", "RuntimeError", State.ENQUEUED),
+    ]
+
+
 def test_a_stopped_run_emits_stopped_with_the_reason(sim: Simulation) -> None:
     """WorkerWrapper.interrupt(STOP_REASON_CONSTRAINT_CHARGING): onStarted, then onStopped with
     that reason and an ENQUEUED snapshot."""

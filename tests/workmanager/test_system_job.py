@@ -60,3 +60,38 @@ def test_stop_reasons_map_by_value(reason: JobStopReason) -> None:
     assert int(converted) == int(reason)
     assert converted.name == reason.name
     assert isinstance(converted, StopReason)
+
+
+def test_an_undelayed_regular_job_is_important_while_foreground(sim: Simulation) -> None:
+    """``SystemJobInfoConverter.convert`` (@a9b06aaf): on API 29+ a job with no delay whose work
+    is not expedited gets ``setImportantWhileForeground(true)`` when the Configuration marks jobs
+    (2.11 on, true by default); a delayed job, an expedited one or API 28 does not."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from harness.workmanager import OutOfQuotaPolicy, WorkSpec
+
+    now = OneTimeWorkRequest.from_(Succeed).work_spec
+    later = OneTimeWorkRequest.builder(Succeed).set_initial_delay(timedelta(minutes=5)).build()
+    fast = (
+        OneTimeWorkRequest.builder(Succeed)
+        .set_expedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+        .build()
+    )
+
+    def marked(spec: WorkSpec, api: int = 34, mark: bool = True) -> bool:
+        job = to_job_info(
+            replace(spec, last_enqueue_time=0),  # enqueued at 0, converted at 0
+            job_id=1,
+            package="p",
+            now_ms=0,
+            api=api,
+            mark_important_while_foreground=mark,
+        )
+        return job.important_while_foreground
+
+    assert marked(now)
+    assert not marked(now, mark=False)  # 2.9/2.10, or setMarkingJobsAsImportantWhileForeground
+    assert not marked(now, api=28)
+    assert not marked(later.work_spec)
+    assert not marked(fast.work_spec)

@@ -1,4 +1,4 @@
-"""The androidx.work release modelled (_versions.py): 2.9's, 2.10's and 2.11's WorkerWrapper.kt."""
+"""The androidx.work release modelled (_versions.py): 2.9's to 2.12's WorkerWrapper.kt."""
 
 from __future__ import annotations
 
@@ -31,20 +31,28 @@ def _state(workmanager: WorkManager, request: OneTimeWorkRequest | PeriodicWorkR
     return found.state
 
 
-def test_the_default_is_the_newest_line_whose_wrapper_was_read() -> None:
-    """Issue 18.7, defaults: 2.11 (2.11.0 stable 2025-10-22). 2.12.0 (stable 2026-09-23) is
-    modelled from its API file only, so it is not the default (docs/sources.md)."""
-    assert DEFAULT_WORK_VERSION is WorkManagerVersion.V2_11
+def test_the_default_is_the_newest_stable_line() -> None:
+    """Issue 18.7, defaults: the newest stable of each, androidx.work 2.12 (2.12.0 stable
+    2026-09-23; docs/sources.md, "androidx 2.12 as the default")."""
+    assert DEFAULT_WORK_VERSION is WorkManagerVersion.V2_12
+    assert WorkManager(Simulation(seed=0)).version is WorkManagerVersion.V2_12
 
 
 @pytest.mark.parametrize(
-    ("version", "state"), [("2.9", State.ENQUEUED), ("2.10", State.FAILED), ("2.11", State.FAILED)]
+    ("version", "state"),
+    [
+        ("2.9", State.ENQUEUED),
+        ("2.10", State.FAILED),
+        ("2.11", State.FAILED),
+        ("2.12", State.ENQUEUED),
+    ],
 )
-def test_a_periodic_worker_that_throws_is_failed_from_2_10_on(
+def test_a_periodic_worker_that_throws_is_failed_in_2_10_and_2_11(
     sim: Simulation, version: str, state: State
 ) -> None:
     """W/impl/WorkerWrapper.kt: 2.9 (@aa889ef7) keeps Result.failure() and handleResult resets the
-    period; 2.10 (@07c97258) resolves a throwing worker as Resolution.Failed -> setFailed."""
+    period; 2.10 (@07c97258) resolves a throwing worker as Resolution.Failed -> setFailed; 2.12
+    (@a9b06aaf) sends Resolution.Failed to onWorkFailed, which resets a periodic work's period."""
     workmanager = WorkManager(sim, version=version)
     request = PeriodicWorkRequest.builder(Raise, "1h").build()
     workmanager.enqueue(request)
@@ -54,7 +62,7 @@ def test_a_periodic_worker_that_throws_is_failed_from_2_10_on(
     assert runs == (1 if state is State.FAILED else 2)
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
+@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11", "2.12"])
 def test_a_periodic_worker_returning_failure_goes_on_in_both(sim: Simulation, version: str) -> None:
     """An explicit Result.failure() of periodic work resets the period in both releases
     (handleResult -> resetPeriodic)."""
@@ -65,20 +73,35 @@ def test_a_periodic_worker_returning_failure_goes_on_in_both(sim: Simulation, ve
     assert _state(workmanager, request) is State.ENQUEUED
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
-def test_a_periodic_worker_that_cannot_be_created_is_failed_in_both(
-    sim: Simulation, version: str
+@pytest.mark.parametrize(
+    ("version", "state"),
+    [
+        ("2.9", State.FAILED),
+        ("2.10", State.FAILED),
+        ("2.11", State.FAILED),
+        ("2.12", State.ENQUEUED),
+    ],
+)
+def test_a_periodic_worker_that_cannot_be_created_is_re_enqueued_from_2_12(
+    sim: Simulation, version: str, state: State
 ) -> None:
-    """A worker that cannot be created is FAILED in both (2.9 setFailedAndResolve, 2.10
-    Resolution.Failed), periodic or not: the two sources agree here."""
+    """A periodic worker that cannot be created is FAILED up to 2.11 (2.9 setFailedAndResolve,
+    2.10 Resolution.Failed -> setFailed) and goes on to its next period in 2.12
+    (W/impl/WorkerWrapper.kt @a9b06aaf: Resolution.Failed -> onWorkFailed -> resetPeriodic)."""
     workmanager = WorkManager(sim, version=version, worker_factory=_Refuses())
     request = PeriodicWorkRequest.builder(AlwaysFail, "1h").build()
     workmanager.enqueue(request)
     sim.run_for(0)
-    assert _state(workmanager, request) is State.FAILED
+    assert _state(workmanager, request) is state
+    if state is State.ENQUEUED:
+        info = workmanager.get_work_info_by_id(request.id)
+        assert info is not None
+        assert info.run_attempt_count == 0  # resetPeriodic resets it
+        sim.run_for("61m")  # the next period starts an hour after the failed run
+        assert len(sim.trace.of_kind("work.failed")) == 2
 
 
-@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11"])
+@pytest.mark.parametrize("version", ["2.9", "2.10", "2.11", "2.12"])
 def test_one_time_failures_are_failed_in_both(sim: Simulation, version: str) -> None:
     """One-time work that throws or returns no Result is FAILED in both releases."""
     workmanager = WorkManager(sim, version=version)
