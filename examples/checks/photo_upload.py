@@ -43,7 +43,7 @@ def every_photo_uploaded(run: RunView) -> bool:
 def finished_in_the_background(run: RunView) -> bool:
     """Every upload task completed successfully, each with the app out of the foreground: the
     continued-processing task went on running in the background."""
-    completed = [r for r in run.iter_records("ios.completed")]
+    completed = list(run.iter_records("ios.completed"))
     if not completed or not all(r["success"] for r in completed):
         raise AssertionError(f"tasks completed with success {[r['success'] for r in completed]}")
     states = [(r.t_ms, r["state"]) for r in run.iter_records("ios.app")]
