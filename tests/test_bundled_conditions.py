@@ -448,6 +448,32 @@ def _ios_not_set_up(scenario: harness.scenario.Scenario, records: Records) -> li
     return []
 
 
+def _continued(event: str) -> Condition:
+    """photo_upload suites (continued-processing tasks, iOS 26): a task's Live Activity had
+    ``event`` (``ios.continued``), or a ``.fail`` submit was refused with code 4."""
+
+    def condition(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+        del scenario
+        if event == "IMMEDIATE_RUN_INELIGIBLE":
+            seen = any(r.kind == "ios.submit" and r["outcome"] == event for r in records)
+        else:
+            seen = any(r.kind == "ios.continued" and r["event"] == event for r in records)
+        return [] if seen else [f"no continued-processing {event!r} in the run"]
+
+    return condition
+
+
+def _ios_upload(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """A continued-processing task was still running when the app left the foreground."""
+    del scenario
+    started = [r.t_ms for r in records if r.kind == "ios.continued" and r["event"] == "started"]
+    ended = [r.t_ms for r in records if r.kind == "ios.completed"]
+    left = [r.t_ms for r in records if r.kind == "ios.app" and r["state"] == "background"]
+    if not any(s < t < e for s, e in zip(started, ended, strict=False) for t in left):
+        return ["no upload task was running when the app went to the background"]
+    return []
+
+
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
@@ -463,6 +489,12 @@ CONDITIONS: Final[dict[str, Condition]] = {
     "ios_week": _ios_week,
     "ios_refresh_off": _ios_switch("background_app_refresh", False),
     "ios_swiped_away": _fetch_interrupted_by("swipe away"),
+    # photo_upload suites (scenarios/photo_upload/): continued-processing tasks
+    "ios_busy": _continued("IMMEDIATE_RUN_INELIGIBLE"),
+    "ios_cancelled": _continued("user_cancelled"),
+    "ios_offline_stall": _continued("stalled"),
+    "ios_swiped_mid_upload": _continued("ended"),
+    "ios_upload": _ios_upload,
     "reboot": _fetch_interrupted_by("reboot"),
     "reboot_default": _fetch_interrupted_by("reboot"),
     "swiped_away": _fetch_interrupted_by("swipe away"),
