@@ -351,7 +351,7 @@ def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[s
     succeeded = any(
         r.get("result") == "success" for r in _mine(records, package, "work.finished")
     ) or any(not r["timed_out"] for r in _mine(records, package, "bgfetch.finished"))
-    # an iOS app's background work (scenarios/photo_upload: a continued-processing task)
+    # an iOS app's background work (scenarios/album_upload: a continued-processing task)
     succeeded = succeeded or any(
         r.kind == "ios.completed" and r["bundle_id"] == package and r["success"] for r in records
     )
@@ -453,7 +453,7 @@ def _ios_not_set_up(scenario: harness.scenario.Scenario, records: Records) -> li
 
 
 def _continued(event: str) -> Condition:
-    """photo_upload suites (continued-processing tasks, iOS 26): a task's Live Activity had
+    """album_upload suites (continued-processing tasks, iOS 26): a task's Live Activity had
     ``event`` (``ios.continued``), or a ``.fail`` submit was refused with code 4."""
 
     def condition(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
@@ -482,7 +482,7 @@ CONDITIONS: Final[dict[str, Condition]] = {
     "ios_week": _ios_week,
     "ios_refresh_off": _ios_switch("background_app_refresh", False),
     "ios_swiped_away": _fetch_interrupted_by("swipe away"),
-    # photo_upload suites (scenarios/photo_upload/): continued-processing tasks
+    # album_upload suites (scenarios/album_upload/): continued-processing tasks
     "ios_busy": _continued("IMMEDIATE_RUN_INELIGIBLE"),
     "ios_cancelled": _continued("user_cancelled"),
     "ios_offline_stall": _continued("stalled"),

@@ -1,5 +1,5 @@
 """Continued-processing tasks from a scenario file: the user's cancel in the Live Activity (the
-``cancel continued task`` action) and the bundled ``scenarios/photo_upload/`` suites (iOS 26)."""
+``cancel continued task`` action) and the bundled ``scenarios/album_upload/`` suites (iOS 26)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from harness.scenario._actions import ActionError, parse_action
 from harness.scenario._actions._ios import CancelContinuedTask
 from harness.scenario._loader import loads
 
-SUITE = Path(__file__).resolve().parents[2] / "scenarios" / "photo_upload"
+SUITE = Path(__file__).resolve().parents[2] / "scenarios" / "album_upload"
 
 _UPLOAD = """\
 name: one upload
-app: examples.photo_upload
+app: examples.album_upload
 device: iphone-like
 backend:
   resources:
@@ -61,13 +61,13 @@ def test_the_users_cancel_runs_the_expiration_handler_and_an_idle_one_is_refused
     assert [(r.t_ms, r["success"]) for r in completed] == [(180_000, False)]
     refused = [r for r in records if r.kind == "scenario.action_refused"]
     assert [(r.t_ms, r["reason"]) for r in refused] == [
-        (1_800_000, "com.example.photoupload has no continued-processing task running")
+        (1_800_000, "com.example.albumupload has no continued-processing task running")
     ]
 
 
 @pytest.mark.parametrize("path", sorted(SUITE.glob("*.yaml")), ids=lambda p: p.stem)
-def test_the_bundled_photo_upload_suite_passes(path: Path) -> None:
-    """Each scenarios/photo_upload file passes on seed 0: the upload continues in the
+def test_the_bundled_album_upload_suite_passes(path: Path) -> None:
+    """Each scenarios/album_upload file passes on seed 0: the upload continues in the
     background, code 4 under .fail, the user's cancel, a stall, a swipe."""
     result = harness.scenario.load(path).run(seed=0)
     assert result.record.error is None

@@ -1,4 +1,4 @@
-"""Custom checks for the ``photo_upload`` scenarios (``custom: examples.checks.photo_upload:NAME``).
+"""Custom checks for the ``album_upload`` scenarios (``custom: examples.checks.album_upload:NAME``).
 
 Each reads the ``ios.*`` records of the continued-processing tasks (iOS 26) and the photos the
 server received, and states what a faithful iPhone does; a check that does not hold raises with
@@ -27,7 +27,7 @@ def _events(run: RunView, event: str) -> list[int]:
     return [r.t_ms for r in run.iter_records("ios.continued") if r["event"] == event]
 
 
-def every_photo_uploaded(run: RunView) -> bool:
+def every_album_uploaded(run: RunView) -> bool:
     """Every photo the user picked reached the server by the end of the run."""
     asked = sum(
         int(match.group(1))
@@ -88,7 +88,7 @@ def cancelled_by_the_user_then_resumed(run: RunView) -> bool:
     ]
     if late:
         raise AssertionError(f"{len(late)} photos were sent after the cancel, before Retry")
-    return every_photo_uploaded(run)
+    return every_album_uploaded(run)
 
 
 def expired_when_progress_stalled(run: RunView) -> bool:
@@ -117,4 +117,4 @@ def ended_silently_by_swipe_then_resumed(run: RunView) -> bool:
     late = [t for t in _uploads(run) if ended[0] < t < (retried or [run.duration_ms])[0]]
     if late:
         raise AssertionError(f"{len(late)} photos were sent after the swipe, before Retry")
-    return every_photo_uploaded(run)
+    return every_album_uploaded(run)

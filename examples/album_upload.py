@@ -1,4 +1,4 @@
-"""Photo upload on an iPhone with a continued-processing task (iOS 26).
+"""Album upload on an iPhone with a continued-processing task (iOS 26).
 
 The user picks photos and taps Upload (``app upload N``): the app submits a
 ``BGContinuedProcessingTaskRequest`` (Apple's "Performing long-running tasks on iOS and iPadOS"):
@@ -33,7 +33,7 @@ from harness.ios import (
     SubmissionStrategy,
 )
 
-PACKAGE = "com.example.photoupload"
+PACKAGE = "com.example.albumupload"
 PHOTOS_URL = "https://api.example.com/photos"
 #: ``<bundle id>.<context>.*``: the wildcard continued-processing identifiers need.
 UPLOAD_WILDCARD = f"{PACKAGE}.upload.*"
