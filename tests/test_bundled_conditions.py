@@ -351,6 +351,10 @@ def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[s
     succeeded = any(
         r.get("result") == "success" for r in _mine(records, package, "work.finished")
     ) or any(not r["timed_out"] for r in _mine(records, package, "bgfetch.finished"))
+    # an iOS app's background work (scenarios/album_upload: a continued-processing task)
+    succeeded = succeeded or any(
+        r.kind == "ios.completed" and r["bundle_id"] == package and r["success"] for r in records
+    )
     if not succeeded:
         problems.append("no work succeeded")
     if any(r.kind == "device.boot" and r.get("event") == "shutdown" for r in records):
@@ -448,6 +452,21 @@ def _ios_not_set_up(scenario: harness.scenario.Scenario, records: Records) -> li
     return []
 
 
+def _continued(event: str) -> Condition:
+    """album_upload suites (continued-processing tasks, iOS 26): a task's Live Activity had
+    ``event`` (``ios.continued``), or a ``.fail`` submit was refused with code 4."""
+
+    def condition(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+        del scenario
+        if event == "IMMEDIATE_RUN_INELIGIBLE":
+            seen = any(r.kind == "ios.submit" and r["outcome"] == event for r in records)
+        else:
+            seen = any(r.kind == "ios.continued" and r["event"] == event for r in records)
+        return [] if seen else [f"no continued-processing {event!r} in the run"]
+
+    return condition
+
+
 CONDITIONS: Final[dict[str, Condition]] = {
     "commute": _commute,
     "force_stop": _force_stop,
@@ -463,6 +482,11 @@ CONDITIONS: Final[dict[str, Condition]] = {
     "ios_week": _ios_week,
     "ios_refresh_off": _ios_switch("background_app_refresh", False),
     "ios_swiped_away": _fetch_interrupted_by("swipe away"),
+    # album_upload suites (scenarios/album_upload/): continued-processing tasks
+    "ios_busy": _continued("IMMEDIATE_RUN_INELIGIBLE"),
+    "ios_cancelled": _continued("user_cancelled"),
+    "ios_offline_stall": _continued("stalled"),
+    "ios_swiped_mid_upload": _continued("ended"),
     "reboot": _fetch_interrupted_by("reboot"),
     "reboot_default": _fetch_interrupted_by("reboot"),
     "swiped_away": _fetch_interrupted_by("swipe away"),

@@ -23,6 +23,14 @@ Sources: ``workmanager_apple/lib/workmanager_apple.dart`` (Dart),
 * Results: a refresh or processing task completes with ``success = !operation.isCancelled`` (the
   Dart bool is ignored; an expiry cancels the operation); a background fetch ends ``newData`` when
   Dart returns true, else ``failed``; a one-off ends its background task whatever happens.
+* ``registerContinuedProcessingTask`` (workmanager_apple 0.9.6, ``BGContinuedProcessingTask
+  Scheduler.swift``) submits a ``BGContinuedProcessingTaskRequest`` whose identifier is the unique
+  name (the plugin's docs: the wildcard itself, ``<bundle id>.<context>.*``), title ``title ??
+  taskName``, subtitle ``subtitle ?? ""``, the default ``.queue`` strategy; the input data is kept
+  and delivered. The ``AppDelegate`` registers the handler with
+  ``registerBGContinuedProcessingTask(withIdentifier:)``. The task completes with
+  ``success = !operation.isCancelled``; the plugin reports no progress from Dart, so a Dart task
+  longer than iOS's stall timeout is expired (the plugin's docs say so).
 * Unsupported on iOS: ``cancelByTag`` and ``isScheduledByUniqueName`` throw ``UnsupportedError``.
   Before ``initialize``, register calls fail with ``PigeonError`` code ``"1"``.
 """
@@ -32,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import json
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -39,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Final
 from harness.app import AppInstance, current_app, enter_app, run_as
 from harness.ios import (
     BGAppRefreshTaskRequest,
+    BGContinuedProcessingTaskRequest,
     BGProcessingTaskRequest,
     BGTask,
     BGTaskRequest,
@@ -122,6 +132,49 @@ def register_processing(
         requires_external_power=bool(constraints is not None and constraints.requires_charging),
     )
     _submit(instance, request)
+
+
+def register_continued(
+    instance: AppInstance,
+    unique_name: str,
+    task_name: str,
+    title: str | None,
+    subtitle: str | None,
+    input_data: Mapping[str, Any] | None,
+) -> None:
+    """``registerContinuedProcessingTask``: keep the input data for the launch, then submit a
+    continued-processing request (``scheduleContinuedProcessingTask``: a failure is only
+    logged; a submit with no launch handler registered crashes the app, as iOS does)."""
+    with _input_store(instance) as db:
+        db.execute(
+            "INSERT OR REPLACE INTO input_data (identifier, value) VALUES (?, ?)",
+            (unique_name, json.dumps(dict(input_data or {}), sort_keys=True)),
+        )
+    request = BGContinuedProcessingTaskRequest(
+        unique_name, title=title if title is not None else task_name, subtitle=subtitle or ""
+    )
+    _submit(instance, request)
+
+
+def _input_store(instance: AppInstance) -> Any:
+    """``UserDefaultsHelper``'s stored input data (by task identifier), in the app's data."""
+    db = instance.data.database(_INPUT_DB)
+    db.execute("CREATE TABLE IF NOT EXISTS input_data (identifier TEXT PRIMARY KEY, value TEXT)")
+    return db
+
+
+def _stored_input(instance: AppInstance, identifier: str) -> dict[str, Any]:
+    """``getStoredPeriodicTaskInputData(forTaskIdentifier:)``: ``{}`` when none was stored."""
+    row = (
+        _input_store(instance)
+        .execute("SELECT value FROM input_data WHERE identifier = ?", (identifier,))
+        .fetchone()
+    )
+    return {} if row is None else dict(json.loads(row[0]))
+
+
+#: Where the plugin keeps input data for continued-processing tasks (its UserDefaults).
+_INPUT_DB: Final = "flutter_workmanager_ios_input"
 
 
 def register_one_off(
@@ -260,6 +313,18 @@ class WorkmanagerPlugin:
         scheduler(process).register(identifier, handler)
 
     @staticmethod
+    def register_bg_continued_processing_task(identifier: str) -> None:
+        """``registerBGContinuedProcessingTask(withIdentifier:)``: the continued-processing
+        launch handler (``handleBGContinuedProcessingTask``), for the identifier Dart submits."""
+        process = current_app()
+
+        def handler(task: BGTask) -> None:
+            data = _stored_input(process, task.identifier)
+            _run_operation(process, task, task.identifier, mode="continued_processing", data=data)
+
+        scheduler(process).register(identifier, handler)
+
+    @staticmethod
     def perform_fetch(completion: FetchCompletion) -> asyncio.Task[FetchResult]:
         """``application(_:performFetchWithCompletionHandler:)``, the legacy background fetch
         (an app module's ``ios_perform_fetch``): Dart's ``iOSPerformFetch``, then
@@ -284,11 +349,18 @@ class WorkmanagerPlugin:
         return task
 
 
-def _run_operation(process: AppInstance, task: BGTask, identifier: str, *, mode: str) -> None:
+def _run_operation(
+    process: AppInstance,
+    task: BGTask,
+    identifier: str,
+    *,
+    mode: str,
+    data: dict[str, Any] | None = None,
+) -> None:
     """``BackgroundTaskOperation``: the expiration cancels it; completion is ``!isCancelled``."""
 
     async def operation() -> None:
-        await run_dart(process, identifier, {}, mode=mode)
+        await run_dart(process, identifier, dict(data or {}), mode=mode)
 
     running: asyncio.Task[None] = run_as(process, process.sim.loop.create_task, operation())
     cancelled = {"yes": False}

@@ -439,6 +439,27 @@ class Workmanager:
         _ios.register_processing(self._app, unique_name, initial_delay, constraints)
         return PlatformCall(None)
 
+    def register_continued_processing_task(
+        self,
+        unique_name: str,
+        task_name: str,
+        *,
+        title: str | None = None,
+        subtitle: str | None = None,
+        input_data: Mapping[str, Any] | None = None,
+    ) -> PlatformCall[None]:
+        """iOS 26 only (a ``BGContinuedProcessingTaskRequest``, :mod:`._ios`); on Android it
+        throws ``UnsupportedError`` (workmanager_android.dart)."""
+        port = self._ios_port()
+        if port is None:
+            raise UnsupportedError("Continued processing tasks are not supported on Android")
+        if self.callback_dispatcher_path() is None:
+            return self._fail(
+                "registerContinuedProcessingTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+            )
+        _ios.register_continued(self._app, unique_name, task_name, title, subtitle, input_data)
+        return PlatformCall(None)
+
     def print_scheduled_tasks(self) -> PlatformCall[str]:
         """iOS only (the pending requests); on Android it throws ``UnsupportedError``."""
         port = self._ios_port()

@@ -13,6 +13,14 @@ launches is not public: it is the documented, seeded, configurable ``LaunchPolic
 from harness.ios import trace_kinds as trace_kinds  # registers the iOS layer's trace kinds
 from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import INVALID_BACKGROUND_TASK, BackgroundTime
+from harness.ios._continued import ContinuedProcessing, ContinuedProcessingPolicy
+from harness.ios._continued_request import (
+    GPU_ENTITLEMENT,
+    BGContinuedProcessingTaskRequest,
+    ContinuedProcessingResources,
+    SubmissionStrategy,
+)
+from harness.ios._continued_task import BGContinuedProcessingTask, Progress
 from harness.ios._enums import (
     AppState,
     BackgroundRefreshStatus,
@@ -30,6 +38,7 @@ from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchC
 
 __all__ = [
     "FETCH_IDENTIFIER",
+    "GPU_ENTITLEMENT",
     "INVALID_BACKGROUND_TASK",
     "MAX_PENDING",
     "PUSH_IDENTIFIER",
@@ -39,6 +48,8 @@ __all__ = [
     "AppStateChange",
     "BGAppRefreshTask",
     "BGAppRefreshTaskRequest",
+    "BGContinuedProcessingTask",
+    "BGContinuedProcessingTaskRequest",
     "BGProcessingTask",
     "BGProcessingTaskRequest",
     "BGTask",
@@ -48,6 +59,9 @@ __all__ = [
     "BGTaskSchedulerErrorCode",
     "BackgroundRefreshStatus",
     "BackgroundTime",
+    "ContinuedProcessing",
+    "ContinuedProcessingPolicy",
+    "ContinuedProcessingResources",
     "FetchCompletion",
     "FetchResult",
     "IOSApp",
@@ -55,5 +69,7 @@ __all__ = [
     "InternalInconsistencyError",
     "Launch",
     "LaunchPolicy",
+    "Progress",
+    "SubmissionStrategy",
     "TaskKind",
 ]

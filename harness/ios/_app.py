@@ -32,6 +32,8 @@ class AppInfo:
     background_modes: frozenset[str] = frozenset(
         {FETCH_MODE, PROCESSING_MODE, REMOTE_NOTIFICATION_MODE}
     )
+    #: The app's entitlements (e.g. background GPU access for continued-processing tasks).
+    entitlements: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

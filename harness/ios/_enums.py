@@ -16,7 +16,7 @@ class BGTaskSchedulerErrorCode(enum.IntEnum):
     UNAVAILABLE = 1  # Background App Refresh off (or Low Power Mode), or the Simulator
     TOO_MANY_PENDING_TASK_REQUESTS = 2  # already 1 refresh / 10 processing requests pending
     NOT_PERMITTED = 3  # UIBackgroundModes lacks the mode, or the id is not permitted
-    IMMEDIATE_RUN_INELIGIBLE = 4  # a continued-processing request could not start now (unused)
+    IMMEDIATE_RUN_INELIGIBLE = 4  # a continued-processing request under .fail could not start now
 
 
 class BackgroundRefreshStatus(enum.IntEnum):
@@ -34,6 +34,9 @@ class TaskKind(enum.Enum):
     PROCESSING = "processing"  # BGProcessingTask: minutes, only while the device is idle
     BACKGROUND_FETCH = "background_fetch"  # legacy performFetchWithCompletionHandler: 30 s
     SILENT_PUSH = "silent_push"  # didReceiveRemoteNotification:fetchCompletionHandler: 30 s
+    CONTINUED_PROCESSING = (
+        "continued_processing"  # BGContinuedProcessingTask (iOS 26): user-started
+    )
 
 
 class AppState(enum.Enum):

@@ -68,9 +68,11 @@ class Activity:
             self._warning = sim.call_at(
                 self.started_ms + budget - policy.expiration_warning_ms, self.expire, "budget"
             )
-        self._deadline: asyncio.TimerHandle | None = sim.call_at(
-            self.started_ms + budget, self._on_deadline
-        )
+        self._deadline: asyncio.TimerHandle | None = None
+        if kind is not TaskKind.CONTINUED_PROCESSING:
+            # BGContinuedProcessingTask has no fixed budget ("minutes or more", Performing
+            # long-running tasks on iOS and iPadOS): it ends when expired (harness.ios._continued)
+            self._deadline = sim.call_at(self.started_ms + budget, self._on_deadline)
 
     def take_expiration_handler(self, reader: Callable[[], Callable[[], object] | None]) -> None:
         """How to read (and clear) the task's expiration handler when it expires."""
@@ -103,8 +105,9 @@ class Activity:
         if self._warning is not None:
             self._warning.cancel()
             self._warning = None
-        if grace_ms is not None and self._deadline is not None:
-            self._deadline.cancel()
+        if grace_ms is not None:
+            if self._deadline is not None:
+                self._deadline.cancel()
             self._deadline = self._sim.call_at(self._sim.now_ms + grace_ms, self._on_deadline)
         handler = self._expire_handler() if self._expire_handler is not None else None
         self._sim.record(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.ios._app import FETCH_MODE, PROCESSING_MODE, IOSApp
+from harness.ios._continued_request import BGContinuedProcessingTaskRequest, wildcard_for
 from harness.ios._enums import BackgroundRefreshStatus, BGTaskSchedulerErrorCode, TaskKind
 from harness.ios._errors import BGTaskSchedulerError, InternalInconsistencyError
 from harness.ios._requests import BGTaskRequest
@@ -65,7 +66,13 @@ class BGTaskScheduler:
         launching or for an identifier registered twice in this process.
         """
         app = self._app
-        if not app.launching:
+        # a continued-processing identifier (one a wildcard entry permits) may be registered at
+        # any time: "BGContinuedProcessingTask registrations are exempt from this requirement"
+        # (BGTaskScheduler.h, registerForTaskWithIdentifier:usingQueue:launchHandler:)
+        continued = (
+            wildcard_for(identifier, app.info.permitted_identifiers, app.bundle_id) is not None
+        )
+        if not app.launching and not continued:
             raise InternalInconsistencyError(
                 f"{app.bundle_id}: launch handler for {identifier!r} registered after the app "
                 "finished launching; register every handler in did_finish_launching"
@@ -75,7 +82,7 @@ class BGTaskScheduler:
                 f"{app.bundle_id}: launch handler for task with identifier {identifier!r} has "
                 "already been registered"
             )
-        if identifier not in app.info.permitted_identifiers:
+        if identifier not in app.info.permitted_identifiers and not continued:
             return False
         app.handlers[identifier] = launch_handler
         return True
@@ -89,6 +96,10 @@ class BGTaskScheduler:
         ``TOO_MANY_PENDING_TASK_REQUESTS`` (1 refresh / 10 processing pending already).
         """
         app = self._app
+        if isinstance(request, BGContinuedProcessingTaskRequest):
+            # its own rules: run now or queue, code 4 under .fail (harness.ios._continued)
+            self._system.continued.submit(app, request)
+            return
         kind = request.kind
         code: BGTaskSchedulerErrorCode | None = None
         message = ""
@@ -125,18 +136,21 @@ class BGTaskScheduler:
     def cancel(self, identifier: str) -> None:
         """``cancel(taskRequestWithIdentifier:)``: drop the pending request (no error if none)."""
         self._system.sim.record("ios.cancel", bundle_id=self._app.bundle_id, identifier=identifier)
+        self._system.continued.cancel_queued(self._app.bundle_id, identifier)
         if self._pending.pop(identifier, None) is not None:
             self._system.reconsider()
 
     def cancel_all(self) -> None:
         """``cancelAllTaskRequests()``."""
         self._system.sim.record("ios.cancel", bundle_id=self._app.bundle_id, identifier=None)
+        self._system.continued.cancel_queued(self._app.bundle_id)
         self._pending.clear()
         self._system.reconsider()
 
     def pending_task_requests(self) -> tuple[BGTaskRequest, ...]:
         """``getPendingTaskRequests(completionHandler:)``: the pending requests, oldest first."""
-        return tuple(p.request for p in self._pending.values())
+        queued = self._system.continued.queued(self._app.bundle_id)
+        return tuple(p.request for p in self._pending.values()) + queued
 
     # --- the system's side ------------------------------------------------------------------
 

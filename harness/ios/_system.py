@@ -20,6 +20,7 @@ from harness._exceptions import DefinitionError
 from harness.device import BatteryState, Device, NetworkState, ScreenState
 from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import BackgroundTime
+from harness.ios._continued import ContinuedProcessing
 from harness.ios._enums import AppState, BackgroundRefreshStatus, TaskKind
 from harness.ios._launches import Activity
 from harness.ios._planner import AppSlot, plan, prune, push_outcome
@@ -66,6 +67,8 @@ class IOSSystem:
         #: ``did_finish_launching`` (the process and its Info.plist are there) and while the app
         #: is still launching: plugins register their launch handlers here.
         self.app_launching: Signal[Launch] = Signal("ios.app_launching")
+        #: Continued-processing tasks (iOS 26): running, queued, their Live Activities.
+        self.continued = ContinuedProcessing(self)
         device.screen.changed.connect(self._on_screen)
         device.battery.changed.connect(self._on_battery)
         device.network.changed.connect(self._on_network)
@@ -365,6 +368,8 @@ class IOSSystem:
     def _on_activity_end(self, slot: AppSlot, activity: Activity) -> None:
         if activity in slot.app.activities:
             slot.app.activities.remove(activity)
+        if activity.kind is TaskKind.CONTINUED_PROCESSING:
+            self.continued.task_ended(activity)
         self._maybe_suspend(slot)
 
     def _overrun(self, slot: AppSlot, reason: str) -> None:

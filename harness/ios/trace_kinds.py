@@ -64,6 +64,27 @@ class IosCompletedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IosContinuedRecord(TraceKind):
+    """A continued-processing task's Live Activity (iOS 26): ``event`` is ``queued`` (no room:
+    waits), ``started`` (its launch handler runs), ``user_cancelled`` (the user tapped cancel),
+    ``stalled`` (no progress for the policy's timeout: expired), ``ended`` (the app died with it
+    running) or ``dropped`` (a queued request cancelled as the app died); the progress units are
+    absent before it starts."""
+
+    KIND: ClassVar[str] = "ios.continued"
+    bundle_id: str
+    identifier: str
+    event: str
+    title: str
+    subtitle: str
+    strategy: str
+    reason: str
+    completed_units: int | None = None
+    total_units: int | None = None
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IosExpiredRecord(TraceKind):
     """A task's time is running out (``reason``: its budget, or the user picked up the phone):
     its expiration handler ran (``handler``) or, without one, it is marked unsuccessful."""
@@ -157,6 +178,7 @@ __all__ = [
     "IosBackgroundTaskRecord",
     "IosCancelRecord",
     "IosCompletedRecord",
+    "IosContinuedRecord",
     "IosExpiredRecord",
     "IosLaunchRecord",
     "IosPushRecord",

@@ -492,11 +492,15 @@ def test_an_unknown_plugin_version_names_field_value_and_the_allowed_ones(value:
 
 
 def test_ios_only_calls_are_unsupported_on_android(sim: Simulation, runtime: AppRuntime) -> None:
-    """Processing tasks and printScheduledTasks throw UnsupportedError on Android."""
+    """Processing tasks, continued-processing tasks and printScheduledTasks throw
+    UnsupportedError on Android."""
     with pytest.raises(UnsupportedError, match=r"Processing tasks are not supported"):
         in_app(runtime, lambda: Workmanager().register_processing_task("p", "p"))
     with pytest.raises(UnsupportedError, match=r"printScheduledTasks"):
         in_app(runtime, lambda: Workmanager().print_scheduled_tasks())
+    # workmanager_android.dart registerContinuedProcessingTask (iOS 26 only)
+    with pytest.raises(UnsupportedError, match=r"^Continued processing tasks are not supported"):
+        in_app(runtime, lambda: Workmanager().register_continued_processing_task("c.*", "c"))
 
 
 def test_periodic_policy_mapping() -> None:

@@ -4,7 +4,8 @@ Low Power Mode, the first unlock after a reboot, picking the phone up, a silent 
 The effects are ``harness.ios``'s (docs/ios.md): Background App Refresh off (or Low Power Mode)
 makes ``BGTaskScheduler.submit`` fail with ``unavailable`` and stops background launches; nothing
 launches before the first unlock after a reboot; picking the phone up expires running processing
-tasks; a silent push launches the app unless throttled (more than about 3 an hour).
+tasks; a silent push launches the app unless throttled (more than about 3 an hour); cancelling a
+continued-processing task from its Live Activity runs its expiration handler.
 """
 
 from __future__ import annotations
@@ -180,3 +181,45 @@ class SilentPush(Action):
     def apply(self, world: World) -> None:
         package = world.package_named(self.package, f"action {self.text!r}")
         _ios(world).deliver_silent_push(package, {"aps": {"content-available": 1}})
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class CancelContinuedTask(Action):
+    """``cancel continued task [PKG]``: the user taps cancel on the Live Activity of the app's
+    (oldest) running continued-processing task (iOS 26)."""
+
+    kind = "cancel_continued_task"
+    form = "cancel continued task [PKG]"
+    summary = (
+        "the user cancels the app's continued-processing task from its Live Activity: iOS runs "
+        "the task's expiration handler"
+    )
+    example = "cancel continued task"
+    platforms = IOS_ONLY
+
+    package: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        lowered = text.lower()
+        if lowered != "cancel continued task" and not lowered.startswith("cancel continued task "):
+            return None
+        rest = text[len("cancel continued task") :].strip()
+        if " " in rest:
+            raise fail(text, "'cancel continued task' takes at most a package name")
+        return cls(text, package=rest or None)
+
+    def problem(self, world: World) -> str | None:
+        return problem_of(lambda: installed_package(world, self.package, self.text))
+
+    def apply(self, world: World) -> None:
+        package = world.package_named(self.package, f"action {self.text!r}")
+        # "If a person cancels a task through the interface, the framework invokes the task's
+        # expiration handler" (Performing long-running tasks on iOS and iPadOS)
+        if _ios(world).continued.user_cancel(package) is None:
+            world.refuse(
+                self,
+                f"{package} has no continued-processing task running",
+                f"'{self.text}' did nothing: no Live Activity of {package} to cancel",
+            )
