@@ -27,6 +27,7 @@ from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskReque
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._why import LaunchWhy, WaitCause, explain_launch, refused_submit
 
 __all__ = [
     "FETCH_IDENTIFIER",
@@ -55,5 +56,9 @@ __all__ = [
     "InternalInconsistencyError",
     "Launch",
     "LaunchPolicy",
+    "LaunchWhy",
     "TaskKind",
+    "WaitCause",
+    "explain_launch",
+    "refused_submit",
 ]

@@ -97,6 +97,8 @@ class WhyEntry:
     state: str
     reason: str
     blocker: str | None = None
+    #: where the rule behind ``reason`` comes from (iOS: an Apple page or docs/ios.md), or None
+    source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as it appears in a run's ``why`` list in ``summary.json``."""
@@ -114,6 +116,7 @@ class WhyEntry:
             state=str(data.get("state", "")),
             reason=str(data["reason"]),
             blocker=data.get("blocker"),
+            source=data.get("source"),
         )
 
 
