@@ -307,30 +307,35 @@ def _refresh_policy(
             WaitCause.DAILY_BUDGET,
             "the launch policy allows no refresh launches (max_refresh_launches_per_day = 0)",
         )
-    if slot.refresh_launches:
-        last = slot.refresh_launches[-1]
-        if last + policy.min_refresh_interval_ms > max(floor_ms, now):
-            until = last + policy.min_refresh_interval_ms
-            return _why(
-                slot,
-                identifier,
-                kind,
-                WaitCause.RATE_LIMIT,
-                f"rate limit: the app's last refresh launch was at {_at(last)}; the modelled "
-                f"policy waits {format_duration_ms(policy.min_refresh_interval_ms)} between "
-                f"two, so not before {_at(until)}",
-                until,
-            )
-    budget = _budget_floor(slot.refresh_launches, policy.max_refresh_launches_per_day, now)
-    if budget is not None and budget > max(floor_ms, now):
+    floor_ms = max(floor_ms, now)
+    rate_until = (
+        slot.refresh_launches[-1] + policy.min_refresh_interval_ms
+        if slot.refresh_launches
+        else None
+    )
+    budget_until = _budget_floor(slot.refresh_launches, policy.max_refresh_launches_per_day, now)
+    # refresh_due takes the later of the two floors: the later one is what holds it back
+    if budget_until is not None and budget_until > floor_ms and budget_until >= (rate_until or 0):
         return _why(
             slot,
             identifier,
             kind,
             WaitCause.DAILY_BUDGET,
             f"daily budget spent: {policy.max_refresh_launches_per_day} refresh launches in "
-            f"the last 24 hours (the modelled energy budget); not before {_at(budget)}",
-            budget,
+            f"the last 24 hours (the modelled energy budget); not before {_at(budget_until)}",
+            budget_until,
+        )
+    if rate_until is not None and rate_until > floor_ms:
+        return _why(
+            slot,
+            identifier,
+            kind,
+            WaitCause.RATE_LIMIT,
+            f"rate limit: the app's last refresh launch was at "
+            f"{_at(slot.refresh_launches[-1])}; the modelled policy waits "
+            f"{format_duration_ms(policy.min_refresh_interval_ms)} between two, so not before "
+            f"{_at(rate_until)}",
+            rate_until,
         )
     return _predicted(system, slot, identifier, kind, floor_ms)
 
