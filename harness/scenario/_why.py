@@ -1,10 +1,12 @@
 """Why work is not running at a moment of a run: ``harness why`` and a failed run's report.
 
 A run is a pure function of its scenario and seed, so the question "why did this work not run
-at 2d08:00?" is answered by running the scenario again to that instant and asking the phone, as
-``World.why_not_running`` does (WorkManager's state first, then the device, then JobScheduler's
-verdict, ``JobSchedulerService.explain``). :func:`why_at` serves the command line;
-:func:`why_during` pauses one run at several instants and serves the report.
+at 2d08:00?" is answered by running the scenario again to that instant and asking the phone
+through its platform's explainer (:data:`EXPLAINERS`): on Android as ``World.why_not_running``
+does (WorkManager's state first, then the device, then JobScheduler's verdict,
+``JobSchedulerService.explain``); on iOS each app's background tasks (``_why_ios.py``).
+:func:`why_at` serves the command line; :func:`why_during` pauses one run at several instants
+and serves the report.
 """
 
 from __future__ import annotations
@@ -53,8 +55,13 @@ def select_works(answers: Sequence[WorkWhy], work: str | None) -> list[WorkWhy]:
     ]
     if chosen:
         return chosen
-    known = sorted({answer.work[:8] for answer in answers} | {n for a in answers for n in a.names})
+    known = sorted({answer.short_id for answer in answers} | {n for a in answers for n in a.names})
     listed = ", ".join(known) if known else "none: nothing was enqueued by then"
+    if any(answer.platform == "ios" for answer in answers):
+        raise ScenarioError(
+            f"no task {work!r} at that time; name an iOS background task by its "
+            f"BGTaskScheduler identifier (or a plugin's task id): {listed}"
+        )
     raise ScenarioError(
         f"no work {work!r} at that time; name a work by its id (or its first 8 characters), a "
         f"tag or a unique name: {listed}"

@@ -43,7 +43,8 @@ def test_a_pending_refresh_waits_for_the_predicted_open_and_launches_then(
     iphone.scheduler(BUNDLE).submit(BGAppRefreshTaskRequest(REFRESH_ID))
     answer = explain_launch(iphone, BUNDLE, REFRESH_ID)
     assert answer.cause is WaitCause.PREDICTED_OPEN
-    assert answer.pending and not answer.running
+    assert answer.pending
+    assert not answer.running
     assert answer.reason.startswith(
         "waiting for the launch policy: the next predicted app open is t=1d00:00:00.000 (the "
         "user opened the app around 00:00 in the last 7d); the refresh comes at t=0d23:"
