@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from harness._units import format_duration_ms, format_t_ms
+from harness.ios._app import REMOTE_NOTIFICATION_MODE
 from harness.ios._enums import AppState, BGTaskSchedulerErrorCode, TaskKind
 from harness.ios._planner import FETCH_IDENTIFIER, AppSlot, launch_blocker
 from harness.ios._requests import BGProcessingTaskRequest
@@ -139,7 +140,8 @@ def _why(
 
 def explain_launch(system: IOSSystem, bundle_id: str, identifier: str) -> LaunchWhy:
     """Why app ``bundle_id``'s task ``identifier`` (a ``BGTaskScheduler`` identifier,
-    :data:`FETCH_IDENTIFIER` or ``PUSH_IDENTIFIER``) is or is not launching now."""
+    :data:`FETCH_IDENTIFIER`, ``PUSH_IDENTIFIER`` or :data:`BACKGROUND_TASK_IDENTIFIER` for its
+    ``beginBackgroundTask`` time) is or is not launching now."""
     from harness.ios._system import PUSH_IDENTIFIER
 
     slot = system._slot(bundle_id)
@@ -149,6 +151,8 @@ def explain_launch(system: IOSSystem, bundle_id: str, identifier: str) -> Launch
             return _running(system, slot, identifier, activity.kind, activity.started_ms)
     if identifier == PUSH_IDENTIFIER:
         return _push(system, slot)
+    if identifier == BACKGROUND_TASK_IDENTIFIER:
+        return _background_time(system, slot)
     if identifier == FETCH_IDENTIFIER:
         if slot.app.minimum_fetch_interval_ms is None or slot.app.delegate.perform_fetch is None:
             return _why(
@@ -207,6 +211,43 @@ def explain_launch(system: IOSSystem, bundle_id: str, identifier: str) -> Launch
     if kind is TaskKind.PROCESSING:
         return _processing(system, slot, pending)
     return _refresh_policy(system, slot, identifier, kind, pending.floor_ms)
+
+
+#: The identifier answers use for the app's ``beginBackgroundTask`` time.
+BACKGROUND_TASK_IDENTIFIER: Final = "UIApplication.beginBackgroundTask"
+
+
+def _background_time(system: IOSSystem, slot: AppSlot) -> LaunchWhy:
+    """``beginBackgroundTask``: the app's tasks and what is left of its ~30 s."""
+    background = slot.background_time
+    count = background.outstanding
+    if count == 0:
+        return _why(
+            slot,
+            BACKGROUND_TASK_IDENTIFIER,
+            None,
+            WaitCause.NO_REQUEST,
+            "no background task: the app holds none (beginBackgroundTask)",
+        )
+    remaining = background.remaining_ms()
+    left = (
+        "no limit while the app is in the foreground"
+        if remaining is None
+        else f"{format_duration_ms(remaining)} of about "
+        f"{format_duration_ms(system.policy.background_task_budget_ms)} left in all; then every "
+        "expiration handler runs and an app still holding a task "
+        f"{format_duration_ms(system.policy.background_task_expiry_grace_ms)} later is killed"
+    )
+    return LaunchWhy(
+        slot.app.bundle_id,
+        BACKGROUND_TASK_IDENTIFIER,
+        None,
+        WaitCause.RUNNING,
+        f"running: {count} background task(s) begun and not ended; {left}",
+        "developer.apple.com/forums/thread/85066 (about 30 s per app, whatever the number of "
+        "tasks)",
+        None if remaining is None else system.sim.now_ms + remaining,
+    )
 
 
 def _running(
@@ -481,6 +522,21 @@ def _push(system: IOSSystem, slot: AppSlot) -> LaunchWhy:
     blocked = _blocked(system, slot, PUSH_IDENTIFIER, TaskKind.SILENT_PUSH)
     if blocked is not None:
         return blocked
+    app = slot.app
+    if (
+        app.delegate.did_receive_remote_notification is None
+        or REMOTE_NOTIFICATION_MODE not in app.info.background_modes
+    ):
+        # push_outcome's "not handled" (developer.apple.com/documentation/uikit/
+        # uiapplicationdelegate/application(_:didreceiveremotenotification:fetchcompletionhandler:))
+        return _why(
+            slot,
+            PUSH_IDENTIFIER,
+            None,
+            WaitCause.NO_REQUEST,
+            "silent pushes are not handled: the app has no remote-notification background "
+            "mode or no didReceiveRemoteNotification handler",
+        )
     now = system.sim.now_ms
     per_hour = system.policy.silent_pushes_per_hour
     recent = [t for t in slot.push_times if t > now - MS_PER_HOUR]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from harness._units import format_t_ms
 from harness.background_fetch import DART_FETCH_TASK_ID, FETCH_TASK_ID
 from harness.ios import (
+    BACKGROUND_TASK_IDENTIFIER,
     FETCH_IDENTIFIER,
     PUSH_IDENTIFIER,
     BGTaskSchedulerErrorCode,
@@ -180,7 +181,7 @@ def _no_request(
             why.source,
             True,
         )
-    if identifier == FETCH_IDENTIFIER:
+    if identifier in (FETCH_IDENTIFIER, BACKGROUND_TASK_IDENTIFIER, PUSH_IDENTIFIER):
         return why.reason, why.source, True
     return (
         f"no pending request: {identifier!r} was never submitted (BGTaskScheduler.submit)",
@@ -204,6 +205,8 @@ def _identifiers(ios: IOSSystem, bundle: str, stories: dict[tuple[str, str], _St
         found[identifier] = None
     if app.minimum_fetch_interval_ms is not None:
         found[FETCH_IDENTIFIER] = None
+    if ios.background_time(bundle).outstanding:
+        found[BACKGROUND_TASK_IDENTIFIER] = None
     if PUSH_IDENTIFIER in found:  # pushes last: they are not requests
         del found[PUSH_IDENTIFIER]
         found[PUSH_IDENTIFIER] = None
@@ -217,6 +220,8 @@ def _label(kind: TaskKind | None, identifier: str, story: _Story | None) -> str:
         kind = TaskKind.BACKGROUND_FETCH
     elif identifier == FETCH_TASK_ID:
         kind = kind or TaskKind.APP_REFRESH  # background_fetch's fetch is a refresh request
+    if identifier == BACKGROUND_TASK_IDENTIFIER:
+        return "beginBackgroundTask"
     label = "task" if kind is None else _KIND_NAMES[kind]
     plugins = set() if story is None else set(story.plugins)
     if FETCH_TASK_ID in identifier or "com.transistorsoft" in identifier:
@@ -261,7 +266,7 @@ def explain_ios(world: World) -> list[WorkWhy]:
                 state = "RUNNING" if why.running else "PENDING"
             if identifier == PUSH_IDENTIFIER:
                 # pushes are not requests: only a throttle (or a blocked launch) is news
-                finished = why.cause is WaitCause.DUE
+                finished = why.cause in (WaitCause.DUE, WaitCause.NO_REQUEST)
                 state = "RUNNING" if why.running else "PUSHES"
             names: tuple[str, ...] = ()
             if identifier == FETCH_TASK_ID:

@@ -7,6 +7,8 @@ import pytest
 
 from harness.device import Device
 from harness.ios import (
+    BACKGROUND_TASK_IDENTIFIER,
+    FETCH_IDENTIFIER,
     PUSH_IDENTIFIER,
     AppDelegate,
     AppInfo,
@@ -313,3 +315,56 @@ def test_a_refused_submit_in_words(
     reason, source = refused_submit(iphone, BUNDLE, "other.id", TaskKind.APP_REFRESH, code)
     assert reason == words
     assert source.startswith("developer.apple.com/documentation/backgroundtasks/bgtaskscheduler/")
+
+
+def test_the_legacy_fetch_waits_for_its_minimum_interval(
+    sim: Simulation, iphone: IOSSystem
+) -> None:
+    """setMinimumBackgroundFetchInterval: off by default (...IntervalNever); on, a fetch comes
+    no sooner than the interval after the last one, then as the launch policy decides."""
+    fetched: list[int] = []
+
+    def perform_fetch(completion: FetchCompletion) -> None:
+        fetched.append(sim.now_ms)
+        completion(FetchResult.NEW_DATA)
+
+    iphone.install(BUNDLE, AppInfo(), AppDelegate(perform_fetch=perform_fetch))
+    use_app(sim, iphone)
+    cause, reason = why(iphone, FETCH_IDENTIFIER)
+    assert (cause, reason) == (
+        WaitCause.NO_REQUEST,
+        "the legacy background fetch is off: setMinimumBackgroundFetchInterval was never "
+        "called (the default is ...IntervalNever)",
+    )
+    iphone.set_minimum_background_fetch_interval(BUNDLE, 2 * MS_PER_HOUR)
+    assert why(iphone, FETCH_IDENTIFIER)[0] is WaitCause.PREDICTED_OPEN
+    while not fetched:
+        sim.run_for(MS_PER_MINUTE)
+    answer = explain_launch(iphone, BUNDLE, FETCH_IDENTIFIER)
+    assert answer.cause is WaitCause.EARLIEST_BEGIN
+    assert answer.until_ms == fetched[0] + 2 * MS_PER_HOUR
+    assert answer.kind is TaskKind.BACKGROUND_FETCH
+
+
+def test_background_time_and_unhandled_pushes(
+    sim: Simulation, iphone: IOSSystem, app: SyncApp
+) -> None:
+    """beginBackgroundTask: about 30 s per app in all (forums thread 85066); a push to an app
+    without a handler is not handled (push_outcome), whatever the throttle."""
+    use_app(sim, iphone)
+    assert why(iphone, PUSH_IDENTIFIER) == (
+        WaitCause.NO_REQUEST,
+        "silent pushes are not handled: the app has no remote-notification background mode or "
+        "no didReceiveRemoteNotification handler",
+    )
+    assert why(iphone, BACKGROUND_TASK_IDENTIFIER)[0] is WaitCause.NO_REQUEST
+    iphone.open_app(BUNDLE)
+    iphone.background_time(BUNDLE).begin("upload")
+    iphone.leave_app(BUNDLE)
+    sim.run_for(10 * MS_PER_SECOND)
+    answer = explain_launch(iphone, BUNDLE, BACKGROUND_TASK_IDENTIFIER)
+    assert answer.running
+    assert answer.reason == (
+        "running: 1 background task(s) begun and not ended; 20s of about 30s left in all; then "
+        "every expiration handler runs and an app still holding a task 1s later is killed"
+    )
