@@ -86,7 +86,9 @@ class WhyEntry:
     the work's id, ``label`` its worker, unique name and tags in words; ``reason`` the phone's
     answer (``why_not_running``) and ``blocker`` JobScheduler's verdict (a ``Blocker`` value such
     as ``"constraint"``, ``"doze"``, ``"quota"``), or ``None`` when WorkManager's own state
-    answered first (blocked, not handed to JobScheduler) or the work is running.
+    answered first (blocked, not handed to JobScheduler) or the work is running. On iOS,
+    ``work`` is a background task's identifier, ``blocker`` a ``harness.ios.WaitCause`` value
+    and ``source`` where the rule comes from.
     """
 
     t_ms: int
