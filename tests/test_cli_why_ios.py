@@ -198,18 +198,28 @@ def test_a_failed_ios_run_records_why_with_sources(tmp_path: Path) -> None:
     assert "(source: developer.apple.com/documentation/backgroundtasks/bgtaskrequest/" in summary
 
 
-def test_asking_at_many_instants_leaves_the_ios_run_unchanged() -> None:
+#: Every bundled single-device iOS scenario.
+IOS_SCENARIOS = [
+    IOS_WEEK,
+    NOT_SET_UP,
+    *sorted(FETCH.glob("ios_*.yaml")),
+    ROOT / "examples" / "two_platform" / "ios_week.yaml",
+]
+
+
+@pytest.mark.parametrize("path", IOS_SCENARIOS, ids=lambda path: path.stem)
+def test_asking_at_many_instants_leaves_the_ios_run_unchanged(path: Path) -> None:
     """The explainer reads iOS's state and the trace and changes neither (no record, no random
-    draw): a run paused every 3 hours of the week and asked each time has the run's digest."""
+    draw): a run paused every 3 hours of the week and asked each time has the run's digest, and
+    every answer has a reason and a source."""
     from harness.scenario._why import _paused_run
 
-    scenario = load(IOS_WEEK)
+    scenario = load(path)
     digest = run_scenario(scenario, 1).record.digest
     step = 3 * MS_PER_HOUR + 7 * MS_PER_MINUTE
-    times = [*range(3 * MS_PER_HOUR, 7 * MS_PER_DAY, step), scenario.spec.duration]
+    times = [*range(3 * MS_PER_HOUR, scenario.spec.duration, step), scenario.spec.duration]
     answers, replayed = _paused_run(scenario, 1, times)
     assert replayed == digest
-    assert {a.blocker for _, batch in answers for a in batch} >= {
-        "predicted_open",
-        "earliest_begin",
-    }
+    every = [answer for _, batch in answers for answer in batch]
+    assert every
+    assert all(answer.reason and answer.source and answer.platform == "ios" for answer in every)
