@@ -27,13 +27,8 @@ from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskReque
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
-from harness.ios._why import (
-    BACKGROUND_TASK_IDENTIFIER,
-    LaunchWhy,
-    WaitCause,
-    explain_launch,
-    refused_submit,
-)
+from harness.ios._why import BACKGROUND_TASK_IDENTIFIER, explain_launch
+from harness.ios._why_answer import LaunchWhy, WaitCause, refused_submit
 
 __all__ = [
     "BACKGROUND_TASK_IDENTIFIER",
