@@ -127,8 +127,12 @@ def _at(t_ms: int) -> str:
 def _no_request(
     ios: IOSSystem, bundle: str, identifier: str, story: _Story | None, why: LaunchWhy
 ) -> tuple[str, str, bool]:
-    """Nothing pending: the trace's story in words, its source, and whether that is final
-    (launched or cancelled and not submitted again, never submitted) rather than a refusal."""
+    """Nothing pending: the trace's story in words, its source, and whether the story is over
+    (launched or cancelled and not submitted again; the legacy fetch off, no background task,
+    pushes not handled) rather than something the user waits for (a refused submit, a plugin
+    that submitted nothing, never submitted)."""
+    if identifier in (FETCH_IDENTIFIER, BACKGROUND_TASK_IDENTIFIER, PUSH_IDENTIFIER):
+        return why.reason, why.source, True
     submit = None if story is None else story.submit
     failed = None if story is None else story.plugin_error
     last_event = max(
@@ -181,8 +185,6 @@ def _no_request(
             why.source,
             True,
         )
-    if identifier in (FETCH_IDENTIFIER, BACKGROUND_TASK_IDENTIFIER, PUSH_IDENTIFIER):
-        return why.reason, why.source, True
     return (
         f"no pending request: {identifier!r} was never submitted (BGTaskScheduler.submit)",
         why.source,
