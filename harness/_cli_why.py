@@ -1,8 +1,11 @@
 """``harness why SCENARIO --seed N --at TIME [WORK]``: why each work is or is not running then.
 
 The run of (SCENARIO, seed) goes to TIME (virtual; the timeline's ``at`` syntax: ``"26h"``,
-``"day 1 08:00"``) and the phone is asked, work by work, as ``World.why_not_running`` does:
-WorkManager's state, the device, the app, then JobScheduler's verdict. Exit codes: 0 when it
+``"day 1 08:00"``) and the phone is asked, work by work, by its platform's explainer: on
+Android as ``World.why_not_running`` does (WorkManager's state, the device, the app, then
+JobScheduler's verdict); on iOS, each app's background tasks (``harness.ios.explain_launch``:
+switches, force-quit, ``earliestBeginDate``, idle and power, the modelled launch policy, or
+why nothing is pending), each answer with its source. Exit codes: 0 when it
 answered, 2 for a bad scenario, time or work name (the message names the value and the fix).
 """
 
@@ -36,8 +39,9 @@ def add_why_parser(commands: Any) -> None:
         "work",
         nargs="?",
         metavar="WORK",
-        help="one work: its id (or first 8 characters), a tag "
-        "or a unique name (default: every unfinished work)",
+        help="one work: its id (or first 8 characters), a tag or a unique name; on iOS a "
+        "BGTaskScheduler identifier (default: every unfinished work, on iOS every pending "
+        "or refused request)",
     )
 
 
@@ -91,7 +95,7 @@ def command_why(args: argparse.Namespace, console: Console) -> int:
     for answer in answers:
         mark = "▶" if answer.running else ("■" if answer.finished else "✗")
         console.print(
-            f"{mark} {answer.package} {answer.label} {answer.work[:8]} ({answer.state})",
+            f"{mark} {answer.package} {answer.label} {answer.short_id} ({answer.state})",
             highlight=False,
             markup=False,
         )
@@ -99,4 +103,6 @@ def command_why(args: argparse.Namespace, console: Console) -> int:
         console.print(f"    {head}: {answer.reason}", highlight=False, markup=False)
         if answer.verdict is not None and answer.verdict != answer.reason:
             console.print(f"    JobScheduler: {answer.verdict}", highlight=False, markup=False)
+        if answer.source is not None:
+            console.print(f"    source: {answer.source}", highlight=False, markup=False)
     return EXIT_OK

@@ -35,8 +35,11 @@ from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskReque
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._why import BACKGROUND_TASK_IDENTIFIER, explain_launch
+from harness.ios._why_answer import LaunchWhy, WaitCause, refused_submit
 
 __all__ = [
+    "BACKGROUND_TASK_IDENTIFIER",
     "FETCH_IDENTIFIER",
     "GPU_ENTITLEMENT",
     "INVALID_BACKGROUND_TASK",
@@ -69,7 +72,11 @@ __all__ = [
     "InternalInconsistencyError",
     "Launch",
     "LaunchPolicy",
+    "LaunchWhy",
     "Progress",
     "SubmissionStrategy",
     "TaskKind",
+    "WaitCause",
+    "explain_launch",
+    "refused_submit",
 ]

@@ -69,6 +69,39 @@ class UsagePredictor:
                 return best
         return best
 
+    def predicted_slots_ms(self, now_ms: int) -> tuple[int, ...]:
+        """The predicted opens' times of day (ms after local midnight), from the opens within
+        the usage window before ``now_ms``; read-only (``harness why``)."""
+        return tuple(self._slots(now_ms))
+
+    def peek_refresh(self, now_ms: int, floor_ms: int) -> tuple[int, int | None] | None:
+        """Without drawing anything: ``(predicted open, refresh time)`` of the refresh
+        :meth:`next_refresh_ms` plans from ``floor_ms``; the refresh time is ``None`` when the
+        open's lead is not drawn yet. ``None`` when the app was not used lately. Read-only, so
+        ``harness why`` leaves the run as it was."""
+        if not self.used_within(now_ms):
+            return None
+        slots = self._slots(now_ms)
+        floor_ms = max(floor_ms, now_ms)
+        day_start = floor_ms - (floor_ms + self._epoch_offset_ms) % MS_PER_DAY
+        best: tuple[int, int | None] | None = None
+        best_key = 0
+        for day in (0, 1, 2):
+            for slot in slots:
+                predicted = day_start + day * MS_PER_DAY + slot
+                lead = self._leads.get(predicted)
+                # an undrawn lead: the earliest the refresh could come before this open
+                launch = predicted - (self._policy.refresh_lead_max_ms if lead is None else lead)
+                if predicted - self._policy.refresh_lead_min_ms < floor_ms or (
+                    lead is not None and launch < floor_ms
+                ):
+                    continue
+                if best is None or launch < best_key:
+                    best, best_key = (predicted, None if lead is None else launch), launch
+            if best is not None:
+                return best
+        return best
+
     def _lead(self, predicted_ms: int) -> int:
         lead = self._leads.get(predicted_ms)
         if lead is None:

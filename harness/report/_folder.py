@@ -1,6 +1,7 @@
 """``RunFolder``: one run's trace folded, in one pass, into a :class:`RunPicture`: device
 lanes, markers (kills, reboots, force-stops, server faults), HTTP requests and the app's
-failures here, each work's story in :class:`WorkFolding`.
+failures here, each work's story in :class:`WorkFolding`, each iOS task's and iOS's lanes in
+:class:`IOSFolding`.
 
 The fold reads each record once (a streamed trace is never held whole) and keeps small facts.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from harness.report._iosfold import DEVICE_KINDS, IOSFolding
 from harness.report._runview import (
     MAX_PACKAGES,
     MAX_SPANS,
@@ -22,11 +24,12 @@ from harness.report._workfold import StateSpans, WorkFolding, frame_of, text_of
 from harness.sim import TraceRecord
 
 
-class RunFolder(WorkFolding):
+class RunFolder(WorkFolding, IOSFolding):
     """Folds trace records into a :class:`RunPicture` (:meth:`feed`, then :meth:`picture`)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        WorkFolding.__init__(self)
+        IOSFolding.__init__(self)
         self._battery: list[tuple[int, float]] = []
         self._charging = StateSpans()
         self._saver = StateSpans()
@@ -74,11 +77,14 @@ class RunFolder(WorkFolding):
 
     def feed(self, record: TraceRecord) -> None:
         """Take one record into account."""
-        handler = self._handlers.get(record.kind)
+        kind = record.kind
+        handler = self._handlers.get(kind)
         if handler is not None:
             handler(record)
-        elif record.kind.startswith("work."):
+        elif kind.startswith("work."):
             self._on_work(record)
+        if kind.startswith("ios.") or kind in DEVICE_KINDS:
+            self._on_ios(record)
 
     @classmethod
     def of(cls, records: Iterable[TraceRecord], duration_ms: int) -> RunPicture:
@@ -247,6 +253,7 @@ class RunFolder(WorkFolding):
                 lanes.append(
                     self._process[package].lane(f"process {package}", "process", duration_ms)
                 )
+        lanes.extend(self.ios_lanes(duration_ms, MAX_PACKAGES))
         return RunPicture(
             duration_ms=duration_ms,
             battery=tuple(self._battery),

@@ -3,12 +3,16 @@ and why the unfinished works of a failed run were not running."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from harness._units import format_duration_ms, format_t_ms
 from harness.report._escape import markdown_code, markdown_text
 from harness.scenario import RunRecord
+
+#: A WorkManager work id (a UUID); an iOS entry's ``work`` is a BGTaskScheduler identifier.
+_WORK_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 #: The aggregate metrics ``summary.md`` shows per scenario (all are in summary.json).
 SHOWN: Final = (
@@ -116,9 +120,12 @@ def why_lines(run: RunRecord) -> list[str]:
         return []
     lines = ["", f"Why work was not running (seed {run.seed}):", ""]
     for entry in run.why:
+        # a WorkManager id is shortened to its first 8 characters, an iOS identifier is not
+        work = entry.work[:8] if _WORK_ID.fullmatch(entry.work) else entry.work
+        source = "" if entry.source is None else f" (source: {markdown_text(entry.source)})"
         lines.append(
             f"- t={format_t_ms(entry.t_ms)} ({markdown_text(entry.at)}): "
-            f"{markdown_text(entry.label)} {markdown_code(entry.work[:8])}: "
-            f"{markdown_text(entry.reason)}"
+            f"{markdown_text(entry.label)} {markdown_code(work)}: "
+            f"{markdown_text(entry.reason)}{source}"
         )
     return lines

@@ -1,4 +1,5 @@
-"""Why a work was not running: the class of a ``job.deferred`` reason, and its colour.
+"""Why a work was not running: the class of a ``job.deferred`` reason (or of an iOS task's wait),
+and its colour.
 
 JobScheduler's reasons are worded once, by ``harness.platform.describe`` (the words
 ``harness replay`` prints and ``World.why_not_running`` answers with); the report reads the
@@ -27,7 +28,12 @@ class ReasonClass(enum.Enum):
     BACKOFF = "backoff"
     #: the app was force-stopped or restricted: its process cannot start
     FORCE_STOP = "force-stop"
-    #: anything else (the device off, no free job slot, not scheduled)
+    #: iOS: Background App Refresh off (globally or for the app) or Low Power Mode
+    REFRESH_OFF = "refresh off"
+    #: iOS: the modelled launch policy (the predicted app open, the daily budget; docs/ios.md)
+    LAUNCH_POLICY = "launch policy"
+    #: anything else (the device off, no free job slot, not scheduled; on iOS no request, the
+    #: first unlock, the app in the foreground)
     OTHER = "other"
 
 
@@ -42,6 +48,13 @@ _PREFIXES: Final = (
     ("waiting until", ReasonClass.BACKOFF),
     ("the app's process cannot start", ReasonClass.FORCE_STOP),
     ("the user restricted", ReasonClass.FORCE_STOP),
+    # iOS (harness/report/_iosfold.py words them)
+    ("force-quit", ReasonClass.FORCE_STOP),
+    ("Low Power Mode", ReasonClass.REFRESH_OFF),
+    ("Background App Refresh off", ReasonClass.REFRESH_OFF),
+    ("launch policy", ReasonClass.LAUNCH_POLICY),
+    ("earliestBeginDate", ReasonClass.BACKOFF),
+    ("waiting for idle", ReasonClass.CONSTRAINT),
 )
 
 #: The band colour of each class (also the legend's).
@@ -52,6 +65,8 @@ REASON_COLOURS: Final = {
     ReasonClass.SAVER: "#d4ac0d",
     ReasonClass.BACKOFF: "#95a5a6",
     ReasonClass.FORCE_STOP: "#6d214f",
+    ReasonClass.REFRESH_OFF: "#b9770e",
+    ReasonClass.LAUNCH_POLICY: "#48c9b0",
     ReasonClass.OTHER: "#7f8c8d",
 }
 

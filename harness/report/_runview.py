@@ -183,6 +183,8 @@ class WorkStory:
     segments: list[Segment] = field(default_factory=list)
     segments_dropped: int = 0
     decisions: list[Decision] = field(default_factory=list)
+    #: the row's name when it is not a WorkManager work (an iOS task: ``BGAppRefreshTask ID``)
+    title: str = ""
     _open: tuple[int, Phase, str] | None = None
 
     @property
@@ -192,13 +194,18 @@ class WorkStory:
 
     @property
     def label(self) -> str:
-        """``SyncWorker 1062e347`` (with its unique name when it has one)."""
+        """``SyncWorker 1062e347`` (with its unique name when it has one); an iOS task's
+        ``title``."""
+        if self.title:
+            return self.title
         name = f" '{self.unique_name}'" if self.unique_name else ""
         return f"{self.short_worker}{name} {self.id[:8]}"
 
     @property
     def short_label(self) -> str:
-        """``SyncWorker 1062e347``: the picture's row label."""
+        """``SyncWorker 1062e347``: the picture's row label (an iOS task's identifier)."""
+        if self.title:
+            return self.unique_name or self.title
         return f"{self.short_worker} {self.id[:8]}"
 
     @property

@@ -72,6 +72,19 @@ LANE_COLOURS: Final[dict[str, dict[str, str]]] = {
         "CACHED_EMPTY": "#d6eaf8",
         "dead": "#555555",
     },
+    # iOS: what holds every background launch back, and each app's state
+    "iOS": {
+        "off": "#000000",
+        "not unlocked": "#7f8c8d",
+        "Low Power Mode": "#d4ac0d",
+        "Background App Refresh off": "#b9770e",
+    },
+    "iOS app": {
+        "foreground": "#1f618d",
+        "background": "#5dade2",
+        "suspended": "#d6eaf8",
+        "force-quit": "#6d214f",
+    },
 }
 
 MARKER_COLOURS: Final = {

@@ -38,7 +38,8 @@ from harness.scenario._record import (
 from harness.scenario._result import RunResult
 from harness.scenario._runner import Job, failed_summary, run, run_many, run_scenario
 from harness.scenario._session import RunSession
-from harness.scenario._why import WorkWhy, why_at
+from harness.scenario._why import why_at
+from harness.scenario._why_answer import WorkWhy
 from harness.scenario._world import World
 
 __all__ = [

@@ -86,7 +86,9 @@ class WhyEntry:
     the work's id, ``label`` its worker, unique name and tags in words; ``reason`` the phone's
     answer (``why_not_running``) and ``blocker`` JobScheduler's verdict (a ``Blocker`` value such
     as ``"constraint"``, ``"doze"``, ``"quota"``), or ``None`` when WorkManager's own state
-    answered first (blocked, not handed to JobScheduler) or the work is running.
+    answered first (blocked, not handed to JobScheduler) or the work is running. On iOS,
+    ``work`` is a background task's identifier, ``blocker`` a ``harness.ios.WaitCause`` value
+    and ``source`` where the rule comes from.
     """
 
     t_ms: int
@@ -97,6 +99,8 @@ class WhyEntry:
     state: str
     reason: str
     blocker: str | None = None
+    #: where the rule behind ``reason`` comes from (iOS: an Apple page or docs/ios.md), or None
+    source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as it appears in a run's ``why`` list in ``summary.json``."""
@@ -114,6 +118,7 @@ class WhyEntry:
             state=str(data.get("state", "")),
             reason=str(data["reason"]),
             blocker=data.get("blocker"),
+            source=data.get("source"),
         )
 
 

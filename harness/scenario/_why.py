@@ -1,16 +1,18 @@
 """Why work is not running at a moment of a run: ``harness why`` and a failed run's report.
 
 A run is a pure function of its scenario and seed, so the question "why did this work not run
-at 2d08:00?" is answered by running the scenario again to that instant and asking the phone, as
-``World.why_not_running`` does (WorkManager's state first, then the device, then JobScheduler's
-verdict, ``JobSchedulerService.explain``). :func:`why_at` serves the command line;
-:func:`why_during` pauses one run at several instants and serves the report.
+at 2d08:00?" is answered by running the scenario again to that instant and asking the phone
+through its platform's explainer (:data:`EXPLAINERS`): on Android as ``World.why_not_running``
+does (WorkManager's state first, then the device, then JobScheduler's verdict,
+``JobSchedulerService.explain``); on iOS each app's background tasks (``_why_ios.py``).
+:func:`why_at` serves the command line; :func:`why_during` pauses one run at several instants
+and serves the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Final
 
 from harness._exceptions import HarnessError, ScenarioError, TimeExpressionError
 from harness.app import fresh_imports
@@ -18,83 +20,24 @@ from harness.scenario._life_plan import life_for
 from harness.scenario._loader import Scenario
 from harness.scenario._record import WhyEntry
 from harness.scenario._timeexpr import AT_HELP, parse_at
+from harness.scenario._why_android import explain_android
+from harness.scenario._why_answer import WorkWhy
+from harness.scenario._why_ios import explain_ios
 from harness.scenario._world import World
 from harness.sim import Simulation
-from harness.workmanager import State
 
-
-@dataclass(frozen=True, slots=True)
-class WorkWhy:
-    """One work at one instant: whether it runs, the phone's reason, JobScheduler's verdict."""
-
-    #: the virtual instant asked about
-    t_ms: int
-    package: str
-    work: str
-    label: str
-    state: str
-    running: bool
-    finished: bool
-    reason: str
-    #: JobScheduler's verdict in words, when the work is handed to it (else ``None``)
-    verdict: str | None
-    #: the verdict's ``Blocker`` value (``"constraint"``, ``"doze"``...), or ``None``
-    blocker: str | None
-    #: the work's tags and unique names (what ``harness why ... WORK`` matches besides its id)
-    names: tuple[str, ...]
-
-    def entry(self, t_ms: int, at: str) -> WhyEntry:
-        """The report's form of this answer."""
-        return WhyEntry(
-            t_ms=t_ms,
-            at=at,
-            package=self.package,
-            work=self.work,
-            label=self.label,
-            state=self.state,
-            reason=self.reason,
-            blocker=self.blocker,
-        )
+#: The explainer of each platform: every work (Android) or background task (iOS) of every app
+#: of a world, now.
+EXPLAINERS: Final[dict[str, Callable[[World], list[WorkWhy]]]] = {
+    "android": explain_android,
+    "ios": explain_ios,
+}
 
 
 def explain_works(world: World) -> list[WorkWhy]:
-    """Every work of every app of ``world`` now, in enqueue order per app."""
-    answers: list[WorkWhy] = []
-    for package in world.runtime.packages:
-        database = world.runtime.database(package)
-        for spec in database.work_spec_dao.all_work_specs():
-            tags = sorted(database.work_tag_dao.get_tags_for_work_spec_id(spec.id))
-            unique = database.work_name_dao.get_names_for_work_spec_id(spec.id)
-            worker = spec.worker_class_name.rsplit(".", 1)[-1]
-            # WorkManager tags every request with its worker's class name: not worth repeating
-            own_tags = [tag for tag in tags if tag != spec.worker_class_name]
-            label = worker
-            if unique:
-                label += f" (unique {', '.join(unique)})"
-            if own_tags:
-                label += f" [tags {', '.join(own_tags)}]"
-            running = spec.state is State.RUNNING
-            verdict = blocker = None
-            if spec.state is State.ENQUEUED and spec.schedule_requested_at >= 0:
-                decided = world.job_scheduler.explain(package, spec.id)
-                verdict = decided.reason
-                blocker = decided.blocker.value if decided.blocker is not None else None
-            answers.append(
-                WorkWhy(
-                    t_ms=world.sim.now_ms,
-                    package=package,
-                    work=spec.id,
-                    label=label,
-                    state=spec.state.name,
-                    running=running,
-                    finished=spec.state.is_finished,
-                    reason=world.why_not_running(spec.id, package),
-                    verdict=verdict,
-                    blocker=blocker,
-                    names=(*tags, *unique),
-                )
-            )
-    return answers
+    """Every work or background task of every app of ``world`` now, as its platform's
+    explainer answers."""
+    return EXPLAINERS[world.platform](world)
 
 
 def select_works(answers: Sequence[WorkWhy], work: str | None) -> list[WorkWhy]:
@@ -112,8 +55,13 @@ def select_works(answers: Sequence[WorkWhy], work: str | None) -> list[WorkWhy]:
     ]
     if chosen:
         return chosen
-    known = sorted({answer.work[:8] for answer in answers} | {n for a in answers for n in a.names})
+    known = sorted({answer.short_id for answer in answers} | {n for a in answers for n in a.names})
     listed = ", ".join(known) if known else "none: nothing was enqueued by then"
+    if any(answer.platform == "ios" for answer in answers):
+        raise ScenarioError(
+            f"no task {work!r} at that time; name an iOS background task by its "
+            f"BGTaskScheduler identifier (or a plugin's task id): {listed}"
+        )
     raise ScenarioError(
         f"no work {work!r} at that time; name a work by its id (or its first 8 characters), a "
         f"tag or a unique name: {listed}"
