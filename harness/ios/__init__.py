@@ -5,7 +5,8 @@
 unlock after a reboot), its app life cycle (foreground, background, suspended, force-quit) and
 ``BGTaskScheduler`` with Apple's documented rules (1 refresh + 10 processing requests, error codes
 1-4, the 30 s refresh budget and its expiration handler, idle-only processing, no launches after a
-force-quit), the legacy background fetch, silent pushes and ``beginBackgroundTask``. The timing of
+force-quit), background ``URLSession`` transfers (cancelled by a force-quit), the legacy
+background fetch, silent pushes and ``beginBackgroundTask``. The timing of
 launches is not public: it is the documented, seeded, configurable ``LaunchPolicy``
 (docs/ios.md).
 """
@@ -27,8 +28,22 @@ from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskReque
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._transfers import BackgroundTransfers, EventsCompletion, TransferPolicy
+from harness.ios._urlsession import (
+    DEFAULT_RESOURCE_TIMEOUT_MS,
+    BackgroundTaskCancelledReason,
+    TransferKind,
+    URLError,
+    URLErrorCode,
+    URLSession,
+    URLSessionConfiguration,
+    URLSessionDelegate,
+    URLSessionTask,
+    URLSessionTaskState,
+)
 
 __all__ = [
+    "DEFAULT_RESOURCE_TIMEOUT_MS",
     "FETCH_IDENTIFIER",
     "INVALID_BACKGROUND_TASK",
     "MAX_PENDING",
@@ -47,7 +62,10 @@ __all__ = [
     "BGTaskSchedulerError",
     "BGTaskSchedulerErrorCode",
     "BackgroundRefreshStatus",
+    "BackgroundTaskCancelledReason",
     "BackgroundTime",
+    "BackgroundTransfers",
+    "EventsCompletion",
     "FetchCompletion",
     "FetchResult",
     "IOSApp",
@@ -56,4 +74,13 @@ __all__ = [
     "Launch",
     "LaunchPolicy",
     "TaskKind",
+    "TransferKind",
+    "TransferPolicy",
+    "URLError",
+    "URLErrorCode",
+    "URLSession",
+    "URLSessionConfiguration",
+    "URLSessionDelegate",
+    "URLSessionTask",
+    "URLSessionTaskState",
 ]

@@ -34,6 +34,7 @@ class TaskKind(enum.Enum):
     PROCESSING = "processing"  # BGProcessingTask: minutes, only while the device is idle
     BACKGROUND_FETCH = "background_fetch"  # legacy performFetchWithCompletionHandler: 30 s
     SILENT_PUSH = "silent_push"  # didReceiveRemoteNotification:fetchCompletionHandler: 30 s
+    URL_SESSION = "url_session"  # handleEventsForBackgroundURLSession: a session's events, 30 s
 
 
 class AppState(enum.Enum):
