@@ -7,11 +7,12 @@ the device's default network while its process runs and is not suspended. An app
 define ``IOS_APP_INFO`` (an :class:`~harness.ios.AppInfo`: its Info.plist) and
 ``ios_did_finish_launching(launch)`` (its ``application(_:didFinishLaunchingWithOptions:)``,
 where it registers launch handlers), ``ios_perform_fetch(completion)`` (the legacy background
-fetch), ``ios_handle_events_for_background_url_session(identifier, completion)`` (a
-background ``URLSession``'s events) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at background launches too, as
-the Flutter engine runs it); plugins register theirs on ``ios.app_launching`` (background_fetch's
-is attached here).
-"""
+fetch), ``ios_handle_events_for_background_url_session(identifier, completion)`` (a background
+``URLSession``'s events) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at
+background launches too, as the Flutter engine runs it); plugins register theirs on
+``ios.app_launching`` (background_fetch's is attached here). The system's background
+``URLSession`` transfers go through the device's network to the fake servers, outside the app's
+process (:class:`TransferNetworkPort`)."""
 
 from __future__ import annotations
 

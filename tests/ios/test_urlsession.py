@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from harness.app import DeviceTransport
 from harness._exceptions import DefinitionError
+from harness.app import DeviceTransport
 from harness.backends import Internet, SizedBody
 from harness.device import Device, Transport
 from harness.ios import (
@@ -269,7 +269,7 @@ def test_a_task_resumed_in_the_background_is_discretionary_wifi_and_power(
     assert task.state is URLSessionTaskState.RUNNING
     iphone.device.battery.plug("ac")
     sim.run_for(MS_PER_MINUTE)
-    assert task.state is URLSessionTaskState.COMPLETED
+    assert [r["task_id"] for r in transfers(sim, "completed")] == [task.task_identifier]
 
 
 def test_a_foreground_task_is_not_discretionary_by_default(
@@ -300,7 +300,8 @@ def test_resource_timeout_fails_the_task_after_seven_days_by_default(
     sim.run_for(7 * MS_PER_DAY - MS_PER_SECOND)
     assert task.state is URLSessionTaskState.RUNNING
     sim.run_for(2 * MS_PER_SECOND)
-    assert task.error is not None and task.error.code is URLErrorCode.TIMED_OUT
+    assert task.error is not None
+    assert task.error.code is URLErrorCode.TIMED_OUT
     assert photos.completed[0][2] == task.error
     assert photos.events_calls == [SESSION]
 
@@ -313,7 +314,8 @@ def test_offline_background_tasks_wait_instead_of_failing(
     go_offline(iphone)
     task = photos.upload()
     sim.run_for(3 * MS_PER_DAY)
-    assert task.state is URLSessionTaskState.RUNNING and photos.completed == []
+    assert task.state is URLSessionTaskState.RUNNING
+    assert photos.completed == []
     go_online(iphone)
     sim.run_for(MS_PER_MINUTE)
     assert photos.completed == [(1, 201, None)]
@@ -348,7 +350,8 @@ def test_without_launch_events_the_outcome_waits_for_the_user(
     go_online(iphone)
     sim.run_for(MS_PER_HOUR)
     assert task.state is URLSessionTaskState.COMPLETED
-    assert photos.completed == [] and not any(r.kind == "ios.launch" for r in sim.trace)
+    assert photos.completed == []
+    assert not any(r.kind == "ios.launch" for r in sim.trace)
     iphone.open_app(BUNDLE)
     assert photos.completed == [(1, 201, None)]
 
@@ -377,7 +380,8 @@ def test_transfers_survive_a_reboot_and_go_after_the_first_unlock(
     sim.run_for(200)
     iphone.device.reboot()
     sim.run_for(MS_PER_HOUR)
-    assert photos.completed == [] and transfers(sim, "interrupted")
+    assert photos.completed == []
+    assert transfers(sim, "interrupted")
     iphone.pick_up_phone()
     sim.run_for(MS_PER_MINUTE)
     assert transfers(sim, "completed")
