@@ -30,10 +30,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
@@ -52,13 +53,24 @@ from harness.ios._urlsession import (
     URLSessionTask,
     URLSessionTaskState,
 )
-from harness.sim import MS_PER_MINUTE
+from harness.sim import MS_PER_MINUTE, MS_PER_SECOND
 
 if TYPE_CHECKING:
     from harness.ios._launches import Activity
     from harness.ios._system import IOSSystem
 
 _Key = tuple[str, str]  # (bundle id, session identifier)
+_T = TypeVar("_T")
+
+#: ``timeoutIntervalForRequest``'s default: "The default value is 60."
+#: (developer.apple.com/documentation/foundation/urlsessionconfiguration/timeoutintervalforrequest)
+REQUEST_TIMEOUT_MS = 60 * MS_PER_SECOND
+
+
+def _outside_app(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Call ``function`` in an empty context: the timers and tasks of the system's transfers
+    belong to no app process (one started from app code would otherwise die with it)."""
+    return contextvars.Context().run(function, *args, **kwargs)
 
 
 class TransferTransport(Protocol):
@@ -128,6 +140,7 @@ class BackgroundTransfers:
         self._sessions: dict[_Key, URLSession] = {}
         self._events: dict[_Key, list[URLSessionTask]] = {}
         self._launches: dict[_Key, Activity] = {}
+        self._launching: set[_Key] = set()
         self._attempts: dict[URLSessionTask, asyncio.Task[None]] = {}
         self._attempt_counts: dict[URLSessionTask, int] = {}
         self._discretionary: set[URLSessionTask] = set()
@@ -211,8 +224,10 @@ class BackgroundTransfers:
         discretionary = config.is_discretionary or app.state is not AppState.FOREGROUND
         if discretionary:
             self._discretionary.add(task)
-        self._timeouts[task] = self._sim.call_at(
-            now + config.timeout_interval_for_resource_ms, lambda: self._timed_out(task)
+        self._timeouts[task] = _outside_app(
+            self._sim.call_at,
+            now + config.timeout_interval_for_resource_ms,
+            lambda: self._timed_out(task),
         )
         self._record(task, "resumed", reason="discretionary" if discretionary else "")
         self.pump()
@@ -299,7 +314,7 @@ class BackgroundTransfers:
             self._wake[1].cancel()
             self._wake = None
         if at is not None and self._wake is None:
-            self._wake = (at, self._sim.call_at(at, self._on_wake))
+            self._wake = (at, _outside_app(self._sim.call_at, at, self._on_wake))
 
     def _on_wake(self) -> None:
         self._wake = None
@@ -310,7 +325,14 @@ class BackgroundTransfers:
         if client is None:
             assert self.transport_for is not None
             transport = self.transport_for(bundle_id)
-            client = (transport, httpx.AsyncClient(transport=transport))  # type: ignore[arg-type]
+            # timeoutIntervalForRequest (60 s) is a wait for *more* data, reset as data flows:
+            # a slow upload never hits it; the model applies it to connecting only (a server
+            # that never answers waits for the resource timeout)
+            timeout = httpx.Timeout(None, connect=REQUEST_TIMEOUT_MS / 1000)
+            client = (
+                transport,
+                httpx.AsyncClient(transport=transport, timeout=timeout),  # type: ignore[arg-type]
+            )
             self._clients[bundle_id] = client
         return client
 
@@ -341,8 +363,10 @@ class BackgroundTransfers:
                 self._attempts.pop(task, None)
                 self._complete(task, response, None, "completed")
 
-        self._attempts[task] = self._sim.create_task(
-            run(), name=f"{task.bundle_id} background transfer {task.task_identifier}"
+        self._attempts[task] = _outside_app(
+            self._sim.create_task,
+            run(),
+            name=f"{task.bundle_id} background transfer {task.task_identifier}",
         )
 
     def _attempt_failed(self, task: URLSessionTask, reason: str) -> None:
@@ -411,7 +435,7 @@ class BackgroundTransfers:
         bundle_id, _identifier = key
         app = self._ios.app(bundle_id)
         launch = self._launches.get(key)
-        if launch is not None and not launch.ended:
+        if key in self._launching or (launch is not None and not launch.ended):
             return  # a background launch for these events is under way
         if app.launching:
             return
@@ -432,7 +456,13 @@ class BackgroundTransfers:
 
     def _launch(self, key: _Key) -> None:
         bundle_id, identifier = key
-        activity = self._ios.begin_background_launch(bundle_id, TaskKind.URL_SESSION, identifier)
+        self._launching.add(key)
+        try:
+            activity = self._ios.begin_background_launch(
+                bundle_id, TaskKind.URL_SESSION, identifier
+            )
+        finally:
+            self._launching.discard(key)
         self._launches[key] = activity
         app = self._ios.app(bundle_id)
         completion = EventsCompletion(activity)

@@ -51,6 +51,7 @@ class PhotoApp:
     )
     completed: list[tuple[int, int | None, URLError | None]] = field(default_factory=list)
     events_calls: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
     call_completion: bool = True
     session: URLSession | None = None
     _completion: Callable[[], None] | None = None
@@ -64,13 +65,16 @@ class PhotoApp:
 
     def handle_events(self, identifier: str, completion: Callable[[], None]) -> None:
         self.events_calls.append(identifier)
+        self.order.append("handle_events")
         self._completion = completion
 
     def did_complete(self, task: URLSessionTask, error: URLError | None) -> None:
         status = task.response.status_code if task.response is not None else None
         self.completed.append((task.task_identifier, status, error))
+        self.order.append("did_complete")
 
     def finished(self, _session: URLSession) -> None:
+        self.order.append("did_finish_events")
         if self.call_completion and self._completion is not None:
             self._completion()
 
@@ -173,6 +177,7 @@ def test_an_upload_survives_suspension_and_the_app_is_resumed_for_its_events(
     sim.run_for(MS_PER_MINUTE)
     assert photos.events_calls == [SESSION]
     assert photos.completed == [(1, 201, None)]
+    assert photos.order == ["handle_events", "did_complete", "did_finish_events"]
     launch = next(r.fields for r in sim.trace if r.kind == "ios.launch")
     assert launch == {
         "bundle_id": BUNDLE,
