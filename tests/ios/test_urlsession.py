@@ -294,6 +294,38 @@ def test_a_foreground_task_is_not_discretionary_by_default(
     assert second.state is URLSessionTaskState.RUNNING
 
 
+def test_no_start_before_the_earliest_begin_date(
+    sim: Simulation, iphone: IOSSystem, photos: PhotoApp
+) -> None:
+    """URLSessionTask.earliestBeginDate: "The download isn't guaranteed to begin at precisely
+    this time, but it won't start sooner" (Downloading files in the background)."""
+    assert photos.session is not None
+    task = photos.session.upload_task(PHOTOS, PHOTO)
+    task.earliest_begin_ms = sim.now_ms + MS_PER_HOUR
+    task.resume()
+    sim.run_for(MS_PER_HOUR - MS_PER_SECOND)
+    assert transfers(sim, "started") == []
+    sim.run_for(MS_PER_SECOND)
+    assert transfers(sim, "started")[0]["t_ms"] == task.earliest_begin_ms
+
+
+def test_low_power_mode_holds_discretionary_transfers(
+    sim: Simulation, iphone: IOSSystem, photos: PhotoApp
+) -> None:
+    """A discretionary transfer waits out Low Power Mode even on Wi-Fi and power (the model:
+    Low Power Mode pauses "automatic downloads", support.apple.com HT205234)."""
+    photos.configuration = URLSessionConfiguration.background(SESSION, is_discretionary=True)
+    photos.launched(Launch(BUNDLE, None, sim.now_ms))
+    iphone.device.battery.plug("ac")
+    iphone.set_low_power_mode(True)
+    task = photos.upload()
+    sim.run_for(MS_PER_HOUR)
+    assert transfers(sim, "waiting")[-1]["reason"] == "discretionary: waiting for power"
+    iphone.set_low_power_mode(False)
+    sim.run_for(10 * MS_PER_MINUTE)
+    assert [r["task_id"] for r in transfers(sim, "completed")] == [task.task_identifier]
+
+
 def test_resource_timeout_fails_the_task_after_seven_days_by_default(
     sim: Simulation, iphone: IOSSystem, photos: PhotoApp
 ) -> None:
