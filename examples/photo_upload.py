@@ -12,7 +12,7 @@ A swipe in the app switcher is different: iOS cancels every background transfer 
 does not relaunch it; the cancellation (``NSURLErrorCancelled``, reason
 ``USER_FORCE_QUIT_APPLICATION``) reaches the delegate when the user opens the app again, and the
 app sends the photo again then, since it is still in the outbox (the users' complaint "the
-upload stops when I swipe the app away", ``scenarios/photo_upload/ios_swiped_away.yaml``).
+upload stops when I swipe the app away", ``scenarios/photo_upload/swiped_mid_upload.yaml``).
 
 The photo is a JSON body (``{"id", "jpeg"}``, :data:`PHOTO_BYTES` of image data) posted to the
 ``/photos`` collection, so the server records which photo arrived and when.
