@@ -474,6 +474,34 @@ def test_a_download_hands_the_body_to_the_delegate(
     assert heard == ["downloaded 200", "complete None"]
 
 
+def test_cellular_not_allowed_waits_for_wifi(
+    sim: Simulation, iphone: IOSSystem, photos: PhotoApp
+) -> None:
+    """allowsCellularAccess false: on cellular only, the task waits for another network."""
+    photos.configuration = URLSessionConfiguration.background(SESSION, allows_cellular_access=False)
+    photos.launched(Launch(BUNDLE, None, sim.now_ms))
+    iphone.device.network.set_in_range(Transport.WIFI, False)
+    task = photos.upload()
+    sim.run_for(MS_PER_HOUR)
+    assert transfers(sim, "waiting")[-1]["reason"] == "cellular access not allowed"
+    iphone.device.network.set_in_range(Transport.WIFI, True)
+    sim.run_for(MS_PER_MINUTE)
+    assert [r["task_id"] for r in transfers(sim, "completed")] == [task.task_identifier]
+
+
+def test_the_app_cancelling_a_task_gets_cancelled_without_a_system_reason(
+    sim: Simulation, iphone: IOSSystem, photos: PhotoApp
+) -> None:
+    """URLSessionTask.cancel(): the delegate gets NSURLErrorCancelled, no
+    NSURLErrorBackgroundTaskCancelledReasonKey (the system did not cancel it)."""
+    go_offline(iphone)
+    task = photos.upload()
+    task.cancel()
+    assert photos.completed == [(1, None, URLError(URLErrorCode.CANCELLED, "cancelled by the app"))]
+    assert photos.session is not None
+    assert photos.session.all_tasks() == ()
+
+
 def test_transfer_policy_rejects_negative_numbers() -> None:
     """TransferPolicy's numbers are non-negative ints."""
     with pytest.raises(DefinitionError, match=r"^TransferPolicy.retry_delay_ms = -1"):
