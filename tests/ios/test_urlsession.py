@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -32,6 +33,7 @@ from harness.ios import (
     URLSessionTaskState,
 )
 from harness.phone import TransferNetworkPort
+from harness.scenario import load
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, Simulation
 
 BUNDLE = "com.example.photos"
@@ -506,3 +508,18 @@ def test_transfer_policy_rejects_negative_numbers() -> None:
     """TransferPolicy's numbers are non-negative ints."""
     with pytest.raises(DefinitionError, match=r"^TransferPolicy.retry_delay_ms = -1"):
         TransferPolicy(retry_delay_ms=-1)
+
+
+def test_an_upload_lost_to_a_swipe_is_data_lost_until_the_user_opens_the_app() -> None:
+    """A transfer cancelled by a force-quit is data lost (no_data_lost) while the user stays
+    away: scenarios/photo_upload/swiped_mid_upload.yaml ended at 20:00, before the user opens
+    the app at 21:00, fails no_data_lost on the photo swiped away; the whole day passes."""
+    path = Path(__file__).resolve().parents[2] / "scenarios/photo_upload/swiped_mid_upload.yaml"
+    scenario = load(path)
+    assert scenario.run(0).record.passed
+    timeline = [event for event in scenario.data["timeline"] if "day 0 2" not in str(event["at"])]
+    before_reopening = scenario.replace(duration="20h", timeline=timeline).run(0).record
+    failed = {check.name for check in before_reopening.checks if not check.passed}
+    assert "no_data_lost" in failed
+    (lost,) = [check for check in before_reopening.checks if check.name == "no_data_lost"]
+    assert lost.message == "1 of 3 created item(s) never reached the server"
