@@ -26,9 +26,11 @@ from harness.ios._planner import FETCH_IDENTIFIER
 from harness.ios._policy import LaunchPolicy
 from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskRequest, BGTaskRequest
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
+from harness.ios._session_events import EventsCompletion
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
-from harness.ios._transfers import BackgroundTransfers, EventsCompletion, TransferPolicy
+from harness.ios._transfer_policy import TransferPolicy
+from harness.ios._transfers import BackgroundTransfers
 from harness.ios._urlsession import (
     DEFAULT_RESOURCE_TIMEOUT_MS,
     BackgroundTaskCancelledReason,

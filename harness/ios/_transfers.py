@@ -4,20 +4,15 @@
 * The tasks belong to the system, not to the app's process: they go on while the app is
   suspended and after the system terminated it; a relaunched app that creates a session with the
   same identifier gets their events (urlsessionconfiguration/background(withidentifier:)).
-* When tasks finish and the app is suspended or not running, the system resumes or launches it
-  in the background and calls ``application(_:handleEventsForBackgroundURLSession:
-  completionHandler:)``, then the session delegate's events, then ``urlSessionDidFinishEvents(
-  forBackgroundURLSession:)``, if ``sessionSendsLaunchEvents`` (default true; Downloading files
-  in the background, "Handle app suspension"). The launch gets the 30 s of a fetch or a push
-  (a modelled budget): an app that never calls the completion handler is killed then.
+* When tasks finish, their events reach the app directly or by a background launch
+  (:mod:`harness.ios._session_events`).
 * A force-quit (app switcher) cancels every background transfer of the app: each task completes
   with ``NSURLErrorCancelled`` and reason ``NSURLErrorCancelledReasonUserForceQuitApplication``,
   delivered when the app next creates the session; the system "does not automatically relaunch
   apps that were force quit by the user" (background(withidentifier:)).
 * ``isDiscretionary`` (default false, treated as true for a task resumed while the app is in the
-  background: urlsessionconfiguration/isdiscretionary) waits for good conditions: the model is
-  Wi-Fi and external power, out of Low Power Mode (``TransferPolicy``; Apple's example is "until
-  the device is plugged in and connected to the network via Wi-Fi").
+  background: urlsessionconfiguration/isdiscretionary) waits for good conditions
+  (:mod:`harness.ios._transfer_policy`).
 * Background sessions "always wait for connectivity" (urlsessionconfiguration/
   waitsforconnectivity); an attempt that fails at the transport level (a lost connection, a
   timeout) is tried again (timeoutintervalforrequest: background tasks "are automatically
@@ -31,17 +26,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import inspect
-from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
 from harness._exceptions import DefinitionError
 from harness.backends import SizedBody
-from harness.device import Transport
-from harness.ios._enums import AppState, TaskKind
+from harness.ios._enums import AppState
+from harness.ios._session_events import SessionEvents
+from harness.ios._transfer_policy import TransferPolicy, why_waiting
 from harness.ios._urlsession import (
     BackgroundTaskCancelledReason,
     TransferKind,
@@ -53,10 +47,9 @@ from harness.ios._urlsession import (
     URLSessionTask,
     URLSessionTaskState,
 )
-from harness.sim import MS_PER_MINUTE, MS_PER_SECOND
+from harness.sim import MS_PER_SECOND
 
 if TYPE_CHECKING:
-    from harness.ios._launches import Activity
     from harness.ios._system import IOSSystem
 
 _Key = tuple[str, str]  # (bundle id, session identifier)
@@ -86,42 +79,6 @@ class TransferTransport(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TransferPolicy:
-    """The modelled parts of background transfers (Apple documents the rules, not the timing)."""
-
-    #: Model: an attempt that failed at the transport level is tried again this long later.
-    retry_delay_ms: int = MS_PER_MINUTE
-    #: Model: a discretionary transfer waits for Wi-Fi (an unmetered network).
-    discretionary_needs_wifi: bool = True
-    #: Model: a discretionary transfer waits for external power, out of Low Power Mode.
-    discretionary_needs_power: bool = True
-
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if not isinstance(value, bool) and (not isinstance(value, int) or value < 0):
-                raise DefinitionError(
-                    f"TransferPolicy.{field.name} = {value!r} must be a non-negative int"
-                )
-
-
-class EventsCompletion:
-    """The ``completionHandler`` of ``handleEventsForBackgroundURLSession``: call it (once) when
-    the session's events are handled, within the launch's 30 s."""
-
-    __slots__ = ("_activity", "called")
-
-    def __init__(self, activity: Activity) -> None:
-        self._activity = activity
-        self.called = False
-
-    def __call__(self) -> None:
-        if not self.called:
-            self.called = True
-            self._activity.complete(success=True)
-
-
 class BackgroundTransfers:
     """``nsurlsessiond`` on one iPhone: every app's background tasks, run and delivered."""
 
@@ -137,10 +94,8 @@ class BackgroundTransfers:
         self._tasks: dict[_Key, list[URLSessionTask]] = {}
         self._next_id: dict[_Key, int] = {}
         self._configs: dict[_Key, URLSessionConfiguration] = {}
-        self._sessions: dict[_Key, URLSession] = {}
-        self._events: dict[_Key, list[URLSessionTask]] = {}
-        self._launches: dict[_Key, Activity] = {}
-        self._launching: set[_Key] = set()
+        #: The session objects and the events waiting for them.
+        self.events = SessionEvents(ios, self._configs, self._delivered)
         self._attempts: dict[URLSessionTask, asyncio.Task[None]] = {}
         self._attempt_counts: dict[URLSessionTask, int] = {}
         self._discretionary: set[URLSessionTask] = set()
@@ -166,9 +121,8 @@ class BackgroundTransfers:
             )
         key = (bundle_id, configuration.identifier)
         session = URLSession(self, bundle_id, configuration, delegate)
-        self._sessions[key] = session
         self._configs[key] = configuration
-        self._offer_events(key)
+        self.events.add_session(session)
         return session
 
     def new_task(
@@ -260,15 +214,21 @@ class BackgroundTransfers:
 
     def pump(self) -> None:
         """Start what may start now and deliver what may be delivered (after any change)."""
-        if not self._tasks and not self._events:
+        if not self._tasks and not self.events.pending:
             return
-        now = self._sim.now_ms
         wake: int | None = None
         for tasks in list(self._tasks.values()):
             for task in list(tasks):
                 if task.state is not URLSessionTaskState.RUNNING or task in self._attempts:
                     continue
-                reason, at = self._why_waiting(task, now)
+                reason, at = why_waiting(
+                    self._ios,
+                    self.policy,
+                    task,
+                    self._configs[(task.bundle_id, task.session_identifier)],
+                    discretionary=task in self._discretionary,
+                    retry_at=self._retry_at.get(task),
+                )
                 if reason is None:
                     self._start(task)
                     continue
@@ -277,37 +237,8 @@ class BackgroundTransfers:
                 if self._waiting.get(task) != reason:
                     self._waiting[task] = reason
                     self._record(task, "waiting", reason=reason)
-        for key in list(self._events):
-            self._offer_events(key)
+        self.events.offer_all()
         self._set_wake(wake)
-
-    def _why_waiting(self, task: URLSessionTask, now: int) -> tuple[str | None, int | None]:
-        """Why ``task`` cannot start now (``None``: it can), and when that reason ends, if a
-        time does end it."""
-        ios = self._ios
-        if not self._device.is_on:
-            return "the phone is off", None
-        if not ios.first_unlocked:
-            return "the phone was not unlocked since it booted", None
-        if task.earliest_begin_ms is not None and task.earliest_begin_ms > now:
-            return "earliest begin date", task.earliest_begin_ms
-        retry = self._retry_at.get(task)
-        if retry is not None and retry > now:
-            return "retry delay", retry
-        network = self._device.network.state
-        if not network.is_connected:
-            return "waiting for connectivity", None
-        config = self._configs[(task.bundle_id, task.session_identifier)]
-        if network.transport is Transport.CELLULAR and not config.allows_cellular_access:
-            return "cellular access not allowed", None
-        if task in self._discretionary:
-            if self.policy.discretionary_needs_wifi and network.metered:
-                return "discretionary: waiting for Wi-Fi", None
-            if self.policy.discretionary_needs_power and (
-                not self._device.battery.state.powered or ios.low_power_mode
-            ):
-                return "discretionary: waiting for power", None
-        return None, None
 
     def _set_wake(self, at: int | None) -> None:
         if self._wake is not None and (at is None or self._wake[0] != at):
@@ -421,113 +352,31 @@ class BackgroundTransfers:
                 else {}
             ),
         )
+        self.events.add(task)
+
+    def _delivered(self, task: URLSessionTask) -> None:
+        """The app's delegate is about to hear of ``task``: the system forgets it."""
         key = (task.bundle_id, task.session_identifier)
-        self._events.setdefault(key, []).append(task)
-        self._offer_events(key)
-
-    # --- events -----------------------------------------------------------------------------
-
-    def _offer_events(self, key: _Key) -> None:
-        """Deliver ``key``'s pending events if the app runs with the session, or launch it in
-        the background for them when the rules allow."""
-        if not self._events.get(key):
-            return
-        bundle_id, _identifier = key
-        app = self._ios.app(bundle_id)
-        launch = self._launches.get(key)
-        if key in self._launching or (launch is not None and not launch.ended):
-            return  # a background launch for these events is under way
-        if app.launching:
-            return
-        if app.state in (AppState.FOREGROUND, AppState.BACKGROUND):
-            session = self._sessions.get(key)
-            if session is not None:
-                self._deliver(key, session)
-            return
-        config = self._configs[key]
-        if (
-            app.force_quit  # no relaunch "until the user explicitly relaunches the app"
-            or not config.session_sends_launch_events
-            or not self._device.is_on
-            or not self._ios.first_unlocked
-        ):
-            return
-        self._launch(key)
-
-    def _launch(self, key: _Key) -> None:
-        bundle_id, identifier = key
-        self._launching.add(key)
-        try:
-            activity = self._ios.begin_background_launch(
-                bundle_id, TaskKind.URL_SESSION, identifier
-            )
-        finally:
-            self._launching.discard(key)
-        self._launches[key] = activity
-        app = self._ios.app(bundle_id)
-        completion = EventsCompletion(activity)
-        handler = app.delegate.handle_events_for_background_url_session
-        if handler is not None:
-            self._call_app(bundle_id, handler, identifier, completion)
-        session = self._sessions.get(key)
-        if session is None or activity.ended:
-            if handler is None:
-                activity.complete(success=True, reason="no session to deliver to")
-            return
-        self._deliver(key, session)
-        if session.delegate.did_finish_events is not None:
-            self._call_app(bundle_id, session.delegate.did_finish_events, session)
-        if handler is None:
-            completion()
-
-    def _deliver(self, key: _Key, session: URLSession) -> None:
-        events = self._events.pop(key, [])
         tasks = self._tasks.get(key, [])
-        delegate = session.delegate
-        for task in events:
-            if task in tasks:
-                tasks.remove(task)
-            self._record(task, "delivered")
-            if (
-                task.kind is TransferKind.DOWNLOAD
-                and task.response is not None
-                and delegate.did_finish_downloading is not None
-            ):
-                self._call_app(
-                    session.bundle_id, delegate.did_finish_downloading, task, task.response
-                )
-            if delegate.did_complete is not None:
-                self._call_app(session.bundle_id, delegate.did_complete, task, task.error)
-        if not tasks:
+        if task in tasks:
+            tasks.remove(task)
+        if not tasks and not self.events.waiting(key):
             self._tasks.pop(key, None)
-
-    def _call_app(self, bundle_id: str, function: Callable[..., object], *args: Any) -> None:
-        def call() -> None:
-            result = function(*args)
-            if inspect.iscoroutine(result):
-                coroutine: Coroutine[Any, Any, object] = result
-                self._sim.create_task(coroutine, name=f"{bundle_id} URLSession delegate")
-
-        self._ios.app_runner(bundle_id, call)
+        self._record(task, "delivered")
 
     # --- the app's process and the device ---------------------------------------------------
 
     def _on_app_state(self, bundle_id: str) -> None:
-        app = self._ios.app(bundle_id)
-        if app.state is AppState.NOT_RUNNING:
-            # the session objects and the tasks never resumed die with the process
-            for key in [key for key in self._sessions if key[0] == bundle_id]:
-                del self._sessions[key]
+        if self._ios.app(bundle_id).state is AppState.NOT_RUNNING:
+            # the tasks never resumed die with the process (its session objects too)
             for key, tasks in list(self._tasks.items()):
                 if key[0] == bundle_id:
                     tasks[:] = [
                         task for task in tasks if task.state is not URLSessionTaskState.SUSPENDED
                     ]
-                    if not tasks and not self._events.get(key):
+                    if not tasks and not self.events.waiting(key):
                         del self._tasks[key]
-            return
-        for key in [key for key in self._events if key[0] == bundle_id]:
-            self._offer_events(key)
+        self.events.app_changed(bundle_id)
 
     def _on_shutdown(self) -> None:
         # modelled: the tasks survive in the daemon's store; the attempt in flight is dropped
