@@ -230,8 +230,10 @@ class IOSSystem:
         self.reconsider()
 
     def swipe_away(self, bundle_id: str) -> None:
-        """The user swipes the app away in the app switcher: killed, and no background launches
-        until the user opens it again (developer.apple.com/forums/thread/119758)."""
+        """The user swipes the app away in the app switcher: killed, its background
+        ``URLSession`` transfers cancelled, and no background launches until the user opens it
+        again (developer.apple.com/forums/thread/119758; URLSessionConfiguration.background(
+        withIdentifier:))."""
         slot = self._slot(bundle_id)
         self.terminate(bundle_id, "force-quit in the app switcher")
         slot.app.force_quit = True
