@@ -348,12 +348,16 @@ def _rare_bucket(scenario: harness.scenario.Scenario, records: Records) -> list[
 def _happy_path(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
     package = _package(records)
     problems = []
-    succeeded = any(
-        r.get("result") == "success" for r in _mine(records, package, "work.finished")
-    ) or any(not r["timed_out"] for r in _mine(records, package, "bgfetch.finished"))
-    # an iOS app's background work (scenarios/album_upload: a continued-processing task)
-    succeeded = succeeded or any(
-        r.kind == "ios.completed" and r["bundle_id"] == package and r["success"] for r in records
+    succeeded = (
+        any(r.get("result") == "success" for r in _mine(records, package, "work.finished"))
+        or any(not r["timed_out"] for r in _mine(records, package, "bgfetch.finished"))
+        # an iOS app's background work (scenarios/album_upload: a continued-processing task)
+        or any(
+            r.kind == "ios.completed" and r["bundle_id"] == package and r["success"]
+            for r in records
+        )
+        # an iOS app whose work is background URLSession transfers (scenarios/photo_upload/)
+        or any(r["event"] == "delivered" for r in _mine(records, package, "ios.transfer"))
     )
     if not succeeded:
         problems.append("no work succeeded")
@@ -411,6 +415,36 @@ def _fetch_interrupted_by(action: str) -> Condition:
         return []
 
     return condition
+
+
+def _swiped_mid_upload(scenario: harness.scenario.Scenario, records: Records) -> list[str]:
+    """scenarios/photo_upload/: a low-memory kill and a swipe each landed while a background
+    upload was on the wire (started, not finished), and the swipe cancelled it."""
+    del scenario
+    problems = []
+    for action in ("kill app", "swipe away"):
+        hits = [r.t_ms for r in records if r.kind == "scenario.action" and r["action"] == action]
+        if not hits:
+            problems.append(f"no {action!r} in the run")
+            continue
+        on_the_wire: set[int] = set()
+        for record in records:
+            if record.t_ms > hits[0]:
+                break
+            if record.kind == "ios.transfer" and record["event"] == "started":
+                on_the_wire.add(int(record["task_id"]))
+            elif record.kind == "ios.transfer" and record["event"] in ("completed", "interrupted"):
+                on_the_wire.discard(int(record["task_id"]))
+        if not on_the_wire:
+            problems.append(f"no upload was under way at the {action!r}")
+    if not any(
+        r.kind == "ios.transfer"
+        and r["event"] == "cancelled"
+        and "force-quit" in str(r.get("reason"))
+        for r in records
+    ):
+        problems.append("no transfer was cancelled by the force-quit")
+    return problems
 
 
 def _ios_switch(setting: str, value: bool) -> Condition:
@@ -501,6 +535,8 @@ CONDITIONS: Final[dict[str, Condition]] = {
     "reboot_mid_sync": _reboot_mid_sync,
     "server_outage": _server_outage,
     "storage_low": _storage_low,
+    # a background URLSession upload on an iPhone (scenarios/photo_upload/)
+    "swiped_mid_upload": _swiped_mid_upload,
 }
 
 

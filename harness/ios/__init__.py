@@ -5,7 +5,8 @@
 unlock after a reboot), its app life cycle (foreground, background, suspended, force-quit) and
 ``BGTaskScheduler`` with Apple's documented rules (1 refresh + 10 processing requests, error codes
 1-4, the 30 s refresh budget and its expiration handler, idle-only processing, no launches after a
-force-quit), the legacy background fetch, silent pushes and ``beginBackgroundTask``. The timing of
+force-quit), background ``URLSession`` transfers (cancelled by a force-quit), the legacy
+background fetch, silent pushes and ``beginBackgroundTask``. The timing of
 launches is not public: it is the documented, seeded, configurable ``LaunchPolicy``
 (docs/ios.md).
 """
@@ -33,13 +34,29 @@ from harness.ios._planner import FETCH_IDENTIFIER
 from harness.ios._policy import LaunchPolicy
 from harness.ios._requests import BGAppRefreshTaskRequest, BGProcessingTaskRequest, BGTaskRequest
 from harness.ios._scheduler import MAX_PENDING, BGTaskScheduler
+from harness.ios._session_events import EventsCompletion
 from harness.ios._system import PUSH_IDENTIFIER, AppStateChange, IOSSystem
 from harness.ios._task import BGAppRefreshTask, BGProcessingTask, BGTask, FetchCompletion
+from harness.ios._transfer_policy import TransferPolicy
+from harness.ios._transfers import BackgroundTransfers
+from harness.ios._urlsession import (
+    DEFAULT_RESOURCE_TIMEOUT_MS,
+    BackgroundTaskCancelledReason,
+    TransferKind,
+    URLError,
+    URLErrorCode,
+    URLSession,
+    URLSessionConfiguration,
+    URLSessionDelegate,
+    URLSessionTask,
+    URLSessionTaskState,
+)
 from harness.ios._why import BACKGROUND_TASK_IDENTIFIER, explain_launch
 from harness.ios._why_answer import LaunchWhy, WaitCause, refused_submit
 
 __all__ = [
     "BACKGROUND_TASK_IDENTIFIER",
+    "DEFAULT_RESOURCE_TIMEOUT_MS",
     "FETCH_IDENTIFIER",
     "GPU_ENTITLEMENT",
     "INVALID_BACKGROUND_TASK",
@@ -61,10 +78,13 @@ __all__ = [
     "BGTaskSchedulerError",
     "BGTaskSchedulerErrorCode",
     "BackgroundRefreshStatus",
+    "BackgroundTaskCancelledReason",
     "BackgroundTime",
+    "BackgroundTransfers",
     "ContinuedProcessing",
     "ContinuedProcessingPolicy",
     "ContinuedProcessingResources",
+    "EventsCompletion",
     "FetchCompletion",
     "FetchResult",
     "IOSApp",
@@ -76,6 +96,15 @@ __all__ = [
     "Progress",
     "SubmissionStrategy",
     "TaskKind",
+    "TransferKind",
+    "TransferPolicy",
+    "URLError",
+    "URLErrorCode",
+    "URLSession",
+    "URLSessionConfiguration",
+    "URLSessionDelegate",
+    "URLSessionTask",
+    "URLSessionTaskState",
     "WaitCause",
     "explain_launch",
     "refused_submit",

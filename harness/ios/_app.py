@@ -53,7 +53,10 @@ class AppDelegate:
     ``did_finish_launching(launch)`` runs at every process start (register launch handlers here:
     BGTaskScheduler refuses them later); ``perform_fetch(completion)`` is the legacy
     ``application(_:performFetchWithCompletionHandler:)``;
-    ``did_receive_remote_notification(payload, completion)`` receives silent pushes.
+    ``did_receive_remote_notification(payload, completion)`` receives silent pushes;
+    ``handle_events_for_background_url_session(identifier, completion)`` is called when iOS
+    resumes or launches the app for a background ``URLSession``'s events (call ``completion()``
+    once they are handled, from the session delegate's ``did_finish_events``).
     """
 
     did_finish_launching: Callable[[Launch], object] | None = None
@@ -61,6 +64,9 @@ class AppDelegate:
     did_receive_remote_notification: (
         Callable[[Mapping[str, Any], FetchCompletion], object] | None
     ) = None
+    handle_events_for_background_url_session: Callable[[str, Callable[[], None]], object] | None = (
+        None
+    )
 
 
 @dataclass(slots=True)

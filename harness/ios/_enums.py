@@ -37,6 +37,7 @@ class TaskKind(enum.Enum):
     CONTINUED_PROCESSING = (
         "continued_processing"  # BGContinuedProcessingTask (iOS 26): user-started
     )
+    URL_SESSION = "url_session"  # handleEventsForBackgroundURLSession: a session's events, 30 s
 
 
 class AppState(enum.Enum):

@@ -27,6 +27,8 @@ from harness.ios._planner import AppSlot, plan, prune, push_outcome
 from harness.ios._policy import LaunchPolicy
 from harness.ios._scheduler import BGTaskScheduler
 from harness.ios._task import FetchCompletion, new_task
+from harness.ios._transfers import BackgroundTransfers
+from harness.ios._urlsession import URLSession, URLSessionConfiguration, URLSessionDelegate
 from harness.ios._usage import UsagePredictor
 from harness.sim import MS_PER_HOUR, Signal, Simulation
 
@@ -74,6 +76,8 @@ class IOSSystem:
         device.network.changed.connect(self._on_network)
         device.shutting_down.connect(lambda _s: self._on_shutdown())
         device.boot_completed.connect(lambda _b: self.reconsider())
+        #: The system's background ``URLSession`` transfers (``nsurlsessiond``).
+        self.transfers = BackgroundTransfers(self)
 
     # --- apps -------------------------------------------------------------------------------
 
@@ -126,6 +130,16 @@ class IOSSystem:
     def background_time(self, bundle_id: str) -> BackgroundTime:
         """The app's ``beginBackgroundTask``, ``endBackgroundTask``, ``backgroundTimeRemaining``."""
         return self._slot(bundle_id).background_time
+
+    def url_session(
+        self,
+        bundle_id: str,
+        configuration: URLSessionConfiguration,
+        delegate: URLSessionDelegate | None = None,
+    ) -> URLSession:
+        """``URLSession(configuration:delegate:)`` for a background configuration, in the
+        running app ``bundle_id`` (its tasks are the system's: :class:`BackgroundTransfers`)."""
+        return self.transfers.session(bundle_id, configuration, delegate or URLSessionDelegate())
 
     def set_minimum_background_fetch_interval(
         self, bundle_id: str, interval_ms: int | None
@@ -219,11 +233,14 @@ class IOSSystem:
         self.reconsider()
 
     def swipe_away(self, bundle_id: str) -> None:
-        """The user swipes the app away in the app switcher: killed, and no background launches
-        until the user opens it again (developer.apple.com/forums/thread/119758)."""
+        """The user swipes the app away in the app switcher: killed, its background
+        ``URLSession`` transfers cancelled, and no background launches until the user opens it
+        again (developer.apple.com/forums/thread/119758; URLSessionConfiguration.background(
+        withIdentifier:))."""
         slot = self._slot(bundle_id)
         self.terminate(bundle_id, "force-quit in the app switcher")
         slot.app.force_quit = True
+        self.transfers.force_quit(bundle_id)
         self.reconsider()
 
     def terminate(self, bundle_id: str, reason: str) -> None:
@@ -266,6 +283,7 @@ class IOSSystem:
         """Plan the next background launch again (after any change that may move it)."""
         if self._launching:
             return
+        self.transfers.pump()
         if self._alarm is not None:
             self._alarm.cancel()
             self._alarm = None
@@ -312,6 +330,11 @@ class IOSSystem:
             self.terminate(app.bundle_id, f"no launch handler registered for {identifier!r}")
             return
         self._call_app(slot, handler, new_task(kind, identifier, activity))
+
+    def begin_background_launch(self, bundle_id: str, kind: TaskKind, identifier: str) -> Activity:
+        """Resume or launch the app in the background for ``kind`` (its process started if
+        needed); the returned activity has the kind's budget. The caller checked the rules."""
+        return self._begin(self._slot(bundle_id), kind, identifier, handler=True)
 
     def _begin(
         self, slot: AppSlot, kind: TaskKind, identifier: str, *, handler: bool | None

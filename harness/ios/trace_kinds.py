@@ -173,6 +173,29 @@ class IosThrottledRecord(TraceKind):
     until_ms: int | None = None
 
 
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IosTransferRecord(TraceKind):
+    """A background ``URLSession`` task's life (``event``): ``resumed`` (``reason``
+    ``discretionary`` when the system picks the time), ``waiting`` (``reason``: connectivity,
+    Wi-Fi and power, the earliest begin date, ...), ``started`` (``attempt``), ``interrupted``
+    (the attempt failed, or the phone shut down: tried again), ``completed`` (``status``),
+    ``failed`` (the resource timeout), ``cancelled`` (by the app, or a force-quit: ``reason``),
+    ``delivered`` (the app's session delegate got the outcome)."""
+
+    KIND: ClassVar[str] = "ios.transfer"
+    bundle_id: str
+    session: str
+    task_id: int
+    transfer_kind: str
+    url: str
+    event: str
+    reason: str = ""
+    attempt: int | None = None
+    status: int | None = None
+    error_code: int | None = None
+
+
 __all__ = [
     "IosAppRecord",
     "IosBackgroundTaskRecord",
@@ -186,4 +209,5 @@ __all__ = [
     "IosSubmitRecord",
     "IosTerminatedRecord",
     "IosThrottledRecord",
+    "IosTransferRecord",
 ]

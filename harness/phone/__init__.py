@@ -9,7 +9,7 @@ them as Android does. ``bind_ios_phone(sim, device, internet)`` builds an iPhone
 
 from harness.phone._binding import DeviceBinding
 from harness.phone._build import bind_phone
-from harness.phone._ios import IOSBinding, IOSNetworkPort, bind_ios_phone
+from harness.phone._ios import IOSBinding, IOSNetworkPort, TransferNetworkPort, bind_ios_phone
 from harness.phone._network import AppNetworkPort
 from harness.phone._runtime import PhoneAppRuntime
 from harness.phone._why import why_not_running
@@ -20,6 +20,7 @@ __all__ = [
     "IOSBinding",
     "IOSNetworkPort",
     "PhoneAppRuntime",
+    "TransferNetworkPort",
     "bind_ios_phone",
     "bind_phone",
     "why_not_running",

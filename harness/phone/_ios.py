@@ -7,17 +7,20 @@ the device's default network while its process runs and is not suspended. An app
 define ``IOS_APP_INFO`` (an :class:`~harness.ios.AppInfo`: its Info.plist) and
 ``ios_did_finish_launching(launch)`` (its ``application(_:didFinishLaunchingWithOptions:)``,
 where it registers launch handlers), ``ios_perform_fetch(completion)`` (the legacy background
-fetch) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at background launches too, as
-the Flutter engine runs it); plugins register theirs on ``ios.app_launching`` (background_fetch's
-is attached here).
-"""
+fetch), ``ios_handle_events_for_background_url_session(identifier, completion)`` (a background
+``URLSession``'s events) and ``IOS_FLUTTER = True`` (a Flutter app: ``main()`` runs at
+background launches too, as the Flutter engine runs it); plugins register theirs on
+``ios.app_launching`` (background_fetch's is attached here). The system's background
+``URLSession`` transfers go through the device's network to the fake servers, outside the app's
+process (:class:`TransferNetworkPort`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Mapping
 
-from harness.app import App, AppRuntime, Link, run_as
+from harness.app import App, AppRuntime, DeviceTransport, Link, run_as
 from harness.backends import Internet
 from harness.background_fetch import attach_ios
 from harness.device import Device
@@ -67,17 +70,43 @@ class IOSNetworkPort:
         charge_transfer(self._binding.device, self._package, bytes_up, bytes_down, link)
 
 
+class TransferNetworkPort:
+    """What the system's background ``URLSession`` transfers of one app see: the default
+    network whatever the app's state (they run outside its process), charged to the app."""
+
+    def __init__(self, device: Device, package: str) -> None:
+        self._device = device
+        self._package = package
+        self.changed: Signal[object] = Signal(f"ios.transfers.{package}.network")
+        device.network.changed.connect(lambda _state: self.changed.emit(device.network.generation))
+
+    def link(self) -> Link | None:
+        """The link for a new request, or ``None`` (no network)."""
+        return device_link(self._device)
+
+    def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
+        """Radio energy and activity, charged to the app."""
+        charge_transfer(self._device, self._package, bytes_up, bytes_down, link)
+
+
 class IOSBinding:
     """One iPhone: the device, iOS on it, and the runtime of its apps."""
 
     platform = "ios"
 
-    def __init__(self, device: Device, ios: IOSSystem, runtime: AppRuntime) -> None:
+    def __init__(
+        self, device: Device, ios: IOSSystem, runtime: AppRuntime, internet: Internet
+    ) -> None:
         self.device = device
         self.ios = ios
         self.runtime = runtime
         ios.app_state_changed.connect(self._on_app_state)
         ios.app_runner = self._run_as_app
+        # background URLSession transfers go through the device's network to the fake servers,
+        # like the app's own requests (http.request records of the app), outside its process
+        ios.transfers.transport_for = lambda package: DeviceTransport(
+            device.sim, TransferNetworkPort(device, package), internet, package=package
+        )
 
     def _run_as_app(self, package: str, call: Callable[[], None]) -> None:
         """Run iOS's call into app code inside the app's process (its instance, so ``http``
@@ -120,6 +149,12 @@ class IOSBinding:
         info = getattr(module, "IOS_APP_INFO", None)
         if isinstance(info, AppInfo):
             self.ios.app(app.package).info = info
+        events = getattr(module, "ios_handle_events_for_background_url_session", None)
+        if callable(events):
+            ios_app = self.ios.app(app.package)
+            ios_app.delegate = dataclasses.replace(
+                ios_app.delegate, handle_events_for_background_url_session=events
+            )
         hook = getattr(module, "ios_did_finish_launching", None)
         if callable(hook):
             run_as(process.instance, lambda: hook(launch))
@@ -173,6 +208,6 @@ def bind_ios_phone(
         versions=versions,
         ios=ios,
     )
-    binding = IOSBinding(device, ios, runtime)
+    binding = IOSBinding(device, ios, runtime, internet)
     attach_ios(ios)  # the background_fetch plugin registers its launch handlers as apps launch
     return binding

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from harness.app import DeviceTransport
+from harness.backends import Internet
+from harness.device import Transport
 from harness.ios import (
     AppDelegate,
     AppInfo,
+    BackgroundTaskCancelledReason,
     BGAppRefreshTaskRequest,
     BGProcessingTaskRequest,
     BGTask,
@@ -17,7 +21,14 @@ from harness.ios import (
     FetchResult,
     IOSSystem,
     TaskKind,
+    URLError,
+    URLErrorCode,
+    URLSession,
+    URLSessionConfiguration,
+    URLSessionDelegate,
+    URLSessionTaskState,
 )
+from harness.phone import TransferNetworkPort
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, Simulation
 from tests.ios.conftest import BUNDLE, PROCESSING_IDS, REFRESH_ID, SyncApp
 
@@ -140,10 +151,13 @@ def test_processing_only_while_idle_on_power_and_expired_on_pick_up(
 def test_force_quit_stops_every_background_launch_until_reopened(
     sim: Simulation, iphone: IOSSystem
 ) -> None:
-    """Behaviour 5: "Force-quit: no refresh, processing or push launches ... until the user
-    relaunches" (Apple forums 119758: a force-quit app gets no background launches; pushing
-    background updates: not delivered to a force-quit app). Background URLSession transfers are
-    not modelled."""
+    """Behaviour 5: "Force-quit: no refresh, processing or push launches, and URLSession
+    transfers cancelled, until the user relaunches" (Apple forums 119758: a force-quit app gets
+    no background launches; pushing background updates: not delivered to a force-quit app;
+    URLSessionConfiguration.background(withIdentifier:): "the system cancels all of the
+    session's background transfers ... does not automatically relaunch apps that were force
+    quit"): the cancellation reaches the app when the user opens it, and only then may it start
+    the transfer again."""
     pushes: list[FetchCompletion] = []
     tasks: list[BGTask] = []
 
@@ -151,10 +165,25 @@ def test_force_quit_stops_every_background_launch_until_reopened(
         tasks.append(task)
         task.set_task_completed(success=True)
 
+    internet = Internet(sim)
+    internet.backend("https://api.example.com").route("POST", "/photos", status=201, json={})
+    iphone.transfers.transport_for = lambda package: DeviceTransport(
+        sim, TransferNetworkPort(iphone.device, package), internet, package=package
+    )
+    transfers_heard: list[URLError | None] = []
+    sessions: list[URLSession] = []
+
     def launched(_launch: object) -> None:
         scheduler = iphone.scheduler(BUNDLE)
         scheduler.register("r", run)
         scheduler.register("p", run)
+        sessions.append(
+            iphone.url_session(
+                BUNDLE,
+                URLSessionConfiguration.background("upload"),
+                URLSessionDelegate(did_complete=lambda _task, error: transfers_heard.append(error)),
+            )
+        )
 
     def push(_payload: object, completion: FetchCompletion) -> None:
         pushes.append(completion)
@@ -170,12 +199,28 @@ def test_force_quit_stops_every_background_launch_until_reopened(
     scheduler = iphone.scheduler(BUNDLE)
     scheduler.submit(BGAppRefreshTaskRequest("r"))
     scheduler.submit(BGProcessingTaskRequest("p"))
+    iphone.device.network.set_in_range(Transport.WIFI, False)
+    iphone.device.network.set_in_range(Transport.CELLULAR, False)
+    iphone.open_app(BUNDLE)
+    upload = sessions[-1].upload_task("https://api.example.com/photos", b"photo")
+    upload.resume()
     iphone.swipe_away(BUNDLE)
+    iphone.device.network.set_in_range(Transport.WIFI, True)
     assert iphone.deliver_silent_push(BUNDLE) != "delivered"
     sim.run_for(3 * MS_PER_DAY)
     assert tasks == []
     assert pushes == []
+    assert upload.state is URLSessionTaskState.COMPLETED
+    assert len(internet.backends[0].requests) == 0  # nothing transferred after the force-quit
+    assert transfers_heard == []  # and the app was not launched to hear of it
     iphone.open_app(BUNDLE)
+    (cancelled,) = transfers_heard
+    assert cancelled is not None
+    assert cancelled.code is URLErrorCode.CANCELLED
+    assert cancelled.reason is BackgroundTaskCancelledReason.USER_FORCE_QUIT_APPLICATION
+    sessions[-1].upload_task("https://api.example.com/photos", b"photo").resume()
+    sim.run_for(MS_PER_MINUTE)
+    assert len(internet.backends[0].requests) == 1
     iphone.leave_app(BUNDLE)
     assert iphone.deliver_silent_push(BUNDLE) == "delivered"
     sim.run_for(2 * MS_PER_DAY)
