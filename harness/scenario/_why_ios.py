@@ -38,6 +38,8 @@ _KIND_NAMES = {
     TaskKind.PROCESSING: "BGProcessingTask",
     TaskKind.BACKGROUND_FETCH: "legacy background fetch",
     TaskKind.SILENT_PUSH: "silent push",
+    TaskKind.CONTINUED_PROCESSING: "BGContinuedProcessingTask",
+    TaskKind.URL_SESSION: "background URLSession events",
 }
 _REFUSALS = {code.name: code for code in BGTaskSchedulerErrorCode}
 #: background_fetch's error when ``backgroundRefreshStatus`` is not available (its ``_fail``).
