@@ -187,10 +187,13 @@ def state_of(value: int) -> State:
 
 
 @functools.lru_cache(maxsize=64)
-def _data(raw: bytes) -> Data:
+def data_of(raw: bytes) -> Data:
     """``Data.fromByteArray``, memoised: ``Data`` is immutable, and a work's input is read back
     on every run."""
     return Data.from_byte_array(raw)
+
+
+_data = data_of
 
 
 # Most work has neither triggers nor a network request: empty BLOBs, memoised either way.

@@ -1,0 +1,208 @@
+"""The in-memory model of the rows: reads from memory, writes through at every transaction
+boundary, a rollback forgets it, a kill between any two statements of a run loses nothing
+committed (_row_cache.py, _connection.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.sim import Simulation
+from harness.workmanager import (
+    OneTimeWorkRequest,
+    PeriodicWorkRequest,
+    State,
+    WorkDatabase,
+    WorkManager,
+)
+from harness.workmanager._schema import COLUMNS, from_row
+from tests.workmanager.test_connection import Statements, statements  # noqa: F401 (a fixture)
+from tests.workmanager.test_durability import _fork
+from tests.workmanager.workers import AlwaysFail, AlwaysRetry, Progress, Succeed
+
+_ENQUEUED, _RUNNING, _SUCCEEDED, _FAILED, _CANCELLED = 0, 1, 2, 3, 5
+
+
+def _rows(path: Path) -> dict[str, Any]:
+    """Every ``WorkSpec`` row of the file, read by another connection, by id."""
+    connection = sqlite3.connect(str(path))
+    try:
+        rows = connection.execute(f"SELECT {COLUMNS} FROM workspec").fetchall()
+        return {row[0]: from_row(row) for row in rows}
+    finally:
+        connection.close()
+
+
+def _enqueue_mix(workmanager: WorkManager) -> None:
+    """A chain that succeeds into a retrying step, a failing chain, a periodic work and a
+    work that sets progress."""
+    workmanager.begin_with(OneTimeWorkRequest.from_(Succeed)).then(
+        OneTimeWorkRequest.from_(AlwaysRetry)
+    ).enqueue()
+    workmanager.begin_with(OneTimeWorkRequest.from_(AlwaysFail)).then(
+        OneTimeWorkRequest.from_(Succeed)
+    ).enqueue()
+    workmanager.enqueue(PeriodicWorkRequest.builder(Succeed, "15m").build())
+    workmanager.enqueue(OneTimeWorkRequest.from_(Progress))
+
+
+def test_every_read_of_a_row_sees_what_another_connection_reads(tmp_path: Path) -> None:
+    """Outside a transaction the file holds exactly the rows the DAOs return (write-through)."""
+    path = tmp_path / "work.db"
+    with Simulation(seed=0, patch_wall_clock=False) as sim, WorkDatabase(path) as database:
+        workmanager = WorkManager(sim, database)
+        _enqueue_mix(workmanager)
+        for _ in range(40):
+            sim.run_for("15s")
+            on_file = _rows(path)
+            assert on_file
+            for work_id, spec in on_file.items():
+                assert database.work_spec_dao.get_work_spec(work_id) == spec
+
+
+def test_a_run_reads_its_row_from_memory(sim: Simulation, statements: Statements) -> None:  # noqa: F811
+    """A one-time run issues one UPDATE per androidx transaction, and reads nothing it wrote."""
+    workmanager = WorkManager(sim)
+    request = OneTimeWorkRequest.from_(Succeed)
+    workmanager.enqueue(request)
+    statements.clear()
+    sim.run_for("1m")
+    log = [sql for sql, _inside in statements.log]
+    assert workmanager.database.work_spec_dao.get_state(str(request.id)) is State.SUCCEEDED
+    assert [
+        sql for sql in log if sql.startswith("SELECT") and "FROM workspec WHERE id=" in sql
+    ] == []
+    # trySetRunning, then the result: two transactions, one UPDATE each
+    assert sum(sql.startswith("UPDATE workspec") for sql in log) == 2
+    assert statements.commits() == 2
+
+
+def test_a_rollback_forgets_the_writes_of_the_transaction() -> None:
+    """runInTransaction: a block that raises leaves the row as sqlite holds it."""
+    with WorkDatabase() as database, Simulation(seed=0) as sim:
+        request = OneTimeWorkRequest.from_(Succeed)
+        WorkManager(sim, database).enqueue(request)
+        work_id = str(request.id)
+        dao = database.work_spec_dao
+
+        def write_then_raise() -> None:
+            dao.set_state(work_id, State.RUNNING)
+            dao.increment_run_attempt_count(work_id)
+            assert dao.get_state(work_id) is State.RUNNING
+            raise KeyError(work_id)
+
+        with pytest.raises(KeyError):
+            database.run_in_transaction(write_then_raise)
+        spec = dao.get_work_spec(work_id)
+        assert spec is not None
+        assert (spec.state, spec.run_attempt_count) == (State.ENQUEUED, 0)
+
+
+def test_a_statement_over_many_rows_is_seen_by_the_next_read() -> None:
+    """resetScheduledState and a delete change rows the model held: the next read sees them."""
+    with WorkDatabase() as database, Simulation(seed=0) as sim:
+        request = OneTimeWorkRequest.builder(Succeed).set_initial_delay("1h").build()
+        WorkManager(sim, database).enqueue(request)
+        work_id = str(request.id)
+        dao = database.work_spec_dao
+        assert dao.is_work_spec_scheduled(work_id)
+        with database.transaction():
+            dao.reset_scheduled_state()
+        assert not dao.is_work_spec_scheduled(work_id)
+        with database.transaction():
+            dao.delete_work_spec(work_id)
+        assert dao.get_work_spec(work_id) is None
+        assert database.work_tag_dao.get_tags_for_work_spec_id(work_id) == frozenset()
+
+
+def _consistent(rows: dict[str, Any]) -> None:
+    """What androidx's transactions guarantee together (trySetRunning, onWorkFinished)."""
+    for spec in rows.values():
+        if spec.state is State.RUNNING:  # state, attempt count and stop reason written together
+            assert spec.run_attempt_count >= 1
+            assert spec.stop_reason == -256
+        if spec.state is State.SUCCEEDED and spec.worker_class_name.endswith("Succeed"):
+            assert spec.output.to_json() == {"done": True}
+        if spec.state is State.FAILED and spec.worker_class_name.endswith("AlwaysFail"):
+            assert spec.output.to_json() == {"error": "boom"}
+
+
+def _run_killed(path: Path, kill_at: int, count_file: Path) -> None:
+    """In the child: run the works for a minute with statement ``kill_at`` replaced by SIGKILL."""
+    connections: list[sqlite3.Connection] = []
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = real_connect(*args, **kwargs)
+        connections.append(connection)
+        return connection
+
+    sqlite3.connect = connect  # type: ignore[assignment]  # this process only
+    count = 0
+
+    def on_statement(_sql: str) -> None:
+        nonlocal count
+        count += 1
+        if count == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    with Simulation(seed=0, patch_wall_clock=False) as sim:
+        database = WorkDatabase(path)
+        connections[0].set_trace_callback(on_statement)
+        WorkManager(sim, database)
+        sim.run_for("1m")
+        connections[0].set_trace_callback(None)
+    count_file.write_text(str(count))
+
+
+def _outcome(path: Path) -> dict[str, tuple[State, str]]:
+    """Restart WorkManager on the file and run for an hour: each work's state and worker (the
+    in-process test scheduler's timers died with the process: the restart reschedules all, as
+    ``ForceStopRunnable`` does after a force stop)."""
+    with Simulation(seed=0, patch_wall_clock=False) as sim, WorkDatabase(path) as database:
+        WorkManager(sim, database, force_stopped=True)
+        sim.run_for("1h")
+    return {
+        work_id: (spec.state, spec.worker_class_name.rsplit(".", 1)[-1])
+        for work_id, spec in _rows(path).items()
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_kill_between_any_two_statements_of_runs_loses_nothing_committed(
+    tmp_path: Path,
+) -> None:
+    """A process killed anywhere in its runs leaves the rows of a committed transaction, and a
+    restart brings every work to the outcome of an unkilled run (Room's runInTransaction)."""
+    base = tmp_path / "base.db"
+    with Simulation(seed=0, patch_wall_clock=False) as sim, WorkDatabase(base) as database:
+        workmanager = WorkManager(sim, database)
+        _enqueue_mix(workmanager)
+        workmanager.kill()  # enqueued, nothing run yet
+
+    count_file = tmp_path / "count"
+    error_file = tmp_path / "error"
+    complete = tmp_path / "complete.db"
+    shutil.copy(base, complete)
+    status = _fork(lambda: _run_killed(complete, 0, count_file), error_file)
+    assert os.WIFEXITED(status), status
+    assert os.WEXITSTATUS(status) == 0, error_file.read_text()
+    total = int(count_file.read_text())
+    expected = _outcome(complete)
+    assert {state for state, _worker in expected.values()} >= {State.SUCCEEDED, State.FAILED}
+
+    for kill_at in range(1, total + 1):
+        path = tmp_path / f"killed-at-{kill_at}.db"
+        shutil.copy(base, path)
+        status = _fork(lambda: _run_killed(path, kill_at, count_file), error_file)  # noqa: B023
+        assert os.WIFSIGNALED(status), error_file.read_text() if error_file.exists() else status
+        _consistent(_rows(path))
+        assert _outcome(path) == expected, f"killed before statement {kill_at} of {total}"
+        path.unlink()
