@@ -90,6 +90,12 @@ CREATE TABLE IF NOT EXISTS `Preference` (`key` TEXT NOT NULL, `long_value` INTEG
         "CREATE INDEX IF NOT EXISTS `index_harness_WorkSpec_scheduled_unfinished` ON `WorkSpec` "
         "(`schedule_requested_at`) WHERE schedule_requested_at<>-1 AND "
         "LENGTH(content_uri_triggers)=0 AND state NOT IN (2, 3, 5);\n"
+        # And one for getAllEligibleWorkSpecsForScheduling (state=0 ORDER BY last_enqueue_time
+        # LIMIT 200), which Schedulers.schedule runs after every run once GreedyScheduler is
+        # registered: Room's last_enqueue_time index made it step over every finished row. Its
+        # order is the same, (last_enqueue_time, rowid), so the same rows come back.
+        "CREATE INDEX IF NOT EXISTS `index_harness_WorkSpec_enqueued` ON `WorkSpec` "
+        "(`last_enqueue_time`) WHERE state=0;\n"
     )
 )
 

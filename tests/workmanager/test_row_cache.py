@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,65 @@ def test_a_kill_between_any_two_statements_of_runs_loses_nothing_committed(
         _consistent(_rows(path))
         assert _outcome(path) == expected, f"killed before statement {kill_at} of {total}"
         path.unlink()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "WHERE state=0 ORDER BY last_enqueue_time LIMIT 200",
+        "WHERE state=0 AND schedule_requested_at=-1 ORDER BY last_enqueue_time LIMIT (SELECT "
+        "MAX(20-COUNT(*), 0) FROM workspec WHERE schedule_requested_at<>-1 AND "
+        "LENGTH(content_uri_triggers)=0 AND state NOT IN (2, 3, 5))",
+    ],
+)
+def test_the_scheduling_queries_read_ids_in_the_order_of_the_full_rows(query: str) -> None:
+    """getEligibleWorkForScheduling and getAllEligibleWorkSpecsForScheduling select ids with
+    the plan (so the row order) of androidx's full-row query; the rows come from the cache."""
+    with WorkDatabase() as database:
+        connection = database._connection._conn
+
+        def plan(columns: str) -> list[str]:
+            rows = connection.execute(f"EXPLAIN QUERY PLAN SELECT {columns} FROM workspec {query}")
+            return [row[3] for row in rows]
+
+        assert plan("id") == plan(COLUMNS)
+
+
+def test_the_scheduling_queries_give_the_rows_of_a_full_row_read(sim: Simulation) -> None:
+    """The rows the scheduling queries return equal the same query's full rows, in order."""
+    workmanager = WorkManager(sim)
+    for delay in ("1h", "1m", "1h", "2h", "1m"):
+        workmanager.enqueue(OneTimeWorkRequest.builder(Succeed).set_initial_delay(delay).build())
+    dao = workmanager.database.work_spec_dao
+    assert dao.get_all_eligible_work_specs_for_scheduling(200) == dao._specs(
+        f"SELECT {COLUMNS} FROM workspec WHERE state=0 ORDER BY last_enqueue_time LIMIT 200"
+    )
+
+
+def test_the_greedy_query_steps_over_no_finished_row(sim: Simulation) -> None:
+    """getAllEligibleWorkSpecsForScheduling reads a partial index of ENQUEUED rows in the order
+    of Room's last_enqueue_time index: FIFO, equal times in row order."""
+    with WorkDatabase() as database:
+        rows = database._connection.rows(
+            "EXPLAIN QUERY PLAN SELECT id FROM workspec WHERE state=0 "
+            "ORDER BY last_enqueue_time LIMIT 200"
+        )
+        assert [row[3] for row in rows] == [
+            "SCAN workspec USING INDEX index_harness_WorkSpec_enqueued"
+        ]
+        dao = database.work_spec_dao
+        times = [5, 3, 5, 1, 3, 5, 0, 3]
+        specs = [
+            replace(OneTimeWorkRequest.from_(Succeed).work_spec, last_enqueue_time=t) for t in times
+        ]
+        with database.transaction():
+            for spec in specs:
+                dao.insert_work_spec(spec)
+            dao.set_state(specs[1].id, State.SUCCEEDED)
+        expected = sorted(
+            (spec for index, spec in enumerate(specs) if index != 1),
+            key=lambda spec: spec.last_enqueue_time,
+        )
+        assert [spec.id for spec in dao.get_all_eligible_work_specs_for_scheduling(200)] == [
+            spec.id for spec in expected
+        ]
