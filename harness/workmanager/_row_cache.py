@@ -109,6 +109,11 @@ class RowCache:
         spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
         return spec
 
+    def apply_writes(self) -> None:
+        """Bring every cached ``WorkSpec`` up to date (then ``specs`` holds the current rows)."""
+        for work_id in list(self._unapplied):
+            self.spec(work_id)
+
     def forget(self, work_id: str) -> None:
         """Forget the row of ``work_id`` (it was inserted or overwritten whole)."""
         self.specs.pop(work_id, None)

@@ -64,7 +64,9 @@ class WorkSpecDao(Dao):
                 f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
             ):
                 cache.specs[row[0]] = from_row(row)
-        return [spec for work_id in ids if (spec := cache.spec(work_id)) is not None]
+        cache.apply_writes()
+        specs = cache.specs
+        return [specs[work_id] for work_id in ids]
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
