@@ -17,13 +17,14 @@ class DependencyDao(Dao):
 
     def insert_dependency(self, work_spec_id: str, prerequisite_id: str) -> None:
         """``insertDependency`` (``OnConflictStrategy.IGNORE``)."""
-        cache = self._connection.cache
-        cache.prerequisites.pop(work_spec_id, None)
-        cache.dependents.pop(prerequisite_id, None)
         self._connection.write(
             "INSERT OR IGNORE INTO dependency (work_spec_id, prerequisite_id) VALUES (?, ?)",
             (work_spec_id, prerequisite_id),
         )
+        # read again when asked: each list has its own index order (prerequisite id, rowid)
+        cache = self._connection.cache
+        cache.prerequisites.pop(work_spec_id, None)
+        cache.dependents.pop(prerequisite_id, None)
 
     def has_completed_all_prerequisites(self, work_spec_id: str) -> bool:
         """``hasCompletedAllPrerequisites``: every prerequisite SUCCEEDED."""

@@ -29,8 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from harness.workmanager._data import Data
-from harness.workmanager._enums import StopReason
-from harness.workmanager._schema import data_of, state_of
+from harness.workmanager._schema import data_of, state_of, stop_reason_of
 from harness.workmanager._spec import WorkSpec
 
 #: The fields the DAOs write one at a time: how each column stores its value, and how a read
@@ -38,7 +37,7 @@ from harness.workmanager._spec import WorkSpec
 _COLUMNS: Final[dict[str, tuple[Callable[[Any], object], Callable[[Any], object]]]] = {
     "state": (int, state_of),
     "run_attempt_count": (int, int),
-    "stop_reason": (int, StopReason.from_value),
+    "stop_reason": (int, stop_reason_of),
     "output": (Data.to_byte_array, data_of),
     "last_enqueue_time": (int, int),
     "period_count": (int, int),
@@ -47,18 +46,29 @@ _COLUMNS: Final[dict[str, tuple[Callable[[Any], object], Callable[[Any], object]
 }
 #: A fixed order for the columns of one ``UPDATE`` (so sqlite's statement cache reuses it).
 _ORDER: Final = {name: index for index, name in enumerate(_COLUMNS)}
-_FIELDS: Final = WorkSpec.__dataclass_fields__
-_new_spec = object.__new__
-_set = object.__setattr__
 
 
-def with_fields(spec: WorkSpec, changes: dict[str, object]) -> WorkSpec:
-    """``spec`` with ``changes`` (field name -> value): ``dataclasses.replace`` without the
-    ``__init__`` call, for a value already checked (the fields are the row's columns)."""
-    new = _new_spec(WorkSpec)
-    for name in _FIELDS:
-        _set(new, name, changes[name] if name in changes else getattr(spec, name))
-    return new
+def _copier() -> Callable[[WorkSpec, dict[str, object]], WorkSpec]:
+    """``with_fields``, generated as dataclasses generate ``__init__``: one line per field
+    (attribute reads by name cost a dict lookup and a call each; a frozen dataclass's
+    ``__init__`` and ``dataclasses.replace`` cost twice as much again)."""
+    lines = ["def with_fields(spec, changes):", "    new = new_spec(WorkSpec)"]
+    lines += [f"    set_(new, {name!r}, spec.{name})" for name in WorkSpec.__dataclass_fields__]
+    lines += ["    for name, value in changes.items():", "        set_(new, name, value)"]
+    lines += ["    return new"]
+    namespace: dict[str, Any] = {
+        "new_spec": object.__new__,
+        "set_": object.__setattr__,
+        "WorkSpec": WorkSpec,
+    }
+    exec("\n".join(lines), namespace)  # code made from the field names only
+    function: Callable[[WorkSpec, dict[str, object]], WorkSpec] = namespace["with_fields"]
+    function.__doc__ = """``spec`` with ``changes`` (field name -> value): ``dataclasses.replace``
+    without the ``__init__`` call, for values already checked (they come from the row)."""
+    return function
+
+
+with_fields: Final = _copier()
 
 
 class RowCache:

@@ -192,6 +192,12 @@ def state_of(value: int) -> State:
     return State(value) if member is None else member
 
 
+def stop_reason_of(value: int) -> StopReason:
+    """The ``StopReason`` stored as ``value`` (an unknown value is UNKNOWN)."""
+    member = _STOP_REASONS.get(value)
+    return StopReason.from_value(value) if member is None else member
+
+
 @functools.lru_cache(maxsize=64)
 def data_of(raw: bytes) -> Data:
     """``Data.fromByteArray``, memoised: ``Data`` is immutable, and a work's input is read back

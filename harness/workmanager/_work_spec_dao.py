@@ -103,8 +103,20 @@ class WorkSpecDao(Dao):
 
     def insert_work_spec(self, spec: WorkSpec) -> bool:
         """``insertWorkSpec`` (``OnConflictStrategy.IGNORE``); ``False`` if the id existed."""
-        self._connection.cache.forget(spec.id)
-        return self._connection.write(INSERT, to_row(spec)) == 1
+        cache = self._connection.cache
+        cache.forget(spec.id)
+        row = to_row(spec)
+        if self._connection.write(INSERT, row) != 1:
+            return False
+        # A new row: nothing can refer to it yet (foreign keys are on), so it has no tags,
+        # progress, prerequisites or dependents until they are inserted.
+        work_id = spec.id
+        cache.specs[work_id] = from_row(row)
+        cache.tags[work_id] = frozenset()
+        cache.progress[work_id] = None
+        cache.prerequisites[work_id] = []
+        cache.dependents[work_id] = []
+        return True
 
     def update_work_spec(self, spec: WorkSpec) -> None:
         """``updateWorkSpec``: overwrite every column of the row with ``spec``'s id."""

@@ -14,11 +14,14 @@ class WorkTagDao(Dao):
 
     def insert_tags(self, work_spec_id: str, tags: Iterable[str]) -> None:
         """``insertTags``: one ``insert`` (``OnConflictStrategy.IGNORE``) per tag, sorted."""
-        self._connection.cache.tags.pop(work_spec_id, None)
+        ordered = sorted(tags)
         self._connection.write_many(
             "INSERT OR IGNORE INTO worktag (tag, work_spec_id) VALUES (?, ?)",
-            [(tag, work_spec_id) for tag in sorted(tags)],
+            [(tag, work_spec_id) for tag in ordered],
         )
+        cached = self._connection.cache.tags
+        if work_spec_id in cached:
+            cached[work_spec_id] |= frozenset(ordered)
 
     def delete_by_work_spec_id(self, work_spec_id: str) -> None:
         """``deleteByWorkSpecId``: every tag of the work."""

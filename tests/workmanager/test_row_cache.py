@@ -68,20 +68,41 @@ def test_every_read_of_a_row_sees_what_another_connection_reads(tmp_path: Path) 
 
 
 def test_a_run_reads_its_row_from_memory(sim: Simulation, statements: Statements) -> None:  # noqa: F811
-    """A one-time run issues one UPDATE per androidx transaction, and reads nothing it wrote."""
+    """A one-time run issues one UPDATE per androidx transaction and reads nothing but the
+    scheduling query: its row, tags, progress and (no) parents are known since the enqueue."""
     workmanager = WorkManager(sim)
-    request = OneTimeWorkRequest.from_(Succeed)
+    request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
     workmanager.enqueue(request)
     statements.clear()
     sim.run_for("1m")
     log = [sql for sql, _inside in statements.log]
     assert workmanager.database.work_spec_dao.get_state(str(request.id)) is State.SUCCEEDED
-    assert [
-        sql for sql in log if sql.startswith("SELECT") and "FROM workspec WHERE id=" in sql
-    ] == []
+    reads = [sql for sql in log if sql.startswith("SELECT")]
+    assert all(sql.startswith("SELECT id FROM workspec WHERE state=0") for sql in reads), reads
     # trySetRunning, then the result: two transactions, one UPDATE each
-    assert sum(sql.startswith("UPDATE workspec") for sql in log) == 2
-    assert statements.commits() == 2
+    assert [sql.split(" SET ")[0] for sql in log if not sql.startswith("SELECT")] == [
+        "BEGIN IMMEDIATE",
+        "UPDATE workspec",
+        "COMMIT",
+        "BEGIN IMMEDIATE",
+        "UPDATE workspec",
+        "COMMIT",
+    ]
+
+
+def test_tags_inserted_again_join_the_known_ones() -> None:
+    """insertTags is OnConflictStrategy.IGNORE: the tags of a work are the union of inserts."""
+    with WorkDatabase() as database, Simulation(seed=0) as sim:
+        request = OneTimeWorkRequest.builder(Succeed).add_tag("a").set_initial_delay("1h").build()
+        WorkManager(sim, database).enqueue(request)
+        work_id = str(request.id)
+        with database.transaction():
+            database.work_tag_dao.insert_tags(work_id, iter(["b", "a"]))
+        tags = database.work_tag_dao.get_tags_for_work_spec_id(work_id)
+        assert tags == {"a", "b", "tests.workmanager.workers.Succeed"}  # + the class name
+        with database.transaction():
+            database.work_tag_dao.delete_by_work_spec_id(work_id)
+        assert database.work_tag_dao.get_tags_for_work_spec_id(work_id) == frozenset()
 
 
 def test_a_rollback_forgets_the_writes_of_the_transaction() -> None:
