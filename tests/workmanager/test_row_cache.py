@@ -290,3 +290,20 @@ def test_the_greedy_query_steps_over_no_finished_row(sim: Simulation) -> None:
         assert [spec.id for spec in dao.get_all_eligible_work_specs_for_scheduling(200)] == [
             spec.id for spec in expected
         ]
+
+
+def test_work_records_are_the_same_with_or_without_a_listener() -> None:
+    """Without a WorkInfo listener no WorkInfo is built, and each work.* record is unchanged."""
+
+    def records(listen: bool) -> list[str]:
+        with Simulation(seed=0) as sim:
+            workmanager = WorkManager(sim)
+            heard: list[object] = []
+            if listen:
+                workmanager.add_listener(heard.append)
+            _enqueue_mix(workmanager)
+            sim.run_for("1h")
+            assert bool(heard) is listen
+            return [record.to_json() for record in sim.trace if record.kind.startswith("work.")]
+
+    assert records(listen=False) == records(listen=True)
