@@ -3,9 +3,9 @@
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
 generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a
 database written here has the layout of one pulled off a phone, plus three partial indexes of
-the harness's own for the two scheduling queries (see ``SCHEMA``). Enums are stored as ordinals, ``Data`` as
-its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream`` BLOBs
-(``_constraint_codec.py``).
+the harness's own for the two scheduling queries (see ``SCHEMA``). Enums are stored as ordinals,
+``Data`` as its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream``
+BLOBs (``_constraint_codec.py``).
 """
 
 from __future__ import annotations
