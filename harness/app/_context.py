@@ -175,8 +175,11 @@ def track_task(task: asyncio.Task[Any]) -> None:
     """Task observer: remember a task as started by the current app instance (if any)."""
     instance = _CURRENT.get()
     if instance is not None:
-        instance.tasks = [known for known in instance.tasks if not known.done()]
-        instance.tasks.append(task)
+        tasks = instance.tasks
+        count = len(tasks)
+        if count & (count - 1) == 0:  # at each power of two: amortised O(1) per task started
+            tasks[:] = [known for known in tasks if not known.done()]
+        tasks.append(task)
 
 
 def enter_app(instance: AppInstance) -> None:

@@ -27,6 +27,12 @@ class Signal(Generic[_T]):
         """What the signal is about, e.g. ``"device.network"``."""
         return self._name
 
+    @property
+    def subscribed(self) -> bool:
+        """Whether anything is connected (so an emitter can skip building a value no one
+        reads)."""
+        return bool(self._subscribers)
+
     def connect(self, subscriber: Callable[[_T], None]) -> Callable[[], None]:
         """Call ``subscriber(value)`` on every emit; returns a function that disconnects it."""
         self._subscribers.append(subscriber)

@@ -15,6 +15,10 @@
   one autocommit per statement). Reads before the first write see the same rows as inside a
   transaction: this connection is the database's only writer and the simulation runs one
   operation at a time.
+* **Reads from memory, writes through**: :attr:`Connection.cache` (a
+  :class:`~harness.workmanager._row_cache.RowCache`) holds the rows the DAOs read or wrote; the
+  columns they write are written to sqlite before the next statement, before the outermost
+  ``COMMIT`` and at once outside a transaction, and a rollback forgets the cache.
 * **An on-disk database uses WAL** (``PRAGMA journal_mode=WAL``), Room's
   ``JournalMode.AUTOMATIC`` on any phone with enough RAM (``RoomDatabase.JournalMode``).
 """
@@ -27,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from harness.workmanager._row_cache import RowCache
 
 
 @functools.lru_cache(maxsize=4)
@@ -50,6 +56,8 @@ class Connection:
         self._depth = 0
         self._begun = False
         self._failed = False
+        #: The rows read or written, served from memory (see the module docstring).
+        self.cache = RowCache()
         self._conn.execute("PRAGMA foreign_keys = ON")
         if path is not None:
             self._conn.execute("PRAGMA journal_mode = WAL")
@@ -84,12 +92,22 @@ class Connection:
     def _exit(self, *, raised: bool) -> None:
         if raised:
             self._failed = True
+        if self._depth == 1 and not self._failed and self.cache.pending:
+            try:
+                self._flush()  # the pending columns go into this transaction, before COMMIT
+            except BaseException:
+                self._failed = True
+                self._depth = 0
+                self._end()
+                raise
         self._depth -= 1
         if self._depth == 0:
             self._end()
 
     def _end(self) -> None:
         failed, self._failed = self._failed, False
+        if failed:
+            self.cache.clear()  # the rows go back to what sqlite holds
         if not self._begun:
             return
         self._begun = False
@@ -99,9 +117,24 @@ class Connection:
         try:
             self._conn.execute("COMMIT")
         except BaseException:
+            self.cache.clear()
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+
+    def _flush(self) -> None:
+        """Write the cache's pending columns (one ``UPDATE`` per row)."""
+        for sql, parameters in self.cache.pending_updates():
+            self._begin_if_needed()
+            self._conn.execute(sql, parameters)
+
+    def write_fields(self, work_id: str, changes: dict[str, object]) -> None:
+        """Write columns of the cached row of ``work_id`` (field name -> value): in memory now,
+        in sqlite before the next statement or the commit; at once outside a transaction
+        (autocommit)."""
+        self.cache.set_fields(work_id, changes)
+        if not self._depth:
+            self._flush()
 
     def _begin_if_needed(self) -> None:
         if self._depth and not self._begun:
@@ -111,24 +144,34 @@ class Connection:
 
     def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
         """Every row of a query."""
+        if self.cache.pending:
+            self._flush()
         return self._conn.execute(sql, tuple(parameters)).fetchall()
 
     def row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first row of a query, or ``None``."""
+        if self.cache.pending:
+            self._flush()
         return self._conn.execute(sql, tuple(parameters)).fetchone()
 
     def write(self, sql: str, parameters: Sequence[object] = ()) -> int:
         """Run one write statement; returns the number of rows it changed."""
+        if self.cache.pending:
+            self._flush()
         self._begin_if_needed()
         return self._conn.execute(sql, tuple(parameters)).rowcount
 
     def write_many(self, sql: str, parameters: Iterable[Sequence[object]]) -> None:
         """Run one write statement per parameter tuple."""
+        if self.cache.pending:
+            self._flush()
         self._begin_if_needed()
         self._conn.executemany(sql, parameters)
 
     def backup_to(self, target: Path) -> None:
         """Copy the database to ``target`` (sqlite's online backup API)."""
+        if self.cache.pending:
+            self._flush()
         destination = sqlite3.connect(str(target))
         try:
             self._conn.backup(destination)

@@ -21,6 +21,10 @@ class DependencyDao(Dao):
             "INSERT OR IGNORE INTO dependency (work_spec_id, prerequisite_id) VALUES (?, ?)",
             (work_spec_id, prerequisite_id),
         )
+        # read again when asked: each list has its own index order (prerequisite id, rowid)
+        cache = self._connection.cache
+        cache.prerequisites.pop(work_spec_id, None)
+        cache.dependents.pop(prerequisite_id, None)
 
     def has_completed_all_prerequisites(self, work_spec_id: str) -> bool:
         """``hasCompletedAllPrerequisites``: every prerequisite SUCCEEDED."""
@@ -32,18 +36,26 @@ class DependencyDao(Dao):
         return bool(row[0])
 
     def get_prerequisites(self, work_spec_id: str) -> list[str]:
-        """``getPrerequisites``."""
-        rows = self._connection.rows(
-            "SELECT prerequisite_id FROM dependency WHERE work_spec_id=?", (work_spec_id,)
-        )
-        return [row[0] for row in rows]
+        """``getPrerequisites`` (from the connection's cache once read)."""
+        cached = self._connection.cache.prerequisites
+        ids = cached.get(work_spec_id)
+        if ids is None:
+            rows = self._connection.rows(
+                "SELECT prerequisite_id FROM dependency WHERE work_spec_id=?", (work_spec_id,)
+            )
+            ids = cached[work_spec_id] = [row[0] for row in rows]
+        return list(ids)
 
     def get_dependent_work_ids(self, work_spec_id: str) -> list[str]:
-        """``getDependentWorkIds``."""
-        rows = self._connection.rows(
-            "SELECT work_spec_id FROM dependency WHERE prerequisite_id=?", (work_spec_id,)
-        )
-        return [row[0] for row in rows]
+        """``getDependentWorkIds`` (from the connection's cache once read)."""
+        cached = self._connection.cache.dependents
+        ids = cached.get(work_spec_id)
+        if ids is None:
+            rows = self._connection.rows(
+                "SELECT work_spec_id FROM dependency WHERE prerequisite_id=?", (work_spec_id,)
+            )
+            ids = cached[work_spec_id] = [row[0] for row in rows]
+        return list(ids)
 
     def has_dependents(self, work_spec_id: str) -> bool:
         """``hasDependents``."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from harness.sim import Signal, Simulation
 from harness.workmanager._database import WorkDatabase
-from harness.workmanager._enums import StopReason
+from harness.workmanager._enums import State, StopReason
 from harness.workmanager._info import WorkInfo
 from harness.workmanager._schedule import LONG_MAX_VALUE
 from harness.workmanager._spec import WorkSpec
@@ -105,10 +105,16 @@ class WorkEvents:
             self._sim.record(kind, id=work_spec_id, **fields)
             self.invalidated.emit(None)
             return
+        tags = database.work_tag_dao.get_tags_for_work_spec_id(spec.id)
+        if not self.changed.subscribed:  # the same fields, without a WorkInfo no one reads
+            next_run = (
+                spec.calculate_next_run_time() if spec.state is State.ENQUEUED else LONG_MAX_VALUE
+            )
+            self._sim.record(kind, **_fields(spec, tags, next_run), **fields)
+            self.invalidated.emit(None)
+            return
         info = WorkInfo.from_spec(
-            spec,
-            database.work_tag_dao.get_tags_for_work_spec_id(spec.id),
-            database.work_progress_dao.get_progress_for_work_spec_id(spec.id),
+            spec, tags, database.work_progress_dao.get_progress_for_work_spec_id(spec.id)
         )
         self._sim.record(kind, **self.common_fields(spec, info), **fields)
         self.changed.emit(info)
@@ -124,14 +130,19 @@ class WorkEvents:
     @staticmethod
     def common_fields(spec: WorkSpec, info: WorkInfo) -> dict[str, Any]:
         """The fields every ``work.*`` record carries."""
-        next_run = info.next_schedule_time_millis
-        return {
-            "id": spec.id,
-            "worker": spec.worker_class_name,
-            "tags": sorted(info.tags),
-            "state": spec.state.name,
-            "run_attempt_count": spec.run_attempt_count,
-            "generation": spec.generation,
-            "period_count": spec.period_count,
-            "next_run_time_ms": None if next_run == LONG_MAX_VALUE else next_run,
-        }
+        return _fields(spec, info.tags, info.next_schedule_time_millis)
+
+
+def _fields(spec: WorkSpec, tags: frozenset[str], next_run: int) -> dict[str, Any]:
+    """The common fields of a ``work.*`` record (``next_run``: ``WorkInfo``'s
+    ``next_schedule_time_millis``)."""
+    return {
+        "id": spec.id,
+        "worker": spec.worker_class_name,
+        "tags": sorted(tags),
+        "state": spec.state.name,
+        "run_attempt_count": spec.run_attempt_count,
+        "generation": spec.generation,
+        "period_count": spec.period_count,
+        "next_run_time_ms": None if next_run == LONG_MAX_VALUE else next_run,
+    }

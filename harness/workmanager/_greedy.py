@@ -83,7 +83,9 @@ class GreedyScheduler:
         self._tracked: dict[str, WorkSpec] = {}  # mConstrainedWorkSpecs
         self._tokens: dict[str, int] = {}  # mStartStopTokens: work id -> generation
         self._limits: dict[str, asyncio.TimerHandle] = {}  # TimeLimiter
-        self._first_attempts: dict[tuple[str, int], tuple[int, int]] = {}  # mFirstRunAttempts
+        # mFirstRunAttempts (keyed by WorkGenerationalId), here by id, then generation: a finished
+        # run forgets every generation of its id without a scan of all the ids seen
+        self._first_attempts: dict[str, dict[int, tuple[int, int]]] = {}
         self._disconnect_constraints = constraints.changed.connect(self._on_constraints_changed)
         self._disconnect_executed = self._processor.executed.connect(self._on_executed)
 
@@ -180,11 +182,12 @@ class GreedyScheduler:
 
     def _throttle(self, spec: WorkSpec) -> int:
         """``throttleIfNeeded``: the earliest time allowed by the in-process retry throttle."""
-        key = (spec.id, spec.generation)
-        first = self._first_attempts.get(key)
+        generations = self._first_attempts.get(spec.id)
+        if generations is None:
+            generations = self._first_attempts[spec.id] = {}
+        first = generations.get(spec.generation)
         if first is None:
-            first = (spec.run_attempt_count, self._sim.now_ms)
-            self._first_attempts[key] = first
+            first = generations[spec.generation] = (spec.run_attempt_count, self._sim.now_ms)
         attempts, first_seen_ms = first
         extra = max(spec.run_attempt_count - attempts - NON_THROTTLE_RUN_ATTEMPT_COUNT, 0)
         return first_seen_ms + extra * THROTTLE_STEP_MS
@@ -251,8 +254,7 @@ class GreedyScheduler:
         self._cancel_limit(work_id)
         self._tracked.pop(work_id, None)  # removeConstraintTrackingFor
         if not executed.needs_reschedule:  # finished rather than interrupted
-            for key in [key for key in self._first_attempts if key[0] == work_id]:
-                del self._first_attempts[key]
+            self._first_attempts.pop(work_id, None)
 
     def _alive(self) -> bool:
         """Whether the process lives; after death, drop timers and stop listening."""

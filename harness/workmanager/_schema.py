@@ -2,10 +2,10 @@
 
 The ``CREATE`` statements are androidx 2.10's Room schema (``W/impl/WorkDatabase.kt``, the
 generated ``createAllTables``) with 2.11's ``backoff_on_system_interruptions`` column, so a
-database written here has the layout of one pulled off a phone, plus two partial indexes of the
-harness's own for the scheduling query (see ``SCHEMA``). Enums are stored as ordinals, ``Data`` as
-its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream`` BLOBs
-(``_constraint_codec.py``).
+database written here has the layout of one pulled off a phone, plus three partial indexes of
+the harness's own for the two scheduling queries (see ``SCHEMA``). Enums are stored as ordinals,
+``Data`` as its V1 bytes; content-URI triggers and network requests as ``ObjectOutputStream``
+BLOBs (``_constraint_codec.py``).
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ CREATE TABLE IF NOT EXISTS `Preference` (`key` TEXT NOT NULL, `long_value` INTEG
         "CREATE INDEX IF NOT EXISTS `index_harness_WorkSpec_scheduled_unfinished` ON `WorkSpec` "
         "(`schedule_requested_at`) WHERE schedule_requested_at<>-1 AND "
         "LENGTH(content_uri_triggers)=0 AND state NOT IN (2, 3, 5);\n"
+        # And one for getAllEligibleWorkSpecsForScheduling (state=0 ORDER BY last_enqueue_time
+        # LIMIT 200), which Schedulers.schedule runs after every run once GreedyScheduler is
+        # registered: Room's last_enqueue_time index made it step over every finished row. Its
+        # order is the same, (last_enqueue_time, rowid), so the same rows come back.
+        "CREATE INDEX IF NOT EXISTS `index_harness_WorkSpec_enqueued` ON `WorkSpec` "
+        "(`last_enqueue_time`) WHERE state=0;\n"
     )
 )
 
@@ -186,11 +192,20 @@ def state_of(value: int) -> State:
     return State(value) if member is None else member
 
 
+def stop_reason_of(value: int) -> StopReason:
+    """The ``StopReason`` stored as ``value`` (an unknown value is UNKNOWN)."""
+    member = _STOP_REASONS.get(value)
+    return StopReason.from_value(value) if member is None else member
+
+
 @functools.lru_cache(maxsize=64)
-def _data(raw: bytes) -> Data:
+def data_of(raw: bytes) -> Data:
     """``Data.fromByteArray``, memoised: ``Data`` is immutable, and a work's input is read back
     on every run."""
     return Data.from_byte_array(raw)
+
+
+_data = data_of
 
 
 # Most work has neither triggers nor a network request: empty BLOBs, memoised either way.

@@ -2,26 +2,40 @@
 
 Each method is the DAO query of the same name in snake_case, with the same SQL; a few are the
 harness's own (named so in their docstrings). States are stored as their ordinals.
+
+Reads of one row and the single-row column writes go through the connection's
+:class:`~harness.workmanager._row_cache.RowCache` (reads from memory, writes through to sqlite
+before the next statement or the commit); the SQL of each write is then the cached row's
+``UPDATE`` of the same columns, with the same effect as the DAO statement (an increment or a
+``CASE`` computed from the row as sqlite holds it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Final
 
 from harness.workmanager._connection import Dao
 from harness.workmanager._data import Data
+from harness.workmanager._dependency_dao import DependencyDao
 from harness.workmanager._enums import State, StopReason
-from harness.workmanager._schedule import PRUNE_THRESHOLD_MILLIS, SCHEDULE_NOT_REQUESTED_YET
+from harness.workmanager._schedule import (
+    LONG_MAX_VALUE,
+    PRUNE_THRESHOLD_MILLIS,
+    SCHEDULE_NOT_REQUESTED_YET,
+)
 from harness.workmanager._schema import (
     COLUMNS,
     COMPLETED,
     INSERT,
     UPDATE,
     from_row,
-    state_of,
     to_row,
 )
 from harness.workmanager._spec import WorkSpec
+
+#: Ids bound in one ``IN (...)`` read (below sqlite's default limit of 32,766 variables).
+_IDS_PER_STATEMENT: Final = 500
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -37,6 +51,51 @@ class WorkSpecDao(Dao):
     def _specs(self, sql: str, parameters: Sequence[object] = ()) -> list[WorkSpec]:
         return [from_row(row) for row in self._connection.rows(sql, parameters)]
 
+    def _specs_by_id(self, sql: str, parameters: Sequence[object] = ()) -> list[WorkSpec]:
+        """The rows whose ids ``sql`` selects, in its order: the query reads ids only (the same
+        plan, hence the same order, as selecting every column; EXPLAIN QUERY PLAN) and the rows
+        come from the cache, the ones not yet cached read in one statement."""
+        ids = self._ids(sql, parameters)
+        cache = self._connection.cache
+        missing = [work_id for work_id in ids if work_id not in cache.specs]
+        for start in range(0, len(missing), _IDS_PER_STATEMENT):
+            chunk = missing[start : start + _IDS_PER_STATEMENT]
+            for row in self._connection.rows(
+                f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
+            ):
+                cache.specs[row[0]] = from_row(row)
+        cache.apply_writes()
+        specs = cache.specs
+        return [specs[work_id] for work_id in ids]
+
+    def _cached(self, work_spec_id: str) -> WorkSpec | None:
+        """The row of ``work_spec_id`` from the cache, read into it first if needed."""
+        spec = self._connection.cache.spec(work_spec_id)
+        if spec is None:
+            row = self._connection.row(
+                f"SELECT {COLUMNS} FROM workspec WHERE id=?", (work_spec_id,)
+            )
+            if row is None:
+                return None
+            spec = from_row(row)
+            self._connection.cache.specs[work_spec_id] = spec
+        return spec
+
+    def _has_row(self, work_spec_id: str) -> bool:
+        """Whether the row exists, read into the cache if it was not there."""
+        return (
+            work_spec_id in self._connection.cache.specs or self._cached(work_spec_id) is not None
+        )
+
+    def _write(self, work_spec_id: str, changes: dict[str, object]) -> None:
+        """``UPDATE workspec SET ... WHERE id=?`` through the cache (no row: changes nothing)."""
+        if self._has_row(work_spec_id):
+            self._connection.write_fields(work_spec_id, changes)
+
+    def _field(self, work_spec_id: str, name: str) -> Any:
+        """One column of a cached row (call after :meth:`_has_row`)."""
+        return self._connection.cache.field(work_spec_id, name)
+
     def _ids(self, sql: str, parameters: Sequence[object] = ()) -> list[str]:
         return [row[0] for row in self._connection.rows(sql, parameters)]
 
@@ -44,16 +103,31 @@ class WorkSpecDao(Dao):
 
     def insert_work_spec(self, spec: WorkSpec) -> bool:
         """``insertWorkSpec`` (``OnConflictStrategy.IGNORE``); ``False`` if the id existed."""
-        return self._connection.write(INSERT, to_row(spec)) == 1
+        cache = self._connection.cache
+        cache.forget(spec.id)
+        row = to_row(spec)
+        if self._connection.write(INSERT, row) != 1:
+            return False
+        # A new row: nothing can refer to it yet (foreign keys are on), so it has no tags,
+        # progress, prerequisites or dependents until they are inserted.
+        work_id = spec.id
+        cache.specs[work_id] = from_row(row)
+        cache.tags[work_id] = frozenset()
+        cache.progress[work_id] = None
+        cache.prerequisites[work_id] = []
+        cache.dependents[work_id] = []
+        return True
 
     def update_work_spec(self, spec: WorkSpec) -> None:
         """``updateWorkSpec``: overwrite every column of the row with ``spec``'s id."""
         row = to_row(spec)
         self._connection.write(UPDATE, (*row[1:], row[0]))
+        self._connection.cache.forget(spec.id)
 
     def delete_work_spec(self, work_spec_id: str) -> None:
         """``delete``; tags, names, dependencies and progress go with it (cascade)."""
         self._connection.write("DELETE FROM workspec WHERE id=?", (work_spec_id,))
+        self._connection.cache.clear()  # the cascade reaches other rows' dependency lists
 
     def delete_work_specs(self, work_spec_ids: Sequence[str]) -> None:
         """Delete these rows in one statement (and, by cascade, their tags, names, ...)."""
@@ -61,11 +135,11 @@ class WorkSpecDao(Dao):
             self._connection.write(
                 f"DELETE FROM workspec WHERE id IN ({placeholders(work_spec_ids)})", work_spec_ids
             )
+            self._connection.cache.clear()
 
     def get_work_spec(self, work_spec_id: str) -> WorkSpec | None:
         """``getWorkSpec``."""
-        row = self._connection.row(f"SELECT {COLUMNS} FROM workspec WHERE id=?", (work_spec_id,))
-        return None if row is None else from_row(row)
+        return self._cached(work_spec_id)
 
     def all_work_specs(self) -> list[WorkSpec]:
         """Every row, in insertion order (the harness's own, for inspection and tests)."""
@@ -75,94 +149,92 @@ class WorkSpecDao(Dao):
 
     def get_state(self, work_spec_id: str) -> State | None:
         """``getState``."""
-        row = self._connection.row("SELECT state FROM workspec WHERE id=?", (work_spec_id,))
-        return None if row is None else state_of(row[0])
+        if not self._has_row(work_spec_id):
+            return None
+        state: State = self._field(work_spec_id, "state")
+        return state
 
     def set_state(self, work_spec_id: str, state: State) -> None:
-        """``setState``."""
-        self._connection.write("UPDATE workspec SET state=? WHERE id=?", (int(state), work_spec_id))
+        """``setState``: ``UPDATE workspec SET state=? WHERE id=?``."""
+        self._write(work_spec_id, {"state": state})
 
     def set_cancelled_state(self, work_spec_id: str) -> None:
-        """``setCancelledState``: stop reason 1 only if RUNNING *now*, else -256."""
-        self._connection.write(
-            "UPDATE workspec SET stop_reason = CASE WHEN state=1 THEN 1 ELSE -256 END, state=5 "
-            "WHERE id=?",
-            (work_spec_id,),
-        )
+        """``setCancelledState``: stop reason 1 only if RUNNING *now*, else -256
+        (``SET stop_reason = CASE WHEN state=1 THEN 1 ELSE -256 END, state=5``)."""
+        if self._has_row(work_spec_id):
+            stop_reason = (
+                StopReason.STOP_REASON_CANCELLED_BY_APP
+                if self._field(work_spec_id, "state") is State.RUNNING
+                else StopReason.STOP_REASON_NOT_STOPPED
+            )
+            self._connection.write_fields(
+                work_spec_id, {"stop_reason": stop_reason, "state": State.CANCELLED}
+            )
 
     def set_stop_reason(self, work_spec_id: str, stop_reason: StopReason) -> None:
         """``setStopReason``."""
-        self._connection.write(
-            "UPDATE workspec SET stop_reason=? WHERE id=?", (int(stop_reason), work_spec_id)
-        )
+        self._write(work_spec_id, {"stop_reason": stop_reason})
 
     def set_output(self, work_spec_id: str, output: Data) -> None:
         """``setOutput``."""
-        self._connection.write(
-            "UPDATE workspec SET output=? WHERE id=?", (output.to_byte_array(), work_spec_id)
-        )
+        self._write(work_spec_id, {"output": output})
 
     def set_last_enqueue_time(self, work_spec_id: str, enqueue_time: int) -> None:
         """``setLastEnqueueTime``."""
-        self._connection.write(
-            "UPDATE workspec SET last_enqueue_time=? WHERE id=?", (enqueue_time, work_spec_id)
-        )
+        self._write(work_spec_id, {"last_enqueue_time": enqueue_time})
 
     def increment_run_attempt_count(self, work_spec_id: str) -> None:
-        """``incrementWorkSpecRunAttemptCount``."""
-        self._connection.write(
-            "UPDATE workspec SET run_attempt_count=run_attempt_count+1 WHERE id=?",
-            (work_spec_id,),
-        )
+        """``incrementWorkSpecRunAttemptCount`` (``SET run_attempt_count=run_attempt_count+1``)."""
+        if self._has_row(work_spec_id):
+            count = self._field(work_spec_id, "run_attempt_count")
+            self._connection.write_fields(work_spec_id, {"run_attempt_count": count + 1})
 
     def reset_run_attempt_count(self, work_spec_id: str) -> None:
         """``resetWorkSpecRunAttemptCount``."""
-        self._connection.write(
-            "UPDATE workspec SET run_attempt_count=0 WHERE id=?", (work_spec_id,)
-        )
+        self._write(work_spec_id, {"run_attempt_count": 0})
 
     def increment_period_count(self, work_spec_id: str) -> None:
-        """``incrementPeriodCount``."""
-        self._connection.write(
-            "UPDATE workspec SET period_count=period_count+1 WHERE id=?", (work_spec_id,)
-        )
+        """``incrementPeriodCount`` (``SET period_count=period_count+1``)."""
+        if self._has_row(work_spec_id):
+            count = self._field(work_spec_id, "period_count")
+            self._connection.write_fields(work_spec_id, {"period_count": count + 1})
 
     def set_next_schedule_time_override(self, work_spec_id: str, override_ms: int) -> None:
         """``setNextScheduleTimeOverride``."""
-        self._connection.write(
-            "UPDATE workspec SET next_schedule_time_override=? WHERE id=?",
-            (override_ms, work_spec_id),
-        )
+        self._write(work_spec_id, {"next_schedule_time_override": override_ms})
 
     def reset_next_schedule_time_override(
         self, work_spec_id: str, override_generation: int
     ) -> None:
-        """``resetWorkSpecNextScheduleTimeOverride``: only if the override generation matches."""
-        self._connection.write(
-            "UPDATE workspec SET next_schedule_time_override=9223372036854775807 "
-            "WHERE (id=? AND next_schedule_time_override_generation=?)",
-            (work_spec_id, override_generation),
-        )
+        """``resetWorkSpecNextScheduleTimeOverride``: only if the override generation matches
+        (``WHERE (id=? AND next_schedule_time_override_generation=?)``)."""
+        if (
+            self._has_row(work_spec_id)
+            and self._field(work_spec_id, "next_schedule_time_override_generation")
+            == override_generation
+        ):
+            self._connection.write_fields(
+                work_spec_id, {"next_schedule_time_override": LONG_MAX_VALUE}
+            )
 
     # --- scheduling ---------------------------------------------------------------------------
 
     def mark_scheduled(self, work_spec_id: str, start_time: int) -> None:
         """``markWorkSpecScheduled`` (``-1`` = not scheduled)."""
-        self._connection.write(
-            "UPDATE workspec SET schedule_requested_at=? WHERE id=?", (start_time, work_spec_id)
-        )
+        self._write(work_spec_id, {"schedule_requested_at": start_time})
 
     def reset_scheduled_state(self) -> None:
         """``resetScheduledState``: every unfinished row becomes unscheduled."""
         self._connection.write(
             f"UPDATE workspec SET schedule_requested_at=-1 WHERE state NOT IN {COMPLETED}"
         )
+        self._connection.cache.forget_specs()
 
     def get_eligible_work_for_scheduling(self, scheduler_limit: int) -> list[WorkSpec]:
         """``getEligibleWorkForScheduling``: unscheduled ENQUEUED rows, FIFO by last enqueue
         time, at most the free slots (``limit`` minus scheduled unfinished rows)."""
-        return self._specs(
-            f"SELECT {COLUMNS} FROM workspec WHERE state=0 AND schedule_requested_at=-1 "
+        return self._specs_by_id(
+            "SELECT id FROM workspec WHERE state=0 AND schedule_requested_at=-1 "
             "ORDER BY last_enqueue_time LIMIT (SELECT MAX(?-COUNT(*), 0) FROM workspec WHERE "
             "schedule_requested_at<>-1 AND LENGTH(content_uri_triggers)=0 AND state NOT IN "
             f"{COMPLETED})",
@@ -171,19 +243,19 @@ class WorkSpecDao(Dao):
 
     def get_all_eligible_work_specs_for_scheduling(self, max_limit: int) -> list[WorkSpec]:
         """``getAllEligibleWorkSpecsForScheduling``: every ENQUEUED row, FIFO, for greedy."""
-        return self._specs(
-            f"SELECT {COLUMNS} FROM workspec WHERE state=0 ORDER BY last_enqueue_time LIMIT ?",
+        return self._specs_by_id(
+            "SELECT id FROM workspec WHERE state=0 ORDER BY last_enqueue_time LIMIT ?",
             (max_limit,),
         )
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""
-        row = self._connection.row(
-            "SELECT COUNT(*) > 0 FROM workspec WHERE id=? AND state=0 "
-            "AND schedule_requested_at<>-1",
-            (work_spec_id,),
+        spec = self._cached(work_spec_id)
+        return (
+            spec is not None
+            and spec.state is State.ENQUEUED
+            and spec.schedule_requested_at != SCHEDULE_NOT_REQUESTED_YET
         )
-        return bool(row[0])
 
     def get_scheduled_unfinished_ids(self) -> list[str]:
         """Unfinished rows marked scheduled (the harness's own: what schedulers should hold)."""
@@ -208,7 +280,10 @@ class WorkSpecDao(Dao):
         return [(row[0], State(row[1])) for row in rows]
 
     def get_inputs_from_prerequisites(self, work_spec_id: str) -> list[Data]:
-        """``getInputsFromPrerequisites``: the parents' outputs, in the database's order."""
+        """``getInputsFromPrerequisites``: the parents' outputs, in the database's order (no
+        statement for a work the cache knows has no parents)."""
+        if not DependencyDao(self._connection).get_prerequisites(work_spec_id):
+            return []
         rows = self._connection.rows(
             "SELECT output FROM workspec WHERE id IN "
             "(SELECT prerequisite_id FROM dependency WHERE work_spec_id=?)",

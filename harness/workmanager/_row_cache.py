@@ -1,0 +1,168 @@
+"""The in-memory model of WorkManager's rows: reads served from memory, writes through to sqlite.
+
+A work run reads its row about a dozen times (the wrapper's state checks, each ``work.*`` record
+with its tags and progress) and writes about ten single-column ``UPDATE``s, as androidx's DAOs
+issue them (``WorkerWrapper.trySetRunning``: ``setState``, ``incrementWorkSpecRunAttemptCount``,
+``setStopReason``; ...). In sqlite each costs a statement, about 13 us. This model keeps, per
+work id, the last ``WorkSpec`` read or written, its tags, its progress and its dependency lists,
+so the DAOs answer those reads from memory. sqlite stays the truth:
+
+* **Write-through at every transaction boundary.** A ``WorkSpecDao`` column write changes the
+  cached ``WorkSpec`` and marks the column pending; the pending columns of a row are written in
+  one ``UPDATE`` before the connection runs any other statement, before the outermost
+  transaction commits, and at once outside a transaction (Room's autocommitting write). So the
+  file holds, at every ``COMMIT``, exactly the rows the one-statement-per-call DAOs wrote, and a
+  kill between any two statements leaves the old state or the new one, as before: only the
+  number of statements inside a transaction changed.
+* **A rollback forgets everything** (the whole model): the next read goes to sqlite again.
+* **Anything the model cannot follow exactly invalidates it**: an insert or a whole-row update
+  forgets that row, a delete (which cascades to tags, names, dependencies and progress) or a
+  statement over many rows forgets every row.
+
+A write to a row whose new values equal the cached ones still counts as a write (the ``UPDATE``
+is issued), except deleting progress the model knows is absent (a ``DELETE`` of no row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from harness.workmanager._data import Data
+from harness.workmanager._schema import data_of, state_of, stop_reason_of
+from harness.workmanager._spec import WorkSpec
+
+#: The fields the DAOs write one at a time: how each column stores its value, and how a read
+#: of the column gives it back (so the cached value is exactly what a read of the row returns).
+_COLUMNS: Final[dict[str, tuple[Callable[[Any], object], Callable[[Any], object]]]] = {
+    "state": (int, state_of),
+    "run_attempt_count": (int, int),
+    "stop_reason": (int, stop_reason_of),
+    "output": (Data.to_byte_array, data_of),
+    "last_enqueue_time": (int, int),
+    "period_count": (int, int),
+    "next_schedule_time_override": (int, int),
+    "schedule_requested_at": (int, int),
+}
+#: A fixed order for the columns of one ``UPDATE`` (so sqlite's statement cache reuses it).
+_ORDER: Final = {name: index for index, name in enumerate(_COLUMNS)}
+
+
+def _copier() -> Callable[[WorkSpec, dict[str, object]], WorkSpec]:
+    """``with_fields``, generated as dataclasses generate ``__init__``: one line per field
+    (attribute reads by name cost a dict lookup and a call each; a frozen dataclass's
+    ``__init__`` and ``dataclasses.replace`` cost twice as much again)."""
+    lines = ["def with_fields(spec, changes):", "    new = new_spec(WorkSpec)"]
+    lines += [f"    set_(new, {name!r}, spec.{name})" for name in WorkSpec.__dataclass_fields__]
+    lines += ["    for name, value in changes.items():", "        set_(new, name, value)"]
+    lines += ["    return new"]
+    namespace: dict[str, Any] = {
+        "new_spec": object.__new__,
+        "set_": object.__setattr__,
+        "WorkSpec": WorkSpec,
+    }
+    exec("\n".join(lines), namespace)  # code made from the field names only
+    function: Callable[[WorkSpec, dict[str, object]], WorkSpec] = namespace["with_fields"]
+    function.__doc__ = """``spec`` with ``changes`` (field name -> value): ``dataclasses.replace``
+    without the ``__init__`` call, for values already checked (they come from the row)."""
+    return function
+
+
+with_fields: Final = _copier()
+
+
+class RowCache:
+    """The rows of one database that were read or written since the last invalidation."""
+
+    __slots__ = (
+        "_unapplied",
+        "dependents",
+        "pending",
+        "prerequisites",
+        "progress",
+        "specs",
+        "tags",
+    )
+
+    def __init__(self) -> None:
+        #: work id -> its ``WorkSpec`` as last read (see :meth:`spec` for the current one).
+        self.specs: dict[str, WorkSpec] = {}
+        #: work id -> fields written since ``specs`` was built (applied on the next read: a run
+        #: writes two or three columns in a row before anything reads the row).
+        self._unapplied: dict[str, dict[str, object]] = {}
+        #: work id -> the columns written in memory and not yet in sqlite, with their values.
+        self.pending: dict[str, dict[str, object]] = {}
+        #: work id -> its tags.
+        self.tags: dict[str, frozenset[str]] = {}
+        #: work id -> its progress (``None``: no ``WorkProgress`` row).
+        self.progress: dict[str, Data | None] = {}
+        #: work id -> the ids it waits for / the ids waiting for it, in the database's order.
+        self.prerequisites: dict[str, list[str]] = {}
+        self.dependents: dict[str, list[str]] = {}
+
+    def clear(self) -> None:
+        """Forget every row (after a rollback, a delete or a many-row statement)."""
+        self.specs.clear()
+        self._unapplied.clear()
+        self.pending.clear()
+        self.tags.clear()
+        self.progress.clear()
+        self.prerequisites.clear()
+        self.dependents.clear()
+
+    def spec(self, work_id: str) -> WorkSpec | None:
+        """The cached ``WorkSpec`` of ``work_id`` as the database holds it now, or ``None`` when
+        the row is not cached."""
+        changes = self._unapplied.pop(work_id, None)
+        if changes is None:
+            return self.specs.get(work_id)
+        spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
+        return spec
+
+    def apply_writes(self) -> None:
+        """Bring every cached ``WorkSpec`` up to date (then ``specs`` holds the current rows)."""
+        for work_id in list(self._unapplied):
+            self.spec(work_id)
+
+    def forget(self, work_id: str) -> None:
+        """Forget the row of ``work_id`` (it was inserted or overwritten whole)."""
+        self.specs.pop(work_id, None)
+        self._unapplied.pop(work_id, None)
+
+    def forget_specs(self) -> None:
+        """Forget every ``WorkSpec`` row (a statement changed many of them)."""
+        self.specs.clear()
+        self._unapplied.clear()
+
+    def field(self, work_id: str, name: str) -> Any:
+        """The current value of one field of a cached row (without building its ``WorkSpec``)."""
+        unapplied = self._unapplied.get(work_id)
+        if unapplied is not None and name in unapplied:
+            return unapplied[name]
+        return getattr(self.specs[work_id], name)
+
+    def set_fields(self, work_id: str, changes: dict[str, object]) -> None:
+        """Write ``changes`` (field, which is also the column, -> value) to the cached row of
+        ``work_id`` and mark those columns pending."""
+        stored: dict[str, object] = {}
+        unapplied = self._unapplied.get(work_id)
+        if unapplied is None:
+            unapplied = self._unapplied[work_id] = {}
+        for name, value in changes.items():
+            to_sql, from_sql = _COLUMNS[name]
+            stored[name] = sql_value = to_sql(value)
+            unapplied[name] = from_sql(sql_value)
+        pending = self.pending.get(work_id)
+        if pending is None:
+            self.pending[work_id] = stored
+        else:
+            pending.update(stored)
+
+    def pending_updates(self) -> Iterable[tuple[str, tuple[object, ...]]]:
+        """One ``UPDATE`` per row with pending columns, and its parameters; clears them."""
+        pending, self.pending = self.pending, {}
+        for work_id, columns in pending.items():
+            ordered = sorted(columns, key=_ORDER.__getitem__)
+            assignments = ", ".join(f"{name}=?" for name in ordered)
+            values = [columns[name] for name in ordered]
+            yield f"UPDATE workspec SET {assignments} WHERE id=?", (*values, work_id)
