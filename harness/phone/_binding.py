@@ -10,8 +10,9 @@ does:
   knows whether the app was force-stopped); a user launch runs ``main()``;
 * a process death drops the instance and WorkManager; JobScheduler keeps its jobs;
 * the cached-app freezer (``binding.freezer``) freezes a process cached for
-  its debounce timeout and thaws it when it leaves the cached state; the process's
-  ``GreedyScheduler`` runs nothing while it is frozen;
+  its debounce timeout and thaws it when it leaves the cached state: the process's code (a
+  greedy run in progress, its tasks and timers) is held back by the loop and its
+  ``GreedyScheduler`` runs nothing while it is frozen; a kill ends a frozen process as any other;
 * a force-stop or ``pm clear`` cancels every job of the app (``ACTION_PACKAGE_RESTARTED``);
 * a shutdown drops every job (WorkManager's jobs are not persisted); at BOOT_COMPLETED every app
   whose ``RescheduleReceiver`` is enabled (``harness.workmanager.reschedule_on_boot``) is started
@@ -127,7 +128,13 @@ class DeviceBinding:
             return []
         return [s for s in process.work_manager.schedulers if isinstance(s, GreedyScheduler)]
 
-    def _on_frozen(self, package: str, frozen: bool) -> None:
+    def _on_frozen(self, package: str, frozen: bool, reason: str) -> None:
+        # the process's own code first (a run in progress, its timers), then GreedyScheduler,
+        # whose deferred schedule calls and timeouts run at the thaw
+        if frozen:
+            self.runtime.freeze_process(package)
+        else:
+            self.runtime.thaw_process(package, reason=reason)
         for scheduler in self._greedy(package):
             scheduler.set_frozen(frozen)
 

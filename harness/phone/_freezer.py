@@ -13,7 +13,10 @@ Two device facts reach WorkManager's in-process scheduler (``harness.workmanager
   cached (``OomAdjuster``: adj at or above ``CACHED_APP_MIN_ADJ``; here CACHED_ACTIVITY and
   CACHED_EMPTY) for ``DEFAULT_FREEZER_DEBOUNCE_TIMEOUT`` (600_000L, 10 min, on Android 12 and 13;
   10_000L, 10 s, from Android 14), and thaws it as soon as it leaves the cached state (a job binds
-  it, the user opens it). :class:`CachedAppFreezer` tells each process's GreedyScheduler.
+  it, the user opens it). :class:`CachedAppFreezer` tells the binding, which freezes the
+  process's callbacks on the loop (``AppRuntime.freeze_process``: a greedy run in progress,
+  ``main()``'s tasks, every timer the app set through asyncio stop; its HTTP in flight waits in
+  the kernel) and its GreedyScheduler, and thaws both.
 """
 
 from __future__ import annotations
@@ -38,6 +41,13 @@ def freezer_debounce_timeout_ms(android_version: int) -> int:
     if android_version >= 14:
         return FREEZER_DEBOUNCE_TIMEOUT_MS
     return FREEZER_DEBOUNCE_TIMEOUT_MS_BEFORE_14
+
+
+#: Why a frozen process thaws, by the state it leaves the cached states for.
+_THAW_REASONS: Final = {
+    ProcessState.TOP: "the user opened the app",
+    ProcessState.SERVICE: "a job or service bound the process",
+}
 
 
 def _freezable(state: ProcessState) -> bool:
@@ -73,8 +83,10 @@ class CachedAppFreezer:
     """``CachedAppOptimizer``'s freezer: a process cached for the debounce timeout is frozen."""
 
     def __init__(
-        self, sim: Simulation, device: Device, on_change: Callable[[str, bool], None]
+        self, sim: Simulation, device: Device, on_change: Callable[[str, bool, str], None]
     ) -> None:
+        """``on_change(package, frozen, reason)`` is told of every freeze and thaw (not of a
+        frozen process's death: the process is gone)."""
         self._sim = sim
         self._device = device
         self._on_change = on_change
@@ -104,10 +116,10 @@ class CachedAppFreezer:
         if package in self._frozen:
             self._frozen.discard(package)
             if change.state is not ProcessState.NONEXISTENT:
-                self._on_change(package, False)
+                self._on_change(package, False, _THAW_REASONS.get(change.state, "not cached"))
 
     def _freeze(self, package: str) -> None:
         self._timers.pop(package, None)
         if _freezable(self._device.apps.state(package)):
             self._frozen.add(package)
-            self._on_change(package, True)
+            self._on_change(package, True, "cached")
