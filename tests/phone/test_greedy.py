@@ -31,6 +31,7 @@ from harness.workmanager import (
     OutOfQuotaPolicy,
     WorkManager,
 )
+from tests.platform.apps._common import SyncWorker
 from tests.workmanager.workers import Sleep, Succeed
 
 PACKAGE = "com.example.oneshot"
@@ -191,3 +192,95 @@ def test_the_freezer_debounce_follows_the_android_release() -> None:
         10_000,
         10_000,
     ]
+
+
+def _charging_work_started_in_process(
+    sim: Simulation,
+) -> tuple[Device, DeviceBinding, WorkManager, OneTimeWorkRequest, int]:
+    """A greedy run mid-request when the freezer strikes: plugged in at 10 %, GreedyScheduler's
+    BatteryChargingTracker reports charging and starts the work in the cached (not yet frozen)
+    process 8 s after the user left it, while JobScheduler waits for stable power
+    (BatteryController); the server takes 4 s to answer (httpx's read timeout is 5 s), so the
+    freezer (10 s after the user left) catches the request in flight. Returns the device, binding, WorkManager, the work and when it was left."""
+    device = Device(sim)
+    internet = Internet(sim)
+    backend = internet.backend("https://api.example.com")
+    backend.resource("/items", initial_items=1)
+    binding = bind_phone(sim, device, internet)
+    binding.runtime.install(App.from_module("tests.platform.apps.oneshot"))
+    sim.run_for("10s")
+    device.shell("dumpsys battery unplug")
+    device.shell("dumpsys battery set level 10")
+    device.apps.launch(PACKAGE)
+    sim.run_for("2s")
+    process = binding.runtime.process(PACKAGE)
+    assert process is not None
+    work_manager = process.work_manager
+    backend.latency("4s")
+    work = (
+        OneTimeWorkRequest.builder(SyncWorker)
+        .set_constraints(Constraints(requires_charging=True))
+        .build()
+    )
+    work_manager.enqueue(work)
+    sim.run_for("1s")
+    device.apps.leave(PACKAGE)
+    left_ms = sim.now_ms
+    sim.run_for("8s")
+    device.shell("dumpsys battery set ac 1")
+    device.shell("dumpsys battery set status 2")  # BatteryManager.BATTERY_STATUS_CHARGING
+    sim.run_for("1s")
+    assert [r.t_ms - left_ms for r in _of(sim, "work.started", work.id)] == [8_000]
+    assert _of(sim, "job.started", work.id) == []  # no stable power: the job waits
+    return device, binding, work_manager, work, left_ms
+
+
+def _requests_since(sim: Simulation, t_ms: int) -> list[TraceRecord]:
+    return [r for r in sim.trace.of_kind("http.request") if r.t_ms > t_ms]
+
+
+def test_a_greedy_run_frozen_mid_request_resumes_when_the_process_thaws(
+    sim: Simulation,
+) -> None:
+    """CachedAppOptimizer: a frozen process gets no CPU time, so a greedy run in progress stops
+    with it (its answer waits in the kernel's socket) and goes on at the thaw: the user opening
+    the app 5 min later; the answer (due about 4 s after the request) is read then, and the run
+    finishes then, not while the process is frozen."""
+    device, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 10_000)
+    assert binding.freezer.is_frozen(PACKAGE)  # cached for 10 s (Android 15)
+    sim.run_until(left_ms + 300_000)
+    assert _of(sim, "work.finished", work.id) == []  # frozen: no progress, no HTTP record
+    assert _requests_since(sim, left_ms) == []
+    device.apps.launch(PACKAGE)
+    sim.run_for("1s")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    thawed = list(sim.trace.of_kind("app.thawed"))
+    assert [(r.t_ms - left_ms, r["frozen_at_ms"] - left_ms) for r in thawed] == [
+        (300_000, 10_000)
+    ]
+    (request, *_main) = _requests_since(sim, left_ms)  # then main() fetches again
+    assert (request.t_ms - left_ms, request["status"]) == (300_000, 200)
+    assert request["duration_ms"] == 300_000 - 8_000
+    assert [r.t_ms - left_ms for r in _of(sim, "work.finished", work.id)] == [300_000]
+
+
+def test_a_frozen_process_killed_mid_request_ends_its_run_as_a_kill(sim: Simulation) -> None:
+    """A kill of a frozen process (here the low-memory killer's `am kill`) ends it as any kill:
+    the request in flight is cut off by the process's death at the kill, and the work stays
+    RUNNING in the database for WorkManager to recover at the next process start."""
+    device, binding, work_manager, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 120_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    device.shell(f"am kill {PACKAGE}")
+    sim.run_for("1s")
+    assert binding.runtime.process(PACKAGE) is None
+    (died,) = sim.trace.of_kind("app.process_died")
+    assert died.t_ms - left_ms == 120_000 and died["cut_off_tasks"] >= 1
+    (request,) = _requests_since(sim, left_ms)
+    assert request.t_ms - left_ms == 120_000
+    assert str(request["error"]).startswith("cancelled: the app's process died")
+    assert _of(sim, "work.finished", work.id) == []
+    assert list(sim.trace.of_kind("app.thawed")) == []
+    info = work_manager.get_work_info_by_id(work.id)
+    assert info is not None and info.state.name == "RUNNING"
