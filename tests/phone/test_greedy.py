@@ -201,7 +201,8 @@ def _charging_work_started_in_process(
     BatteryChargingTracker reports charging and starts the work in the cached (not yet frozen)
     process 8 s after the user left it, while JobScheduler waits for stable power
     (BatteryController); the server takes 4 s to answer (httpx's read timeout is 5 s), so the
-    freezer (10 s after the user left) catches the request in flight. Returns the device, binding, WorkManager, the work and when it was left."""
+    freezer (10 s after the user left) catches the request in flight. Returns the device, the
+    binding, WorkManager, the work and when the user left the app."""
     device = Device(sim)
     internet = Internet(sim)
     backend = internet.backend("https://api.example.com")
@@ -256,9 +257,7 @@ def test_a_greedy_run_frozen_mid_request_resumes_when_the_process_thaws(
     sim.run_for("1s")
     assert not binding.freezer.is_frozen(PACKAGE)
     thawed = list(sim.trace.of_kind("app.thawed"))
-    assert [(r.t_ms - left_ms, r["frozen_at_ms"] - left_ms) for r in thawed] == [
-        (300_000, 10_000)
-    ]
+    assert [(r.t_ms - left_ms, r["frozen_at_ms"] - left_ms) for r in thawed] == [(300_000, 10_000)]
     (request, *_main) = _requests_since(sim, left_ms)  # then main() fetches again
     assert (request.t_ms - left_ms, request["status"]) == (300_000, 200)
     assert request["duration_ms"] == 300_000 - 8_000
@@ -276,11 +275,13 @@ def test_a_frozen_process_killed_mid_request_ends_its_run_as_a_kill(sim: Simulat
     sim.run_for("1s")
     assert binding.runtime.process(PACKAGE) is None
     (died,) = sim.trace.of_kind("app.process_died")
-    assert died.t_ms - left_ms == 120_000 and died["cut_off_tasks"] >= 1
+    assert died.t_ms - left_ms == 120_000
+    assert died["cut_off_tasks"] >= 1
     (request,) = _requests_since(sim, left_ms)
     assert request.t_ms - left_ms == 120_000
     assert str(request["error"]).startswith("cancelled: the app's process died")
     assert _of(sim, "work.finished", work.id) == []
     assert list(sim.trace.of_kind("app.thawed")) == []
     info = work_manager.get_work_info_by_id(work.id)
-    assert info is not None and info.state.name == "RUNNING"
+    assert info is not None
+    assert info.state.name == "RUNNING"

@@ -118,6 +118,7 @@ def test_a_background_launch_resumes_a_suspended_apps_tasks(sim: Simulation) -> 
     binding.ios.leave_app(PACKAGE)
     sim.run_until(86_400_000)
     launches = [r.t_ms for r in sim.trace.of_kind("ios.launch")]
-    assert launches and ticks[:3] == [6_000, 11_000, launches[0]]
+    assert launches
+    assert ticks[:3] == [6_000, 11_000, launches[0]]
     thawed = list(sim.trace.of_kind("app.thawed"))
     assert (thawed[0].t_ms, thawed[0]["reason"]) == (launches[0], "background launch: app_refresh")

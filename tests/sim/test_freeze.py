@@ -5,7 +5,6 @@ futures' callbacks wait, and run at the thaw with virtual time having moved on."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -89,7 +88,8 @@ def test_a_future_completed_by_the_system_wakes_the_frozen_task_only_at_the_thaw
     app.freeze()
     sim.call_at(1_000, future.set_result, "answer")
     sim.run_for("5s")
-    assert future.done() and seen == []
+    assert future.done()
+    assert seen == []
     assert app.thaw() == 1
     sim.run_for(0)
     assert seen == [("answer", 5_000)]
@@ -120,7 +120,9 @@ def test_cancelling_a_frozen_task_and_dissolving_its_group_ends_it_as_a_kill(
     app.dissolve()
     sim.run_for(0)
     assert outcome == ["cancelled at 121000"]
-    assert task.cancelled() and not app.freeze() and not app.frozen
+    assert task.cancelled()
+    assert not app.freeze()
+    assert not app.frozen
 
 
 def test_a_simulation_stops_cleanly_with_a_group_still_frozen() -> None:
@@ -139,10 +141,11 @@ def test_a_simulation_stops_cleanly_with_a_group_still_frozen() -> None:
 def test_freezing_and_thawing_twice_is_harmless(sim: Simulation) -> None:
     """freeze() on a frozen group and thaw() on a running one change nothing."""
     app = FreezeGroup(sim.loop, "app")
-    assert app.freeze() and not app.freeze()
-    assert app.frozen and app.frozen_at_ms == 0 and sim.loop.frozen_groups() == [app]
-    assert app.thaw() == 0 and app.thaw() == 0
-    assert not app.frozen and sim.loop.frozen_groups() == []
+    assert app.freeze()
+    assert not app.freeze()
+    assert (app.frozen, app.frozen_at_ms, sim.loop.frozen_groups()) == (True, 0, [app])
+    assert [app.thaw(), app.thaw()] == [0, 0]
+    assert (app.frozen, sim.loop.frozen_groups()) == (False, [])
 
 
 _ACTORS = st.lists(
@@ -177,7 +180,9 @@ def _program(
 
     for number, (group, sleeps) in enumerate(actors):
 
-        async def actor(number: int = number, group: str | None = group, sleeps: list[int] = sleeps) -> None:  # noqa: E501
+        async def actor(
+            number: int = number, group: str | None = group, sleeps: list[int] = sleeps
+        ) -> None:
             for step, sleep_ms in enumerate(sleeps):
                 await asyncio.sleep(sleep_ms / 1000)
                 note(group, f"actor {number} step {step}")
@@ -185,11 +190,10 @@ def _program(
         if group is None:
             sim.create_task(actor())
         else:
-            groups[group].run(lambda coro=actor(): sim.create_task(coro))
+            groups[group].run(sim.create_task, actor())
     loop = sim.loop
     for number, delay_ms in enumerate(callbacks):
-        call: Callable[[], object] = lambda number=number: note("a", f"callback {number}")  # noqa: E731
-        groups["a"].run(lambda call=call, delay_ms=delay_ms: loop.call_later(delay_ms / 1000, call))
+        groups["a"].run(loop.call_later, delay_ms / 1000, note, "a", f"callback {number}")
     for start_ms, length_ms in freezes:
         sim.call_at(start_ms, groups["a"].freeze)
         sim.call_at(start_ms + length_ms, groups["a"].thaw)
@@ -215,7 +219,7 @@ def test_freezing_never_reorders_or_loses_a_groups_callbacks(
         frozen, frozen_timed, ran_frozen = _program(frozen_sim, actors, callbacks, freezes)
     assert ran_frozen == []
     assert frozen_timed == plain_timed
-    assert frozen["b"] == plain["b"] and frozen[None] == plain[None]
+    assert (frozen["b"], frozen[None]) == (plain["b"], plain[None])
     assert sorted(frozen["a"]) == sorted(plain["a"])  # nothing lost
 
     def only(labels: list[str], prefix: str) -> list[str]:
