@@ -72,6 +72,8 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         self._has_groups = False
         #: The groups frozen now, in the order they froze (empty: the hot path skips holding).
         self._frozen_groups: list[FreezeGroup] = []
+        #: An empty context for the loop's own callbacks (they read no context variable).
+        self._bookkeeping_context = contextvars.Context()
         self.set_task_factory(self._make_task)
 
     # --- time -----------------------------------------------------------------------------
@@ -295,7 +297,9 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         **kwargs: Any,
     ) -> asyncio.Task[_T]:
         task: asyncio.Task[_T] = asyncio.Task(coro, loop=loop, **kwargs)
-        task.add_done_callback(self._note_task_done)
+        # the loop's own bookkeeping runs in no freeze group: a task that ends as its process
+        # freezes is recorded as done at once
+        task.add_done_callback(self._note_task_done, context=self._bookkeeping_context)
         if self._has_groups:
             group = GROUP.get()
             if group is not None:
