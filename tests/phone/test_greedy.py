@@ -285,3 +285,24 @@ def test_a_frozen_process_killed_mid_request_ends_its_run_as_a_kill(sim: Simulat
     info = work_manager.get_work_info_by_id(work.id)
     assert info is not None
     assert info.state.name == "RUNNING"
+
+
+def test_a_job_binding_the_frozen_process_resumes_its_greedy_run_and_joins_it(
+    sim: Simulation,
+) -> None:
+    """When the battery is no longer low, JobScheduler sees stable power and starts the work's
+    job: binding the process unfreezes it (OomAdjuster leaves the cached state), the suspended
+    run goes on at once with the answer waiting in its socket, and the job joins the run
+    (Processor.startWork) and finishes with it."""
+    device, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 60_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    device.shell("dumpsys battery set level 50")
+    sim.run_for("1s")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    (job,) = _of(sim, "job.started", work.id)
+    (thawed,) = sim.trace.of_kind("app.thawed")
+    assert (thawed.t_ms, thawed["reason"]) == (job.t_ms, "a job or service bound the process")
+    assert [r.t_ms for r in _of(sim, "work.finished", work.id)] == [job.t_ms]
+    assert [r.t_ms for r in _of(sim, "job.finished", work.id)] == [job.t_ms]
+    assert len(_of(sim, "work.started", work.id)) == 1
