@@ -89,7 +89,9 @@ class DeviceBinding:
         device.boot_completed.connect(self._on_boot_completed)
         register_jobscheduler_shell(device.shell_commands, service, device.apps.is_installed)
         #: The cached-app freezer: it stops (and resumes) each process's GreedyScheduler.
-        self.freezer = CachedAppFreezer(device.sim, device, self._on_frozen)
+        self.freezer = CachedAppFreezer(
+            device.sim, device, self._on_frozen, exempt=self._runs_foreground_service
+        )
         device.power.cpu_woke.connect(self._on_cpu_woke)
 
     def running_jobs(self, package: str) -> list[JobInfo]:
@@ -127,6 +129,13 @@ class DeviceBinding:
         if process is None:
             return []
         return [s for s in process.work_manager.schedulers if isinstance(s, GreedyScheduler)]
+
+    def _runs_foreground_service(self, package: str) -> bool:
+        process = self.runtime.process(package)
+        return process is not None and any(
+            isinstance(scheduler, SystemJobScheduler) and scheduler.foreground_service_running
+            for scheduler in process.work_manager.schedulers
+        )
 
     def _on_frozen(self, package: str, frozen: bool, reason: str) -> None:
         # the process's own code first (a run in progress, its timers), then GreedyScheduler,

@@ -83,13 +83,21 @@ class CachedAppFreezer:
     """``CachedAppOptimizer``'s freezer: a process cached for the debounce timeout is frozen."""
 
     def __init__(
-        self, sim: Simulation, device: Device, on_change: Callable[[str, bool, str], None]
+        self,
+        sim: Simulation,
+        device: Device,
+        on_change: Callable[[str, bool, str], None],
+        *,
+        exempt: Callable[[str], bool] = lambda _package: False,
     ) -> None:
         """``on_change(package, frozen, reason)`` is told of every freeze and thaw (not of a
-        frozen process's death: the process is gone)."""
+        frozen process's death: the process is gone). ``exempt(package)``: the process is not
+        cached in truth though its state says so (a foreground service runs in it, a state the
+        device model lacks): it is not frozen, and asked again a debounce later."""
         self._sim = sim
         self._device = device
         self._on_change = on_change
+        self._exempt = exempt
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._frozen: set[str] = set()
         device.apps.state_changed.connect(self._on_state)
@@ -120,6 +128,12 @@ class CachedAppFreezer:
 
     def _freeze(self, package: str) -> None:
         self._timers.pop(package, None)
-        if _freezable(self._device.apps.state(package)):
-            self._frozen.add(package)
-            self._on_change(package, True, "cached")
+        if not _freezable(self._device.apps.state(package)):
+            return
+        if self._exempt(package):
+            # OomAdjuster: PROCESS_STATE_FOREGROUND_SERVICE is not cached; once the service
+            # stops the process is cached, and frozen after the debounce
+            self._timers[package] = self._sim.call_later(self._debounce_ms(), self._freeze, package)
+            return
+        self._frozen.add(package)
+        self._on_change(package, True, "cached")

@@ -306,3 +306,29 @@ def test_a_job_binding_the_frozen_process_resumes_its_greedy_run_and_joins_it(
     assert [r.t_ms for r in _of(sim, "work.finished", work.id)] == [job.t_ms]
     assert [r.t_ms for r in _of(sim, "job.finished", work.id)] == [job.t_ms]
     assert len(_of(sim, "work.started", work.id)) == 1
+
+
+def test_a_run_in_the_foreground_service_keeps_its_process_from_being_frozen(
+    sim: Simulation,
+) -> None:
+    """A foreground service keeps its process out of the cached states (OomAdjuster:
+    PROCESS_STATE_FOREGROUND_SERVICE), so the freezer leaves it alone: a 45-min upload moved to
+    the foreground service while the app was on screen goes on while doze stops its job and the
+    process holds no job, and finishes on time; the process is frozen once the service stopped."""
+    device = Device(sim)
+    binding = bind_phone(sim, device, Internet(sim))
+    binding.runtime.install(App.from_module("tests.workmanager.apps.uploader"))
+    uploader = "com.example.uploader"
+    sim.run_for("1m")
+    device.apps.launch(uploader)
+    sim.run_for("2m 30s")  # the upload starts at 2 min, on screen: foreground allowed
+    device.apps.leave(uploader)
+    sim.run_for("1h")
+    (started,) = sim.trace.of_kind("work.started")
+    (finished,) = sim.trace.of_kind("work.finished")
+    stops = [r.t_ms for r in sim.trace.of_kind("job.stopped")]
+    assert stops  # the process held no job from each stop (doze) until the next start
+    assert max(stops) < finished.t_ms
+    assert (finished.t_ms - started.t_ms, finished["result"]) == (45 * 60_000, "success")
+    assert list(sim.trace.of_kind("app.thawed")) == []
+    assert binding.freezer.is_frozen(uploader)  # after the service stopped
