@@ -69,7 +69,7 @@ class DeviceBinding:
         self.view = view
         #: The device's AlarmManager: its alarms start the app's process and wake the device.
         self.alarms = alarms if alarms is not None else AlarmManagerService(device.sim, view)
-        self.alarms.process_starter = self._start_for_job
+        self.alarms.process_starter = self._start_for_broadcast
         self.alarms.fired.connect(self._on_alarm_fired)
         #: The ``background_fetch`` plugin's Android side (its service, receivers and boot).
         self.background_fetch = background_fetch
@@ -102,6 +102,14 @@ class DeviceBinding:
 
     def _start_for_job(self, package: str, reason: str) -> bool:
         return self.device.apps.start_process(package, reason) is not StartResult.REFUSED
+
+    def _start_for_broadcast(self, package: str, reason: str) -> bool:
+        """An alarm's broadcast: the process starts if needed; a cached one is let out of the
+        freezer for the receiver (BroadcastQueue: ``unfreezeTemporarily``)."""
+        if not self._start_for_job(package, reason):
+            return False
+        self.freezer.unfreeze_temporarily(package, "a broadcast reached its receiver")
+        return True
 
     def _on_run_changed(self, change: tuple[JobInfo, bool]) -> None:
         job, running = change

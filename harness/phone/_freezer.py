@@ -126,6 +126,21 @@ class CachedAppFreezer:
             if change.state is not ProcessState.NONEXISTENT:
                 self._on_change(package, False, _THAW_REASONS.get(change.state, "not cached"))
 
+    def unfreeze_temporarily(self, package: str, reason: str) -> None:
+        """``CachedAppOptimizer.unfreezeTemporarily``: the system delivers something to a cached
+        process (a broadcast to its receiver, a binder call): a frozen process is thawed, and a
+        cached one stays out of the freezer for at least the debounce timeout before it is
+        frozen again."""
+        if not _freezable(self._device.apps.state(package)):
+            return
+        timer = self._timers.pop(package, None)
+        if timer is not None:
+            timer.cancel()
+        if package in self._frozen:
+            self._frozen.discard(package)
+            self._on_change(package, False, reason)
+        self._timers[package] = self._sim.call_later(self._debounce_ms(), self._freeze, package)
+
     def _freeze(self, package: str) -> None:
         self._timers.pop(package, None)
         if not _freezable(self._device.apps.state(package)):

@@ -332,3 +332,23 @@ def test_a_run_in_the_foreground_service_keeps_its_process_from_being_frozen(
     assert (finished.t_ms - started.t_ms, finished["result"]) == (45 * 60_000, "success")
     assert list(sim.trace.of_kind("app.thawed")) == []
     assert binding.freezer.is_frozen(uploader)  # after the service stopped
+
+
+def test_something_delivered_to_a_frozen_process_unfreezes_it_for_the_debounce(
+    sim: Simulation,
+) -> None:
+    """CachedAppOptimizer.unfreezeTemporarily (a broadcast to a receiver, a binder call, an app
+    action here): the frozen process is thawed, so its suspended run goes on, and is frozen again
+    only after it has stayed cached for the debounce timeout."""
+    _, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 60_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    binding.freezer.unfreeze_temporarily(PACKAGE, "a broadcast reached its receiver")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    sim.run_for("9999ms")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    sim.run_for("1ms")
+    assert binding.freezer.is_frozen(PACKAGE)
+    assert [r.t_ms - left_ms for r in _of(sim, "work.finished", work.id)] == [60_000]
+    (thawed,) = sim.trace.of_kind("app.thawed")
+    assert thawed["reason"] == "a broadcast reached its receiver"
