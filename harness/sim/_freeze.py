@@ -148,3 +148,10 @@ class FreezeGroup:
 def current_group() -> FreezeGroup | None:
     """The group whose code is running now, or ``None`` for system code."""
     return GROUP.get()
+
+
+def system_context() -> contextvars.Context:
+    """A copy of the current context that belongs to no group (for a system callback)."""
+    context = contextvars.copy_context()
+    context.run(GROUP.set, None)
+    return context

@@ -32,7 +32,7 @@ from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
 
 from harness._exceptions import CallbackError, DefinitionError, RealIOError
 from harness.sim._clock import VirtualClock
-from harness.sim._freeze import GROUP, FreezeGroup
+from harness.sim._freeze import GROUP, FreezeGroup, system_context
 
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
@@ -129,7 +129,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         it belongs to no :class:`~harness.sim.FreezeGroup`, even when app code scheduled it.
         """
         if context is None and self._has_groups and GROUP.get() is not None:
-            context = _system_context()
+            context = system_context()
         return self._push_timer(due_ms, callback, args, priority, context)
 
     def _push_timer(
@@ -159,7 +159,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         in no :class:`~harness.sim.FreezeGroup`."""
         context = None
         if self._has_groups and GROUP.get() is not None:
-            context = _system_context()
+            context = system_context()
         handle = self.call_soon(callback, *args, context=context)
         ready = self._ready  # type: ignore[attr-defined]
         ready.remove(handle)
@@ -403,10 +403,3 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
 
     def _process_events(self, event_list: list[Any]) -> None:
         """No I/O events: the virtual loop has no selector."""
-
-
-def _system_context() -> Context:
-    """A copy of the current context that belongs to no freeze group."""
-    context = contextvars.copy_context()
-    context.run(GROUP.set, None)
-    return context
