@@ -21,7 +21,7 @@ import httpx
 
 from harness._exceptions import HarnessRuntimeError, NoAppRunningError
 from harness.ios import IOSSystem
-from harness.sim import Simulation
+from harness.sim import FreezeGroup, Simulation
 from harness.workmanager import WorkManager
 
 
@@ -70,6 +70,9 @@ class AppInstance:
     #: iOS (``harness.ios``) when the app runs on an iPhone (``ios.scheduler(package)`` is its
     #: ``BGTaskScheduler.shared``); ``None`` on Android.
     ios: IOSSystem | None = None
+    #: The process's callbacks on the loop (shared by its isolates): frozen while the process is
+    #: (``harness.sim.FreezeGroup``); ``None`` outside an app runtime.
+    group: FreezeGroup | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     destroyed: bool = False
     _client: httpx.AsyncClient | None = None
@@ -140,7 +143,7 @@ def run_as_work(
 ) -> Any:
     """:func:`run_as` for a worker of the work ``work_id``."""
     context = contextvars.copy_context()
-    context.run(_CURRENT.set, instance)
+    context.run(_enter, instance)
     context.run(_CURRENT_WORK.set, work_id)
     return context.run(function, *args)
 
@@ -184,11 +187,18 @@ def track_task(task: asyncio.Task[Any]) -> None:
 
 def enter_app(instance: AppInstance) -> None:
     """Make ``instance`` the current app for the rest of the running task (or context)."""
+    _enter(instance)
+
+
+def _enter(instance: AppInstance) -> None:
+    """``instance`` is the current app, and its process's freeze group the current group."""
     _CURRENT.set(instance)
+    if instance.group is not None:
+        instance.group.enter()
 
 
 def run_as(instance: AppInstance, function: Callable[..., Any], *args: Any) -> Any:
     """Call ``function(*args)`` in a context where ``instance`` is the current app."""
     context = contextvars.copy_context()
-    context.run(_CURRENT.set, instance)
+    context.run(_enter, instance)
     return context.run(function, *args)

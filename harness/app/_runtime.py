@@ -51,7 +51,7 @@ from harness.app._http import (
 from harness.app._usercode import import_user_module
 from harness.backends import Internet
 from harness.ios import IOSSystem
-from harness.sim import Simulation, run_blocking
+from harness.sim import FreezeGroup, Simulation, run_blocking
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
     Configuration,
@@ -284,6 +284,7 @@ class AppRuntime:
     def _spawn(self, installed: _Installed, parent: AppInstance, kind: str) -> AppInstance:
         child = self._new_instance(installed, kind)
         child.work_manager = parent.work_manager
+        child.group = parent.group  # an isolate runs in its process
         return child
 
     def start_process(self, package: str, *, reason: str, force_stopped: bool = False) -> Process:
@@ -296,6 +297,9 @@ class AppRuntime:
         if installed.process is not None:
             return installed.process
         instance = self._new_instance(installed, "process")
+        # the process's callbacks, frozen while the process is (the cached-app freezer on
+        # Android, suspension on iOS)
+        instance.group = FreezeGroup(self.sim.loop, f"{package}#{instance.instance_id}")
         # Configuration.Provider: the app module's work_manager_configuration(), if it has one,
         # configures WorkManager as it initialises at process start (WorkManagerInitializer).
         try:
@@ -337,6 +341,9 @@ class AppRuntime:
         installed.process = None
         self.transports[package].note_process_died(reason)
         process.work_manager.kill()
+        if process.instance.group is not None:
+            # a frozen process is killed as it is: what it held unwinds with its cancelled tasks
+            process.instance.group.dissolve()
         cut_off = process.instance.destroy()
         self.sim.record(
             "app.process_died",
@@ -345,6 +352,35 @@ class AppRuntime:
             instance=process.instance.instance_id,
             cut_off_tasks=cut_off,
         )
+
+    def freeze_process(self, package: str) -> bool:
+        """The process of ``package`` stops getting CPU time (Android's cached-app freezer, a
+        suspended iOS app): its tasks, timers and callbacks are held back by the loop until
+        :meth:`thaw_process`. Returns whether it froze now (``False``: no process, or frozen)."""
+        process = self._installed_app(package).process
+        group = None if process is None else process.instance.group
+        return group is not None and group.freeze()
+
+    def thaw_process(self, package: str, *, reason: str) -> None:
+        """The process of ``package`` runs again: what it held runs now, virtual time having
+        moved on (a timer that fell due while frozen fires now). When the freeze held anything
+        back, an ``app.thawed`` record says since when, how much and ``reason``."""
+        process = self._installed_app(package).process
+        group = None if process is None else process.instance.group
+        if group is None or group.frozen_at_ms is None:
+            return
+        frozen_at_ms = group.frozen_at_ms
+        held = group.thaw()
+        if held:
+            assert process is not None
+            self.sim.record(
+                "app.thawed",
+                package=package,
+                instance=process.instance.instance_id,
+                frozen_at_ms=frozen_at_ms,
+                held=held,
+                reason=reason,
+            )
 
     def clear_data(self, package: str) -> None:
         """``pm clear``: the process dies and every byte of the app's data is wiped."""

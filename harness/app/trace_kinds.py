@@ -97,6 +97,22 @@ class AppProcessDiedRecord(TraceKind):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AppThawedRecord(TraceKind):
+    """The app's frozen (Android) or suspended (iOS) process ``instance`` runs again
+    (``reason``); it was frozen from ``frozen_at_ms`` and ``held`` of its callbacks (task steps,
+    timers that fell due) had waited, and run now. Only written when the freeze held something.
+    """
+
+    KIND: ClassVar[str] = "app.thawed"
+    package: str
+    instance: int
+    frozen_at_ms: int
+    held: int
+    reason: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppProcessStartedRecord(TraceKind):
     """A process of the app started (``instance`` counts processes), for ``reason``."""
 
@@ -134,5 +150,6 @@ __all__ = [
     "AppNotificationRecord",
     "AppProcessDiedRecord",
     "AppProcessStartedRecord",
+    "AppThawedRecord",
     "HttpRequestRecord",
 ]

@@ -10,8 +10,9 @@ does:
   knows whether the app was force-stopped); a user launch runs ``main()``;
 * a process death drops the instance and WorkManager; JobScheduler keeps its jobs;
 * the cached-app freezer (``binding.freezer``) freezes a process cached for
-  its debounce timeout and thaws it when it leaves the cached state; the process's
-  ``GreedyScheduler`` runs nothing while it is frozen;
+  its debounce timeout and thaws it when it leaves the cached state: the process's code (a
+  greedy run in progress, its tasks and timers) is held back by the loop and its
+  ``GreedyScheduler`` runs nothing while it is frozen; a kill ends a frozen process as any other;
 * a force-stop or ``pm clear`` cancels every job of the app (``ACTION_PACKAGE_RESTARTED``);
 * a shutdown drops every job (WorkManager's jobs are not persisted); at BOOT_COMPLETED every app
   whose ``RescheduleReceiver`` is enabled (``harness.workmanager.reschedule_on_boot``) is started
@@ -68,7 +69,7 @@ class DeviceBinding:
         self.view = view
         #: The device's AlarmManager: its alarms start the app's process and wake the device.
         self.alarms = alarms if alarms is not None else AlarmManagerService(device.sim, view)
-        self.alarms.process_starter = self._start_for_job
+        self.alarms.process_starter = self._start_for_broadcast
         self.alarms.fired.connect(self._on_alarm_fired)
         #: The ``background_fetch`` plugin's Android side (its service, receivers and boot).
         self.background_fetch = background_fetch
@@ -88,7 +89,9 @@ class DeviceBinding:
         device.boot_completed.connect(self._on_boot_completed)
         register_jobscheduler_shell(device.shell_commands, service, device.apps.is_installed)
         #: The cached-app freezer: it stops (and resumes) each process's GreedyScheduler.
-        self.freezer = CachedAppFreezer(device.sim, device, self._on_frozen)
+        self.freezer = CachedAppFreezer(
+            device.sim, device, self._on_frozen, exempt=self._runs_foreground_service
+        )
         device.power.cpu_woke.connect(self._on_cpu_woke)
 
     def running_jobs(self, package: str) -> list[JobInfo]:
@@ -99,6 +102,14 @@ class DeviceBinding:
 
     def _start_for_job(self, package: str, reason: str) -> bool:
         return self.device.apps.start_process(package, reason) is not StartResult.REFUSED
+
+    def _start_for_broadcast(self, package: str, reason: str) -> bool:
+        """An alarm's broadcast: the process starts if needed; a cached one is let out of the
+        freezer for the receiver (BroadcastQueue: ``unfreezeTemporarily``)."""
+        if not self._start_for_job(package, reason):
+            return False
+        self.freezer.unfreeze_temporarily(package, "a broadcast reached its receiver")
+        return True
 
     def _on_run_changed(self, change: tuple[JobInfo, bool]) -> None:
         job, running = change
@@ -127,7 +138,20 @@ class DeviceBinding:
             return []
         return [s for s in process.work_manager.schedulers if isinstance(s, GreedyScheduler)]
 
-    def _on_frozen(self, package: str, frozen: bool) -> None:
+    def _runs_foreground_service(self, package: str) -> bool:
+        process = self.runtime.process(package)
+        return process is not None and any(
+            isinstance(scheduler, SystemJobScheduler) and scheduler.foreground_service_running
+            for scheduler in process.work_manager.schedulers
+        )
+
+    def _on_frozen(self, package: str, frozen: bool, reason: str) -> None:
+        # the process's own code first (a run in progress, its timers), then GreedyScheduler,
+        # whose deferred schedule calls and timeouts run at the thaw
+        if frozen:
+            self.runtime.freeze_process(package)
+        else:
+            self.runtime.thaw_process(package, reason=reason)
         for scheduler in self._greedy(package):
             scheduler.set_frozen(frozen)
 

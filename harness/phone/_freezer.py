@@ -13,7 +13,10 @@ Two device facts reach WorkManager's in-process scheduler (``harness.workmanager
   cached (``OomAdjuster``: adj at or above ``CACHED_APP_MIN_ADJ``; here CACHED_ACTIVITY and
   CACHED_EMPTY) for ``DEFAULT_FREEZER_DEBOUNCE_TIMEOUT`` (600_000L, 10 min, on Android 12 and 13;
   10_000L, 10 s, from Android 14), and thaws it as soon as it leaves the cached state (a job binds
-  it, the user opens it). :class:`CachedAppFreezer` tells each process's GreedyScheduler.
+  it, the user opens it). :class:`CachedAppFreezer` tells the binding, which freezes the
+  process's callbacks on the loop (``AppRuntime.freeze_process``: a greedy run in progress,
+  ``main()``'s tasks, every timer the app set through asyncio stop; its HTTP in flight waits in
+  the kernel) and its GreedyScheduler, and thaws both.
 """
 
 from __future__ import annotations
@@ -38,6 +41,13 @@ def freezer_debounce_timeout_ms(android_version: int) -> int:
     if android_version >= 14:
         return FREEZER_DEBOUNCE_TIMEOUT_MS
     return FREEZER_DEBOUNCE_TIMEOUT_MS_BEFORE_14
+
+
+#: Why a frozen process thaws, by the state it leaves the cached states for.
+_THAW_REASONS: Final = {
+    ProcessState.TOP: "the user opened the app",
+    ProcessState.SERVICE: "a job or service bound the process",
+}
 
 
 def _freezable(state: ProcessState) -> bool:
@@ -73,11 +83,21 @@ class CachedAppFreezer:
     """``CachedAppOptimizer``'s freezer: a process cached for the debounce timeout is frozen."""
 
     def __init__(
-        self, sim: Simulation, device: Device, on_change: Callable[[str, bool], None]
+        self,
+        sim: Simulation,
+        device: Device,
+        on_change: Callable[[str, bool, str], None],
+        *,
+        exempt: Callable[[str], bool] = lambda _package: False,
     ) -> None:
+        """``on_change(package, frozen, reason)`` is told of every freeze and thaw (not of a
+        frozen process's death: the process is gone). ``exempt(package)``: the process is not
+        cached in truth though its state says so (a foreground service runs in it, a state the
+        device model lacks): it is not frozen, and asked again a debounce later."""
         self._sim = sim
         self._device = device
         self._on_change = on_change
+        self._exempt = exempt
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._frozen: set[str] = set()
         device.apps.state_changed.connect(self._on_state)
@@ -104,10 +124,31 @@ class CachedAppFreezer:
         if package in self._frozen:
             self._frozen.discard(package)
             if change.state is not ProcessState.NONEXISTENT:
-                self._on_change(package, False)
+                self._on_change(package, False, _THAW_REASONS.get(change.state, "not cached"))
+
+    def unfreeze_temporarily(self, package: str, reason: str) -> None:
+        """``CachedAppOptimizer.unfreezeTemporarily``: the system delivers something to a cached
+        process (a broadcast to its receiver, a binder call): a frozen process is thawed, and a
+        cached one stays out of the freezer for at least the debounce timeout before it is
+        frozen again."""
+        if not _freezable(self._device.apps.state(package)):
+            return
+        timer = self._timers.pop(package, None)
+        if timer is not None:
+            timer.cancel()
+        if package in self._frozen:
+            self._frozen.discard(package)
+            self._on_change(package, False, reason)
+        self._timers[package] = self._sim.call_later(self._debounce_ms(), self._freeze, package)
 
     def _freeze(self, package: str) -> None:
         self._timers.pop(package, None)
-        if _freezable(self._device.apps.state(package)):
-            self._frozen.add(package)
-            self._on_change(package, True)
+        if not _freezable(self._device.apps.state(package)):
+            return
+        if self._exempt(package):
+            # OomAdjuster: PROCESS_STATE_FOREGROUND_SERVICE is not cached; once the service
+            # stops the process is cached, and frozen after the debounce
+            self._timers[package] = self._sim.call_later(self._debounce_ms(), self._freeze, package)
+            return
+        self._frozen.add(package)
+        self._on_change(package, True, "cached")

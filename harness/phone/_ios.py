@@ -173,8 +173,15 @@ class IOSBinding:
         return hook(completion) if callable(hook) else None
 
     def _on_app_state(self, change: AppStateChange) -> None:
+        # a suspended app is in memory but runs no code ("About the app launch sequence",
+        # "Extending your app's background execution time"): its process is frozen until iOS
+        # resumes it (a background launch, a push, the user) or terminates it
         if change.state is AppState.NOT_RUNNING:
             self.runtime.kill_process(change.bundle_id, reason=change.reason)
+        elif change.state is AppState.SUSPENDED:
+            self.runtime.freeze_process(change.bundle_id)
+        else:
+            self.runtime.thaw_process(change.bundle_id, reason=change.reason)
 
     def open_app(self, package: str) -> None:
         """The user opens the app: iOS brings it to the foreground and its ``main()`` runs."""

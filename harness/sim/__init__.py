@@ -15,6 +15,7 @@ from harness._units import (
 from harness.sim import trace_kinds as trace_kinds  # registers the sim layer's trace kinds
 from harness.sim._blocking import in_blocking_thread, run_blocking, wait_on_loop
 from harness.sim._clock import DEFAULT_EPOCH, VirtualClock
+from harness.sim._freeze import FreezeGroup, current_group
 from harness.sim._kinds import (
     TraceField,
     TraceKind,
@@ -38,6 +39,7 @@ __all__ = [
     "MS_PER_MINUTE",
     "MS_PER_SECOND",
     "Duration",
+    "FreezeGroup",
     "RealIOError",
     "RngStreams",
     "Signal",
@@ -53,6 +55,7 @@ __all__ = [
     "VirtualEventLoop",
     "canonical_json",
     "check_record",
+    "current_group",
     "derive_seed",
     "format_duration_ms",
     "format_t_ms",

@@ -11,6 +11,11 @@ order and a timer two years out fires at exactly its millisecond. A positive del
 half a millisecond still waits one millisecond, so a retry loop with a tiny sleep cannot spin
 without time moving.
 
+Callbacks can be frozen by group (:mod:`harness.sim._freeze`: an app process's tasks, timers and
+futures' callbacks): while their group is frozen the loop holds them back, and releases them in
+order when it thaws. The harness's own ``call_at_ms`` and ``call_next`` schedule system callbacks,
+which belong to no group.
+
 The loop has no real I/O: socket, DNS, pipe and subprocess calls raise :class:`RealIOError`, and
 ``run_in_executor`` (and so ``asyncio.to_thread``) runs the function inline, at the current
 virtual instant, so it is deterministic.
@@ -19,6 +24,7 @@ virtual instant, so it is deterministic.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import heapq
 from collections.abc import Callable, Coroutine, Generator
 from contextvars import Context
@@ -26,6 +32,7 @@ from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
 
 from harness._exceptions import CallbackError, DefinitionError, RealIOError
 from harness.sim._clock import VirtualClock
+from harness.sim._freeze import GROUP, FreezeGroup, system_context
 
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
@@ -61,6 +68,12 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         self._task_failures: list[TaskFailure] = []
         self._shutting_down = False
         self._task_observers: list[Callable[[asyncio.Task[Any]], None]] = []
+        #: Whether any FreezeGroup was made on this loop (until then, no context is looked at).
+        self._has_groups = False
+        #: The groups frozen now, in the order they froze (empty: the hot path skips holding).
+        self._frozen_groups: list[FreezeGroup] = []
+        #: An empty context for the loop's own callbacks (they read no context variable).
+        self._bookkeeping_context = contextvars.Context()
         self.set_task_factory(self._make_task)
 
     # --- time -----------------------------------------------------------------------------
@@ -85,9 +98,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         delay_ms = round(delay * 1000)
         if delay > 0 and delay_ms == 0:
             delay_ms = 1  # a positive sub-millisecond wait still waits one millisecond
-        return self.call_at_ms(
-            self._clock.now_ms + max(delay_ms, 0), callback, *args, context=context
-        )
+        return self._push_timer(self._clock.now_ms + max(delay_ms, 0), callback, args, 0, context)
 
     def call_at(
         self,
@@ -101,7 +112,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         due_ms = round(when * 1000)
         if due_ms <= now_ms and when > now_ms / 1000:
             due_ms = now_ms + 1
-        return self.call_at_ms(max(due_ms, now_ms), callback, *args, context=context)
+        return self._push_timer(max(due_ms, now_ms), callback, args, 0, context)
 
     def call_at_ms(
         self,
@@ -114,8 +125,21 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         """Schedule ``callback(*args)`` at virtual ``due_ms``; lower ``priority`` fires first.
 
         Ties are broken by ``(due_ms, priority, insertion sequence)``. A due time in the past is
-        an error: nothing can happen before now.
+        an error: nothing can happen before now. Without ``context`` this is a system callback:
+        it belongs to no :class:`~harness.sim.FreezeGroup`, even when app code scheduled it.
         """
+        if context is None and self._has_groups and GROUP.get() is not None:
+            context = system_context()
+        return self._push_timer(due_ms, callback, args, priority, context)
+
+    def _push_timer(
+        self,
+        due_ms: int,
+        callback: Callable[..., object],
+        args: tuple[Any, ...],
+        priority: int,
+        context: Context | None,
+    ) -> asyncio.TimerHandle:
         if self._closed:  # type: ignore[attr-defined]
             raise RuntimeError("Event loop is closed")
         if due_ms < self._clock._now_ms:  # the loop reads its own clock on every timer
@@ -131,8 +155,12 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
 
     def call_next(self, callback: Callable[[*_Ts], object], *args: *_Ts) -> asyncio.Handle:
         """Run ``callback(*args)`` right after the callback now running, before every other
-        ready callback (a message posted to the front of a handler's queue)."""
-        handle = self.call_soon(callback, *args)
+        ready callback (a message posted to the front of a handler's queue); a system callback,
+        in no :class:`~harness.sim.FreezeGroup`."""
+        context = None
+        if self._has_groups and GROUP.get() is not None:
+            context = system_context()
+        handle = self.call_soon(callback, *args, context=context)
         ready = self._ready  # type: ignore[attr-defined]
         ready.remove(handle)
         ready.appendleft(handle)
@@ -187,7 +215,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         if ready:
             for _ in range(len(ready)):
                 handle = ready.popleft()
-                if not handle._cancelled:
+                if not handle._cancelled and not (self._frozen_groups and self._held(handle)):
                     handle._run()
             self._raise_callback_errors()
             return
@@ -198,6 +226,8 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         if timers and (target_ms is None or timers[0][0] <= target_ms):
             due_ms, _priority, _sequence, handle = heapq.heappop(timers)
             handle._scheduled = False  # type: ignore[attr-defined]
+            if self._frozen_groups and self._held(handle):
+                return  # fell due while its group is frozen: it fires at the thaw
             self._clock.advance_to(due_ms)
             handle._run()
             self._raise_callback_errors()
@@ -207,6 +237,27 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         else:
             self._clock.advance_to(target_ms)
         self._stopping = True
+
+    # --- freezing groups (harness.sim._freeze) ---------------------------------------------
+
+    def _note_group(self) -> None:
+        self._has_groups = True
+
+    def _held(self, handle: asyncio.Handle) -> bool:
+        """Hold ``handle`` back if its group is frozen; whether it was held."""
+        group = handle._context.get(GROUP)  # type: ignore[attr-defined]
+        if group is None or group._frozen_at_ms is None:
+            return False
+        group._hold(handle)
+        return True
+
+    def _release(self, held: list[asyncio.Handle]) -> None:
+        """A group thawed: its held callbacks run next, after those ready now, in order."""
+        self._ready.extend(held)  # type: ignore[attr-defined]
+
+    def frozen_groups(self) -> list[FreezeGroup]:
+        """The groups frozen now, in the order they froze."""
+        return list(self._frozen_groups)
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -246,7 +297,13 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         **kwargs: Any,
     ) -> asyncio.Task[_T]:
         task: asyncio.Task[_T] = asyncio.Task(coro, loop=loop, **kwargs)
-        task.add_done_callback(self._note_task_done)
+        # the loop's own bookkeeping runs in no freeze group: a task that ends as its process
+        # freezes is recorded as done at once
+        task.add_done_callback(self._note_task_done, context=self._bookkeeping_context)
+        if self._has_groups:
+            group = GROUP.get()
+            if group is not None:
+                group._add_task(task)
         for observer in self._task_observers:
             observer(task)
         return task
@@ -281,6 +338,8 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
     def shutdown_tasks(self) -> None:
         """Cancel every pending task and let them unwind at the current virtual instant."""
         self._shutting_down = True
+        for group in list(self._frozen_groups):
+            group.thaw()  # the run is over: what a frozen group held unwinds with the rest
         pending = [task for task in asyncio.all_tasks(self) if not task.done()]
         for task in pending:
             task.cancel()

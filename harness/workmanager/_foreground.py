@@ -13,8 +13,8 @@ A worker that calls :meth:`ListenableWorker.set_foreground_async` (or
   (:class:`ForegroundServiceStartNotAllowedException`), and the worker sees it from
   ``set_foreground_async``'s future (catch it and carry on as ordinary work, as the
   documentation advises). The run stays among the foreground runs either way, as androidx's,
-  so JobScheduler's stops do not stop it either (on a phone the cached process may then be
-  frozen; the harness does not model the freezer);
+  so JobScheduler's stops do not stop it either (once the process is cached, the cached-app
+  freezer suspends the run until the process thaws, as on a phone: harness/phone/_freezer.py);
 * a run in the foreground is no longer stopped by JobScheduler: ``Processor.stopWork`` ignores
   it ("WorkerWrapper ... is in foreground"), so when its job reaches the execution limit (or loses
   a constraint) the *job* ends and is rescheduled while the *work* continues in the foreground

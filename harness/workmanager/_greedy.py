@@ -29,7 +29,9 @@ Greedy code runs only in a process that is not frozen: the phone layer calls
 :meth:`GreedyScheduler.set_frozen` when the cached-app freezer freezes or thaws the process. While
 frozen no timer, constraint callback or schedule call acts; on thaw the timers that fell due and
 the constraint state as it is then are delivered (a frozen process's messages run when it thaws).
-A run already in progress when the process freezes is not suspended here. ``DelayedWorkTracker``
+A run already in progress when the process freezes is suspended with it by the loop (its tasks
+belong to the process's ``harness.sim.FreezeGroup``) and resumes at the thaw; a ``TimeLimiter``
+timeout that falls due meanwhile stops the run at the thaw. ``DelayedWorkTracker``
 posts to a ``Handler`` (``DefaultRunnableScheduler``), whose messages run only while the CPU is
 awake: a timer that falls due while the device sleeps (``cpu_awake()`` false) runs at the next
 wake-up (:meth:`GreedyScheduler.cpu_woke`); a Handler counts its delay in uptime, so on a phone it
@@ -83,6 +85,7 @@ class GreedyScheduler:
         self._tracked: dict[str, WorkSpec] = {}  # mConstrainedWorkSpecs
         self._tokens: dict[str, int] = {}  # mStartStopTokens: work id -> generation
         self._limits: dict[str, asyncio.TimerHandle] = {}  # TimeLimiter
+        self._limits_due: list[str] = []  # TimeLimiter timeouts that fell due while frozen
         # mFirstRunAttempts (keyed by WorkGenerationalId), here by id, then generation: a finished
         # run forgets every generation of its id without a scan of all the ids seen
         self._first_attempts: dict[str, dict[int, tuple[int, int]]] = {}
@@ -114,6 +117,10 @@ class GreedyScheduler:
         self._frozen = frozen
         if frozen or not self._alive():
             return
+        due, self._limits_due = self._limits_due, []
+        for work_spec_id in due:
+            if work_spec_id in self._tokens:
+                self._processor.stop_work(work_spec_id, StopReason.STOP_REASON_TIMEOUT)
         self._deliver_deferred()
         self._on_constraints_changed(self.constraints)
 
@@ -222,8 +229,12 @@ class GreedyScheduler:
 
     def _on_time_limit(self, work_spec_id: str) -> None:
         self._limits.pop(work_spec_id, None)
-        if self._alive() and not self._frozen:
-            self._processor.stop_work(work_spec_id, StopReason.STOP_REASON_TIMEOUT)
+        if not self._alive():
+            return
+        if self._frozen:  # TimeLimiter's Handler message runs when the process thaws
+            self._limits_due.append(work_spec_id)
+            return
+        self._processor.stop_work(work_spec_id, StopReason.STOP_REASON_TIMEOUT)
 
     def _cancel_limit(self, work_spec_id: str) -> None:
         handle = self._limits.pop(work_spec_id, None)

@@ -248,6 +248,7 @@ class SystemJobScheduler:
         self.job_service = SystemJobService(work_manager, service, package)
         self._detached = False
         work_manager.processor.foreground_service_starter = self._start_foreground_service
+        self._foreground_service_started = False
         # Android 15's dataSync time limit (ActivityManagerConstants, ActiveServices)
         self._data_sync_limit = (
             DataSyncTimeLimit(work_manager.sim, work_manager.processor)
@@ -269,13 +270,24 @@ class SystemJobScheduler:
         Android 12 an app without a visible activity may not start one
         (``ActiveServices``: ``ForegroundServiceStartNotAllowedException``)."""
         device = self._service.device
+        if set(self._work_manager.processor.foreground_runs()) == {work_spec_id}:
+            self._foreground_service_started = False  # the first run: the service (re)starts
         if device.platform_version >= 12 and not device.is_top(self._package):
             raise ForegroundServiceStartNotAllowedException(
                 "startForegroundService() not allowed due to mAllowStartForeground false: "
                 f"service {self._package}/{SYSTEM_FOREGROUND_SERVICE}"
             )
+        self._foreground_service_started = True
         if self._data_sync_limit is not None:
             self._data_sync_limit.service_started(info)
+
+    @property
+    def foreground_service_running(self) -> bool:
+        """Whether ``SystemForegroundService`` runs: it started, and runs remain in it (a
+        foreground service keeps the process out of the cached states, so never frozen)."""
+        return self._foreground_service_started and bool(
+            self._work_manager.processor.foreground_runs()
+        )
 
     @property
     def has_limited_scheduling_slots(self) -> bool:

@@ -31,6 +31,7 @@ from harness.workmanager import (
     OutOfQuotaPolicy,
     WorkManager,
 )
+from tests.platform.apps._common import SyncWorker
 from tests.workmanager.workers import Sleep, Succeed
 
 PACKAGE = "com.example.oneshot"
@@ -191,3 +192,163 @@ def test_the_freezer_debounce_follows_the_android_release() -> None:
         10_000,
         10_000,
     ]
+
+
+def _charging_work_started_in_process(
+    sim: Simulation,
+) -> tuple[Device, DeviceBinding, WorkManager, OneTimeWorkRequest, int]:
+    """A greedy run mid-request when the freezer strikes: plugged in at 10 %, GreedyScheduler's
+    BatteryChargingTracker reports charging and starts the work in the cached (not yet frozen)
+    process 8 s after the user left it, while JobScheduler waits for stable power
+    (BatteryController); the server takes 4 s to answer (httpx's read timeout is 5 s), so the
+    freezer (10 s after the user left) catches the request in flight. Returns the device, the
+    binding, WorkManager, the work and when the user left the app."""
+    device = Device(sim)
+    internet = Internet(sim)
+    backend = internet.backend("https://api.example.com")
+    backend.resource("/items", initial_items=1)
+    binding = bind_phone(sim, device, internet)
+    binding.runtime.install(App.from_module("tests.platform.apps.oneshot"))
+    sim.run_for("10s")
+    device.shell("dumpsys battery unplug")
+    device.shell("dumpsys battery set level 10")
+    device.apps.launch(PACKAGE)
+    sim.run_for("2s")
+    process = binding.runtime.process(PACKAGE)
+    assert process is not None
+    work_manager = process.work_manager
+    backend.latency("4s")
+    work = (
+        OneTimeWorkRequest.builder(SyncWorker)
+        .set_constraints(Constraints(requires_charging=True))
+        .build()
+    )
+    work_manager.enqueue(work)
+    sim.run_for("1s")
+    device.apps.leave(PACKAGE)
+    left_ms = sim.now_ms
+    sim.run_for("8s")
+    device.shell("dumpsys battery set ac 1")
+    device.shell("dumpsys battery set status 2")  # BatteryManager.BATTERY_STATUS_CHARGING
+    sim.run_for("1s")
+    assert [r.t_ms - left_ms for r in _of(sim, "work.started", work.id)] == [8_000]
+    assert _of(sim, "job.started", work.id) == []  # no stable power: the job waits
+    return device, binding, work_manager, work, left_ms
+
+
+def _requests_since(sim: Simulation, t_ms: int) -> list[TraceRecord]:
+    return [r for r in sim.trace.of_kind("http.request") if r.t_ms > t_ms]
+
+
+def test_a_greedy_run_frozen_mid_request_resumes_when_the_process_thaws(
+    sim: Simulation,
+) -> None:
+    """CachedAppOptimizer: a frozen process gets no CPU time, so a greedy run in progress stops
+    with it (its answer waits in the kernel's socket) and goes on at the thaw: the user opening
+    the app 5 min later; the answer (due about 4 s after the request) is read then, and the run
+    finishes then, not while the process is frozen."""
+    device, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 10_000)
+    assert binding.freezer.is_frozen(PACKAGE)  # cached for 10 s (Android 15)
+    sim.run_until(left_ms + 300_000)
+    assert _of(sim, "work.finished", work.id) == []  # frozen: no progress, no HTTP record
+    assert _requests_since(sim, left_ms) == []
+    device.apps.launch(PACKAGE)
+    sim.run_for("1s")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    thawed = list(sim.trace.of_kind("app.thawed"))
+    assert [(r.t_ms - left_ms, r["frozen_at_ms"] - left_ms) for r in thawed] == [(300_000, 10_000)]
+    (request, *_main) = _requests_since(sim, left_ms)  # then main() fetches again
+    assert (request.t_ms - left_ms, request["status"]) == (300_000, 200)
+    assert request["duration_ms"] == 300_000 - 8_000
+    assert [r.t_ms - left_ms for r in _of(sim, "work.finished", work.id)] == [300_000]
+
+
+def test_a_frozen_process_killed_mid_request_ends_its_run_as_a_kill(sim: Simulation) -> None:
+    """A kill of a frozen process (here the low-memory killer's `am kill`) ends it as any kill:
+    the request in flight is cut off by the process's death at the kill, and the work stays
+    RUNNING in the database for WorkManager to recover at the next process start."""
+    device, binding, work_manager, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 120_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    device.shell(f"am kill {PACKAGE}")
+    sim.run_for("1s")
+    assert binding.runtime.process(PACKAGE) is None
+    (died,) = sim.trace.of_kind("app.process_died")
+    assert died.t_ms - left_ms == 120_000
+    assert died["cut_off_tasks"] >= 1
+    (request,) = _requests_since(sim, left_ms)
+    assert request.t_ms - left_ms == 120_000
+    assert str(request["error"]).startswith("cancelled: the app's process died")
+    assert _of(sim, "work.finished", work.id) == []
+    assert list(sim.trace.of_kind("app.thawed")) == []
+    info = work_manager.get_work_info_by_id(work.id)
+    assert info is not None
+    assert info.state.name == "RUNNING"
+
+
+def test_a_job_binding_the_frozen_process_resumes_its_greedy_run_and_joins_it(
+    sim: Simulation,
+) -> None:
+    """When the battery is no longer low, JobScheduler sees stable power and starts the work's
+    job: binding the process unfreezes it (OomAdjuster leaves the cached state), the suspended
+    run goes on at once with the answer waiting in its socket, and the job joins the run
+    (Processor.startWork) and finishes with it."""
+    device, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 60_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    device.shell("dumpsys battery set level 50")
+    sim.run_for("1s")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    (job,) = _of(sim, "job.started", work.id)
+    (thawed,) = sim.trace.of_kind("app.thawed")
+    assert (thawed.t_ms, thawed["reason"]) == (job.t_ms, "a job or service bound the process")
+    assert [r.t_ms for r in _of(sim, "work.finished", work.id)] == [job.t_ms]
+    assert [r.t_ms for r in _of(sim, "job.finished", work.id)] == [job.t_ms]
+    assert len(_of(sim, "work.started", work.id)) == 1
+
+
+def test_a_run_in_the_foreground_service_keeps_its_process_from_being_frozen(
+    sim: Simulation,
+) -> None:
+    """A foreground service keeps its process out of the cached states (OomAdjuster:
+    PROCESS_STATE_FOREGROUND_SERVICE), so the freezer leaves it alone: a 45-min upload moved to
+    the foreground service while the app was on screen goes on while doze stops its job and the
+    process holds no job, and finishes on time; the process is frozen once the service stopped."""
+    device = Device(sim)
+    binding = bind_phone(sim, device, Internet(sim))
+    binding.runtime.install(App.from_module("tests.workmanager.apps.uploader"))
+    uploader = "com.example.uploader"
+    sim.run_for("1m")
+    device.apps.launch(uploader)
+    sim.run_for("2m 30s")  # the upload starts at 2 min, on screen: foreground allowed
+    device.apps.leave(uploader)
+    sim.run_for("1h")
+    (started,) = sim.trace.of_kind("work.started")
+    (finished,) = sim.trace.of_kind("work.finished")
+    stops = [r.t_ms for r in sim.trace.of_kind("job.stopped")]
+    assert stops  # the process held no job from each stop (doze) until the next start
+    assert max(stops) < finished.t_ms
+    assert (finished.t_ms - started.t_ms, finished["result"]) == (45 * 60_000, "success")
+    assert list(sim.trace.of_kind("app.thawed")) == []
+    assert binding.freezer.is_frozen(uploader)  # after the service stopped
+
+
+def test_something_delivered_to_a_frozen_process_unfreezes_it_for_the_debounce(
+    sim: Simulation,
+) -> None:
+    """CachedAppOptimizer.unfreezeTemporarily (a broadcast to a receiver, a binder call, an app
+    action here): the frozen process is thawed, so its suspended run goes on, and is frozen again
+    only after it has stayed cached for the debounce timeout."""
+    _, binding, _, work, left_ms = _charging_work_started_in_process(sim)
+    sim.run_until(left_ms + 60_000)
+    assert binding.freezer.is_frozen(PACKAGE)
+    binding.freezer.unfreeze_temporarily(PACKAGE, "a broadcast reached its receiver")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    sim.run_for("9999ms")
+    assert not binding.freezer.is_frozen(PACKAGE)
+    sim.run_for("1ms")
+    assert binding.freezer.is_frozen(PACKAGE)
+    assert [r.t_ms - left_ms for r in _of(sim, "work.finished", work.id)] == [60_000]
+    (thawed,) = sim.trace.of_kind("app.thawed")
+    assert thawed["reason"] == "a broadcast reached its receiver"

@@ -104,8 +104,9 @@ def test_in_the_background_android_12_refuses_the_foreground_service() -> None:
     set_foreground raises ForegroundServiceStartNotAllowedException. Processor.startForeground
     moved the run to its foreground runs before the start failed, so, as in androidx, the
     system's stops (doze here) do not stop it; each later start of its job joins the run
-    (Processor.startWork "already enqueued") and is stopped by doze again. (A phone would also
-    freeze the cached process; the harness lets a run in progress go on.)"""
+    (Processor.startWork "already enqueued") and is stopped by doze again. Between jobs the
+    cached process is frozen (no foreground service runs in it), so the upload waits for the
+    next job to thaw it."""
     world, log = uploader_world("  - at: 1m\n    do: open app\n  - at: 1m 10s\n    do: leave app\n")
     trace = world.sim.trace
     stopped = trace.of_kind("job.stopped")

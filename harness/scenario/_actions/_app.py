@@ -266,6 +266,10 @@ class AppCall(Action):
         process = world.runtime.process(package)
         assert process is not None
         sim = world.sim
+        if world.ios_binding is None:
+            # something reaches the cached app's code (as a broadcast or a binder call would):
+            # a frozen process is let out of the freezer (CachedAppOptimizer.unfreezeTemporarily)
+            world.binding.freezer.unfreeze_temporarily(package, "an app action ran in it")
 
         async def perform() -> None:
             try:
