@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
-from harness.device._cell import UAMS_PER_UAH, Draw
+from harness.device._cell import RADIO_PRIORITY, UAMS_PER_UAH, Draw
 from harness.device._profile import PowerSettings
 from harness.device._timer import Timer
 from harness.sim import Signal, Simulation
@@ -65,7 +65,7 @@ class Power:
         self._notify: Callable[[], None] = lambda: None
         self._consume: Callable[[int, str], None] = lambda _uams, _reason: None
         self._settle: Callable[[], None] = lambda: None
-        self._radio_timer = Timer(sim, self._changed, priority=-1)
+        self._radio_timer = Timer(sim, self._changed, priority=RADIO_PRIORITY)
         self._awake = False
         #: The CPU woke up (a wake-up alarm, a wake lock, the screen): non-wake-up alarms run.
         self.cpu_woke: Signal[str] = Signal("device.power.cpu_woke")
