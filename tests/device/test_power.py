@@ -136,3 +136,18 @@ def test_deferred_settling_accounts_the_same_charge(sim: Simulation, device: Any
         sim.run_for(10_000)
         device.power.set_screen_on(True)
     assert device.power.used_uah("screen") == 360_000 * 60_000 // UAMS_PER_UAH
+
+
+def test_the_draw_follows_every_input_and_the_end_of_a_radio_tail(
+    sim: Simulation, device: Any
+) -> None:
+    """The draw is recomputed when an input changes and when a radio's tail ends, and only
+    then: the same instant asked twice gives the same draw."""
+    device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    assert device.power.draw() is device.power.draw()
+    device.power.acquire_wakelock("job:1")
+    assert [reason for reason, _ in device.power.draw().parts] == ["idle", "job:1", "network:a"]
+    sim.run_for(60_000)  # the Wi-Fi tail is long over
+    assert [reason for reason, _ in device.power.draw().parts] == ["idle", "job:1"]
+    device.power.release_wakelock("job:1")
+    assert device.power.draw().parts == (("idle", 14_000),)
