@@ -263,10 +263,15 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             bytes_down=bytes_down,
         )
         sized = exchange.sized
-        if sized is None and getattr(response, "_request", None) is request:
-            # The server built this response for this request (respx clones a reused one), so
-            # it is handed over as it is rather than copied: only its extensions, which carry
-            # the fake servers' notes to the transport, are the app's own (none).
+        if (
+            sized is None
+            and isinstance(response.stream, httpx.ByteStream)
+            and getattr(response, "_request", None) is request
+        ):
+            # The server built this response for this request (respx clones a reused one) with
+            # a body both clients can read, so it is handed over as it is rather than copied:
+            # only its extensions, which carry the fake servers' notes to the transport, are
+            # the app's own (none).
             response.extensions = {}
             return response
         return httpx.Response(

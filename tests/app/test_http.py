@@ -404,3 +404,23 @@ def test_an_async_only_body_is_read_and_timed_like_the_same_bytes(sim: Simulatio
     streamed_record, bytes_record = sim.trace.of_kind("http.request")
     assert streamed_record["bytes_down"] == bytes_record["bytes_down"]
     assert streamed_record["duration_ms"] == bytes_record["duration_ms"]
+
+
+def test_the_sync_client_reads_an_async_only_body(sim: Simulation) -> None:
+    """A handler's async-only stream reaches a sync Worker's client as its bytes."""
+    _, internet, transport = setup(sim)
+
+    async def chunks() -> Any:
+        yield b'{"ok": '
+        yield b"true}"
+
+    def streamed(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks(), request=request)
+
+    internet.backend(API).router.get(API + "/stream").mock(side_effect=streamed)
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+
+    def sync_fetch() -> object:
+        return client.get(API + "/stream").json()
+
+    assert sim.run(run_blocking(sync_fetch)) == {"ok": True}
