@@ -264,16 +264,18 @@ class Cell:
     def draw_changed(self) -> None:
         """The device's draw may have changed: :meth:`update`, unless it is what it was.
 
-        With the same draw (the same current for each reason) an update would change nothing:
-        the charge is linear in time, so settling later accounts the same charge, and the next
-        whole percent falls at the same instant. Except when the cell's timer is due right now
-        (not fired yet): an update would move it a millisecond on, so one runs then.
+        With the same draw (the same current for each reason) an update would only settle:
+        the rate, the reading and the instant of the next whole percent stay as they are (the
+        charge is linear in time). Except when the cell's timer is due right now (not fired
+        yet): an update would move it a millisecond on, so one runs then.
         """
         if self._updating or self._last is None:
             self.update()
             return
         due_ms = self._timer.due_ms
         if (due_ms is None or due_ms > self._sim.now_ms) and self._draw_source() == self._draw:
+            # settled as the update would have (a reading taken later reports this charge)
+            self._settle()
             return
         self.update()
 

@@ -151,3 +151,23 @@ def test_the_draw_follows_every_input_and_the_end_of_a_radio_tail(
     assert [reason for reason, _ in device.power.draw().parts] == ["idle", "job:1"]
     device.power.release_wakelock("job:1")
     assert device.power.draw().parts == (("idle", 14_000),)
+
+
+def test_a_battery_record_between_updates_reports_the_charge_at_the_last_input(
+    sim: Simulation, make_device: MakeDevice
+) -> None:
+    """An input that leaves the draw as it was still brings the charge up to that instant, as
+    an update does: a ``device.battery`` record written later (``dumpsys battery set``) reports
+    the charge as of then, not as of the last whole percent."""
+    device = make_device(**{**FLAT_DRAIN, "battery.capacity_mah": 20_000})
+    sim.run_for(1_000)
+    device.power.used_uah()  # brings the charge up to now
+    start_uams = device._cell.charge_uams
+    draw_ua = device.power.draw().total_ua
+    sim.run_for(600_000)
+    assert device.power.draw().total_ua == draw_ua
+    device.power.set_idle_floor(IdleFloor.SUSPENDED)  # as it was: the same current
+    sim.run_for(1_000)
+    device.shell("dumpsys battery set level 50")
+    expected_uah = (start_uams - draw_ua * 600_000) // UAMS_PER_UAH
+    assert records(sim, "device.battery")[-1]["charge_uah"] == expected_uah
