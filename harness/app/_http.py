@@ -89,6 +89,26 @@ _CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
 }
 
 
+class _Exchange:
+    """What one request got back so far: the server's response, its body, the bytes read."""
+
+    __slots__ = ("bytes_down", "content", "response", "sized")
+
+    def __init__(self) -> None:
+        self.response: httpx.Response | None = None
+        self.content: bytes | None = None
+        self.sized: SizedBody | None = None
+        self.bytes_down = 0
+
+
+def _note_fault(fields: dict[str, Any], exchange: _Exchange) -> None:
+    """Add the server fault that answered (if one did) to a request's record ``fields``."""
+    if exchange.response is not None:
+        fault = exchange.response.extensions.get(FAULT_EXTENSION)
+        if fault is not None:
+            fields["fault"] = fault
+
+
 class DeviceTransport(httpx.AsyncBaseTransport):
     """An async httpx transport over the simulated device network to the fake servers."""
 
@@ -147,66 +167,64 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("[Errno 101] Network is unreachable", request=request)
         fields.update(transport=link.transport, metered=link.metered)
         rtt = 2 * link.latency_ms
-        bytes_down = 0
+        handshakes = 2 if request.url.scheme == "https" else 1
+        read_timeout = timeouts.get("read")
+        #: what the server answered, filled in by ``answer`` (or the task, for an async body)
+        exchange = _Exchange()
         leg = Leg(self._network.changed, request)
+
+        def send() -> None:
+            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
+            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
+            leg.wait(
+                send_ms + self._retransmit_ms(link, packets_up),
+                timeouts.get("write"),
+                "write",
+                answer,
+            )
+
+        def answer() -> None:
+            # Connected and sent: the server answers now. This runs in the timer callback that
+            # ends the send; the task would resume right after it, before anything else runs
+            # (the loop runs ready callbacks before it fires another timer), so handling the
+            # request here, and arming the wait for its answer, happens at the same instant and
+            # in the same order as if the task had resumed to do it (see harness.app._waits).
+            response = exchange.response = self._internet.handle(request)
+            stream = response.stream
+            if isinstance(stream, SizedBody):
+                # a body of declared size counts by its size, unread (harness.backends.SizedBody)
+                exchange.sized = stream
+            elif isinstance(stream, httpx.SyncByteStream):
+                exchange.content = response.read()
+            else:
+                leg.future.set_result(None)  # an async-only body: the task reads it
+                return
+            self._await_answer(request, leg, exchange, link, read_timeout)
+
         try:
-            handshakes = 2 if request.url.scheme == "https" else 1
-
-            def send() -> None:
-                packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
-                send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
-                leg.wait(
-                    send_ms + self._retransmit_ms(link, packets_up), timeouts.get("write"), "write"
-                )
-
             leg.wait(
                 handshakes * rtt + self._retransmit_ms(link, 2 * handshakes),
                 timeouts.get("connect"),
                 "connect",
                 send,
             )
-            await self._leg_done(leg)  # connected and sent: the server answers now
             try:
-                response = self._internet.handle(request)
+                await self._leg_done(leg)
             except AllMockedAssertionError:
                 self._record(fields, started_ms, error="unmatched: no route for this request")
                 raise
-            extensions = response.extensions
-            fault = extensions.get(FAULT_EXTENSION)
-            if fault is not None:
-                fields["fault"] = fault
-            # a body of declared size counts by its size, unread (harness.backends.SizedBody)
-            sized = response.stream if isinstance(response.stream, SizedBody) else None
-            content = b"" if sized is not None else await response.aread()
-            response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
-            content_bytes_down = (
-                (len(content) if sized is None else sized.size) + response_header_bytes + 17
-            )
-            resets = bool(extensions.get(SERVER_RESETS))
-            read_timeout = timeouts.get("read")
-            leg = Leg(self._network.changed, request)
-
-            def download() -> None:
-                nonlocal bytes_down
-                if resets:
-                    raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-                bytes_down = content_bytes_down
-                packets_down = max(1, math.ceil(bytes_down / SEGMENT_BYTES))
-                download_ms = bytes_down * 1000 // max(link.down_bytes_per_s, 1)
-                leg.wait(
-                    download_ms + self._retransmit_ms(link, packets_down), read_timeout, "read"
-                )
-
-            first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
-            if extensions.get(SERVER_HANGS):
-                # the server never answers: only the read timeout (or a cut) ends the wait
-                leg.wait(None, read_timeout, "read")
-            else:
-                leg.wait(first_byte_ms, read_timeout, "read", download)
-            await self._leg_done(leg)
+            response = exchange.response
+            assert response is not None
+            if exchange.content is None and exchange.sized is None:
+                exchange.content = await response.aread()
+                leg = Leg(self._network.changed, request)
+                self._await_answer(request, leg, exchange, link, read_timeout)
+                await self._leg_done(leg)
+            _note_fault(fields, exchange)
         except _Cut as cut:
+            _note_fault(fields, exchange)
             phase = str(cut)
-            self._account(bytes_up if phase != "connect" else 0, bytes_down, link)
+            self._account(bytes_up if phase != "connect" else 0, exchange.bytes_down, link)
             error_type, doing = _CUT_ERRORS[phase]
             self._record(
                 fields,
@@ -216,7 +234,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             )
             raise error_type(f"network changed while {doing}", request=request) from None
         except httpx.TransportError as transport_error:
-            self._account(bytes_up, bytes_down, link)
+            _note_fault(fields, exchange)
+            self._account(bytes_up, exchange.bytes_down, link)
             self._record(
                 fields,
                 started_ms,
@@ -225,6 +244,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             )
             raise
         except asyncio.CancelledError:
+            _note_fault(fields, exchange)
             if len(self._process_deaths) > deaths_before:
                 # nothing app code could have done: the process went away under the request
                 reason = self._process_deaths[-1]
@@ -233,6 +253,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 error = "cancelled: the caller was stopped before the response arrived"
             self._record(fields, started_ms, bytes_up=bytes_up, error=error)
             raise
+        bytes_down = exchange.bytes_down
         self._account(bytes_up, bytes_down, link)
         self._record(
             fields,
@@ -241,13 +262,60 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             bytes_up=bytes_up,
             bytes_down=bytes_down,
         )
+        sized = exchange.sized
+        if (
+            sized is None
+            and isinstance(response.stream, httpx.ByteStream)
+            and getattr(response, "_request", None) is request
+        ):
+            # The server built this response for this request (respx clones a reused one) with
+            # a body both clients can read, so it is handed over as it is rather than copied:
+            # only its extensions, which carry the fake servers' notes to the transport, are
+            # the app's own (none).
+            response.extensions = {}
+            return response
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            content=content,
+            content=b"" if sized is not None else exchange.content,
             request=request,
             extensions={SIZED_BODY_EXTENSION: sized} if sized is not None else None,
         )
+
+    def _await_answer(
+        self,
+        request: httpx.Request,
+        leg: Leg,
+        exchange: _Exchange,
+        link: Link,
+        read_timeout: float | None,
+    ) -> None:
+        """Arm the wait for the server's first byte and then its body, on ``leg``."""
+        response = exchange.response
+        assert response is not None
+        extensions = response.extensions
+        sized = exchange.sized
+        content = exchange.content
+        response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        content_bytes_down = (
+            (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
+        )
+        resets = bool(extensions.get(SERVER_RESETS))
+
+        def download() -> None:
+            if resets:
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+            exchange.bytes_down = content_bytes_down
+            packets_down = max(1, math.ceil(content_bytes_down / SEGMENT_BYTES))
+            download_ms = content_bytes_down * 1000 // max(link.down_bytes_per_s, 1)
+            leg.wait(download_ms + self._retransmit_ms(link, packets_down), read_timeout, "read")
+
+        first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
+        if extensions.get(SERVER_HANGS):
+            # the server never answers: only the read timeout (or a cut) ends the wait
+            leg.wait(None, read_timeout, "read")
+        else:
+            leg.wait(first_byte_ms, read_timeout, "read", download)
 
     def _account(self, bytes_up: int, bytes_down: int, link: Link) -> None:
         total = bytes_up + bytes_down

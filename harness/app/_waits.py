@@ -97,7 +97,15 @@ class Leg:
     def _ok(self, then: Callable[[], None] | None) -> None:
         if self.future.done():
             return
-        self.close()
+        # close(), less cancelling the timer that is firing now (armed first by wait): a timer
+        # that fired is out of the loop's heap, so cancelling it would change nothing
+        if self._disconnect is not None:
+            self._disconnect()
+            self._disconnect = None
+        handles = self._handles
+        for handle in handles[1:]:
+            handle.cancel()
+        handles.clear()
         if then is None:
             self.future.set_result(None)
             return

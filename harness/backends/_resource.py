@@ -33,6 +33,7 @@ import httpx
 
 from harness._exceptions import DefinitionError
 from harness.backends._body import SizedBody
+from harness.backends._pages import EncodedPages, PageKey, page_response
 from harness.sim import Simulation
 
 
@@ -108,6 +109,9 @@ class RestResource:
         self.replayed_keys: Counter[str] = Counter()
         self._answers_by_key: dict[str, _BatchOutcome] = {}
         self._item_pattern = re.compile(rf"^{re.escape(path)}/(?P<id>[^/]+)$")
+        self._pages = EncodedPages()
+        #: the collection version the validators below are for, its ETag, Last-Modified and headers
+        self._validators: tuple[int, str, datetime, dict[str, str]] | None = None
         for _ in range(initial_items):
             self.add()
 
@@ -244,23 +248,17 @@ class RestResource:
             ]
             delta = {"items": changed, "server_time_ms": now_ms}
             return httpx.Response(200, json=delta, request=request)
-        etag, modified = self.etag, self.last_modified
+        etag, modified, cache_headers = self._current_validators()
         if self._not_modified(request, etag, modified):
-            return httpx.Response(304, headers=self._cache_headers(etag, modified), request=request)
+            return httpx.Response(304, headers=cache_headers, request=request)
         try:
             limit = int(params.get("limit", self.page_size))
         except ValueError:
             return _bad_request(request, f"limit={params.get('limit')!r} is not an integer")
         if not 1 <= limit <= self.max_page_size:
             return _bad_request(request, f"limit must be 1..{self.max_page_size}")
-        live = self.items()
-        body: dict[str, Any]
         if "cursor" in params:
-            cursor = params["cursor"]
-            after = [item for item in live if item.id > cursor]
-            page = after[:limit]
-            next_cursor = page[-1].id if len(after) > limit else None
-            body = {"items": [item.to_json() for item in page], "next_cursor": next_cursor}
+            key: PageKey = (self._collection_version, "cursor", params["cursor"], limit)
         else:
             try:
                 page_number = int(params.get("page", "1"))
@@ -268,6 +266,26 @@ class RestResource:
                 return _bad_request(request, f"page={params.get('page')!r} is not an integer")
             if page_number < 1:
                 return _bad_request(request, "page numbers start at 1")
+            key = (self._collection_version, "page", page_number, limit)
+        # the page as httpx.Response(json=...) sends it, encoded once per collection version
+        # (items change only through add, update and delete, each a new version)
+        encoded = self._pages.get(key)
+        if encoded is None:
+            encoded = self._encode_page(key)
+        return page_response(encoded, now_ms, cache_headers, request)
+
+    def _encode_page(self, key: PageKey) -> bytes:
+        """The JSON of one list page up to its ``server_time_ms``, kept for the next answer."""
+        _version, pagination, position, limit = key
+        live = self.items()
+        body: dict[str, Any]
+        if pagination == "cursor":
+            after = [item for item in live if item.id > str(position)]
+            page = after[:limit]
+            next_cursor = page[-1].id if len(after) > limit else None
+            body = {"items": [item.to_json() for item in page], "next_cursor": next_cursor}
+        else:
+            page_number = int(position)
             start = (page_number - 1) * limit
             page = live[start : start + limit]
             has_more = start + limit < len(live)
@@ -277,10 +295,21 @@ class RestResource:
                 "total": len(live),
                 "next_page": page_number + 1 if has_more else None,
             }
-        body["server_time_ms"] = now_ms
-        return httpx.Response(
-            200, json=body, headers=self._cache_headers(etag, modified), request=request
-        )
+        return self._pages.keep(key, body)
+
+    def _current_validators(self) -> tuple[str, datetime, dict[str, str]]:
+        """The collection's ETag, Last-Modified and their headers (computed once per version)."""
+        validators = self._validators
+        if validators is None or validators[0] != self._collection_version:
+            etag, modified = self.etag, self.last_modified
+            validators = (
+                self._collection_version,
+                etag,
+                modified,
+                self._cache_headers(etag, modified),
+            )
+            self._validators = validators
+        return validators[1], validators[2], validators[3]
 
     def _item_or_404(self, request: httpx.Request) -> Item | httpx.Response:
         match = self._item_pattern.match(request.url.path)

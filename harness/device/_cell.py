@@ -30,6 +30,13 @@ from harness.sim import Simulation
 
 #: µA·ms in one µAh.
 UAMS_PER_UAH: Final = 3_600_000
+#: The loop priority of the cell's timer (the next whole percent), which no other timer has: it
+#: fires after the scenario's actions (-100) and the radio tail's end (RADIO_PRIORITY), before
+#: everything else due at the same instant.
+CELL_PRIORITY: Final = -1
+#: The loop priority of the radio tail's timer (``_power.py``): before the cell's at the same
+#: instant, as when both had -1 (the cell's timer was re-armed after every radio arm).
+RADIO_PRIORITY: Final = -2
 
 
 class PlugType(enum.IntEnum):
@@ -121,7 +128,7 @@ class Cell:
         self._settled_ms = sim.now_ms
         self._draw = Draw(0)
         self._rate_ua = 0
-        self._timer = Timer(sim, self.update, priority=-1)
+        self._timer = Timer(sim, self.update, priority=CELL_PRIORITY)
         self._last: CellReading | None = None
         self._updating = False
         self._dirty = False
@@ -254,6 +261,24 @@ class Cell:
         finally:
             self._updating = False
 
+    def draw_changed(self) -> None:
+        """The device's draw may have changed: :meth:`update`, unless it is what it was.
+
+        With the same draw (the same current for each reason) an update would only settle:
+        the rate, the reading and the instant of the next whole percent stay as they are (the
+        charge is linear in time). Except when the cell's timer is due right now (not fired
+        yet): an update would move it a millisecond on, so one runs then.
+        """
+        if self._updating or self._last is None:
+            self.update()
+            return
+        due_ms = self._timer.due_ms
+        if (due_ms is None or due_ms > self._sim.now_ms) and self._draw_source() == self._draw:
+            # settled as the update would have (a reading taken later reports this charge)
+            self._settle()
+            return
+        self.update()
+
     def settle(self) -> None:
         """Bring the charge and the per-reason accounting up to now (the draw is unchanged)."""
         if not self._updating:
@@ -280,12 +305,19 @@ class Cell:
         level = self.level
         if net > 0 and self._debt and self._charge >= self.capacity_uams:
             # full while owing: wake when the debt is paid, to carry the load from then on
-            self._timer.set_after(max(1, _ceil_div(self._debt, net)))
+            self._arm_after(max(1, _ceil_div(self._debt, net)))
         elif net > 0 and self._charge < self.capacity_uams:
             target = _ceil_div((level + 1) * self.capacity_uams, 100) + self._debt
-            self._timer.set_after(max(1, _ceil_div(target - self._charge, net)))
+            self._arm_after(max(1, _ceil_div(target - self._charge, net)))
         elif net < 0 and self._charge > 0:
             target = _ceil_div(level * self.capacity_uams, 100) - 1 if level > 0 else 0
-            self._timer.set_after(max(1, _ceil_div(self._charge - target, -net)))
+            self._arm_after(max(1, _ceil_div(self._charge - target, -net)))
         else:
             self._timer.cancel()
+
+    def _arm_after(self, delay_ms: int) -> None:
+        # The timer is the only one at its priority (CELL_PRIORITY), so its insertion order
+        # ranks it against no other timer: one already due at that instant stays as it is.
+        due_ms = self._sim.now_ms + delay_ms
+        if self._timer.due_ms != due_ms:
+            self._timer.set_at(due_ms)

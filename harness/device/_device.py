@@ -130,7 +130,7 @@ class Device:
             request_shutdown=self._request_shutdown,
         )
         self.power.bind(
-            notify=self._cell.update, consume=self._cell.consume, settle=self._cell.settle
+            notify=self._cell.draw_changed, consume=self._cell.consume, settle=self._cell.settle
         )
         self.battery_saver = BatterySaver(sim, p.battery_saver, self.settings)
         self.screen = Screen(sim, p.screen)

@@ -79,6 +79,12 @@ class Network:
         self._sim = sim
         self._settings = settings
         self._rng = sim.random("device.network.link")
+        #: each transport's link settings in the profile (read for every request)
+        self._profile_links = {
+            Transport.WIFI: settings.wifi,
+            Transport.CELLULAR: settings.cellular,
+            Transport.ETHERNET: settings.ethernet,
+        }
         self._running = False
         self.wifi_enabled = settings.wifi_enabled
         self.mobile_data_enabled = settings.mobile_data_enabled
@@ -120,13 +126,8 @@ class Network:
 
     def link_settings(self, transport: Transport) -> LinkSettings:
         """The link settings of ``transport``: the profile's, or those set at run time."""
-        if transport in self._links:
-            return self._links[transport]
-        return {
-            Transport.WIFI: self._settings.wifi,
-            Transport.CELLULAR: self._settings.cellular,
-            Transport.ETHERNET: self._settings.ethernet,
-        }[transport]
+        link = self._links.get(transport)
+        return link if link is not None else self._profile_links[transport]
 
     def sample_link(self) -> LinkQuality | None:
         """Draw the link one request gets now, or ``None`` when no network is up."""

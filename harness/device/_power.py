@@ -19,12 +19,14 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
-from harness.device._cell import UAMS_PER_UAH, Draw
+from harness.device._cell import RADIO_PRIORITY, UAMS_PER_UAH, Draw
 from harness.device._profile import PowerSettings
 from harness.device._timer import Timer
 from harness.sim import Signal, Simulation
 
 _MIB: Final = 1 << 20
+#: "Until an input changes": later than any virtual instant.
+_FOREVER_MS: Final = 1 << 62
 
 
 class IdleFloor(enum.Enum):
@@ -65,8 +67,11 @@ class Power:
         self._notify: Callable[[], None] = lambda: None
         self._consume: Callable[[int, str], None] = lambda _uams, _reason: None
         self._settle: Callable[[], None] = lambda: None
-        self._radio_timer = Timer(sim, self._changed, priority=-1)
+        self._radio_timer = Timer(sim, self._changed, priority=RADIO_PRIORITY)
         self._awake = False
+        #: the draw as last computed, valid until an input changes or a radio's tail ends
+        self._draw: Draw | None = None
+        self._draw_until_ms = 0
         #: The CPU woke up (a wake-up alarm, a wake lock, the screen): non-wake-up alarms run.
         self.cpu_woke: Signal[str] = Signal("device.power.cpu_woke")
 
@@ -92,16 +97,19 @@ class Power:
             self._radio_until.clear()
             self._radio_timer.cancel()
         self._on = on
+        self._draw = None
         self._changed()
 
     def set_screen_on(self, on: bool) -> None:
         """The display turned on or off."""
         self._screen_on = on
+        self._draw = None
         self._changed()
 
     def set_idle_floor(self, floor: IdleFloor) -> None:
         """Doze moved to another floor current."""
         self._floor = floor
+        self._draw = None
         self._changed()
 
     # --- what higher layers call ------------------------------------------------------------
@@ -112,6 +120,7 @@ class Power:
             return
         self._wakelocks[tag] = self._wakelocks.get(tag, 0) + 1
         if self._wakelocks[tag] == 1:
+            self._draw = None
             self._sim.record("device.wakelock", tag=tag, held=True)
             self._changed()
 
@@ -122,6 +131,7 @@ class Power:
             return
         if count == 1:
             del self._wakelocks[tag]
+            self._draw = None
             self._sim.record("device.wakelock", tag=tag, held=False)
             self._changed()
         else:
@@ -168,6 +178,7 @@ class Power:
         if tail_ms and until > self._radio_until.get(key, -1):
             self._radio_until[key] = until
             self._radio_tag[key] = tag
+            self._draw = None
             self._changed()
 
     # --- queries ----------------------------------------------------------------------------
@@ -184,6 +195,16 @@ class Power:
 
     def draw(self) -> Draw:
         """The current draw now, split by reason."""
+        draw = self._draw
+        if draw is not None and self._sim.now_ms < self._draw_until_ms:
+            return draw
+        draw = self._draw = self._compute_draw()
+        # valid until an input changes (each setter drops it) or the next radio's tail ends
+        ends = [until for until in self._radio_until.values() if until > self._sim.now_ms]
+        self._draw_until_ms = min(ends) if ends else _FOREVER_MS
+        return draw
+
+    def _compute_draw(self) -> Draw:
         if not self._on:
             return Draw(0)
         settings = self._settings

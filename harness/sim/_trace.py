@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, Any, Final
+
+import orjson
 
 from harness._exceptions import DefinitionError
 from harness.sim._kinds import check_record, is_registered
@@ -38,9 +41,57 @@ _CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
 
+#: Value types orjson writes byte for byte as ``_CANONICAL`` does (exact types: a subclass, such
+#: as an enum member, goes the standard library's way, as does anything it would refuse).
+_EXACT_TYPES: Final = frozenset({str, int, bool, type(None)})
+#: orjson writes a float whose magnitude is below this differently (``0.00001`` and ``1e-7``
+#: against ``repr``'s ``1e-05`` and ``1e-07``); from here up it writes ``repr``'s digits.
+_SMALLEST_EXACT_FLOAT: Final = 1e-4
+_ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS
+
+
+def _exact_in_orjson(value: Any) -> bool:
+    """Whether orjson writes ``value`` exactly as ``_CANONICAL`` would (else use the latter).
+
+    Strings (escapes included), ints within 64 bits, booleans, ``null``, lists, tuples and
+    dicts with ``str`` keys (sorted by code point, as ``sort_keys`` does) are written alike;
+    floats too except non-finite ones (the standard library refuses them) and tiny ones.
+    """
+    kind = type(value)
+    if kind in _EXACT_TYPES:
+        return True
+    if kind is float:
+        magnitude = abs(value)
+        return math.isfinite(value) and (magnitude >= _SMALLEST_EXACT_FLOAT or magnitude == 0)
+    if kind is list or kind is tuple:
+        return all(_exact_in_orjson(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and _exact_in_orjson(item) for key, item in value.items())
+    return False
+
+
+def _canonical_bytes(value: dict[str, Any]) -> bytes:
+    """:func:`canonical_json` of ``value`` as UTF-8 bytes.
+
+    orjson (a JSON library written for speed) writes the common record, a flat dict of text,
+    integers, booleans and nulls, several times faster than the standard library and with the
+    same bytes; any value it would write differently (see :func:`_exact_in_orjson`), or that it
+    refuses (an int beyond 64 bits), goes through the standard library, so every trace line,
+    and so every digest, is what ``json`` writes.
+    """
+    for item in value.values():
+        if type(item) not in _EXACT_TYPES and not _exact_in_orjson(item):
+            return _CANONICAL.encode(value).encode("utf-8")
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return _CANONICAL.encode(value).encode("utf-8")
+
 
 def canonical_json(value: Mapping[str, Any]) -> str:
     """Serialise ``value`` canonically: sorted keys, compact separators, no NaN, UTF-8 text."""
+    if type(value) is dict:
+        return _canonical_bytes(value).decode("utf-8")
     return _CANONICAL.encode(value)
 
 
@@ -96,10 +147,10 @@ class Trace:
         self._keep = keep
         self._strict = os.environ.get(STRICT_ENV) == "1" if strict is None else strict
         self._records: list[TraceRecord] = []
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         if self._path is not None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self._path.open("w", encoding="utf-8", newline="\n")
+            self._file = self._path.open("wb")
         self._hasher = hashlib.sha256()
         self._count = 0
         self._kind_counts: Counter[str] = Counter()
@@ -134,8 +185,11 @@ class Trace:
             check_record(kind, fields)
         record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
         # the canonical line of the record (TraceRecord.to_json) and its newline, encoded once
-        line = _CANONICAL.encode({**fields, "t_ms": t_ms, "kind": kind}) + "\n"
-        self._hasher.update(line.encode("utf-8"))
+        fields["t_ms"] = t_ms
+        fields["kind"] = kind
+        line = _canonical_bytes(fields) + b"\n"
+        del fields["t_ms"], fields["kind"]
+        self._hasher.update(line)
         if self._file is not None:
             self._file.write(line)
         if self._keep:

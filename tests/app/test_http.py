@@ -353,3 +353,74 @@ def test_a_cut_at_the_instant_a_phase_ends_goes_by_timer_order(
     with pytest.raises(httpx.TransportError):
         sim.run(fetch())
     assert sim.trace.of_kind("http.request")[0]["error"].split(":")[0] == error
+
+
+def test_the_app_gets_the_response_the_server_built_without_its_notes(sim: Simulation) -> None:
+    """The server's response for this request reaches the app as it is (httpx's own transports
+    hand over the response they built), minus the fake servers' notes (its extensions)."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.latency("30ms")
+    built: list[httpx.Response] = []
+
+    def data(request: httpx.Request) -> httpx.Response:
+        built.append(httpx.Response(200, json={"n": 1}, request=request))
+        return built[-1]
+
+    api.router.get(API + "/data").mock(side_effect=data)
+
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get(API + "/data")
+
+    response = sim.run(fetch())
+    assert response is built[0]
+    assert (response.json(), response.extensions) == ({"n": 1}, {})
+    assert sim.trace.of_kind("http.request")[0]["duration_ms"] == 80 + 20 + 30 + 20 + 0
+
+
+def test_an_async_only_body_is_read_and_timed_like_the_same_bytes(sim: Simulation) -> None:
+    """A handler's async-only stream is read by the request's task; it costs what its bytes do."""
+    _, internet, transport = setup(sim)
+    api = internet.backend(API)
+    api.route("GET", "/bytes", text="z" * 50_000, headers={"content-length": "50000"})
+
+    async def chunks() -> Any:
+        yield b"z" * 25_000
+        yield b"z" * 25_000
+
+    def streamed(request: httpx.Request) -> httpx.Response:
+        headers = {"content-length": "50000", "content-type": "text/plain; charset=utf-8"}
+        return httpx.Response(200, content=chunks(), headers=headers)
+
+    api.router.get(API + "/stream").mock(side_effect=streamed)
+
+    async def fetch(path: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get(API + path)
+
+    assert sim.run(fetch("/stream")).text == "z" * 50_000
+    assert sim.run(fetch("/bytes")).text == "z" * 50_000
+    streamed_record, bytes_record = sim.trace.of_kind("http.request")
+    assert streamed_record["bytes_down"] == bytes_record["bytes_down"]
+    assert streamed_record["duration_ms"] == bytes_record["duration_ms"]
+
+
+def test_the_sync_client_reads_an_async_only_body(sim: Simulation) -> None:
+    """A handler's async-only stream reaches a sync Worker's client as its bytes."""
+    _, internet, transport = setup(sim)
+
+    async def chunks() -> Any:
+        yield b'{"ok": '
+        yield b"true}"
+
+    def streamed(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks(), request=request)
+
+    internet.backend(API).router.get(API + "/stream").mock(side_effect=streamed)
+    client = httpx.Client(transport=SyncDeviceTransport(transport))
+
+    def sync_fetch() -> object:
+        return client.get(API + "/stream").json()
+
+    assert sim.run(run_blocking(sync_fetch)) == {"ok": True}

@@ -9,9 +9,12 @@ import httpx
 import pytest
 
 from harness.backends import Backend, Internet
+from harness.backends._pages import PageKey
 from harness.sim import Simulation
 
 API = "https://api.example.com"
+#: a Last-Modified value (its header's place in the answer is what a test compares)
+ANY_DATE = "Mon, 05 Jan 2026 00:00:00 GMT"
 
 
 def get(backend: Backend, path: str, **headers: str) -> httpx.Response:
@@ -164,3 +167,38 @@ def test_resource_content_is_seeded(sim: Simulation) -> None:
 
     assert titles(1) == titles(1)
     assert titles(1) != titles(2)
+
+
+def test_a_page_is_what_httpx_sends_for_its_json_and_encoded_once_per_version(
+    sim: Simulation, api: Backend
+) -> None:
+    """A list page is byte for byte ``httpx.Response(json=body)`` with the server time as its
+    last field; it is encoded once while the collection is unchanged, and anew after a change."""
+    resource = api.resource("/items", initial_items=3, page_size=2)
+    encoded: list[PageKey] = []
+    encode = resource._encode_page
+
+    def counting(key: PageKey) -> bytes:
+        encoded.append(key)
+        return encode(key)
+
+    resource._encode_page = counting  # type: ignore[method-assign]
+    answers = []
+    for _ in range(3):
+        sim.run_for(1_000)
+        answers.append(get(api, "/items?page=1"))
+    resource.add({"title": "ünïcode"})
+    answers.append(get(api, "/items?page=1"))
+    assert len(encoded) == 2
+    for answer in answers:
+        body = answer.json()
+        expected = httpx.Response(
+            200, json=body, headers={"etag": resource.etag, "last-modified": ANY_DATE}
+        )
+        assert answer.content == expected.content
+        assert [name for name, _ in answer.headers.raw] == [
+            name for name, _ in expected.headers.raw
+        ]
+    assert [answer.json()["server_time_ms"] for answer in answers] == [1_000, 2_000, 3_000, 3_000]
+    assert answers[-1].json()["items"][0]["id"] == "item-0001"
+    assert answers[-1].json()["total"] == 4

@@ -103,3 +103,71 @@ def test_off_device_ignores_wakelocks(sim: Simulation, device: Any) -> None:
     device.power.note_wakeup("late")
     assert device.power.draw().total_ua == 0
     assert device.power.wakelocks == []
+
+
+def test_a_change_that_leaves_the_draw_as_it_was_arms_no_timer(
+    sim: Simulation, device: Any
+) -> None:
+    """An input set to what it was (the same current for every reason) recomputes nothing: the
+    next whole percent stays armed as it was (the loop's timer count does not move)."""
+    device.screen.wake_up()
+    sim.run_for(1_000)
+    armed = sim.loop._timer_sequence  # every timer the loop ever armed, in order
+    device.power.set_screen_on(True)
+    device.power.set_idle_floor(IdleFloor.SUSPENDED)
+    assert sim.loop._timer_sequence == armed
+
+
+def test_a_transfer_on_an_active_radio_arms_two_timers(sim: Simulation, device: Any) -> None:
+    """A transfer while the radio is still in its tail changes no current: its lump brings the
+    next whole percent nearer (one timer) and it moves the tail's end (one timer), no more."""
+    device.screen.wake_up()
+    device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    sim.run_for(100)
+    armed = sim.loop._timer_sequence
+    device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    assert sim.loop._timer_sequence == armed + 2
+
+
+def test_deferred_settling_accounts_the_same_charge(sim: Simulation, device: Any) -> None:
+    """Charge is linear in time, so inputs that leave the draw as it was change no total."""
+    device.screen.wake_up()
+    for _ in range(6):
+        sim.run_for(10_000)
+        device.power.set_screen_on(True)
+    assert device.power.used_uah("screen") == 360_000 * 60_000 // UAMS_PER_UAH
+
+
+def test_the_draw_follows_every_input_and_the_end_of_a_radio_tail(
+    sim: Simulation, device: Any
+) -> None:
+    """The draw is recomputed when an input changes and when a radio's tail ends, and only
+    then: the same instant asked twice gives the same draw."""
+    device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    assert device.power.draw() is device.power.draw()
+    device.power.acquire_wakelock("job:1")
+    assert [reason for reason, _ in device.power.draw().parts] == ["idle", "job:1", "network:a"]
+    sim.run_for(60_000)  # the Wi-Fi tail is long over
+    assert [reason for reason, _ in device.power.draw().parts] == ["idle", "job:1"]
+    device.power.release_wakelock("job:1")
+    assert device.power.draw().parts == (("idle", 14_000),)
+
+
+def test_a_battery_record_between_updates_reports_the_charge_at_the_last_input(
+    sim: Simulation, make_device: MakeDevice
+) -> None:
+    """An input that leaves the draw as it was still brings the charge up to that instant, as
+    an update does: a ``device.battery`` record written later (``dumpsys battery set``) reports
+    the charge as of then, not as of the last whole percent."""
+    device = make_device(**{**FLAT_DRAIN, "battery.capacity_mah": 20_000})
+    sim.run_for(1_000)
+    device.power.used_uah()  # brings the charge up to now
+    start_uams = device._cell.charge_uams
+    draw_ua = device.power.draw().total_ua
+    sim.run_for(600_000)
+    assert device.power.draw().total_ua == draw_ua
+    device.power.set_idle_floor(IdleFloor.SUSPENDED)  # as it was: the same current
+    sim.run_for(1_000)
+    device.shell("dumpsys battery set level 50")
+    expected_uah = (start_uams - draw_ua * 600_000) // UAMS_PER_UAH
+    assert records(sim, "device.battery")[-1]["charge_uah"] == expected_uah

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from harness.sim import Simulation, Trace, TraceRecord
+from harness.sim import Simulation, Trace, TraceRecord, canonical_json
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+
+
+class _Level(enum.IntEnum):
+    HIGH = 3
+
 
 # These tests are about the trace itself, so they record ad-hoc kinds; the kind registry and
 # strict traces are tested in tests/sim/test_kinds.py.
@@ -93,3 +107,62 @@ def test_subscribers_see_every_record() -> None:
     trace.emit(0, "a")
     trace.emit(1, "b")
     assert seen == ["a", "b"]
+
+
+_STDLIB = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_KEYS = st.text(max_size=6)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.floats(min_value=-1e-3, max_value=1e-3)
+    | st.text(max_size=8)
+    | st.sampled_from([_Colour.RED, _Level.HIGH])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEYS, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(_KEYS, _VALUES, max_size=8))
+def test_canonical_json_is_byte_for_byte_the_standard_librarys(record: dict[str, Any]) -> None:
+    """Trace lines (and so digests) are json's canonical form, whichever encoder wrote them:
+    floats by ``repr`` (``1e-05``, not ``0.00001``), big ints, enums and tuples included."""
+    assert canonical_json(record) == _STDLIB.encode(record)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, {1: "int key"}, object()])
+def test_canonical_json_refuses_what_the_standard_library_refuses(bad: object) -> None:
+    """NaN and infinities are refused as ``allow_nan=False`` refuses them; so is a value json
+    cannot write, and a dict key json would write as another type is written as json writes it."""
+    record = {"field": bad}
+    try:
+        expected: str | type[Exception] = _STDLIB.encode(record)
+    except (TypeError, ValueError) as error:
+        expected = type(error)
+    if isinstance(expected, str):
+        assert canonical_json(record) == expected
+    else:
+        with pytest.raises(expected):
+            canonical_json(record)
+
+
+def test_a_streamed_line_is_the_canonical_form_of_its_record(tmp_path: Path) -> None:
+    """What ``trace.jsonl`` holds is each record's :meth:`TraceRecord.to_json`, one per line."""
+    trace = Trace(tmp_path / "trace.jsonl", keep=True)
+    first = trace.emit(5, "x.tiny", value=1.5e-7, name="é")
+    second = trace.emit(6, "x.enum", colour=_Colour.RED, big=2**65)
+    trace.close()
+    lines = (tmp_path / "trace.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines == [first.to_json(), second.to_json()]
+    assert lines[0] == '{"kind":"x.tiny","name":"é","t_ms":5,"value":1.5e-07}'
+    assert Trace.digest_file(tmp_path / "trace.jsonl") == trace.digest()

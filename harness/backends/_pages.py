@@ -1,0 +1,57 @@
+"""List pages of a :class:`~harness.backends.RestResource`, encoded once per collection version.
+
+A page's JSON changes only when the collection does, except for its last field, the server
+time of the answer. :class:`EncodedPages` keeps each page encoded up to that field, and
+:func:`page_response` completes it: the same bytes and headers, in the same order, as
+``httpx.Response(json=body)`` sends (httpx's ``encode_json``: ``json.dumps`` with
+``ensure_ascii=False`` and compact separators, UTF-8, ``Content-Length`` then ``Content-Type``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import httpx
+
+#: (collection version, pagination ``"page"`` or ``"cursor"``, page number or cursor, limit)
+PageKey = tuple[int, str, str | int, int]
+
+#: At most this many encoded pages are kept for one version of a collection.
+PAGES_KEPT: Final = 64
+
+
+class EncodedPages:
+    """The pages of one collection answered since it last changed, encoded up to the time."""
+
+    __slots__ = ("_pages",)
+
+    def __init__(self) -> None:
+        self._pages: dict[PageKey, bytes] = {}
+
+    def get(self, key: PageKey) -> bytes | None:
+        """The page ``key`` as encoded when first answered, or ``None``."""
+        return self._pages.get(key)
+
+    def keep(self, key: PageKey, body: dict[str, Any]) -> bytes:
+        """Encode ``body`` (every field but the server time) and keep it for ``key``."""
+        whole = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        encoded = whole[:-1].encode("utf-8") + b',"server_time_ms":'
+        pages = self._pages
+        if len(pages) >= PAGES_KEPT or any(kept[0] != key[0] for kept in pages):
+            pages.clear()  # the collection changed (those pages are gone), or many pages
+        pages[key] = encoded
+        return encoded
+
+
+def page_response(
+    encoded: bytes, now_ms: int, cache_headers: dict[str, str], request: httpx.Request
+) -> httpx.Response:
+    """The 200 answer of a page ``encoded`` by :meth:`EncodedPages.keep`, at ``now_ms``."""
+    content = b"%b%d}" % (encoded, now_ms)
+    headers = {
+        **cache_headers,
+        "Content-Length": str(len(content)),
+        "Content-Type": "application/json",
+    }
+    return httpx.Response(200, content=content, headers=headers, request=request)
