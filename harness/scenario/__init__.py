@@ -5,9 +5,6 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 :class:`RunResult` for assertions in tests.
 """
 
-from harness.scenario import (
-    trace_kinds as trace_kinds,  # registers the scenario layer's trace kinds
-)
 from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
 from harness.scenario._executors import (
