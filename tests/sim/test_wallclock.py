@@ -128,3 +128,49 @@ def test_a_simulation_inside_a_callers_freeze_time_patches_nothing_more(
             assert module.clock() == EPOCH.timestamp()
         assert module.clock() == outer.timestamp()
     assert module.clock is real
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_quick_check_of_a_module_finds_what_freezegun_finds() -> None:
+    """For every loaded module, the scan patches exactly the names freezegun's own walk would
+    (``_get_module_attributes``: dir and getattr), though most modules are passed over after a
+    C-speed look at their namespace's values."""
+    from freezegun import api
+
+    import harness.report  # noqa: F401  (the modules a run has loaded)
+    from harness.sim import _wallclock
+
+    freezer = freezegun.freeze_time(EPOCH)
+    freezer.start()  # sets which fakes stand for which real functions
+    freezer.stop()
+    fakes = {
+        id(freezer.reals[id(getattr(api, name))]): getattr(api, name)
+        for name in freezer.fake_names
+        if id(getattr(api, name, None)) in freezer.reals
+    }
+    lazy = types.ModuleType("harness_test_lazy_clock")
+    lazy.__dir__ = lambda: ["clock"]  # type: ignore[attr-defined]
+    lazy.__getattr__ = lambda name: time.time  # type: ignore[attr-defined]
+    holder = types.ModuleType("harness_test_clock_holder2")
+    holder.moment = datetime  # type: ignore[attr-defined]
+    sys.modules[lazy.__name__] = lazy
+    sys.modules[holder.__name__] = holder
+    try:
+        assert fakes
+        for name, loaded in list(sys.modules.items()):
+            quick = _wallclock._scan(api, name, loaded, (), fakes)
+            if name in (api.__name__, "datetime", "time") or loaded is None:
+                continue
+            full = tuple(
+                (attribute, value, fakes[id(value)])
+                for attribute, value in api._get_module_attributes(loaded)
+                if id(value) in fakes
+            )
+            assert quick == full, name
+        assert [
+            attribute for attribute, _, _ in _wallclock._scan(api, lazy.__name__, lazy, (), fakes)
+        ] == ["clock"]
+        assert _wallclock._scan(api, holder.__name__, holder, (), fakes)
+    finally:
+        del sys.modules[lazy.__name__]
+        del sys.modules[holder.__name__]
