@@ -149,8 +149,8 @@ def test_the_quick_check_of_a_module_finds_what_freezegun_finds() -> None:
         if id(getattr(api, name, None)) in freezer.reals
     }
     lazy = types.ModuleType("harness_test_lazy_clock")
-    lazy.__dir__ = lambda: ["clock"]  # type: ignore[attr-defined]
-    lazy.__getattr__ = lambda name: time.time  # type: ignore[attr-defined]
+    lazy.__dir__ = lambda: ["clock"]  # type: ignore[method-assign]
+    lazy.__getattr__ = lambda name: time.time  # type: ignore[method-assign]
     holder = types.ModuleType("harness_test_clock_holder2")
     holder.moment = datetime  # type: ignore[attr-defined]
     sys.modules[lazy.__name__] = lazy
