@@ -33,7 +33,14 @@ from harness.scenario._record import (
     trace_location,
 )
 from harness.scenario._result import RunResult
-from harness.scenario._runner import Job, failed_summary, run, run_many, run_scenario
+from harness.scenario._runner import (
+    Job,
+    failed_summary,
+    load_once,
+    run,
+    run_many,
+    run_scenario,
+)
 from harness.scenario._session import RunSession
 from harness.scenario._why import WorkWhy, why_at
 from harness.scenario._world import World
@@ -69,6 +76,7 @@ __all__ = [
     "life_presets",
     "load",
     "load_data",
+    "load_once",
     "loads",
     "make_executor",
     "run",
