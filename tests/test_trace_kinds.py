@@ -149,3 +149,25 @@ def test_an_app_cannot_take_a_harness_kind_whose_module_is_not_imported() -> Non
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_check_asking_for_an_unrecorded_kind_imports_only_its_layers_kinds() -> None:
+    """A check reading a kind the run never recorded (no_crashes reads flutter.task_error) finds
+    it registered by importing only the module that declares it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from harness.scenario._session import _is_registered\n"
+        "assert _is_registered('flutter.task_error')\n"
+        "loaded = sorted(m for m in sys.modules if m.endswith('.trace_kinds'))\n"
+        "assert not _is_registered('flutter.no_such_kind')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code + "print(loaded)"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.strip()
+    assert "'harness.flutter.trace_kinds'" in loaded
+    assert "'harness.workmanager.trace_kinds'" not in loaded
