@@ -145,10 +145,11 @@ def _fakes() -> dict[int, object]:
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_the_scan_of_a_module_finds_what_freezegun_finds_in_its_namespace() -> None:
+def test_the_scan_of_a_module_finds_what_freezegun_finds() -> None:
     """For every loaded module, the scan patches exactly the names freezegun's own walk would
-    (``_get_module_attributes``: dir and getattr) among those the module holds, though most
-    modules are passed over after a C-speed look at their namespace's values."""
+    (``_get_module_attributes``: dir and getattr), though most modules are passed over after a
+    C-speed look at their namespace's values; a module with its own ``__dir__`` (a lazy
+    ``__getattr__``) is walked as freezegun walks it."""
     from freezegun import api
 
     import harness.report  # noqa: F401  (the modules a run has loaded)
@@ -158,44 +159,27 @@ def test_the_scan_of_a_module_finds_what_freezegun_finds_in_its_namespace() -> N
     holder = types.ModuleType("harness_test_clock_holder2")
     holder.moment = datetime  # type: ignore[attr-defined]
     holder.clock = time.time  # type: ignore[attr-defined]
+    lazy = types.ModuleType("harness_test_lazy_clock")
+    lazy.__dir__ = lambda: ["served"]  # type: ignore[method-assign]
+    lazy.__getattr__ = lambda name: time.time  # type: ignore[method-assign]
     sys.modules[holder.__name__] = holder
+    sys.modules[lazy.__name__] = lazy
     try:
         assert fakes
         for name, loaded in list(sys.modules.items()):
             if name in (api.__name__, "datetime", "time") or loaded is None:
                 continue
             quick = _wallclock._scan(api, name, loaded, (), fakes)
-            held = set(vars(loaded)) if isinstance(loaded, types.ModuleType) else None
             full = tuple(
                 (attribute, value, fakes[id(value)])
                 for attribute, value in api._get_module_attributes(loaded)
-                if id(value) in fakes and (held is None or attribute in held)
+                if id(value) in fakes
             )
             assert quick == full, name
         found = _wallclock._scan(api, holder.__name__, holder, (), fakes)
         assert [attribute for attribute, _, _ in found] == ["clock", "moment"]
+        found = _wallclock._scan(api, lazy.__name__, lazy, (), fakes)
+        assert [attribute for attribute, _, _ in found] == ["served"]
     finally:
         del sys.modules[holder.__name__]
-
-
-def test_the_scan_loads_no_name_a_module_serves_lazily() -> None:
-    """A name a module's __dir__ lists but only its __getattr__ serves (a lazy import, as in
-    anyio and pydantic) is not loaded by the scan (freezegun's walk imported ~50 modules so)."""
-    from freezegun import api
-
-    from harness.sim import _wallclock
-
-    asked: list[str] = []
-
-    def served(name: str) -> object:
-        asked.append(name)
-        return time.time
-
-    lazy = types.ModuleType("harness_test_lazy_clock")
-    lazy.__dir__ = lambda: ["clock", "held", "hidden_by_dir"]  # type: ignore[method-assign]
-    lazy.__getattr__ = served  # type: ignore[method-assign]
-    lazy.held = time.time  # type: ignore[attr-defined]
-    lazy.unlisted = time.time  # type: ignore[attr-defined]
-    found = _wallclock._scan(api, lazy.__name__, lazy, (), _fakes())
-    assert [attribute for attribute, _, _ in found] == ["held"]
-    assert asked == []
+        del sys.modules[lazy.__name__]
