@@ -214,7 +214,7 @@ def _load_all(
     file never hides the errors of the others)."""
     from rich.markup import escape
 
-    from harness.scenario import discover, load
+    from harness.scenario import discover, load, load_once
 
     files = discover(paths)
     if not files:
@@ -224,8 +224,11 @@ def _load_all(
     bad = False
     for file in files:
         try:
-            loaded = load(file, imports=imports)
-            scenarios.append(loaded if app is None else loaded.with_app(app))
+            if imports:  # as the runs load it: a run in this process does not load it again
+                scenarios.append(load_once(str(file), app))
+            else:
+                loaded = load(file, imports=False)
+                scenarios.append(loaded if app is None else loaded.with_app(app))
         except ScenarioError as error:
             console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
             bad = True

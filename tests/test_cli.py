@@ -278,3 +278,25 @@ resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
 from harness.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+
+
+def test_run_in_this_process_reads_and_checks_the_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`harness run FILE --workers 1` checks the file before running and the run uses that
+    check (loading a scenario validates it and builds a world for the preflight: a second
+    load was a tenth of a one-hour run's CPU)."""
+    from harness.scenario import _loader
+
+    path = _scenario_file(tmp_path, SCENARIO.replace("hourly sync", "hourly sync once"))
+    loads: list[str] = []
+    real = _loader.load_data
+
+    def counted(data: object, **options: object) -> object:
+        loads.append(str(options.get("file")))
+        return real(data, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_loader, "load_data", counted)
+    out = tmp_path / "out"
+    main(["run", str(path), "--seed", "0", "--out", str(out), "--workers", "1"])
+    assert loads == [str(path)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.sim import registered_trace_kinds
-from tests.regen_trace_doc import DOC, harness_kinds, rendered
+from tests.regen_trace_doc import DOC, INDEX, harness_kinds, index_source, rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = (
@@ -92,3 +92,82 @@ def test_every_layer_kind_is_known_once_scenarios_are_imported() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_kind_index_is_up_to_date() -> None:
+    """harness/sim/_kind_index.py names every layer's kind and its module (regen_trace_doc)."""
+    assert INDEX.read_text(encoding="utf-8") == index_source(), (
+        "harness/sim/_kind_index.py is stale: run python -m tests.regen_trace_doc"
+    )
+
+
+def test_layers_kinds_are_known_without_importing_their_modules() -> None:
+    """A run imports no layer's trace_kinds module (building their ~100 dataclasses was a tenth of
+    a short run's CPU), yet every harness kind is registered; a class's module is imported when
+    its declaration is asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import harness.report, harness.scenario\n"
+        "from harness.sim import trace_kind_spec\n"
+        "from harness.sim._kinds import is_registered\n"
+        "loaded = sorted(m for m in sys.modules if m.endswith('.trace_kinds'))\n"
+        "assert loaded == ['harness.sim.trace_kinds'], loaded\n"
+        "assert is_registered('flutter.task_error') and is_registered('work.finished')\n"
+        "assert not is_registered('flutter.no_such_kind')\n"
+        "spec = trace_kind_spec('work.finished')\n"
+        "assert spec.record_type.__name__ == 'WorkFinishedRecord', spec\n"
+        "assert 'harness.workmanager.trace_kinds' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_app_cannot_take_a_harness_kind_whose_module_is_not_imported() -> None:
+    """Registering a kind harness declares raises TraceKindError, as when its module was
+    imported first (docs/trace.md: a kind is registered once)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from dataclasses import dataclass\n"
+        "from typing import ClassVar\n"
+        "from harness._exceptions import TraceKindError\n"
+        "from harness.sim import TraceKind, register_trace_kind\n"
+        "@dataclass(frozen=True, slots=True, kw_only=True)\n"
+        "class Mine(TraceKind):\n"
+        "    '''Mine.'''\n"
+        "    KIND: ClassVar[str] = 'flutter.task_error'\n"
+        "try:\n"
+        "    register_trace_kind(Mine)\n"
+        "except TraceKindError as error:\n"
+        "    assert 'harness.flutter.trace_kinds' in str(error), error\n"
+        "else:\n"
+        "    raise AssertionError('registered')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_check_asking_for_an_unrecorded_kind_imports_only_its_layers_kinds() -> None:
+    """A check reading a kind the run never recorded (no_crashes reads flutter.task_error) finds
+    it registered by importing only the module that declares it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from harness.scenario._session import _is_registered\n"
+        "assert _is_registered('flutter.task_error')\n"
+        "loaded = sorted(m for m in sys.modules if m.endswith('.trace_kinds'))\n"
+        "assert not _is_registered('flutter.no_such_kind')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code + "print(loaded)"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.strip()
+    assert "'harness.flutter.trace_kinds'" in loaded
+    assert "'harness.workmanager.trace_kinds'" not in loaded

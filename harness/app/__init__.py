@@ -6,7 +6,6 @@ code ported from Dart keeps its shape.
 """
 
 from harness._exceptions import NoAppRunningError
-from harness.app import trace_kinds as trace_kinds  # registers the app layer's trace kinds
 from harness.app._context import (
     AppInstance,
     Notification,

@@ -63,7 +63,22 @@ def is_library_file(filename: str) -> bool:
     library code."""
     if not filename or filename.startswith("<"):
         return True
-    return os.path.realpath(filename).startswith(_library_prefixes())
+    return _real_path(filename).startswith(_library_prefixes())
+
+
+@cache
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def _real_path(filename: str) -> str:
+    """``os.path.realpath(filename)``; for an absolute path whose last part is not a symbolic
+    link, its directory's real path (resolved once per directory: the first run of a process
+    asks about some 700 module files in a few dozen directories) joined with its name."""
+    directory, name = os.path.split(filename)
+    if not os.path.isabs(filename) or name in ("", ".", "..") or os.path.islink(filename):
+        return os.path.realpath(filename)
+    return os.path.join(_real_directory(directory), name)
 
 
 def _module_files(module: ModuleType) -> list[str]:

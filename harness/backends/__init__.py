@@ -18,9 +18,6 @@ After a run, ask the server what happened: ``api.requests.count("GET", "/items")
 ``items.received_ids()``, ``items.duplicate_ids()``, ``api.requests.max_per_hour()``.
 """
 
-from harness.backends import (
-    trace_kinds as trace_kinds,  # registers the backends layer's trace kinds
-)
 from harness.backends._backend import FAULT_EXTENSION, Backend, Internet, TokenAuth
 from harness.backends._body import SIZED_BODY_EXTENSION, SizedBody
 from harness.backends._faults import (

@@ -17,7 +17,6 @@ Android schedules through JobScheduler (job 999) or AlarmManager; iOS through BG
 (``com.transistorsoft.fetch``). See docs/background-fetch.md.
 """
 
-from harness.background_fetch import trace_kinds as trace_kinds  # registers bgfetch.* kinds
 from harness.background_fetch._android import AndroidBackgroundFetch
 from harness.background_fetch._config import (
     ALARM_WAKELOCK_MS,

@@ -10,7 +10,6 @@ doze window). ``device.shell("adb shell dumpsys battery unplug")`` is the adb co
 See ``docs/architecture.md`` ("The device model").
 """
 
-from harness.device import trace_kinds as trace_kinds  # registers the device layer's trace kinds
 from harness.device._allowlist import AllowlistChange, PowerAllowlist, app_id
 from harness.device._apps import Apps
 from harness.device._battery import Battery

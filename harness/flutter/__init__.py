@@ -15,7 +15,6 @@ A port of a Dart app's background code reads almost line by line::
         Workmanager().execute_task(handler)
 """
 
-from harness.flutter import trace_kinds as trace_kinds  # registers the flutter layer's trace kinds
 from harness.flutter._ios import IOS_INIT_REQUIRED, IOS_PERFORM_FETCH, WorkmanagerPlugin
 from harness.flutter._payload import DART_TASK_KEY, PayloadTypeError
 from harness.flutter._plugin import (

@@ -11,7 +11,6 @@ launches is not public: it is the documented, seeded, configurable ``LaunchPolic
 (docs/ios.md).
 """
 
-from harness.ios import trace_kinds as trace_kinds  # registers the iOS layer's trace kinds
 from harness.ios._app import AppDelegate, AppInfo, IOSApp, Launch
 from harness.ios._background_time import INVALID_BACKGROUND_TASK, BackgroundTime
 from harness.ios._continued import ContinuedProcessing, ContinuedProcessingPolicy

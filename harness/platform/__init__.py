@@ -8,9 +8,6 @@ JobScheduler's own words (``JobInfo``, ``JobParameters`` stop reasons). Its deci
 """
 
 from harness._exceptions import JobShellError
-from harness.platform import (
-    trace_kinds as trace_kinds,  # registers the platform layer's trace kinds
-)
 from harness.platform._alarms import Alarm, AlarmKind, AlarmManagerService
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._decision import (

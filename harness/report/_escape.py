@@ -13,8 +13,9 @@ from typing import Final
 from urllib.parse import quote
 
 #: Characters XML 1.0 forbids (https://www.w3.org/TR/xml/#charsets): C0 controls other than tab,
-#: newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: newline and carriage return, lone surrogates, U+FFFE and U+FFFF. (Written as those ranges, not
+#: as the complement of the allowed ones, whose compiling took 5 ms of every command's start.)
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 #: What a terminal may act on: C0 controls (ESC starts colour, cursor and title sequences), DEL,
 #: C1 controls (U+009B is a one-byte CSI), lone surrogates and the bidirectional overrides that

@@ -5,9 +5,6 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 :class:`RunResult` for assertions in tests.
 """
 
-from harness.scenario import (
-    trace_kinds as trace_kinds,  # registers the scenario layer's trace kinds
-)
 from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
 from harness.scenario._checks import CHECK_NAMES, Check, RunView
 from harness.scenario._executors import (
@@ -36,7 +33,14 @@ from harness.scenario._record import (
     trace_location,
 )
 from harness.scenario._result import RunResult
-from harness.scenario._runner import Job, failed_summary, run, run_many, run_scenario
+from harness.scenario._runner import (
+    Job,
+    failed_summary,
+    load_once,
+    run,
+    run_many,
+    run_scenario,
+)
 from harness.scenario._session import RunSession
 from harness.scenario._why import why_at
 from harness.scenario._why_answer import WorkWhy
@@ -73,6 +77,7 @@ __all__ = [
     "life_presets",
     "load",
     "load_data",
+    "load_once",
     "loads",
     "make_executor",
     "run",

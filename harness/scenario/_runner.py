@@ -107,9 +107,13 @@ class Job:
     app: str | None = None
 
 
-def _load_once(path: str, app: str | None = None) -> Scenario:
-    """A process runs many seeds of few files: read and check each version of a file once per
-    process (a loaded scenario is only read by its runs); a file edited since is read again."""
+def load_once(path: str, app: str | None = None) -> Scenario:
+    """:func:`~harness.scenario.load` of ``path`` (then ``with_app(app)``), as runs load it.
+
+    A process runs many seeds of few files: each version of a file (its mtime and size) is read
+    and checked once per process (a loaded scenario is only read by its runs); a file edited
+    since is read again. The command line loads its files with this, so a run in the same
+    process does not read and check the file a second time."""
     try:
         stat = os.stat(path)
         version = (stat.st_mtime_ns, stat.st_size)
@@ -125,7 +129,7 @@ def _load_version(path: str, _version: tuple[int, int], app: str | None) -> Scen
 
 
 def _run_job(job: Job) -> RunRecord:
-    return run(_load_once(job.path, job.app), job.seed, trace_path=job.trace_path)
+    return run(load_once(job.path, job.app), job.seed, trace_path=job.trace_path)
 
 
 def run_many(

@@ -38,7 +38,16 @@ from harness.sim import (
     TraceRecord,
     real_perf_counter,
     registered_trace_kinds,
+    trace_kind_spec,
 )
+
+
+def _is_registered(kind: str) -> bool:
+    try:
+        trace_kind_spec(kind)  # imports only the module that declares it
+    except TraceKindError:
+        return False
+    return True
 
 
 class _View:
@@ -81,13 +90,14 @@ class _View:
 
     def _check_known(self, kinds: Sequence[str]) -> None:
         present = self._trace.kind_counts()
-        known_kinds = {*present, *registered_trace_kinds()}
         for kind in kinds:
-            known = (
-                any(k.startswith(kind) for k in known_kinds)
-                if kind.endswith(".")
-                else kind in known_kinds
-            )
+            # the recorded kinds first: the whole registry imports every layer's trace_kinds
+            if kind.endswith("."):
+                known = any(k.startswith(kind) for k in present) or any(
+                    k.startswith(kind) for k in registered_trace_kinds()
+                )
+            else:
+                known = kind in present or _is_registered(kind)
             if not known:
                 raise TraceKindError(
                     f"no trace kind {kind!r} is registered or was recorded in this run; the run "

@@ -10,12 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-# Each layer registers its kinds when it is imported. A run's checks may ask for kinds of a layer
-# the run never touched (no_crashes reads flutter.task_error for an app with no flutter code),
-# so every layer below the scenarios is loaded with them.
-from harness import backends as backends
-from harness import flutter as flutter
-from harness import phone as phone
 from harness.sim import TraceKind, register_trace_kind
 
 

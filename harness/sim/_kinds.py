@@ -12,17 +12,23 @@ record's fields (no default: required; a default: optional, absent from some rec
         KIND: ClassVar[str] = "device.wakeup"
         reason: str
 
-Each layer registers its own kinds in its own ``trace_kinds`` module, which its package imports,
-so registration happens on import and this layer knows nothing of the ones above it. A strict
-:class:`~harness.sim.Trace` checks every record against its kind (:func:`check_record`); the
-class is also the typed view of a record (:meth:`TraceKind.from_record`). ``docs/trace.md`` is
-generated from this registry (:func:`render_trace_kinds_markdown`).
+Each layer declares its own kinds in its own ``trace_kinds`` module, which registers them when it
+is imported. Building ~100 dataclasses is a large share of a short run's start-up, so the layers'
+``trace_kinds`` modules are imported only when a kind's declaration is needed: the generated
+index :data:`~harness.sim._kind_index.HARNESS_KINDS` (kind -> module, regenerated with
+``python -m tests.regen_trace_doc`` and checked by ``tests/test_trace_kinds.py``) answers
+whether a kind is known; any question about a kind's class or fields imports its module first.
+A strict :class:`~harness.sim.Trace` checks every record against its kind
+(:func:`check_record`); the class is also the typed view of a record
+(:meth:`TraceKind.from_record`). ``docs/trace.md`` is generated from this registry
+(:func:`render_trace_kinds_markdown`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import sys
 import types
 import typing
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
 
 from harness._exceptions import TraceKindError
+from harness.sim._kind_index import HARNESS_KINDS
 
 if typing.TYPE_CHECKING:
     from harness.sim._trace import TraceRecord
@@ -65,7 +72,7 @@ class TraceKind:
                 f"a {record.kind!r} record is not a {cls.KIND!r} record; "
                 f"select records of kind {cls.KIND!r} for {cls.__name__}"
             )
-        spec = _REGISTRY.get(cls.KIND)
+        spec = _declared_spec(cls.KIND)
         names = spec.names if spec is not None else frozenset(record.fields)
         values = {name: value for name, value in record.fields.items() if name in names}
         missing = sorted(spec.required - values.keys()) if spec is not None else []
@@ -126,6 +133,29 @@ class TraceKindSpec:
 
 _REGISTRY: dict[str, TraceKindSpec] = {}
 _K = TypeVar("_K", bound=type[TraceKind])
+#: Harness's kinds whose module is not imported yet: kind -> the module that declares it.
+_PENDING: dict[str, str] = dict(HARNESS_KINDS)
+
+
+def _import_declaring(kind: str | None) -> None:
+    """Import the module that declares ``kind`` (every harness module not yet imported when
+    ``kind`` is ``None`` or not in the index: an index older than the code still finds it)."""
+    module = _PENDING.get(kind) if kind is not None else None
+    modules = [module] if module is not None else sorted(set(_PENDING.values()))
+    for name in modules:
+        importlib.import_module(name)
+        # a kind the index names but the module no longer declares is not registered
+        for stale in [k for k, declaring in _PENDING.items() if declaring == name]:
+            del _PENDING[stale]
+
+
+def _declared_spec(kind: str) -> TraceKindSpec | None:
+    """The registered spec of ``kind``, importing harness's module that declares it if need be."""
+    spec = _REGISTRY.get(kind)
+    if spec is None and _PENDING:
+        _import_declaring(kind)
+        spec = _REGISTRY.get(kind)
+    return spec
 
 
 def _type_text(hint: Any) -> str:
@@ -180,6 +210,8 @@ def register_trace_kind(record_type: _K) -> _K:
         raise TraceKindError(
             f"{name} has no KIND; set KIND: ClassVar[str] = 'area.event' on a TraceKind subclass"
         )
+    if _PENDING.get(kind) not in (None, record_type.__module__):
+        _import_declaring(kind)  # harness declares this kind: its class is the registered one
     existing = _REGISTRY.get(kind)
     if existing is not None:
         if existing.record_type.__qualname__ == name and existing.module == record_type.__module__:
@@ -215,28 +247,34 @@ def register_trace_kind(record_type: _K) -> _K:
         names=frozenset(checks),
         checks=checks,
     )
+    _PENDING.pop(kind, None)
     return record_type
 
 
 def registered_trace_kinds() -> Mapping[str, TraceKindSpec]:
-    """Every registered kind (of the packages imported so far), sorted by name."""
+    """Every registered kind (harness's, and those of the apps imported so far), sorted by
+    name."""
+    if _PENDING:
+        _import_declaring(None)
     return {kind: _REGISTRY[kind] for kind in sorted(_REGISTRY)}
 
 
 def trace_kind_spec(kind: str) -> TraceKindSpec:
     """The registered kind ``kind``; :class:`TraceKindError` listing close names if unknown."""
-    spec = _REGISTRY.get(kind)
+    spec = _declared_spec(kind)
     if spec is None:
         raise TraceKindError(_unregistered(kind))
     return spec
 
 
 def is_registered(kind: str) -> bool:
-    """Whether ``kind`` is registered."""
-    return kind in _REGISTRY
+    """Whether ``kind`` is registered (harness's kinds are, before their modules are imported)."""
+    return kind in _REGISTRY or kind in _PENDING or _declared_spec(kind) is not None
 
 
 def _unregistered(kind: str) -> str:
+    if _PENDING:
+        _import_declaring(None)
     close = difflib.get_close_matches(kind, _REGISTRY, n=3)
     hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
     return (
@@ -248,7 +286,7 @@ def _unregistered(kind: str) -> str:
 
 def check_record(kind: str, fields: Mapping[str, Any]) -> None:
     """Raise :class:`TraceKindError` unless ``fields`` fit the registered kind ``kind``."""
-    spec = _REGISTRY.get(kind)
+    spec = _REGISTRY.get(kind) or _declared_spec(kind)
     if spec is None:
         raise TraceKindError(_unregistered(kind))
     missing = spec.required.difference(fields)

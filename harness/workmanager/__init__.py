@@ -66,9 +66,6 @@ kind                   when, and its own fields
 =====================  ==========================================================================
 """
 
-from harness.workmanager import (
-    trace_kinds as trace_kinds,  # registers the workmanager layer's trace kinds
-)
 from harness.workmanager._configuration import Configuration, FixedThreadPool
 from harness.workmanager._constraint_state import ConstraintState
 from harness.workmanager._constraints import Constraints, ContentUriTrigger

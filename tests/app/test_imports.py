@@ -68,3 +68,29 @@ def test_environment_cwd_and_path_come_back_also_after_an_error(tmp_path: Path) 
     with pytest.raises(ZeroDivisionError), fresh_imports():
         change_everything()
     assert (dict(os.environ), os.getcwd(), sys.path) == (environ, cwd, path)
+
+
+def test_a_files_real_path_is_os_realpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a file is library code is judged on its real path (os.path.realpath), also when
+    a directory or the file itself is a symbolic link, the path is relative or the file is gone
+    (the real path of its directory is resolved once per directory)."""
+    from harness.app._imports import _real_path
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "mod.py").write_text("")
+    (tmp_path / "linked_dir").symlink_to(real)
+    (real / "linked_file.py").symlink_to(tmp_path / "elsewhere.py")
+    (tmp_path / "elsewhere.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    for path in (
+        str(real / "mod.py"),
+        str(tmp_path / "linked_dir" / "mod.py"),
+        str(tmp_path / "linked_dir" / "linked_file.py"),
+        str(tmp_path / "linked_dir" / "gone.py"),
+        str(tmp_path / "linked_dir" / ".." / "real" / "mod.py"),
+        "linked_dir/mod.py",
+        str(tmp_path / "linked_dir") + "/",
+    ):
+        assert _real_path(path) == os.path.realpath(path), path
+    assert _real_path(str(tmp_path / "linked_dir" / "mod.py")) == str(real / "mod.py")

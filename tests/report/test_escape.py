@@ -265,3 +265,17 @@ def test_report_of_a_broken_summary_says_so(tmp_path: Path, document: str) -> No
     (tmp_path / "summary.json").write_text(document, encoding="utf-8")
     with pytest.raises(ValueError, match=r"summary|Expecting"):
         rerender(tmp_path)
+
+
+def test_the_characters_xml_forbids_are_exactly_those_outside_its_char_production() -> None:
+    """XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    (https://www.w3.org/TR/xml/#charsets); every other code point is forbidden (checked at
+    each range's edges)."""
+    from harness.report._escape import _NOT_XML
+
+    allowed = [(0x9, 0x9), (0xA, 0xA), (0xD, 0xD), (0x20, 0xD7FF), (0xE000, 0xFFFD)]
+    allowed.append((0x10000, 0x10FFFF))
+    edges = {point + step for low, high in allowed for point in (low, high) for step in (-1, 0, 1)}
+    for code in sorted(edge for edge in edges | {0, 0x7F, 0x85, 0xFEFF} if 0 <= edge <= 0x10FFFF):
+        xml_char = any(low <= code <= high for low, high in allowed)
+        assert (_NOT_XML.search(chr(code)) is None) == xml_char, hex(code)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
-from harness.scenario._runner import Job, _load_once, run, run_many, run_scenario
+from harness.scenario._runner import Job, load_once, run, run_many, run_scenario
 
 SCENARIO = """\
 name: hourly sync with edits
@@ -192,6 +192,6 @@ def test_a_file_edited_in_a_long_lived_process_is_read_again(tmp_path: Path) -> 
     or a pytest session that outlives an edit never runs the stale version)."""
     path = tmp_path / "sync.yaml"
     path.write_text(SCENARIO)
-    assert _load_once(str(path)).spec.name == "hourly sync with edits"
+    assert load_once(str(path)).spec.name == "hourly sync with edits"
     path.write_text(SCENARIO.replace("hourly sync with edits", "hourly sync, edited"))
-    assert _load_once(str(path)).spec.name == "hourly sync, edited"
+    assert load_once(str(path)).spec.name == "hourly sync, edited"

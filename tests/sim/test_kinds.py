@@ -23,10 +23,16 @@ from harness.sim import _kinds as kinds_module
 
 @pytest.fixture(autouse=True)
 def _restore_registry() -> Iterator[None]:
+    # the kinds a test's lookups import are registered for good: keep them, drop only the test's
     saved = dict(kinds_module._REGISTRY)
     yield
+    imported = {
+        kind: spec
+        for kind, spec in kinds_module._REGISTRY.items()
+        if kind not in saved and not spec.module.startswith("tests.")
+    }
     kinds_module._REGISTRY.clear()
-    kinds_module._REGISTRY.update(saved)
+    kinds_module._REGISTRY.update(saved | imported)
 
 
 def _declare() -> type[TraceKind]:

@@ -128,3 +128,58 @@ def test_a_simulation_inside_a_callers_freeze_time_patches_nothing_more(
             assert module.clock() == EPOCH.timestamp()
         assert module.clock() == outer.timestamp()
     assert module.clock is real
+
+
+def _fakes() -> dict[int, object]:
+    """freezegun's fakes by the id of the real function each stands for."""
+    from freezegun import api
+
+    freezer = freezegun.freeze_time(EPOCH)
+    freezer.start()  # sets which fakes stand for which real functions
+    freezer.stop()
+    return {
+        id(freezer.reals[id(getattr(api, name))]): getattr(api, name)
+        for name in freezer.fake_names
+        if id(getattr(api, name, None)) in freezer.reals
+    }
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_scan_of_a_module_finds_what_freezegun_finds() -> None:
+    """For every loaded module, the scan patches exactly the names freezegun's own walk would
+    (``_get_module_attributes``: dir and getattr), though most modules are passed over after a
+    C-speed look at their namespace's values; a module with its own ``__dir__`` (a lazy
+    ``__getattr__``) is walked as freezegun walks it."""
+    from freezegun import api
+
+    import harness.report  # noqa: F401  (the modules a run has loaded)
+    from harness.sim import _wallclock
+
+    fakes = _fakes()
+    holder = types.ModuleType("harness_test_clock_holder2")
+    holder.moment = datetime  # type: ignore[attr-defined]
+    holder.clock = time.time  # type: ignore[attr-defined]
+    lazy = types.ModuleType("harness_test_lazy_clock")
+    lazy.__dir__ = lambda: ["served"]  # type: ignore[method-assign]
+    lazy.__getattr__ = lambda name: time.time  # type: ignore[method-assign]
+    sys.modules[holder.__name__] = holder
+    sys.modules[lazy.__name__] = lazy
+    try:
+        assert fakes
+        for name, loaded in list(sys.modules.items()):
+            if name in (api.__name__, "datetime", "time") or loaded is None:
+                continue
+            quick = _wallclock._scan(api, name, loaded, (), fakes)
+            full = tuple(
+                (attribute, value, fakes[id(value)])
+                for attribute, value in api._get_module_attributes(loaded)
+                if id(value) in fakes
+            )
+            assert quick == full, name
+        found = _wallclock._scan(api, holder.__name__, holder, (), fakes)
+        assert [attribute for attribute, _, _ in found] == ["clock", "moment"]
+        found = _wallclock._scan(api, lazy.__name__, lazy, (), fakes)
+        assert [attribute for attribute, _, _ in found] == ["served"]
+    finally:
+        del sys.modules[holder.__name__]
+        del sys.modules[lazy.__name__]
