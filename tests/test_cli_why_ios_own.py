@@ -64,7 +64,7 @@ def test_a_transfer_runs_while_the_app_is_dead_and_a_swipe_cancels_it() -> None:
         "Application): iOS relaunches nothing for a force-quit app; the app hears of it "
         "(didCompleteWithError) when the user opens it and it creates the session again"
     )
-    assert cancelled.source.startswith(
+    assert (cancelled.source or "").startswith(
         "developer.apple.com/documentation/foundation/urlsessionconfiguration/"
         "background(withidentifier:)"
     )
@@ -134,7 +134,7 @@ def test_continued_tasks_running_expired_cancelled_ended_refused(
         "(ContinuedProcessingPolicy.max_running, modelled); with .queue it would have waited "
         "for a free slot"
     )
-    assert refused.source.endswith("bgtaskscheduler/error/code/immediaterunineligible")
+    assert (refused.source or "").endswith("bgtaskscheduler/error/code/immediaterunineligible")
     [again] = why_at(load(ALBUM / "ios_busy.yaml"), 1, "1h10s", JOB3)
     assert again.blocker == "running"
 
