@@ -194,10 +194,6 @@ class BackgroundTransfers:
             retry_at=self._retry_at.get(task),
         )
 
-    def is_discretionary(self, task: URLSessionTask) -> bool:
-        """Read-only: whether the system treats ``task`` as discretionary."""
-        return task in self._discretionary
-
     def resume(self, task: URLSessionTask) -> None:
         """The app resumed ``task``: the system owns it from now on."""
         if self.transport_for is None:
@@ -259,14 +255,7 @@ class BackgroundTransfers:
             for task in list(tasks):
                 if task.state is not URLSessionTaskState.RUNNING or task in self._attempts:
                     continue
-                reason, at = why_waiting(
-                    self._ios,
-                    self.policy,
-                    task,
-                    self._configs[(task.bundle_id, task.session_identifier)],
-                    discretionary=task in self._discretionary,
-                    retry_at=self._retry_at.get(task),
-                )
+                reason, at = self.why_waiting(task)
                 if reason is None:
                     self._start(task)
                     continue
