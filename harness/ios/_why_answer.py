@@ -49,6 +49,11 @@ class WaitCause(enum.Enum):
     USER_CANCELLED = "user_cancelled"  # the user cancelled a continued task (Live Activity)
     ENDED_BY_FORCE_QUIT = "ended_by_force_quit"  # a force-quit ended a continued task silently
 
+    @property
+    def source(self) -> str:
+        """Where the rule comes from (Apple's page, or docs/ios.md for a modelled policy)."""
+        return SOURCES[self]
+
 
 #: Where each rule comes from (Apple's pages; docs/ios.md for the modelled policy).
 SOURCES: Final = {

@@ -28,8 +28,6 @@ from harness.ios import (
     explain_launch,
     refused_submit,
 )
-from harness.ios._why_answer import SOURCES
-from harness.ios._why_transfer import TASK_SEPARATOR, task_name
 from harness.scenario._why_answer import WorkWhy
 from harness.scenario._world import World
 from harness.sim import TraceRecord
@@ -131,6 +129,9 @@ def _stories(records: Iterable[TraceRecord]) -> dict[tuple[str, str], _Story]:
     return stories
 
 
+#: Between a session identifier and a transfer's ``taskIdentifier``: ``explain_launch`` answers
+#: for ``SESSION#N``.
+TASK_SEPARATOR = "#"
 #: A finished transfer the system still holds for the app.
 _TRANSFER_ENDS = frozenset(
     {WaitCause.TRANSFER_CANCELLED, WaitCause.TIMED_OUT, WaitCause.EVENTS_WAITING}
@@ -177,7 +178,7 @@ def _no_request(
         return (
             f"no transfer in progress: the last one, {task}, {outcome}; delivered to the app "
             f"at {_at(t_ms)}",
-            SOURCES[WaitCause.EVENTS_WAITING],
+            WaitCause.EVENTS_WAITING.source,
             True,
             WaitCause.NO_REQUEST,
         )
@@ -277,7 +278,7 @@ def _continued_end(
     )
     return (
         f"no pending request: {words}; nothing runs until the app submits it again",
-        SOURCES[cause],
+        cause.source,
         False,  # the work was cut short: the user waits for it
         cause,
     )
@@ -306,7 +307,7 @@ def _identifiers(ios: IOSSystem, bundle: str, stories: dict[tuple[str, str], _St
         if not tasks or launching:
             found[session] = None
         for task in tasks:
-            found[task_name(task)] = None
+            found[f"{session}{TASK_SEPARATOR}{task.task_identifier}"] = None
     if app.minimum_fetch_interval_ms is not None:
         found[FETCH_IDENTIFIER] = None
     if ios.background_time(bundle).outstanding:
