@@ -159,6 +159,15 @@ class ContinuedProcessing:
             if entry.task is not None and bundle_id in (None, entry.bundle_id)
         )
 
+    def slots(self) -> tuple[tuple[str, str, BGContinuedProcessingTask | None], ...]:
+        """Read-only, for ``harness why``: who holds the system's slots, oldest first (bundle,
+        identifier, the task; ``None`` while its launch handler is about to be called)."""
+        return tuple((e.bundle_id, e.request.identifier, e.task) for e in self._running)
+
+    def queue(self) -> tuple[tuple[str, BGContinuedProcessingTaskRequest], ...]:
+        """Read-only: the queued requests of every app, in queue order."""
+        return tuple(self._queue)
+
     # --- the user ---------------------------------------------------------------------------
 
     def user_cancel(

@@ -160,6 +160,40 @@ class BackgroundTransfers:
             if task.state is not URLSessionTaskState.COMPLETED
         )
 
+    def held(self, bundle_id: str) -> dict[str, tuple[URLSessionTask, ...]]:
+        """Read-only, for ``harness why``: the app's sessions (every identifier it configured)
+        and the tasks the system holds for each (resumed and not yet delivered to the app, a
+        completed one included), in creation order."""
+        held: dict[str, tuple[URLSessionTask, ...]] = {}
+        for bundle, identifier in (*self._configs, *self._tasks):
+            if bundle == bundle_id:
+                held[identifier] = tuple(
+                    task
+                    for task in self._tasks.get((bundle, identifier), ())
+                    if task.state is not URLSessionTaskState.SUSPENDED
+                )
+        return held
+
+    def configuration(self, bundle_id: str, identifier: str) -> URLSessionConfiguration | None:
+        """Read-only: the configuration session ``identifier`` of the app was last made with."""
+        return self._configs.get((bundle_id, identifier))
+
+    def attempt_of(self, task: URLSessionTask) -> tuple[bool, int]:
+        """Read-only: whether an attempt of ``task`` is in flight now, and how many began."""
+        return task in self._attempts, self._attempt_counts.get(task, 0)
+
+    def why_waiting(self, task: URLSessionTask) -> tuple[str | None, int | None]:
+        """Read-only: :func:`~harness.ios._transfer_policy.why_waiting` for a resumed task, the
+        rule ``pump`` starts it by (``None``: nothing holds it back)."""
+        return why_waiting(
+            self._ios,
+            self.policy,
+            task,
+            self._configs[(task.bundle_id, task.session_identifier)],
+            discretionary=task in self._discretionary,
+            retry_at=self._retry_at.get(task),
+        )
+
     def resume(self, task: URLSessionTask) -> None:
         """The app resumed ``task``: the system owns it from now on."""
         if self.transport_for is None:
@@ -221,14 +255,7 @@ class BackgroundTransfers:
             for task in list(tasks):
                 if task.state is not URLSessionTaskState.RUNNING or task in self._attempts:
                     continue
-                reason, at = why_waiting(
-                    self._ios,
-                    self.policy,
-                    task,
-                    self._configs[(task.bundle_id, task.session_identifier)],
-                    discretionary=task in self._discretionary,
-                    retry_at=self._retry_at.get(task),
-                )
+                reason, at = self.why_waiting(task)
                 if reason is None:
                     self._start(task)
                     continue

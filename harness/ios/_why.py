@@ -21,7 +21,9 @@ from harness.ios._app import REMOTE_NOTIFICATION_MODE
 from harness.ios._enums import AppState, TaskKind
 from harness.ios._planner import FETCH_IDENTIFIER, AppSlot, launch_blocker
 from harness.ios._why_answer import SOURCES, LaunchWhy, WaitCause, answer, at_t
+from harness.ios._why_continued import explain_continued
 from harness.ios._why_policy import processing, refresh_policy
+from harness.ios._why_transfer import explain_transfer
 from harness.sim import MS_PER_HOUR
 
 if TYPE_CHECKING:
@@ -36,6 +38,11 @@ def explain_launch(system: IOSSystem, bundle_id: str, identifier: str) -> Launch
 
     slot = system._slot(bundle_id)
     now = system.sim.now_ms
+    # the system's own queues first: a background URLSession (or a transfer, SESSION#N) and a
+    # continued-processing request have their own rules, not a launch's
+    own = explain_transfer(system, slot, identifier) or explain_continued(system, slot, identifier)
+    if own is not None:
+        return own
     for activity in slot.app.activities:
         if activity.identifier == identifier and not activity.ended:
             return _running(system, slot, identifier, activity.kind, activity.started_ms)

@@ -37,6 +37,22 @@ class WaitCause(enum.Enum):
     NOT_USED = "not_used"  # modelled: the user has not opened the app within the usage window
     PREDICTED_OPEN = "predicted_open"  # modelled: waiting for the next predicted app open
     PUSH_THROTTLED = "push_throttled"  # silent pushes beyond the hourly limit are dropped
+    CONNECTIVITY = "connectivity"  # a background transfer waits for a network
+    CELLULAR_NOT_ALLOWED = "cellular_not_allowed"  # allowsCellularAccess false, only cellular
+    DISCRETIONARY = "discretionary"  # modelled: a discretionary transfer waits for Wi-Fi, power
+    RETRY_DELAY = "retry_delay"  # modelled: a failed transfer attempt is tried again later
+    EVENTS_WAITING = "events_waiting"  # a transfer finished; its events wait for the app
+    TRANSFER_CANCELLED = "transfer_cancelled"  # a force-quit cancelled the app's transfers
+    TIMED_OUT = "timed_out"  # a transfer not done within timeoutIntervalForResource
+    QUEUED = "queued"  # a continued-processing request waits for a free slot (.queue)
+    STALLED = "stalled"  # modelled: a continued task without progress was expired
+    USER_CANCELLED = "user_cancelled"  # the user cancelled a continued task (Live Activity)
+    ENDED_BY_FORCE_QUIT = "ended_by_force_quit"  # a force-quit ended a continued task silently
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from (Apple's page, or docs/ios.md for a modelled policy)."""
+        return SOURCES[self]
 
 
 #: Where each rule comes from (Apple's pages; docs/ios.md for the modelled policy).
@@ -74,6 +90,31 @@ SOURCES: Final = {
     "(LaunchPolicy.refresh_lead_*; WWDC20 10063, factor 3)",
     WaitCause.PUSH_THROTTLED: "developer.apple.com/documentation/usernotifications/"
     "pushing-background-updates-to-your-app",
+    WaitCause.CONNECTIVITY: "developer.apple.com/documentation/foundation/"
+    "urlsessionconfiguration/waitsforconnectivity (background sessions always wait)",
+    WaitCause.CELLULAR_NOT_ALLOWED: "developer.apple.com/documentation/foundation/"
+    "urlsessionconfiguration/allowscellularaccess",
+    WaitCause.DISCRETIONARY: "docs/ios.md, a modelled policy, not Apple's "
+    "(TransferPolicy.discretionary_needs_*; urlsessionconfiguration/isdiscretionary)",
+    WaitCause.RETRY_DELAY: "docs/ios.md, a modelled policy, not Apple's "
+    "(TransferPolicy.retry_delay_ms; urlsessionconfiguration/timeoutintervalforrequest: "
+    "background tasks are automatically retried)",
+    WaitCause.EVENTS_WAITING: "developer.apple.com/documentation/foundation/"
+    "urlsessionconfiguration/sessionsendslaunchevents",
+    WaitCause.TRANSFER_CANCELLED: "developer.apple.com/documentation/foundation/"
+    "urlsessionconfiguration/background(withidentifier:) (force-quit cancels the transfers; "
+    "NSURLErrorCancelledReasonUserForceQuitApplication)",
+    WaitCause.TIMED_OUT: "developer.apple.com/documentation/foundation/"
+    "urlsessionconfiguration/timeoutintervalforresource",
+    WaitCause.QUEUED: "developer.apple.com/documentation/backgroundtasks/"
+    "bgcontinuedprocessingtaskrequest/submissionstrategy-swift.enum/queue; docs/ios.md, "
+    "a modelled policy (ContinuedProcessingPolicy.max_running)",
+    WaitCause.STALLED: "BGTask.h (tasks that appear stalled may be forcibly expired); "
+    "docs/ios.md, a modelled policy (ContinuedProcessingPolicy.stall_timeout_ms)",
+    WaitCause.USER_CANCELLED: "developer.apple.com/documentation/backgroundtasks/"
+    "performing-long-running-tasks-on-ios-and-ipados (cancel runs the expiration handler)",
+    WaitCause.ENDED_BY_FORCE_QUIT: "developer.apple.com/documentation/backgroundtasks/"
+    "performing-long-running-tasks-on-ios-and-ipados (no indication of cancellation)",
 }
 
 
@@ -169,7 +210,13 @@ def refused_submit(
             "(cancel one, or resubmit its identifier to replace it)"
         )
     else:
-        why = "a continued-processing request could not start at once"
+        # error/code/immediaterunineligible: a .fail request "isn't able to begin right away"
+        running = system.continued.policy.max_running
+        why = (
+            f"the request's strategy was .fail and {running} continued-processing task(s) "
+            "already ran, the most the system runs at once (ContinuedProcessingPolicy."
+            "max_running, modelled); with .queue it would have waited for a free slot"
+        )
     return f"{name}: {why}", ERROR_SOURCES[code]
 
 

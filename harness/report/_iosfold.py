@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from harness._units import format_t_ms
+from harness.report._iosfold_own import OWN_RULES, TRANSFER, on_continued, on_transfer
 from harness.report._runview import Lane, Phase, WorkStory
 from harness.report._workfold import StateSpans, text_of
 from harness.sim import TraceRecord
@@ -31,6 +32,9 @@ DEVICE_KINDS: Final = frozenset({"device.screen", "device.boot"})
 _WORKERS: Final = {
     "app_refresh": "BGAppRefreshTask",
     "processing": "BGProcessingTask",
+    "continued_processing": "BGContinuedProcessingTask",
+    "url_session": "URLSession events",
+    "transfer": "URLSession transfer",
 }
 
 #: ``IOSSystem.swipe_away``'s reason for the kill.
@@ -50,6 +54,8 @@ class _Task:
     floor_ms: int = 0
     #: the last refused submit's error code, while nothing is pending
     refused: str | None = None
+    #: a transfer's or a continued request's wait, as its own records said (_iosfold_own)
+    wait: str | None = None
 
 
 @dataclass
@@ -118,6 +124,8 @@ class IOSFolding:
         bundle = task.bundle
         if task.refused is not None and not task.pending:
             return f"no request: submit refused ({task.refused})", None
+        if task.kind in OWN_RULES:
+            return task.wait or "", None
         if not state.device_on:
             return "device off: nothing launches until it has booted", None
         if not state.first_unlocked:
@@ -193,7 +201,7 @@ class IOSFolding:
         )
         outcome = text_of(record.get("outcome"))
         earliest = record.get("earliest_begin_ms")
-        if outcome in ("accepted", "replaced"):
+        if outcome in ("accepted", "replaced", "queued"):
             task.pending = True
             task.refused = None
             task.floor_ms = max(earliest if isinstance(earliest, int) else 0, record.t_ms)
@@ -237,7 +245,7 @@ class IOSFolding:
         bundle = text_of(record.get("bundle_id"))
         reason = text_of(record.get("reason"))
         for task in self._tasks.values():
-            if task.bundle == bundle and task.running:
+            if task.bundle == bundle and task.running and task.kind != TRANSFER:
                 task.running = False
                 task.story.note(record.t_ms, "stopped", f"app terminated: {reason}")
                 task.story.state = "PENDING" if task.pending else "NOT_PENDING"
@@ -249,6 +257,8 @@ class IOSFolding:
         bundle = text_of(record.get("bundle_id"))
         identifier = record.get("identifier")
         for key, task in self._tasks.items():
+            if task.kind == TRANSFER:
+                continue  # BGTaskScheduler's cancel: not the system's transfers
             if task.bundle == bundle and (identifier is None or key == f"{bundle}/{identifier}"):
                 if task.pending:
                     task.story.note(record.t_ms, "cancelled", "cancelled by the app")
@@ -320,6 +330,8 @@ _HANDLERS: Final = {
     "ios.throttled": IOSFolding._on_throttled,
     "ios.app": IOSFolding._on_app,
     "ios.setting": IOSFolding._on_setting,
+    "ios.transfer": on_transfer,
+    "ios.continued": on_continued,
     "device.screen": IOSFolding._on_ios_screen,
     "device.boot": IOSFolding._on_ios_boot,
 }

@@ -55,6 +55,10 @@ _PREFIXES: Final = (
     ("launch policy", ReasonClass.LAUNCH_POLICY),
     ("earliestBeginDate", ReasonClass.BACKOFF),
     ("waiting for idle", ReasonClass.CONSTRAINT),
+    # iOS background transfers (harness/report/_iosfold_own.py words them)
+    ("waiting for connectivity", ReasonClass.CONSTRAINT),
+    ("cellular access not allowed", ReasonClass.CONSTRAINT),
+    ("discretionary", ReasonClass.CONSTRAINT),
 )
 
 #: The band colour of each class (also the legend's).

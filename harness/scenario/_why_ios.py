@@ -39,7 +39,7 @@ _KIND_NAMES = {
     TaskKind.BACKGROUND_FETCH: "legacy background fetch",
     TaskKind.SILENT_PUSH: "silent push",
     TaskKind.CONTINUED_PROCESSING: "BGContinuedProcessingTask",
-    TaskKind.URL_SESSION: "background URLSession events",
+    TaskKind.URL_SESSION: "background URLSession",
 }
 _REFUSALS = {code.name: code for code in BGTaskSchedulerErrorCode}
 #: background_fetch's error when ``backgroundRefreshStatus`` is not available (its ``_fail``).
@@ -59,6 +59,12 @@ class _Story:
     #: the plugin refused to schedule it (t_ms, the error), e.g. background_fetch's configure
     plugin_error: tuple[int, str] | None = None
     plugins: set[str] = field(default_factory=set)
+    #: a continued-processing task's last end (t_ms, ``ios.continued`` event, reason, progress)
+    continued: tuple[int, str, str, str] | None = None
+    #: a background session's last transfer delivered to the app (t_ms, its task, its outcome)
+    transfer: tuple[int, str, str] | None = None
+    #: the outcome of each transfer of a session, until it is delivered (task id -> words)
+    outcomes: dict[int, str] = field(default_factory=dict)
 
 
 def _stories(records: Iterable[TraceRecord]) -> dict[tuple[str, str], _Story]:
@@ -93,6 +99,13 @@ def _stories(records: Iterable[TraceRecord]) -> dict[tuple[str, str], _Story]:
             for (bundle, _), entry in stories.items():
                 if bundle == record["bundle_id"] and entry.launch and not entry.launch[1]:
                     entry.launch = (entry.launch[0], f"killed: {record['reason']}")
+        elif kind == "ios.continued" and record["event"] in _CONTINUED_ENDS:
+            entry = story(record["bundle_id"], record["identifier"])
+            entry.kind = TaskKind.CONTINUED_PROCESSING
+            units = f"{record.get('completed_units', 0)} of {record.get('total_units', 0)} units"
+            entry.continued = (record.t_ms, str(record["event"]), str(record["reason"]), units)
+        elif kind == "ios.transfer":
+            _on_transfer(story(record["bundle_id"], record["session"]), record)
         elif kind == "ios.push":
             story(record["bundle_id"], PUSH_IDENTIFIER).kind = TaskKind.SILENT_PUSH
         elif kind == "flutter.platform_error" and _UNAVAILABLE in str(record["error"]):
@@ -116,6 +129,31 @@ def _stories(records: Iterable[TraceRecord]) -> dict[tuple[str, str], _Story]:
     return stories
 
 
+#: Between a session identifier and a transfer's ``taskIdentifier``: ``explain_launch`` answers
+#: for ``SESSION#N``.
+TASK_SEPARATOR = "#"
+#: A finished transfer the system still holds for the app.
+_TRANSFER_ENDS = frozenset(
+    {WaitCause.TRANSFER_CANCELLED, WaitCause.TIMED_OUT, WaitCause.EVENTS_WAITING}
+)
+#: ``ios.continued`` events that end a continued-processing task (or drop its request).
+_CONTINUED_ENDS = frozenset({"stalled", "user_cancelled", "ended", "dropped"})
+
+
+def _on_transfer(entry: _Story, record: TraceRecord) -> None:
+    """A background session's story: each task's outcome, then its delivery to the app."""
+    entry.kind = entry.kind or TaskKind.URL_SESSION
+    event = record["event"]
+    task_id = int(record["task_id"])
+    if event == "completed":
+        entry.outcomes[task_id] = f"transferred (HTTP {record['status']})"
+    elif event in ("cancelled", "failed"):
+        entry.outcomes[task_id] = f"{event}: {record['reason']}"
+    elif event == "delivered":
+        outcome = entry.outcomes.pop(task_id, "ended")
+        entry.transfer = (record.t_ms, f"{record['session']}#{task_id}", outcome)
+
+
 def _called_with(call: str) -> str:
     """``BGTaskScheduler.submit(ID)`` -> ``ID``."""
     prefix = "BGTaskScheduler.submit("
@@ -128,13 +166,26 @@ def _at(t_ms: int) -> str:
 
 def _no_request(
     ios: IOSSystem, bundle: str, identifier: str, story: _Story | None, why: LaunchWhy
-) -> tuple[str, str, bool]:
+) -> tuple[str, str, bool, WaitCause]:
     """Nothing pending: the trace's story in words, its source, and whether the story is over
     (launched or cancelled and not submitted again; the legacy fetch off, no background task,
     pushes not handled) rather than something the user waits for (a refused submit, a plugin
     that submitted nothing, never submitted)."""
     if identifier in (FETCH_IDENTIFIER, BACKGROUND_TASK_IDENTIFIER, PUSH_IDENTIFIER):
-        return why.reason, why.source, True
+        return why.reason, why.source, True, why.cause
+    if story is not None and story.transfer is not None:
+        t_ms, task, outcome = story.transfer
+        return (
+            f"no transfer in progress: the last one, {task}, {outcome}; delivered to the app "
+            f"at {_at(t_ms)}",
+            WaitCause.EVENTS_WAITING.source,
+            True,
+            WaitCause.NO_REQUEST,
+        )
+    if story is not None and story.continued is not None:
+        cut_short = _continued_end(story, story.continued)
+        if cut_short is not None:
+            return cut_short
     submit = None if story is None else story.submit
     failed = None if story is None else story.plugin_error
     last_event = max(
@@ -157,6 +208,7 @@ def _no_request(
             "transistor-background-fetch TSBackgroundFetch.m (docs/background-fetch.md); "
             + why.source,
             False,
+            why.cause,
         )
     if (
         story is not None
@@ -170,6 +222,7 @@ def _no_request(
             f"no pending request: the last submit, at {_at(submit[0])}, was refused with {words}",
             source,
             False,
+            why.cause,
         )
     if story is not None and story.cancel is not None and story.cancel == last_event:
         return (
@@ -177,6 +230,7 @@ def _no_request(
             "(cancel(taskRequestWithIdentifier:) or cancelAllTaskRequests)",
             why.source,
             True,
+            why.cause,
         )
     if story is not None and story.launch is not None and story.launch[0] == last_event:
         ended = story.launch[1] or "ended"
@@ -186,11 +240,47 @@ def _no_request(
             "the next one",
             why.source,
             True,
+            why.cause,
         )
     return (
         f"no pending request: {identifier!r} was never submitted (BGTaskScheduler.submit)",
         why.source,
         False,
+        WaitCause.NO_REQUEST,
+    )
+
+
+def _continued_end(
+    story: _Story, continued: tuple[int, str, str, str]
+) -> tuple[str, str, bool, WaitCause] | None:
+    """A continued-processing task's end, when it is the story's last event."""
+    t_ms, event, reason, units = continued
+    if story.submit is not None and story.submit[0] > t_ms:
+        return None  # submitted again since: the submit tells the rest
+    cause, words = {
+        "stalled": (
+            WaitCause.STALLED,
+            f"expired as stalled at {_at(t_ms)} ({reason}; {units} done): its expiration "
+            "handler ran",
+        ),
+        "user_cancelled": (
+            WaitCause.USER_CANCELLED,
+            f"cancelled by the user at {_at(t_ms)} (the Live Activity's cancel; {units} "
+            "done): its expiration handler ran",
+        ),
+        "ended": (
+            WaitCause.ENDED_BY_FORCE_QUIT,
+            f"ended at {_at(t_ms)} with the app's process ({reason}; {units} done): no "
+            "expiration handler, no indication to the app",
+        ),
+    }.get(
+        event, (WaitCause.ENDED_BY_FORCE_QUIT, f"dropped from the queue at {_at(t_ms)} ({reason})")
+    )
+    return (
+        f"no pending request: {words}; nothing runs until the app submits it again",
+        cause.source,
+        False,  # the work was cut short: the user waits for it
+        cause,
     )
 
 
@@ -206,7 +296,18 @@ def _identifiers(ios: IOSSystem, bundle: str, stories: dict[tuple[str, str], _St
         if owner == bundle:
             found[identifier] = None
     for identifier in (*app.handlers, *app.info.permitted_identifiers):
-        found[identifier] = None
+        if not identifier.endswith("*"):  # a continued-processing wildcard is no request
+            found[identifier] = None
+    for session, tasks in ios.transfers.held(bundle).items():
+        # each transfer the system holds is asked for by name (SESSION#N); the session itself
+        # while none is held (its last delivery) or its events launch runs
+        launching = any(a.identifier == session and not a.ended for a in app.activities)
+        if tasks:
+            found.pop(session, None)
+        if not tasks or launching:
+            found[session] = None
+        for task in tasks:
+            found[f"{session}{TASK_SEPARATOR}{task.task_identifier}"] = None
     if app.minimum_fetch_interval_ms is not None:
         found[FETCH_IDENTIFIER] = None
     if ios.background_time(bundle).outstanding:
@@ -226,6 +327,8 @@ def _label(kind: TaskKind | None, identifier: str, story: _Story | None) -> str:
         kind = kind or TaskKind.APP_REFRESH  # background_fetch's fetch is a refresh request
     if identifier == BACKGROUND_TASK_IDENTIFIER:
         return "beginBackgroundTask"
+    if TASK_SEPARATOR in identifier and kind is TaskKind.URL_SESSION:
+        return "URLSession transfer"
     label = "task" if kind is None else _KIND_NAMES[kind]
     plugins = set() if story is None else set(story.plugins)
     if FETCH_TASK_ID in identifier or "com.transistorsoft" in identifier:
@@ -247,6 +350,8 @@ def explain_ios(world: World) -> list[WorkWhy]:
             "ios.cancel",
             "ios.terminated",
             "ios.push",
+            "ios.continued",
+            "ios.transfer",
             "flutter.ios_submitted",
             "flutter.platform_error",
             "bgfetch.scheduled",
@@ -261,11 +366,14 @@ def explain_ios(world: World) -> list[WorkWhy]:
             story = stories.get((bundle, identifier))
             reason, source = why.reason, why.source
             finished = False
+            cause = why.cause
             if why.cause is WaitCause.NO_REQUEST:
-                reason, source, finished = _no_request(ios, bundle, identifier, story, why)
+                reason, source, finished, cause = _no_request(ios, bundle, identifier, story, why)
                 if why.meanwhile is not None:
                     reason += f"; and now: {why.meanwhile}"
                 state = "NOT_PENDING"
+            elif why.cause in _TRANSFER_ENDS:
+                state = "COMPLETED"  # a transfer that ended, its events not yet delivered
             else:
                 state = "RUNNING" if why.running else "PENDING"
             if identifier == PUSH_IDENTIFIER:
@@ -275,6 +383,8 @@ def explain_ios(world: World) -> list[WorkWhy]:
             names: tuple[str, ...] = ()
             if identifier == FETCH_TASK_ID:
                 names = (DART_FETCH_TASK_ID,)
+            elif why.kind is TaskKind.URL_SESSION and TASK_SEPARATOR in identifier:
+                names = (identifier.rpartition(TASK_SEPARATOR)[0],)  # its session's name
             answers.append(
                 WorkWhy(
                     t_ms=world.sim.now_ms,
@@ -286,7 +396,7 @@ def explain_ios(world: World) -> list[WorkWhy]:
                     finished=finished,
                     reason=reason,
                     verdict=None,
-                    blocker=why.cause.value,
+                    blocker=cause.value,
                     names=names,
                     source=source,
                     platform="ios",

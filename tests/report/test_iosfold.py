@@ -114,3 +114,97 @@ def test_the_rows_agree_with_harness_why() -> None:
         [answer] = why_at(load(path), 1, at, "hourly_sync")
         assert answer.blocker is not None
         assert segment_at(task, answer.t_ms).reason_class is classes[answer.blocker], at
+
+
+def test_background_transfers_are_rows_their_waits_coloured_by_reason() -> None:
+    """photo_upload/swiped_mid_upload: a row per transfer (BUNDLE/SESSION#N); the tunnel's wait
+    for connectivity is a constraint, the transfer runs while the app is suspended or killed,
+    and a force-quit's cancellation waits (force-stop colour) until the user opens the app."""
+    picture = picture_of(SCENARIOS / "photo_upload" / "swiped_mid_upload.yaml", 1)
+    rows = {story.id: story for story in picture.works}
+    first = rows["com.example.photos/com.example.photos.upload#1"]
+    assert first.label == "URLSession upload com.example.photos.upload#1"
+    at = 8 * MS_PER_HOUR
+    assert [(s.start_ms, s.end_ms, s.phase, s.reason_class) for s in first.segments] == [
+        (
+            at + 6 * MS_PER_MINUTE + 10_000,
+            at + 20 * MS_PER_MINUTE + 2_000,
+            Phase.WAITING,
+            ReasonClass.CONSTRAINT,
+        ),
+        (at + 20 * MS_PER_MINUTE + 2_000, at + 21 * MS_PER_MINUTE + 39_481, Phase.RUNNING, None),
+    ]
+    killed = rows["com.example.photos/com.example.photos.upload#2"]
+    assert [s.phase for s in killed.segments] == [Phase.RUNNING]  # a memory kill: it goes on
+    swiped = rows["com.example.photos/com.example.photos.upload#3"]
+    cancel = segment_at(swiped, 20 * MS_PER_HOUR)
+    assert (cancel.start_ms, cancel.end_ms, cancel.phase, cancel.reason_class) == (
+        17 * MS_PER_HOUR + 30_000,
+        21 * MS_PER_HOUR,
+        Phase.WAITING,
+        ReasonClass.FORCE_STOP,
+    )
+
+
+def test_transfer_waits_discretionary_low_power_and_retry() -> None:
+    """A discretionary transfer's Wi-Fi and power waits are constraints, in Low Power Mode the
+    wait is Low Power Mode's colour, the modelled retry delay a back-off."""
+    trace = Trace(strict=False)
+    task = {
+        "bundle_id": "com.example.app",
+        "session": "up",
+        "task_id": 1,
+        "transfer_kind": "upload",
+        "url": "https://api.example.com/x",
+    }
+    trace.emit(0, "ios.transfer", **task, event="resumed", reason="discretionary")
+    trace.emit(
+        0, "ios.transfer", **task, event="waiting", reason="discretionary: waiting for Wi-Fi"
+    )
+    trace.emit(1_000, "ios.setting", setting="low_power_mode", value=True)
+    trace.emit(
+        2_000, "ios.transfer", **task, event="waiting", reason="discretionary: waiting for power"
+    )
+    trace.emit(3_000, "ios.transfer", **task, event="started", attempt=1)
+    trace.emit(4_000, "ios.transfer", **task, event="interrupted", reason="ConnectError")
+    trace.emit(4_000, "ios.transfer", **task, event="waiting", reason="retry delay")
+    trace.emit(5_000, "ios.transfer", **task, event="started", attempt=2)
+    trace.emit(6_000, "ios.transfer", **task, event="completed", status=201)
+    trace.emit(6_000, "ios.transfer", **task, event="delivered")
+    [row] = RunFolder.of(trace, 10_000).works
+    assert (row.label, row.attempts, row.state) == ("URLSession upload up#1", 2, "NOT_PENDING")
+    assert [(s.start_ms, s.end_ms, s.phase, s.reason_class) for s in row.segments] == [
+        (0, 2_000, Phase.WAITING, ReasonClass.CONSTRAINT),
+        (2_000, 3_000, Phase.WAITING, ReasonClass.REFRESH_OFF),
+        (3_000, 4_000, Phase.RUNNING, None),
+        (4_000, 5_000, Phase.WAITING, ReasonClass.BACKOFF),
+        (5_000, 6_000, Phase.RUNNING, None),
+    ]
+
+
+def test_continued_tasks_are_rows_queued_refused_running() -> None:
+    """A continued-processing request queued for a free slot waits (``.queue``) until it runs;
+    one refused with immediateRunIneligible (code 4) waits with its error code
+    (album_upload/ios_busy) until the user's retry runs it."""
+    trace = Trace(strict=False)
+    job = {"bundle_id": "com.example.app", "identifier": "com.example.app.upload.job1"}
+    trace.emit(0, "ios.submit", **job, task_kind="continued_processing", outcome="queued")
+    trace.emit(0, "ios.continued", **job, event="queued", reason="no room")
+    trace.emit(
+        5_000, "ios.launch", **job, task_kind="continued_processing", cold=False, handler=True
+    )
+    [row] = RunFolder.of(trace, 10_000).works
+    assert row.label == "BGContinuedProcessingTask com.example.app.upload.job1"
+    assert [(s.start_ms, s.end_ms, s.phase) for s in row.segments] == [
+        (0, 5_000, Phase.WAITING),
+        (5_000, 10_000, Phase.RUNNING),
+    ]
+    picture = picture_of(SCENARIOS / "album_upload" / "ios_busy.yaml", 1)
+    job3 = next(w for w in picture.works if w.id.endswith("job3"))
+    refused = segment_at(job3, 30 * MS_PER_MINUTE)
+    assert (refused.start_ms, refused.end_ms, refused.phase) == (
+        75_000,
+        MS_PER_HOUR + 5_000,
+        Phase.WAITING,
+    )
+    assert segment_at(job3, MS_PER_HOUR + 10_000).phase is Phase.RUNNING
