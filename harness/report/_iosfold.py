@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from harness._units import format_t_ms
-from harness.report._iosfold_own import OWN_RULES, TRANSFER, on_continued, on_transfer
+from harness.report._iosfold_transfers import OWN_RULES, TRANSFER, on_continued, on_transfer
 from harness.report._runview import Lane, Phase, WorkStory
 from harness.report._workfold import StateSpans, text_of
 from harness.sim import TraceRecord
@@ -54,7 +54,7 @@ class _Task:
     floor_ms: int = 0
     #: the last refused submit's error code, while nothing is pending
     refused: str | None = None
-    #: a transfer's or a continued request's wait, as its own records said (_iosfold_own)
+    #: a transfer's or a continued request's wait, as its own records said (_iosfold_transfers)
     wait: str | None = None
 
 

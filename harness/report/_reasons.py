@@ -55,7 +55,7 @@ _PREFIXES: Final = (
     ("launch policy", ReasonClass.LAUNCH_POLICY),
     ("earliestBeginDate", ReasonClass.BACKOFF),
     ("waiting for idle", ReasonClass.CONSTRAINT),
-    # iOS background transfers (harness/report/_iosfold_own.py words them)
+    # iOS background transfers (harness/report/_iosfold_transfers.py words them)
     ("waiting for connectivity", ReasonClass.CONSTRAINT),
     ("cellular access not allowed", ReasonClass.CONSTRAINT),
     ("discretionary", ReasonClass.CONSTRAINT),
