@@ -97,7 +97,7 @@ def test_continued_tasks_running_expired_cancelled_ended_refused(
     force-quit (no indication), refused with code 4 under .fail (immediateRunIneligible)."""
     lines = why_lines(capsys, str(ALBUM / "ios_offline_stall.yaml"), "--seed", "1", "--at", "10m")
     assert lines == [
-        "photo upload on iOS, stalled without a network · seed 1 · at t=0d00:10:00.000",
+        "album upload on iOS, stalled without a network · seed 1 · at t=0d00:10:00.000",
         f"✗ com.example.albumupload BGContinuedProcessingTask {JOB1} (NOT_PENDING)",
         "    why not: no pending request: expired as stalled at t=0d00:03:26.204 (no progress "
         "reported for 30 s; 27 of 100 units done): its expiration handler ran; nothing runs "
