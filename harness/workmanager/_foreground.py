@@ -96,7 +96,10 @@ class AndroidManifest:
     none: "Declare foreground service types in the app manifest"); ``permissions`` the
     ``uses-permission`` names (``FOREGROUND_SERVICE`` comes from WorkManager's manifest);
     ``target_sdk`` the app's ``targetSdkVersion``. An app module declares it as
-    ``ANDROID_MANIFEST``; without one an app has this default.
+    ``ANDROID_MANIFEST``; without one an app has this default: WorkManager's library manifest
+    alone (``work/work-runtime/src/main/AndroidManifest.xml``: ``FOREGROUND_SERVICE``, and
+    ``SystemForegroundService`` without ``android:foregroundServiceType``) and the newest
+    targetSdk.
     """
 
     foreground_service_types: tuple[str, ...] = ()
