@@ -240,6 +240,7 @@ __all__ = [
     "WorkFailedRecord",
     "WorkFinishedRecord",
     "WorkForegroundRecord",
+    "WorkForegroundRefusedRecord",
     "WorkNotEnqueuedRecord",
     "WorkProgressRecord",
     "WorkPrunedRecord",
