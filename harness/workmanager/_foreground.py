@@ -33,8 +33,8 @@ module's ``ANDROID_MANIFEST``), as AOSP ``ActiveServices.setServiceForegroundInn
 when ``SystemForegroundService`` calls ``startForeground(id, notification, type)`` (androidx
 passes the ``ForegroundInfo``'s type as is, 0 included, from API 29):
 
-* API 28+, targetSdk 28+: the ``FOREGROUND_SERVICE`` permission (WorkManager's own manifest
-  declares it) or ``SecurityException``;
+* API 28+, targetSdk 28+: the ``FOREGROUND_SERVICE`` permission, which WorkManager's own
+  manifest declares (so always held);
 * API 29+: the type must be a subset of the ``foregroundServiceType`` declared on
   ``SystemForegroundService`` or :class:`IllegalArgumentException` ("foregroundServiceType 0x...
   is not a subset of foregroundServiceType attribute 0x... in service element of manifest
@@ -93,8 +93,8 @@ class AndroidManifest:
 
     ``foreground_service_types`` are the ``android:foregroundServiceType`` names declared on
     ``androidx.work.impl.foreground.SystemForegroundService`` (WorkManager's own entry declares
-    none: "Declare foreground service types in the app manifest"); ``permissions`` the
-    ``uses-permission`` names (``FOREGROUND_SERVICE`` comes from WorkManager's manifest);
+    none: "Declare foreground service types in the app manifest"); ``permissions`` the app's
+    ``uses-permission`` names (the manifest merger adds WorkManager's ``FOREGROUND_SERVICE``);
     ``target_sdk`` the app's ``targetSdkVersion``. An app module declares it as
     ``ANDROID_MANIFEST``; without one an app has this default: WorkManager's library manifest
     alone (``work/work-runtime/src/main/AndroidManifest.xml``: ``FOREGROUND_SERVICE``, and
@@ -103,7 +103,7 @@ class AndroidManifest:
     """
 
     foreground_service_types: tuple[str, ...] = ()
-    permissions: tuple[str, ...] = (FOREGROUND_SERVICE,)
+    permissions: tuple[str, ...] = ()
     target_sdk: int = NEWEST_TARGET_SDK
 
     def __post_init__(self) -> None:
@@ -113,6 +113,11 @@ class AndroidManifest:
                 f"unknown foreground service type {unknown[0]!r}; "
                 f"one of {', '.join(FOREGROUND_SERVICE_TYPES)}"
             )
+
+    @property
+    def held_permissions(self) -> frozenset[str]:
+        """The merged manifest's permissions: the app's and WorkManager's."""
+        return frozenset((*self.permissions, FOREGROUND_SERVICE))
 
     @property
     def foreground_service_type_mask(self) -> int:
@@ -164,11 +169,7 @@ def check_start_foreground(manifest: AndroidManifest, info: ForegroundInfo, api:
     """``Service.startForeground(id, notification, info.foreground_service_type)`` of
     ``SystemForegroundService`` on a device of SDK level ``api``: raise as AOSP
     ``ActiveServices.setServiceForegroundInnerLocked`` would (see the module docstring)."""
-    component = "androidx.work.impl.foreground.SystemForegroundService"
-    if api >= 28 and manifest.target_sdk >= 28 and FOREGROUND_SERVICE not in manifest.permissions:
-        raise SecurityException(
-            f"Permission Denial: startForeground from {component} requires {FOREGROUND_SERVICE}"
-        )
+    # FOREGROUND_SERVICE (enforced from targetSdk 28) is always held: WorkManager declares it
     if api < 29:  # SystemForegroundService calls startForeground(id, notification): no type
         return
     requested = info.foreground_service_type
@@ -188,7 +189,11 @@ def check_start_foreground(manifest: AndroidManifest, info: ForegroundInfo, api:
     for name, (flag, permission) in sorted(
         FOREGROUND_SERVICE_TYPES.items(), key=lambda item: -item[1][0]
     ):
-        if requested & flag and permission is not None and permission not in manifest.permissions:
+        if (
+            requested & flag
+            and permission is not None
+            and permission not in manifest.held_permissions
+        ):
             raise SecurityException(
                 f"Starting FGS with type {name} targetSDK={manifest.target_sdk} "
                 f"requires permissions: all of the permissions allOf=true [{permission}]"

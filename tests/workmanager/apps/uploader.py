@@ -23,10 +23,7 @@ from harness.workmanager import (
 #: WorkManager's SystemForegroundService, and its permission (Android 14+).
 ANDROID_MANIFEST = AndroidManifest(
     foreground_service_types=("dataSync",),
-    permissions=(
-        "android.permission.FOREGROUND_SERVICE",
-        "android.permission.FOREGROUND_SERVICE_DATA_SYNC",
-    ),
+    permissions=("android.permission.FOREGROUND_SERVICE_DATA_SYNC",),
 )
 
 PACKAGE = "com.example.uploader"
