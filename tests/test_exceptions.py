@@ -61,6 +61,10 @@ _APP_FACING = {
     # Android's ForegroundServiceStartNotAllowedException, raised into a worker's
     # set_foreground_async future (app code catches it by that name)
     "harness.workmanager._foreground.ForegroundServiceStartNotAllowedException",
+    # ... and startForeground's type checks against the manifest (Android 10+/14+)
+    "harness.workmanager._foreground.IllegalArgumentException",
+    "harness.workmanager._foreground.InvalidForegroundServiceTypeException",
+    "harness.workmanager._foreground.SecurityException",
     # iOS's errors as app code sees them: an NSError of BGTaskSchedulerErrorDomain from submit,
     # and NSInternalInconsistencyException (a handler registered late or twice)
     "harness.ios._errors.BGTaskSchedulerError",

@@ -54,6 +54,7 @@ from harness.ios import IOSSystem
 from harness.sim import FreezeGroup, Simulation, run_blocking
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
+    AndroidManifest,
     Configuration,
     DefaultWorkerFactory,
     ListenableWorker,
@@ -324,6 +325,16 @@ class AppRuntime:
             configuration=configuration,
             version=self._work_version,
         )
+        # the manifest's foreground-service types, permissions and targetSdk: the app module's
+        # ANDROID_MANIFEST, if it has one (checked by SystemForegroundService.startForeground)
+        manifest = getattr(module, "ANDROID_MANIFEST", None)
+        if manifest is not None:
+            if not isinstance(manifest, AndroidManifest):
+                raise DefinitionError(
+                    f"app module {installed.app.module!r}: ANDROID_MANIFEST is {manifest!r}, "
+                    "not a harness.workmanager.AndroidManifest"
+                )
+            work_manager.processor.app_manifest = manifest
         instance.work_manager = work_manager
         process = Process(installed.app, instance, work_manager, self.sim.now_ms)
         installed.process = process

@@ -233,6 +233,8 @@ class WorkFolding:
             story.note(record.t_ms, "progress", text_of(record.get("progress")))
         elif kind == "work.foreground":
             story.note(record.t_ms, "foreground", f"notification {record.get('notification_id')}")
+        elif kind == "work.foreground_refused":
+            story.note(record.t_ms, "foreground refused", text_of(record.get("exception")))
         elif kind == "work.failed":
             story.note(record.t_ms, "raised", f"in {record.get('phase')}: {record.get('error')}")
 
@@ -252,5 +254,6 @@ _WORK_HANDLERS: Final[dict[str, Callable[[WorkFolding, WorkStory, TraceRecord], 
     "work.deferred": WorkFolding._work_other,
     "work.progress": WorkFolding._work_other,
     "work.foreground": WorkFolding._work_other,
+    "work.foreground_refused": WorkFolding._work_other,
     "work.failed": WorkFolding._work_other,
 }

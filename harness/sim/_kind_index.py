@@ -100,6 +100,7 @@ HARNESS_KINDS: Final[Mapping[str, str]] = {
     "work.failed": "harness.workmanager.trace_kinds",
     "work.finished": "harness.workmanager.trace_kinds",
     "work.foreground": "harness.workmanager.trace_kinds",
+    "work.foreground_refused": "harness.workmanager.trace_kinds",
     "work.not_enqueued": "harness.workmanager.trace_kinds",
     "work.progress": "harness.workmanager.trace_kinds",
     "work.pruned": "harness.workmanager.trace_kinds",

@@ -53,6 +53,8 @@ kind                   when, and its own fields
                        ``work.finished`` follows for the first three
 ``work.foreground``    a running worker moved into the foreground service (``set_foreground``):
                        ``notification_id``, ``foreground_service_type``
+``work.foreground_refused`` the foreground service's start or ``startForeground`` refused it:
+                       ``exception`` (class name), ``message``
 ``work.stopped``       a run was stopped (constraint lost, timeout, scheduler) or found RUNNING at
                        start-up (``cause`` ``process_restart``): ``stop_reason`` (name) and
                        ``stop_reason_value``
@@ -84,8 +86,12 @@ from harness.workmanager._enums import (
 )
 from harness.workmanager._execution_events import ExecutionEventListener
 from harness.workmanager._foreground import (
+    AndroidManifest,
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
+    IllegalArgumentException,
+    InvalidForegroundServiceTypeException,
+    SecurityException,
 )
 from harness.workmanager._greedy import GreedyScheduler
 from harness.workmanager._info import PeriodicityInfo, WorkInfo, WorkQuery
@@ -126,6 +132,7 @@ from harness.workmanager._worker import (
 
 __all__ = [
     "DEFAULT_WORK_VERSION",
+    "AndroidManifest",
     "ArrayCreatingInputMerger",
     "BackoffPolicy",
     "Configuration",
@@ -143,7 +150,9 @@ __all__ = [
     "ForegroundInfo",
     "ForegroundServiceStartNotAllowedException",
     "GreedyScheduler",
+    "IllegalArgumentException",
     "InputMerger",
+    "InvalidForegroundServiceTypeException",
     "JobIds",
     "ListenableWorker",
     "NetworkType",
@@ -157,6 +166,7 @@ __all__ = [
     "RuntimeExtras",
     "Scheduler",
     "SchedulerFactory",
+    "SecurityException",
     "State",
     "StopReason",
     "SystemJobScheduler",

@@ -29,7 +29,11 @@ from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import StopReason
 from harness.workmanager._events import WorkEvents
 from harness.workmanager._execution_events import ExecutionEventDispatcher
-from harness.workmanager._foreground import ForegroundInfo, ForegroundServiceStarter
+from harness.workmanager._foreground import (
+    AndroidManifest,
+    ForegroundInfo,
+    ForegroundServiceStarter,
+)
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import RuntimeExtras, WorkerFactory
 from harness.workmanager._wrapper import WorkerWrapper
@@ -72,6 +76,9 @@ class Processor:
         #: Called when the last foreground run leaves and the service stops (set by the
         #: platform glue: a time-limited foreground service's timer ends with it).
         self.foreground_service_stopped: Callable[[], None] | None = None
+        #: The app's manifest, which the foreground service's type is checked against (set from
+        #: the app module's ``ANDROID_MANIFEST`` when the process starts).
+        self.app_manifest = AndroidManifest()
         self._cancelled_ids: set[str] = set()
         self._alive = True
         #: Emits :class:`Executed` when a run ends (on the next loop step).
@@ -169,7 +176,16 @@ class Processor:
                 foreground_service_type=foreground_info.foreground_service_type,
             )
         if self.foreground_service_starter is not None:
-            self.foreground_service_starter(work_spec_id, foreground_info)
+            try:
+                self.foreground_service_starter(work_spec_id, foreground_info)
+            except Exception as refused:
+                self._events.emit(
+                    "work.foreground_refused",
+                    work_spec_id,
+                    exception=type(refused).__name__,
+                    message=str(refused),
+                )
+                raise
 
     def _leave_foreground(self, work_spec_id: str) -> None:
         """The run left the foreground; the service stops with the last one

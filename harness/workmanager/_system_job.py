@@ -30,6 +30,7 @@ from harness.workmanager._fgs_timeout import DataSyncTimeLimit
 from harness.workmanager._foreground import (
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
+    check_start_foreground,
 )
 from harness.workmanager._manager import WorkManager
 from harness.workmanager._processor import Executed
@@ -268,7 +269,8 @@ class SystemJobScheduler:
     def _start_foreground_service(self, work_spec_id: str, info: ForegroundInfo) -> None:
         """``ContextCompat.startForegroundService`` for ``SystemForegroundService``: from
         Android 12 an app without a visible activity may not start one
-        (``ActiveServices``: ``ForegroundServiceStartNotAllowedException``)."""
+        (``ActiveServices``: ``ForegroundServiceStartNotAllowedException``); then its
+        ``startForeground`` checks the type against the manifest."""
         device = self._service.device
         if set(self._work_manager.processor.foreground_runs()) == {work_spec_id}:
             self._foreground_service_started = False  # the first run: the service (re)starts
@@ -277,6 +279,11 @@ class SystemJobScheduler:
                 "startForegroundService() not allowed due to mAllowStartForeground false: "
                 f"service {self._package}/{SYSTEM_FOREGROUND_SERVICE}"
             )
+        # SystemForegroundService.startForeground: the type against the app's manifest
+        # (ActiveServices.setServiceForegroundInnerLocked; see _foreground.py)
+        check_start_foreground(
+            self._work_manager.processor.app_manifest, info, api_level(device.platform_version)
+        )
         self._foreground_service_started = True
         if self._data_sync_limit is not None:
             self._data_sync_limit.service_started(info)

@@ -221,7 +221,9 @@ class ListenableWorker(abc.ABC):
         """Run this work in WorkManager's foreground service (``setForegroundAsync``).
 
         The returned future fails with ``ForegroundServiceStartNotAllowedException`` when the
-        app may not start a foreground service now (Android 12+, in the background), and with
+        app may not start a foreground service now (Android 12+, in the background), with
+        ``IllegalArgumentException``, ``InvalidForegroundServiceTypeException`` or
+        ``SecurityException`` when the type does not fit the app's ``ANDROID_MANIFEST``, and with
         :class:`~harness.HarnessRuntimeError` once the work is no longer RUNNING
         (``WorkForegroundUpdater``). See :mod:`harness.workmanager._foreground`.
         """

@@ -83,6 +83,19 @@ class WorkForegroundRecord(WorkSnapshot):
 
 @register_trace_kind
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WorkForegroundRefusedRecord(WorkSnapshot):
+    """The foreground service for a run was refused: ``ContextCompat.startForegroundService``
+    (Android 12+ background start) or ``SystemForegroundService.startForeground``'s type checks
+    against the app's manifest (Android 10+/14+); the worker's ``set_foreground`` raises
+    ``exception`` (its class name) with ``message``."""
+
+    KIND: ClassVar[str] = "work.foreground_refused"
+    exception: str
+    message: str
+
+
+@register_trace_kind
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorkDeletedRecord(WorkSnapshot):
     """A unique-work policy (REPLACE, KEEP, APPEND_OR_REPLACE, UPDATE) deleted the record."""
 
@@ -227,6 +240,7 @@ __all__ = [
     "WorkFailedRecord",
     "WorkFinishedRecord",
     "WorkForegroundRecord",
+    "WorkForegroundRefusedRecord",
     "WorkNotEnqueuedRecord",
     "WorkProgressRecord",
     "WorkPrunedRecord",

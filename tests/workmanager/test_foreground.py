@@ -114,6 +114,8 @@ def test_in_the_background_android_12_refuses_the_foreground_service() -> None:
     assert len(trace.of_kind("work.started")) == 1
     assert [r["state"] for r in trace.of_kind("work.finished")] == ["SUCCEEDED"]
     assert log == ["foreground not allowed", "uploaded"]
+    (refused,) = trace.of_kind("work.foreground_refused")
+    assert refused["exception"] == "ForegroundServiceStartNotAllowedException"
 
 
 @pytest.mark.parametrize(("android", "stopped"), [(14, False), (15, True), (16, True)])

@@ -6,12 +6,23 @@ import asyncio
 
 from harness.app import current_app, open_database
 from harness.workmanager import (
+    AndroidManifest,
     CoroutineWorker,
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
+    IllegalArgumentException,
+    InvalidForegroundServiceTypeException,
     OneTimeWorkRequest,
     Result,
+    SecurityException,
     WorkManager,
+)
+
+#: As a real app must ("Declare foreground service types in the app manifest"): dataSync on
+#: WorkManager's SystemForegroundService, and its permission (Android 14+).
+ANDROID_MANIFEST = AndroidManifest(
+    foreground_service_types=("dataSync",),
+    permissions=("android.permission.FOREGROUND_SERVICE_DATA_SYNC",),
 )
 
 PACKAGE = "com.example.longsync"
@@ -36,6 +47,12 @@ class LongSyncWorker(CoroutineWorker):
             log("foreground")
         except ForegroundServiceStartNotAllowedException:
             log("foreground not allowed")
+        except (
+            IllegalArgumentException,
+            InvalidForegroundServiceTypeException,
+            SecurityException,
+        ) as refused:
+            log(f"foreground refused: {type(refused).__name__}")
         try:
             await asyncio.sleep(7 * 3600)
         except asyncio.CancelledError:

@@ -7,15 +7,28 @@ import asyncio
 
 from harness.app import current_app, open_database
 from harness.workmanager import (
+    AndroidManifest,
     CoroutineWorker,
     ForegroundInfo,
     ForegroundServiceStartNotAllowedException,
+    IllegalArgumentException,
+    InvalidForegroundServiceTypeException,
     OneTimeWorkRequest,
     Result,
+    SecurityException,
     WorkManager,
 )
 
+#: As a real app must ("Declare foreground service types in the app manifest"): dataSync on
+#: WorkManager's SystemForegroundService, and its permission (Android 14+).
+ANDROID_MANIFEST = AndroidManifest(
+    foreground_service_types=("dataSync",),
+    permissions=("android.permission.FOREGROUND_SERVICE_DATA_SYNC",),
+)
+
 PACKAGE = "com.example.uploader"
+#: ``ServiceInfo.FOREGROUND_SERVICE_TYPE_DATA_SYNC``.
+DATA_SYNC = 1
 
 
 def log(outcome: str) -> None:
@@ -31,10 +44,16 @@ class UploadWorker(CoroutineWorker):
 
     async def do_work(self) -> Result:
         try:
-            await self.set_foreground(ForegroundInfo(7, "Uploading videos"))
+            await self.set_foreground(ForegroundInfo(7, "Uploading videos", DATA_SYNC))
             log("foreground")
         except ForegroundServiceStartNotAllowedException:
             log("foreground not allowed")
+        except (
+            IllegalArgumentException,
+            InvalidForegroundServiceTypeException,
+            SecurityException,
+        ) as refused:
+            log(f"foreground refused: {type(refused).__name__}")
         try:
             await asyncio.sleep(45 * 60)
         except asyncio.CancelledError:
