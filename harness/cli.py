@@ -570,7 +570,7 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
 def _list_trace_kinds(console: Console) -> int:
     import harness.demo
     import harness.flutter  # imported by the apps that use it; its kinds are listed anyway
-    import harness.report  # imports every layer up to the scenario runner, and their kinds
+    import harness.report  # registered_trace_kinds() imports every layer's declared kinds
     from harness.sim import registered_trace_kinds
 
     _ = (harness.demo, harness.flutter, harness.report)  # imported for their registrations
