@@ -11,7 +11,10 @@ waited-for child) are compared with ``python -c pass`` in the same repeats:
   servers' router, the wall-clock patch, the scenario file's YAML, asyncio for app code and
   sqlite3 for WorkManager's database). What the one-hour run costs above it is harness's own
   share. httpx imports its command line (click, rich, pygments: some 75 ms) only where click is
-  installed, so the row says whether it is in the measuring interpreter.
+  installed, so the row says whether it is in the measuring interpreter. A second row adds one
+  start and stop of freezegun's ``freeze_time`` (:data:`FREEZE`), which the wall-clock patch
+  needs: its walk over ``sys.modules`` also loads what anyio, pydantic, ``concurrent.futures``
+  and others serve lazily.
 
 The children compile each module once, in a warm-up run that is not measured, and read the
 bytecode afterwards, as any installed ``harness`` does from its second run on: the bytecode
@@ -42,6 +45,8 @@ HOUR_TARGET = Target(0.3, on=On.VALUE)
 REPEATS = 5
 #: What a one-hour run of an app syncing over HTTP needs imported, whatever harness does.
 FLOOR_IMPORTS = ("httpx", "respx", "freezegun", "yaml", "asyncio", "sqlite3")
+#: One start and stop of freezegun's patch, as a run's wall-clock patch starts it.
+FREEZE = "freezer = freezegun.freeze_time('2026-01-01'); freezer.start(); freezer.stop()"
 
 
 def _side(command: Sequence[str], key: str, env: Mapping[str, str]) -> Mapping[str, float]:
@@ -83,6 +88,11 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
             lambda: _side(
                 [sys.executable, "-c", f"import {', '.join(FLOOR_IMPORTS)}"], "libraries", env
             ),
+            lambda: _side(
+                [sys.executable, "-c", f"import {', '.join(FLOOR_IMPORTS)}; {FREEZE}"],
+                "frozen",
+                env,
+            ),
             lambda: _side([*harness_command(), "--version"], "version", env),
             one_hour,
         ]
@@ -120,5 +130,15 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
             "does (the one-hour run's floor); ratio: / `python -c pass`; click "
             + ("IS" if importlib.util.find_spec("click") else "is not")
             + " installed here (with it, httpx also imports click, rich and pygments)",
+        ),
+        Result(
+            CASE,
+            "imports alone and one freezegun start and stop (information)",
+            samples["frozen"],
+            "s",
+            samples["python"],
+            None,
+            "value: CPU seconds of the child above also starting and stopping freezegun's "
+            "freeze_time once (the wall-clock patch's floor); ratio: / `python -c pass`",
         ),
     ]
