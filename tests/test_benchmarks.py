@@ -186,8 +186,7 @@ def test_memory_case_compares_the_long_run_with_the_short() -> None:
 
 @pytest.mark.slow
 def test_startup_case_compares_children_with_python_doing_nothing() -> None:
-    """(h): `harness --version`, a one-hour run and the libraries' imports alone (and with
-    one freezegun start) against `python -c pass`."""
+    """(h): `--version`, a one-hour run and its floors against `python -c pass`."""
     _check_rows(bench_startup.run(quick=True, repeats=1), "h", rows=4)
 
 

@@ -48,8 +48,7 @@ def _rich_output(text: str, markup: bool | None) -> str:
 def test_plain_console_prints_what_rich_prints(
     text: str, markup: bool | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Off a terminal, rich prints no colour and no wrapping (soft wrap): the plain console
-    writes the same characters, handing rich any line it cannot say plainly."""
+    """Off a terminal the plain console writes what rich writes (no colour, soft wrap)."""
     console = cli._PlainConsole()
     console.print(text, highlight=False, markup=markup)
     assert capsys.readouterr().out == _rich_output(text, markup)
@@ -62,8 +61,7 @@ def test_escape_is_rich_markup_escape() -> None:
 
 
 def test_console_is_plain_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing to a file or pipe, the commands print through the plain console; FORCE_COLOR
-    (rich's colour switch) gives rich's console, as on a terminal."""
+    """Off a terminal the console is plain; FORCE_COLOR (rich's switch) gives rich's."""
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
