@@ -9,6 +9,8 @@ stopped the command (``run`` then writes a partial report of the runs that finis
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import signal
 import sys
 import threading
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from harness import __version__
 from harness._exceptions import ScenarioError
@@ -83,6 +85,28 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 def _console() -> Console:
+    """The console the commands print to: rich's when stdout is a terminal (or rich is told to
+    colour it), else :class:`_PlainConsole`, which writes what rich would without importing it."""
+    environ = os.environ
+    if (
+        not _isatty(sys.stdout)
+        and "FORCE_COLOR" not in environ
+        and "TTY_COMPATIBLE" not in environ
+        and (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    ):
+        return cast("Console", _PlainConsole())  # its only method is print, all the commands call
+    return _rich_console()
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except ValueError:  # a closed stream
+        return False
+
+
+def _rich_console() -> Console:
     """A console whose every text shows control characters (ESC, CSI, bidi overrides from
     scenario names, messages, paths) as visible pictures instead of letting the terminal act."""
     from rich.console import Console, ConsoleRenderable, RenderHook
@@ -102,6 +126,70 @@ def _console() -> Console:
     console = Console(highlight=False, soft_wrap=True)
     console.push_render_hook(ShowControls())
     return console
+
+
+#: The markup tags the commands write (rich's tag syntax, ``rich.markup.RE_TAGS``).
+_TAG = re.compile(r"\[([a-z#/@][^[]*?)]")
+_PLAIN_TAGS = frozenset({"red", "green", "bold", "yellow"})
+#: What rich could read as an emoji code (``rich._emoji_replace``: ``:name:``).
+_EMOJI_LIKE = re.compile(r":\S*?:")
+
+
+def _plain_text(text: str, markup: bool) -> str | None:
+    """What rich prints for ``text`` on a console that is not a terminal, where that is plainly
+    ``text`` without its colour tags; ``None`` where rich's own rendering is needed (escapes,
+    other tags, possible emoji codes, characters that are not printable)."""
+    if "\\" in text or not text.isprintable() or _EMOJI_LIKE.search(text):
+        return None
+    if not markup:
+        return text
+    tags = _TAG.findall(text)
+    opened = [tag for tag in tags if not tag.startswith("/")]
+    closed = [tag[1:] for tag in tags if tag.startswith("/")]
+    if not _PLAIN_TAGS.issuperset(opened) or sorted(opened) != sorted(closed):
+        return None
+    return _TAG.sub("", text)
+
+
+class _PlainConsole:
+    """Prints lines as rich's console prints them to a file that is not a terminal (no colour,
+    no wrapping), for the plain lines the commands write; any other line goes to a rich console,
+    made on first need (importing rich is a good part of a short run's start-up)."""
+
+    __slots__ = ("_rich",)
+
+    def __init__(self) -> None:
+        self._rich: Console | None = None
+
+    def print(
+        self, text: str, *, highlight: bool | None = None, markup: bool | None = None
+    ) -> None:
+        """``rich.console.Console.print(text, highlight=..., markup=...)``."""
+        plain = _plain_text(text, markup is not False)
+        if plain is None:
+            if self._rich is None:
+                self._rich = _rich_console()
+            self._rich.print(text, highlight=highlight, markup=markup)
+            return
+        sys.stdout.write(plain + "\n")
+        sys.stdout.flush()
+
+
+def _escape(text: str) -> str:
+    """``rich.markup.escape`` (rich 13-15), without importing rich: ``text`` as literal text
+    inside markup (a ``[`` that could open a tag gets a backslash)."""
+
+    def escape_backslashes(match: re.Match[str]) -> str:
+        backslashes, tag = match.groups()
+        return f"{backslashes}{backslashes}\\{tag}"
+
+    escaped = _ESCAPE.sub(escape_backslashes, text)
+    if escaped.endswith("\\") and not escaped.endswith("\\\\"):
+        return escaped + "\\"
+    return escaped
+
+
+_ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -212,13 +300,11 @@ def _load_all(
 ) -> list[Scenario] | None:
     """Every scenario file under ``paths``, or ``None`` after reporting every bad one (a bad
     file never hides the errors of the others)."""
-    from rich.markup import escape
-
     from harness.scenario import discover, load, load_once
 
     files = discover(paths)
     if not files:
-        console.print(f"[red]no scenario files found in {escape(', '.join(paths))}[/red]")
+        console.print(f"[red]no scenario files found in {_escape(', '.join(paths))}[/red]")
         return None
     scenarios: list[Scenario] = []
     bad = False
@@ -230,13 +316,13 @@ def _load_all(
                 loaded = load(file, imports=False)
                 scenarios.append(loaded if app is None else loaded.with_app(app))
         except ScenarioError as error:
-            console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
+            console.print(f"[red]✗[/red] {_escape(str(error))}", highlight=False)
             bad = True
         except (Exception, SystemExit) as error:  # a harness bug: still check the other files
             message = f"{type(error).__name__}: {error}"[:500]
             console.print(
-                f"[red]✗[/red] {escape(str(file))}: internal error of harness while checking "
-                f"this file ({escape(message)}); please report it",
+                f"[red]✗[/red] {_escape(str(file))}: internal error of harness while checking "
+                f"this file ({_escape(message)}); please report it",
                 highlight=False,
             )
             bad = True
@@ -250,19 +336,17 @@ def _default_out() -> Path:
 def _print_result(
     console: Console, scenario: Scenario, records: Sequence[RunRecord], app: str | None = None
 ) -> None:
-    from rich.markup import escape
-
     from harness.scenario import failed_summary
 
     failed = [record for record in records if not record.passed]
     if not failed:
         console.print(
-            f"[green]✓[/green] {escape(scenario.name)}  {len(records)}/{len(records)} seeds pass",
+            f"[green]✓[/green] {_escape(scenario.name)}  {len(records)}/{len(records)} seeds pass",
             highlight=False,
         )
         return
     console.print(
-        f"[red]✗[/red] {escape(scenario.name)}  {len(failed)}/{len(records)} seeds fail",
+        f"[red]✗[/red] {_escape(scenario.name)}  {len(failed)}/{len(records)} seeds fail",
         highlight=False,
     )
     for note in failed[0].notes:
@@ -412,8 +496,6 @@ def _describe(record: TraceRecord) -> str:
 
 
 def _command_replay(args: argparse.Namespace, console: Console) -> int:
-    from rich.markup import escape
-
     from harness._units import format_t_ms
     from harness.scenario import TIMELINE_KINDS, load, run_scenario
 
@@ -422,7 +504,7 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
         if args.app is not None:
             scenario = scenario.with_app(args.app)
     except ScenarioError as error:
-        console.print(f"[red]✗[/red] {escape(str(error))}", highlight=False)
+        console.print(f"[red]✗[/red] {_escape(str(error))}", highlight=False)
         return EXIT_USAGE
     out = Path(args.out) if args.out else None
     trace_path = out / "trace.jsonl" if out else None
@@ -458,10 +540,10 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
         mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
         at = f" (t={format_t_ms(check.t_ms)})" if check.t_ms is not None else ""
         console.print(
-            f"{mark} {escape(check.spec)}: {escape(check.message)}{escape(at)}", highlight=False
+            f"{mark} {_escape(check.spec)}: {_escape(check.message)}{_escape(at)}", highlight=False
         )
     if record.error:
-        console.print(f"[red]run error:[/red] {escape(record.error)}", highlight=False)
+        console.print(f"[red]run error:[/red] {_escape(record.error)}", highlight=False)
     console.print(f"digest {record.digest}", highlight=False)
     if out is not None:
         from harness.report import write_report
@@ -472,14 +554,12 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_validate(args: argparse.Namespace, console: Console) -> int:
-    from rich.markup import escape
-
     scenarios = _load_all(args.paths, console, imports=args.imports)
     if scenarios is None:
         return EXIT_USAGE
     for scenario in scenarios:
         console.print(
-            f"[green]✓[/green] {escape(scenario.path)}: {escape(scenario.name)} "
+            f"[green]✓[/green] {_escape(scenario.path)}: {_escape(scenario.name)} "
             f"({len(scenario.schedule)} "
             f"timeline actions, {len(scenario.checks)} checks)",
             highlight=False,
@@ -488,16 +568,14 @@ def _command_validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _list_trace_kinds(console: Console) -> int:
-    from rich.markup import escape
-
     import harness.demo
     import harness.flutter  # imported by the apps that use it; its kinds are listed anyway
-    import harness.report  # imports every layer up to the scenario runner, and their kinds
+    import harness.report  # registered_trace_kinds() imports every layer's declared kinds
     from harness.sim import registered_trace_kinds
 
     _ = (harness.demo, harness.flutter, harness.report)  # imported for their registrations
     for spec in registered_trace_kinds().values():
-        meaning = escape(spec.meaning.replace("``", ""))
+        meaning = _escape(spec.meaning.replace("``", ""))
         console.print(f"[bold]{spec.kind}[/bold]  {meaning}", highlight=False)
         for item in spec.fields:
             optional = "" if item.required else "  (optional)"
@@ -507,8 +585,6 @@ def _list_trace_kinds(console: Console) -> int:
 
 
 def _command_list(args: argparse.Namespace, console: Console) -> int:
-    from rich.markup import escape
-
     from harness._units import format_t_ms
 
     if args.trace_kinds:
@@ -522,7 +598,7 @@ def _command_list(args: argparse.Namespace, console: Console) -> int:
     for scenario in scenarios:
         apps = ", ".join(app.package for app in scenario.apps)
         console.print(
-            f"{escape(scenario.path)}: [bold]{escape(scenario.name)}[/bold] ({escape(apps)}; "
+            f"{_escape(scenario.path)}: [bold]{_escape(scenario.name)}[/bold] ({_escape(apps)}; "
             f"{format_t_ms(scenario.spec.duration)}; {scenario.spec.seeds} seeds)",
             highlight=False,
         )
@@ -532,8 +608,6 @@ def _command_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _command_report(args: argparse.Namespace, console: Console) -> int:
-    from rich.markup import escape
-
     if args.baseline is not None:
         from harness._cli_report import command_report_baseline
 
@@ -543,7 +617,7 @@ def _command_report(args: argparse.Namespace, console: Console) -> int:
     try:
         index = rerender(args.directory)
     except (FileNotFoundError, ValueError) as error:  # ValueError: not a summary.json we wrote
-        console.print(f"[red]{escape(str(error))}[/red]", highlight=False)
+        console.print(f"[red]{_escape(str(error))}[/red]", highlight=False)
         return EXIT_USAGE
     console.print(f"report: {index}", highlight=False)
     return EXIT_OK

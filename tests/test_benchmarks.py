@@ -186,8 +186,8 @@ def test_memory_case_compares_the_long_run_with_the_short() -> None:
 
 @pytest.mark.slow
 def test_startup_case_compares_children_with_python_doing_nothing() -> None:
-    """(h): `harness --version` and a one-hour run against `python -c pass`."""
-    _check_rows(bench_startup.run(quick=True, repeats=1), "h", rows=2)
+    """(h): `--version`, a one-hour run and its floors against `python -c pass`."""
+    _check_rows(bench_startup.run(quick=True, repeats=1), "h", rows=4)
 
 
 def test_loop_case_measures_both_kinds_of_hop() -> None:

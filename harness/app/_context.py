@@ -15,14 +15,16 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from harness._exceptions import HarnessRuntimeError, NoAppRunningError
-from harness.ios import IOSSystem
 from harness.sim import FreezeGroup, Simulation
 from harness.workmanager import WorkManager
+
+if TYPE_CHECKING:
+    from harness.ios import IOSSystem
 
 
 class DataArea(Protocol):

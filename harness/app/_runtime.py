@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness._exceptions import DefinitionError
 from harness.app._context import (
@@ -50,7 +50,6 @@ from harness.app._http import (
 )
 from harness.app._usercode import import_user_module
 from harness.backends import Internet
-from harness.ios import IOSSystem
 from harness.sim import FreezeGroup, Simulation, run_blocking
 from harness.workmanager import (
     DEFAULT_WORK_VERSION,
@@ -65,6 +64,9 @@ from harness.workmanager import (
     WorkManager,
     WorkManagerVersion,
 )
+
+if TYPE_CHECKING:
+    from harness.ios import IOSSystem
 
 
 @dataclass(frozen=True, slots=True)

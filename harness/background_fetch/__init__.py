@@ -17,30 +17,60 @@ Android schedules through JobScheduler (job 999) or AlarmManager; iOS through BG
 (``com.transistorsoft.fetch``). See docs/background-fetch.md.
 """
 
-from harness.background_fetch._android import AndroidBackgroundFetch
-from harness.background_fetch._config import (
-    ALARM_WAKELOCK_MS,
-    DART_FETCH_TASK_ID,
-    FETCH_JOB_ID,
-    FETCH_TASK_ID,
-    MAX_TIME_MS,
-    STATUS_AVAILABLE,
-    STATUS_DENIED,
-    STATUS_RESTRICTED,
-    BackgroundFetchConfig,
-    NativeConfig,
-    NetworkType,
-    TaskConfig,
-    java_string_hash,
-)
-from harness.background_fetch._ios import attach_ios
-from harness.background_fetch._plugin import (
-    BackgroundFetch,
-    HeadlessTask,
-    android_native,
-    attach_android,
-)
-from harness.background_fetch._requests import FETCH_ALARM_RECEIVER, FETCH_JOB_SERVICE
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from harness.background_fetch._android import AndroidBackgroundFetch
+    from harness.background_fetch._config import (
+        ALARM_WAKELOCK_MS,
+        DART_FETCH_TASK_ID,
+        FETCH_JOB_ID,
+        FETCH_TASK_ID,
+        MAX_TIME_MS,
+        STATUS_AVAILABLE,
+        STATUS_DENIED,
+        STATUS_RESTRICTED,
+        BackgroundFetchConfig,
+        NativeConfig,
+        NetworkType,
+        TaskConfig,
+        java_string_hash,
+    )
+    from harness.background_fetch._ios import attach_ios
+    from harness.background_fetch._plugin import (
+        BackgroundFetch,
+        HeadlessTask,
+        android_native,
+        attach_android,
+    )
+    from harness.background_fetch._requests import FETCH_ALARM_RECEIVER, FETCH_JOB_SERVICE
+
+#: Each public name's private module, imported when the name is first read (module
+#: ``__getattr__``, PEP 562): a run imports only the parts it uses (issue 14 (h)).
+_LAZY: Final[dict[str, str]] = {
+    "ALARM_WAKELOCK_MS": "_config",
+    "AndroidBackgroundFetch": "_android",
+    "BackgroundFetch": "_plugin",
+    "BackgroundFetchConfig": "_config",
+    "DART_FETCH_TASK_ID": "_config",
+    "FETCH_ALARM_RECEIVER": "_requests",
+    "FETCH_JOB_ID": "_config",
+    "FETCH_JOB_SERVICE": "_requests",
+    "FETCH_TASK_ID": "_config",
+    "HeadlessTask": "_plugin",
+    "MAX_TIME_MS": "_config",
+    "NativeConfig": "_config",
+    "NetworkType": "_config",
+    "STATUS_AVAILABLE": "_config",
+    "STATUS_DENIED": "_config",
+    "STATUS_RESTRICTED": "_config",
+    "TaskConfig": "_config",
+    "android_native": "_plugin",
+    "attach_android": "_plugin",
+    "attach_ios": "_ios",
+    "java_string_hash": "_config",
+}
 
 __all__ = [
     "ALARM_WAKELOCK_MS",
@@ -65,3 +95,12 @@ __all__ = [
     "attach_ios",
     "java_string_hash",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

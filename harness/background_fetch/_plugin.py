@@ -18,7 +18,7 @@ import inspect
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness._exceptions import DefinitionError
 from harness.app import AppInstance, current_app, run_as
@@ -31,10 +31,12 @@ from harness.background_fetch._config import (
     native_task_id,
     task_native_config,
 )
-from harness.background_fetch._ios import IOSBackgroundFetch
 from harness.flutter import ENGINE_START_MS, PlatformCall, PlatformException
-from harness.ios import BackgroundRefreshStatus
 from harness.sim import Simulation
+
+if TYPE_CHECKING:  # iOS is imported by iOS runs only
+    from harness.background_fetch._ios import IOSBackgroundFetch
+    from harness.ios import BackgroundRefreshStatus
 
 FetchCallback = Callable[[str], Awaitable[None] | None]
 
@@ -51,6 +53,12 @@ _ANDROID: weakref.WeakKeyDictionary[Simulation, AndroidBackgroundFetch] = (
     weakref.WeakKeyDictionary()
 )
 _HEADLESS_KEY = "headless_task"
+
+
+def _available() -> BackgroundRefreshStatus:
+    from harness.ios import BackgroundRefreshStatus
+
+    return BackgroundRefreshStatus.AVAILABLE
 
 
 def attach_android(native: AndroidBackgroundFetch) -> None:
@@ -142,7 +150,11 @@ class BackgroundFetch:
 
     @staticmethod
     def _ios(instance: AppInstance) -> IOSBackgroundFetch | None:
-        return None if instance.ios is None else IOSBackgroundFetch(instance)
+        if instance.ios is None:
+            return None
+        from harness.background_fetch._ios import IOSBackgroundFetch
+
+        return IOSBackgroundFetch(instance)
 
     @staticmethod
     def configure(
@@ -165,7 +177,7 @@ class BackgroundFetch:
         ios = BackgroundFetch._ios(instance)
         if ios is not None:
             status = ios.status()
-            if status is not BackgroundRefreshStatus.AVAILABLE:
+            if status is not _available():
                 return BackgroundFetch._fail(instance, "configure", str(int(status)), status)
             ios.start(max(config.minimum_fetch_interval, 0))
             ios.subscribe(on_event)
@@ -196,7 +208,7 @@ class BackgroundFetch:
         ios = BackgroundFetch._ios(instance)
         if ios is not None:
             status = ios.status()
-            if status is not BackgroundRefreshStatus.AVAILABLE:
+            if status is not _available():
                 return BackgroundFetch._fail(instance, "start", str(int(status)), status)
             ios.start(ios.state.interval_min)
             return PlatformCall(int(status))

@@ -17,11 +17,10 @@ import asyncio
 import math
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from datetime import timedelta
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from harness._exceptions import DefinitionError
 from harness.app import AppInstance, current_app
-from harness.flutter import _ios
 from harness.flutter._payload import PayloadTypeError, encode_input
 from harness.flutter._types import (
     BackoffPolicy,
@@ -33,7 +32,6 @@ from harness.flutter._types import (
     WorkInfo,
     WorkState,
 )
-from harness.ios import IOSSystem
 from harness.workmanager import (
     ExistingPeriodicWorkPolicy as AndroidPeriodicPolicy,
 )
@@ -47,7 +45,20 @@ from harness.workmanager import (
     WorkManager,
 )
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from harness.ios import IOSSystem
+
 _T = TypeVar("_T")
+
+
+def _ios() -> ModuleType:
+    """The plugin's iOS side (:mod:`._ios`), imported by iOS runs only."""
+    from harness.flutter import _ios as ios
+
+    return ios
+
 
 #: ``WorkmanagerPlugin.kt`` ``INIT_REQUIRED``, as Dart sees it through Pigeon's ``wrapError``.
 INIT_REQUIRED: Final = (
@@ -231,9 +242,9 @@ class Workmanager:
         if port is not None:
             if self.callback_dispatcher_path() is None:
                 return self._fail(
-                    "registerOneOffTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                    "registerOneOffTask", PlatformException("1", _ios().IOS_INIT_REQUIRED)
                 )
-            _ios.register_one_off(self._app, unique_name, input_data, initial_delay)
+            _ios().register_one_off(self._app, unique_name, input_data, initial_delay)
             return PlatformCall(None)
         try:
             self._require_initialized()
@@ -286,9 +297,9 @@ class Workmanager:
         if port is not None:
             if self.callback_dispatcher_path() is None:
                 return self._fail(
-                    "registerPeriodicTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                    "registerPeriodicTask", PlatformException("1", _ios().IOS_INIT_REQUIRED)
                 )
-            _ios.register_periodic(self._app, unique_name, initial_delay)
+            _ios().register_periodic(self._app, unique_name, initial_delay)
             return PlatformCall(None)
         try:
             self._require_initialized()
@@ -325,7 +336,7 @@ class Workmanager:
 
     def _ios_not_initialized(self, call: str) -> PlatformCall[Any]:
         """iOS's ``createInitializationError``: ``PigeonError`` code "1"."""
-        return self._fail(call, PlatformException("1", _ios.IOS_INIT_REQUIRED))
+        return self._fail(call, PlatformException("1", _ios().IOS_INIT_REQUIRED))
 
     def _ios_port(self) -> IOSSystem | None:
         """iOS when the app runs on an iPhone (``None`` on Android)."""
@@ -434,9 +445,9 @@ class Workmanager:
             raise UnsupportedError("Processing tasks are not supported on Android")
         if self.callback_dispatcher_path() is None:
             return self._fail(
-                "registerProcessingTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                "registerProcessingTask", PlatformException("1", _ios().IOS_INIT_REQUIRED)
             )
-        _ios.register_processing(self._app, unique_name, initial_delay, constraints)
+        _ios().register_processing(self._app, unique_name, initial_delay, constraints)
         return PlatformCall(None)
 
     def register_continued_processing_task(
@@ -455,9 +466,9 @@ class Workmanager:
             raise UnsupportedError("Continued processing tasks are not supported on Android")
         if self.callback_dispatcher_path() is None:
             return self._fail(
-                "registerContinuedProcessingTask", PlatformException("1", _ios.IOS_INIT_REQUIRED)
+                "registerContinuedProcessingTask", PlatformException("1", _ios().IOS_INIT_REQUIRED)
             )
-        _ios.register_continued(self._app, unique_name, task_name, title, subtitle, input_data)
+        _ios().register_continued(self._app, unique_name, task_name, title, subtitle, input_data)
         return PlatformCall(None)
 
     def print_scheduled_tasks(self) -> PlatformCall[str]:
@@ -465,7 +476,7 @@ class Workmanager:
         port = self._ios_port()
         if port is None:
             raise UnsupportedError("printScheduledTasks is not supported on Android")
-        return PlatformCall(_ios.print_scheduled_tasks(self._app))
+        return PlatformCall(_ios().print_scheduled_tasks(self._app))
 
 
 def _as_platform_error(error: Exception) -> Exception:

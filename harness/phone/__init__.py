@@ -7,12 +7,30 @@ them as Android does. ``bind_ios_phone(sim, device, internet)`` builds an iPhone
 ``harness.ios`` on the same device model and an app runtime whose processes iOS starts and ends.
 """
 
-from harness.phone._binding import DeviceBinding
-from harness.phone._build import bind_phone
-from harness.phone._ios import IOSBinding, IOSNetworkPort, TransferNetworkPort, bind_ios_phone
-from harness.phone._network import AppNetworkPort
-from harness.phone._runtime import PhoneAppRuntime
-from harness.phone._why import why_not_running
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from harness.phone._binding import DeviceBinding
+    from harness.phone._build import bind_phone
+    from harness.phone._ios import IOSBinding, IOSNetworkPort, TransferNetworkPort, bind_ios_phone
+    from harness.phone._network import AppNetworkPort
+    from harness.phone._runtime import PhoneAppRuntime
+    from harness.phone._why import why_not_running
+
+#: Each public name's private module, imported when the name is first read (module
+#: ``__getattr__``, PEP 562): a run imports only the parts it uses (issue 14 (h)).
+_LAZY: Final[dict[str, str]] = {
+    "AppNetworkPort": "_network",
+    "DeviceBinding": "_binding",
+    "IOSBinding": "_ios",
+    "IOSNetworkPort": "_ios",
+    "PhoneAppRuntime": "_runtime",
+    "TransferNetworkPort": "_ios",
+    "bind_ios_phone": "_ios",
+    "bind_phone": "_build",
+    "why_not_running": "_why",
+}
 
 __all__ = [
     "AppNetworkPort",
@@ -25,3 +43,12 @@ __all__ = [
     "bind_phone",
     "why_not_running",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,12 +1,35 @@
 """Reports of scenario runs: summary.json (versioned), junit.xml, summary.md, index.html."""
 
-from harness.report._compare import compare_reports
-from harness.report._escape import printable, printable_same_length
-from harness.report._fleet import FleetReport, write_fleet_report
-from harness.report._junit import junit_xml
-from harness.report._summary import SCHEMA_VERSION, Interruption, summary_json, summary_markdown
-from harness.report._timeline import timeline_svg
-from harness.report._write import read_records, rerender, write_report
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from harness.report._compare import compare_reports
+    from harness.report._escape import printable, printable_same_length
+    from harness.report._fleet import FleetReport, write_fleet_report
+    from harness.report._junit import junit_xml
+    from harness.report._summary import SCHEMA_VERSION, Interruption, summary_json, summary_markdown
+    from harness.report._timeline import timeline_svg
+    from harness.report._write import read_records, rerender, write_report
+
+#: Each public name's private module, imported when the name is first read (module
+#: ``__getattr__``, PEP 562): a run imports only the parts it uses (issue 14 (h)).
+_LAZY: Final[dict[str, str]] = {
+    "FleetReport": "_fleet",
+    "Interruption": "_summary",
+    "SCHEMA_VERSION": "_summary",
+    "compare_reports": "_compare",
+    "junit_xml": "_junit",
+    "printable": "_escape",
+    "printable_same_length": "_escape",
+    "read_records": "_write",
+    "rerender": "_write",
+    "summary_json": "_summary",
+    "summary_markdown": "_summary",
+    "timeline_svg": "_timeline",
+    "write_fleet_report": "_fleet",
+    "write_report": "_write",
+}
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -24,3 +47,12 @@ __all__ = [
     "write_fleet_report",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -10,18 +10,22 @@ on the world.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from harness._exceptions import DefinitionError, ScenarioError
 from harness.app import AppStorage
 from harness.backends import Backend
 from harness.device import Device, load_profile
-from harness.ios import IOSSystem
-from harness.phone import DeviceBinding, IOSBinding, bind_ios_phone, bind_phone
+from harness.phone import DeviceBinding, bind_phone
 from harness.platform import DeviceView, JobSchedulerService
 from harness.scenario._actions import Action
 from harness.scenario._loader import Scenario, ScheduledAction
 from harness.scenario._servers import build_servers
 from harness.sim import Simulation
+
+if TYPE_CHECKING:
+    from harness.ios import IOSSystem
+    from harness.phone import IOSBinding
 
 #: Timeline actions fire before anything else due at the same millisecond.
 ACTION_PRIORITY = -100
@@ -54,6 +58,8 @@ class World:
         #: iOS (``harness.ios``) on an iOS profile, else ``None``.
         self.ios: IOSSystem | None = None
         if self.platform == "ios":
+            from harness.phone import bind_ios_phone  # iOS is imported by iOS runs only
+
             self.ios_binding = bind_ios_phone(sim, self.device, self.internet, versions=versions)
             self.ios = self.ios_binding.ios
             self.runtime = self.ios_binding.runtime

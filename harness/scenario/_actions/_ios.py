@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from harness.ios import IOSSystem
 from harness.scenario._actions._base import (
     IOS_ONLY,
     Action,
@@ -24,6 +23,7 @@ from harness.scenario._actions._base import (
 )
 
 if TYPE_CHECKING:
+    from harness.ios import IOSSystem
     from harness.scenario._world import World
 
 
