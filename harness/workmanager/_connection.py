@@ -19,6 +19,10 @@
   :class:`~harness.workmanager._row_cache.RowCache`) holds the rows the DAOs read or wrote; the
   columns they write are written to sqlite before the next statement, before the outermost
   ``COMMIT`` and at once outside a transaction, and a rollback forgets the cache.
+* **In memory, a lone UPDATE autocommits**: an in-memory database (the test driver's, as
+  ``WorkManagerTestInitHelper`` builds WorkManager on an in-memory Room database) has no file to
+  keep consistent; a transaction whose only statement would be one row's ``UPDATE`` runs it
+  alone, which changes the same row as atomically. A file database always begins and commits.
 * **An on-disk database uses WAL** (``PRAGMA journal_mode=WAL``), Room's
   ``JournalMode.AUTOMATIC`` on any phone with enough RAM (``RoomDatabase.JournalMode``).
 """
@@ -56,6 +60,7 @@ class Connection:
         self._depth = 0
         self._begun = False
         self._failed = False
+        self._in_memory = path is None
         #: The rows read or written, served from memory (see the module docstring).
         self.cache = RowCache()
         self._conn.execute("PRAGMA foreign_keys = ON")
@@ -94,6 +99,14 @@ class Connection:
             self._failed = True
         if self._depth == 1 and not self._failed and self.cache.pending:
             try:
+                if self._in_memory and not self._begun and len(self.cache.pending) == 1:
+                    # In memory, a transaction whose only write is one row's UPDATE runs that
+                    # statement alone (autocommitted): the same single atomic change, without
+                    # BEGIN and COMMIT (most of a work run's transactions: trySetRunning, the
+                    # result's write). A file keeps Room's BEGIN IMMEDIATE ... COMMIT.
+                    self._depth = 0
+                    self._flush()
+                    return
                 self._flush()  # the pending columns go into this transaction, before COMMIT
             except BaseException:
                 self._failed = True

@@ -185,15 +185,18 @@ class Data:
     serialised, inclusive.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_raw")
 
+    _entries: dict[str, _Entry]
+    #: The serialised bytes, set by the first :meth:`to_byte_array`.
+    _raw: bytes
     EMPTY: ClassVar[Data]
     Builder: ClassVar[type[DataBuilder]]
     MAX_DATA_BYTES: ClassVar[int] = MAX_DATA_BYTES
 
     def __init__(self, values: Mapping[str, object] | Data | None = None) -> None:
         if isinstance(values, Data):
-            self._entries: dict[str, _Entry] = dict(values._entries)
+            self._entries = dict(values._entries)
             return
         entries = {} if values is None else {key: _infer(key, v) for key, v in values.items()}
         self._entries = entries
@@ -304,7 +307,11 @@ class Data:
 
     def to_byte_array(self) -> bytes:
         """The exact bytes androidx stores in its database (``toByteArrayInternalV1``)."""
-        return serialize(self._entries)
+        try:
+            return self._raw
+        except AttributeError:  # serialised once: the entries never change
+            raw = self._raw = serialize(self._entries)
+            return raw
 
     @classmethod
     def from_byte_array(cls, raw: bytes) -> Data:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from harness._exceptions import InvalidRequestError
@@ -31,6 +30,7 @@ from harness.workmanager._cancel import cancel_by_name_inline
 from harness.workmanager._continuation import WorkContinuation
 from harness.workmanager._enums import ExistingWorkPolicy, State
 from harness.workmanager._request import WorkRequest
+from harness.workmanager._row_cache import with_fields
 from harness.workmanager._versions import check_request_api
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def enqueue_work_with_prerequisites(
                 needs_scheduling = True
                 _delete(workmanager, [work_id for work_id, _ in existing], policy)
 
-    inserted: list[tuple[WorkRequest, State]] = []
+    inserted: list[tuple[WorkRequest, str, State]] = []
     for request in work_list:
         spec = request.work_spec
         if has_prerequisite and not all_succeeded:
@@ -179,26 +179,27 @@ def enqueue_work_with_prerequisites(
                 state = State.CANCELLED
             else:
                 state = State.BLOCKED
-            spec = replace(spec, state=state)
+            spec = with_fields(spec, {"state": state})
         else:
-            spec = replace(spec, last_enqueue_time=now)  # only work that starts ENQUEUED
+            spec = with_fields(spec, {"last_enqueue_time": now})  # only work that starts ENQUEUED
         if spec.state is State.ENQUEUED:
             needs_scheduling = True
         # OnConflictStrategy.IGNORE: an id already in the database keeps its row, but its
         # dependencies, tags and name are still inserted, as in androidx.
         was_inserted = work_specs.insert_work_spec(spec)
+        work_id = request.string_id
         for prerequisite_id in prerequisites if has_prerequisite else ():
-            dependencies.insert_dependency(request.string_id, prerequisite_id)
-        workmanager.database.work_tag_dao.insert_tags(request.string_id, request.tags)
+            dependencies.insert_dependency(work_id, prerequisite_id)
+        workmanager.database.work_tag_dao.insert_tags(work_id, request.tags)
         if name:
-            workmanager.database.work_name_dao.insert(name, request.string_id)
+            workmanager.database.work_name_dao.insert(name, work_id)
         if was_inserted:
-            inserted.append((request, spec.state))
+            inserted.append((request, work_id, spec.state))
 
-    for request, state in inserted:
+    for request, work_id, state in inserted:
         events.emit(
             "work.blocked" if state is State.BLOCKED else "work.enqueued",
-            request.string_id,
+            work_id,
             unique_name=name,
             policy=policy.name if name else None,
             prerequisites=list(prerequisites) if has_prerequisite else [],

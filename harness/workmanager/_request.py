@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from harness._exceptions import HarnessRuntimeError, InvalidRequestError
@@ -262,7 +262,7 @@ class OneTimeWorkRequestBuilder(_WorkRequestBuilder):
         built_id = self._take_id()
         return OneTimeWorkRequest(
             id=built_id,
-            work_spec=replace(spec, id=str(built_id)),
+            work_spec=spec,  # built with this id (_build_spec reads self._id)
             tags=frozenset(self._tags),
             warnings=tuple(self._warnings),
         )
@@ -333,7 +333,7 @@ class PeriodicWorkRequestBuilder(_WorkRequestBuilder):
         built_id = self._take_id()
         return PeriodicWorkRequest(
             id=built_id,
-            work_spec=replace(spec, id=str(built_id)),
+            work_spec=spec,  # built with this id (_build_spec reads self._id)
             tags=frozenset(self._tags),
             warnings=tuple(self._warnings),
         )

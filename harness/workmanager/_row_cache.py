@@ -162,7 +162,20 @@ class RowCache:
         """One ``UPDATE`` per row with pending columns, and its parameters; clears them."""
         pending, self.pending = self.pending, {}
         for work_id, columns in pending.items():
-            ordered = sorted(columns, key=_ORDER.__getitem__)
-            assignments = ", ".join(f"{name}=?" for name in ordered)
-            values = [columns[name] for name in ordered]
-            yield f"UPDATE workspec SET {assignments} WHERE id=?", (*values, work_id)
+            names = tuple(columns)
+            statement = _UPDATES.get(names)
+            if statement is None:
+                statement = _UPDATES[names] = _update(names)
+            sql, ordered = statement
+            yield sql, (*[columns[name] for name in ordered], work_id)
+
+
+#: The columns written, in the order written -> the ``UPDATE`` and its columns in ``_ORDER``
+#: (a run writes the same few column sets every time).
+_UPDATES: Final[dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] = {}
+
+
+def _update(names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    ordered = tuple(sorted(names, key=_ORDER.__getitem__))
+    assignments = ", ".join(f"{name}=?" for name in ordered)
+    return f"UPDATE workspec SET {assignments} WHERE id=?", ordered

@@ -220,7 +220,6 @@ def _from_values(row: tuple[Any, ...]) -> WorkSpec:
     backoff_policy = _BACKOFF_POLICIES.get(row[10])
     out_of_quota_policy = _OUT_OF_QUOTA_POLICIES.get(row[16])
     stop_reason = _STOP_REASONS.get(row[21])
-    network_type = _NETWORK_TYPES.get(row[22])
     return WorkSpec(
         id=row[0],
         state=state_of(row[1]),
@@ -247,15 +246,24 @@ def _from_values(row: tuple[Any, ...]) -> WorkSpec:
         next_schedule_time_override_generation=row[20],
         stop_reason=StopReason.from_value(row[21]) if stop_reason is None else stop_reason,
         backoff_on_system_interruptions=None if row[30] is None else bool(row[30]),
-        constraints=Constraints(
-            required_network_type=NetworkType(row[22]) if network_type is None else network_type,
-            requires_charging=bool(row[23]),
-            requires_device_idle=bool(row[24]),
-            requires_battery_not_low=bool(row[25]),
-            requires_storage_not_low=bool(row[26]),
-            content_trigger_update_delay_millis=row[27],
-            content_trigger_max_delay_millis=row[28],
-            content_uri_triggers=_triggers(row[29]),
-            required_network_request=_network_request(row[31]),
-        ),
+        constraints=_constraints(row[22:30], row[31]),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _constraints(columns: tuple[Any, ...], network_request: bytes) -> Constraints:
+    """The ``Constraints`` of a row's constraint columns (``required_network_type`` to
+    ``content_uri_triggers``, then ``required_network_request``), memoised: a frozen value, and
+    most rows hold one of a few (every row of a batch of alike works the same)."""
+    network_type = _NETWORK_TYPES.get(columns[0])
+    return Constraints(
+        required_network_type=NetworkType(columns[0]) if network_type is None else network_type,
+        requires_charging=bool(columns[1]),
+        requires_device_idle=bool(columns[2]),
+        requires_battery_not_low=bool(columns[3]),
+        requires_storage_not_low=bool(columns[4]),
+        content_trigger_update_delay_millis=columns[5],
+        content_trigger_max_delay_millis=columns[6],
+        content_uri_triggers=_triggers(columns[7]),
+        required_network_request=_network_request(network_request),
     )

@@ -55,6 +55,9 @@ class _InternalWorkState:
     is_scheduled: bool = False
 
 
+_UNSCHEDULED = _InternalWorkState()
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """A run this scheduler started: the constraints to track, unless the driver forced it."""
@@ -120,7 +123,10 @@ class TestScheduler:
             return
         to_schedule = []
         for spec in work_specs:
-            state = replace(self._pending.get(spec.id, _InternalWorkState()), is_scheduled=True)
+            old = self._pending.get(spec.id, _UNSCHEDULED)
+            state = _InternalWorkState(
+                old.constraints_met, old.initial_delay_met, old.period_delay_met, True
+            )  # dataclasses.replace(old, is_scheduled=True), without its field walk
             self._pending[spec.id] = state
             self._specs[spec.id] = spec
             to_schedule.append((spec, state))

@@ -361,6 +361,13 @@ def class_name(cls: type, base: type, what: str) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+#: name -> the deepest module its walk found (name, the module object) and the attributes
+#: read below it. A later walk of the same name finds the same module while ``sys.modules``
+#: holds that same object (nothing can be imported below a plain module), so only the
+#: attribute reads are repeated; a module imported afresh (another object) walks again.
+_WALKS: dict[str, tuple[str, object, tuple[str, ...]]] = {}
+
+
 def _resolve_imported(name: str) -> object | None:
     """``pkgutil.resolve_name(name)`` when its modules are all imported already, else ``None``.
 
@@ -370,6 +377,16 @@ def _resolve_imported(name: str) -> object | None:
     same object when the deepest module found is a plain module (no ``__path__``: nothing can be
     imported below it) and fully initialised; otherwise the caller takes ``resolve_name``.
     """
+    walked = _WALKS.get(name)
+    if walked is not None:
+        module_name, module, attributes = walked
+        if sys.modules.get(module_name) is module and not getattr(
+            getattr(module, "__spec__", None), "_initializing", False
+        ):
+            found: object = module
+            for part in attributes:
+                found = getattr(found, part)
+            return found
     parts = name.split(".")
     module_name = parts[0]
     module = sys.modules.get(module_name)
@@ -384,9 +401,10 @@ def _resolve_imported(name: str) -> object | None:
     spec = getattr(module, "__spec__", None)
     if hasattr(module, "__path__") or getattr(spec, "_initializing", False):
         return None
-    found: object = module
+    found = module
     for part in parts[index:]:
         found = getattr(found, part)
+    _WALKS[name] = (module_name, module, tuple(parts[index:]))
     return found
 
 

@@ -13,6 +13,7 @@ from harness.workmanager import (
     ExistingWorkPolicy,
     OneTimeWorkRequest,
     PeriodicWorkRequest,
+    State,
     WorkDatabase,
     WorkManager,
 )
@@ -36,7 +37,11 @@ class Statements:
         return [(sql, inside) for sql, inside in self.log if sql.split()[0] in _WRITES]
 
     def commits(self) -> int:
-        return sum(sql == "COMMIT" for sql, _inside in self.log)
+        """``COMMIT``s, and writes outside a transaction (each commits alone)."""
+        log = self.log
+        return sum(
+            sql == "COMMIT" or (not inside and sql.split()[0] in _WRITES) for sql, inside in log
+        )
 
     def clear(self) -> None:
         self.log.clear()
@@ -158,10 +163,11 @@ def test_an_enqueue_commits_once_then_the_scheduling_once(
 
 
 def test_every_write_of_every_operation_runs_in_a_transaction(
-    sim: Simulation, statements: Statements
+    sim: Simulation, statements: Statements, tmp_path: Path
 ) -> None:
-    """No write autocommits: every WorkManager operation writes inside a transaction."""
-    workmanager = WorkManager(sim)
+    """No write to a database file autocommits: every WorkManager operation writes inside a
+    transaction."""
+    workmanager = WorkManager(sim, WorkDatabase(tmp_path / "work.db"))
     statements.clear()
     workmanager.enqueue_unique_work(
         "sync", ExistingWorkPolicy.KEEP, OneTimeWorkRequest.builder(Succeed).add_tag("t").build()
@@ -215,3 +221,32 @@ def test_an_in_memory_database_starts_as_the_schema_script_makes_it(tmp_path: Pa
     assert first._conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
     first._conn.execute("CREATE TABLE only_here (x)")
     assert "only_here" not in str(contents(second._conn))
+
+
+def test_in_memory_a_transaction_of_one_update_runs_it_alone(
+    sim: Simulation, statements: Statements
+) -> None:
+    """In memory, a transaction whose only write is one row's UPDATE autocommits it; a
+    transaction of more writes, or of any other write, begins and commits."""
+    workmanager = WorkManager(sim)
+    request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
+    statements.clear()
+    workmanager.enqueue(request)
+    enqueue = [sql.split(" SET ")[0].split(" (")[0] for sql, _inside in statements.log]
+    assert [sql for sql in enqueue if not sql.startswith("SELECT")] == [
+        "BEGIN IMMEDIATE",
+        "INSERT OR IGNORE INTO workspec",
+        "INSERT OR IGNORE INTO worktag",  # the worker's class name
+        "INSERT OR IGNORE INTO worktag",  # "a"
+        "COMMIT",
+        "UPDATE workspec",  # Schedulers.schedule marks the one work scheduled
+    ]
+    statements.clear()
+    sim.run_for("1m")
+    assert workmanager.database.work_spec_dao.get_state(str(request.id)) is State.SUCCEEDED
+    # trySetRunning, then the result: one UPDATE each, outside any sqlite transaction
+    assert [
+        (sql.split(" SET ")[0], inside)
+        for sql, inside in statements.log
+        if not sql.startswith("SELECT")
+    ] == [("UPDATE workspec", False), ("UPDATE workspec", False)]

@@ -67,10 +67,14 @@ def test_every_read_of_a_row_sees_what_another_connection_reads(tmp_path: Path) 
                 assert database.work_spec_dao.get_work_spec(work_id) == spec
 
 
-def test_a_run_reads_its_row_from_memory(sim: Simulation, statements: Statements) -> None:  # noqa: F811
+def test_a_run_reads_its_row_from_memory(
+    sim: Simulation,
+    statements: Statements,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """A one-time run issues one UPDATE per androidx transaction and reads nothing but the
     scheduling query: its row, tags, progress and (no) parents are known since the enqueue."""
-    workmanager = WorkManager(sim)
+    workmanager = WorkManager(sim, WorkDatabase(tmp_path / "work.db"))
     request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
     workmanager.enqueue(request)
     statements.clear()

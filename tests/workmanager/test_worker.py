@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +43,32 @@ def test_a_missing_class_in_an_imported_module_is_refused_as_before() -> None:
         resolve_class("tests.workmanager.workers.NoSuchWorker", ListenableWorker, "worker")
     with pytest.raises(InvalidRequestError, match=r"is not a subclass of ListenableWorker$"):
         resolve_class("tests.workmanager.workers.Data", ListenableWorker, "worker")
+
+
+def test_a_module_imported_afresh_resolves_to_its_new_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remembered walk is used only while sys.modules holds the same module object: a module
+    imported afresh (an app's next run) resolves to its new class, an attribute set later to
+    the new value."""
+    (tmp_path / "fresh_worker_module.py").write_text(
+        "from harness.workmanager import CoroutineWorker, Result\n"
+        "class W(CoroutineWorker):\n"
+        "    async def do_work(self):\n"
+        "        return Result.success()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name = "fresh_worker_module.W"
+    first = importlib.import_module("fresh_worker_module")
+    assert resolve_class(name, ListenableWorker, "worker") is first.W
+    assert resolve_class(name, ListenableWorker, "worker") is first.W
+    monkeypatch.delitem(sys.modules, "fresh_worker_module")
+    second = importlib.import_module("fresh_worker_module")
+    assert second is not first
+    assert resolve_class(name, ListenableWorker, "worker") is second.W
+    assert second.W is not first.W
+    replacement = type("W", (second.W,), {"__module__": "fresh_worker_module"})
+    monkeypatch.setattr(second, "W", replacement)
+    assert resolve_class(name, ListenableWorker, "worker") is replacement
+    monkeypatch.delitem(sys.modules, "fresh_worker_module")
+    assert _resolve_imported(name) is None  # not imported: left to resolve_name
