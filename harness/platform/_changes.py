@@ -9,68 +9,68 @@ foreground (TOP, active). A process going from CACHED to SERVICE (a job's servic
 battery percent, or a light-doze step between two states that both defer jobs change no job's
 readiness, and the service posts no ``MSG_CHECK_CHANGED_JOBS`` for them.
 
-:class:`ChangeFilter` keeps, for the device changes that are mostly of that kind (a process
-state, a battery reading, a doze step), the :func:`view_key` of everything a verdict reads from
-the device as of the last such change; an equal key means no verdict can differ from the one the
-last evaluation (done or queued) reached, so no evaluation is asked for. Every other change
-(network, idle, standby bucket, uid, allowlists, storage, boot) is evaluated as before.
+A :class:`ChangeFilter` keeps, for each kind of device change that is mostly of that sort (a
+process state, a battery reading, a doze step), the :func:`kind_key` of what a change of that
+kind can alter among a verdict's inputs, as of the last change of that kind. An equal key means
+the change altered no verdict input, so every verdict is the one the last evaluation (done or
+queued) reached, and no evaluation is asked for. Every other change (network, idle, standby
+bucket, uid, allowlists, battery-not-low, storage, boot) is evaluated as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable
 
 from harness.platform._view import DeviceView
 
-#: The device-view change names (:class:`~._device_adapter.DeviceAdapter`) filtered by key.
-FILTERED: Final = frozenset({"process", "doze", "battery"})
-
-ViewKey = tuple[object, ...]
+KindKey = tuple[object, ...]
 
 
-def view_key(device: DeviceView, packages: Iterable[str]) -> ViewKey:
-    """Everything a verdict, a start or a quota session reads from ``device`` now, for the
-    device-wide state and for each of ``packages`` (sorted, so equal states give equal keys)."""
-    key: list[object] = [
-        device.powered_on,
-        device.charging,
-        device.power_connected,
-        device.battery_not_low,
-        device.storage_not_low,
-        device.network,
-        device.device_idle,
-        device.doze,
-        device.battery_saver,
-    ]
-    for package in sorted(packages):
-        key.append(package)
-        key.append(device.standby_bucket(package))
-        key.append(device.is_top(package))
-        key.append(device.is_uid_active(package))
-        key.append(device.is_background_restricted(package))
-        key.append(device.is_power_allowlisted(package))
-        key.append(device.is_temp_allowlisted(package))
-    return tuple(key)
+def kind_key(
+    what: str, device: DeviceView, packages: Callable[[], Iterable[str]]
+) -> KindKey | None:
+    """What a change named ``what`` (:class:`~._device_adapter.DeviceAdapter`'s names) can alter
+    among the verdict inputs, for the ``packages()``; ``None`` for a change not filtered.
+
+    A process state changes whether its app is on top (and with it, through ``ActiveUids``,
+    whether its uid is active); a battery reading changes charging, power connected and battery
+    not low (and a dead battery powers the device off); a doze step changes whether doze
+    defers jobs or opens a maintenance window."""
+    if what == "process":
+        return tuple(
+            (package, device.is_top(package), device.is_uid_active(package))
+            for package in sorted(packages())
+        )
+    if what == "battery":
+        return (
+            device.powered_on,
+            device.charging,
+            device.power_connected,
+            device.battery_not_low,
+        )
+    if what == "doze":
+        return (device.doze,)
+    return None
 
 
 class ChangeFilter:
-    """The last :func:`view_key` seen at a filtered change."""
+    """The last :func:`kind_key` seen for each filtered kind of change."""
 
     def __init__(self, device: DeviceView) -> None:
         self._device = device
-        self._seen: ViewKey | None = None
+        self._seen: dict[str, KindKey] = {}
 
-    def unchanged(self, what: str, packages: Iterable[str]) -> bool:
-        """Whether change ``what`` left every verdict input as it was at the last filtered
-        change (always ``False`` for a change that is not filtered, which also forgets the key:
-        a later change back to it must be evaluated, as the evaluation between saw another
-        state)."""
-        if what not in FILTERED:
-            self._seen = None
+    def unchanged(self, what: str, packages: Callable[[], Iterable[str]]) -> bool:
+        """Whether change ``what`` left every verdict input it can alter as it was at the last
+        change of its kind (always ``False`` for a change that is not filtered).
+
+        Each input a filtered kind can alter changes only with a change of that kind (or with
+        one that is not filtered, which is evaluated), so an equal key means no verdict input
+        differs from what the last evaluation asked for saw."""
+        key = kind_key(what, self._device, packages)
+        if key is None:
             return False
-        key = view_key(self._device, packages)
-        if key == self._seen:
+        if self._seen.get(what) == key:
             return True
-        self._seen = key
+        self._seen[what] = key
         return False

@@ -136,12 +136,13 @@ class DeviceAdapter:
     @property
     def doze(self) -> DozeState:
         """Deep or light idle mode defers jobs; a maintenance window lets them run."""
-        snapshot = self._device.doze.snapshot
-        if snapshot.device_idle_mode or snapshot.light_idle_mode:
+        # the fields of Doze.snapshot, read without building one (every verdict reads this)
+        doze = self._device.doze
+        if doze.device_idle_mode or doze.light_idle_mode:
             return DozeState.IDLE
         if (
-            snapshot.deep is DeepState.IDLE_MAINTENANCE
-            or snapshot.light is LightState.IDLE_MAINTENANCE
+            doze.state is DeepState.IDLE_MAINTENANCE
+            or doze.light.state is LightState.IDLE_MAINTENANCE
         ):
             return DozeState.MAINTENANCE
         return DozeState.NOT_IDLE

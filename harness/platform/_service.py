@@ -56,6 +56,9 @@ from harness.platform._view import Bucket, DeviceView, DozeState
 from harness.platform._wakeup import WakeupTimer, next_wakeup_ms
 from harness.sim import Signal, Simulation
 
+#: Deferrals an evaluation may decide otherwise with no verdict input changed.
+_TIME_OR_PROCESS = frozenset({Blocker.QUOTA, Blocker.PROCESS_CANNOT_START})
+
 
 class JobSchedulerService:
     """The system job scheduler of one simulated device."""
@@ -108,7 +111,7 @@ class JobSchedulerService:
         then an evaluation, unless the change left every verdict input as it was
         (:mod:`._changes`: controllers report only real changes)."""
         self.doze_exit.observe(self.device.doze is DozeState.IDLE, self._jobs.values())
-        if self._changes.unchanged(what, self._packages()) and not self._time_may_tell():
+        if self._changes.unchanged(what, self._packages) and not self._time_may_tell():
             return
         self.evaluate()
 
@@ -121,13 +124,14 @@ class JobSchedulerService:
     def _time_may_tell(self) -> bool:
         """Whether an evaluation now may decide otherwise than the last one with no input
         changed: a job's wake-up is due now (not fired yet: an evaluation now starts the job
-        ahead of it), or a job waits for quota (the numbers its deferral reports move with
-        time)."""
+        ahead of it), a job waits for quota (the numbers its deferral reports move with time),
+        or for its app's process (whether it may start depends on more than the verdict
+        reads: a vendor's autostart rule lets a job start once the process is up)."""
         due = self._timer.due_ms
         if due is not None and due <= self.sim.now_ms:
             return True
         return any(
-            status.deferred is not None and status.deferred.blocker is Blocker.QUOTA
+            status.deferred is not None and status.deferred.blocker in _TIME_OR_PROCESS
             for status in self._jobs.values()
         )
 
