@@ -88,9 +88,7 @@ class Readiness:
         # BatteryController.hasTopExemptionLocked with getEffectivePriority() >= PRIORITY_DEFAULT:
         # WorkManager's jobs are PRIORITY_DEFAULT (EJs higher); JobStatus.getEffectivePriority
         # drops a regular job below DEFAULT after 4 failures (an EJ never below HIGH)
-        top_exempt = (top or top_run) and (
-            job.expedited or status.failures < 4
-        )
+        top_exempt = (top or top_run) and (job.expedited or status.failures < 4)
         unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic, top_exempt=top_exempt)
         if status.override is Override.FULL:
             unmet = []
