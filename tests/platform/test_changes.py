@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from harness.platform import DozeState, JobInfo, JobNetworkType, JobSchedulerService
+from harness.platform import (
+    Blocker,
+    Bucket,
+    DozeState,
+    JobInfo,
+    JobNetworkType,
+    JobSchedulerService,
+    QuotaLimit,
+    QuotaShortfall,
+    Verdict,
+)
 from harness.platform._changes import ChangeFilter, kind_key
 from harness.sim import Simulation
 from tests.platform.fakes import FakeDevice
@@ -126,3 +136,23 @@ def test_a_repeated_change_is_evaluated_when_a_wake_up_is_due_now(
     sim.run_until(6_000)
     assert seen == [0, 5_000]
     assert running_before_timers == [True]
+
+
+def test_a_repeated_change_is_evaluated_while_a_job_waits_for_quota(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job out of quota is checked on every change: its deferral's numbers move with time."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job())
+    status = service.job_status(PACKAGE, 1)
+    assert status is not None
+    device.changed.emit("doze")
+    sim.run_until(1_000)
+    device.changed.emit("doze")
+    sim.run_until(2_000)
+    assert seen == [0]
+    status.deferred = Verdict(Blocker.QUOTA, quota=QuotaShortfall(QuotaLimit.TIME, Bucket.RARE))
+    device.changed.emit("doze")
+    sim.run_until(3_000)
+    assert seen == [0, 2_000]
