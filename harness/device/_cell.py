@@ -158,6 +158,8 @@ class Cell:
     def charge_rate_ua(self, charger: PlugType | None = None) -> int:
         """The current the charger pushes at the present level, tapering near full (µA)."""
         full_rate = self._full_rates[self._charger if charger is None else charger]
+        if not full_rate:  # no charger: nothing to taper (most updates, discharging)
+            return 0
         start = self._charging.taper_start_level
         level = self.level
         if level < start or start >= 100:

@@ -21,6 +21,7 @@ Each property reads the device the way the matching AOSP controller reads the fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from harness.device import (
@@ -49,6 +50,18 @@ class DeviceAdapter:
         # every change, so the same object means the same info (read for every job verdict).
         self._network_of: tuple[NetworkState, NetworkInfo | None] | None = None
         self.changed: Signal[str] = Signal("platform.device_view")
+        # The per-app queries are the device's own methods, bound once: every verdict and every
+        # firewall check reads them, so an adapter method around each would double the calls.
+        #: The app's activity is in the foreground.
+        self.is_top: Callable[[str], bool] = device.apps.is_top
+        #: ``ActiveUids.is_active``: on top or within the background settle time.
+        self.is_uid_active: Callable[[str], bool] = device.uids.is_active
+        #: The user restricted the app's background activity.
+        self.is_background_restricted: Callable[[str], bool] = device.apps.is_background_restricted
+        #: ``dumpsys deviceidle whitelist +PKG`` (the user allowlist).
+        self.is_power_allowlisted: Callable[[str], bool] = device.allowlist.contains
+        #: ``cmd deviceidle tempwhitelist PKG`` (until it expires).
+        self.is_temp_allowlisted: Callable[[str], bool] = device.allowlist.is_temp_allowlisted
         for name, signal in (
             ("battery", device.battery.changed),
             ("battery_not_low", device.battery.not_low_changed),
@@ -136,12 +149,13 @@ class DeviceAdapter:
     @property
     def doze(self) -> DozeState:
         """Deep or light idle mode defers jobs; a maintenance window lets them run."""
-        snapshot = self._device.doze.snapshot
-        if snapshot.device_idle_mode or snapshot.light_idle_mode:
+        # the fields of Doze.snapshot, read without building one (every verdict reads this)
+        doze = self._device.doze
+        if doze.device_idle_mode or doze.light_idle_mode:
             return DozeState.IDLE
         if (
-            snapshot.deep is DeepState.IDLE_MAINTENANCE
-            or snapshot.light is LightState.IDLE_MAINTENANCE
+            doze.state is DeepState.IDLE_MAINTENANCE
+            or doze.light.state is LightState.IDLE_MAINTENANCE
         ):
             return DozeState.MAINTENANCE
         return DozeState.NOT_IDLE
@@ -156,23 +170,3 @@ class DeviceAdapter:
         bucket = self._device.standby.bucket(package)
         found = _BUCKETS.get(bucket)
         return Bucket(int(bucket)) if found is None else found
-
-    def is_top(self, package: str) -> bool:
-        """The app's activity is in the foreground."""
-        return self._device.apps.is_top(package)
-
-    def is_uid_active(self, package: str) -> bool:
-        """``ActiveUids.is_active``: on top or within the background settle time."""
-        return self._device.uids.is_active(package)
-
-    def is_background_restricted(self, package: str) -> bool:
-        """The user restricted the app's background activity."""
-        return self._device.apps.is_background_restricted(package)
-
-    def is_power_allowlisted(self, package: str) -> bool:
-        """``dumpsys deviceidle whitelist +PKG`` (the user allowlist)."""
-        return self._device.allowlist.contains(package)
-
-    def is_temp_allowlisted(self, package: str) -> bool:
-        """``cmd deviceidle tempwhitelist PKG`` (until it expires)."""
-        return self._device.allowlist.is_temp_allowlisted(package)

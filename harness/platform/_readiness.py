@@ -62,13 +62,22 @@ class Readiness:
         overridden = status.override in (Override.SOFT, Override.FULL)
         if job.earliest_ms > now and not status.running and not overridden:
             return Verdict(Blocker.DELAY, until_ms=job.earliest_ms)
-        bucket = self.effective_bucket(job.package)
+        # effective_bucket and quota_free, with the app's top state read once
+        top = device.is_top(job.package)
+        bucket = device.standby_bucket(job.package)
+        if top and bucket is not Bucket.EXEMPTED:
+            bucket = Bucket.ACTIVE
         if bucket is Bucket.NEVER:
             return Verdict(Blocker.STANDBY_NEVER, JobStopReason.STOP_REASON_USER)
         expedited_ok = job.expedited and self.within_ej_quota(job.package, bucket, now)
         shortfall: QuotaShortfall | None = None
         top_run = status.running and status.top_started  # a TOP-started run is quota-free
-        if not (expedited_ok or top_run or self.quota_free(job.package, bucket)):
+        quota_free = (
+            bucket is Bucket.EXEMPTED
+            or top
+            or (device.charging and bucket is not Bucket.RESTRICTED)
+        )
+        if not (expedited_ok or top_run or quota_free):
             if status.running:  # MSG_REACHED_QUOTA: the time quota ran out under the job
                 if self.quota.time_until_quota_consumed_ms(job.package, bucket, now) <= 0:
                     shortfall = QuotaShortfall(QuotaLimit.USED_UP, bucket)
@@ -79,9 +88,7 @@ class Readiness:
         # BatteryController.hasTopExemptionLocked with getEffectivePriority() >= PRIORITY_DEFAULT:
         # WorkManager's jobs are PRIORITY_DEFAULT (EJs higher); JobStatus.getEffectivePriority
         # drops a regular job below DEFAULT after 4 failures (an EJ never below HIGH)
-        top_exempt = (device.is_top(job.package) or top_run) and (
-            job.expedited or status.failures < 4
-        )
+        top_exempt = (top or top_run) and (job.expedited or status.failures < 4)
         unmet: list[Unmet] = unmet_constraints(job, device, dynamic=dynamic, top_exempt=top_exempt)
         if status.override is Override.FULL:
             unmet = []

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from harness.platform import _batching, _overrides
+from harness.platform._changes import ChangeFilter
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._concurrency import ConcurrencyLimits, SlotPass
 from harness.platform._content import ContentObserverController
@@ -54,6 +55,9 @@ from harness.platform._runs import JobRuns
 from harness.platform._view import Bucket, DeviceView, DozeState
 from harness.platform._wakeup import WakeupTimer, next_wakeup_ms
 from harness.sim import Signal, Simulation
+
+#: Deferrals an evaluation may decide otherwise with no verdict input changed.
+_TIME_OR_PROCESS = frozenset({Blocker.QUOTA, Blocker.PROCESS_CANNOT_START})
 
 
 class JobSchedulerService:
@@ -99,13 +103,37 @@ class JobSchedulerService:
         self._evaluating = False
         self._again = False
         self._queued: asyncio.Handle | None = None
+        self._changes = ChangeFilter(device)
         device.changed.connect(self._device_changed)
 
-    def _device_changed(self, _what: str) -> None:
+    def _device_changed(self, what: str) -> None:
         """A controller saw a change: doze's idle mode first (``DeviceIdleJobsController``),
-        then an evaluation."""
+        then an evaluation, unless the change left every verdict input as it was
+        (:mod:`._changes`: controllers report only real changes)."""
         self.doze_exit.observe(self.device.doze is DozeState.IDLE, self._jobs.values())
+        if self._changes.unchanged(what, self._packages) and not self._time_may_tell():
+            return
         self.evaluate()
+
+    def _packages(self) -> set[str]:
+        """The packages whose state a verdict or a quota session reads."""
+        packages = {package for package, _ in self._jobs}
+        packages.update(self.quota.packages_running())
+        return packages
+
+    def _time_may_tell(self) -> bool:
+        """Whether an evaluation now may decide otherwise than the last one with no input
+        changed: a job's wake-up is due now (not fired yet: an evaluation now starts the job
+        ahead of it), a job waits for quota (the numbers its deferral reports move with time),
+        or for its app's process (whether it may start depends on more than the verdict
+        reads: a vendor's autostart rule lets a job start once the process is up)."""
+        due = self._timer.due_ms
+        if due is not None and due <= self.sim.now_ms:
+            return True
+        return any(
+            status.deferred is not None and status.deferred.blocker in _TIME_OR_PROCESS
+            for status in self._jobs.values()
+        )
 
     def set_process_starter(self, starter: ProcessStarter) -> None:
         """Who starts an app's process when one of its jobs is ready."""

@@ -63,6 +63,11 @@ class WakeupTimer:
         self._handle: asyncio.TimerHandle | None = None
         self._due: int | None = None
 
+    @property
+    def due_ms(self) -> int | None:
+        """When the pending timer fires (``None``: none is pending)."""
+        return self._due
+
     def arm(self, due: int | None) -> None:
         """Fire at ``due`` (``None``: not at all), replacing the pending timer if it differs."""
         if due == self._due:

@@ -1,0 +1,76 @@
+"""Which device changes the job scheduler evaluates: only those that change what a verdict reads.
+
+AOSP's controllers report a state change to ``JobSchedulerService.onControllerStateChanged``
+only when a job's constraint really changed: ``BatteryController.maybeReportNewChargingStateLocked``
+compares the charging and battery-not-low flags with the last ones; ``DeviceIdleJobsController``
+acts on ``updateIdleMode`` only when the idle mode flips; ``QuotaController`` and
+``BackgroundJobsController`` react to a uid's process state only when it enters or leaves the
+foreground (TOP, active). A process going from CACHED to SERVICE (a job's service bound), a
+battery percent, or a light-doze step between two states that both defer jobs change no job's
+readiness, and the service posts no ``MSG_CHECK_CHANGED_JOBS`` for them.
+
+A :class:`ChangeFilter` keeps, for each kind of device change that is mostly of that sort (a
+process state, a battery reading, a doze step), the :func:`kind_key` of what a change of that
+kind can alter among a verdict's inputs, as of the last change of that kind. An equal key means
+the change altered no verdict input, so every verdict is the one the last evaluation (done or
+queued) reached, and no evaluation is asked for. Every other change (network, idle, standby
+bucket, uid, allowlists, battery-not-low, storage, boot) is evaluated as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from harness.platform._view import DeviceView
+
+KindKey = tuple[object, ...]
+
+
+def kind_key(
+    what: str, device: DeviceView, packages: Callable[[], Iterable[str]]
+) -> KindKey | None:
+    """What a change named ``what`` (:class:`~._device_adapter.DeviceAdapter`'s names) can alter
+    among the verdict inputs, for the ``packages()``; ``None`` for a change not filtered.
+
+    A process state changes whether its app is on top (and with it, through ``ActiveUids``,
+    whether its uid is active); a battery reading changes charging, power connected and battery
+    not low (and a dead battery powers the device off); a doze step changes whether doze
+    defers jobs or opens a maintenance window."""
+    if what == "process":
+        return tuple(
+            (package, device.is_top(package), device.is_uid_active(package))
+            for package in sorted(packages())
+        )
+    if what == "battery":
+        return (
+            device.powered_on,
+            device.charging,
+            device.power_connected,
+            device.battery_not_low,
+        )
+    if what == "doze":
+        return (device.doze,)
+    return None
+
+
+class ChangeFilter:
+    """The last :func:`kind_key` seen for each filtered kind of change."""
+
+    def __init__(self, device: DeviceView) -> None:
+        self._device = device
+        self._seen: dict[str, KindKey] = {}
+
+    def unchanged(self, what: str, packages: Callable[[], Iterable[str]]) -> bool:
+        """Whether change ``what`` left every verdict input it can alter as it was at the last
+        change of its kind (always ``False`` for a change that is not filtered).
+
+        Each input a filtered kind can alter changes only with a change of that kind (or with
+        one that is not filtered, which is evaluated), so an equal key means no verdict input
+        differs from what the last evaluation asked for saw."""
+        key = kind_key(what, self._device, packages)
+        if key is None:
+            return False
+        if self._seen.get(what) == key:
+            return True
+        self._seen[what] = key
+        return False

@@ -1,0 +1,158 @@
+"""Device changes JobScheduler evaluates (harness/platform/_changes.py): controllers report only
+real changes (BatteryController, DeviceIdleJobsController, QuotaController's TOP tracking)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.platform import (
+    Blocker,
+    Bucket,
+    DozeState,
+    JobInfo,
+    JobNetworkType,
+    JobSchedulerService,
+    QuotaLimit,
+    QuotaShortfall,
+    Verdict,
+)
+from harness.platform._changes import ChangeFilter, kind_key
+from harness.sim import Simulation
+from tests.platform.fakes import FakeDevice
+
+PACKAGE = "com.example.changes"
+
+
+def job(*, delay_ms: int = 60_000, charging: bool = False) -> JobInfo:
+    return JobInfo(
+        job_id=1,
+        package=PACKAGE,
+        service="com.example.Service",
+        work_spec_id="w",
+        generation=0,
+        earliest_ms=delay_ms,
+        network_type=JobNetworkType.NETWORK_TYPE_NONE,
+        requires_charging=charging,
+        requires_device_idle=False,
+        requires_battery_not_low=False,
+        requires_storage_not_low=False,
+        expedited=False,
+    )
+
+
+def evaluations(
+    sim: Simulation, device: FakeDevice, monkeypatch: pytest.MonkeyPatch
+) -> tuple[JobSchedulerService, list[int]]:
+    service = JobSchedulerService(sim, device, process_starter=lambda _p, _r: True)
+    seen: list[int] = []
+    original = service._evaluate_once
+
+    def counted() -> None:
+        seen.append(sim.now_ms)
+        original()
+
+    monkeypatch.setattr(service, "_evaluate_once", counted)
+    return service, seen
+
+
+def test_kind_keys_cover_what_each_kind_of_change_alters() -> None:
+    """A process change keys on top and uid-active, a battery reading on power, doze on its
+    state; every other change is not filtered."""
+    device = FakeDevice(top={PACKAGE})
+    assert kind_key("process", device, lambda: [PACKAGE]) == ((PACKAGE, True, True),)
+    assert kind_key("battery", device, list) == (True, False, False, True)
+    assert kind_key("doze", device, list) == (DozeState.NOT_IDLE,)
+    assert kind_key("network", device, list) is None
+    assert kind_key("uid", device, list) is None
+
+
+def test_the_filter_passes_a_change_of_its_key_and_stops_a_repeat() -> None:
+    """The first change of a kind and one that alters its key are evaluated; a repeat is not."""
+    device = FakeDevice()
+    changes = ChangeFilter(device)
+    assert not changes.unchanged("doze", list)
+    assert changes.unchanged("doze", list)
+    device.doze = DozeState.IDLE
+    assert not changes.unchanged("doze", list)
+    assert changes.unchanged("doze", list)
+    assert not changes.unchanged("network", list)
+    assert not changes.unchanged("network", list)
+
+
+def test_a_process_change_that_keeps_the_app_off_top_asks_for_no_evaluation(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service bound or unbound (CACHED <-> SERVICE) changes no verdict: no evaluation."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job())
+    sim.run_until(1_000)
+    device.changed.emit("process")  # the first of its kind is evaluated
+    sim.run_until(2_000)
+    device.changed.emit("process")
+    device.changed.emit("battery")
+    device.changed.emit("battery")
+    sim.run_until(3_000)
+    assert seen == [0, 1_000, 2_000]  # schedule, first process, first battery
+    device.top.add(PACKAGE)
+    device.changed.emit("process")
+    sim.run_until(4_000)
+    assert seen == [0, 1_000, 2_000, 3_000]
+
+
+def test_a_charging_change_is_evaluated_and_starts_the_job(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plugging in changes the battery key: the charging job is evaluated and starts."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job(delay_ms=0, charging=True))
+    device.changed.emit("battery")
+    sim.run_until(1_000)
+    device.charging = True
+    device.changed.emit("battery")
+    sim.run_until(2_000)
+    assert seen == [0, 1_000]
+    assert [r.t_ms for r in sim.trace.of_kind("job.started")] == [1_000]
+
+
+def test_a_repeated_change_is_evaluated_when_a_wake_up_is_due_now(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the instant a job's delay ends, a change evaluates as before (the start keeps its
+    place ahead of the wake-up timer)."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job(delay_ms=5_000))
+    device.changed.emit("doze")
+    sim.run_until(4_000)
+    sim.call_at(5_000, lambda: device.changed.emit("doze"))
+    running_before_timers: list[bool] = []
+    sim.call_at(
+        5_000,
+        lambda: running_before_timers.append(service.job_status(PACKAGE, 1).running),  # type: ignore[union-attr]
+        priority=1,
+    )
+    sim.run_until(6_000)
+    assert seen == [0, 5_000]
+    assert running_before_timers == [True]
+
+
+def test_a_repeated_change_is_evaluated_while_a_job_waits_for_quota(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job out of quota is checked on every change: its deferral's numbers move with time."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job())
+    status = service.job_status(PACKAGE, 1)
+    assert status is not None
+    device.changed.emit("doze")
+    sim.run_until(1_000)
+    device.changed.emit("doze")
+    sim.run_until(2_000)
+    assert seen == [0]
+    status.deferred = Verdict(Blocker.QUOTA, quota=QuotaShortfall(QuotaLimit.TIME, Bucket.RARE))
+    device.changed.emit("doze")
+    sim.run_until(3_000)
+    assert seen == [0, 2_000]
