@@ -92,13 +92,21 @@ _CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
 class _Exchange:
     """What one request got back so far: the server's response, its body, the bytes read."""
 
-    __slots__ = ("bytes_down", "content", "response", "sized")
+    __slots__ = ("content", "download_bytes", "download_leg", "response", "sized")
 
     def __init__(self) -> None:
         self.response: httpx.Response | None = None
         self.content: bytes | None = None
         self.sized: SizedBody | None = None
-        self.bytes_down = 0
+        #: the bytes the answer brings down, read once ``download_leg`` turned to the body
+        self.download_bytes = 0
+        self.download_leg: Leg | None = None
+
+    def bytes_down(self) -> int:
+        """The bytes read so far: the whole answer once its first byte came, else none (what
+        is in flight is counted as read, as the radio carried it)."""
+        leg = self.download_leg
+        return self.download_bytes if leg is not None and leg.turned() else 0
 
 
 def _note_fault(fields: dict[str, Any], exchange: _Exchange) -> None:
@@ -173,16 +181,6 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         exchange = _Exchange()
         leg = Leg(self._network.changed, request)
 
-        def send() -> None:
-            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
-            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
-            leg.wait(
-                send_ms + self._retransmit_ms(link, packets_up),
-                timeouts.get("write"),
-                "write",
-                answer,
-            )
-
         def answer() -> None:
             # Connected and sent: the server answers now. This runs in the timer callback that
             # ends the send; the task would resume right after it, before anything else runs
@@ -202,11 +200,17 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             self._await_answer(request, leg, exchange, link, read_timeout)
 
         try:
+            # connecting and sending back to back, ended by one timer (see harness.app._waits)
+            connect_ms = handshakes * rtt + self._retransmit_ms(link, 2 * handshakes)
+            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
+            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
+            send_ms += self._retransmit_ms(link, packets_up)
             leg.wait(
-                handshakes * rtt + self._retransmit_ms(link, 2 * handshakes),
+                connect_ms,
                 timeouts.get("connect"),
                 "connect",
-                send,
+                answer,
+                then_phase=(send_ms, timeouts.get("write"), "write"),
             )
             try:
                 await self._leg_done(leg)
@@ -224,7 +228,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         except _Cut as cut:
             _note_fault(fields, exchange)
             phase = str(cut)
-            self._account(bytes_up if phase != "connect" else 0, exchange.bytes_down, link)
+            self._account(bytes_up if phase != "connect" else 0, exchange.bytes_down(), link)
             error_type, doing = _CUT_ERRORS[phase]
             self._record(
                 fields,
@@ -235,7 +239,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             raise error_type(f"network changed while {doing}", request=request) from None
         except httpx.TransportError as transport_error:
             _note_fault(fields, exchange)
-            self._account(bytes_up, exchange.bytes_down, link)
+            self._account(bytes_up, exchange.bytes_down(), link)
             self._record(
                 fields,
                 started_ms,
@@ -253,7 +257,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 error = "cancelled: the caller was stopped before the response arrived"
             self._record(fields, started_ms, bytes_up=bytes_up, error=error)
             raise
-        bytes_down = exchange.bytes_down
+        bytes_down = exchange.download_bytes
         self._account(bytes_up, bytes_down, link)
         self._record(
             fields,
@@ -300,22 +304,27 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         content_bytes_down = (
             (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
         )
-        resets = bool(extensions.get(SERVER_RESETS))
 
-        def download() -> None:
-            if resets:
-                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-            exchange.bytes_down = content_bytes_down
-            packets_down = max(1, math.ceil(content_bytes_down / SEGMENT_BYTES))
-            download_ms = content_bytes_down * 1000 // max(link.down_bytes_per_s, 1)
-            leg.wait(download_ms + self._retransmit_ms(link, packets_down), read_timeout, "read")
+        def reset() -> None:
+            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
 
         first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
         if extensions.get(SERVER_HANGS):
             # the server never answers: only the read timeout (or a cut) ends the wait
             leg.wait(None, read_timeout, "read")
+        elif extensions.get(SERVER_RESETS):
+            leg.wait(first_byte_ms, read_timeout, "read", reset)
         else:
-            leg.wait(first_byte_ms, read_timeout, "read", download)
+            # the first byte and the body back to back, ended by one timer; each wait has the
+            # whole read timeout (httpx's is per read), the body's from its first byte
+            exchange.download_bytes = content_bytes_down
+            exchange.download_leg = leg
+            packets_down = max(1, math.ceil(content_bytes_down / SEGMENT_BYTES))
+            download_ms = content_bytes_down * 1000 // max(link.down_bytes_per_s, 1)
+            download_ms += self._retransmit_ms(link, packets_down)
+            leg.wait(
+                first_byte_ms, read_timeout, "read", then_phase=(download_ms, read_timeout, "read")
+            )
 
     def _account(self, bytes_up: int, bytes_down: int, link: Link) -> None:
         total = bytes_up + bytes_down

@@ -35,10 +35,12 @@ _TIMEOUTS: Final[dict[str, type[httpx.TimeoutException]]] = {
 class Leg:
     """Consecutive phases of one request, awaited once through :attr:`future`.
 
-    :meth:`wait` arms a phase; ``then`` (if given) runs when the phase ends in time and may arm
-    the next one; the future resolves when a phase ends with no ``then``, and fails with
-    :class:`_Cut` or the phase's httpx timeout error. :meth:`close` drops whatever is armed (the
-    task calls it when the await ends any other way, e.g. cancelled).
+    :meth:`wait` arms a phase, or two back to back (``then_phase``: the second starts when the
+    first ends, with nothing to do in between, so one timer ends both); ``then`` (if given)
+    runs when the phase ends in time and may arm the next one; the future resolves when a phase
+    ends with no ``then``, and fails with :class:`_Cut` or the phase's httpx timeout error.
+    :meth:`close` drops whatever is armed (the task calls it when the await ends any other way,
+    e.g. cancelled).
     """
 
     __slots__ = (
@@ -49,6 +51,9 @@ class Leg:
         "_phase",
         "_request",
         "_signal",
+        "_turn_key",
+        "_turn_ms",
+        "_turned_phase",
         "future",
     )
 
@@ -62,6 +67,10 @@ class Leg:
         self._handles: list[asyncio.TimerHandle] = []
         self._disconnect: Callable[[], None] | None = None
         self._phase = ""
+        #: when armed two phases at once: the instant the second starts, and its name
+        self._turn_ms: int | None = None
+        self._turn_key = (0, 0, 0)
+        self._turned_phase = ""
         self.future: asyncio.Future[None] = self._loop.create_future()
         self._on_cut: Callable[[object], None] = self._cut
 
@@ -71,19 +80,61 @@ class Leg:
         timeout_s: float | None,
         phase: str,
         then: Callable[[], None] | None = None,
+        *,
+        then_phase: tuple[int | None, float | None, str] | None = None,
     ) -> None:
-        """Wait ``duration_ms`` (``None``: forever) unless the network changes or time runs out."""
+        """Wait ``duration_ms`` (``None``: forever) unless the network changes or time runs out;
+        with ``then_phase`` (its duration, timeout and name), that phase follows at once."""
         loop = self._loop
         self._phase = phase
         handles = self._handles
         now_ms = loop.now_ms
-        # what loop.call_later(ms / 1000, ...) schedules, without the round trip through seconds
-        if duration_ms is not None:
-            handles.append(loop.call_at_ms(now_ms + max(duration_ms, 0), self._ok, then))
         timeout_ms = None if timeout_s is None else max(1, round(timeout_s * 1000))
-        if timeout_ms is not None and (duration_ms is None or timeout_ms < duration_ms):
-            handles.append(loop.call_at_ms(now_ms + timeout_ms, self._timeout))
+        if then_phase is None or duration_ms is None:
+            self._turn_ms = None
+            # what loop.call_later(ms / 1000, ...) schedules, without the round trip through
+            # seconds
+            if duration_ms is not None:
+                handles.append(loop.call_at_ms(now_ms + max(duration_ms, 0), self._ok, then))
+            if timeout_ms is not None and (duration_ms is None or timeout_ms < duration_ms):
+                handles.append(loop.call_at_ms(now_ms + timeout_ms, self._timeout, phase))
+        else:
+            # Both phases at once: one timer for the end of the second, each phase's timeout
+            # from its own start (a timeout is per phase in httpx), and the network signal
+            # watched throughout; a cut tells the phases apart by the instant it comes.
+            second_ms, second_timeout_s, second_phase = then_phase
+            turn_ms = self._turn_ms = now_ms + max(duration_ms, 0)
+            self._turned_phase = second_phase
+            if second_ms is not None:
+                handles.append(loop.call_at_ms(turn_ms + max(second_ms, 0), self._ok, then))
+            # where the timer ending the first phase alone would have fired: the first one
+            # armed now (a change due at that very instant cuts the phase it comes in)
+            self._turn_key = (turn_ms, 0, loop._timer_sequence)
+            if timeout_ms is not None and timeout_ms < duration_ms:
+                handles.append(loop.call_at_ms(now_ms + timeout_ms, self._timeout, phase))
+            second_timeout_ms = (
+                None if second_timeout_s is None else max(1, round(second_timeout_s * 1000))
+            )
+            if second_timeout_ms is not None and (
+                second_ms is None or second_timeout_ms < second_ms
+            ):
+                handles.append(
+                    loop.call_at_ms(turn_ms + second_timeout_ms, self._timeout, second_phase)
+                )
         self._disconnect = self._signal.connect(self._on_cut)
+
+    def phase_now(self) -> str:
+        """The phase under way now (of two armed at once: the second from its start on)."""
+        return self._turned_phase if self.turned() else self._phase
+
+    def turned(self) -> bool:
+        """Whether the second of two phases armed at once has started: its start is past, or
+        is now and the loop went past where the timer ending the first alone would fire."""
+        turn_ms = self._turn_ms
+        if turn_ms is None:
+            return False
+        now_ms = self._loop.now_ms
+        return now_ms > turn_ms or (now_ms == turn_ms and self._loop.fired_past(*self._turn_key))
 
     def close(self) -> None:
         """Disconnect from the network signal and cancel the armed timers."""
@@ -115,11 +166,10 @@ class Leg:
             self.close()
             self.future.set_exception(error)
 
-    def _timeout(self) -> None:
+    def _timeout(self, phase: str) -> None:
         if self.future.done():
             return
         self.close()
-        phase = self._phase
         error_type = _TIMEOUTS.get(phase, httpx.ReadTimeout)
         self.future.set_exception(error_type(f"timed out ({phase})", request=self._request))
 
@@ -127,4 +177,4 @@ class Leg:
         if self.future.done():
             return
         self.close()
-        self.future.set_exception(_Cut(self._phase))
+        self.future.set_exception(_Cut(self.phase_now()))
