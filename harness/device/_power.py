@@ -189,7 +189,10 @@ class Power:
             # (what _changed would do: re-arm the radio timer; the cell, its draw unchanged,
             # would only settle, which consume just did).
             radio_until[key] = until
-            self._radio_timer.set_at(min(radio_until.values()))
+            first_end = min(radio_until.values())
+            if self._draw is not None and now < self._draw_until_ms:
+                self._draw_until_ms = first_end  # the same parts until the first tail ends
+            self._radio_timer.set_at(first_end)
             if not lump:
                 self._settle()
             return
