@@ -28,6 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Final, Protocol
 
 import httpx
@@ -87,6 +88,12 @@ _CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
     "write": (httpx.WriteError, "sending"),
     "read": (httpx.ReadError, "receiving"),
 }
+
+
+def _header_bytes(headers: httpx.Headers) -> int:
+    """The bytes ``headers`` take on the wire: ``name: value\\r\\n`` each."""
+    raw = headers.raw
+    return sum(map(len, chain.from_iterable(raw))) + 4 * len(raw)
 
 
 class _Exchange:
@@ -153,10 +160,15 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             leg.close()
 
     def _retransmit_ms(self, link: Link, packets: int) -> int:
-        if link.loss <= 0:
+        loss = link.loss
+        if loss <= 0:
             return 0
-        lost = sum(1 for _ in range(packets) if self._rng.random() < link.loss)
-        return lost * max(MIN_RTO_MS, 2 * link.latency_ms)
+        draw = self._rng.random
+        lost = 0
+        for _ in range(packets):  # one draw per packet, in order
+            if draw() < loss:
+                lost += 1
+        return lost * max(MIN_RTO_MS, 2 * link.latency_ms) if lost else 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Carry ``request`` over the simulated network; see the module docs."""
@@ -165,7 +177,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         # a body of declared size counts by its size, unread (harness.backends.SizedBody)
         sent = request.stream
         body_size = sent.size if isinstance(sent, SizedBody) else len(await request.aread())
-        header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 16
+        header_bytes = _header_bytes(request.headers) + 16
         bytes_up = body_size + header_bytes + len(request.url.raw_path)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         fields: dict[str, Any] = {"method": request.method, "url": str(request.url)}
@@ -300,7 +312,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         extensions = response.extensions
         sized = exchange.sized
         content = exchange.content
-        response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        response_header_bytes = _header_bytes(response.headers)
         content_bytes_down = (
             (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
         )
@@ -336,6 +348,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         self._network.note_transfer(bytes_up, bytes_down, link)
 
     def _record(self, fields: dict[str, Any], started_ms: int, **outcome: Any) -> None:
+        sim = self._sim
+        now_ms = sim.now_ms
         record = {
             "package": self._package,
             **fields,
@@ -344,9 +358,9 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             "bytes_up": 0,
             "bytes_down": 0,
             **outcome,
-            "duration_ms": self._sim.now_ms - started_ms,
+            "duration_ms": now_ms - started_ms,
         }
-        self._sim.record("http.request", **record)
+        sim.trace.emit(now_ms, "http.request", **record)  # what sim.record does
         if self._on_request is not None:
             self._on_request(record)
 

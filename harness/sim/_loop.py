@@ -175,6 +175,12 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         if handle._scheduled:  # type: ignore[attr-defined]
             self._cancelled_timer_count += 1
 
+    @property
+    def fired_key(self) -> tuple[int, int, int]:
+        """``(due_ms, priority, sequence)`` of the timer fired last (once the loop stopped at its
+        target, every timer due by then fired: that instant, after any timer's key)."""
+        return self._fired_key
+
     def fired_past(self, due_ms: int, priority: int, sequence: int) -> bool:
         """Whether the loop has gone past where a timer keyed ``(due_ms, priority, sequence)``
         would fire (its place among the timers of that instant), at this instant or before."""
