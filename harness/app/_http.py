@@ -437,7 +437,8 @@ class _ParsedUrls:
 
 
 class _DeviceAsyncClient(httpx.AsyncClient):
-    """``httpx.AsyncClient`` that parses each absolute URL text once (:class:`_ParsedUrls`)."""
+    """``httpx.AsyncClient`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
+    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -445,10 +446,27 @@ class _DeviceAsyncClient(httpx.AsyncClient):
 
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
         return self._parsed_urls.merge(url, super()._merge_url)
+
+    async def _send_handling_auth(
+        self,
+        request: httpx.Request,
+        auth: httpx.Auth,
+        follow_redirects: bool,
+        history: list[httpx.Response],
+    ) -> httpx.Response:
+        if type(auth) is httpx.Auth:
+            # The base Auth (no authentication) reads no body and yields the request once, as
+            # it is, then ends with the response (httpx/_auth.py, Auth.async_auth_flow and
+            # auth_flow): the same as sending it on without running the flow's generators.
+            return await self._send_handling_redirects(
+                request, follow_redirects=follow_redirects, history=history
+            )
+        return await super()._send_handling_auth(request, auth, follow_redirects, history)
 
 
 class _DeviceClient(httpx.Client):
-    """``httpx.Client`` that parses each absolute URL text once (:class:`_ParsedUrls`)."""
+    """``httpx.Client`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
+    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -456,6 +474,20 @@ class _DeviceClient(httpx.Client):
 
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
         return self._parsed_urls.merge(url, super()._merge_url)
+
+    def _send_handling_auth(
+        self,
+        request: httpx.Request,
+        auth: httpx.Auth,
+        follow_redirects: bool,
+        history: list[httpx.Response],
+    ) -> httpx.Response:
+        if type(auth) is httpx.Auth:
+            # as _DeviceAsyncClient's: the base Auth's flow sends the request once, as it is
+            return self._send_handling_redirects(
+                request, follow_redirects=follow_redirects, history=history
+            )
+        return super()._send_handling_auth(request, auth, follow_redirects, history)
 
 
 def device_async_client(transport: DeviceTransport) -> httpx.AsyncClient:
