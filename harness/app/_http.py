@@ -420,6 +420,10 @@ class _ParsedUrls:
     def __init__(self) -> None:
         self._parsed: dict[str, httpx.URL] = {}
 
+    def known(self, url: httpx.URL | str) -> httpx.URL | None:
+        """The URL parsed from the text ``url`` before, if any."""
+        return self._parsed.get(url) if type(url) is str else None
+
     def merge(
         self, url: httpx.URL | str, merge: Callable[[httpx.URL | str], httpx.URL]
     ) -> httpx.URL:
@@ -445,7 +449,8 @@ class _DeviceAsyncClient(httpx.AsyncClient):
         self._parsed_urls = _ParsedUrls()
 
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
-        return self._parsed_urls.merge(url, super()._merge_url)
+        parsed = self._parsed_urls.known(url)
+        return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
 
     async def _send_handling_auth(
         self,
@@ -473,7 +478,8 @@ class _DeviceClient(httpx.Client):
         self._parsed_urls = _ParsedUrls()
 
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
-        return self._parsed_urls.merge(url, super()._merge_url)
+        parsed = self._parsed_urls.known(url)
+        return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
 
     def _send_handling_auth(
         self,
