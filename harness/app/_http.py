@@ -28,6 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Final, Protocol
 
 import httpx
@@ -89,16 +90,30 @@ _CUT_ERRORS: Final[dict[str, tuple[type[httpx.TransportError], str]]] = {
 }
 
 
+def _header_bytes(headers: httpx.Headers) -> int:
+    """The bytes ``headers`` take on the wire: ``name: value\\r\\n`` each."""
+    raw = headers.raw
+    return sum(map(len, chain.from_iterable(raw))) + 4 * len(raw)
+
+
 class _Exchange:
     """What one request got back so far: the server's response, its body, the bytes read."""
 
-    __slots__ = ("bytes_down", "content", "response", "sized")
+    __slots__ = ("content", "download_bytes", "download_leg", "response", "sized")
 
     def __init__(self) -> None:
         self.response: httpx.Response | None = None
         self.content: bytes | None = None
         self.sized: SizedBody | None = None
-        self.bytes_down = 0
+        #: the bytes the answer brings down, read once ``download_leg`` turned to the body
+        self.download_bytes = 0
+        self.download_leg: Leg | None = None
+
+    def bytes_down(self) -> int:
+        """The bytes read so far: the whole answer once its first byte came, else none (what
+        is in flight is counted as read, as the radio carried it)."""
+        leg = self.download_leg
+        return self.download_bytes if leg is not None and leg.turned() else 0
 
 
 def _note_fault(fields: dict[str, Any], exchange: _Exchange) -> None:
@@ -145,10 +160,15 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             leg.close()
 
     def _retransmit_ms(self, link: Link, packets: int) -> int:
-        if link.loss <= 0:
+        loss = link.loss
+        if loss <= 0:
             return 0
-        lost = sum(1 for _ in range(packets) if self._rng.random() < link.loss)
-        return lost * max(MIN_RTO_MS, 2 * link.latency_ms)
+        draw = self._rng.random
+        lost = 0
+        for _ in range(packets):  # one draw per packet, in order
+            if draw() < loss:
+                lost += 1
+        return lost * max(MIN_RTO_MS, 2 * link.latency_ms) if lost else 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Carry ``request`` over the simulated network; see the module docs."""
@@ -157,7 +177,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         # a body of declared size counts by its size, unread (harness.backends.SizedBody)
         sent = request.stream
         body_size = sent.size if isinstance(sent, SizedBody) else len(await request.aread())
-        header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 16
+        header_bytes = _header_bytes(request.headers) + 16
         bytes_up = body_size + header_bytes + len(request.url.raw_path)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         fields: dict[str, Any] = {"method": request.method, "url": str(request.url)}
@@ -172,16 +192,6 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         #: what the server answered, filled in by ``answer`` (or the task, for an async body)
         exchange = _Exchange()
         leg = Leg(self._network.changed, request)
-
-        def send() -> None:
-            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
-            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
-            leg.wait(
-                send_ms + self._retransmit_ms(link, packets_up),
-                timeouts.get("write"),
-                "write",
-                answer,
-            )
 
         def answer() -> None:
             # Connected and sent: the server answers now. This runs in the timer callback that
@@ -202,11 +212,17 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             self._await_answer(request, leg, exchange, link, read_timeout)
 
         try:
+            # connecting and sending back to back, ended by one timer (see harness.app._waits)
+            connect_ms = handshakes * rtt + self._retransmit_ms(link, 2 * handshakes)
+            packets_up = max(1, math.ceil(bytes_up / SEGMENT_BYTES))
+            send_ms = link.latency_ms + bytes_up * 1000 // max(link.up_bytes_per_s, 1)
+            send_ms += self._retransmit_ms(link, packets_up)
             leg.wait(
-                handshakes * rtt + self._retransmit_ms(link, 2 * handshakes),
+                connect_ms,
                 timeouts.get("connect"),
                 "connect",
-                send,
+                answer,
+                then_phase=(send_ms, timeouts.get("write"), "write"),
             )
             try:
                 await self._leg_done(leg)
@@ -224,7 +240,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         except _Cut as cut:
             _note_fault(fields, exchange)
             phase = str(cut)
-            self._account(bytes_up if phase != "connect" else 0, exchange.bytes_down, link)
+            self._account(bytes_up if phase != "connect" else 0, exchange.bytes_down(), link)
             error_type, doing = _CUT_ERRORS[phase]
             self._record(
                 fields,
@@ -235,7 +251,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             raise error_type(f"network changed while {doing}", request=request) from None
         except httpx.TransportError as transport_error:
             _note_fault(fields, exchange)
-            self._account(bytes_up, exchange.bytes_down, link)
+            self._account(bytes_up, exchange.bytes_down(), link)
             self._record(
                 fields,
                 started_ms,
@@ -253,7 +269,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 error = "cancelled: the caller was stopped before the response arrived"
             self._record(fields, started_ms, bytes_up=bytes_up, error=error)
             raise
-        bytes_down = exchange.bytes_down
+        bytes_down = exchange.download_bytes
         self._account(bytes_up, bytes_down, link)
         self._record(
             fields,
@@ -296,26 +312,31 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         extensions = response.extensions
         sized = exchange.sized
         content = exchange.content
-        response_header_bytes = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        response_header_bytes = _header_bytes(response.headers)
         content_bytes_down = (
             (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
         )
-        resets = bool(extensions.get(SERVER_RESETS))
 
-        def download() -> None:
-            if resets:
-                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-            exchange.bytes_down = content_bytes_down
-            packets_down = max(1, math.ceil(content_bytes_down / SEGMENT_BYTES))
-            download_ms = content_bytes_down * 1000 // max(link.down_bytes_per_s, 1)
-            leg.wait(download_ms + self._retransmit_ms(link, packets_down), read_timeout, "read")
+        def reset() -> None:
+            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
 
         first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
         if extensions.get(SERVER_HANGS):
             # the server never answers: only the read timeout (or a cut) ends the wait
             leg.wait(None, read_timeout, "read")
+        elif extensions.get(SERVER_RESETS):
+            leg.wait(first_byte_ms, read_timeout, "read", reset)
         else:
-            leg.wait(first_byte_ms, read_timeout, "read", download)
+            # the first byte and the body back to back, ended by one timer; each wait has the
+            # whole read timeout (httpx's is per read), the body's from its first byte
+            exchange.download_bytes = content_bytes_down
+            exchange.download_leg = leg
+            packets_down = max(1, math.ceil(content_bytes_down / SEGMENT_BYTES))
+            download_ms = content_bytes_down * 1000 // max(link.down_bytes_per_s, 1)
+            download_ms += self._retransmit_ms(link, packets_down)
+            leg.wait(
+                first_byte_ms, read_timeout, "read", then_phase=(download_ms, read_timeout, "read")
+            )
 
     def _account(self, bytes_up: int, bytes_down: int, link: Link) -> None:
         total = bytes_up + bytes_down
@@ -327,6 +348,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         self._network.note_transfer(bytes_up, bytes_down, link)
 
     def _record(self, fields: dict[str, Any], started_ms: int, **outcome: Any) -> None:
+        sim = self._sim
+        now_ms = sim.now_ms
         record = {
             "package": self._package,
             **fields,
@@ -335,9 +358,9 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             "bytes_up": 0,
             "bytes_down": 0,
             **outcome,
-            "duration_ms": self._sim.now_ms - started_ms,
+            "duration_ms": now_ms - started_ms,
         }
-        self._sim.record("http.request", **record)
+        sim.trace.emit(now_ms, "http.request", **record)  # what sim.record does
         if self._on_request is not None:
             self._on_request(record)
 
@@ -379,9 +402,103 @@ class _DeviceCookies(httpx.Cookies):
             super().extract_cookies(response)
 
 
+#: How many parsed absolute URLs a device client keeps (an app asks for a handful, again and
+#: again; past this the cache starts over rather than grow).
+_URL_CACHE_SIZE: Final = 256
+
+
+class _ParsedUrls:
+    """httpx's ``_merge_url`` of an absolute URL given as text, parsed once per text.
+
+    ``httpx.URL(text)`` parses and validates the text anew on every request (about a fifth of
+    a client's work on a small GET); an absolute URL does not depend on the client's
+    ``base_url``, and a ``URL`` is immutable, so each request may share the parsed one.
+    """
+
+    __slots__ = ("_parsed",)
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, httpx.URL] = {}
+
+    def known(self, url: httpx.URL | str) -> httpx.URL | None:
+        """The URL parsed from the text ``url`` before, if any."""
+        return self._parsed.get(url) if type(url) is str else None
+
+    def merge(
+        self, url: httpx.URL | str, merge: Callable[[httpx.URL | str], httpx.URL]
+    ) -> httpx.URL:
+        """``merge(url)``, from the cache when ``url`` is the text of an absolute URL."""
+        if type(url) is not str:
+            return merge(url)
+        parsed = self._parsed.get(url)
+        if parsed is None:
+            parsed = merge(url)
+            if not httpx.URL(url).is_relative_url:
+                if len(self._parsed) >= _URL_CACHE_SIZE:
+                    self._parsed.clear()
+                self._parsed[url] = parsed
+        return parsed
+
+
+class _DeviceAsyncClient(httpx.AsyncClient):
+    """``httpx.AsyncClient`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
+    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._parsed_urls = _ParsedUrls()
+
+    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
+        parsed = self._parsed_urls.known(url)
+        return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
+
+    async def _send_handling_auth(
+        self,
+        request: httpx.Request,
+        auth: httpx.Auth,
+        follow_redirects: bool,
+        history: list[httpx.Response],
+    ) -> httpx.Response:
+        if type(auth) is httpx.Auth:
+            # The base Auth (no authentication) reads no body and yields the request once, as
+            # it is, then ends with the response (httpx/_auth.py, Auth.async_auth_flow and
+            # auth_flow): the same as sending it on without running the flow's generators.
+            return await self._send_handling_redirects(
+                request, follow_redirects=follow_redirects, history=history
+            )
+        return await super()._send_handling_auth(request, auth, follow_redirects, history)
+
+
+class _DeviceClient(httpx.Client):
+    """``httpx.Client`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
+    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._parsed_urls = _ParsedUrls()
+
+    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
+        parsed = self._parsed_urls.known(url)
+        return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
+
+    def _send_handling_auth(
+        self,
+        request: httpx.Request,
+        auth: httpx.Auth,
+        follow_redirects: bool,
+        history: list[httpx.Response],
+    ) -> httpx.Response:
+        if type(auth) is httpx.Auth:
+            # as _DeviceAsyncClient's: the base Auth's flow sends the request once, as it is
+            return self._send_handling_redirects(
+                request, follow_redirects=follow_redirects, history=history
+            )
+        return super()._send_handling_auth(request, auth, follow_redirects, history)
+
+
 def device_async_client(transport: DeviceTransport) -> httpx.AsyncClient:
     """An app instance's ``httpx.AsyncClient`` over ``transport``."""
-    client = httpx.AsyncClient(transport=transport)
+    client = _DeviceAsyncClient(transport=transport)
     # httpx keeps a client's cookies in ``_cookies``, the ``cookies`` property's store
     client._cookies = _DeviceCookies(client.cookies.jar)
     return client
@@ -389,7 +506,7 @@ def device_async_client(transport: DeviceTransport) -> httpx.AsyncClient:
 
 def device_sync_client(transport: DeviceTransport) -> httpx.Client:
     """An app instance's sync ``httpx.Client`` over ``transport`` (for sync Workers)."""
-    client = httpx.Client(transport=SyncDeviceTransport(transport))
+    client = _DeviceClient(transport=SyncDeviceTransport(transport))
     client._cookies = _DeviceCookies(client.cookies.jar)
     return client
 

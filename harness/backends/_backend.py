@@ -308,9 +308,10 @@ class Backend:
         # A Retry-After covers what its rate limit governs: a request for another path, which
         # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
         # wait "before making a follow-up request").
-        too_early = any(
+        retry_not_before_ms = self._retry_not_before_ms
+        too_early = bool(retry_not_before_ms) and any(
             now_ms < not_before and path.startswith(scope)
-            for scope, not_before in self._retry_not_before_ms.items()
+            for scope, not_before in retry_not_before_ms.items()
         )
         response, fault = self._answer(request, now_ms, path)
         if response is None:

@@ -54,4 +54,25 @@ def page_response(
         "Content-Length": str(len(content)),
         "Content-Type": "application/json",
     }
-    return httpx.Response(200, content=content, headers=headers, request=request)
+    return loaded_response(200, headers, content, request)
+
+
+def loaded_response(
+    status: int, headers: dict[str, str], content: bytes, request: httpx.Request
+) -> httpx.Response:
+    """``httpx.Response(status, content=content, headers=headers, request=request)`` where
+    ``headers`` already hold the content's ``Content-Length`` and no ``Content-Encoding``.
+
+    httpx would add that header (already there) and read its own stream at once, through its
+    decoders (the identity, for a body with no encoding), so the body is ``content`` as it is:
+    the response is built loaded, as read would leave it (``httpx/_models.py``,
+    ``Response.__init__``, ``read``, ``iter_raw`` and ``close``; ``__init__`` then counts no byte
+    downloaded).
+    """
+    response = httpx.Response(
+        status, headers=headers, stream=httpx.ByteStream(content), request=request
+    )
+    response._content = content
+    response.is_stream_consumed = True
+    response.is_closed = True
+    return response

@@ -174,8 +174,29 @@ class Power:
         lump += active_ua * max(0, duration_ms)
         if lump:
             self._consume(lump, tag)
-        until = self._sim.now_ms + tail_ms
-        if tail_ms and until > self._radio_until.get(key, -1):
+        now = self._sim.now_ms
+        until = now + tail_ms
+        radio_until = self._radio_until
+        current = radio_until.get(key, -1)
+        if (
+            tail_ms
+            and until > current > now
+            and self._radio_tag[key] == tag
+            and all(other > now for other in radio_until.values())
+        ):
+            # The radio is active for this tag already (a burst of requests): only its tail
+            # moves, the draw keeps the same parts, so the battery has nothing to recompute
+            # (what _changed would do: re-arm the radio timer; the cell, its draw unchanged,
+            # would only settle, which consume just did).
+            radio_until[key] = until
+            first_end = min(radio_until.values())
+            if self._draw is not None and now < self._draw_until_ms:
+                self._draw_until_ms = first_end  # the same parts until the first tail ends
+            self._radio_timer.set_at(first_end)
+            if not lump:
+                self._settle()
+            return
+        if tail_ms and until > current:
             self._radio_until[key] = until
             self._radio_tag[key] = tag
             self._draw = None

@@ -19,6 +19,8 @@ class AppNetworkPort:
     def __init__(self, binding: DeviceBinding, package: str) -> None:
         self._binding = binding
         self._package = package
+        #: what the battery charges the app's transfers to (charge_transfer's tag)
+        self._tag = f"network:{package}"
         self.changed: Signal[object] = Signal(f"app.{package}.network")
         self._seen = self._what_the_app_sees()
         binding.view.changed.connect(self._on_device_changed)
@@ -48,8 +50,10 @@ class AppNetworkPort:
         return device_link(self._binding.device)
 
     def note_transfer(self, bytes_up: int, bytes_down: int, link: Link) -> None:
-        """Radio energy and activity, charged to the app."""
-        charge_transfer(self._binding.device, self._package, bytes_up, bytes_down, link)
+        """Radio energy and activity, charged to the app (what :func:`charge_transfer` does)."""
+        self._binding.device.power.note_transfer(
+            bytes_up, bytes_down, link.transport, tag=self._tag
+        )
 
 
 def device_link(device: Device) -> Link | None:

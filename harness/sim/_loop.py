@@ -40,6 +40,8 @@ _Ts = TypeVarTuple("_Ts")
 #: Rebuild the timer heap when more than this share of it is cancelled (as asyncio does).
 _CANCELLED_SHARE_TO_COMPACT: Final = 0.5
 _MIN_HEAP_SIZE_TO_COMPACT: Final = 100
+#: Above any timer's priority and sequence: "every timer of this instant fired".
+_PAST: Final = 1 << 62
 
 
 class TaskFailure:
@@ -61,6 +63,9 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         self._clock = clock
         self._timers: list[tuple[int, int, int, asyncio.TimerHandle]] = []
         self._timer_sequence = 0
+        #: ``(due_ms, priority, sequence)`` of the timer fired last; once the loop stopped at
+        #: its target with every timer due by then fired, that instant with nothing after it
+        self._fired_key: tuple[int, int, int] = (0, 0, 0)
         self._cancelled_timer_count = 0
         self._target_ms: int | None = 0
         self._went_idle = False
@@ -170,6 +175,17 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         if handle._scheduled:  # type: ignore[attr-defined]
             self._cancelled_timer_count += 1
 
+    @property
+    def fired_key(self) -> tuple[int, int, int]:
+        """``(due_ms, priority, sequence)`` of the timer fired last (once the loop stopped at its
+        target, every timer due by then fired: that instant, after any timer's key)."""
+        return self._fired_key
+
+    def fired_past(self, due_ms: int, priority: int, sequence: int) -> bool:
+        """Whether the loop has gone past where a timer keyed ``(due_ms, priority, sequence)``
+        would fire (its place among the timers of that instant), at this instant or before."""
+        return self._fired_key > (due_ms, priority, sequence)
+
     def next_due_ms(self) -> int | None:
         """When the next live timer is due, or ``None`` when no timer is pending."""
         self._drop_cancelled_head()
@@ -224,8 +240,9 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         timers = self._timers
         target_ms = self._target_ms
         if timers and (target_ms is None or timers[0][0] <= target_ms):
-            due_ms, _priority, _sequence, handle = heapq.heappop(timers)
+            due_ms, priority, sequence, handle = heapq.heappop(timers)
             handle._scheduled = False  # type: ignore[attr-defined]
+            self._fired_key = (due_ms, priority, sequence)
             if self._frozen_groups and self._held(handle):
                 return  # fell due while its group is frozen: it fires at the thaw
             self._clock.advance_to(due_ms)
@@ -236,6 +253,7 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
             self._went_idle = True
         else:
             self._clock.advance_to(target_ms)
+            self._fired_key = (target_ms, _PAST, _PAST)
         self._stopping = True
 
     # --- freezing groups (harness.sim._freeze) ---------------------------------------------

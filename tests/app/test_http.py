@@ -424,3 +424,33 @@ def test_the_sync_client_reads_an_async_only_body(sim: Simulation) -> None:
         return client.get(API + "/stream").json()
 
     assert sim.run(run_blocking(sync_fetch)) == {"ok": True}
+
+
+def test_device_clients_send_auth_and_urls_as_httpx_does(sim: Simulation) -> None:
+    """A device client sends what httpx's sends: absolute and relative URLs (its parsed URLs
+    are kept per text), no Authorization without auth, the auth flow's header with it."""
+    _, internet, transport = setup(sim)
+    seen: list[tuple[str, str | None]] = []
+
+    def data(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("authorization")))
+        return httpx.Response(200, json={})
+
+    internet.backend(API).router.route(host="api.example.com").mock(side_effect=data)
+
+    async def fetch() -> None:
+        async with device_async_client(transport) as client:
+            await client.get(API + "/a")
+            await client.get(API + "/a", auth=httpx.BasicAuth("u", "p"))
+            await client.get(API + "/b")
+            client.base_url = httpx.URL(API + "/v1/")
+            await client.get("c")
+
+    sim.run(fetch())
+    basic = httpx.BasicAuth("u", "p")._auth_header
+    assert seen == [
+        (API + "/a", None),
+        (API + "/a", basic),
+        (API + "/b", None),
+        (API + "/v1/c", None),
+    ]

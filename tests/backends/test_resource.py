@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from harness.backends import Backend, Internet
-from harness.backends._pages import PageKey
+from harness.backends._pages import PageKey, loaded_response
 from harness.sim import Simulation
 
 API = "https://api.example.com"
@@ -202,3 +202,28 @@ def test_a_page_is_what_httpx_sends_for_its_json_and_encoded_once_per_version(
     assert [answer.json()["server_time_ms"] for answer in answers] == [1_000, 2_000, 3_000, 3_000]
     assert answers[-1].json()["items"][0]["id"] == "item-0001"
     assert answers[-1].json()["total"] == 4
+
+
+def test_a_loaded_page_response_is_what_httpx_builds_and_reads() -> None:
+    """A page answered loaded has the status, headers, body and stream state that
+    ``httpx.Response(content=...)`` has after reading its own stream."""
+    request = httpx.Request("GET", "https://api.example.com/items")
+    content = '{"items":[{"title":"é"}],"server_time_ms":5}'.encode()
+    headers = {"etag": '"abc"', "Content-Length": str(len(content)), "Content-Type": "x/y"}
+    built = httpx.Response(200, content=content, headers=headers, request=request)
+    loaded = loaded_response(200, headers, content, request)
+
+    def state(response: httpx.Response) -> tuple[object, ...]:
+        return (
+            response.status_code,
+            response.headers.raw,
+            response.content,
+            response.is_closed,
+            response.is_stream_consumed,
+            response.num_bytes_downloaded,
+            response.json(),
+            type(response.stream),
+            response.request is request,
+        )
+
+    assert state(loaded) == state(built)

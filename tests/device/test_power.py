@@ -171,3 +171,19 @@ def test_a_battery_record_between_updates_reports_the_charge_at_the_last_input(
     device.shell("dumpsys battery set level 50")
     expected_uah = (start_uams - draw_ua * 600_000) // UAMS_PER_UAH
     assert records(sim, "device.battery")[-1]["charge_uah"] == expected_uah
+
+
+def test_a_burst_on_an_active_radio_only_moves_the_tail(sim: Simulation, device: Any) -> None:
+    """A transfer while its radio is active for the same tag changes no current: the draw and
+    the battery's draw stay what a full recompute gives, and the tail ends after the last one."""
+    tail_ms = device.power._radios["wifi"][2]
+    device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    for _ in range(5):
+        sim.run_for(100)
+        device.power.note_transfer(1000, 1000, "WIFI", tag="network:a")
+    assert device.power.draw() == device.power._compute_draw() == device._cell._draw
+    sim.run_for(tail_ms - 1)
+    assert "network:a" in dict(device.power.draw().parts)
+    sim.run_for(1)
+    assert "network:a" not in dict(device.power.draw().parts)
+    assert device._cell._draw == device.power._compute_draw()
