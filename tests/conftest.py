@@ -26,13 +26,3 @@ os.environ[STRICT_ENV] = "1"
 def lenient_trace(monkeypatch: pytest.MonkeyPatch) -> None:
     """Traces created in this test accept any kind (for tests of the trace itself)."""
     monkeypatch.setenv(STRICT_ENV, "0")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """``-n N`` without ``--dist`` schedules by work stealing (xdist's ``worksteal``): a worker
-    that runs out of tests takes half of another's queue, so the suite ends when its last test
-    does. xdist's default (``load``) hands each worker a fixed share of the remaining tests as it
-    goes, and a worker left holding a few long end-to-end tests ran on alone for a minute."""
-    explicit = any(arg == "-d" or arg.startswith("--dist") for arg in config.invocation_params.args)
-    if getattr(config.option, "dist", "no") == "load" and not explicit:
-        config.option.dist = "worksteal"
