@@ -7,6 +7,7 @@ what it prints (rows, positive numbers, every target stated with ok/MISSED), not
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +15,7 @@ from benchmarks import (
     __main__ as cli,
 )
 from benchmarks import (
+    _measure,
     bench_fixed_cost,
     bench_fleet,
     bench_loop,
@@ -28,6 +30,21 @@ from benchmarks import (
 from benchmarks._measure import interleave
 from benchmarks._result import Goal, On, Result, Samples, Target
 from benchmarks._scenarios import scenario_data, write_scenario
+
+
+@pytest.fixture(autouse=True)
+def full_collections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """``interleave``'s full garbage collection before each side, counted and not run: it steadies
+    real measurements, these tests assert no timing, and in a test worker holding a session's
+    objects each collection cost about a second of CPU."""
+    calls: list[int] = []
+
+    def collect() -> int:
+        calls.append(0)
+        return 0
+
+    monkeypatch.setattr(_measure, "gc", SimpleNamespace(collect=collect))
+    return calls
 
 
 def _check_rows(results: list[Result], case: str, *, rows: int) -> None:
@@ -78,16 +95,19 @@ def test_targets_bound_the_ratio_or_the_value_from_either_side() -> None:
         _ = Result("c", "ratio", Samples((1.0,)), "s", target=Target(1.0)).met
 
 
-def test_interleave_alternates_sides_in_every_repeat() -> None:
-    """Sides run harness, floor, harness, floor, ...: noise hits both, not one side's series."""
+def test_interleave_alternates_sides_in_every_repeat(full_collections: list[int]) -> None:
+    """Sides run harness, floor, harness, floor, ...: noise hits both, not one side's series;
+    a full garbage collection comes before each side."""
     order: list[str] = []
 
     def side(name: str, value: float) -> dict[str, float]:
         order.append(name)
+        assert len(full_collections) == len(order)
         return {name: value}
 
     samples = interleave([lambda: side("h", 1.0), lambda: side("f", 2.0)], 3)
     assert order == ["h", "f", "h", "f", "h", "f"]
+    assert len(full_collections) == 6
     assert samples["h"].values == (1.0, 1.0, 1.0)
     assert samples["f"].median == 2.0
 

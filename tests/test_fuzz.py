@@ -27,10 +27,17 @@ SCENARIO: dict[str, Any] = {
 }
 
 
-def test_each_distinct_failure_is_found_once_and_shrunk() -> None:
+@pytest.fixture(scope="module")
+def error_and_reset() -> FuzzSession:
+    """One search of 120 examples drawing errors and resets (read, never changed, by the tests
+    below: a search is the costliest part of this module)."""
+    return fuzz(load_data(SCENARIO), seed=0, max_examples=120, kinds=("error", "reset"))
+
+
+def test_each_distinct_failure_is_found_once_and_shrunk(error_and_reset: FuzzSession) -> None:
     """Failures are distinct by the checks that failed: a 5xx and a reset are two failures, each
     shrunk by hypothesis to a single fault, no drawn device event, run seed 0."""
-    session = fuzz(load_data(SCENARIO), seed=0, max_examples=120, kinds=("error", "reset"))
+    session = error_and_reset
     keys = sorted(failure.key for failure in session.failures)
     assert keys == [
         "custom: tests.fuzz_checks:no_resets",
@@ -65,18 +72,20 @@ def test_a_session_is_reproducible_from_its_seed() -> None:
     assert first.examples == again.examples
 
 
-def test_the_shrunk_example_replays_to_the_same_digest() -> None:
-    """The scenario written for a failure runs to the digest the fuzzer saw (issue 16 point 4)."""
-    scenario = load_data(SCENARIO)
-    session = fuzz(scenario, seed=0, max_examples=60, kinds=("error",))
-    (failure,) = session.failures
+def test_the_shrunk_example_replays_to_the_same_digest(error_and_reset: FuzzSession) -> None:
+    """The scenario written for a failure runs to the digest the fuzzer saw (issue 16 point 4):
+    each of the search's failures, the 5xx and the reset."""
     from harness._fuzz import settle_ms
 
-    times = [event.at for event in scenario.spec.timeline]
-    data = failure.example.scenario_data(session.base, times, settle_ms=settle_ms(scenario))
-    replayed = run_scenario(load_data(data, file="elsewhere.yaml"), failure.example.seed)
-    assert replayed.record.digest == failure.digest
-    assert failure_key(replayed) == failure.key
+    session = error_and_reset
+    scenario = load_data(SCENARIO)
+    assert len(session.failures) == 2
+    for failure in session.failures:
+        times = [event.at for event in scenario.spec.timeline]
+        data = failure.example.scenario_data(session.base, times, settle_ms=settle_ms(scenario))
+        replayed = run_scenario(load_data(data, file="elsewhere.yaml"), failure.example.seed)
+        assert replayed.record.digest == failure.digest
+        assert failure_key(replayed) == failure.key
 
 
 def test_ctrl_c_ends_the_session_with_what_it_found() -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.scenario.test_runner import SCENARIO
 
@@ -153,7 +154,13 @@ def test_ci_settings():
     assert current.derandomize and current.deadline is None and current.max_examples == 50
 """
     )
-    result = pytester.runpytest_subprocess("--harness-profile", "ci", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
-    refused = pytester.runpytest_subprocess("--harness-profile", "weekly")
-    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    # in this process (a pytest child costs seconds of imports): the option changes hypothesis's
+    # current settings for the whole process, so this suite's own profile is put back after
+    try:
+        result = pytester.runpytest("--harness-profile", "ci", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1)
+        refused = pytester.runpytest("--harness-profile", "weekly")
+        assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    finally:
+        settings.load_profile("harness")
+    assert settings().max_examples == settings.get_profile("harness").max_examples

@@ -17,6 +17,8 @@ import os
 import shutil
 import signal
 import sqlite3
+import sys
+import threading
 import traceback
 import uuid
 from collections.abc import Callable
@@ -129,6 +131,10 @@ def _fork(body: Callable[[], None], error_file: Path) -> int:
     """Run ``body`` in a forked child process; returns its wait status."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+        # The child ends in os._exit and never saves coverage data: stop the inherited tracer
+        # (pytest-cov's), which would only slow the child's run several times over.
+        sys.settrace(None)
+        threading.settrace(None)
         code = 0
         try:
             body()
