@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ import respx
 from respx.models import AllMockedAssertionError, SideEffectError
 
 from harness._exceptions import DefinitionError
-from harness._units import Duration, to_ms
+from harness._units import MS_PER_HOUR, Duration, to_ms
 from harness.backends._body import SizedBody, body_facts
 from harness.backends._faults import (
     DEFAULT_OUTAGE_DELAY_MS,
@@ -458,3 +459,28 @@ class Internet:
         merged = [entry for backend in self._backends.values() for entry in backend.requests]
         merged.extend(self.unrouted)
         return sorted(merged, key=lambda entry: entry.t_ms)
+
+    def requests_per_hour(self) -> Counter[int]:
+        """Requests any backend received per virtual hour since the epoch (busy hours only),
+        counted from the logs' columns without building an entry per request."""
+        counts: Counter[int] = Counter()
+        for backend in self._backends.values():
+            counts.update(backend.requests.per_hour())
+        counts.update(entry.t_ms // MS_PER_HOUR for entry in self.unrouted)
+        return counts
+
+    def statuses(self) -> Counter[int | None]:
+        """How often any backend answered each status (``None``: never answered or unmatched)."""
+        counts: Counter[int | None] = Counter(entry.status for entry in self.unrouted)
+        for backend in self._backends.values():
+            counts.update(backend.requests.statuses())
+        return counts
+
+    def too_early_after_429(self) -> list[ReceivedRequest]:
+        """Requests that came back before the Retry-After of a 429 had passed, by arrival."""
+        early = [
+            entry
+            for backend in self._backends.values()
+            for entry in backend.requests.too_early_after_429()
+        ]
+        return sorted(early, key=lambda entry: entry.t_ms)

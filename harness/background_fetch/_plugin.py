@@ -49,7 +49,10 @@ class HeadlessTask:
     timeout: bool
 
 
-_ANDROID: weakref.WeakKeyDictionary[Simulation, AndroidBackgroundFetch] = (
+#: Per simulation, its Android side. The value is a weak reference: the native side holds its
+#: simulation, and a strong value would keep its own weak key (and with it the run's world and
+#: trace) alive for the life of the process. The phone's binding keeps the native side.
+_ANDROID: weakref.WeakKeyDictionary[Simulation, weakref.ref[AndroidBackgroundFetch]] = (
     weakref.WeakKeyDictionary()
 )
 _HEADLESS_KEY = "headless_task"
@@ -63,13 +66,14 @@ def _available() -> BackgroundRefreshStatus:
 
 def attach_android(native: AndroidBackgroundFetch) -> None:
     """The phone's Android side of the plugin (``bind_phone`` does this)."""
-    _ANDROID[native.sim] = native
+    _ANDROID[native.sim] = weakref.ref(native)
     native.headless_runner = _run_headless
 
 
 def android_native(sim: Simulation) -> AndroidBackgroundFetch:
     """The Android side bound to ``sim``."""
-    native = _ANDROID.get(sim)
+    reference = _ANDROID.get(sim)
+    native = None if reference is None else reference()
     if native is None:
         raise DefinitionError(
             "background_fetch has no Android side on this simulation: build the phone with "

@@ -45,8 +45,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeVar, overload
 
@@ -204,8 +203,8 @@ def _responses_processed(check: Check, run: RunView, fold: RunFold) -> CheckResu
 
 
 def _honours_retry_after(check: Check, run: RunView, _fold: RunFold) -> CheckResult:
-    early = [entry for entry in run.internet.requests() if entry.too_early_after_429]
-    limited = sum(1 for entry in run.internet.requests() if entry.status == 429)
+    early = run.internet.too_early_after_429()
+    limited = run.internet.statuses()[429]
     if not early:
         return check.ok(f"{limited} 429 answer(s), never retried early")
     details = [f"{e.method} {e.url} at t={_at(e.t_ms)}" for e in early[:MAX_DETAILS]]
@@ -303,12 +302,8 @@ def _synced_within(check: Check, run: RunView, fold: RunFold) -> CheckResult:
     )
 
 
-def _per_hour(times: Iterable[int]) -> Counter[int]:
-    return Counter(t // MS_PER_HOUR for t in times)
-
-
 def _max_requests_per_hour(check: Check, run: RunView, _fold: RunFold) -> CheckResult:
-    counts = _per_hour(entry.t_ms for entry in run.internet.requests())
+    counts = run.internet.requests_per_hour()
     return _max_per_hour(check, counts, "requests")
 
 

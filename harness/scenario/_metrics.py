@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -107,7 +106,7 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
 
 def run_metrics(fold: RunFold, world: World, duration_ms: int) -> dict[str, Metric]:
     """Every metric of a run (docs/report-schema.md lists them)."""
-    per_hour_requests = Counter(e.t_ms // MS_PER_HOUR for e in world.internet.requests())
+    per_hour_requests = world.internet.requests_per_hour()
     measures = fold.measures
     received = first_received(world.internet)
     latencies, unsynced = sync_latencies(fold)

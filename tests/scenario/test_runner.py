@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
 from harness.scenario._runner import Job, load_once, run, run_many, run_scenario
+from harness.sim import Simulation, TraceRecord
 
 SCENARIO = """\
 name: hourly sync with edits
@@ -195,3 +197,19 @@ def test_a_file_edited_in_a_long_lived_process_is_read_again(tmp_path: Path) -> 
     assert load_once(str(path)).spec.name == "hourly sync with edits"
     path.write_text(SCENARIO.replace("hourly sync with edits", "hourly sync, edited"))
     assert load_once(str(path)).spec.name == "hourly sync, edited"
+
+
+def _alive(kind: type) -> int:
+    gc.collect()
+    return sum(1 for item in gc.get_objects() if isinstance(item, kind))
+
+
+def test_a_finished_run_leaves_nothing_alive() -> None:
+    """Once its result is dropped, a run's simulation and trace records are freed: nothing at
+    module level keeps them (a long pytest process must not grow with every run)."""
+    before = (_alive(Simulation), _alive(TraceRecord))
+    result = run_scenario(loads(SCENARIO.replace("duration: 1d", "duration: 6h")), seed=1)
+    assert result.record.error is None, result.record.error
+    assert _alive(Simulation) > before[0]
+    del result
+    assert (_alive(Simulation), _alive(TraceRecord)) == before
