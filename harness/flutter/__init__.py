@@ -15,8 +15,9 @@ A port of a Dart app's background code reads almost line by line::
         Workmanager().execute_task(handler)
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from harness._lazy import lazy_names
 
 if TYPE_CHECKING:
     from harness.flutter._ios import IOS_INIT_REQUIRED, IOS_PERFORM_FETCH, WorkmanagerPlugin
@@ -103,10 +104,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())

@@ -7,8 +7,9 @@ them as Android does. ``bind_ios_phone(sim, device, internet)`` builds an iPhone
 ``harness.ios`` on the same device model and an app runtime whose processes iOS starts and ends.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from harness._lazy import lazy_names
 
 if TYPE_CHECKING:
     from harness.phone._binding import DeviceBinding
@@ -45,10 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())

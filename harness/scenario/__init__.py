@@ -5,8 +5,9 @@ picklable function returning a :class:`RunRecord`; ``scenario.run(seed)`` return
 :class:`RunResult` for assertions in tests.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from harness._lazy import lazy_names
 
 if TYPE_CHECKING:
     from harness.scenario._actions import ACTION_HELP, ACTIONS, Action
@@ -141,10 +142,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())
