@@ -161,6 +161,13 @@ class RowCache:
     def pending_updates(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         """One ``UPDATE`` per row with pending columns, and its parameters; clears them."""
         pending, self.pending = self.pending, {}
+        return self.updates(pending)
+
+    @staticmethod
+    def updates(
+        pending: dict[str, dict[str, object]],
+    ) -> Iterable[tuple[str, tuple[object, ...]]]:
+        """One ``UPDATE`` per row of ``pending`` (work id -> columns), and its parameters."""
         for work_id, columns in pending.items():
             names = tuple(columns)
             statement = _UPDATES.get(names)
