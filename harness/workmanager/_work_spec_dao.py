@@ -189,6 +189,20 @@ class WorkSpecDao(Dao):
             count = self._field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(work_spec_id, {"run_attempt_count": count + 1})
 
+    def set_running(self, work_spec_id: str) -> None:
+        """``trySetRunning``'s three writes at once: ``setState(RUNNING)``,
+        ``incrementWorkSpecRunAttemptCount`` and ``setStopReason(STOP_REASON_NOT_STOPPED)``."""
+        if self._has_row(work_spec_id):
+            count = self._field(work_spec_id, "run_attempt_count")
+            self._connection.write_fields(
+                work_spec_id,
+                {
+                    "state": State.RUNNING,
+                    "run_attempt_count": count + 1,
+                    "stop_reason": StopReason.STOP_REASON_NOT_STOPPED,
+                },
+            )
+
     def reset_run_attempt_count(self, work_spec_id: str) -> None:
         """``resetWorkSpecRunAttemptCount``."""
         self._write(work_spec_id, {"run_attempt_count": 0})

@@ -64,7 +64,7 @@ from harness.workmanager._events import (
 )
 from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
-from harness.workmanager._merger import InputMerger
+from harness.workmanager._merger import InputMerger, OverwritingInputMerger
 from harness.workmanager._spec import WorkSpec
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
@@ -82,6 +82,7 @@ from harness.workmanager._worker import (
 
 _LOG = logging.getLogger("harness.workmanager")
 _NOT_STOPPED = StopReason.STOP_REASON_NOT_STOPPED
+_DEFAULT_FACTORY = DefaultWorkerFactory()  # holds nothing: one serves every run
 
 
 class WorkerWrapper:
@@ -196,11 +197,10 @@ class WorkerWrapper:
         try:
             merger_class = resolve_class(spec.input_merger_class_name, InputMerger, "input merger")
             merger = cast(InputMerger, merger_class())
-            inputs = [
-                spec.input,
-                *self._work_specs.get_inputs_from_prerequisites(self.work_spec_id),
-            ]
-            return merger.merge(inputs)
+            parents = self._work_specs.get_inputs_from_prerequisites(self.work_spec_id)
+            if not parents and merger_class is OverwritingInputMerger:
+                return spec.input  # what overwriting one immutable Data with nothing gives
+            return merger.merge([spec.input, *parents])
         except Exception as error:
             self._record_failure(error, "merge_inputs")
             self._set_failed_and_resolve(Data.EMPTY)
@@ -213,7 +213,7 @@ class WorkerWrapper:
             if self._worker_factory is not None:
                 worker = self._worker_factory.create_worker(name, params)
             if worker is None:
-                worker = DefaultWorkerFactory().create_worker(name, params)
+                worker = _DEFAULT_FACTORY.create_worker(name, params)
             if worker.is_used:
                 raise RuntimeError(
                     f"Received an already-used Worker {name}; Worker Factory should return new "
@@ -236,9 +236,8 @@ class WorkerWrapper:
         with self._db.transaction():
             if work_specs.get_state(self.work_spec_id) is not State.ENQUEUED:
                 return False
-            work_specs.set_state(self.work_spec_id, State.RUNNING)
-            work_specs.increment_run_attempt_count(self.work_spec_id)
-            work_specs.set_stop_reason(self.work_spec_id, _NOT_STOPPED)
+            # setState(RUNNING), incrementWorkSpecRunAttemptCount, setStopReason(NOT_STOPPED)
+            work_specs.set_running(self.work_spec_id)
             self._events.emit("work.started", self.work_spec_id)
         return True
 
