@@ -330,8 +330,7 @@ class WorkerWrapper:
         work_id = self.work_spec_id
         work_specs = self._work_specs
         dependencies = self._db.dependency_dao
-        work_specs.set_state(work_id, State.SUCCEEDED)
-        work_specs.set_output(work_id, output)
+        work_specs.set_state_and_output(work_id, State.SUCCEEDED, output)
         now = self._sim.now_ms
         unblocked = []
         for dependent in dependencies.get_dependent_work_ids(work_id):
@@ -397,15 +396,11 @@ class WorkerWrapper:
     def _reset_periodic_and_resolve(self, result: str) -> None:
         work_id = self.work_spec_id
         work_specs = self._work_specs
-        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
-        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
-        work_specs.set_state(work_id, State.ENQUEUED)
-        work_specs.reset_run_attempt_count(work_id)
-        work_specs.reset_next_schedule_time_override(
-            work_id, self.spec.next_schedule_time_override_generation
+        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic):
+        # last enqueue time, ENQUEUED, run attempts 0, override reset, period + 1, unscheduled
+        work_specs.reset_periodic(
+            work_id, self._sim.now_ms, self.spec.next_schedule_time_override_generation
         )
-        work_specs.increment_period_count(work_id)
-        work_specs.mark_scheduled(work_id, -1)
         self._events.emit("work.finished", work_id, result=result, output={})
         self._resolve(False)
 
