@@ -82,7 +82,6 @@ from harness.workmanager._worker import (
 
 _LOG = logging.getLogger("harness.workmanager")
 _NOT_STOPPED = StopReason.STOP_REASON_NOT_STOPPED
-_DEFAULT_FACTORY = DefaultWorkerFactory()  # holds nothing: one serves every run
 
 
 class WorkerWrapper:
@@ -200,7 +199,8 @@ class WorkerWrapper:
             parents = self._work_specs.get_inputs_from_prerequisites(self.work_spec_id)
             if not parents and merger_class is OverwritingInputMerger:
                 return spec.input  # what overwriting one immutable Data with nothing gives
-            return merger.merge([spec.input, *parents])
+            inputs = [spec.input, *parents]
+            return merger.merge(inputs)
         except Exception as error:
             self._record_failure(error, "merge_inputs")
             self._set_failed_and_resolve(Data.EMPTY)
@@ -213,7 +213,7 @@ class WorkerWrapper:
             if self._worker_factory is not None:
                 worker = self._worker_factory.create_worker(name, params)
             if worker is None:
-                worker = _DEFAULT_FACTORY.create_worker(name, params)
+                worker = DefaultWorkerFactory().create_worker(name, params)
             if worker.is_used:
                 raise RuntimeError(
                     f"Received an already-used Worker {name}; Worker Factory should return new "
@@ -236,7 +236,8 @@ class WorkerWrapper:
         with self._db.transaction():
             if work_specs.get_state(self.work_spec_id) is not State.ENQUEUED:
                 return False
-            # setState(RUNNING), incrementWorkSpecRunAttemptCount, setStopReason(NOT_STOPPED)
+            # setState(RUNNING), incrementWorkSpecRunAttemptCount, setStopReason(NOT_STOPPED),
+            # as one DAO call (the same UPDATE)
             work_specs.set_running(self.work_spec_id)
             self._events.emit("work.started", self.work_spec_id)
         return True
@@ -330,6 +331,7 @@ class WorkerWrapper:
         work_id = self.work_spec_id
         work_specs = self._work_specs
         dependencies = self._db.dependency_dao
+        # setState(SUCCEEDED), setOutput(output)
         work_specs.set_state_and_output(work_id, State.SUCCEEDED, output)
         now = self._sim.now_ms
         unblocked = []
@@ -397,7 +399,11 @@ class WorkerWrapper:
         work_id = self.work_spec_id
         work_specs = self._work_specs
         # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic):
-        # last enqueue time, ENQUEUED, run attempts 0, override reset, period + 1, unscheduled
+        # setLastEnqueueTime(now), setState(ENQUEUED), resetWorkSpecRunAttemptCount,
+        # resetWorkSpecNextScheduleTimeOverride, incrementPeriodCount, markWorkSpecScheduled(-1),
+        # as one DAO call (the same UPDATE). The lines of this file keep their numbers: the
+        # traceback of a worker's exception, recorded in the trace (work.failed), names some of
+        # them, so moving them would change trace digests.
         work_specs.reset_periodic(
             work_id, self._sim.now_ms, self.spec.next_schedule_time_override_generation
         )
