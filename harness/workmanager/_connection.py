@@ -178,7 +178,8 @@ class Connection:
     def write_fields(self, work_id: str, changes: dict[str, object]) -> None:
         """Write columns of the cached row of ``work_id`` (field name -> value): in memory now,
         in sqlite before the next statement or the commit; at once outside a transaction
-        (autocommit)."""
+        (autocommit), except in an in-memory database, where they wait for the next
+        statement."""
         self.cache.set_fields(work_id, changes)
         if not self._depth and not self._in_memory:
             self._flush()

@@ -14,6 +14,9 @@ so the DAOs answer those reads from memory. sqlite stays the truth:
   file holds, at every ``COMMIT``, exactly the rows the one-statement-per-call DAOs wrote, and a
   kill between any two statements leaves the old state or the new one, as before: only the
   number of statements inside a transaction changed.
+* **In memory, committed writes wait**: an in-memory database keeps a transaction's committed
+  columns here until the connection's next statement (see
+  :mod:`harness.workmanager._connection`); sqlite holds them before anything reads it.
 * **A rollback forgets everything** (the whole model): the next read goes to sqlite again.
 * **Anything the model cannot follow exactly invalidates it**: an insert or a whole-row update
   forgets that row, a delete (which cascades to tags, names, dependencies and progress) or a
