@@ -19,10 +19,15 @@
   :class:`~harness.workmanager._row_cache.RowCache`) holds the rows the DAOs read or wrote; the
   columns they write are written to sqlite before the next statement, before the outermost
   ``COMMIT`` and at once outside a transaction, and a rollback forgets the cache.
-* **In memory, a lone UPDATE autocommits**: an in-memory database (the test driver's, as
-  ``WorkManagerTestInitHelper`` builds WorkManager on an in-memory Room database) has no file to
-  keep consistent; a transaction whose only statement would be one row's ``UPDATE`` runs it
-  alone, which changes the same row as atomically. A file database always begins and commits.
+* **In memory, committed column writes wait for the next statement**: an in-memory database
+  (the test driver's, as ``WorkManagerTestInitHelper`` builds WorkManager on an in-memory Room
+  database) has no file to keep consistent and no other reader: every read goes through this
+  connection, which writes what waits before any statement. So a transaction whose only writes
+  are column writes commits them in memory; they reach sqlite, one ``UPDATE`` per row with the
+  columns of several transactions, just before the next statement (a query, an insert, a
+  ``BEGIN``), always outside any transaction, so a later rollback cannot take them back. A run's
+  ``trySetRunning``, its result and the next scheduling mark become one ``UPDATE``. A file
+  database always begins and commits each transaction's writes.
 * **An on-disk database uses WAL** (``PRAGMA journal_mode=WAL``), Room's
   ``JournalMode.AUTOMATIC`` on any phone with enough RAM (``RoomDatabase.JournalMode``).
 """
@@ -61,6 +66,9 @@ class Connection:
         self._begun = False
         self._failed = False
         self._in_memory = path is None
+        #: In memory, inside a transaction: the column writes committed before it and not yet in
+        #: sqlite (outside a transaction they are ``cache.pending`` itself).
+        self._committed: dict[str, dict[str, object]] = {}
         #: The rows read or written, served from memory (see the module docstring).
         self.cache = RowCache()
         self._conn.execute("PRAGMA foreign_keys = ON")
@@ -92,21 +100,34 @@ class Connection:
         return _Transaction(self)
 
     def _enter(self) -> None:
+        if not self._depth and self._in_memory:
+            cache = self.cache
+            if cache.pending:  # set aside what is committed, so a rollback keeps it
+                self._committed, cache.pending = cache.pending, {}
         self._depth += 1
 
     def _exit(self, *, raised: bool) -> None:
         if raised:
             self._failed = True
+        if self._depth == 1 and not self._failed and self._in_memory and not self._begun:
+            # In memory, a transaction of column writes only (most of a work run's:
+            # trySetRunning, the result's write, the scheduling mark) commits them in memory:
+            # they join the committed ones, to be written before the next statement.
+            self._depth = 0
+            committed = self._committed
+            if committed:
+                self._committed = {}
+                cache = self.cache
+                for work_id, columns in cache.pending.items():
+                    earlier = committed.get(work_id)
+                    if earlier is None:
+                        committed[work_id] = columns
+                    else:
+                        earlier.update(columns)
+                cache.pending = committed
+            return
         if self._depth == 1 and not self._failed and self.cache.pending:
             try:
-                if self._in_memory and not self._begun and len(self.cache.pending) == 1:
-                    # In memory, a transaction whose only write is one row's UPDATE runs that
-                    # statement alone (autocommitted): the same single atomic change, without
-                    # BEGIN and COMMIT (most of a work run's transactions: trySetRunning, the
-                    # result's write). A file keeps Room's BEGIN IMMEDIATE ... COMMIT.
-                    self._depth = 0
-                    self._flush()
-                    return
                 self._flush()  # the pending columns go into this transaction, before COMMIT
             except BaseException:
                 self._failed = True
@@ -120,6 +141,8 @@ class Connection:
     def _end(self) -> None:
         failed, self._failed = self._failed, False
         if failed:
+            if self._committed:  # committed before this transaction: into sqlite first
+                self._flush_committed()
             self.cache.clear()  # the rows go back to what sqlite holds
         if not self._begun:
             return
@@ -136,17 +159,29 @@ class Connection:
             raise
 
     def _flush(self) -> None:
-        """Write the cache's pending columns (one ``UPDATE`` per row)."""
+        """Write the cache's pending columns (one ``UPDATE`` per row), those committed before
+        this transaction first, outside it."""
+        if self._committed:
+            self._flush_committed()
         for sql, parameters in self.cache.pending_updates():
             self._begin_if_needed()
             self._conn.execute(sql, parameters)
 
+    def _flush_committed(self) -> None:
+        """Write the column writes committed before this transaction (autocommitted: before any
+        ``BEGIN`` of it, so its rollback keeps them)."""
+        committed, self._committed = self._committed, {}
+        execute = self._conn.execute
+        for sql, parameters in RowCache.updates(committed):
+            execute(sql, parameters)
+
     def write_fields(self, work_id: str, changes: dict[str, object]) -> None:
         """Write columns of the cached row of ``work_id`` (field name -> value): in memory now,
         in sqlite before the next statement or the commit; at once outside a transaction
-        (autocommit)."""
+        (autocommit), except in an in-memory database, where they wait for the next
+        statement."""
         self.cache.set_fields(work_id, changes)
-        if not self._depth:
+        if not self._depth and not self._in_memory:
             self._flush()
 
     def _begin_if_needed(self) -> None:
@@ -157,33 +192,33 @@ class Connection:
 
     def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
         """Every row of a query."""
-        if self.cache.pending:
+        if self.cache.pending or self._committed:
             self._flush()
         return self._conn.execute(sql, tuple(parameters)).fetchall()
 
     def row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         """The first row of a query, or ``None``."""
-        if self.cache.pending:
+        if self.cache.pending or self._committed:
             self._flush()
         return self._conn.execute(sql, tuple(parameters)).fetchone()
 
     def write(self, sql: str, parameters: Sequence[object] = ()) -> int:
         """Run one write statement; returns the number of rows it changed."""
-        if self.cache.pending:
+        if self.cache.pending or self._committed:
             self._flush()
         self._begin_if_needed()
         return self._conn.execute(sql, tuple(parameters)).rowcount
 
     def write_many(self, sql: str, parameters: Iterable[Sequence[object]]) -> None:
         """Run one write statement per parameter tuple."""
-        if self.cache.pending:
+        if self.cache.pending or self._committed:
             self._flush()
         self._begin_if_needed()
         self._conn.executemany(sql, parameters)
 
     def backup_to(self, target: Path) -> None:
         """Copy the database to ``target`` (sqlite's online backup API)."""
-        if self.cache.pending:
+        if self.cache.pending or self._committed:
             self._flush()
         destination = sqlite3.connect(str(target))
         try:

@@ -14,6 +14,9 @@ so the DAOs answer those reads from memory. sqlite stays the truth:
   file holds, at every ``COMMIT``, exactly the rows the one-statement-per-call DAOs wrote, and a
   kill between any two statements leaves the old state or the new one, as before: only the
   number of statements inside a transaction changed.
+* **In memory, committed writes wait**: an in-memory database keeps a transaction's committed
+  columns here until the connection's next statement (see
+  :mod:`harness.workmanager._connection`); sqlite holds them before anything reads it.
 * **A rollback forgets everything** (the whole model): the next read goes to sqlite again.
 * **Anything the model cannot follow exactly invalidates it**: an insert or a whole-row update
   forgets that row, a delete (which cascades to tags, names, dependencies and progress) or a
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from harness.workmanager._data import Data
+from harness.workmanager._enums import State, StopReason
 from harness.workmanager._schema import data_of, state_of, stop_reason_of
 from harness.workmanager._spec import WorkSpec
 
@@ -43,6 +47,17 @@ _COLUMNS: Final[dict[str, tuple[Callable[[Any], object], Callable[[Any], object]
     "period_count": (int, int),
     "next_schedule_time_override": (int, int),
     "schedule_requested_at": (int, int),
+}
+#: The columns whose value of exactly this type is stored as ``int(value)`` and read back as the
+#: same value (an ``int``; a known ``State`` or ``StopReason`` member): no conversion either way.
+_AS_READ: Final[dict[str, type]] = {
+    "state": State,
+    "run_attempt_count": int,
+    "stop_reason": StopReason,
+    "last_enqueue_time": int,
+    "period_count": int,
+    "next_schedule_time_override": int,
+    "schedule_requested_at": int,
 }
 #: A fixed order for the columns of one ``UPDATE`` (so sqlite's statement cache reuses it).
 _ORDER: Final = {name: index for index, name in enumerate(_COLUMNS)}
@@ -149,6 +164,10 @@ class RowCache:
         if unapplied is None:
             unapplied = self._unapplied[work_id] = {}
         for name, value in changes.items():
+            if type(value) is _AS_READ.get(name):
+                stored[name] = int(value)  # type: ignore[call-overload]
+                unapplied[name] = value
+                continue
             to_sql, from_sql = _COLUMNS[name]
             stored[name] = sql_value = to_sql(value)
             unapplied[name] = from_sql(sql_value)
@@ -161,6 +180,13 @@ class RowCache:
     def pending_updates(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         """One ``UPDATE`` per row with pending columns, and its parameters; clears them."""
         pending, self.pending = self.pending, {}
+        return self.updates(pending)
+
+    @staticmethod
+    def updates(
+        pending: dict[str, dict[str, object]],
+    ) -> Iterable[tuple[str, tuple[object, ...]]]:
+        """One ``UPDATE`` per row of ``pending`` (work id -> columns), and its parameters."""
         for work_id, columns in pending.items():
             names = tuple(columns)
             statement = _UPDATES.get(names)

@@ -56,6 +56,7 @@ class _InternalWorkState:
 
 
 _UNSCHEDULED = _InternalWorkState()
+_SCHEDULED = _InternalWorkState(is_scheduled=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,12 @@ class TestScheduler:
         to_schedule = []
         for spec in work_specs:
             old = self._pending.get(spec.id, _UNSCHEDULED)
-            state = _InternalWorkState(
-                old.constraints_met, old.initial_delay_met, old.period_delay_met, True
+            state = (
+                _SCHEDULED
+                if old is _UNSCHEDULED or old is _SCHEDULED
+                else _InternalWorkState(
+                    old.constraints_met, old.initial_delay_met, old.period_delay_met, True
+                )
             )  # dataclasses.replace(old, is_scheduled=True), without its field walk
             self._pending[spec.id] = state
             self._specs[spec.id] = spec

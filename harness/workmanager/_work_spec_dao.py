@@ -189,6 +189,44 @@ class WorkSpecDao(Dao):
             count = self._field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(work_spec_id, {"run_attempt_count": count + 1})
 
+    def set_running(self, work_spec_id: str) -> None:
+        """``trySetRunning``'s three writes at once: ``setState(RUNNING)``,
+        ``incrementWorkSpecRunAttemptCount`` and ``setStopReason(STOP_REASON_NOT_STOPPED)``."""
+        if self._has_row(work_spec_id):
+            count = self._field(work_spec_id, "run_attempt_count")
+            self._connection.write_fields(
+                work_spec_id,
+                {
+                    "state": State.RUNNING,
+                    "run_attempt_count": count + 1,
+                    "stop_reason": StopReason.STOP_REASON_NOT_STOPPED,
+                },
+            )
+
+    def reset_periodic(self, work_spec_id: str, now_ms: int, override_generation: int) -> None:
+        """``WorkerWrapper.resetPeriodic``'s writes at once: ``setLastEnqueueTime(now)``,
+        ``setState(ENQUEUED)``, ``resetWorkSpecRunAttemptCount``,
+        ``resetWorkSpecNextScheduleTimeOverride`` (if the generation matches),
+        ``incrementPeriodCount`` and ``markWorkSpecScheduled(-1)``."""
+        if not self._has_row(work_spec_id):
+            return
+        changes: dict[str, object] = {
+            "last_enqueue_time": now_ms,
+            "state": State.ENQUEUED,
+            "run_attempt_count": 0,
+        }
+        if self._field(work_spec_id, "next_schedule_time_override_generation") == (
+            override_generation
+        ):
+            changes["next_schedule_time_override"] = LONG_MAX_VALUE
+        changes["period_count"] = self._field(work_spec_id, "period_count") + 1
+        changes["schedule_requested_at"] = SCHEDULE_NOT_REQUESTED_YET
+        self._connection.write_fields(work_spec_id, changes)
+
+    def set_state_and_output(self, work_spec_id: str, state: State, output: Data) -> None:
+        """``setState`` then ``setOutput``, at once."""
+        self._write(work_spec_id, {"state": state, "output": output})
+
     def reset_run_attempt_count(self, work_spec_id: str) -> None:
         """``resetWorkSpecRunAttemptCount``."""
         self._write(work_spec_id, {"run_attempt_count": 0})

@@ -64,7 +64,7 @@ from harness.workmanager._events import (
 )
 from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
-from harness.workmanager._merger import InputMerger
+from harness.workmanager._merger import InputMerger, OverwritingInputMerger
 from harness.workmanager._spec import WorkSpec
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
@@ -196,10 +196,10 @@ class WorkerWrapper:
         try:
             merger_class = resolve_class(spec.input_merger_class_name, InputMerger, "input merger")
             merger = cast(InputMerger, merger_class())
-            inputs = [
-                spec.input,
-                *self._work_specs.get_inputs_from_prerequisites(self.work_spec_id),
-            ]
+            parents = self._work_specs.get_inputs_from_prerequisites(self.work_spec_id)
+            if not parents and merger_class is OverwritingInputMerger:
+                return spec.input  # what overwriting one immutable Data with nothing gives
+            inputs = [spec.input, *parents]
             return merger.merge(inputs)
         except Exception as error:
             self._record_failure(error, "merge_inputs")
@@ -236,9 +236,9 @@ class WorkerWrapper:
         with self._db.transaction():
             if work_specs.get_state(self.work_spec_id) is not State.ENQUEUED:
                 return False
-            work_specs.set_state(self.work_spec_id, State.RUNNING)
-            work_specs.increment_run_attempt_count(self.work_spec_id)
-            work_specs.set_stop_reason(self.work_spec_id, _NOT_STOPPED)
+            # setState(RUNNING), incrementWorkSpecRunAttemptCount, setStopReason(NOT_STOPPED),
+            # as one DAO call (the same UPDATE)
+            work_specs.set_running(self.work_spec_id)
             self._events.emit("work.started", self.work_spec_id)
         return True
 
@@ -331,8 +331,8 @@ class WorkerWrapper:
         work_id = self.work_spec_id
         work_specs = self._work_specs
         dependencies = self._db.dependency_dao
-        work_specs.set_state(work_id, State.SUCCEEDED)
-        work_specs.set_output(work_id, output)
+        # setState(SUCCEEDED), setOutput(output)
+        work_specs.set_state_and_output(work_id, State.SUCCEEDED, output)
         now = self._sim.now_ms
         unblocked = []
         for dependent in dependencies.get_dependent_work_ids(work_id):
@@ -398,15 +398,15 @@ class WorkerWrapper:
     def _reset_periodic_and_resolve(self, result: str) -> None:
         work_id = self.work_spec_id
         work_specs = self._work_specs
-        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic).
-        work_specs.set_last_enqueue_time(work_id, self._sim.now_ms)
-        work_specs.set_state(work_id, State.ENQUEUED)
-        work_specs.reset_run_attempt_count(work_id)
-        work_specs.reset_next_schedule_time_override(
-            work_id, self.spec.next_schedule_time_override_generation
+        # The next period counts from now, the end of this run (WorkerWrapper.resetPeriodic):
+        # setLastEnqueueTime(now), setState(ENQUEUED), resetWorkSpecRunAttemptCount,
+        # resetWorkSpecNextScheduleTimeOverride, incrementPeriodCount, markWorkSpecScheduled(-1),
+        # as one DAO call (the same UPDATE). The lines of this file keep their numbers: the
+        # traceback of a worker's exception, recorded in the trace (work.failed), names some of
+        # them, so moving them would change trace digests.
+        work_specs.reset_periodic(
+            work_id, self._sim.now_ms, self.spec.next_schedule_time_override_generation
         )
-        work_specs.increment_period_count(work_id)
-        work_specs.mark_scheduled(work_id, -1)
         self._events.emit("work.finished", work_id, result=result, output={})
         self._resolve(False)
 

@@ -14,6 +14,7 @@ from harness.workmanager import (
     OneTimeWorkRequest,
     PeriodicWorkRequest,
     State,
+    StopReason,
     WorkDatabase,
     WorkManager,
 )
@@ -151,10 +152,10 @@ def test_a_block_that_only_reads_opens_no_transaction(statements: Statements) ->
 
 
 def test_an_enqueue_commits_once_then_the_scheduling_once(
-    sim: Simulation, statements: Statements
+    sim: Simulation, statements: Statements, tmp_path: Path
 ) -> None:
     """addToDatabase commits once, Schedulers.schedule once: 2 commits for 5 writes."""
-    workmanager = WorkManager(sim)
+    workmanager = WorkManager(sim, WorkDatabase(tmp_path / "work.db"))
     statements.clear()
     request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
     workmanager.enqueue_unique_work("sync", ExistingWorkPolicy.KEEP, request)
@@ -223,11 +224,11 @@ def test_an_in_memory_database_starts_as_the_schema_script_makes_it(tmp_path: Pa
     assert "only_here" not in str(contents(second._conn))
 
 
-def test_in_memory_a_transaction_of_one_update_runs_it_alone(
+def test_in_memory_committed_column_writes_wait_for_the_next_statement(
     sim: Simulation, statements: Statements
 ) -> None:
-    """In memory, a transaction whose only write is one row's UPDATE autocommits it; a
-    transaction of more writes, or of any other write, begins and commits."""
+    """In memory, committed column writes reach sqlite as one UPDATE per row, outside any
+    transaction, just before the next statement; an insert still begins and commits."""
     workmanager = WorkManager(sim)
     request = OneTimeWorkRequest.builder(Succeed).add_tag("a").build()
     statements.clear()
@@ -239,14 +240,42 @@ def test_in_memory_a_transaction_of_one_update_runs_it_alone(
         "INSERT OR IGNORE INTO worktag",  # the worker's class name
         "INSERT OR IGNORE INTO worktag",  # "a"
         "COMMIT",
-        "UPDATE workspec",  # Schedulers.schedule marks the one work scheduled
-    ]
+    ]  # Schedulers.schedule's mark waits in memory
     statements.clear()
     sim.run_for("1m")
-    assert workmanager.database.work_spec_dao.get_state(str(request.id)) is State.SUCCEEDED
-    # trySetRunning, then the result: one UPDATE each, outside any sqlite transaction
-    assert [
-        (sql.split(" SET ")[0], inside)
-        for sql, inside in statements.log
-        if not sql.startswith("SELECT")
-    ] == [("UPDATE workspec", False), ("UPDATE workspec", False)]
+    work_id = str(request.id)
+    assert workmanager.database.work_spec_dao.get_state(work_id) is State.SUCCEEDED
+    # the mark, trySetRunning and the result: one UPDATE, autocommitted, before the scheduling
+    # query that follows the run
+    updates = [(sql, inside) for sql, inside in statements.log if not sql.startswith("SELECT")]
+    assert len(updates) == 1
+    assert statements.log[-1][0].startswith("SELECT")
+    assert updates[0][1] is False
+    assert "state=2" in updates[0][0]
+    assert "run_attempt_count=1" in updates[0][0]
+    assert "schedule_requested_at=0" in updates[0][0]
+
+
+def test_in_memory_a_rollback_keeps_what_was_committed_before_it() -> None:
+    """In memory, column writes committed but not yet in sqlite survive a later rollback."""
+    with WorkDatabase() as database, Simulation(seed=0) as sim:
+        request = OneTimeWorkRequest.builder(Succeed).set_initial_delay("1h").build()
+        WorkManager(sim, database).enqueue(request)
+        work_id = str(request.id)
+        dao = database.work_spec_dao
+        with database.transaction():
+            dao.set_stop_reason(work_id, StopReason.STOP_REASON_TIMEOUT)  # committed in memory
+
+        def write_then_raise() -> None:
+            dao.set_state(work_id, State.RUNNING)
+            raise KeyError(work_id)
+
+        with pytest.raises(KeyError):
+            database.run_in_transaction(write_then_raise)
+        spec = dao.get_work_spec(work_id)
+        assert spec is not None
+        assert (spec.state, spec.stop_reason) == (State.ENQUEUED, StopReason.STOP_REASON_TIMEOUT)
+        raw = database._connection._conn.execute(
+            "SELECT state, stop_reason FROM workspec WHERE id=?", (work_id,)
+        ).fetchone()
+        assert raw == (0, int(StopReason.STOP_REASON_TIMEOUT))
