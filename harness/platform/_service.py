@@ -382,6 +382,10 @@ class JobSchedulerService:
                 package, now, quota_free=self.readiness.quota_free(package, bucket)
             )
         ready: list[JobStatus] = []
+        # A ready job's verdict, and how many stops came before it: until a stop or a start
+        # changes what a verdict reads, the check before a start reaches the same verdict.
+        ready_verdicts: dict[int, tuple[Verdict, int]] = {}
+        changes = 0
         for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
             if status.stopping:
                 continue
@@ -389,9 +393,11 @@ class JobSchedulerService:
             if status.running:
                 if not verdict.runnable:
                     self.runs.stop(status, verdict.stop_reason, verdict.reason)
+                    changes += 1
                 continue
             if verdict.runnable:
                 ready.append(status)
+                ready_verdicts[id(status)] = (verdict, changes)
             else:
                 self._note_deferred(status, verdict)
         if not ready:
@@ -414,7 +420,9 @@ class JobSchedulerService:
                 status.first_batched_ms = None
                 # each start counts against the app's quota (job and session counts), so the
                 # next job is checked again (JobConcurrencyManager re-checks readiness)
-                verdict = self.verdict(status)
+                verdict, seen_at = ready_verdicts[id(status)]
+                if seen_at != changes:
+                    verdict = self.verdict(status)
                 if not verdict.runnable:
                     self._note_deferred(status, verdict)
                     continue
@@ -422,7 +430,9 @@ class JobSchedulerService:
                 no_slot = slots.blocker(status, top=self.device.is_top(status.job.package))
                 if no_slot is not None:
                     self._note_deferred(status, no_slot)
-                elif self.runs.start(status):
+                    continue
+                changes += 1  # a start (or an attempt to start the app's process)
+                if self.runs.start(status):
                     slots.started(status)
                 else:
                     self._note_deferred(status, Verdict(Blocker.PROCESS_CANNOT_START))
