@@ -10,6 +10,7 @@ import pytest
 from harness.platform import (
     Blocker,
     Bucket,
+    DeviceView,
     DozeState,
     JobInfo,
     JobNetworkType,
@@ -172,9 +173,9 @@ def test_a_job_started_by_an_evaluation_is_checked_once_when_nothing_came_betwee
     checked: list[int] = []
     original = service.readiness.verdict
 
-    def counted(status: JobStatus, now: int) -> Verdict:
+    def counted(status: JobStatus, now: int, device: DeviceView | None = None) -> Verdict:
         checked.append(status.job.job_id)
-        return original(status, now)
+        return original(status, now, device)
 
     monkeypatch.setattr(service.readiness, "verdict", counted)
     service.schedule(job(delay_ms=1_000))
