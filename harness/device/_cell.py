@@ -83,10 +83,6 @@ class CellReading:
     empty: bool
 
 
-def _ceil_div(numerator: int, denominator: int) -> int:
-    return -(-numerator // denominator)
-
-
 class Cell:
     """The battery cell and the charger plugged into it.
 
@@ -309,15 +305,16 @@ class Cell:
     def _arm(self) -> None:
         net = self._rate_ua - self._draw.total_ua
         level = self._charge * 100 // self.capacity_uams  # self.level
+        # -(-a // b) is a / b rounded up
         if net > 0 and self._debt and self._charge >= self.capacity_uams:
             # full while owing: wake when the debt is paid, to carry the load from then on
-            self._arm_after(max(1, _ceil_div(self._debt, net)))
+            self._arm_after(max(1, -(-self._debt // net)))
         elif net > 0 and self._charge < self.capacity_uams:
-            target = _ceil_div((level + 1) * self.capacity_uams, 100) + self._debt
-            self._arm_after(max(1, _ceil_div(target - self._charge, net)))
+            target = -(-(level + 1) * self.capacity_uams // 100) + self._debt
+            self._arm_after(max(1, -(-(target - self._charge) // net)))
         elif net < 0 and self._charge > 0:
-            target = _ceil_div(level * self.capacity_uams, 100) - 1 if level > 0 else 0
-            self._arm_after(max(1, _ceil_div(self._charge - target, -net)))
+            target = -(-level * self.capacity_uams // 100) - 1 if level > 0 else 0
+            self._arm_after(max(1, -((target - self._charge) // -net)))
         else:
             self._timer.cancel()
 
