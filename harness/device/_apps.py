@@ -120,7 +120,9 @@ class Apps:
 
     def state(self, package: str) -> ProcessState:
         """The package's process state now."""
-        return self._get(package).state
+        # _get inlined: every job verdict and firewall check asks (an unknown package raises)
+        entry = self._packages.get(package) or self._get(package)
+        return entry.state
 
     def pid(self, package: str) -> int | None:
         """The running process's pid, or ``None``."""
@@ -133,7 +135,8 @@ class Apps:
 
     def is_top(self, package: str) -> bool:
         """Whether the app is in the foreground (its jobs are quota-free)."""
-        return self._get(package).state is ProcessState.TOP
+        entry = self._packages.get(package) or self._get(package)
+        return entry.state is ProcessState.TOP
 
     def is_stopped(self, package: str) -> bool:
         """Whether the package is in the stopped state (force-stopped, not launched since)."""
@@ -141,7 +144,8 @@ class Apps:
 
     def is_background_restricted(self, package: str) -> bool:
         """Whether the user restricted the app's background activity."""
-        return self._get(package).background_restricted
+        entry = self._packages.get(package) or self._get(package)
+        return entry.background_restricted
 
     # --- what higher layers call ------------------------------------------------------------
 

@@ -83,10 +83,6 @@ class CellReading:
     empty: bool
 
 
-def _ceil_div(numerator: int, denominator: int) -> int:
-    return -(-numerator // denominator)
-
-
 class Cell:
     """The battery cell and the charger plugged into it.
 
@@ -161,7 +157,7 @@ class Cell:
         if not full_rate:  # no charger: nothing to taper (most updates, discharging)
             return 0
         start = self._charging.taper_start_level
-        level = self.level
+        level = self._charge * 100 // self.capacity_uams  # self.level
         if level < start or start >= 100:
             return full_rate
         # linear from 100 % of the rate at the taper start to taper_end_percent_of_rate at 100 %
@@ -235,25 +231,29 @@ class Cell:
             while True:
                 self._dirty = False
                 self._settle()
-                self._draw = self._draw_source()
+                draw = self._draw = self._draw_source()
                 if self._debt and not self._has_headroom():
                     # unplugged, or the load outgrew the charger: what is owed is taken now
                     self._charge = max(0, self._charge - self._debt)
                     self._debt = 0
-                full = self._charge >= self.capacity_uams and not self._debt
-                self._rate_ua = 0 if full else self.charge_rate_ua()
-                if self._charger is not PlugType.NONE and full:
+                charge = self._charge
+                capacity = self.capacity_uams
+                if self._charger is PlugType.NONE:
+                    self._rate_ua = 0  # no charger: no rate (charge_rate_ua's answer)
+                elif charge >= capacity and not self._debt:
                     # full: the charger carries the load, up to its rate
-                    self._rate_ua = min(self.charge_rate_ua(), self._draw.total_ua)
+                    self._rate_ua = min(self.charge_rate_ua(), draw.total_ua)
+                else:
+                    self._rate_ua = self.charge_rate_ua()
                 self._arm()
                 last = self._last
                 # compare what is reported before building a reading (most updates change none)
                 if (
                     last is None
-                    or last.level != self.level
+                    or last.level != charge * 100 // capacity
                     or last.status is not self.status()
                     or last.charger is not self._charger
-                    or last.empty is not (self._charge == 0)
+                    or last.empty is not (charge == 0)
                 ):
                     reading = self.reading()
                     self._last = reading
@@ -304,16 +304,17 @@ class Cell:
 
     def _arm(self) -> None:
         net = self._rate_ua - self._draw.total_ua
-        level = self.level
+        level = self._charge * 100 // self.capacity_uams  # self.level
+        # -(-a // b) is a / b rounded up
         if net > 0 and self._debt and self._charge >= self.capacity_uams:
             # full while owing: wake when the debt is paid, to carry the load from then on
-            self._arm_after(max(1, _ceil_div(self._debt, net)))
+            self._arm_after(max(1, -(-self._debt // net)))
         elif net > 0 and self._charge < self.capacity_uams:
-            target = _ceil_div((level + 1) * self.capacity_uams, 100) + self._debt
-            self._arm_after(max(1, _ceil_div(target - self._charge, net)))
+            target = -(-(level + 1) * self.capacity_uams // 100) + self._debt
+            self._arm_after(max(1, -(-(target - self._charge) // net)))
         elif net < 0 and self._charge > 0:
-            target = _ceil_div(level * self.capacity_uams, 100) - 1 if level > 0 else 0
-            self._arm_after(max(1, _ceil_div(self._charge - target, -net)))
+            target = -(-level * self.capacity_uams // 100) - 1 if level > 0 else 0
+            self._arm_after(max(1, -((target - self._charge) // -net)))
         else:
             self._timer.cancel()
 

@@ -353,7 +353,14 @@ class Doze:
         if (deep, light) != (self.device_idle_mode, self.light_idle_mode):
             self.device_idle_mode, self.light_idle_mode = deep, light
             self._sim.record("device.idle_mode", deep=deep, light=light)
-        snapshot = self.snapshot
-        if snapshot != self._published:
-            self._published = snapshot
+        # compare the fields before building a snapshot (most publishes change nothing)
+        published = self._published
+        light_state = self.light.state
+        if (
+            published.deep is not self.state
+            or published.light is not light_state
+            or published.device_idle_mode is not deep
+            or published.light_idle_mode is not light
+        ):
+            snapshot = self._published = DozeState(self.state, light_state, deep, light)
             self.changed.emit(snapshot)

@@ -246,7 +246,10 @@ class Power:
             for key, until in sorted(radio_until.items()):
                 if until > now:
                     parts.append((self._radio_tag[key], self._radios[key][1]))
-        return Draw(sum(current for _, current in parts), tuple(parts))
+        total = 0
+        for _reason, current in parts:
+            total += current
+        return Draw(total, tuple(parts))
 
     def account(self, reason: str, charge_uams: int) -> None:
         """Charge ``charge_uams`` (µA·ms) to ``reason`` (the battery calls this as it settles)."""
@@ -272,15 +275,18 @@ class Power:
     # --- internals --------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        now = self._sim.now_ms
-        for key in [key for key, until in self._radio_until.items() if until <= now]:
-            del self._radio_until[key]
-        pending = [until for until in self._radio_until.values() if until > now]
-        if pending:
-            self._radio_timer.set_at(min(pending))
-        else:
+        radio_until = self._radio_until
+        pending = False
+        if radio_until:
+            now = self._sim.now_ms
+            for key in [key for key, until in radio_until.items() if until <= now]:
+                del radio_until[key]
+            if radio_until:  # every tail left ends after now
+                self._radio_timer.set_at(min(radio_until.values()))
+                pending = True
+        if not pending:
             self._radio_timer.cancel()
-        awake = self._on and (self._screen_on or bool(self._wakelocks) or bool(pending))
+        awake = self._on and (self._screen_on or bool(self._wakelocks) or pending)
         woke = awake and not self._awake
         self._awake = awake
         self._notify()

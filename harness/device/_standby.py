@@ -139,7 +139,7 @@ class AppStandby:
 
     def bucket(self, package: str) -> StandbyBucket:
         """``getAppStandbyBucket``: EXEMPTED while app standby is disabled."""
-        history = self._get(package)
+        history = self._apps.get(package) or self._get(package)  # every job verdict asks
         return StandbyBucket.EXEMPTED if not self._enabled else history.bucket
 
     def is_inactive(self, package: str) -> bool:

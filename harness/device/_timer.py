@@ -32,7 +32,8 @@ class Timer:
 
     def set_at(self, t_ms: int) -> None:
         """Call back at virtual ``t_ms`` (not before now), replacing any pending call."""
-        self.cancel()
+        if self._handle is not None:  # cancel(), inlined: parts re-arm on every change
+            self._handle.cancel()
         loop = self._sim.loop
         due_ms = max(t_ms, loop.now_ms)
         # what Simulation.call_at does, one call shorter (device parts re-arm on every change)

@@ -43,6 +43,12 @@ def freezer_debounce_timeout_ms(android_version: int) -> int:
     return FREEZER_DEBOUNCE_TIMEOUT_MS_BEFORE_14
 
 
+#: The device view's changes (:class:`~harness.platform.DeviceAdapter`'s names) that cannot
+#: alter what the trackers read (the default network, charging, battery not low, storage, the
+#: device's idleness): a process state (a job's service bound or unbound, two a run) and a uid's
+#: idleness. androidx's trackers hear only the broadcasts of what they track.
+_UNTRACKED_CHANGES: Final = frozenset({"process", "uid"})
+
 #: Why a frozen process thaws, by the state it leaves the cached states for.
 _THAW_REASONS: Final = {
     ProcessState.TOP: "the user opened the app",
@@ -62,7 +68,11 @@ class DeviceTrackers:
         #: What the trackers read now; updated on every device change.
         self.state = ConstraintState()
         self._sync()
-        view.changed.connect(lambda _what: self._sync())
+        view.changed.connect(self._on_change)
+
+    def _on_change(self, what: str) -> None:
+        if what not in _UNTRACKED_CHANGES:
+            self._sync()
 
     def _sync(self) -> None:
         view = self._view

@@ -52,10 +52,12 @@ class Readiness:
             return bucket
         return Bucket.ACTIVE if self.device.is_top(package) else bucket
 
-    def verdict(self, status: JobStatus, now: int) -> Verdict:
-        """``JobStatus.isReady``: whether the job may run now, and if not, the first blocker."""
+    def verdict(self, status: JobStatus, now: int, device: DeviceView | None = None) -> Verdict:
+        """``JobStatus.isReady``: whether the job may run now, and if not, the first blocker;
+        ``device``: the view to read (an evaluation pass's :class:`~._pass_view.PassView`)."""
         job = status.job
-        device = self.device
+        if device is None:
+            device = self.device
         if not device.powered_on:
             return Verdict(Blocker.DEVICE_OFF)
         # cmd jobscheduler run [-f]

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from harness.platform import _batching, _overrides
 from harness.platform._changes import ChangeFilter
@@ -48,6 +49,7 @@ from harness.platform._doze_exit import DozeExit
 from harness.platform._job_info import JobInfo, next_periodic
 from harness.platform._job_parameters import JobStopReason
 from harness.platform._jobs import JobStatus
+from harness.platform._pass_view import PassView
 from harness.platform._quota import QuotaTracker
 from harness.platform._quota_settings import QuotaSettings
 from harness.platform._readiness import Readiness
@@ -382,16 +384,24 @@ class JobSchedulerService:
                 package, now, quota_free=self.readiness.quota_free(package, bucket)
             )
         ready: list[JobStatus] = []
+        # A ready job's verdict, and how many stops came before it: until a stop or a start
+        # changes what a verdict reads, the check before a start reaches the same verdict.
+        ready_verdicts: dict[int, tuple[Verdict, int]] = {}
+        changes = 0
+        view = self._pass_view()
         for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
             if status.stopping:
                 continue
-            verdict = self.verdict(status)
+            verdict = self.readiness.verdict(status, now, view)
             if status.running:
                 if not verdict.runnable:
                     self.runs.stop(status, verdict.stop_reason, verdict.reason)
+                    changes += 1
+                    view = self._pass_view()
                 continue
             if verdict.runnable:
                 ready.append(status)
+                ready_verdicts[id(status)] = (verdict, changes)
             else:
                 self._note_deferred(status, verdict)
         if not ready:
@@ -414,7 +424,9 @@ class JobSchedulerService:
                 status.first_batched_ms = None
                 # each start counts against the app's quota (job and session counts), so the
                 # next job is checked again (JobConcurrencyManager re-checks readiness)
-                verdict = self.verdict(status)
+                verdict, seen_at = ready_verdicts[id(status)]
+                if seen_at != changes:
+                    verdict = self.readiness.verdict(status, now, view)
                 if not verdict.runnable:
                     self._note_deferred(status, verdict)
                     continue
@@ -422,7 +434,11 @@ class JobSchedulerService:
                 no_slot = slots.blocker(status, top=self.device.is_top(status.job.package))
                 if no_slot is not None:
                     self._note_deferred(status, no_slot)
-                elif self.runs.start(status):
+                    continue
+                changes += 1  # a start (or an attempt to start the app's process)
+                started = self.runs.start(status)
+                view = self._pass_view()
+                if started:
                     slots.started(status)
                 else:
                     self._note_deferred(status, Verdict(Blocker.PROCESS_CANNOT_START))
@@ -431,6 +447,13 @@ class JobSchedulerService:
             self._note_deferred(
                 status, _batching.waiting(self.effective_bucket(status.job.package))
             )
+
+    def _pass_view(self) -> DeviceView:
+        """The device as the checks of a pass read it until a start or stop: a
+        :class:`~._pass_view.PassView` when there is more than one job to check."""
+        if len(self._jobs) > 1:
+            return cast(DeviceView, PassView(self.device))
+        return self.device
 
     def _note_deferred(self, status: JobStatus, verdict: Verdict) -> None:
         """Record ``job.deferred`` when the job's blocker or its data changed."""

@@ -21,8 +21,8 @@ from harness.app import App
 from harness.backends import Internet
 from harness.device import Device, ProcessState
 from harness.phone import DeviceBinding, bind_phone
-from harness.phone._freezer import freezer_debounce_timeout_ms
-from harness.sim import Simulation, TraceRecord
+from harness.phone._freezer import DeviceTrackers, freezer_debounce_timeout_ms
+from harness.sim import Signal, Simulation, TraceRecord
 from harness.workmanager import (
     Constraints,
     Data,
@@ -352,3 +352,38 @@ def test_something_delivered_to_a_frozen_process_unfreezes_it_for_the_debounce(
     assert [r.t_ms - left_ms for r in _of(sim, "work.finished", work.id)] == [60_000]
     (thawed,) = sim.trace.of_kind("app.thawed")
     assert thawed["reason"] == "a broadcast reached its receiver"
+
+
+class _CountingView:
+    """What DeviceTrackers reads of a device view, counting the reads."""
+
+    def __init__(self) -> None:
+        self.changed: Signal[str] = Signal("view")
+        self.reads = 0
+
+    def _read(self) -> bool:
+        self.reads += 1
+        return True
+
+    network = property(lambda self: self._read() and None)
+    battery_not_low = property(lambda self: self._read())
+    charging = property(lambda self: self._read())
+    storage_not_low = property(lambda self: self._read())
+    device_idle = property(lambda self: self._read())
+
+
+def test_the_trackers_reread_the_device_on_what_they_track_not_on_a_process_change() -> None:
+    """androidx's trackers hear the broadcasts of what they track: a process state or uid change
+    (a job's service bound) makes them read nothing; a battery or network change does."""
+    view = _CountingView()
+    trackers = DeviceTrackers(view)  # type: ignore[arg-type]
+    assert trackers.state.network_connected is False
+    view.reads = 0
+    view.changed.emit("process")
+    view.changed.emit("uid")
+    assert view.reads == 0
+    view.changed.emit("battery")
+    assert view.reads == 5
+    view.changed.emit("network")
+    view.changed.emit("doze")
+    assert view.reads == 15

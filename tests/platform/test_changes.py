@@ -3,15 +3,19 @@ real changes (BatteryController, DeviceIdleJobsController, QuotaController's TOP
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from harness.platform import (
     Blocker,
     Bucket,
+    DeviceView,
     DozeState,
     JobInfo,
     JobNetworkType,
     JobSchedulerService,
+    JobStatus,
     QuotaLimit,
     QuotaShortfall,
     Verdict,
@@ -156,3 +160,37 @@ def test_a_repeated_change_is_evaluated_while_a_job_waits_for_quota(
     device.changed.emit("doze")
     sim.run_until(3_000)
     assert seen == [0, 2_000]
+
+
+def test_a_job_started_by_an_evaluation_is_checked_once_when_nothing_came_between(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before a start (JobConcurrencyManager) reuses the pass's verdict until a start
+    or a stop changes what a verdict reads: one verdict for one job, then one more per job
+    after the first start."""
+    device = FakeDevice()
+    service = JobSchedulerService(sim, device, process_starter=lambda _p, _r: True)
+    checked: list[int] = []
+    original = service.readiness.verdict
+
+    def counted(status: JobStatus, now: int, device: DeviceView | None = None) -> Verdict:
+        checked.append(status.job.job_id)
+        return original(status, now, device)
+
+    monkeypatch.setattr(service.readiness, "verdict", counted)
+    service.schedule(job(delay_ms=1_000))
+    sim.run_until(500)
+    checked.clear()
+    sim.run_until(1_000)
+    assert checked == [1]
+    assert [r.t_ms for r in sim.trace.of_kind("job.started")] == [1_000]
+    second = replace(job(delay_ms=2_000), job_id=2)
+    third = replace(job(delay_ms=2_000), job_id=3)
+    service.schedule(second)
+    service.schedule(third)
+    sim.run_until(1_500)
+    checked.clear()
+    sim.run_until(2_000)
+    # both checked in the pass; job 2 starts on that verdict, job 3 is checked again after it
+    assert checked == [1, 2, 3, 3]
+    assert [r.fields["job_id"] for r in sim.trace.of_kind("job.started")] == [1, 2, 3]
