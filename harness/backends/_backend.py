@@ -36,6 +36,7 @@ from harness.backends._faults import (
 from harness.backends._latency import ServerLatency
 from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import RestResource
+from harness.backends._urls import url_facts
 from harness.sim import Simulation
 
 #: Response extension naming the fault that answered (the HTTP transport copies it to the trace).
@@ -126,12 +127,16 @@ def _received(
     body's size and digest, and its bytes only when ``keep_body``."""
     size, sha256, content = body_facts(request)
     # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
+    url = url_facts(request.url)
+    headers = request.headers
     return ReceivedRequest(
         t_ms=t_ms,
         method=sys.intern(request.method),
-        url=sys.intern(str(request.url)),
-        path=sys.intern(request.url.path),
-        idempotency_key=request.headers.get("idempotency-key"),
+        url=url.text,
+        path=url.path,
+        # the same as headers.get, without the KeyError it raises and catches for a header
+        # that is not there (most requests have none)
+        idempotency_key=headers.get("idempotency-key") if "idempotency-key" in headers else None,
         request_bytes=size,
         request_sha256=sys.intern(sha256),
         body=content if keep_body else None,
@@ -305,7 +310,7 @@ class Backend:
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` at the current virtual instant (faults first, then routes)."""
         now_ms = self._sim.now_ms
-        path = request.url.path
+        path = url_facts(request.url).path
         # A Retry-After covers what its rate limit governs: a request for another path, which
         # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
         # wait "before making a follow-up request").
@@ -442,7 +447,7 @@ class Internet:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route ``request`` to its origin's backend; an unknown origin is an unmatched request."""
-        origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        origin = url_facts(request.url).origin
         backend = self._backends.get(origin)
         if backend is None:
             self.unrouted.append(_received(request, self._sim.now_ms, status=None, unmatched=True))
