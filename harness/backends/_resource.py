@@ -219,13 +219,15 @@ class RestResource:
         add_route("DELETE", rf"^{path}/[^/]+$", self._delete_one)
 
     def _not_modified(self, request: httpx.Request, etag: str, modified: datetime) -> bool:
-        # ``in`` first: headers.get raises and catches a KeyError for a header not there
+        # the names first, in one pass: headers.get raises and catches a KeyError for each
+        # header that is not there (most requests have neither)
         headers = request.headers
-        if "if-none-match" in headers:
+        names = headers.keys()
+        if "if-none-match" in names:
             if_none_match = headers["if-none-match"]
             tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
             return etag in tags or "*" in tags
-        if "if-modified-since" in headers:
+        if "if-modified-since" in names:
             if_modified_since = headers["if-modified-since"]
             try:
                 since = parsedate_to_datetime(if_modified_since)
@@ -239,8 +241,11 @@ class RestResource:
 
     def _list(self, request: httpx.Request) -> httpx.Response:
         params = url_facts(request.url).params
+        # most lists ask for the first page at the default size with no query at all: the
+        # lookups below would each find nothing in an empty one
+        query = bool(params)
         now_ms = self._sim.now_ms
-        if "since" in params:
+        if query and "since" in params:
             since_ms = _parse_since(params["since"], self._sim)
             if since_ms is None:
                 return _bad_request(request, f"since={params['since']!r} is not ms or ISO-8601")
@@ -255,16 +260,16 @@ class RestResource:
         if self._not_modified(request, etag, modified):
             return httpx.Response(304, headers=cache_headers, request=request)
         try:
-            limit = int(params.get("limit", self.page_size))
+            limit = int(params.get("limit", self.page_size) if query else self.page_size)
         except ValueError:
             return _bad_request(request, f"limit={params.get('limit')!r} is not an integer")
         if not 1 <= limit <= self.max_page_size:
             return _bad_request(request, f"limit must be 1..{self.max_page_size}")
-        if "cursor" in params:
+        if query and "cursor" in params:
             key: PageKey = (self._collection_version, "cursor", params["cursor"], limit)
         else:
             try:
-                page_number = int(params.get("page", "1"))
+                page_number = int(params.get("page", "1")) if query else 1
             except ValueError:
                 return _bad_request(request, f"page={params.get('page')!r} is not an integer")
             if page_number < 1:
