@@ -34,7 +34,7 @@ from harness.backends._faults import (
     retry_after_header,
 )
 from harness.backends._latency import ServerLatency
-from harness.backends._log import ReceivedRequest, RequestLog
+from harness.backends._log import ReceivedRequest, RequestLog, new_entry
 from harness.backends._resource import RestResource
 from harness.backends._urls import url_facts
 from harness.sim import Simulation
@@ -121,7 +121,14 @@ def normalize_origin(origin: str) -> str:
 
 
 def _received(
-    request: httpx.Request, t_ms: int, *, keep_body: bool = False, **outcome: Any
+    request: httpx.Request,
+    t_ms: int,
+    *,
+    keep_body: bool = False,
+    status: int | None,
+    fault: str | None = None,
+    unmatched: bool = False,
+    too_early_after_429: bool = False,
 ) -> ReceivedRequest:
     """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered: its
     body's size and digest, and its bytes only when ``keep_body``."""
@@ -129,7 +136,7 @@ def _received(
     # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
     url = url_facts(request.url)
     headers = request.headers
-    return ReceivedRequest(
+    return new_entry(
         t_ms=t_ms,
         method=sys.intern(request.method),
         url=url.text,
@@ -140,7 +147,10 @@ def _received(
         request_bytes=size,
         request_sha256=sys.intern(sha256),
         body=content if keep_body else None,
-        **outcome,
+        status=status,
+        fault=fault,
+        unmatched=unmatched,
+        too_early_after_429=too_early_after_429,
     )
 
 
