@@ -357,14 +357,15 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
         )
 
-        def reset() -> None:
-            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-
         first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
         if extensions.get(SERVER_HANGS):
             # the server never answers: only the read timeout (or a cut) ends the wait
             leg.wait(None, read_timeout, "read")
         elif extensions.get(SERVER_RESETS):
+
+            def reset() -> None:
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+
             leg.wait(first_byte_ms, read_timeout, "read", reset)
         else:
             # the first byte and the body back to back, ended by one timer; each wait has the
@@ -445,8 +446,8 @@ class _DeviceCookies(httpx.Cookies):
 
     def extract_cookies(self, response: httpx.Response) -> None:
         """Store the cookies ``response`` sets; with no cookie header there are none."""
-        headers = response.headers
-        if "set-cookie" in headers or "set-cookie2" in headers:
+        names = response.headers.keys()  # the names in one pass, not one per ``in``
+        if "set-cookie" in names or "set-cookie2" in names:
             super().extract_cookies(response)
 
 
