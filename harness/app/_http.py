@@ -446,8 +446,8 @@ class _DeviceCookies(httpx.Cookies):
 
     def extract_cookies(self, response: httpx.Response) -> None:
         """Store the cookies ``response`` sets; with no cookie header there are none."""
-        names = response.headers.keys()  # the names in one pass, not one per ``in``
-        if "set-cookie" in names or "set-cookie2" in names:
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
             super().extract_cookies(response)
 
 
