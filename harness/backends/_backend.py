@@ -36,7 +36,7 @@ from harness.backends._faults import (
 from harness.backends._latency import ServerLatency
 from harness.backends._log import ReceivedRequest, RequestLog, new_entry
 from harness.backends._resource import RestResource
-from harness.backends._urls import url_facts
+from harness.backends._urls import UrlFacts, url_facts
 from harness.sim import Simulation
 
 #: Response extension naming the fault that answered (the HTTP transport copies it to the trace).
@@ -123,6 +123,7 @@ def normalize_origin(origin: str) -> str:
 def _received(
     request: httpx.Request,
     t_ms: int,
+    url: UrlFacts,
     *,
     keep_body: bool = False,
     status: int | None,
@@ -130,11 +131,12 @@ def _received(
     unmatched: bool = False,
     too_early_after_429: bool = False,
 ) -> ReceivedRequest:
-    """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered: its
-    body's size and digest, and its bytes only when ``keep_body``."""
+    """The log entry of ``request`` (whose URL's facts are ``url``) as it arrived at ``t_ms``,
+    with how it was answered: its body's size and digest, and its bytes only when
+    ``keep_body``."""
     size, sha256, content = body_facts(request)
-    # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
-    url = url_facts(request.url)
+    # a log of a year's requests repeats a few URLs: one copy of each text (interned), not one
+    # per entry
     headers = request.headers
     return new_entry(
         t_ms=t_ms,
@@ -319,8 +321,11 @@ class Backend:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` at the current virtual instant (faults first, then routes)."""
+        return self._handle(request, url_facts(request.url))
+
+    def _handle(self, request: httpx.Request, url: UrlFacts) -> httpx.Response:
         now_ms = self._sim.now_ms
-        path = url_facts(request.url).path
+        path = url.path
         # A Retry-After covers what its rate limit governs: a request for another path, which
         # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
         # wait "before making a follow-up request").
@@ -331,14 +336,21 @@ class Backend:
         )
         response, fault = self._answer(request, now_ms, path)
         if response is None:
-            self._log(request, None, fault="unmatched", unmatched=True, too_early=too_early)
+            self._log(
+                request, url, now_ms, None, fault="unmatched", unmatched=True, too_early=too_early
+            )
             self._sim.record("http.unmatched", method=request.method, url=str(request.url))
             raise AllMockedAssertionError(f"RESPX: {request!r} not mocked!")
         if fault is not None:
             response.extensions[FAULT_EXTENSION] = fault
         answered = fault not in ("timeout", "reset")
         self._log(
-            request, response.status_code if answered else None, fault=fault, too_early=too_early
+            request,
+            url,
+            now_ms,
+            response.status_code if answered else None,
+            fault=fault,
+            too_early=too_early,
         )
         return response
 
@@ -393,6 +405,8 @@ class Backend:
     def _log(
         self,
         request: httpx.Request,
+        url: UrlFacts,
+        now_ms: int,
         status: int | None,
         *,
         fault: str | None,
@@ -402,7 +416,8 @@ class Backend:
         self.requests.append(
             _received(
                 request,
-                self._sim.now_ms,
+                now_ms,
+                url,
                 keep_body=self.keep_bodies,
                 status=status,
                 fault=None if unmatched else fault,
@@ -457,17 +472,20 @@ class Internet:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route ``request`` to its origin's backend; an unknown origin is an unmatched request."""
-        origin = url_facts(request.url).origin
+        url = url_facts(request.url)
+        origin = url.origin
         backend = self._backends.get(origin)
         if backend is None:
-            self.unrouted.append(_received(request, self._sim.now_ms, status=None, unmatched=True))
+            self.unrouted.append(
+                _received(request, self._sim.now_ms, url, status=None, unmatched=True)
+            )
             self._sim.record("http.unmatched", method=request.method, url=str(request.url))
             known = ", ".join(self._backends) or "none"
             raise AllMockedAssertionError(
                 f"RESPX: {request!r} not mocked! No backend serves {origin} (known: {known}); "
                 "add one with internet.backend(origin)"
             )
-        return backend.handle(request)
+        return backend._handle(request, url)
 
     def requests(self) -> list[ReceivedRequest]:
         """Every request any backend received, in arrival order."""
