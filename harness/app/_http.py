@@ -137,6 +137,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         on_request: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._sim = sim
+        #: the simulation's clock, read at each request's start and end
+        self._clock = sim.clock
         self._network = network
         self._internet = internet
         self._package = package
@@ -194,7 +196,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Carry ``request`` over the simulated network; see the module docs."""
-        started_ms = self._sim.now_ms
+        started_ms = self._clock.now_ms
         deaths_before = len(self._process_deaths)
         # a body of declared size counts by its size, unread (harness.backends.SizedBody)
         sent = request.stream
@@ -399,7 +401,7 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         bytes_down: int = 0,
     ) -> None:
         sim = self._sim
-        now_ms = sim.now_ms
+        now_ms = self._clock.now_ms
         record = {
             "package": self._package,
             **fields,

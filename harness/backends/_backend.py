@@ -187,6 +187,8 @@ class Backend:
         keep_bodies: bool = False,
     ) -> None:
         self._sim = sim
+        #: the simulation's clock, read as each request arrives
+        self._clock = sim.clock
         self.origin = normalize_origin(origin)
         self.host = httpx.URL(self.origin).host
         self.router = (
@@ -324,7 +326,7 @@ class Backend:
         return self._handle(request, url_facts(request.url))
 
     def _handle(self, request: httpx.Request, url: UrlFacts) -> httpx.Response:
-        now_ms = self._sim.now_ms
+        now_ms = self._clock.now_ms
         path = url.path
         # A Retry-After covers what its rate limit governs: a request for another path, which
         # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
