@@ -45,7 +45,7 @@ from harness.backends import (
     Internet,
     SizedBody,
 )
-from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
+from harness.sim import Signal, Simulation, VirtualEventLoop, in_blocking_thread, wait_on_loop
 
 #: Minimum TCP retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms).
 MIN_RTO_MS: Final = 200
@@ -150,8 +150,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         self._process_deaths: list[str] = []
         #: per parsed URL: its text, its raw path's length, whether it is https
         self._urls: dict[object, tuple[str, int, bool]] = {}
-        #: the watch of the network signal on the loop the last request ran on
-        self._watching: Watch | None = None
+        #: the loop the last request ran on and its watch of the network signal
+        self._watching: tuple[VirtualEventLoop, Watch] | None = None
 
     def note_process_died(self, reason: str) -> None:
         """The app's process died (``reason``): requests in flight now die with it."""
@@ -163,11 +163,11 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         watching = self._watching
         if (
             watching is None
-            or watching.signal is not signal
-            or watching.loop is not asyncio.get_running_loop()
+            or watching[1].signal is not signal
+            or watching[0] is not asyncio.get_running_loop()
         ):
             watching = self._watching = watch(signal)
-        return Leg(watching, request)
+        return Leg(*watching, request)
 
     def _url_facts(self, url: httpx.URL) -> tuple[str, int, bool]:
         """``str(url)``, the length of its raw path, and whether it is https: kept per parse

@@ -47,10 +47,10 @@ class Watch:
     """The requests in flight on one app's network signal, cut in the order each began the
     phase it is in (what one subscription per phase, connected as it began, would give)."""
 
-    __slots__ = ("_legs", "loop", "signal")
+    __slots__ = ("_legs", "signal")
 
-    def __init__(self, loop: VirtualEventLoop, signal: Signal[object]) -> None:
-        self.loop = loop
+    def __init__(self, signal: Signal[object]) -> None:
+        # no reference to the loop: a watch is the value of the loop's weak key in _WATCHES
         self.signal = signal
         self._legs: dict[Leg, None] = {}
         signal.connect(self._cut)
@@ -67,9 +67,10 @@ _WATCHES: weakref.WeakKeyDictionary[VirtualEventLoop, dict[Signal[object], Watch
 )
 
 
-def watch(signal: Signal[object]) -> Watch:
-    """The watch of ``signal`` on the running simulation loop (one per loop and signal; a
-    caller may keep it while the same loop runs and ``signal`` is the one it waits on)."""
+def watch(signal: Signal[object]) -> tuple[VirtualEventLoop, Watch]:
+    """The running simulation loop and its watch of ``signal`` (one per loop and signal; a
+    caller may keep the watch while the same loop runs and ``signal`` is the one it waits
+    on)."""
     loop = asyncio.get_running_loop()
     if not isinstance(loop, VirtualEventLoop):
         raise RuntimeError("a request on the simulated network runs on a simulation's loop")
@@ -78,8 +79,8 @@ def watch(signal: Signal[object]) -> Watch:
         watches = _WATCHES[loop] = {}
     found = watches.get(signal)
     if found is None:
-        found = watches[signal] = Watch(loop, signal)
-    return found
+        found = watches[signal] = Watch(signal)
+    return loop, found
 
 
 class Leg:
@@ -108,10 +109,10 @@ class Leg:
         "future",
     )
 
-    def __init__(self, watching: Watch, request: httpx.Request) -> None:
-        """A leg of ``request`` on the running loop, cut by changes ``watching`` sees (the
-        running loop's :func:`watch` of the app's network signal)."""
-        self._loop = watching.loop
+    def __init__(self, loop: VirtualEventLoop, watching: Watch, request: httpx.Request) -> None:
+        """A leg of ``request`` on ``loop`` (the running one), cut by changes ``watching`` sees
+        (the loop's :func:`watch` of the app's network signal)."""
+        self._loop = loop
         self._watch = watching
         self._watching = False
         self._request = request
