@@ -34,7 +34,7 @@ from harness.backends._faults import (
     retry_after_header,
 )
 from harness.backends._latency import ServerLatency
-from harness.backends._log import ReceivedRequest, RequestLog, new_entry
+from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import RestResource
 from harness.backends._urls import UrlFacts, url_facts
 from harness.sim import Simulation
@@ -120,6 +120,13 @@ def normalize_origin(origin: str) -> str:
     return f"{url.scheme}://{url.netloc.decode()}"
 
 
+def _idempotency_key(request: httpx.Request) -> str | None:
+    """``request.headers.get("idempotency-key")``, without the ``KeyError`` that raises and
+    catches for a header that is not there (most requests have none)."""
+    headers = request.headers
+    return headers.get("idempotency-key") if "idempotency-key" in headers else None
+
+
 def _received(
     request: httpx.Request,
     t_ms: int,
@@ -133,19 +140,14 @@ def _received(
 ) -> ReceivedRequest:
     """The log entry of ``request`` (whose URL's facts are ``url``) as it arrived at ``t_ms``,
     with how it was answered: its body's size and digest, and its bytes only when
-    ``keep_body``."""
+    ``keep_body`` (what :meth:`Backend._log` adds to a log by its fields)."""
     size, sha256, content = body_facts(request)
-    # a log of a year's requests repeats a few URLs: one copy of each text (interned), not one
-    # per entry
-    headers = request.headers
-    return new_entry(
+    return ReceivedRequest(
         t_ms=t_ms,
         method=sys.intern(request.method),
         url=url.text,
         path=url.path,
-        # the same as headers.get, without the KeyError it raises and catches for a header
-        # that is not there (most requests have none)
-        idempotency_key=headers.get("idempotency-key") if "idempotency-key" in headers else None,
+        idempotency_key=_idempotency_key(request),
         request_bytes=size,
         request_sha256=sys.intern(sha256),
         body=content if keep_body else None,
@@ -415,18 +417,23 @@ class Backend:
         unmatched: bool = False,
         too_early: bool = False,
     ) -> None:
-        self.requests.append(
-            _received(
-                request,
-                now_ms,
-                url,
-                keep_body=self.keep_bodies,
-                status=status,
-                fault=None if unmatched else fault,
-                unmatched=unmatched,
-                too_early_after_429=too_early,
-            )
+        # what self.requests.append(_received(...)) keeps, added by its fields: the log keeps
+        # columns (RequestLog), so no entry is built to be taken apart again
+        size, sha256, content = body_facts(request)
+        # a log of a year's requests repeats a few URLs: one copy of each text (interned)
+        shape = (
+            sys.intern(request.method),
+            url.text,
+            url.path,
+            status,
+            None if unmatched else fault,
+            size,
+            unmatched,
+            too_early,
+            sys.intern(sha256),
         )
+        body = content if self.keep_bodies else None
+        self.requests.add(now_ms, shape, _idempotency_key(request), body)
 
 
 class Internet:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, dataclass
-from typing import Any, Final, overload
+from dataclasses import dataclass
+from typing import overload
 
 from harness._units import MS_PER_HOUR
 from harness.backends._body import EMPTY_SHA256
@@ -40,36 +40,6 @@ class ReceivedRequest:
     body: bytes | None = None
 
 
-def _entry_maker() -> Callable[..., ReceivedRequest]:
-    """``ReceivedRequest(**fields)``, generated as dataclasses generate ``__init__`` (one line
-    per field) but setting each slot through its descriptor: a frozen dataclass's ``__init__``
-    sets each field through ``object.__setattr__`` by name, about twice the cost, and a server
-    logs an entry for every request."""
-    names = list(ReceivedRequest.__dataclass_fields__)
-    defaults = {
-        name: field.default
-        for name, field in ReceivedRequest.__dataclass_fields__.items()
-        if field.default is not MISSING
-    }
-    parameters = [f"{name}=defaults[{name!r}]" if name in defaults else name for name in names]
-    lines = [f"def new_entry(*, {', '.join(parameters)}):", "    entry = new(ReceivedRequest)"]
-    lines += [f"    set_{name}(entry, {name})" for name in names]
-    lines += ["    return entry"]
-    namespace: dict[str, Any] = {
-        "new": object.__new__,
-        "ReceivedRequest": ReceivedRequest,
-        "defaults": defaults,
-    }
-    namespace.update({f"set_{name}": getattr(ReceivedRequest, name).__set__ for name in names})
-    exec("\n".join(lines), namespace)  # code made from the field names only
-    function: Callable[..., ReceivedRequest] = namespace["new_entry"]
-    function.__doc__ = """``ReceivedRequest(**fields)``, keywords only, for the server's log."""
-    return function
-
-
-new_entry: Final = _entry_maker()
-
-
 class RequestLog:
     """Append-only log of :class:`ReceivedRequest` with counting helpers.
 
@@ -94,28 +64,40 @@ class RequestLog:
 
     def append(self, entry: ReceivedRequest) -> None:
         """Record one request."""
-        shape = (
-            entry.method,
-            entry.url,
-            entry.path,
-            entry.status,
-            entry.fault,
-            entry.request_bytes,
-            entry.unmatched,
-            entry.too_early_after_429,
-            entry.request_sha256,
+        self.add(
+            entry.t_ms,
+            (
+                entry.method,
+                entry.url,
+                entry.path,
+                entry.status,
+                entry.fault,
+                entry.request_bytes,
+                entry.unmatched,
+                entry.too_early_after_429,
+                entry.request_sha256,
+            ),
+            entry.idempotency_key,
+            entry.body,
         )
+
+    def add(
+        self, t_ms: int, shape: _Shape, idempotency_key: str | None, body: bytes | None
+    ) -> None:
+        """Record one request from its fields (what :meth:`append` keeps of an entry, for a
+        server that has no entry to build): ``shape`` is ``(method, url, path, status, fault,
+        request_bytes, unmatched, too_early_after_429, request_sha256)``."""
         shape_id = self._shape_ids.get(shape)
         if shape_id is None:
             shape_id = self._shape_ids[shape] = len(self._shapes)
             self._shapes.append(shape)
         index = len(self._t_ms)
-        self._t_ms.append(entry.t_ms)
+        self._t_ms.append(t_ms)
         self._which.append(shape_id)
-        if entry.idempotency_key is not None:
-            self._keys[index] = entry.idempotency_key
-        if entry.body is not None:
-            self._bodies[index] = entry.body
+        if idempotency_key is not None:
+            self._keys[index] = idempotency_key
+        if body is not None:
+            self._bodies[index] = body
 
     def _entry(self, index: int) -> ReceivedRequest:
         method, url, path, status, fault, size, unmatched, early, sha256 = self._shapes[
