@@ -35,7 +35,7 @@ import httpx
 from respx.models import AllMockedAssertionError
 
 from harness.app._context import current_app
-from harness.app._waits import Leg, _Cut
+from harness.app._waits import Leg, Watch, _Cut, watch
 from harness.backends import (
     FAULT_EXTENSION,
     SERVER_DELAY_MS,
@@ -45,7 +45,7 @@ from harness.backends import (
     Internet,
     SizedBody,
 )
-from harness.sim import Signal, Simulation, in_blocking_thread, wait_on_loop
+from harness.sim import Signal, Simulation, VirtualEventLoop, in_blocking_thread, wait_on_loop
 
 #: Minimum TCP retransmission timeout (RFC 6298 recommends 1 s; Linux uses 200 ms).
 MIN_RTO_MS: Final = 200
@@ -137,6 +137,8 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         on_request: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self._sim = sim
+        #: the simulation's clock, read at each request's start and end
+        self._clock = sim.clock
         self._network = network
         self._internet = internet
         self._package = package
@@ -146,18 +148,40 @@ class DeviceTransport(httpx.AsyncBaseTransport):
         self.bytes_metered = 0
         self.bytes_unmetered = 0
         self._process_deaths: list[str] = []
+        #: per parsed URL: its text, its raw path's length, whether it is https
+        self._urls: dict[object, tuple[str, int, bool]] = {}
+        #: the loop the last request ran on and its watch of the network signal
+        self._watching: tuple[VirtualEventLoop, Watch] | None = None
 
     def note_process_died(self, reason: str) -> None:
         """The app's process died (``reason``): requests in flight now die with it."""
         self._process_deaths.append(reason)
 
-    @staticmethod
-    async def _leg_done(leg: Leg) -> None:
-        """Await ``leg``; whatever ends the await early (a cancellation) drops what is armed."""
-        try:
-            await leg.future
-        finally:
-            leg.close()
+    def _leg(self, request: httpx.Request) -> Leg:
+        """A new :class:`Leg` of ``request`` on the running loop, watching the app's network."""
+        signal = self._network.changed
+        watching = self._watching
+        if (
+            watching is None
+            or watching[1].signal is not signal
+            or watching[0] is not asyncio.get_running_loop()
+        ):
+            watching = self._watching = watch(signal)
+        return Leg(*watching, request)
+
+    def _url_facts(self, url: httpx.URL) -> tuple[str, int, bool]:
+        """``str(url)``, the length of its raw path, and whether it is https: kept per parse
+        (every request to a URL the client parsed once shares that parse, ``_uri_reference``,
+        and ``URL.__str__`` and ``URL.raw_path`` rebuild their text on every read)."""
+        parsed = getattr(url, "_uri_reference", None)
+        facts = self._urls.get(parsed) if parsed is not None else None
+        if facts is None:
+            facts = (str(url), len(url.raw_path), url.scheme == "https")
+            if parsed is not None:
+                if len(self._urls) >= _URL_CACHE_SIZE:
+                    self._urls.clear()
+                self._urls[parsed] = facts
+        return facts
 
     def _retransmit_ms(self, link: Link, packets: int) -> int:
         loss = link.loss
@@ -172,26 +196,37 @@ class DeviceTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Carry ``request`` over the simulated network; see the module docs."""
-        started_ms = self._sim.now_ms
+        started_ms = self._clock.now_ms
         deaths_before = len(self._process_deaths)
         # a body of declared size counts by its size, unread (harness.backends.SizedBody)
         sent = request.stream
-        body_size = sent.size if isinstance(sent, SizedBody) else len(await request.aread())
-        header_bytes = _header_bytes(request.headers) + 16
-        bytes_up = body_size + header_bytes + len(request.url.raw_path)
+        if isinstance(sent, SizedBody):
+            body_size = sent.size
+        else:
+            try:
+                body_size = len(request.content)  # a body httpx loaded as it built the request
+            except httpx.RequestNotRead:
+                body_size = len(await request.aread())
+        url_text, raw_path_bytes, https = self._url_facts(request.url)
+        bytes_up = body_size + _header_bytes(request.headers) + 16 + raw_path_bytes
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        fields: dict[str, Any] = {"method": request.method, "url": str(request.url)}
         link = self._network.link()
         if link is None:
+            fields: dict[str, Any] = {"method": request.method, "url": url_text}
             self._record(fields, started_ms, error="ConnectError: network is unreachable")
             raise httpx.ConnectError("[Errno 101] Network is unreachable", request=request)
-        fields.update(transport=link.transport, metered=link.metered)
+        fields = {
+            "method": request.method,
+            "url": url_text,
+            "transport": link.transport,
+            "metered": link.metered,
+        }
         rtt = 2 * link.latency_ms
-        handshakes = 2 if request.url.scheme == "https" else 1
+        handshakes = 2 if https else 1
         read_timeout = timeouts.get("read")
         #: what the server answered, filled in by ``answer`` (or the task, for an async body)
         exchange = _Exchange()
-        leg = Leg(self._network.changed, request)
+        leg = self._leg(request)
 
         def answer() -> None:
             # Connected and sent: the server answers now. This runs in the timer callback that
@@ -225,7 +260,11 @@ class DeviceTransport(httpx.AsyncBaseTransport):
                 then_phase=(send_ms, timeouts.get("write"), "write"),
             )
             try:
-                await self._leg_done(leg)
+                # whatever ends the await early (a cancellation) drops what the leg armed
+                try:
+                    await leg.future
+                finally:
+                    leg.close()
             except AllMockedAssertionError:
                 self._record(fields, started_ms, error="unmatched: no route for this request")
                 raise
@@ -233,9 +272,12 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             assert response is not None
             if exchange.content is None and exchange.sized is None:
                 exchange.content = await response.aread()
-                leg = Leg(self._network.changed, request)
+                leg = self._leg(request)
                 self._await_answer(request, leg, exchange, link, read_timeout)
-                await self._leg_done(leg)
+                try:
+                    await leg.future
+                finally:
+                    leg.close()
             _note_fault(fields, exchange)
         except _Cut as cut:
             _note_fault(fields, exchange)
@@ -317,14 +359,15 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             (len(content or b"") if sized is None else sized.size) + response_header_bytes + 17
         )
 
-        def reset() -> None:
-            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-
         first_byte_ms = int(extensions.get(SERVER_DELAY_MS, 0)) + link.latency_ms
         if extensions.get(SERVER_HANGS):
             # the server never answers: only the read timeout (or a cut) ends the wait
             leg.wait(None, read_timeout, "read")
         elif extensions.get(SERVER_RESETS):
+
+            def reset() -> None:
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+
             leg.wait(first_byte_ms, read_timeout, "read", reset)
         else:
             # the first byte and the body back to back, ended by one timer; each wait has the
@@ -347,17 +390,25 @@ class DeviceTransport(httpx.AsyncBaseTransport):
             self.bytes_unmetered += total
         self._network.note_transfer(bytes_up, bytes_down, link)
 
-    def _record(self, fields: dict[str, Any], started_ms: int, **outcome: Any) -> None:
+    def _record(
+        self,
+        fields: dict[str, Any],
+        started_ms: int,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        bytes_up: int = 0,
+        bytes_down: int = 0,
+    ) -> None:
         sim = self._sim
-        now_ms = sim.now_ms
+        now_ms = self._clock.now_ms
         record = {
             "package": self._package,
             **fields,
-            "status": None,
-            "error": None,
-            "bytes_up": 0,
-            "bytes_down": 0,
-            **outcome,
+            "status": status,
+            "error": error,
+            "bytes_up": bytes_up,
+            "bytes_down": bytes_down,
             "duration_ms": now_ms - started_ms,
         }
         sim.trace.emit(now_ms, "http.request", **record)  # what sim.record does

@@ -7,7 +7,7 @@ instead a :class:`Leg` arms the phases from timer callbacks, and the task awaits
 Two phases with nothing to do between them (connecting then sending; the first byte then the
 body) are armed at once and ended by one timer: the instant the second starts is known, so a
 cut or a timeout tells them apart without a timer of its own. One change of the network cuts
-the requests in flight in the order each began the phase it is in (:class:`_Watch`), as when
+the requests in flight in the order each began the phase it is in (:class:`Watch`), as when
 each phase subscribed to the change on its own.
 """
 
@@ -43,13 +43,15 @@ _STARTS: Final = itertools.count()
 _Place = tuple[tuple[int, int, int], int]
 
 
-class _Watch:
+class Watch:
     """The requests in flight on one app's network signal, cut in the order each began the
     phase it is in (what one subscription per phase, connected as it began, would give)."""
 
-    __slots__ = ("_legs",)
+    __slots__ = ("_legs", "signal")
 
     def __init__(self, signal: Signal[object]) -> None:
+        # no reference to the loop: a watch is the value of the loop's weak key in _WATCHES
+        self.signal = signal
         self._legs: dict[Leg, None] = {}
         signal.connect(self._cut)
 
@@ -60,19 +62,25 @@ class _Watch:
 
 
 #: Per simulation loop, the watch of each network signal its requests wait on.
-_WATCHES: weakref.WeakKeyDictionary[VirtualEventLoop, dict[Signal[object], _Watch]] = (
+_WATCHES: weakref.WeakKeyDictionary[VirtualEventLoop, dict[Signal[object], Watch]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _watch(loop: VirtualEventLoop, signal: Signal[object]) -> _Watch:
+def watch(signal: Signal[object]) -> tuple[VirtualEventLoop, Watch]:
+    """The running simulation loop and its watch of ``signal`` (one per loop and signal; a
+    caller may keep the watch while the same loop runs and ``signal`` is the one it waits
+    on)."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(loop, VirtualEventLoop):
+        raise RuntimeError("a request on the simulated network runs on a simulation's loop")
     watches = _WATCHES.get(loop)
     if watches is None:
         watches = _WATCHES[loop] = {}
-    watch = watches.get(signal)
-    if watch is None:
-        watch = watches[signal] = _Watch(signal)
-    return watch
+    found = watches.get(signal)
+    if found is None:
+        found = watches[signal] = Watch(signal)
+    return loop, found
 
 
 class Leg:
@@ -101,12 +109,11 @@ class Leg:
         "future",
     )
 
-    def __init__(self, signal: Signal[object], request: httpx.Request) -> None:
-        loop = asyncio.get_running_loop()
-        if not isinstance(loop, VirtualEventLoop):
-            raise RuntimeError("a request on the simulated network runs on a simulation's loop")
+    def __init__(self, loop: VirtualEventLoop, watching: Watch, request: httpx.Request) -> None:
+        """A leg of ``request`` on ``loop`` (the running one), cut by changes ``watching`` sees
+        (the loop's :func:`watch` of the app's network signal)."""
         self._loop = loop
-        self._watch = _watch(loop, signal)
+        self._watch = watching
         self._watching = False
         self._request = request
         self._handles: list[asyncio.TimerHandle] = []
@@ -166,7 +173,7 @@ class Leg:
             self._watch._legs[self] = None
 
     def place(self) -> _Place:
-        """Where the phase under way began in the loop's order (see :class:`_Watch`)."""
+        """Where the phase under way began in the loop's order (see :class:`Watch`)."""
         if self.turned():
             return (self._turn_key, -1)
         return self._start

@@ -36,6 +36,7 @@ from harness.backends._faults import (
 from harness.backends._latency import ServerLatency
 from harness.backends._log import ReceivedRequest, RequestLog
 from harness.backends._resource import RestResource
+from harness.backends._urls import UrlFacts, url_facts
 from harness.sim import Simulation
 
 #: Response extension naming the fault that answered (the HTTP transport copies it to the trace).
@@ -119,23 +120,41 @@ def normalize_origin(origin: str) -> str:
     return f"{url.scheme}://{url.netloc.decode()}"
 
 
+def _idempotency_key(request: httpx.Request) -> str | None:
+    """``request.headers.get("idempotency-key")``, without the ``KeyError`` that raises and
+    catches for a header that is not there (most requests have none)."""
+    headers = request.headers
+    return headers.get("idempotency-key") if "idempotency-key" in headers else None
+
+
 def _received(
-    request: httpx.Request, t_ms: int, *, keep_body: bool = False, **outcome: Any
+    request: httpx.Request,
+    t_ms: int,
+    url: UrlFacts,
+    *,
+    keep_body: bool = False,
+    status: int | None,
+    fault: str | None = None,
+    unmatched: bool = False,
+    too_early_after_429: bool = False,
 ) -> ReceivedRequest:
-    """The log entry of ``request`` as it arrived at ``t_ms``, with how it was answered: its
-    body's size and digest, and its bytes only when ``keep_body``."""
+    """The log entry of ``request`` (whose URL's facts are ``url``) as it arrived at ``t_ms``,
+    with how it was answered: its body's size and digest, and its bytes only when
+    ``keep_body`` (what :meth:`Backend._log` adds to a log by its fields)."""
     size, sha256, content = body_facts(request)
-    # a log of a year's requests repeats a few URLs: one copy of each text, not one per entry
     return ReceivedRequest(
         t_ms=t_ms,
         method=sys.intern(request.method),
-        url=sys.intern(str(request.url)),
-        path=sys.intern(request.url.path),
-        idempotency_key=request.headers.get("idempotency-key"),
+        url=url.text,
+        path=url.path,
+        idempotency_key=_idempotency_key(request),
         request_bytes=size,
         request_sha256=sys.intern(sha256),
         body=content if keep_body else None,
-        **outcome,
+        status=status,
+        fault=fault,
+        unmatched=unmatched,
+        too_early_after_429=too_early_after_429,
     )
 
 
@@ -170,6 +189,8 @@ class Backend:
         keep_bodies: bool = False,
     ) -> None:
         self._sim = sim
+        #: the simulation's clock, read as each request arrives
+        self._clock = sim.clock
         self.origin = normalize_origin(origin)
         self.host = httpx.URL(self.origin).host
         self.router = (
@@ -304,8 +325,11 @@ class Backend:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` at the current virtual instant (faults first, then routes)."""
-        now_ms = self._sim.now_ms
-        path = request.url.path
+        return self._handle(request, url_facts(request.url))
+
+    def _handle(self, request: httpx.Request, url: UrlFacts) -> httpx.Response:
+        now_ms = self._clock.now_ms
+        path = url.path
         # A Retry-After covers what its rate limit governs: a request for another path, which
         # that limit never refused, is not a retry (RFC 9110 section 10.2.3: the client ought to
         # wait "before making a follow-up request").
@@ -316,14 +340,21 @@ class Backend:
         )
         response, fault = self._answer(request, now_ms, path)
         if response is None:
-            self._log(request, None, fault="unmatched", unmatched=True, too_early=too_early)
+            self._log(
+                request, url, now_ms, None, fault="unmatched", unmatched=True, too_early=too_early
+            )
             self._sim.record("http.unmatched", method=request.method, url=str(request.url))
             raise AllMockedAssertionError(f"RESPX: {request!r} not mocked!")
         if fault is not None:
             response.extensions[FAULT_EXTENSION] = fault
         answered = fault not in ("timeout", "reset")
         self._log(
-            request, response.status_code if answered else None, fault=fault, too_early=too_early
+            request,
+            url,
+            now_ms,
+            response.status_code if answered else None,
+            fault=fault,
+            too_early=too_early,
         )
         return response
 
@@ -378,23 +409,31 @@ class Backend:
     def _log(
         self,
         request: httpx.Request,
+        url: UrlFacts,
+        now_ms: int,
         status: int | None,
         *,
         fault: str | None,
         unmatched: bool = False,
         too_early: bool = False,
     ) -> None:
-        self.requests.append(
-            _received(
-                request,
-                self._sim.now_ms,
-                keep_body=self.keep_bodies,
-                status=status,
-                fault=None if unmatched else fault,
-                unmatched=unmatched,
-                too_early_after_429=too_early,
-            )
+        # what self.requests.append(_received(...)) keeps, added by its fields: the log keeps
+        # columns (RequestLog), so no entry is built to be taken apart again
+        size, sha256, content = body_facts(request)
+        # a log of a year's requests repeats a few URLs: one copy of each text (interned)
+        shape = (
+            sys.intern(request.method),
+            url.text,
+            url.path,
+            status,
+            None if unmatched else fault,
+            size,
+            unmatched,
+            too_early,
+            sys.intern(sha256),
         )
+        body = content if self.keep_bodies else None
+        self.requests.add(now_ms, shape, _idempotency_key(request), body)
 
 
 class Internet:
@@ -442,17 +481,20 @@ class Internet:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route ``request`` to its origin's backend; an unknown origin is an unmatched request."""
-        origin = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        url = url_facts(request.url)
+        origin = url.origin
         backend = self._backends.get(origin)
         if backend is None:
-            self.unrouted.append(_received(request, self._sim.now_ms, status=None, unmatched=True))
+            self.unrouted.append(
+                _received(request, self._sim.now_ms, url, status=None, unmatched=True)
+            )
             self._sim.record("http.unmatched", method=request.method, url=str(request.url))
             known = ", ".join(self._backends) or "none"
             raise AllMockedAssertionError(
                 f"RESPX: {request!r} not mocked! No backend serves {origin} (known: {known}); "
                 "add one with internet.backend(origin)"
             )
-        return backend.handle(request)
+        return backend._handle(request, url)
 
     def requests(self) -> list[ReceivedRequest]:
         """Every request any backend received, in arrival order."""

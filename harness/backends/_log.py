@@ -64,28 +64,40 @@ class RequestLog:
 
     def append(self, entry: ReceivedRequest) -> None:
         """Record one request."""
-        shape = (
-            entry.method,
-            entry.url,
-            entry.path,
-            entry.status,
-            entry.fault,
-            entry.request_bytes,
-            entry.unmatched,
-            entry.too_early_after_429,
-            entry.request_sha256,
+        self.add(
+            entry.t_ms,
+            (
+                entry.method,
+                entry.url,
+                entry.path,
+                entry.status,
+                entry.fault,
+                entry.request_bytes,
+                entry.unmatched,
+                entry.too_early_after_429,
+                entry.request_sha256,
+            ),
+            entry.idempotency_key,
+            entry.body,
         )
+
+    def add(
+        self, t_ms: int, shape: _Shape, idempotency_key: str | None, body: bytes | None
+    ) -> None:
+        """Record one request from its fields (what :meth:`append` keeps of an entry, for a
+        server that has no entry to build): ``shape`` is ``(method, url, path, status, fault,
+        request_bytes, unmatched, too_early_after_429, request_sha256)``."""
         shape_id = self._shape_ids.get(shape)
         if shape_id is None:
             shape_id = self._shape_ids[shape] = len(self._shapes)
             self._shapes.append(shape)
         index = len(self._t_ms)
-        self._t_ms.append(entry.t_ms)
+        self._t_ms.append(t_ms)
         self._which.append(shape_id)
-        if entry.idempotency_key is not None:
-            self._keys[index] = entry.idempotency_key
-        if entry.body is not None:
-            self._bodies[index] = entry.body
+        if idempotency_key is not None:
+            self._keys[index] = idempotency_key
+        if body is not None:
+            self._bodies[index] = body
 
     def _entry(self, index: int) -> ReceivedRequest:
         method, url, path, status, fault, size, unmatched, early, sha256 = self._shapes[

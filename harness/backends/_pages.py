@@ -2,7 +2,7 @@
 
 A page's JSON changes only when the collection does, except for its last field, the server
 time of the answer. :class:`EncodedPages` keeps each page encoded up to that field, and
-:func:`page_response` completes it: the same bytes and headers, in the same order, as
+:meth:`EncodedPages.response` completes it: the same bytes and headers, in the same order, as
 ``httpx.Response(json=body)`` sends (httpx's ``encode_json``: ``json.dumps`` with
 ``ensure_ascii=False`` and compact separators, UTF-8, ``Content-Length`` then ``Content-Type``).
 """
@@ -24,10 +24,12 @@ PAGES_KEPT: Final = 64
 class EncodedPages:
     """The pages of one collection answered since it last changed, encoded up to the time."""
 
-    __slots__ = ("_pages",)
+    __slots__ = ("_headers", "_pages")
 
     def __init__(self) -> None:
         self._pages: dict[PageKey, bytes] = {}
+        #: the headers last answered: for these validator headers and this body length
+        self._headers: tuple[dict[str, str], int, httpx.Headers] | None = None
 
     def get(self, key: PageKey) -> bytes | None:
         """The page ``key`` as encoded when first answered, or ``None``."""
@@ -43,22 +45,30 @@ class EncodedPages:
         pages[key] = encoded
         return encoded
 
-
-def page_response(
-    encoded: bytes, now_ms: int, cache_headers: dict[str, str], request: httpx.Request
-) -> httpx.Response:
-    """The 200 answer of a page ``encoded`` by :meth:`EncodedPages.keep`, at ``now_ms``."""
-    content = b"%b%d}" % (encoded, now_ms)
-    headers = {
-        **cache_headers,
-        "Content-Length": str(len(content)),
-        "Content-Type": "application/json",
-    }
-    return loaded_response(200, headers, content, request)
+    def response(
+        self, encoded: bytes, now_ms: int, cache_headers: dict[str, str], request: httpx.Request
+    ) -> httpx.Response:
+        """The 200 answer of a page ``encoded`` by :meth:`keep`, at ``now_ms``; ``cache_headers``
+        are the collection's validators (one dict per collection version)."""
+        content = b"%b%d}" % (encoded, now_ms)
+        length = len(content)
+        kept = self._headers
+        if kept is None or kept[0] is not cache_headers or kept[1] != length:
+            # a response copies the headers it is given (httpx.Headers(headers)): one set,
+            # normalised once, serves every answer with the same validators and length
+            headers = httpx.Headers(
+                {
+                    **cache_headers,
+                    "Content-Length": str(length),
+                    "Content-Type": "application/json",
+                }
+            )
+            kept = self._headers = (cache_headers, length, headers)
+        return loaded_response(200, kept[2], content, request)
 
 
 def loaded_response(
-    status: int, headers: dict[str, str], content: bytes, request: httpx.Request
+    status: int, headers: dict[str, str] | httpx.Headers, content: bytes, request: httpx.Request
 ) -> httpx.Response:
     """``httpx.Response(status, content=content, headers=headers, request=request)`` where
     ``headers`` already hold the content's ``Content-Length`` and no ``Content-Encoding``.

@@ -33,7 +33,8 @@ import httpx
 
 from harness._exceptions import DefinitionError
 from harness.backends._body import SizedBody
-from harness.backends._pages import EncodedPages, PageKey, page_response
+from harness.backends._pages import EncodedPages, PageKey
+from harness.backends._urls import url_facts
 from harness.sim import Simulation
 
 
@@ -218,12 +219,15 @@ class RestResource:
         add_route("DELETE", rf"^{path}/[^/]+$", self._delete_one)
 
     def _not_modified(self, request: httpx.Request, etag: str, modified: datetime) -> bool:
-        if_none_match = request.headers.get("if-none-match")
-        if if_none_match is not None:
+        # ``in`` first: headers.get raises and catches a KeyError for a header not there (most
+        # requests have neither)
+        headers = request.headers
+        if "if-none-match" in headers:
+            if_none_match = headers["if-none-match"]
             tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
             return etag in tags or "*" in tags
-        if_modified_since = request.headers.get("if-modified-since")
-        if if_modified_since is not None:
+        if "if-modified-since" in headers:
+            if_modified_since = headers["if-modified-since"]
             try:
                 since = parsedate_to_datetime(if_modified_since)
             except (TypeError, ValueError):
@@ -235,9 +239,12 @@ class RestResource:
         return {"etag": etag, "last-modified": format_datetime(modified, usegmt=True)}
 
     def _list(self, request: httpx.Request) -> httpx.Response:
-        params = request.url.params
+        params = url_facts(request.url).params
+        # most lists ask for the first page at the default size with no query at all: the
+        # lookups below would each find nothing in an empty one
+        query = bool(params)
         now_ms = self._sim.now_ms
-        if "since" in params:
+        if query and "since" in params:
             since_ms = _parse_since(params["since"], self._sim)
             if since_ms is None:
                 return _bad_request(request, f"since={params['since']!r} is not ms or ISO-8601")
@@ -252,16 +259,16 @@ class RestResource:
         if self._not_modified(request, etag, modified):
             return httpx.Response(304, headers=cache_headers, request=request)
         try:
-            limit = int(params.get("limit", self.page_size))
+            limit = int(params.get("limit", self.page_size) if query else self.page_size)
         except ValueError:
             return _bad_request(request, f"limit={params.get('limit')!r} is not an integer")
         if not 1 <= limit <= self.max_page_size:
             return _bad_request(request, f"limit must be 1..{self.max_page_size}")
-        if "cursor" in params:
+        if query and "cursor" in params:
             key: PageKey = (self._collection_version, "cursor", params["cursor"], limit)
         else:
             try:
-                page_number = int(params.get("page", "1"))
+                page_number = int(params.get("page", "1")) if query else 1
             except ValueError:
                 return _bad_request(request, f"page={params.get('page')!r} is not an integer")
             if page_number < 1:
@@ -272,7 +279,7 @@ class RestResource:
         encoded = self._pages.get(key)
         if encoded is None:
             encoded = self._encode_page(key)
-        return page_response(encoded, now_ms, cache_headers, request)
+        return self._pages.response(encoded, now_ms, cache_headers, request)
 
     def _encode_page(self, key: PageKey) -> bytes:
         """The JSON of one list page up to its ``server_time_ms``, kept for the next answer."""

@@ -197,6 +197,30 @@ class Cell:
         """Take a lump of charge (a wake-up, bytes sent), charged to ``reason``: at once, or, while
         the charger supplies more than the draw, owed and paid from that surplus."""
         self._settle()
+        if self._charger is PlugType.NONE and not self._debt and not self._updating:
+            # On battery (most transfers, each wake-up): no headroom, so the lump is taken now.
+            # What update() would then do, short: with no charger the rate is 0 and there is
+            # no debt to take; the draw is what it was unless an input changed unreported;
+            # the next whole percent moves earlier. Only a reading that changes (or a new
+            # draw) needs the whole update, which finds the timer armed as it would arm it.
+            charge = self._charge = max(0, self._charge - charge_uams)
+            self._account(reason, charge_uams)
+            draw = self._draw_source()
+            last = self._last
+            if (
+                last is not None
+                and (draw is self._draw or draw == self._draw)
+                and last.level == charge * 100 // self.capacity_uams
+                and last.empty is (charge == 0)
+                and last.charger is PlugType.NONE
+                and last.status is BatteryStatus.DISCHARGING
+            ):
+                self._draw = draw
+                self._rate_ua = 0
+                self._arm()
+                return
+            self.update()
+            return
         if self._has_headroom():
             self._debt += charge_uams
         else:

@@ -13,6 +13,7 @@ that it was cut. Link quality is drawn per request from the ``device.network.lin
 from __future__ import annotations
 
 import enum
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -70,6 +71,27 @@ class LinkQuality:
     up_bytes_per_s: int
     down_bytes_per_s: int
     loss: float
+
+
+#: :class:`LinkQuality`'s fields in order: transport, metered, latency (ms), up and down
+#: bandwidth (bytes per second), loss.
+LinkDraw = tuple[Transport, bool, int, int, int, float]
+
+
+def _randint(rng: random.Random, low: int, high: int) -> int:
+    """``rng.randint(low, high)``: the same value from the same draws, minus the calls in
+    between (CPython's ``Lib/random.py``: ``randint`` is ``randrange(low, high + 1)``, which adds
+    to ``low`` a ``_randbelow_with_getrandbits`` of the width: ``getrandbits`` of the width's
+    bit length, drawn again until below it)."""
+    width = high - low + 1
+    if width <= 0:
+        return rng.randint(low, high)  # raises randint's own error
+    bits = width.bit_length()
+    getrandbits = rng.getrandbits
+    drawn = getrandbits(bits)
+    while drawn >= width:
+        drawn = getrandbits(bits)
+    return low + drawn
 
 
 class Network:
@@ -131,21 +153,25 @@ class Network:
 
     def sample_link(self) -> LinkQuality | None:
         """Draw the link one request gets now, or ``None`` when no network is up."""
+        drawn = self.draw_link()
+        return None if drawn is None else LinkQuality(*drawn)
+
+    def draw_link(self) -> LinkDraw | None:
+        """What :meth:`sample_link` draws, as :class:`LinkQuality`'s fields in order (for a
+        caller that builds its own value of them), or ``None`` when no network is up."""
         state = self._state
-        if state.transport is Transport.NONE:
+        transport = state.transport
+        if transport is Transport.NONE:
             return None
-        link = self.link_settings(state.transport)
-        jitter = self._rng.randint(-link.latency_jitter_ms, link.latency_jitter_ms)
-        return LinkQuality(
-            transport=state.transport,
-            metered=state.metered,
-            latency_ms=max(1, link.latency_ms + jitter),
-            up_bytes_per_s=self._rng.randint(link.up_min_bytes_per_s, link.up_max_bytes_per_s),
-            down_bytes_per_s=self._rng.randint(
-                link.down_min_bytes_per_s, link.down_max_bytes_per_s
-            ),
-            loss=link.loss,
-        )
+        link = self._links.get(transport)
+        if link is None:
+            link = self._profile_links[transport]
+        rng = self._rng
+        jitter_ms = link.latency_jitter_ms
+        latency_ms = link.latency_ms + _randint(rng, -jitter_ms, jitter_ms)
+        up = _randint(rng, link.up_min_bytes_per_s, link.up_max_bytes_per_s)
+        down = _randint(rng, link.down_min_bytes_per_s, link.down_max_bytes_per_s)
+        return (transport, state.metered, max(1, latency_ms), up, down, link.loss)
 
     def in_range(self, transport: Transport) -> bool:
         """Whether ``transport`` has coverage now (its base setting and no scheduled outage)."""

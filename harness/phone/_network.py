@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from harness.app import Link
 from harness.device import Device, Transport
@@ -59,17 +59,24 @@ class AppNetworkPort:
 def device_link(device: Device) -> Link | None:
     """A link for a new request on ``device``'s default network (``None``: it has none); what
     an Android and an iOS app see once their platform lets them on the network."""
-    quality = device.network.sample_link()
-    if quality is None or quality.transport is Transport.NONE:
+    drawn = device.network.draw_link()  # sample_link's draws, without its LinkQuality
+    if drawn is None:
+        return None
+    transport, metered, latency_ms, up_bytes_per_s, down_bytes_per_s, loss = drawn
+    if transport is Transport.NONE:
         return None
     return Link(
-        transport=quality.transport.value,
-        metered=quality.metered,
-        latency_ms=quality.latency_ms,
-        up_bytes_per_s=quality.up_bytes_per_s,
-        down_bytes_per_s=quality.down_bytes_per_s,
-        loss=quality.loss,
+        transport=_TRANSPORT_NAMES[transport],
+        metered=metered,
+        latency_ms=latency_ms,
+        up_bytes_per_s=up_bytes_per_s,
+        down_bytes_per_s=down_bytes_per_s,
+        loss=loss,
     )
+
+
+#: ``transport.value`` of each transport (an enum's ``value`` is a property, read per request).
+_TRANSPORT_NAMES: Final = {transport: transport.value for transport in Transport}
 
 
 def charge_transfer(

@@ -454,3 +454,26 @@ def test_device_clients_send_auth_and_urls_as_httpx_does(sim: Simulation) -> Non
         (API + "/b", None),
         (API + "/v1/c", None),
     ]
+
+
+def test_a_streamed_request_body_counts_as_the_same_bytes_loaded(sim: Simulation) -> None:
+    """A request body sent as a stream (not loaded when httpx built the request) is read and
+    counted as the same bytes sent loaded: the same bytes up, the same time on the wire."""
+    _, internet, transport = setup(sim)
+    internet.backend(API).route("POST", "/upload", json={"ok": True})
+
+    async def chunks() -> Any:
+        yield b"a" * 3_000
+        yield b"b" * 3_000
+
+    async def send() -> None:
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.post(API + "/upload", content=chunks())
+            await client.post(API + "/upload", content=b"a" * 3_000 + b"b" * 3_000)
+
+    sim.run(send())
+    streamed, loaded = sim.trace.of_kind("http.request")
+    # a stream goes out chunked (a Transfer-Encoding header), a loaded body with its length
+    headers_delta = len("transfer-encoding: chunked\r\n") - len("content-length: 6000\r\n")
+    assert streamed["bytes_up"] - loaded["bytes_up"] == headers_delta
+    assert streamed["status"] == loaded["status"] == 200

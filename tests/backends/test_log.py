@@ -89,3 +89,31 @@ def test_internet_counts_across_backends(sim: Simulation) -> None:
     assert internet.statuses() == Counter({200: 3, 429: 1, None: 1})
     assert internet.too_early_after_429() == []
     assert internet.statuses() == Counter(entry.status for entry in internet.requests())
+
+
+def test_a_request_added_by_its_fields_reads_back_as_its_entry(sim: Simulation) -> None:
+    """What a server logs by a request's fields (``RequestLog.add``) reads back as the entry
+    ``append`` would have kept: every field, the idempotency key and a kept body included."""
+    by_fields, by_entries = RequestLog(), RequestLog()
+    for entry in _entries():
+        shape = (
+            entry.method,
+            entry.url,
+            entry.path,
+            entry.status,
+            entry.fault,
+            entry.request_bytes,
+            entry.unmatched,
+            entry.too_early_after_429,
+            entry.request_sha256,
+        )
+        by_fields.add(entry.t_ms, shape, entry.idempotency_key, entry.body)
+        by_entries.append(entry)
+    assert list(by_fields) == list(by_entries) == _entries()
+    internet = Internet(sim)
+    api = internet.backend(API, keep_bodies=True)
+    api.route("POST", "/up", status=201)
+    api.handle(httpx.Request("POST", API + "/up", content=b"abc", headers={"Idempotency-Key": "k"}))
+    [logged] = api.requests
+    assert (logged.idempotency_key, logged.body, logged.request_bytes) == ("k", b"abc", 3)
+    assert logged.status == 201

@@ -227,3 +227,25 @@ def test_a_loaded_page_response_is_what_httpx_builds_and_reads() -> None:
         )
 
     assert state(loaded) == state(built)
+
+
+def test_answers_share_no_headers_and_a_bare_list_is_the_first_default_page(
+    sim: Simulation, api: Backend
+) -> None:
+    """Each answer has headers of its own (normalised once, copied per answer: changing one
+    changes no other), and ``GET /items`` with no query is ``?page=1&limit=<page_size>``."""
+    api.resource("/items", initial_items=30, page_size=10)
+    first = get(api, "/items")
+    first.headers["etag"] = "changed by the app"
+    second = get(api, "/items")
+    explicit = get(api, "/items?page=1&limit=10")
+    assert second.headers["etag"] != "changed by the app"
+    assert second.headers.raw == explicit.headers.raw
+    assert second.content == explicit.content
+    assert [item["id"] for item in second.json()["items"]] == [
+        f"item-{n:04d}" for n in range(1, 11)
+    ]
+    sim.run_for(10_000_000)  # the server time grows a digit: Content-Length follows
+    later = get(api, "/items")
+    assert later.headers["content-length"] == str(len(later.content))
+    assert get(api, "/items", **{"If-None-Match": second.headers["etag"]}).status_code == 304

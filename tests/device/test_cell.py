@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from harness.device import Device, PowerState
+from harness.device._cell import Cell
 from harness.sim import Simulation
 
 EVENTS = st.lists(
@@ -171,3 +172,74 @@ def test_level_never_decreases_while_charging(
         sim.run_for(1)
         levels = [r["level"] for r in sim.trace.of_kind("device.battery")[start - 1 :]]
         assert all(b >= a for a, b in pairwise(levels)), levels
+
+
+def _consume_with_a_whole_update(cell: Cell, charge_uams: int, reason: str) -> None:
+    """``Cell.consume`` as it was before its on-battery shortcut: settle, take or owe the
+    lump, account it, then the whole update (the reference the shortcut must equal)."""
+    cell._settle()
+    if cell._has_headroom():
+        cell._debt += charge_uams
+    else:
+        cell._charge = max(0, cell._charge - charge_uams)
+    cell._account(reason, charge_uams)
+    cell.update()
+
+
+def _life_of(profile: str, initial: int, events: list[tuple[str, int]]) -> tuple[object, ...]:
+    """The trace digest and the cell's state after ``events`` (EVENTS' actions, many of them
+    transfers and wake-ups: each takes a lump through ``Cell.consume``)."""
+    with Simulation(seed=1) as sim:
+        device: Any = Device(sim, profile, overrides={"battery.initial_level": initial})
+        for event, value in events:
+            if event == "run":
+                sim.run_for(value * 60_000)
+            elif event.startswith("plug_"):
+                device.battery.plug(event.removeprefix("plug_"))
+            elif event == "unplug":
+                device.battery.unplug()
+            elif event == "power_on":
+                device.power_on()
+            elif not device.is_on:
+                continue
+            elif event in ("transfer", "use"):
+                for _ in range(value % 4 + 1):  # bursts: the radio active for the tag already
+                    device.power.note_transfer(value << 12, value << 14, "WIFI", tag="network:a")
+                    sim.run_for(value * 7 + 1)
+            elif event in ("wakeup", "wakelock"):
+                device.power.note_wakeup("alarm")
+            elif event == "screen_on":
+                device.screen.wake_up()
+            elif event == "screen_off":
+                device.screen.go_to_sleep()
+            elif event == "set_level":
+                device.shell(f"dumpsys battery set level {value}")
+        sim.run_for(60 * 60_000)
+        cell = device.battery.cell
+        cell.settle()
+        return (
+            sim.trace.digest(),
+            cell.charge_uams,
+            cell.reading(),
+            cell._timer.due_ms,
+            device.power.used_by_reason_uah(),
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    profile=st.sampled_from(["pixel-like", "budget"]),
+    initial=st.integers(0, 100),
+    events=EVENTS,
+)
+def test_a_lump_on_battery_leaves_what_a_whole_update_leaves(
+    profile: str, initial: int, events: list[tuple[str, int]]
+) -> None:
+    """A lump taken on battery (``Cell.consume`` without a charger) leaves the charge, the
+    readings, the next percent's timer and the accounting exactly as settling, taking it and
+    running the whole update does: the trace is byte for byte the same."""
+    fast = _life_of(profile, initial, events)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Cell, "consume", _consume_with_a_whole_update)
+        reference = _life_of(profile, initial, events)
+    assert fast == reference

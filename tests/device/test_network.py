@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness._exceptions import ShellCommandError
 from harness.device import Device, LinkQuality, NetworkState, Transport, load_profile
+from harness.device._network import _randint
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, Simulation
 from tests.device.conftest import MakeDevice
 from tests.device.helpers import records
@@ -170,6 +174,42 @@ def test_sample_link_is_deterministic_and_in_range() -> None:
         assert 10 <= link.latency_ms <= 30
     assert _links(3) == links
     assert _links(4) != links
+
+
+def test_a_link_is_drawn_as_randint_draws_it() -> None:
+    """A link's latency jitter and bandwidths are ``random.Random.randint`` draws of the
+    ``device.network.link`` stream, in that order, whatever the ranges (CPython's
+    ``randint``), and ``sample_link`` is ``draw_link``'s fields as a ``LinkQuality``."""
+    with Simulation(seed=5) as sim:
+        device = Device(sim, "pixel-like")
+        sim.run_for(5_000)
+        wifi = load_profile("pixel-like").network.wifi
+        reference = random.Random()
+        reference.setstate(sim.random("device.network.link").getstate())
+        drawn = [device.network.draw_link() for _ in range(20)]
+        for link in drawn:
+            jitter = reference.randint(-wifi.latency_jitter_ms, wifi.latency_jitter_ms)
+            up = reference.randint(wifi.up_min_bytes_per_s, wifi.up_max_bytes_per_s)
+            down = reference.randint(wifi.down_min_bytes_per_s, wifi.down_max_bytes_per_s)
+            latency = max(1, wifi.latency_ms + jitter)
+            assert link == (Transport.WIFI, False, latency, up, down, wifi.loss)
+        state = sim.random("device.network.link").getstate()
+        sampled = device.network.sample_link()
+        sim.random("device.network.link").setstate(state)
+        assert sampled == LinkQuality(*device.network.draw_link() or ())
+
+
+@settings(max_examples=200)
+@given(seed=st.integers(0, 2**32), low=st.integers(-(2**70), 2**70), width=st.integers(1, 2**70))
+def test_randint_draws_are_randints(seed: int, low: int, width: int) -> None:
+    """The link's draws equal ``random.Random.randint`` of the same stream, value and state
+    (Lib/random.py: ``randrange`` over ``_randbelow_with_getrandbits``)."""
+    ours, theirs = random.Random(seed), random.Random(seed)
+    assert _randint(ours, low, low + width - 1) == theirs.randint(low, low + width - 1)
+    assert _randint(ours, low, low) == theirs.randint(low, low)
+    assert ours.getstate() == theirs.getstate()
+    with pytest.raises(ValueError, match=r"^empty range"):
+        _randint(ours, low, low - 1)
 
 
 def test_weekday_commute_outage(sim: Simulation, device: Any) -> None:
