@@ -32,6 +32,7 @@ from itertools import chain
 from typing import Any, Final, Protocol
 
 import httpx
+from httpx._client import BaseClient  # the two clients' shared base (_merge_url)
 from respx.models import AllMockedAssertionError
 
 from harness.app._context import current_app
@@ -491,9 +492,10 @@ class _ParsedUrls:
         return parsed
 
 
-class _DeviceAsyncClient(httpx.AsyncClient):
-    """``httpx.AsyncClient`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
-    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
+class _ParsingOnceClient(BaseClient):
+    """The part both device clients share: each absolute URL text parsed once
+    (:class:`_ParsedUrls`). Listed before ``httpx.AsyncClient`` or ``httpx.Client``, so its
+    ``_merge_url`` comes first and hands a new text on to httpx's."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -502,6 +504,11 @@ class _DeviceAsyncClient(httpx.AsyncClient):
     def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
         parsed = self._parsed_urls.known(url)
         return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
+
+
+class _DeviceAsyncClient(_ParsingOnceClient, httpx.AsyncClient):
+    """``httpx.AsyncClient`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
+    sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
 
     async def _send_handling_auth(
         self,
@@ -520,17 +527,9 @@ class _DeviceAsyncClient(httpx.AsyncClient):
         return await super()._send_handling_auth(request, auth, follow_redirects, history)
 
 
-class _DeviceClient(httpx.Client):
+class _DeviceClient(_ParsingOnceClient, httpx.Client):
     """``httpx.Client`` that parses each absolute URL text once (:class:`_ParsedUrls`) and
     sends a request with no authentication straight on (see :meth:`_send_handling_auth`)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._parsed_urls = _ParsedUrls()
-
-    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
-        parsed = self._parsed_urls.known(url)
-        return parsed if parsed is not None else self._parsed_urls.merge(url, super()._merge_url)
 
     def _send_handling_auth(
         self,

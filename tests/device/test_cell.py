@@ -43,6 +43,22 @@ EVENTS = st.lists(
 )
 
 
+def _apply_common_event(sim: Simulation, device: Any, event: str, value: int) -> bool:
+    """Apply EVENTS' time, charger and power-on actions; ``True`` when ``event`` was one of them
+    or the phone is off (no other action applies), ``False`` when it is the caller's to apply."""
+    if event == "run":
+        sim.run_for(value * 60_000)
+    elif event.startswith("plug_"):
+        device.battery.plug(event.removeprefix("plug_"))
+    elif event == "unplug":
+        device.battery.unplug()
+    elif event == "power_on":
+        device.power_on()
+    else:
+        return not device.is_on
+    return True
+
+
 @pytest.mark.slow
 @settings(max_examples=60)
 @given(
@@ -58,16 +74,8 @@ def test_level_stays_within_0_and_100(
         device: Any = Device(sim, profile, overrides={"battery.initial_level": initial})
         cell = device.battery.cell
         for event, value in events:
-            if event == "run":
-                sim.run_for(value * 60_000)
-            elif event.startswith("plug_"):
-                device.battery.plug(event.removeprefix("plug_"))
-            elif event == "unplug":
-                device.battery.unplug()
-            elif event == "power_on":
-                device.power_on()
-            elif not device.is_on:
-                continue
+            if _apply_common_event(sim, device, event, value):
+                pass  # time, a charger, power-on, or the phone is off: checked below all the same
             elif event == "screen_on":
                 device.screen.wake_up()
             elif event == "use":
@@ -192,17 +200,9 @@ def _life_of(profile: str, initial: int, events: list[tuple[str, int]]) -> tuple
     with Simulation(seed=1) as sim:
         device: Any = Device(sim, profile, overrides={"battery.initial_level": initial})
         for event, value in events:
-            if event == "run":
-                sim.run_for(value * 60_000)
-            elif event.startswith("plug_"):
-                device.battery.plug(event.removeprefix("plug_"))
-            elif event == "unplug":
-                device.battery.unplug()
-            elif event == "power_on":
-                device.power_on()
-            elif not device.is_on:
+            if _apply_common_event(sim, device, event, value):
                 continue
-            elif event in ("transfer", "use"):
+            if event in ("transfer", "use"):
                 for _ in range(value % 4 + 1):  # bursts: the radio active for the tag already
                     device.power.note_transfer(value << 12, value << 14, "WIFI", tag="network:a")
                     sim.run_for(value * 7 + 1)
