@@ -32,7 +32,8 @@ is issued), except deleting progress the model knows is absent (a ``DELETE`` of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 from harness.workmanager._data import Data
@@ -64,6 +65,7 @@ _AS_READ: Final[dict[str, type]] = {
     "next_schedule_time_override": int,
     "schedule_requested_at": int,
 }
+_NOTHING_WRITTEN: Final[Mapping[str, object]] = MappingProxyType({})
 #: The columns the scheduling query reads that a column write may change.
 _SCHEDULING_COLUMNS: Final = frozenset({"state", "schedule_requested_at", "last_enqueue_time"})
 #: A fixed order for the columns of one ``UPDATE`` (so sqlite's statement cache reuses it).
@@ -146,10 +148,20 @@ class RowCache:
         spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
         return spec
 
-    def apply_writes(self) -> None:
-        """Bring every cached ``WorkSpec`` up to date (then ``specs`` holds the current rows)."""
-        for work_id in list(self._unapplied):
-            self.spec(work_id)
+    def written(self, work_id: str) -> tuple[WorkSpec, Mapping[str, object]]:
+        """The cached row of ``work_id`` as its last built ``WorkSpec`` and the fields written
+        since (field -> value as read back): a read that builds no new ``WorkSpec`` (the row
+        must be cached: ``KeyError`` otherwise)."""
+        return self.specs[work_id], self._unapplied.get(work_id, _NOTHING_WRITTEN)
+
+    def current(self, work_id: str) -> WorkSpec:
+        """The cached ``WorkSpec`` of ``work_id`` as the database holds it now (the row must be
+        cached: ``KeyError`` otherwise)."""
+        changes = self._unapplied.pop(work_id, None)
+        if changes is None:
+            return self.specs[work_id]
+        spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
+        return spec
 
     def forget(self, work_id: str) -> None:
         """Forget the row of ``work_id`` (it was inserted or overwritten whole)."""

@@ -12,7 +12,7 @@ before the next statement or the commit); the SQL of each write is then the cach
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from harness.workmanager._connection import Dao
@@ -84,9 +84,8 @@ class WorkSpecDao(Dao):
                 f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
             ):
                 cache.specs[row[0]] = from_row(row)
-        cache.apply_writes()
-        specs = cache.specs
-        return [specs[work_id] for work_id in ids]
+        current = cache.current  # brings only these rows up to date (a copy each if written)
+        return [current(work_id) for work_id in ids]
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
@@ -182,6 +181,16 @@ class WorkSpecDao(Dao):
     def get_work_spec(self, work_spec_id: str) -> WorkSpec | None:
         """``getWorkSpec``."""
         return self._cached(work_spec_id)
+
+    def get_written_work_spec(
+        self, work_spec_id: str
+    ) -> tuple[WorkSpec, Mapping[str, object]] | None:
+        """The row as a ``WorkSpec`` that may predate its latest column writes, and those
+        writes (field -> value): :meth:`get_work_spec` without building the updated copy, for
+        a reader of a few fields (the harness's own)."""
+        if not self._has_row(work_spec_id):
+            return None
+        return self._connection.cache.written(work_spec_id)
 
     def all_work_specs(self) -> list[WorkSpec]:
         """Every row, in insertion order (the harness's own, for inspection and tests)."""
@@ -342,11 +351,10 @@ class WorkSpecDao(Dao):
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""
-        spec = self._cached(work_spec_id)
         return (
-            spec is not None
-            and spec.state is State.ENQUEUED
-            and spec.schedule_requested_at != SCHEDULE_NOT_REQUESTED_YET
+            self._has_row(work_spec_id)
+            and self._field(work_spec_id, "state") is State.ENQUEUED
+            and self._field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
         )
 
     def get_scheduled_unfinished_ids(self) -> list[str]:
