@@ -209,6 +209,15 @@ class Connection:
         self._begin_if_needed()
         return self._conn.execute(sql, tuple(parameters)).rowcount
 
+    def insert(self, sql: str, parameters: Sequence[object]) -> int | None:
+        """Run one ``INSERT`` of one row; returns its ``rowid``, or ``None`` when it inserted
+        nothing (``OR IGNORE``)."""
+        if self.cache.pending or self._committed:
+            self._flush()
+        self._begin_if_needed()
+        cursor = self._conn.execute(sql, tuple(parameters))
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
     def write_many(self, sql: str, parameters: Iterable[Sequence[object]]) -> None:
         """Run one write statement per parameter tuple."""
         if self.cache.pending or self._committed:

@@ -170,6 +170,7 @@ def enqueue_work_with_prerequisites(
                 _delete(workmanager, [work_id for work_id, _ in existing], policy)
 
     inserted: list[tuple[WorkRequest, str, State]] = []
+    tags: list[tuple[str, frozenset[str]]] = []
     for request in work_list:
         spec = request.work_spec
         if has_prerequisite and not all_succeeded:
@@ -190,11 +191,14 @@ def enqueue_work_with_prerequisites(
         work_id = request.string_id
         for prerequisite_id in prerequisites if has_prerequisite else ():
             dependencies.insert_dependency(work_id, prerequisite_id)
-        workmanager.database.work_tag_dao.insert_tags(work_id, request.tags)
+        tags.append((work_id, request.tags))
         if name:
             workmanager.database.work_name_dao.insert(name, work_id)
         if was_inserted:
             inserted.append((request, work_id, spec.state))
+    # every work's tags in one statement: the rows insert_tags would write, in the same order
+    # (its own table: the other tables' rows are the same)
+    workmanager.database.work_tag_dao.insert_tags_of(tags)
 
     for request, work_id, state in inserted:
         events.emit(

@@ -100,25 +100,51 @@ class WorkEvents:
         if not self.alive:
             return
         database = self._database
+        if not self.changed.subscribed:  # the same fields, without a WorkInfo no one reads
+            self._record(kind, work_spec_id, fields)
+            return
         spec = database.work_spec_dao.get_work_spec(work_spec_id)
         if spec is None:
             self._sim.record(kind, id=work_spec_id, **fields)
             self.invalidated.emit(None)
             return
         tags = database.work_tag_dao.get_tags_for_work_spec_id(spec.id)
-        if not self.changed.subscribed:  # the same fields, without a WorkInfo no one reads
-            next_run = (
-                spec.calculate_next_run_time() if spec.state is State.ENQUEUED else LONG_MAX_VALUE
-            )
-            sim = self._sim  # sim.record(kind, ...) without its call (3 records per run)
-            sim.trace.emit(sim.now_ms, kind, **_fields(spec, tags, next_run), **fields)
-            self.invalidated.emit(None)
-            return
         info = WorkInfo.from_spec(
             spec, tags, database.work_progress_dao.get_progress_for_work_spec_id(spec.id)
         )
         self._sim.record(kind, **self.common_fields(spec, info), **fields)
         self.changed.emit(info)
+        self.invalidated.emit(None)
+
+    def _record(self, kind: str, work_spec_id: str, fields: dict[str, Any]) -> None:
+        """:meth:`emit` without listeners: the record only, its fields read from the row
+        without building an up-to-date ``WorkSpec`` unless the next run time needs one."""
+        database = self._database
+        work_specs = database.work_spec_dao
+        written = work_specs.get_written_work_spec(work_spec_id)
+        sim = self._sim  # sim.record(kind, ...) without its call (3 records per run)
+        if written is None:
+            sim.record(kind, id=work_spec_id, **fields)
+            self.invalidated.emit(None)
+            return
+        spec, changes = written
+        tags = database.work_tag_dao.get_tags_for_work_spec_id(work_spec_id)
+        state = changes.get("state", spec.state)
+        if state is State.ENQUEUED:  # WorkInfo's next run time reads the whole row
+            spec = work_specs.get_work_spec(work_spec_id) or spec
+            common = _fields(spec, tags, spec.calculate_next_run_time())
+        else:  # the columns a run writes may be newer than the spec; the others are not
+            common = {
+                "id": spec.id,
+                "worker": spec.worker_class_name,
+                "tags": sorted(tags),
+                "state": state.name,  # type: ignore[attr-defined]
+                "run_attempt_count": changes.get("run_attempt_count", spec.run_attempt_count),
+                "generation": spec.generation,
+                "period_count": changes.get("period_count", spec.period_count),
+                "next_run_time_ms": None,
+            }
+        sim.trace.emit(sim.now_ms, kind, **common, **fields)
         self.invalidated.emit(None)
 
     def emit_snapshot(self, kind: str, spec: WorkSpec, info: WorkInfo, /, **fields: Any) -> None:

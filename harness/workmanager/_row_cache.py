@@ -21,6 +21,10 @@ so the DAOs answer those reads from memory. sqlite stays the truth:
 * **Anything the model cannot follow exactly invalidates it**: an insert or a whole-row update
   forgets that row, a delete (which cascades to tags, names, dependencies and progress) or a
   statement over many rows forgets every row.
+* **The scheduling query's answer** is kept too, for every row of the table
+  (:attr:`RowCache.scheduling`, a :class:`~harness.workmanager._scheduling_index.SchedulingIndex`
+  that the column writes here keep exact; dropped with the rows on a rollback or a many-row
+  statement, but not by a delete, which removes only its own rows from it).
 
 A write to a row whose new values equal the cached ones still counts as a write (the ``UPDATE``
 is issued), except deleting progress the model knows is absent (a ``DELETE`` of no row).
@@ -28,11 +32,13 @@ is issued), except deleting progress the model knows is absent (a ``DELETE`` of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 from harness.workmanager._data import Data
 from harness.workmanager._enums import State, StopReason
+from harness.workmanager._scheduling_index import SchedulingIndex
 from harness.workmanager._schema import data_of, state_of, stop_reason_of
 from harness.workmanager._spec import WorkSpec
 
@@ -59,6 +65,9 @@ _AS_READ: Final[dict[str, type]] = {
     "next_schedule_time_override": int,
     "schedule_requested_at": int,
 }
+_NOTHING_WRITTEN: Final[Mapping[str, object]] = MappingProxyType({})
+#: The columns the scheduling query reads that a column write may change.
+_SCHEDULING_COLUMNS: Final = frozenset({"state", "schedule_requested_at", "last_enqueue_time"})
 #: A fixed order for the columns of one ``UPDATE`` (so sqlite's statement cache reuses it).
 _ORDER: Final = {name: index for index, name in enumerate(_COLUMNS)}
 
@@ -95,6 +104,7 @@ class RowCache:
         "pending",
         "prerequisites",
         "progress",
+        "scheduling",
         "specs",
         "tags",
     )
@@ -114,9 +124,13 @@ class RowCache:
         #: work id -> the ids it waits for / the ids waiting for it, in the database's order.
         self.prerequisites: dict[str, list[str]] = {}
         self.dependents: dict[str, list[str]] = {}
+        #: The scheduling query's answer for every row, or ``None`` until the next scheduling
+        #: query builds it (see :mod:`harness.workmanager._scheduling_index`).
+        self.scheduling: SchedulingIndex | None = None
 
     def clear(self) -> None:
         """Forget every row (after a rollback, a delete or a many-row statement)."""
+        self.scheduling = None
         self.specs.clear()
         self._unapplied.clear()
         self.pending.clear()
@@ -134,10 +148,20 @@ class RowCache:
         spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
         return spec
 
-    def apply_writes(self) -> None:
-        """Bring every cached ``WorkSpec`` up to date (then ``specs`` holds the current rows)."""
-        for work_id in list(self._unapplied):
-            self.spec(work_id)
+    def written(self, work_id: str) -> tuple[WorkSpec, Mapping[str, object]]:
+        """The cached row of ``work_id`` as its last built ``WorkSpec`` and the fields written
+        since (field -> value as read back): a read that builds no new ``WorkSpec`` (the row
+        must be cached: ``KeyError`` otherwise)."""
+        return self.specs[work_id], self._unapplied.get(work_id, _NOTHING_WRITTEN)
+
+    def current(self, work_id: str) -> WorkSpec:
+        """The cached ``WorkSpec`` of ``work_id`` as the database holds it now (the row must be
+        cached: ``KeyError`` otherwise)."""
+        changes = self._unapplied.pop(work_id, None)
+        if changes is None:
+            return self.specs[work_id]
+        spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
+        return spec
 
     def forget(self, work_id: str) -> None:
         """Forget the row of ``work_id`` (it was inserted or overwritten whole)."""
@@ -146,6 +170,7 @@ class RowCache:
 
     def forget_specs(self) -> None:
         """Forget every ``WorkSpec`` row (a statement changed many of them)."""
+        self.scheduling = None
         self.specs.clear()
         self._unapplied.clear()
 
@@ -176,6 +201,16 @@ class RowCache:
             self.pending[work_id] = stored
         else:
             pending.update(stored)
+        scheduling = self.scheduling
+        if scheduling is not None and not _SCHEDULING_COLUMNS.isdisjoint(changes):
+            spec = self.specs[work_id]
+            get = unapplied.get
+            scheduling.place(
+                work_id,
+                get("state", spec.state),  # type: ignore[arg-type]
+                get("schedule_requested_at", spec.schedule_requested_at),  # type: ignore[arg-type]
+                get("last_enqueue_time", spec.last_enqueue_time),  # type: ignore[arg-type]
+            )
 
     def pending_updates(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         """One ``UPDATE`` per row with pending columns, and its parameters; clears them."""

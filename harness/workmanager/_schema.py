@@ -256,7 +256,7 @@ def _constraints(columns: tuple[Any, ...], network_request: bytes) -> Constraint
     ``content_uri_triggers``, then ``required_network_request``), memoised: a frozen value, and
     most rows hold one of a few (every row of a batch of alike works the same)."""
     network_type = _NETWORK_TYPES.get(columns[0])
-    return Constraints(
+    constraints = Constraints(
         required_network_type=NetworkType(columns[0]) if network_type is None else network_type,
         requires_charging=bool(columns[1]),
         requires_device_idle=bool(columns[2]),
@@ -267,3 +267,5 @@ def _constraints(columns: tuple[Any, ...], network_request: bytes) -> Constraint
         content_uri_triggers=_triggers(columns[7]),
         required_network_request=_network_request(network_request),
     )
+    # no constraint: the one NONE value, so that has_constraints() answers by identity
+    return Constraints.NONE if constraints == Constraints.NONE else constraints

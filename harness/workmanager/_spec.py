@@ -68,7 +68,8 @@ class WorkSpec:
 
     def has_constraints(self) -> bool:
         """Whether any constraint is set (``Constraints.NONE != constraints``)."""
-        return self.constraints != Constraints.NONE
+        constraints = self.constraints
+        return constraints is not Constraints.NONE and constraints != Constraints.NONE
 
     def calculate_next_run_time(self) -> int:
         """The earliest time this work may run (``WorkSpec.calculateNextRunTime``)."""

@@ -12,7 +12,7 @@ before the next statement or the commit); the SQL of each write is then the cach
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from harness.workmanager._connection import Dao
@@ -24,16 +24,30 @@ from harness.workmanager._schedule import (
     PRUNE_THRESHOLD_MILLIS,
     SCHEDULE_NOT_REQUESTED_YET,
 )
+from harness.workmanager._scheduling_index import SCAN, SchedulingIndex
 from harness.workmanager._schema import (
     COLUMNS,
     COMPLETED,
     INSERT,
     UPDATE,
     from_row,
+    state_of,
     to_row,
 )
 from harness.workmanager._spec import WorkSpec
 
+#: Where ``content_uri_triggers`` is in a row of :data:`COLUMNS`.
+_CONTENT_URI_TRIGGERS: Final = [name.strip() for name in COLUMNS.split(",")].index(
+    "content_uri_triggers"
+)
+
+#: ``getEligibleWorkForScheduling``'s query, reading ids (the scheduling index answers it).
+ELIGIBLE_FOR_SCHEDULING: Final = (
+    "SELECT id FROM workspec WHERE state=0 AND schedule_requested_at=-1 "
+    "ORDER BY last_enqueue_time LIMIT (SELECT MAX(?-COUNT(*), 0) FROM workspec WHERE "
+    "schedule_requested_at<>-1 AND LENGTH(content_uri_triggers)=0 AND state NOT IN "
+    f"{COMPLETED})"
+)
 #: Ids bound in one ``IN (...)`` read (below sqlite's default limit of 32,766 variables).
 _IDS_PER_STATEMENT: Final = 500
 
@@ -55,7 +69,13 @@ class WorkSpecDao(Dao):
         """The rows whose ids ``sql`` selects, in its order: the query reads ids only (the same
         plan, hence the same order, as selecting every column; EXPLAIN QUERY PLAN) and the rows
         come from the cache, the ones not yet cached read in one statement."""
-        ids = self._ids(sql, parameters)
+        return self._specs_of(self._ids(sql, parameters))
+
+    def _specs_of(self, ids: list[str]) -> list[WorkSpec]:
+        """The rows of ``ids`` (which exist), in that order, from the cache (the ones not yet
+        cached read in one statement)."""
+        if not ids:
+            return []
         cache = self._connection.cache
         missing = [work_id for work_id in ids if work_id not in cache.specs]
         for start in range(0, len(missing), _IDS_PER_STATEMENT):
@@ -64,9 +84,8 @@ class WorkSpecDao(Dao):
                 f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
             ):
                 cache.specs[row[0]] = from_row(row)
-        cache.apply_writes()
-        specs = cache.specs
-        return [specs[work_id] for work_id in ids]
+        current = cache.current  # brings only these rows up to date (a copy each if written)
+        return [current(work_id) for work_id in ids]
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
@@ -106,12 +125,15 @@ class WorkSpecDao(Dao):
         cache = self._connection.cache
         cache.forget(spec.id)
         row = to_row(spec)
-        if self._connection.write(INSERT, row) != 1:
+        rowid = self._connection.insert(INSERT, row)
+        if rowid is None:
             return False
         # A new row: nothing can refer to it yet (foreign keys are on), so it has no tags,
         # progress, prerequisites or dependents until they are inserted.
         work_id = spec.id
-        cache.specs[work_id] = from_row(row)
+        cache.specs[work_id] = stored = from_row(row)
+        if cache.scheduling is not None:
+            _index(cache.scheduling, rowid, row, stored)
         cache.tags[work_id] = frozenset()
         cache.progress[work_id] = None
         cache.prerequisites[work_id] = []
@@ -121,13 +143,21 @@ class WorkSpecDao(Dao):
     def update_work_spec(self, spec: WorkSpec) -> None:
         """``updateWorkSpec``: overwrite every column of the row with ``spec``'s id."""
         row = to_row(spec)
-        self._connection.write(UPDATE, (*row[1:], row[0]))
-        self._connection.cache.forget(spec.id)
+        changed = self._connection.write(UPDATE, (*row[1:], row[0]))
+        cache = self._connection.cache
+        cache.forget(spec.id)
+        scheduling = cache.scheduling
+        if changed and scheduling is not None:
+            rowid = scheduling.rowid(spec.id)  # an UPDATE keeps the row's rowid
+            if rowid is None:
+                cache.scheduling = None  # cannot happen; built again by the next query
+            else:
+                _index(scheduling, rowid, row, from_row(row))
 
     def delete_work_spec(self, work_spec_id: str) -> None:
         """``delete``; tags, names, dependencies and progress go with it (cascade)."""
         self._connection.write("DELETE FROM workspec WHERE id=?", (work_spec_id,))
-        self._connection.cache.clear()  # the cascade reaches other rows' dependency lists
+        self._forget_all_but_scheduling([work_spec_id])
 
     def delete_work_specs(self, work_spec_ids: Sequence[str]) -> None:
         """Delete these rows in one statement (and, by cascade, their tags, names, ...)."""
@@ -135,11 +165,32 @@ class WorkSpecDao(Dao):
             self._connection.write(
                 f"DELETE FROM workspec WHERE id IN ({placeholders(work_spec_ids)})", work_spec_ids
             )
-            self._connection.cache.clear()
+            self._forget_all_but_scheduling(work_spec_ids)
+
+    def _forget_all_but_scheduling(self, deleted_ids: Sequence[str]) -> None:
+        """After a delete: forget every row (the cascade reaches other rows' dependency lists),
+        but keep the scheduling index, without the deleted rows (no other ``workspec`` row
+        changed)."""
+        cache = self._connection.cache
+        scheduling = cache.scheduling
+        cache.clear()
+        if scheduling is not None:
+            scheduling.remove(deleted_ids)
+            cache.scheduling = scheduling
 
     def get_work_spec(self, work_spec_id: str) -> WorkSpec | None:
         """``getWorkSpec``."""
         return self._cached(work_spec_id)
+
+    def get_written_work_spec(
+        self, work_spec_id: str
+    ) -> tuple[WorkSpec, Mapping[str, object]] | None:
+        """The row as a ``WorkSpec`` that may predate its latest column writes, and those
+        writes (field -> value): :meth:`get_work_spec` without building the updated copy, for
+        a reader of a few fields (the harness's own)."""
+        if not self._has_row(work_spec_id):
+            return None
+        return self._connection.cache.written(work_spec_id)
 
     def all_work_specs(self) -> list[WorkSpec]:
         """Every row, in insertion order (the harness's own, for inspection and tests)."""
@@ -270,14 +321,26 @@ class WorkSpecDao(Dao):
 
     def get_eligible_work_for_scheduling(self, scheduler_limit: int) -> list[WorkSpec]:
         """``getEligibleWorkForScheduling``: unscheduled ENQUEUED rows, FIFO by last enqueue
-        time, at most the free slots (``limit`` minus scheduled unfinished rows)."""
-        return self._specs_by_id(
-            "SELECT id FROM workspec WHERE state=0 AND schedule_requested_at=-1 "
-            "ORDER BY last_enqueue_time LIMIT (SELECT MAX(?-COUNT(*), 0) FROM workspec WHERE "
-            "schedule_requested_at<>-1 AND LENGTH(content_uri_triggers)=0 AND state NOT IN "
-            f"{COMPLETED})",
-            (scheduler_limit,),
-        )
+        time, at most the free slots (``limit`` minus scheduled unfinished rows).
+
+        The answer comes from the cache's scheduling index (built by one scan of the table
+        when missing): the same ids, in the same order, as the query
+        (:data:`ELIGIBLE_FOR_SCHEDULING`)."""
+        cache = self._connection.cache
+        scheduling = cache.scheduling
+        if scheduling is None:
+            scheduling = SchedulingIndex()
+            for row in self._connection.rows(SCAN):
+                scheduling.add(
+                    row[0],
+                    row[1],
+                    has_content_uris=bool(row[5]),
+                    state=state_of(row[2]),
+                    schedule_requested_at=row[3],
+                    last_enqueue_time=row[4],
+                )
+            cache.scheduling = scheduling
+        return self._specs_of(scheduling.eligible_ids(scheduler_limit))
 
     def get_all_eligible_work_specs_for_scheduling(self, max_limit: int) -> list[WorkSpec]:
         """``getAllEligibleWorkSpecsForScheduling``: every ENQUEUED row, FIFO, for greedy."""
@@ -288,11 +351,10 @@ class WorkSpecDao(Dao):
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""
-        spec = self._cached(work_spec_id)
         return (
-            spec is not None
-            and spec.state is State.ENQUEUED
-            and spec.schedule_requested_at != SCHEDULE_NOT_REQUESTED_YET
+            self._has_row(work_spec_id)
+            and self._field(work_spec_id, "state") is State.ENQUEUED
+            and self._field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
         )
 
     def get_scheduled_unfinished_ids(self) -> list[str]:
@@ -370,3 +432,15 @@ class WorkSpecDao(Dao):
             "FROM dependency WHERE prerequisite_id=id AND work_spec_id NOT IN (SELECT id FROM "
             f"workspec WHERE state IN {COMPLETED}))"
         )
+
+
+def _index(scheduling: SchedulingIndex, rowid: int, row: Sequence[Any], spec: WorkSpec) -> None:
+    """Place a row just inserted or overwritten whole (``row``, read back as ``spec``)."""
+    scheduling.add(
+        spec.id,
+        rowid,
+        has_content_uris=len(row[_CONTENT_URI_TRIGGERS]) != 0,
+        state=spec.state,
+        schedule_requested_at=spec.schedule_requested_at,
+        last_enqueue_time=spec.last_enqueue_time,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from harness.workmanager._connection import Dao
 
@@ -22,6 +22,21 @@ class WorkTagDao(Dao):
         cached = self._connection.cache.tags
         if work_spec_id in cached:
             cached[work_spec_id] |= frozenset(ordered)
+
+    def insert_tags_of(self, works: Sequence[tuple[str, Iterable[str]]]) -> None:
+        """:meth:`insert_tags` for each ``(work id, tags)`` in turn, as one ``executemany``
+        (the same rows in the same order; the harness's own, for an enqueue of many works)."""
+        rows = [(tag, work_id) for work_id, tags in works for tag in sorted(tags)]
+        if not rows:
+            return
+        self._connection.write_many(
+            "INSERT OR IGNORE INTO worktag (tag, work_spec_id) VALUES (?, ?)", rows
+        )
+        cached = self._connection.cache.tags
+        for tag, work_id in rows:
+            known = cached.get(work_id)
+            if known is not None and tag not in known:
+                cached[work_id] = known | {tag}
 
     def delete_by_work_spec_id(self, work_spec_id: str) -> None:
         """``deleteByWorkSpecId``: every tag of the work."""

@@ -245,8 +245,11 @@ def test_in_memory_committed_column_writes_wait_for_the_next_statement(
     sim.run_for("1m")
     work_id = str(request.id)
     assert workmanager.database.work_spec_dao.get_state(work_id) is State.SUCCEEDED
-    # the mark, trySetRunning and the result: one UPDATE, autocommitted, before the scheduling
-    # query that follows the run
+    # the scheduling queries after the enqueue and after the run are answered from memory
+    assert statements.log == []
+    workmanager.database.work_spec_dao.all_work_specs()
+    # the mark, trySetRunning and the result: one UPDATE, autocommitted, before the next
+    # statement
     updates = [(sql, inside) for sql, inside in statements.log if not sql.startswith("SELECT")]
     assert len(updates) == 1
     assert statements.log[-1][0].startswith("SELECT")

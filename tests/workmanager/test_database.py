@@ -151,3 +151,27 @@ def test_reading_a_row_again_sees_every_write_between(sim: Simulation) -> None:
         unknown = dao.get_work_spec(spec.id)
         assert unknown is not None
         assert unknown.stop_reason is StopReason.STOP_REASON_UNKNOWN
+
+
+def test_tags_of_many_works_are_the_rows_of_one_insert_each(sim: Simulation) -> None:
+    """insert_tags_of writes the rows insertTags writes for each work in turn (sorted tags,
+    IGNORE on a repeat), in the same order, and the cached tags follow."""
+    requests = [OneTimeWorkRequest.builder(Succeed).add_tag(tag).build() for tag in ("b", "a", "b")]
+
+    def tag_rows(database: WorkDatabase) -> list[tuple[str, str]]:
+        return database._connection.rows("SELECT tag, work_spec_id FROM worktag ORDER BY rowid")
+
+    works = [(request.string_id, request.tags) for request in requests]
+    with WorkDatabase() as one_by_one, WorkDatabase() as together:
+        for database in (one_by_one, together):
+            for request in requests:
+                database.work_spec_dao.insert_work_spec(request.work_spec)
+        for work_id, tags in [*works, works[0]]:
+            one_by_one.work_tag_dao.insert_tags(work_id, tags)
+        together.work_tag_dao.insert_tags_of([*works, works[0]])
+        assert tag_rows(together) == tag_rows(one_by_one)
+        assert len(tag_rows(together)) == 6  # the class name and one tag each
+        for request in requests:
+            assert together.work_tag_dao.get_tags_for_work_spec_id(request.string_id) == (
+                request.tags
+            )

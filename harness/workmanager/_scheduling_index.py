@@ -1,0 +1,137 @@
+"""The answer of ``getEligibleWorkForScheduling``, kept in memory so it costs no statement.
+
+``Schedulers.schedule`` runs the query after every work run (``WorkSpecDao.kt`` @051c4525)::
+
+    SELECT * FROM workspec WHERE state=ENQUEUED AND schedule_requested_at=-1
+    ORDER BY last_enqueue_time LIMIT (SELECT MAX(:limit-COUNT(*), 0) FROM workspec
+    WHERE schedule_requested_at<>-1 AND LENGTH(content_uri_triggers)=0
+    AND state NOT IN COMPLETED_STATES)
+
+:class:`SchedulingIndex` holds, for every row of the table, what that query depends on: the
+rows counted against the limit (scheduled, unfinished, without content URI triggers) and the
+eligible rows (ENQUEUED, not scheduled) in the query's order. sqlite reads the eligible rows
+through the partial index ``index_harness_WorkSpec_unscheduled_enqueued`` (``state``,
+``schedule_requested_at``, ``last_enqueue_time``), whose entries, like every index's, are
+ordered by their columns and then the ``rowid`` (``EXPLAIN QUERY PLAN``: no temporary b-tree
+for the ``ORDER BY``), so the index keeps them ordered by ``(last_enqueue_time, rowid)``.
+
+The :class:`~harness.workmanager._row_cache.RowCache` owns it and keeps it exact: every column
+write of ``state``, ``schedule_requested_at`` or ``last_enqueue_time`` goes through the cache
+(and so here), an insert or a whole-row update places its row, a delete removes its rows;
+anything else that changes rows (a many-row ``UPDATE``, a rollback) drops the index, and the
+next scheduling query builds it again from one scan of the table.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from typing import Final
+
+from harness.workmanager._enums import State
+from harness.workmanager._schedule import SCHEDULE_NOT_REQUESTED_YET
+
+#: ``COMPLETED_STATES``: rows in these states never count against the limit.
+_FINISHED: Final = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED})
+
+#: The scan that builds the index: per row its id, ``rowid``, the three columns the query
+#: reads, and whether it has content URI triggers.
+SCAN: Final = (
+    "SELECT id, rowid, state, schedule_requested_at, last_enqueue_time, "
+    "LENGTH(content_uri_triggers)<>0 FROM workspec"
+)
+
+
+class SchedulingIndex:
+    """Every row's part in the scheduling query: counted against the limit, eligible, or
+    neither."""
+
+    __slots__ = ("_order", "_rowids", "_with_content_uris", "eligible", "scheduled")
+
+    def __init__(self) -> None:
+        #: work id -> ``rowid``, for every row of the table.
+        self._rowids: dict[str, int] = {}
+        #: The rows with content URI triggers (never counted against the limit).
+        self._with_content_uris: set[str] = set()
+        #: The rows counted against the limit: scheduled, unfinished, no content URI triggers.
+        self.scheduled: set[str] = set()
+        #: The eligible rows (ENQUEUED, not scheduled) -> their key in :attr:`_order`.
+        self.eligible: dict[str, tuple[int, int, str]] = {}
+        #: The eligible rows' ``(last_enqueue_time, rowid, id)``, sorted: the query's order.
+        self._order: list[tuple[int, int, str]] = []
+
+    def add(
+        self,
+        work_id: str,
+        rowid: int,
+        *,
+        has_content_uris: bool,
+        state: State,
+        schedule_requested_at: int,
+        last_enqueue_time: int,
+    ) -> None:
+        """A row was inserted (or read by the scan), or overwritten whole (same ``rowid``)."""
+        self._rowids[work_id] = rowid
+        if has_content_uris:
+            self._with_content_uris.add(work_id)
+        else:
+            self._with_content_uris.discard(work_id)
+        self.place(work_id, state, schedule_requested_at, last_enqueue_time)
+
+    def place(
+        self, work_id: str, state: State, schedule_requested_at: int, last_enqueue_time: int
+    ) -> None:
+        """The row of ``work_id`` now holds these values (a column write)."""
+        rowid = self._rowids.get(work_id)
+        if rowid is None:
+            return  # not a row of the table: the write changed nothing
+        if (
+            schedule_requested_at != SCHEDULE_NOT_REQUESTED_YET
+            and state not in _FINISHED
+            and work_id not in self._with_content_uris
+        ):
+            self.scheduled.add(work_id)
+        else:
+            self.scheduled.discard(work_id)
+        old = self.eligible.get(work_id)
+        if state is State.ENQUEUED and schedule_requested_at == SCHEDULE_NOT_REQUESTED_YET:
+            key = (last_enqueue_time, rowid, work_id)
+            if old == key:
+                return
+            if old is not None:
+                self._remove_key(old)
+            self.eligible[work_id] = key
+            order = self._order
+            if not order or order[-1] < key:
+                order.append(key)  # most rows become eligible with the latest enqueue time
+            else:
+                bisect.insort(order, key)
+        elif old is not None:
+            del self.eligible[work_id]
+            self._remove_key(old)
+
+    def rowid(self, work_id: str) -> int | None:
+        """The ``rowid`` of the row of ``work_id``, or ``None`` if there is no such row."""
+        return self._rowids.get(work_id)
+
+    def remove(self, work_ids: Iterable[str]) -> None:
+        """These rows were deleted."""
+        for work_id in work_ids:
+            self._rowids.pop(work_id, None)
+            self._with_content_uris.discard(work_id)
+            self.scheduled.discard(work_id)
+            key = self.eligible.pop(work_id, None)
+            if key is not None:
+                self._remove_key(key)
+
+    def eligible_ids(self, scheduler_limit: int) -> list[str]:
+        """The ids the query returns for ``scheduler_limit``, in its order."""
+        free = scheduler_limit - len(self.scheduled)
+        if free <= 0:
+            return []
+        return [key[2] for key in self._order[:free]]
+
+    def _remove_key(self, key: tuple[int, int, str]) -> None:
+        order = self._order
+        index = bisect.bisect_left(order, key)
+        del order[index]
