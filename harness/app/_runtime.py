@@ -25,7 +25,6 @@ from __future__ import annotations
 import inspect
 import shutil
 import sqlite3
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from harness._exceptions import DefinitionError
+from harness._tracebacks import format_exception
 from harness.app._context import (
     AppInstance,
     DataArea,
@@ -438,7 +438,7 @@ class AppRuntime:
                     package=package,
                     where="main",
                     error=f"{type(error).__name__}: {error}",
-                    traceback="".join(traceback.format_exception(error)),
+                    traceback=format_exception(error),
                 )
 
         run_as(instance, lambda: self.sim.loop.create_task(run_main(), name=f"main {package}"))

@@ -31,9 +31,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
-import traceback
 from typing import Any, Final
 
+from harness._tracebacks import format_exception
 from harness.app import AppInstance, current_app, enter_app, run_as
 from harness.flutter._payload import DART_TASK_KEY, decode_input
 from harness.flutter._plugin import Workmanager
@@ -164,7 +164,7 @@ class BackgroundWorker(CoroutineWorker):
                 "flutter.task_error",
                 **fields,
                 error=f"{type(error).__name__}: {error}",
-                traceback="".join(traceback.format_exception(error)),
+                traceback=format_exception(error),
             )
             result = Result.failure()
         else:

@@ -17,9 +17,9 @@ process (:class:`TransferNetworkPort`)."""
 from __future__ import annotations
 
 import dataclasses
-import traceback
 from collections.abc import Callable, Mapping
 
+from harness._tracebacks import format_exception
 from harness.app import App, AppRuntime, DeviceTransport, Link, run_as
 from harness.backends import Internet
 from harness.background_fetch import attach_ios
@@ -123,7 +123,7 @@ class IOSBinding:
                 package=package,
                 where="ios launch",
                 error=f"{type(error).__name__}: {error}",
-                traceback="".join(traceback.format_exception(error)),
+                traceback=format_exception(error),
             )
             self.ios.terminate(package, f"crashed: {type(error).__name__}")
 

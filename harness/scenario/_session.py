@@ -11,12 +11,12 @@ nothing runs while it rests.
 from __future__ import annotations
 
 import contextlib
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from harness._exceptions import HarnessError, UnobservedTaskError
+from harness._tracebacks import format_exception
 from harness.app import AppStorage, fresh_imports
 from harness.backends import Backend, Internet
 from harness.device import load_profile
@@ -224,7 +224,7 @@ class RunSession:
             self.sim.record(
                 "run.error",
                 error=self.error,
-                traceback="".join(traceback.format_exception(failure)),
+                traceback=format_exception(failure),
             )
         except BaseException:
             with contextlib.suppress(UnobservedTaskError):

@@ -9,14 +9,13 @@ listeners. The kinds are documented in the package docstring.
 
 from __future__ import annotations
 
-import os
-import sys
 import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from harness._tracebacks import relative_path
 from harness.sim import Signal, Simulation
 from harness.workmanager._database import WorkDatabase
 from harness.workmanager._enums import State, StopReason
@@ -30,23 +29,12 @@ def stop_reason_fields(stop_reason: StopReason) -> dict[str, Any]:
     return {"stop_reason": stop_reason.name, "stop_reason_value": int(stop_reason)}
 
 
-def _relative(filename: str) -> str:
-    """A source path relative to its ``sys.path`` entry, so traces match across checkouts."""
-    path = PurePath(filename)
-    entries = (entry or os.getcwd() for entry in sys.path)  # "" on sys.path is the cwd
-    roots = sorted((PurePath(entry) for entry in entries), key=lambda p: -len(p.parts))
-    for root in roots:
-        if path.is_relative_to(root):
-            return path.relative_to(root).as_posix()
-    return path.name
-
-
 def format_traceback(error: BaseException) -> str:
     """The traceback of ``error`` with machine-independent file paths."""
     lines = ["Traceback (most recent call last):\n"]
     for frame in traceback.extract_tb(error.__traceback__):
         lines.append(
-            f'  File "{_relative(frame.filename)}", line {frame.lineno}, in {frame.name}\n'
+            f'  File "{relative_path(frame.filename)}", line {frame.lineno}, in {frame.name}\n'
         )
         if frame.line:
             lines.append(f"    {frame.line.strip()}\n")
@@ -76,7 +64,7 @@ def raising_frame(error: BaseException) -> tuple[str, int] | None:
         return not any(path.is_relative_to(root) for root in (_HARNESS_ROOT, *_LIBRARY_ROOTS))
 
     chosen = next((frame for frame in reversed(frames) if is_app(frame)), frames[-1])
-    return _relative(chosen.filename), chosen.lineno or 0
+    return relative_path(chosen.filename), chosen.lineno or 0
 
 
 class WorkEvents:

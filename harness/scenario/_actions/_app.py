@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import inspect
 import shlex
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from harness._tracebacks import format_exception
 from harness.app import run_as
 from harness.device import ProcessStarted, Shutdown
 from harness.scenario._actions._base import (
@@ -285,7 +285,7 @@ class AppCall(Action):
                     package=package,
                     where=f"action {self.name}",
                     error=f"{type(error).__name__}: {error}",
-                    traceback="".join(traceback.format_exception(error)),
+                    traceback=format_exception(error),
                 )
                 return
             created = (
