@@ -362,8 +362,9 @@ def _print_result(
 def _start_up_imports() -> Iterator[None]:
     """The first import of the simulation's modules, with the cyclic garbage collector paused
     and what they built frozen afterwards (``gc.freeze``): modules, classes and functions live
-    as long as the process, so the collections their ~70,000 objects would trigger while they
-    load, and every later full collection's walk over them, find nothing to free. Once per
+    as long as the process, so the collections their ~100,000 objects would trigger while they
+    load, and every later full collection's walk over them (the interpreter's collections at
+    exit were about a fifth of a one-hour run's CPU time), find nothing to free. Once per
     process (a later command in the same process, as in tests, imports nothing new and freezes
     nothing); a collector the caller disabled stays disabled."""
     if "harness.scenario._runner" in sys.modules or not gc.isenabled():
