@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import json
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness import __version__
-from harness.cli import main
+from harness.cli import _start_up_imports, main
 from tests.scenario.test_runner import SCENARIO
 
 
@@ -71,6 +73,43 @@ def test_version_and_help_import_none_of_the_simulation() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_run_imports_the_simulation_with_the_collector_paused_then_frozen() -> None:
+    """`harness run` imports the simulation's modules with the cyclic garbage collector paused
+    and freezes what they built (`gc.freeze`), so no collection walks them again; the collector
+    runs again afterwards."""
+    probe = (
+        "import gc, sys\n"
+        "from harness.cli import _start_up_imports\n"
+        "seen = []\n"
+        "with _start_up_imports():\n"
+        "    seen.append(gc.isenabled())\n"
+        "    import harness.scenario._runner\n"
+        "print(seen[0], gc.isenabled(), gc.get_freeze_count() > 50_000)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False True True"
+
+
+def test_start_up_imports_pause_nothing_once_the_simulation_is_imported() -> None:
+    """A second command in the same process (the simulation already imported) neither pauses
+    nor freezes the collector, and a collector the caller disabled stays disabled."""
+    importlib.import_module("harness.scenario._runner")  # the simulation is imported
+    frozen = gc.get_freeze_count()
+    with _start_up_imports():
+        assert gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        with _start_up_imports():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _scenario_file(tmp_path: Path, text: str, name: str = "hourly.yaml") -> Path:
