@@ -62,9 +62,7 @@ class Simulation:
         self.rng = RngStreams(seed)
         self.trace = trace if trace is not None else Trace(trace_path, keep=keep_trace)
         self._loop: VirtualEventLoop | None = None
-        self._wall_clock = WallClockPatch(self.clock.epoch) if patch_wall_clock else None
-        if self._wall_clock is not None:
-            self.clock.on_advance(self._wall_clock.move_to)
+        self._wall_clock = WallClockPatch(self.clock) if patch_wall_clock else None
         self._strict_tasks = strict_tasks
         self._started = False
         self._closed = False
@@ -118,9 +116,7 @@ class Simulation:
             )
         self._loop = VirtualEventLoop(self.clock)
         if self._wall_clock is not None:
-            self._wall_clock.start(
-                self.now_ms, self.rng.stream("app.random"), self.rng.stream("app.uuid")
-            )
+            self._wall_clock.start(self.rng.stream("app.random"), self.rng.stream("app.uuid"))
         Simulation._active = self
         self._started = True
         return self
@@ -136,7 +132,7 @@ class Simulation:
     def resume(self) -> None:
         """Put back the patches :meth:`pause` lifted, at the current virtual time."""
         if self._started and self._wall_clock is not None and not self._wall_clock.active:
-            self._wall_clock.resume(self.now_ms)
+            self._wall_clock.resume()
 
     @contextlib.contextmanager
     def building(self) -> Iterator[Simulation]:
