@@ -327,7 +327,16 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
             ):
                 self._compact()
                 timers = self._timers
-            self._drop_dead_head()
+            while timers:  # _drop_dead_head(), inlined: most steps have a stale entry to skip
+                _, _, sequence, handle = timers[0]
+                if handle._sequence != sequence:
+                    heapq.heappop(timers)
+                elif handle._cancelled:
+                    heapq.heappop(timers)
+                    handle._scheduled = False
+                else:
+                    break
+                self._dead_timer_count -= 1
         target_ms = self._target_ms
         if timers and (target_ms is None or timers[0][0] <= target_ms):
             key = heapq.heappop(timers)

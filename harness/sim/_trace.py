@@ -48,6 +48,8 @@ _EXACT_TYPES: Final = frozenset({str, int, bool, type(None)})
 #: against ``repr``'s ``1e-05`` and ``1e-07``); from here up it writes ``repr``'s digits.
 _SMALLEST_EXACT_FLOAT: Final = 1e-4
 _ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS
+#: The same, with the trace line's newline appended by orjson.
+_ORJSON_LINE_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def _exact_in_orjson(value: Any) -> bool:
@@ -123,6 +125,11 @@ class TraceRecord:
         return cls(t_ms=t_ms, kind=kind, fields=MappingProxyType(data))
 
 
+#: Makes a record without the dataclass's ``__init__`` (:meth:`Trace.emit` sets its fields).
+_new_record: Final = object.__new__
+_set_attribute: Final = object.__setattr__
+
+
 class Trace:
     """Append-only trace of one run, optionally streamed to a JSON Lines file.
 
@@ -183,11 +190,25 @@ class Trace:
             raise DefinitionError(f"trace field names {clash} are reserved; rename them")
         if self._strict:
             check_record(kind, fields)
-        record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
+        # TraceRecord(t_ms=t_ms, kind=kind, fields=...) without the frozen dataclass's __init__
+        # frame (its three object.__setattr__ calls are these)
+        record = _new_record(TraceRecord)
+        _set_attribute(record, "t_ms", t_ms)
+        _set_attribute(record, "kind", kind)
+        _set_attribute(record, "fields", MappingProxyType(fields))
         # the canonical line of the record (TraceRecord.to_json) and its newline, encoded once
+        # (_canonical_bytes, inlined: the common record is a flat dict of exact types)
         fields["t_ms"] = t_ms
         fields["kind"] = kind
-        line = _canonical_bytes(fields) + b"\n"
+        for item in fields.values():
+            if type(item) not in _EXACT_TYPES and not _exact_in_orjson(item):
+                line = _CANONICAL.encode(fields).encode("utf-8") + b"\n"
+                break
+        else:
+            try:
+                line = orjson.dumps(fields, option=_ORJSON_LINE_OPTIONS)
+            except orjson.JSONEncodeError:
+                line = _CANONICAL.encode(fields).encode("utf-8") + b"\n"
         del fields["t_ms"], fields["kind"]
         self._hasher.update(line)
         if self._file is not None:
