@@ -287,6 +287,10 @@ def test_rearm_at_ms_is_a_cancel_and_a_new_call(ops: list[tuple[int, int, int, b
         fired: list[tuple[int, int]] = []
         with Simulation(patch_wall_clock=False) as sim:
             loop = sim.loop
+
+            def note(slot: int) -> None:
+                fired.append((slot, sim.now_ms))
+
             handles: dict[int, asyncio.TimerHandle] = {}
             for step, (slot, delay, priority, cancel) in enumerate(ops):
                 handle = handles.get(slot)
@@ -299,9 +303,7 @@ def test_rearm_at_ms_is_a_cancel_and_a_new_call(ops: list[tuple[int, int, int, b
                 else:
                     if handle is not None:
                         handle.cancel()
-                    handles[slot] = loop.call_at_ms(
-                        due, lambda slot=slot: fired.append((slot, sim.now_ms)), priority=priority
-                    )
+                    handles[slot] = loop.call_at_ms(due, note, slot, priority=priority)
                 if step % 3 == 2:
                     sim.run_for(delay // 2)
             sim.run_for(1_000)
