@@ -52,8 +52,10 @@ class _Timer(asyncio.TimerHandle):
     __slots__ = ("_sequence",)
 
 
-#: Makes a timer without running asyncio's constructors (``_push_timer`` sets every attribute).
+#: Makes a timer or a handle without running asyncio's constructors (``_push_timer`` and
+#: ``call_soon`` set every attribute).
 _new_timer: Final = object.__new__
+_new_handle: Final = object.__new__
 
 
 class TaskFailure:
@@ -228,6 +230,28 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         handle._sequence = sequence
         heapq.heappush(self._timers, (due_ms, priority, sequence, handle))
         result: asyncio.TimerHandle = handle
+        return result
+
+    def call_soon(  # type: ignore[override]
+        self, callback: Callable[..., object], *args: Any, context: Context | None = None
+    ) -> asyncio.Handle:
+        """asyncio's ``call_soon`` (tasks' steps and wake-ups, futures' done callbacks): the same
+        handle at the end of the ready queue, made without asyncio's four frames (``call_soon``,
+        ``_call_soon``, ``Handle.__init__`` and its ``get_debug()``) outside debug mode."""
+        if self._debug:  # type: ignore[attr-defined]
+            return super().call_soon(callback, *args, context=context)
+        if self._closed:  # type: ignore[attr-defined]
+            raise RuntimeError("Event loop is closed")
+        handle: Any = _new_handle(asyncio.Handle)
+        handle._context = contextvars.copy_context() if context is None else context
+        handle._loop = self
+        handle._callback = callback
+        handle._args = args
+        handle._cancelled = False
+        handle._repr = None
+        handle._source_traceback = None
+        self._ready.append(handle)  # type: ignore[attr-defined]
+        result: asyncio.Handle = handle
         return result
 
     def call_next(self, callback: Callable[[*_Ts], object], *args: *_Ts) -> asyncio.Handle:
