@@ -249,16 +249,19 @@ class Simulation:
         An exception from the callback stops the run with :class:`CallbackError` naming the
         virtual time.
         """
-        return self.loop.call_at_ms(t_ms, callback, *args, priority=priority)
+        loop = self._loop
+        if loop is None:
+            return self.loop.call_at_ms(t_ms, callback, *args, priority=priority)  # raises
+        return loop.call_at_ms(t_ms, callback, *args, priority=priority)
 
     def call_later(
         self, delay: Duration, callback: Callable[..., object], *args: Any, priority: int = 0
     ) -> asyncio.TimerHandle:
         """Run ``callback(*args)`` after ``delay`` (int ms, ``timedelta`` or ``"15m"``)."""
-        delay_ms = to_ms(delay)
+        delay_ms = delay if type(delay) is int else to_ms(delay)
         if delay_ms < 0:
             raise DefinitionError(f"delay {delay!r} is negative; delays are >= 0")
-        return self.call_at(self.now_ms + delay_ms, callback, *args, priority=priority)
+        return self.call_at(self.clock._now_ms + delay_ms, callback, *args, priority=priority)
 
     def call_next(self, callback: Callable[..., object], *args: Any) -> asyncio.Handle:
         """Run ``callback(*args)`` at this instant, right after the callback now running and
