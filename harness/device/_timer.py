@@ -32,12 +32,15 @@ class Timer:
 
     def set_at(self, t_ms: int) -> None:
         """Call back at virtual ``t_ms`` (not before now), replacing any pending call."""
-        if self._handle is not None:  # cancel(), inlined: parts re-arm on every change
-            self._handle.cancel()
         loop = self._sim.loop
         due_ms = max(t_ms, loop.now_ms)
-        # what Simulation.call_at does, one call shorter (device parts re-arm on every change)
-        self._handle = loop.call_at_ms(due_ms, self._fire, priority=self._priority)
+        handle = self._handle
+        if handle is None:
+            # what Simulation.call_at does, one call shorter (device parts re-arm on every change)
+            self._handle = loop.call_at_ms(due_ms, self._fire, priority=self._priority)
+        else:
+            # the pending (or fired) call moved: a cancel and a new call, without a new handle
+            loop.rearm_at_ms(handle, due_ms, priority=self._priority)
         self._due_ms = due_ms
 
     def set_after(self, delay_ms: int) -> None:
@@ -52,6 +55,6 @@ class Timer:
         self._due_ms = None
 
     def _fire(self) -> None:
-        self._handle = None
+        # the fired handle is kept: set_at re-arms it
         self._due_ms = None
         self._callback()

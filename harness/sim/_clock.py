@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from operator import attrgetter
+from typing import TYPE_CHECKING, Final
 
 from harness._exceptions import DefinitionError, TimeTravelError
 
@@ -47,10 +48,17 @@ class VirtualClock:
         """The UTC datetime that virtual time 0 stands for."""
         return self._epoch
 
-    @property
-    def now_ms(self) -> int:
-        """Milliseconds since the epoch."""
-        return self._now_ms
+    if TYPE_CHECKING:
+
+        @property
+        def now_ms(self) -> int:
+            """Milliseconds since the epoch."""
+            return self._now_ms
+
+    else:
+        # read on every timer, record and device computation (about 100 times per work run):
+        # a property whose getter is C code costs no Python frame
+        now_ms = property(attrgetter("_now_ms"), doc="Milliseconds since the epoch.")
 
     def now(self) -> datetime:
         """The current virtual time as an aware UTC datetime."""

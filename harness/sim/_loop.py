@@ -28,7 +28,8 @@ import contextvars
 import heapq
 from collections.abc import Callable, Coroutine, Generator
 from contextvars import Context
-from typing import Any, Final, NoReturn, TypeVar, TypeVarTuple
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar, TypeVarTuple
 
 from harness._exceptions import CallbackError, DefinitionError, RealIOError
 from harness.sim._clock import VirtualClock
@@ -42,6 +43,19 @@ _CANCELLED_SHARE_TO_COMPACT: Final = 0.5
 _MIN_HEAP_SIZE_TO_COMPACT: Final = 100
 #: Above any timer's priority and sequence: "every timer of this instant fired".
 _PAST: Final = 1 << 62
+
+
+class _Timer(asyncio.TimerHandle):
+    """A timer on the virtual loop: asyncio's handle plus the sequence of its live heap entry
+    (an entry whose sequence is not its handle's is stale: the timer was re-armed since)."""
+
+    __slots__ = ("_sequence",)
+
+
+#: Makes a timer or a handle without running asyncio's constructors (``_push_timer`` and
+#: ``call_soon`` set every attribute).
+_new_timer: Final = object.__new__
+_new_handle: Final = object.__new__
 
 
 class TaskFailure:
@@ -61,12 +75,13 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
     def __init__(self, clock: VirtualClock) -> None:
         super().__init__()
         self._clock = clock
-        self._timers: list[tuple[int, int, int, asyncio.TimerHandle]] = []
+        self._timers: list[tuple[int, int, int, Any]] = []
         self._timer_sequence = 0
         #: ``(due_ms, priority, sequence)`` of the timer fired last; once the loop stopped at
         #: its target with every timer due by then fired, that instant with nothing after it
         self._fired_key: tuple[int, int, int] = (0, 0, 0)
-        self._cancelled_timer_count = 0
+        #: Heap entries that will never fire: cancelled timers' and re-armed timers' old ones.
+        self._dead_timer_count = 0
         self._target_ms: int | None = 0
         self._went_idle = False
         self._callback_errors: list[tuple[int, dict[str, Any]]] = []
@@ -87,10 +102,16 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         """Virtual seconds since the epoch (float, as asyncio wants; exact to the millisecond)."""
         return self._clock.now_ms / 1000
 
-    @property
-    def now_ms(self) -> int:
-        """Virtual milliseconds since the epoch."""
-        return self._clock.now_ms
+    if TYPE_CHECKING:
+
+        @property
+        def now_ms(self) -> int:
+            """Virtual milliseconds since the epoch."""
+            return self._clock.now_ms
+
+    else:
+        # a property whose getter is C code costs no Python frame (device timers read it)
+        now_ms = property(attrgetter("_clock._now_ms"), doc="Virtual milliseconds since the epoch.")
 
     def call_later(
         self,
@@ -134,8 +155,46 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
         it belongs to no :class:`~harness.sim.FreezeGroup`, even when app code scheduled it.
         """
         if context is None and self._has_groups and GROUP.get() is not None:
-            context = system_context()
+            context = contextvars.copy_context()  # system_context(), inlined
+            context.run(GROUP.set, None)
         return self._push_timer(due_ms, callback, args, priority, context)
+
+    def rearm_at_ms(
+        self, handle: asyncio.TimerHandle, due_ms: int, *, priority: int = 0
+    ) -> asyncio.TimerHandle:
+        """Move the system timer ``handle`` (from :meth:`call_at_ms` without a ``context``,
+        pending or fired, not cancelled) to ``due_ms``; returns ``handle``.
+
+        Exactly ``handle.cancel()`` then ``call_at_ms(due_ms, <its callback>, *<its args>,
+        priority=priority)``: the timer takes a new place in the insertion sequence, its context
+        is taken anew as ``call_at_ms`` takes it, and it fires once, at ``due_ms``. Only cheaper:
+        the handle is kept and its old heap entry is left behind as stale (device parts re-arm
+        their timers on every change, about nine times per work run of a device-year).
+        """
+        if handle._cancelled:
+            raise DefinitionError(
+                f"cannot re-arm the cancelled timer {handle!r}; schedule a new one with call_at_ms"
+            )
+        if self._closed:  # type: ignore[attr-defined]
+            raise RuntimeError("Event loop is closed")
+        if due_ms < self._clock._now_ms:
+            raise DefinitionError(
+                f"cannot schedule at {due_ms} ms: it is already {self._clock.now_ms} ms; "
+                "schedule at or after now"
+            )
+        timer: Any = handle
+        if timer._scheduled:
+            self._dead_timer_count += 1  # its heap entry goes stale
+        context = contextvars.copy_context()
+        if self._has_groups and context.get(GROUP) is not None:
+            context.run(GROUP.set, None)
+        timer._context = context
+        timer._when = due_ms / 1000
+        timer._scheduled = True
+        self._timer_sequence = sequence = self._timer_sequence + 1
+        timer._sequence = sequence
+        heapq.heappush(self._timers, (due_ms, priority, sequence, timer))
+        return handle
 
     def _push_timer(
         self,
@@ -152,11 +211,48 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
                 f"cannot schedule at {due_ms} ms: it is already {self._clock.now_ms} ms; "
                 "schedule at or after now"
             )
-        handle = asyncio.TimerHandle(due_ms / 1000, callback, args, self, context)
-        handle._scheduled = True  # type: ignore[attr-defined]
-        self._timer_sequence += 1
-        heapq.heappush(self._timers, (due_ms, priority, self._timer_sequence, handle))
-        return handle
+        handle: Any
+        if self._debug:  # type: ignore[attr-defined]
+            handle = _Timer(due_ms / 1000, callback, args, self, context)
+        else:
+            # asyncio.TimerHandle(...) without its two constructors' frames and get_debug()
+            handle = _new_timer(_Timer)
+            handle._context = contextvars.copy_context() if context is None else context
+            handle._loop = self
+            handle._callback = callback
+            handle._args = args
+            handle._cancelled = False
+            handle._repr = None
+            handle._source_traceback = None
+            handle._when = due_ms / 1000
+        handle._scheduled = True
+        self._timer_sequence = sequence = self._timer_sequence + 1
+        handle._sequence = sequence
+        heapq.heappush(self._timers, (due_ms, priority, sequence, handle))
+        result: asyncio.TimerHandle = handle
+        return result
+
+    def call_soon(  # type: ignore[override]
+        self, callback: Callable[..., object], *args: Any, context: Context | None = None
+    ) -> asyncio.Handle:
+        """asyncio's ``call_soon`` (tasks' steps and wake-ups, futures' done callbacks): the same
+        handle at the end of the ready queue, made without asyncio's four frames (``call_soon``,
+        ``_call_soon``, ``Handle.__init__`` and its ``get_debug()``) outside debug mode."""
+        if self._debug:  # type: ignore[attr-defined]
+            return super().call_soon(callback, *args, context=context)
+        if self._closed:  # type: ignore[attr-defined]
+            raise RuntimeError("Event loop is closed")
+        handle: Any = _new_handle(asyncio.Handle)
+        handle._context = contextvars.copy_context() if context is None else context
+        handle._loop = self
+        handle._callback = callback
+        handle._args = args
+        handle._cancelled = False
+        handle._repr = None
+        handle._source_traceback = None
+        self._ready.append(handle)  # type: ignore[attr-defined]
+        result: asyncio.Handle = handle
+        return result
 
     def call_next(self, callback: Callable[[*_Ts], object], *args: *_Ts) -> asyncio.Handle:
         """Run ``callback(*args)`` right after the callback now running, before every other
@@ -173,13 +269,23 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
 
     def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
         if handle._scheduled:  # type: ignore[attr-defined]
-            self._cancelled_timer_count += 1
+            self._dead_timer_count += 1
 
-    @property
-    def fired_key(self) -> tuple[int, int, int]:
-        """``(due_ms, priority, sequence)`` of the timer fired last (once the loop stopped at its
-        target, every timer due by then fired: that instant, after any timer's key)."""
-        return self._fired_key
+    if TYPE_CHECKING:
+
+        @property
+        def fired_key(self) -> tuple[int, int, int]:
+            """``(due_ms, priority, sequence)`` of the timer fired last (once the loop stopped at
+            its target, every timer due by then fired: that instant, after any timer's key)."""
+            return self._fired_key
+
+    else:
+        # read twice per request by the network: a getter in C costs no Python frame
+        fired_key = property(
+            attrgetter("_fired_key"),
+            doc="``(due_ms, priority, sequence)`` of the timer fired last (once the loop stopped "
+            "at its target, every timer due by then fired: that instant, after any timer's key).",
+        )
 
     def fired_past(self, due_ms: int, priority: int, sequence: int) -> bool:
         """Whether the loop has gone past where a timer keyed ``(due_ms, priority, sequence)``
@@ -188,28 +294,38 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
 
     def next_due_ms(self) -> int | None:
         """When the next live timer is due, or ``None`` when no timer is pending."""
-        self._drop_cancelled_head()
+        self._drop_dead_head()
         return self._timers[0][0] if self._timers else None
 
-    def _drop_cancelled_head(self) -> None:
+    def _drop_dead_head(self) -> None:
+        """Pop the heap's dead entries (a cancelled timer's, a re-armed timer's old one) off its
+        head, so that the head is the next live timer (or the heap is empty)."""
         timers = self._timers
-        while timers and timers[0][3].cancelled():
-            heapq.heappop(timers)[3]._scheduled = False  # type: ignore[attr-defined]
-            self._cancelled_timer_count -= 1
+        while timers:
+            _, _, sequence, handle = timers[0]
+            if handle._sequence != sequence:  # re-armed since: a stale entry
+                heapq.heappop(timers)
+            elif handle._cancelled:
+                heapq.heappop(timers)
+                handle._scheduled = False
+            else:
+                return
+            self._dead_timer_count -= 1
 
-    def _compact_if_needed(self) -> None:
-        size = len(self._timers)
-        if (
-            size > _MIN_HEAP_SIZE_TO_COMPACT
-            and self._cancelled_timer_count / size > _CANCELLED_SHARE_TO_COMPACT
-        ):
-            live = [entry for entry in self._timers if not entry[3].cancelled()]
-            for entry in self._timers:
-                if entry[3].cancelled():
-                    entry[3]._scheduled = False  # type: ignore[attr-defined]
-            heapq.heapify(live)
-            self._timers = live
-            self._cancelled_timer_count = 0
+    def _compact(self) -> None:
+        """Rebuild the heap without its dead entries (when they are most of it, as asyncio)."""
+        live = []
+        for entry in self._timers:
+            handle = entry[3]
+            if handle._sequence != entry[2]:
+                continue
+            if handle._cancelled:
+                handle._scheduled = False
+            else:
+                live.append(entry)
+        heapq.heapify(live)
+        self._timers = live
+        self._dead_timer_count = 0
 
     # --- running --------------------------------------------------------------------------
 
@@ -233,21 +349,45 @@ class VirtualEventLoop(asyncio.BaseEventLoop):
                 handle = ready.popleft()
                 if not handle._cancelled and not (self._frozen_groups and self._held(handle)):
                     handle._run()
-            self._raise_callback_errors()
+            if self._callback_errors:
+                self._raise_callback_errors()
             return
-        self._compact_if_needed()
-        self._drop_cancelled_head()
         timers = self._timers
+        if self._dead_timer_count:
+            size = len(timers)
+            if (
+                size > _MIN_HEAP_SIZE_TO_COMPACT
+                and self._dead_timer_count / size > _CANCELLED_SHARE_TO_COMPACT
+            ):
+                self._compact()
+                timers = self._timers
+            while timers:  # _drop_dead_head(), inlined: most steps have a stale entry to skip
+                _, _, sequence, handle = timers[0]
+                if handle._sequence != sequence:
+                    heapq.heappop(timers)
+                elif handle._cancelled:
+                    heapq.heappop(timers)
+                    handle._scheduled = False
+                else:
+                    break
+                self._dead_timer_count -= 1
         target_ms = self._target_ms
         if timers and (target_ms is None or timers[0][0] <= target_ms):
-            due_ms, priority, sequence, handle = heapq.heappop(timers)
-            handle._scheduled = False  # type: ignore[attr-defined]
+            key = heapq.heappop(timers)
+            due_ms, priority, sequence, handle = key
+            handle._scheduled = False
             self._fired_key = (due_ms, priority, sequence)
             if self._frozen_groups and self._held(handle):
                 return  # fell due while its group is frozen: it fires at the thaw
-            self._clock.advance_to(due_ms)
+            clock = self._clock
+            if due_ms != clock._now_ms:
+                if clock._listeners:
+                    clock.advance_to(due_ms)
+                else:  # advance_to(), inlined: a timer is never due before now
+                    clock._now_ms = due_ms
             handle._run()
-            self._raise_callback_errors()
+            if self._callback_errors:
+                self._raise_callback_errors()
             return
         if target_ms is None:
             self._went_idle = True

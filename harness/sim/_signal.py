@@ -20,7 +20,9 @@ class Signal(Generic[_T]):
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._subscribers: list[Callable[[_T], None]] = []
+        #: A tuple, replaced (never changed) on connect and disconnect: an emit walks the
+        #: subscribers of the moment it began without copying them.
+        self._subscribers: tuple[Callable[[_T], None], ...] = ()
 
     @property
     def name(self) -> str:
@@ -35,17 +37,19 @@ class Signal(Generic[_T]):
 
     def connect(self, subscriber: Callable[[_T], None]) -> Callable[[], None]:
         """Call ``subscriber(value)`` on every emit; returns a function that disconnects it."""
-        self._subscribers.append(subscriber)
+        self._subscribers = (*self._subscribers, subscriber)
 
         def disconnect() -> None:
-            if subscriber in self._subscribers:
-                self._subscribers.remove(subscriber)
+            subscribers = list(self._subscribers)
+            if subscriber in subscribers:
+                subscribers.remove(subscriber)
+                self._subscribers = tuple(subscribers)
 
         return disconnect
 
     def emit(self, value: _T) -> None:
         """Deliver ``value`` to every subscriber, in the order they connected."""
-        for subscriber in list(self._subscribers):
+        for subscriber in self._subscribers:
             subscriber(value)
 
     def __repr__(self) -> str:

@@ -44,10 +44,13 @@ _CANONICAL = json.JSONEncoder(
 #: Value types orjson writes byte for byte as ``_CANONICAL`` does (exact types: a subclass, such
 #: as an enum member, goes the standard library's way, as does anything it would refuse).
 _EXACT_TYPES: Final = frozenset({str, int, bool, type(None)})
+_STR_ONLY: Final = frozenset({str})
 #: orjson writes a float whose magnitude is below this differently (``0.00001`` and ``1e-7``
 #: against ``repr``'s ``1e-05`` and ``1e-07``); from here up it writes ``repr``'s digits.
 _SMALLEST_EXACT_FLOAT: Final = 1e-4
 _ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS
+#: The same, with the trace line's newline appended by orjson.
+_ORJSON_LINE_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def _exact_in_orjson(value: Any) -> bool:
@@ -64,9 +67,13 @@ def _exact_in_orjson(value: Any) -> bool:
         magnitude = abs(value)
         return math.isfinite(value) and (magnitude >= _SMALLEST_EXACT_FLOAT or magnitude == 0)
     if kind is list or kind is tuple:
-        return all(_exact_in_orjson(item) for item in value)
+        # a list of exact scalars (a work's tags) is told at C speed, without a frame per item
+        return _EXACT_TYPES.issuperset(map(type, value)) or all(map(_exact_in_orjson, value))
     if kind is dict:
-        return all(type(key) is str and _exact_in_orjson(item) for key, item in value.items())
+        if not _STR_ONLY.issuperset(map(type, value)):
+            return False
+        values = value.values()
+        return _EXACT_TYPES.issuperset(map(type, values)) or all(map(_exact_in_orjson, values))
     return False
 
 
@@ -121,6 +128,11 @@ class TraceRecord:
         t_ms = data.pop("t_ms")
         kind = data.pop("kind")
         return cls(t_ms=t_ms, kind=kind, fields=MappingProxyType(data))
+
+
+#: Makes a record without the dataclass's ``__init__`` (:meth:`Trace.emit` sets its fields).
+_new_record: Final = object.__new__
+_set_attribute: Final = object.__setattr__
 
 
 class Trace:
@@ -183,11 +195,30 @@ class Trace:
             raise DefinitionError(f"trace field names {clash} are reserved; rename them")
         if self._strict:
             check_record(kind, fields)
-        record = TraceRecord(t_ms=t_ms, kind=kind, fields=MappingProxyType(fields))
+        # TraceRecord(t_ms=t_ms, kind=kind, fields=...) without the frozen dataclass's __init__
+        # frame (its three object.__setattr__ calls are these)
+        record = _new_record(TraceRecord)
+        _set_attribute(record, "t_ms", t_ms)
+        _set_attribute(record, "kind", kind)
+        _set_attribute(record, "fields", MappingProxyType(fields))
         # the canonical line of the record (TraceRecord.to_json) and its newline, encoded once
+        # (_canonical_bytes, inlined: the common record is a flat dict of exact types)
         fields["t_ms"] = t_ms
         fields["kind"] = kind
-        line = _canonical_bytes(fields) + b"\n"
+        for item in fields.values():
+            item_type = type(item)
+            if item_type in _EXACT_TYPES or (
+                item_type is list and _EXACT_TYPES.issuperset(map(type, item))  # a work's tags
+            ):
+                continue
+            if not _exact_in_orjson(item):
+                line = _CANONICAL.encode(fields).encode("utf-8") + b"\n"
+                break
+        else:
+            try:
+                line = orjson.dumps(fields, option=_ORJSON_LINE_OPTIONS)
+            except orjson.JSONEncodeError:
+                line = _CANONICAL.encode(fields).encode("utf-8") + b"\n"
         del fields["t_ms"], fields["kind"]
         self._hasher.update(line)
         if self._file is not None:

@@ -1,7 +1,8 @@
 """The wall clock inside a simulation, and the real clock outside it.
 
-While a simulation runs, freezegun is started once and moved with virtual time, so app code that
-reads ``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` or ``time.time()`` sees virtual
+While a simulation runs, freezegun is started once and its time factory reads the virtual clock
+(:class:`_VirtualTimeFactory`: nothing moves it as time advances), so app code that reads
+``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` or ``time.time()`` sees virtual
 time. The global ``random`` module and ``uuid.uuid4`` are seeded from the run's RNG streams too,
 so idempotency keys and jitter in app code are the same on every run of a seed. ``time.sleep``
 waits in virtual time inside blocking work (see :mod:`harness.sim._blocking`) and is refused on
@@ -36,6 +37,7 @@ import freezegun
 import freezegun.api
 
 from harness.sim._blocking import in_blocking_thread, wait_on_loop
+from harness.sim._clock import VirtualClock
 
 #: Modules freezegun leaves on real time, on top of its defaults: the terminal UI (progress bars).
 _FREEZEGUN_IGNORE: Final = ("rich",)
@@ -225,24 +227,55 @@ def _spare_scanned_modules(freezer: Any) -> None:
     freezer.undo_changes = kept
 
 
+class _VirtualTimeFactory:
+    """freezegun's time factory (what its fakes ask for "now") answering from the virtual clock.
+
+    freezegun's own ``FrozenDateTimeFactory`` holds a datetime that the harness had to move on
+    every advance of the clock (eight times per work run of a device-year, most of them read by
+    no one); this one works the datetime out when it is asked, once per virtual instant: the
+    same naive UTC datetime, ``epoch + now_ms``, the same object for every reading of an instant.
+    """
+
+    __slots__ = ("_clock", "_epoch_naive", "_read_ms", "_reading")
+
+    def __init__(self, clock: VirtualClock, epoch_naive: datetime) -> None:
+        self._clock = clock
+        self._epoch_naive = epoch_naive
+        self._read_ms = clock.now_ms
+        self._reading = epoch_naive + timedelta(milliseconds=self._read_ms)
+
+    @property
+    def time_to_freeze(self) -> datetime:
+        """The frozen instant now (freezegun's name), a naive UTC datetime."""
+        return self()
+
+    def __call__(self) -> datetime:
+        now_ms = self._clock._now_ms
+        if now_ms != self._read_ms:
+            self._read_ms = now_ms
+            self._reading = self._epoch_naive + timedelta(milliseconds=now_ms)
+        return self._reading
+
+
 class _VirtualPerfCounter:
     """Stands in for the ``time`` module inside ``httpx._client`` while the patch is in force.
 
     ``perf_counter()`` is freezegun's fake one without the stack walk: the frozen instant as
     POSIX seconds, ``calendar.timegm(t.timetuple()) + t.microsecond / 1e6`` in integer steps
-    (so the float is bit-for-bit freezegun's). Every other attribute is the real module's.
+    (so the float is bit-for-bit freezegun's), read from the virtual clock. Every other
+    attribute is the real module's.
     """
 
-    __slots__ = ("_epoch_us", "now_ms")
+    __slots__ = ("_clock", "_epoch_us")
 
-    def __init__(self, epoch_naive: datetime, now_ms: int) -> None:
+    def __init__(self, epoch_naive: datetime, clock: VirtualClock) -> None:
         since = epoch_naive - datetime(1970, 1, 1)
         self._epoch_us = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
-        self.now_ms = now_ms
+        self._clock = clock
 
     def perf_counter(self) -> float:
         """The frozen wall clock in POSIX seconds, as freezegun's ``perf_counter`` gives it."""
-        seconds, micros = divmod(self._epoch_us + self.now_ms * 1000, 1_000_000)
+        seconds, micros = divmod(self._epoch_us + self._clock._now_ms * 1000, 1_000_000)
         return seconds + micros / 1e6
 
     def __getattr__(self, name: str) -> Any:
@@ -255,6 +288,7 @@ class WallClockPatch:
     __slots__ = (
         "_app_random_state",
         "_app_uuid",
+        "_clock",
         "_epoch_naive",
         "_factory",
         "_freezer",
@@ -262,13 +296,15 @@ class WallClockPatch:
         "_httpx_module",
         "_httpx_time",
         "_loop_thread",
+        "_moves_factory",
         "_saved_random_state",
         "_saved_sleep",
         "_saved_uuid4",
     )
 
-    def __init__(self, epoch: datetime) -> None:
-        self._epoch_naive = epoch.astimezone(UTC).replace(tzinfo=None)
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+        self._epoch_naive = clock.epoch.astimezone(UTC).replace(tzinfo=None)
         self._freezer: Any = None
         self._factory: Any = None
         self._saved_random_state: Any = None
@@ -280,16 +316,17 @@ class WallClockPatch:
         self._httpx_time: Any = None
         self._app_uuid: random.Random | None = None
         self._app_random_state: Any = None
+        self._moves_factory = False
 
     @property
     def active(self) -> bool:
         """Whether the patch is in force."""
         return self._freezer is not None
 
-    def start(self, now_ms: int, app_random: random.Random, app_uuid: random.Random) -> None:
-        """Freeze the wall clock at ``epoch + now_ms`` and seed ``random`` and ``uuid4``."""
+    def start(self, app_random: random.Random, app_uuid: random.Random) -> None:
+        """Freeze the wall clock at the clock's virtual time and seed ``random`` and ``uuid4``."""
         self._app_uuid = app_uuid
-        self._patch(now_ms)
+        self._patch()
         random.seed(app_random.getrandbits(128))
 
     def pause(self) -> None:
@@ -300,23 +337,30 @@ class WallClockPatch:
         self._app_random_state = random.getstate()
         self.stop()
 
-    def resume(self, now_ms: int) -> None:
-        """Put the patch back at ``epoch + now_ms`` with the app's ``random`` state as
+    def resume(self) -> None:
+        """Put the patch back at the clock's virtual time with the app's ``random`` state as
         :meth:`pause` left it: the app sees one uninterrupted patched world."""
-        self._patch(now_ms)
+        self._patch()
         random.setstate(self._app_random_state)
 
-    def _patch(self, now_ms: int) -> None:
+    def _patch(self) -> None:
         if self._freezer is not None:
             raise RuntimeError("the wall clock patch is already started")
         app_uuid = self._app_uuid
         assert app_uuid is not None, "start() sets the app's uuid stream"
         self._freezer = freezegun.freeze_time(
-            self._epoch_naive + timedelta(milliseconds=now_ms),
+            self._epoch_naive + timedelta(milliseconds=self._clock.now_ms),
             ignore=list(_FREEZEGUN_IGNORE),
             tick=False,
         )
         self._factory = _start_freezer(self._freezer)
+        factories: list[Any] = getattr(freezegun.api, "freeze_factories", [])
+        if factories and factories[-1] is self._factory:
+            # freezegun's fakes ask the last factory for "now": it reads the virtual clock
+            self._factory = factories[-1] = _VirtualTimeFactory(self._clock, self._epoch_naive)
+        elif not self._moves_factory:  # another freezegun layout: move its factory with the clock
+            self._moves_factory = True
+            self._clock.on_advance(self._move_factory)
         _spare_scanned_modules(self._freezer)
         self._saved_random_state = random.getstate()
         self._saved_uuid4 = uuid.uuid4
@@ -344,15 +388,13 @@ class WallClockPatch:
         # imported here: only a started simulation needs httpx
         self._httpx_module = importlib.import_module("httpx._client")
         self._httpx_time = self._httpx_module.time
-        self._httpx_clock = _VirtualPerfCounter(self._epoch_naive, now_ms)
+        self._httpx_clock = _VirtualPerfCounter(self._epoch_naive, self._clock)
         self._httpx_module.time = self._httpx_clock
 
-    def move_to(self, now_ms: int) -> None:
-        """Set the frozen wall clock to ``epoch + now_ms`` (called on every clock advance)."""
-        if self._factory is not None:
+    def _move_factory(self, now_ms: int) -> None:
+        """Set a freezegun factory of another layout to ``epoch + now_ms`` (on clock moves)."""
+        if self._factory is not None and not isinstance(self._factory, _VirtualTimeFactory):
             self._factory.time_to_freeze = self._epoch_naive + timedelta(milliseconds=now_ms)
-        if self._httpx_clock is not None:
-            self._httpx_clock.now_ms = now_ms
 
     def stop(self) -> None:
         """Restore the real clock, ``random`` state and ``uuid.uuid4``; safe to call twice."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import socket
 import time
 from datetime import timedelta
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness import CallbackError, DeadlockError
-from harness._exceptions import TimeTravelError
+from harness._exceptions import DefinitionError, TimeTravelError
 from harness.sim import MS_PER_DAY, MS_PER_HOUR, RealIOError, Simulation
 
 
@@ -268,3 +269,96 @@ def test_call_next_runs_right_after_the_running_callback(sim: Simulation) -> Non
     sim.call_later(5, lambda: sim.call_next(order.append, f"next at {sim.now_ms}"))
     sim.run_for(10)
     assert order == ["first", "next", "ready before", "soon", "next at 5"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 60), st.integers(-1, 1), st.booleans()),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_rearm_at_ms_is_a_cancel_and_a_new_call(ops: list[tuple[int, int, int, bool]]) -> None:
+    """``rearm_at_ms`` fires exactly what ``cancel()`` then ``call_at_ms`` would, in the same
+    order: a re-armed timer takes a new insertion place and its old due time never fires."""
+
+    def run(rearm: bool) -> list[tuple[int, int]]:
+        fired: list[tuple[int, int]] = []
+        with Simulation(patch_wall_clock=False) as sim:
+            loop = sim.loop
+
+            def note(slot: int) -> None:
+                fired.append((slot, sim.now_ms))
+
+            handles: dict[int, asyncio.TimerHandle] = {}
+            for step, (slot, delay, priority, cancel) in enumerate(ops):
+                handle = handles.get(slot)
+                due = sim.now_ms + delay
+                if cancel and handle is not None:
+                    handle.cancel()
+                    del handles[slot]
+                elif rearm and handle is not None:
+                    loop.rearm_at_ms(handle, due, priority=priority)
+                else:
+                    if handle is not None:
+                        handle.cancel()
+                    handles[slot] = loop.call_at_ms(due, note, slot, priority=priority)
+                if step % 3 == 2:
+                    sim.run_for(delay // 2)
+            sim.run_for(1_000)
+        return fired
+
+    assert run(rearm=True) == run(rearm=False)
+
+
+def test_a_fired_timer_can_be_rearmed_and_fires_again(sim: Simulation) -> None:
+    """A timer re-armed after it fired is scheduled anew (the device's Timer keeps its handle)."""
+    fired: list[int] = []
+    handle = sim.loop.call_at_ms(10, lambda: fired.append(sim.now_ms))
+    sim.run_for(20)
+    assert sim.loop.rearm_at_ms(handle, 50) is handle
+    assert handle.when() == 0.05
+    sim.run_for(100)
+    assert fired == [10, 50]
+
+
+def test_rearming_a_cancelled_timer_is_refused(sim: Simulation) -> None:
+    """A cancelled handle has dropped its callback: re-arming it is an error that says so."""
+    handle = sim.loop.call_at_ms(10, print)
+    handle.cancel()
+    with pytest.raises(DefinitionError, match=r"^cannot re-arm the cancelled timer .*call_at_ms$"):
+        sim.loop.rearm_at_ms(handle, 20)
+
+
+def test_a_rearmed_timer_runs_in_the_context_of_its_last_arming(sim: Simulation) -> None:
+    """Like a new ``call_at_ms``, a re-armed callback sees the context variables of the moment
+    it was re-armed (copied then), not those of its first arming."""
+    variable: contextvars.ContextVar[str] = contextvars.ContextVar("which", default="none")
+    seen: list[str] = []
+    handle = contextvars.copy_context().run(
+        lambda: (
+            variable.set("first"),
+            sim.loop.call_at_ms(10, lambda: seen.append(variable.get())),
+        )[1]
+    )
+    contextvars.copy_context().run(
+        lambda: (variable.set("second"), sim.loop.rearm_at_ms(handle, 20))
+    )
+    sim.run_for(30)
+    assert seen == ["second"]
+
+
+def test_stale_entries_of_a_timer_rearmed_many_times_are_compacted(sim: Simulation) -> None:
+    """Re-arming leaves the old heap entry behind; once dead entries are most of the heap it is
+    rebuilt, so a timer re-armed 10,000 times neither fires early nor grows the heap unbounded."""
+    fired: list[int] = []
+    handle = sim.loop.call_at_ms(1, lambda: fired.append(sim.now_ms))
+    for step in range(10_000):
+        sim.loop.rearm_at_ms(handle, 10 + step % 7)
+        if step % 100 == 0:
+            sim.run_for(0)  # a loop step, which compacts when it pays
+    assert len(sim.loop._timers) < 1_000
+    sim.run_for(100)
+    assert fired == [10 + 9_999 % 7]
+    assert sim.loop.next_due_ms() is None

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from harness._exceptions import SimulationStateError, UnobservedTaskError
-from harness.sim import Simulation, real_perf_counter
+from harness.sim import Signal, Simulation, real_perf_counter
 
 EPOCH = datetime(2027, 3, 1, 6, 30, tzinfo=UTC)
 
@@ -197,3 +197,30 @@ def test_freezegun_leaves_the_test_runners_clocks_alone() -> None:
         assert (timing.time, timing.perf_counter) == real
         assert timing.time() >= before
     assert (timing.time, timing.perf_counter) == real
+
+
+def test_a_signal_reaches_the_subscribers_of_the_moment_it_was_emitted() -> None:
+    """Subscribers run in connection order; one connected or disconnected during an emit takes
+    effect from the next emit on (the emit walks the subscribers it began with)."""
+    signal: Signal[int] = Signal("test.signal")
+    calls: list[str] = []
+
+    def late(value: int) -> None:
+        calls.append(f"late {value}")
+
+    def first(value: int) -> None:
+        calls.append(f"first {value}")
+        disconnect_second()
+        signal.connect(late)
+
+    def second(value: int) -> None:
+        calls.append(f"second {value}")
+
+    signal.connect(first)
+    disconnect_second = signal.connect(second)
+    signal.emit(1)
+    assert calls == ["first 1", "second 1"]
+    calls.clear()
+    signal.emit(2)
+    assert calls == ["first 2", "late 2"]
+    assert repr(signal) == "Signal('test.signal', subscribers=3)"

@@ -6,7 +6,7 @@ import sys
 import time
 import types
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import freezegun
 import pytest
@@ -183,3 +183,32 @@ def test_the_scan_of_a_module_finds_what_freezegun_finds() -> None:
     finally:
         del sys.modules[holder.__name__]
         del sys.modules[lazy.__name__]
+
+
+def test_the_wall_clock_reads_virtual_time_after_every_advance() -> None:
+    """``datetime.now()``, ``time.time()`` and httpx's ``perf_counter`` read the virtual clock
+    wherever it moved (nothing moves them: they ask the clock), across a pause and resume."""
+    import httpx
+
+    seen: list[tuple[int, datetime, float, float]] = []
+    with Simulation(epoch=EPOCH) as sim:
+
+        def look() -> None:
+            now = datetime.now(UTC)
+            perf_counter = httpx._client.time.perf_counter  # type: ignore[attr-defined]
+            seen.append((sim.now_ms, now, time.time(), perf_counter()))
+
+        for t_ms in (0, 1, 1, 999, 86_400_000):
+            sim.call_at(t_ms, look)
+        sim.run_for(1_000)
+        sim.pause()
+        assert datetime.now(UTC) != EPOCH + timedelta(seconds=1)  # real time while paused
+        sim.resume()
+        sim.run_for(86_399_000)
+        look()
+    assert [t_ms for t_ms, *_ in seen] == [0, 1, 1, 999, 86_400_000, 86_400_000]
+    for t_ms, now, posix, perf in seen:
+        expected = EPOCH + timedelta(milliseconds=t_ms)
+        assert now == expected
+        assert posix == perf == expected.timestamp()
+    assert datetime.now(UTC).year >= 2026  # the real clock is back
