@@ -269,8 +269,12 @@ class WorkManager:
             # but only scheduleWorkSpecs(..., forLimitedSlots=false) uses the list (and a debug
             # log): with no scheduler without limited slots the read is unobservable, and it
             # decoded up to 200 rows after every run (W/impl/Schedulers.java @051c4525).
+            # The row cache's scheduling index answers it: the same rows in the same order,
+            # without the 200-row scan.
             everything = (
-                work_specs.get_all_eligible_work_specs_for_scheduling(MAX_GREEDY_SCHEDULER_LIMIT)
+                work_specs.get_all_eligible_work_specs_for_scheduling_cached(
+                    MAX_GREEDY_SCHEDULER_LIMIT
+                )
                 if greedy_schedulers
                 else []
             )

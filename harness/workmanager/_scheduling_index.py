@@ -20,6 +20,12 @@ write of ``state``, ``schedule_requested_at`` or ``last_enqueue_time`` goes thro
 (and so here), an insert or a whole-row update places its row, a delete removes its rows;
 anything else that changes rows (a many-row ``UPDATE``, a rollback) drops the index, and the
 next scheduling query builds it again from one scan of the table.
+
+It answers ``getAllEligibleWorkSpecsForScheduling`` too (``state=ENQUEUED ORDER BY
+last_enqueue_time LIMIT 200``), which ``Schedulers.schedule`` runs after every run once
+``GreedyScheduler`` is registered: sqlite reads it through ``index_harness_WorkSpec_enqueued``
+(``last_enqueue_time`` where ``state=0``), in the same ``(last_enqueue_time, rowid)`` order, so
+the index keeps every ENQUEUED row in that order as well.
 """
 
 from __future__ import annotations
@@ -46,7 +52,15 @@ class SchedulingIndex:
     """Every row's part in the scheduling query: counted against the limit, eligible, or
     neither."""
 
-    __slots__ = ("_order", "_rowids", "_with_content_uris", "eligible", "scheduled")
+    __slots__ = (
+        "_enqueued_order",
+        "_order",
+        "_rowids",
+        "_with_content_uris",
+        "eligible",
+        "enqueued",
+        "scheduled",
+    )
 
     def __init__(self) -> None:
         #: work id -> ``rowid``, for every row of the table.
@@ -59,6 +73,10 @@ class SchedulingIndex:
         self.eligible: dict[str, tuple[int, int, str]] = {}
         #: The eligible rows' ``(last_enqueue_time, rowid, id)``, sorted: the query's order.
         self._order: list[tuple[int, int, str]] = []
+        #: Every ENQUEUED row (scheduled or not) -> its key in :attr:`_enqueued_order`.
+        self.enqueued: dict[str, tuple[int, int, str]] = {}
+        #: The ENQUEUED rows' ``(last_enqueue_time, rowid, id)``, sorted: the greedy query's order.
+        self._enqueued_order: list[tuple[int, int, str]] = []
 
     def add(
         self,
@@ -93,6 +111,12 @@ class SchedulingIndex:
             self.scheduled.add(work_id)
         else:
             self.scheduled.discard(work_id)
+        _file(
+            self.enqueued,
+            self._enqueued_order,
+            work_id,
+            (last_enqueue_time, rowid, work_id) if state is State.ENQUEUED else None,
+        )
         old = self.eligible.get(work_id)
         if state is State.ENQUEUED and schedule_requested_at == SCHEDULE_NOT_REQUESTED_YET:
             key = (last_enqueue_time, rowid, work_id)
@@ -123,6 +147,7 @@ class SchedulingIndex:
             key = self.eligible.pop(work_id, None)
             if key is not None:
                 self._remove_key(key)
+            _file(self.enqueued, self._enqueued_order, work_id, None)
 
     def eligible_ids(self, scheduler_limit: int) -> list[str]:
         """The ids the query returns for ``scheduler_limit``, in its order."""
@@ -131,7 +156,33 @@ class SchedulingIndex:
             return []
         return [key[2] for key in self._order[:free]]
 
+    def enqueued_ids(self, max_limit: int) -> list[str]:
+        """The ids ``getAllEligibleWorkSpecsForScheduling(max_limit)`` returns, in its order."""
+        return [key[2] for key in self._enqueued_order[:max_limit]]
+
     def _remove_key(self, key: tuple[int, int, str]) -> None:
         order = self._order
         index = bisect.bisect_left(order, key)
         del order[index]
+
+
+def _file(
+    keys: dict[str, tuple[int, int, str]],
+    order: list[tuple[int, int, str]],
+    work_id: str,
+    key: tuple[int, int, str] | None,
+) -> None:
+    """Put ``work_id`` in the sorted ``order`` under ``key`` (``None``: take it out)."""
+    old = keys.get(work_id)
+    if old == key:
+        return
+    if old is not None:
+        del order[bisect.bisect_left(order, old)]
+    if key is None:
+        del keys[work_id]
+        return
+    keys[work_id] = key
+    if not order or order[-1] < key:
+        order.append(key)  # most rows become ENQUEUED with the latest enqueue time
+    else:
+        bisect.insort(order, key)

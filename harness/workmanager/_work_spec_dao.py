@@ -326,6 +326,10 @@ class WorkSpecDao(Dao):
         The answer comes from the cache's scheduling index (built by one scan of the table
         when missing): the same ids, in the same order, as the query
         (:data:`ELIGIBLE_FOR_SCHEDULING`)."""
+        return self._specs_of(self._scheduling().eligible_ids(scheduler_limit))
+
+    def _scheduling(self) -> SchedulingIndex:
+        """The cache's scheduling index, built by one scan of the table when missing."""
         cache = self._connection.cache
         scheduling = cache.scheduling
         if scheduling is None:
@@ -340,7 +344,7 @@ class WorkSpecDao(Dao):
                     last_enqueue_time=row[4],
                 )
             cache.scheduling = scheduling
-        return self._specs_of(scheduling.eligible_ids(scheduler_limit))
+        return scheduling
 
     def get_all_eligible_work_specs_for_scheduling(self, max_limit: int) -> list[WorkSpec]:
         """``getAllEligibleWorkSpecsForScheduling``: every ENQUEUED row, FIFO, for greedy."""
@@ -348,6 +352,12 @@ class WorkSpecDao(Dao):
             "SELECT id FROM workspec WHERE state=0 ORDER BY last_enqueue_time LIMIT ?",
             (max_limit,),
         )
+
+    def get_all_eligible_work_specs_for_scheduling_cached(self, max_limit: int) -> list[WorkSpec]:
+        """The harness's own: :meth:`get_all_eligible_work_specs_for_scheduling` answered from
+        the cache's scheduling index (the same ids in the same order; built by one scan of the
+        table when missing), as :meth:`get_eligible_work_for_scheduling` is."""
+        return self._specs_of(self._scheduling().enqueued_ids(max_limit))
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""

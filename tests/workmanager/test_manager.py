@@ -582,13 +582,13 @@ def test_without_a_greedy_scheduler_the_200_row_list_is_not_read(
     """Schedulers.schedule hands getAllEligibleWorkSpecsForScheduling only to schedulers
     without limited slots; with none there, its read is skipped (Schedulers.scheduleWorkSpecs)."""
     reads: list[int] = []
-    original = WorkSpecDao.get_all_eligible_work_specs_for_scheduling
+    original = WorkSpecDao.get_all_eligible_work_specs_for_scheduling_cached
 
     def counting(self: WorkSpecDao, max_limit: int) -> list[WorkSpec]:
         reads.append(max_limit)
         return original(self, max_limit)
 
-    monkeypatch.setattr(WorkSpecDao, "get_all_eligible_work_specs_for_scheduling", counting)
+    monkeypatch.setattr(WorkSpecDao, "get_all_eligible_work_specs_for_scheduling_cached", counting)
     request = OneTimeWorkRequest.from_(Succeed)
     workmanager.enqueue(request)
     sim.run_for("1m")
