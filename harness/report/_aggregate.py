@@ -218,7 +218,10 @@ class Pool:
             summed = self._sums.get(name)
             if summed is not None and summed.count:
                 mean, low, high = mean_interval(summed.count, summed.total, summed.squares)
-                out.append(_metric(name, label, mean, unit, low, high))
+                # every mean here is of values that cannot be negative (ages, counts, charge,
+                # bytes): a t interval reaching below zero (few runs, most of them at zero) is
+                # cut at zero, the least such a mean can be
+                out.append(_metric(name, label, mean, unit, max(low, 0.0), high))
         for name, label, unit in _MAXIMA:
             summed = self._sums.get(name)
             if summed is not None and summed.high is not None:

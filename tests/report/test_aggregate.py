@@ -146,3 +146,17 @@ def test_why_comparison_and_flags_stay_text_in_summary_md(tmp_path: Path) -> Non
     assert "\x1b" not in text
     assert "](javascript:" not in text.replace("\\]", "")
     assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
+
+
+def test_a_mean_s_interval_never_reaches_below_zero() -> None:
+    """A mean of values that cannot be negative (bytes, charge, counts) keeps its interval at or
+    above zero: two runs of 0 and one of 300,000 cellular bytes a day would give a t interval
+    from about -330,000; the upper bound stays the t interval's."""
+    pool = Pool()
+    for value in (0, 0, 600_000):  # two-day runs: 0, 0 and 300,000 bytes a day
+        pool.add(True, {"bytes_cellular": value}, duration_ms=2 * MS_PER_DAY)
+    cellular = _by_name(pool.to_json())["bytes_cellular"]
+    assert cellular["value"] == 100_000
+    assert cellular["low"] == 0
+    assert isinstance(cellular["high"], float | int)
+    assert cellular["high"] > 300_000
