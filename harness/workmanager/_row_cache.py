@@ -110,7 +110,7 @@ class RowCache:
     )
 
     def __init__(self) -> None:
-        #: work id -> its ``WorkSpec`` as last read (see :meth:`spec` for the current one).
+        #: work id -> its ``WorkSpec`` as last read (see :meth:`current` for the current one).
         self.specs: dict[str, WorkSpec] = {}
         #: work id -> fields written since ``specs`` was built (applied on the next read: a run
         #: writes two or three columns in a row before anything reads the row).
@@ -138,15 +138,6 @@ class RowCache:
         self.progress.clear()
         self.prerequisites.clear()
         self.dependents.clear()
-
-    def spec(self, work_id: str) -> WorkSpec | None:
-        """The cached ``WorkSpec`` of ``work_id`` as the database holds it now, or ``None`` when
-        the row is not cached."""
-        changes = self._unapplied.pop(work_id, None)
-        if changes is None:
-            return self.specs.get(work_id)
-        spec = self.specs[work_id] = with_fields(self.specs[work_id], changes)
-        return spec
 
     def written(self, work_id: str) -> tuple[WorkSpec, Mapping[str, object]]:
         """The cached row of ``work_id`` as its last built ``WorkSpec`` and the fields written

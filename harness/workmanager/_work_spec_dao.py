@@ -89,15 +89,13 @@ class WorkSpecDao(Dao):
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
-        spec = self._connection.cache.spec(work_spec_id)
-        if spec is None:
-            row = self._connection.row(
-                f"SELECT {COLUMNS} FROM workspec WHERE id=?", (work_spec_id,)
-            )
-            if row is None:
-                return None
-            spec = from_row(row)
-            self._connection.cache.specs[work_spec_id] = spec
+        cache = self._connection.cache
+        if work_spec_id in cache.specs:
+            return cache.current(work_spec_id)
+        row = self._connection.row(f"SELECT {COLUMNS} FROM workspec WHERE id=?", (work_spec_id,))
+        if row is None:
+            return None
+        spec = cache.specs[work_spec_id] = from_row(row)
         return spec
 
     def _has_row(self, work_spec_id: str) -> bool:
