@@ -111,28 +111,11 @@ class SchedulingIndex:
             self.scheduled.add(work_id)
         else:
             self.scheduled.discard(work_id)
-        _file(
-            self.enqueued,
-            self._enqueued_order,
-            work_id,
-            (last_enqueue_time, rowid, work_id) if state is State.ENQUEUED else None,
-        )
-        old = self.eligible.get(work_id)
-        if state is State.ENQUEUED and schedule_requested_at == SCHEDULE_NOT_REQUESTED_YET:
-            key = (last_enqueue_time, rowid, work_id)
-            if old == key:
-                return
-            if old is not None:
-                self._remove_key(old)
-            self.eligible[work_id] = key
-            order = self._order
-            if not order or order[-1] < key:
-                order.append(key)  # most rows become eligible with the latest enqueue time
-            else:
-                bisect.insort(order, key)
-        elif old is not None:
-            del self.eligible[work_id]
-            self._remove_key(old)
+        key = (last_enqueue_time, rowid, work_id)
+        enqueued = state is State.ENQUEUED
+        _file(self.enqueued, self._enqueued_order, work_id, key if enqueued else None)
+        eligible = enqueued and schedule_requested_at == SCHEDULE_NOT_REQUESTED_YET
+        _file(self.eligible, self._order, work_id, key if eligible else None)
 
     def rowid(self, work_id: str) -> int | None:
         """The ``rowid`` of the row of ``work_id``, or ``None`` if there is no such row."""
@@ -144,9 +127,7 @@ class SchedulingIndex:
             self._rowids.pop(work_id, None)
             self._with_content_uris.discard(work_id)
             self.scheduled.discard(work_id)
-            key = self.eligible.pop(work_id, None)
-            if key is not None:
-                self._remove_key(key)
+            _file(self.eligible, self._order, work_id, None)
             _file(self.enqueued, self._enqueued_order, work_id, None)
 
     def eligible_ids(self, scheduler_limit: int) -> list[str]:
@@ -159,11 +140,6 @@ class SchedulingIndex:
     def enqueued_ids(self, max_limit: int) -> list[str]:
         """The ids ``getAllEligibleWorkSpecsForScheduling(max_limit)`` returns, in its order."""
         return [key[2] for key in self._enqueued_order[:max_limit]]
-
-    def _remove_key(self, key: tuple[int, int, str]) -> None:
-        order = self._order
-        index = bisect.bisect_left(order, key)
-        del order[index]
 
 
 def _file(
@@ -183,6 +159,6 @@ def _file(
         return
     keys[work_id] = key
     if not order or order[-1] < key:
-        order.append(key)  # most rows become ENQUEUED with the latest enqueue time
+        order.append(key)  # most rows are filed with the latest enqueue time
     else:
         bisect.insort(order, key)
