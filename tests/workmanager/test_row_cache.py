@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from harness.sim import Simulation
 from harness.workmanager import (
@@ -313,84 +311,3 @@ def test_work_records_are_the_same_with_or_without_a_listener() -> None:
             return [record.to_json() for record in sim.trace if record.kind.startswith("work.")]
 
     assert records(listen=False) == records(listen=True)
-
-
-# --- the greedy query's answer, from the scheduling index -----------------------------
-
-_STATES = [State.ENQUEUED, State.RUNNING, State.SUCCEEDED, State.FAILED, State.BLOCKED]
-#: One write to the rows: (what, a row index, a value); inserts take the next row.
-_Step = tuple[str, int, int]
-_steps = st.lists(
-    st.tuples(
-        st.sampled_from(
-            [
-                "insert",
-                "state",
-                "enqueue_time",
-                "schedule",
-                "delete",
-                "reset",
-                "update",
-                "rollback",
-                "read",
-            ]
-        ),
-        st.integers(0, 11),
-        st.integers(0, 4),
-    ),
-    max_size=40,
-)
-
-
-def _apply(database: WorkDatabase, specs: list[Any], step: _Step) -> None:
-    """Write one step through the DAOs (as WorkManager's code paths write rows)."""
-    dao = database.work_spec_dao
-    what, index, value = step
-    if what == "insert" or not specs:
-        spec = replace(OneTimeWorkRequest.from_(Succeed).work_spec, last_enqueue_time=value)
-        specs.append(spec)
-        with database.transaction():
-            dao.insert_work_spec(spec)
-        return
-    work_id = specs[index % len(specs)].id
-    with database.transaction():
-        if what == "state":
-            dao.set_state(work_id, _STATES[value])
-        elif what == "enqueue_time":
-            dao.set_last_enqueue_time(work_id, value)
-        elif what == "schedule":
-            dao.mark_scheduled(work_id, value - 1)
-        elif what == "delete":
-            dao.delete_work_spec(work_id)
-        elif what == "reset":
-            dao.reset_scheduled_state()
-        elif what == "update":
-            row = dao.get_work_spec(work_id)
-            if row is not None:
-                dao.update_work_spec(replace(row, state=State.ENQUEUED, last_enqueue_time=value))
-    if what == "rollback":
-
-        def leave_then_raise() -> None:
-            dao.set_state(work_id, State.RUNNING)
-            dao.get_all_eligible_work_specs_for_scheduling_cached(2)
-            raise KeyError(work_id)
-
-        with pytest.raises(KeyError):
-            database.run_in_transaction(leave_then_raise)
-
-
-@given(_steps)
-def test_the_kept_greedy_order_is_always_the_query_s_answer(steps: list[_Step]) -> None:
-    """getAllEligibleWorkSpecsForScheduling answered from the scheduling index gives the rows
-    sqlite gives for the same query, in its order (FIFO, equal times in row order), after any
-    write: inserts, state and enqueue-time writes, deletes, whole-row updates, many-row
-    statements and rollbacks; for every limit."""
-    with WorkDatabase() as database, Simulation(seed=0):
-        dao = database.work_spec_dao
-        specs: list[Any] = []
-        for step in steps:
-            _apply(database, specs, step)
-            for limit in (1, 2, 3, 200):
-                assert dao.get_all_eligible_work_specs_for_scheduling_cached(
-                    limit
-                ) == dao.get_all_eligible_work_specs_for_scheduling(limit)

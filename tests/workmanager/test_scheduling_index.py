@@ -34,6 +34,7 @@ _steps = st.lists(
                 "enqueue_time",
                 "delete",
                 "update",
+                "update_enqueued",
                 "reset_scheduled",
                 "rollback",
             ]
@@ -89,6 +90,10 @@ def _apply(database: WorkDatabase, specs: list[WorkSpec], step: _Step) -> None:
         stored = dao.get_work_spec(work_id)
         if stored is not None:
             dao.update_work_spec(replace(stored, last_enqueue_time=value, schedule_requested_at=-1))
+    elif what == "update_enqueued":
+        stored = dao.get_work_spec(work_id)
+        if stored is not None:
+            dao.update_work_spec(replace(stored, state=State.ENQUEUED, last_enqueue_time=value))
     elif what == "reset_scheduled":
         dao.reset_scheduled_state()
     else:  # a transaction of writes that rolls back
@@ -97,6 +102,7 @@ def _apply(database: WorkDatabase, specs: list[WorkSpec], step: _Step) -> None:
             with database.transaction():
                 dao.set_state(work_id, State.ENQUEUED)
                 dao.mark_scheduled(work_id, -1)
+                dao.get_all_eligible_work_specs_for_scheduling_cached(2)  # read inside, too
                 raise ZeroDivisionError
 
         with pytest.raises(ZeroDivisionError):
@@ -105,18 +111,24 @@ def _apply(database: WorkDatabase, specs: list[WorkSpec], step: _Step) -> None:
 
 @given(steps=_steps, limit=st.integers(min_value=1, max_value=6))
 @settings(max_examples=150, deadline=None)
-def test_the_index_answers_the_scheduling_query_as_sqlite_does(
+def test_the_index_answers_both_scheduling_queries_as_sqlite_does(
     steps: list[_Step], limit: int
 ) -> None:
     """getEligibleWorkForScheduling from memory returns the query's ids in its order (FIFO by
     last enqueue time, then row order), at most the limit minus the scheduled unfinished rows
-    without content URI triggers, after any mix of writes, deletes and rollbacks."""
+    without content URI triggers, and getAllEligibleWorkSpecsForScheduling (GreedyScheduler's)
+    the rows sqlite gives for every limit, after any mix of inserts, column writes, deletes,
+    whole-row updates, many-row statements and rollbacks."""
     with WorkDatabase() as database:
         dao = database.work_spec_dao
         specs: list[WorkSpec] = []
         for index, step in enumerate(steps):
             _apply(database, specs, step)
-            if index % 3 == 0:  # the index is built by the first query, then kept up to date
+            for greedy_limit in (1, 2, 3, 200):
+                assert dao.get_all_eligible_work_specs_for_scheduling_cached(
+                    greedy_limit
+                ) == dao.get_all_eligible_work_specs_for_scheduling(greedy_limit)
+            if index % 3 == 0:  # several writes between these reads, too
                 answer = [spec.id for spec in dao.get_eligible_work_for_scheduling(limit)]
                 assert answer == _by_sql(database, limit)
         answer = [spec.id for spec in dao.get_eligible_work_for_scheduling(limit)]
