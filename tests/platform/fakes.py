@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.platform import Bucket, DozeState, NetworkInfo
+from harness.platform import Bucket, DozeState, JobInfo, JobNetworkType, NetworkInfo
 from harness.sim import Signal
 
 WIFI = NetworkInfo("WIFI", validated=True, metered=False, roaming=False)
@@ -62,3 +62,23 @@ class FakeDevice:
 
     def is_temp_allowlisted(self, package: str) -> bool:
         return package in self.temp_allowlisted
+
+
+def job_info(**fields: Any) -> JobInfo:
+    """A job with no constraints, due at once (job 1 of ``com.example.app``'s
+    ``com.example.Service``, for work ``w``), with ``fields`` in place of those defaults."""
+    defaults: dict[str, Any] = {
+        "job_id": 1,
+        "package": "com.example.app",
+        "service": "com.example.Service",
+        "work_spec_id": "w",
+        "generation": 0,
+        "earliest_ms": 0,
+        "network_type": JobNetworkType.NETWORK_TYPE_NONE,
+        "requires_charging": False,
+        "requires_device_idle": False,
+        "requires_battery_not_low": False,
+        "requires_storage_not_low": False,
+        "expedited": False,
+    }
+    return JobInfo(**(defaults | fields))

@@ -13,7 +13,6 @@ from harness.platform import (
     DeviceView,
     DozeState,
     JobInfo,
-    JobNetworkType,
     JobSchedulerService,
     JobStatus,
     QuotaLimit,
@@ -22,26 +21,13 @@ from harness.platform import (
 )
 from harness.platform._changes import ChangeFilter, kind_key
 from harness.sim import Simulation
-from tests.platform.fakes import FakeDevice
+from tests.platform.fakes import FakeDevice, job_info
 
 PACKAGE = "com.example.changes"
 
 
 def job(*, delay_ms: int = 60_000, charging: bool = False) -> JobInfo:
-    return JobInfo(
-        job_id=1,
-        package=PACKAGE,
-        service="com.example.Service",
-        work_spec_id="w",
-        generation=0,
-        earliest_ms=delay_ms,
-        network_type=JobNetworkType.NETWORK_TYPE_NONE,
-        requires_charging=charging,
-        requires_device_idle=False,
-        requires_battery_not_low=False,
-        requires_storage_not_low=False,
-        expedited=False,
-    )
+    return job_info(package=PACKAGE, earliest_ms=delay_ms, requires_charging=charging)
 
 
 def evaluations(

@@ -4,24 +4,17 @@ battery-saver and standby chains, with running jobs and the foreground app exemp
 from __future__ import annotations
 
 from harness.platform import Bucket, DozeState, FirewallChain, JobInfo, JobNetworkType, app_firewall
-from tests.platform.fakes import FakeDevice
+from tests.platform.fakes import FakeDevice, job_info
 
 APP = "com.example.app"
 
 
 def _job(*, expedited: bool = False) -> JobInfo:
-    return JobInfo(
+    return job_info(
         job_id=0,
         package=APP,
         service="example.JobService",
-        work_spec_id="w",
-        generation=0,
-        earliest_ms=0,
         network_type=JobNetworkType.NETWORK_TYPE_ANY,
-        requires_charging=False,
-        requires_device_idle=False,
-        requires_battery_not_low=False,
-        requires_storage_not_low=False,
         expedited=expedited,
     )
 

@@ -5,29 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from harness.platform import DozeState, JobInfo, JobNetworkType, JobSchedulerService
+from harness.platform import DozeState, JobInfo, JobSchedulerService
 from harness.platform._pass_view import PassView
 from harness.sim import Simulation
-from tests.platform.fakes import FakeDevice
+from tests.platform.fakes import FakeDevice, job_info
 
 PACKAGE = "com.example.pass"
 
 
 def _job(job_id: int) -> JobInfo:
-    return JobInfo(
-        job_id=job_id,
-        package=PACKAGE,
-        service="com.example.Service",
-        work_spec_id=f"w{job_id}",
-        generation=0,
-        earliest_ms=0,
-        network_type=JobNetworkType.NETWORK_TYPE_NONE,
-        requires_charging=False,
-        requires_device_idle=False,
-        requires_battery_not_low=False,
-        requires_storage_not_low=False,
-        expedited=False,
-    )
+    return job_info(job_id=job_id, package=PACKAGE, work_spec_id=f"w{job_id}")
 
 
 class _CountingDevice(FakeDevice):

@@ -13,7 +13,7 @@ from harness.platform import (
     periodic_window,
 )
 from harness.sim import Simulation
-from tests.platform.fakes import FakeDevice
+from tests.platform.fakes import FakeDevice, job_info
 
 PACKAGE = "com.example.periodic"
 SERVICE = "com.example.MyJobService"
@@ -42,19 +42,11 @@ class Service:
 
 def job(interval_ms: int, flex_ms: int, *, persisted: bool = False) -> JobInfo:
     interval, flex = periodic_window(interval_ms, flex_ms)
-    return JobInfo(
+    return job_info(
         job_id=7,
         package=PACKAGE,
         service=SERVICE,
         work_spec_id="periodic",
-        generation=0,
-        earliest_ms=0,
-        network_type=JobNetworkType.NETWORK_TYPE_NONE,
-        requires_charging=False,
-        requires_device_idle=False,
-        requires_battery_not_low=False,
-        requires_storage_not_low=False,
-        expedited=False,
         interval_ms=interval,
         flex_ms=flex,
         persisted=persisted,
