@@ -40,7 +40,7 @@ from dataclasses import replace
 from typing import cast
 
 from harness.platform import _batching, _overrides
-from harness.platform._changes import ChangeFilter
+from harness.platform._changes import POWER_AND_TIME, ChangeFilter
 from harness.platform._client import JobClient, ProcessStarter
 from harness.platform._concurrency import ConcurrencyLimits, SlotPass
 from harness.platform._content import ContentObserverController
@@ -81,7 +81,9 @@ class JobSchedulerService:
         self.concurrency = ConcurrencyLimits.for_version(
             device.platform_version, device.concurrency_limit
         )
-        self.doze_exit = DozeExit(sim, self.evaluate, idle=device.doze is DozeState.IDLE)
+        self.doze_exit = DozeExit(
+            sim, lambda: self._changed("doze_exit"), idle=device.doze is DozeState.IDLE
+        )
         self.readiness = Readiness(device, self.quota, self.doze_exit)
         self._jobs: dict[tuple[str, int], JobStatus] = {}
         self.runs = JobRuns(
@@ -113,6 +115,12 @@ class JobSchedulerService:
         then an evaluation, unless the change left every verdict input as it was
         (:mod:`._changes`: controllers report only real changes)."""
         self.doze_exit.observe(self.device.doze is DozeState.IDLE, self._jobs.values())
+        self._changed(what)
+
+    def _changed(self, what: str) -> None:
+        """Evaluate after a change of kind ``what``, unless it can tell nothing new: it left
+        every verdict input the last evaluation read as it was, and time has not moved a
+        verdict either."""
         if self._changes.unchanged(what, self._packages) and not self._time_may_tell():
             return
         self.evaluate()
@@ -389,10 +397,15 @@ class JobSchedulerService:
         ready_verdicts: dict[int, tuple[Verdict, int]] = {}
         changes = 0
         view = self._pass_view()
+        # whether every job checked waits for power or time alone (:mod:`._changes`)
+        power_and_time_only = True
         for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
             if status.stopping:
+                power_and_time_only = False
                 continue
             verdict = self.readiness.verdict(status, now, view)
+            if status.running or verdict.blocker not in POWER_AND_TIME:
+                power_and_time_only = False
             if status.running:
                 if not verdict.runnable:
                     self.runs.stop(status, verdict.stop_reason, verdict.reason)
@@ -404,6 +417,7 @@ class JobSchedulerService:
                 ready_verdicts[id(status)] = (verdict, changes)
             else:
                 self._note_deferred(status, verdict)
+        self._changes.evaluated(power_and_time_only=power_and_time_only)
         if not ready:
             return
         forced = [s for s in ready if _batching.batchable(s, self.effective_bucket(s.job.package))]

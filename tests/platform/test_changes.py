@@ -19,7 +19,7 @@ from harness.platform import (
     QuotaShortfall,
     Verdict,
 )
-from harness.platform._changes import ChangeFilter, kind_key
+from harness.platform._changes import NOT_POWER, ChangeFilter, kind_key
 from harness.sim import Simulation
 from tests.platform.fakes import FakeDevice, job_info
 
@@ -69,13 +69,94 @@ def test_the_filter_passes_a_change_of_its_key_and_stops_a_repeat() -> None:
     assert not changes.unchanged("network", list)
 
 
+def test_after_an_evaluation_of_delays_only_a_change_that_cannot_power_the_device_passes() -> None:
+    """While every job waits for its earliest start or for power, only a change that can power
+    the device on or off (a battery reading, boot, shutdown) or one of unknown kind is
+    evaluated; a filtered kind's key is still kept."""
+    device = FakeDevice()
+    changes = ChangeFilter(device)
+    changes.evaluated(power_and_time_only=True)
+    assert changes.unchanged("network", list)
+    assert changes.unchanged("doze_exit", list)
+    assert changes.unchanged("doze", list)  # first of its kind: its key is kept
+    assert not changes.unchanged("battery", list)
+    assert not changes.unchanged("boot", list)
+    assert not changes.unchanged("powered_on", list)
+    assert {"battery", "boot", "shutdown"}.isdisjoint(NOT_POWER)
+    changes.evaluated(power_and_time_only=False)
+    assert not changes.unchanged("network", list)
+    assert changes.unchanged("doze", list)  # the same key as the skipped change's
+    device.doze = DozeState.IDLE
+    assert not changes.unchanged("doze", list)
+
+
+def test_a_doze_change_is_not_evaluated_while_the_only_job_waits_for_its_delay(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TimeController: a job whose timing delay has not passed is not ready whatever doze,
+    the network or the app's process do (nor DeviceIdleJobsController's delayed
+    PROCESS_BACKGROUND_JOBS, 3 s after doze ends); its wake-up evaluates it at the delay's end."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job(delay_ms=10_000))
+    sim.run_until(1_000)
+    device.set(doze=DozeState.IDLE)
+    sim.run_until(2_000)
+    device.set(network=None)
+    device.top.add(PACKAGE)
+    device.changed.emit("process")
+    sim.run_until(3_000)
+    device.set(doze=DozeState.MAINTENANCE)  # its release 3 s later is not evaluated either
+    sim.run_until(10_500)
+    assert seen == [0, 10_000]  # the schedule and the wake-up
+    assert [r.t_ms for r in sim.trace.of_kind("job.started")] == [10_000]
+
+
+def test_a_change_the_delay_pass_skipped_is_evaluated_when_undone_after_a_wake_up(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process change skipped while the job waited for time is still kept as its kind's
+    last key: when the app leaves the top after the wake-up's evaluation, that is evaluated."""
+    device = FakeDevice(plugged=True)  # power connected, not charging
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job(delay_ms=5_000, charging=True))
+    device.changed.emit("process")
+    sim.run_until(1_000)
+    device.top.add(PACKAGE)
+    device.changed.emit("process")  # skipped: the job waits for its delay
+    sim.run_until(6_000)
+    assert [r.t_ms for r in sim.trace.of_kind("job.started")] == [5_000]
+    device.top.discard(PACKAGE)
+    device.changed.emit("process")
+    sim.run_until(7_000)
+    assert seen == [0, 5_000, 6_000]
+
+
+def test_a_running_job_has_every_change_evaluated(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A running job's verdict reads every input (doze stops it): changes are evaluated."""
+    device = FakeDevice()
+    service, seen = evaluations(sim, device, monkeypatch)
+    service.schedule(job(delay_ms=0))
+    sim.run_until(1_000)
+    device.set(network=None)
+    sim.run_until(2_000)
+    device.set(doze=DozeState.IDLE)
+    sim.run_until(3_000)
+    assert seen == [0, 1_000, 2_000]
+    assert [r.fields["stop_reason"] for r in sim.trace.of_kind("job.stopped")] == [
+        "STOP_REASON_DEVICE_STATE"
+    ]
+
+
 def test_a_process_change_that_keeps_the_app_off_top_asks_for_no_evaluation(
     sim: Simulation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A service bound or unbound (CACHED <-> SERVICE) changes no verdict: no evaluation."""
     device = FakeDevice()
     service, seen = evaluations(sim, device, monkeypatch)
-    service.schedule(job())
+    service.schedule(job(delay_ms=0, charging=True))  # waits for a constraint, not for time
     sim.run_until(1_000)
     device.changed.emit("process")  # the first of its kind is evaluated
     sim.run_until(2_000)
