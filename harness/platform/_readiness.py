@@ -34,6 +34,18 @@ EXPEDITED_LIMIT_MS: Final = 3 * MS_PER_MINUTE
 #: ``DEFAULT_RUNTIME_FREE_QUOTA_MAX_LIMIT_MS`` (Android 13+).
 FREE_QUOTA_MAX_LIMIT_MS: Final = 30 * MS_PER_MINUTE
 
+# The verdicts that carry no data beyond their blocker, built once (a verdict is a frozen value;
+# every evaluation checks every job).
+_READY: Final = Verdict()
+_DEVICE_OFF: Final = Verdict(Blocker.DEVICE_OFF)
+_STANDBY_NEVER: Final = Verdict(Blocker.STANDBY_NEVER, JobStopReason.STOP_REASON_USER)
+_DOZE: Final = Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
+_DOZE_EXIT: Final = Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
+_BACKGROUND_RESTRICTED: Final = Verdict(
+    Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
+)
+_BATTERY_SAVER: Final = Verdict(Blocker.BATTERY_SAVER, JobStopReason.STOP_REASON_DEVICE_STATE)
+
 
 class Readiness:
     """The readiness rules over one device view and one quota tracker."""
@@ -59,7 +71,7 @@ class Readiness:
         if device is None:
             device = self.device
         if not device.powered_on:
-            return Verdict(Blocker.DEVICE_OFF)
+            return _DEVICE_OFF
         # cmd jobscheduler run [-f]
         overridden = status.override in (Override.SOFT, Override.FULL)
         if job.earliest_ms > now and not status.running and not overridden:
@@ -70,7 +82,7 @@ class Readiness:
         if top and bucket is not Bucket.EXEMPTED:
             bucket = Bucket.ACTIVE
         if bucket is Bucket.NEVER:
-            return Verdict(Blocker.STANDBY_NEVER, JobStopReason.STOP_REASON_USER)
+            return _STANDBY_NEVER
         expedited_ok = job.expedited and self.within_ej_quota(job.package, bucket, now)
         shortfall: QuotaShortfall | None = None
         top_run = status.running and status.top_started  # a TOP-started run is quota-free
@@ -113,7 +125,7 @@ class Readiness:
             active or device.is_temp_allowlisted(job.package)
         )
         if device.doze is DozeState.IDLE and not (expedited_ok or allowlisted or allow_in_idle):
-            return Verdict(Blocker.DOZE, JobStopReason.STOP_REASON_DEVICE_STATE)
+            return _DOZE
         # DeviceIdleJobsController.updateIdleMode(false): BACKGROUND_JOBS_DELAY after doze ends
         # (an allow-listed app's jobs never lost the constraint); setUidActiveLocked: an active
         # uid's jobs (mForegroundUids) are re-evaluated at once
@@ -124,7 +136,7 @@ class Readiness:
             and not allow_in_idle
             and self.doze_exit.holds(status, foreground=active)
         ):
-            return Verdict(Blocker.DOZE_EXIT, JobStopReason.STOP_REASON_DEVICE_STATE)
+            return _DOZE_EXIT
         # AppStateTrackerImpl.isRestricted: an active uid is never restricted, nor are
         # power- or temp-exempt app ids (mPowerExemptAllAppIds, mTempExemptAppIds)
         if (
@@ -132,19 +144,17 @@ class Readiness:
             and not (active or allowlisted)
             and not device.is_temp_allowlisted(job.package)
         ):
-            return Verdict(
-                Blocker.BACKGROUND_RESTRICTED, JobStopReason.STOP_REASON_BACKGROUND_RESTRICTION
-            )
+            return _BACKGROUND_RESTRICTED
         # AppStateTrackerImpl.areJobsRestricted: battery saver spares EXEMPTED-bucket apps and
         # power- or temp-allowlisted ones (mPowerExemptAllAppIds, mTempExemptAppIds)
         saver_exempt = (
             bucket is Bucket.EXEMPTED or allowlisted or device.is_temp_allowlisted(job.package)
         )
         if device.battery_saver and not active and not expedited_ok and not saver_exempt:
-            return Verdict(Blocker.BATTERY_SAVER, JobStopReason.STOP_REASON_DEVICE_STATE)
+            return _BATTERY_SAVER
         if shortfall is not None and not dynamic:
             return Verdict(Blocker.QUOTA, JobStopReason.STOP_REASON_QUOTA, quota=shortfall)
-        return Verdict()
+        return _READY
 
     def quota_free(self, package: str, bucket: Bucket) -> bool:
         """``QuotaController.isQuotaFreeLocked``: charging (not RESTRICTED), top, EXEMPTED."""
