@@ -169,6 +169,12 @@ class JobStatus:
     stop_handles: list[object] = field(default_factory=list)
     #: The content-trigger state of a job with trigger URIs (``ContentObserverController``).
     content_trigger: ContentTrigger | None = None
+    #: Where an evaluation checks the job: by the time it was scheduled, then by job id (both
+    #: fixed for the status's life: a reschedule replaces the status).
+    order: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.order = (self.scheduled_ms, self.job.job_id)
 
     @property
     def running(self) -> bool:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from operator import attrgetter
 from typing import cast
 
 from harness.platform import _batching, _overrides
@@ -57,6 +58,9 @@ from harness.platform._runs import JobRuns
 from harness.platform._view import Bucket, DeviceView, DozeState
 from harness.platform._wakeup import WakeupTimer, next_wakeup_ms
 from harness.sim import Signal, Simulation
+
+#: The order an evaluation checks jobs in (:attr:`JobStatus.order`).
+_ORDER = attrgetter("order")
 
 #: Deferrals an evaluation may decide otherwise with no verdict input changed.
 _TIME_OR_PROCESS = frozenset({Blocker.QUOTA, Blocker.PROCESS_CANNOT_START})
@@ -399,7 +403,7 @@ class JobSchedulerService:
         view = self._pass_view()
         # whether every job checked waits for power or time alone (:mod:`._changes`)
         power_and_time_only = True
-        for status in sorted(self._jobs.values(), key=lambda s: (s.scheduled_ms, s.job.job_id)):
+        for status in sorted(self._jobs.values(), key=_ORDER):
             if status.stopping:
                 power_and_time_only = False
                 continue

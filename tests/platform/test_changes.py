@@ -261,3 +261,22 @@ def test_a_job_started_by_an_evaluation_is_checked_once_when_nothing_came_betwee
     # both checked in the pass; job 2 starts on that verdict, job 3 is checked again after it
     assert checked == [1, 2, 3, 3]
     assert [r.fields["job_id"] for r in sim.trace.of_kind("job.started")] == [1, 2, 3]
+
+
+def test_an_evaluation_checks_jobs_by_schedule_time_then_job_id(sim: Simulation) -> None:
+    """Jobs are checked (and started, one regular job of the app at a time) in the order they
+    were scheduled, ties by job id; a rescheduled job goes behind, a back-off keeps its place."""
+    device = FakeDevice(concurrency_limit=2)  # the app's regular share: one slot
+    service = JobSchedulerService(sim, device, process_starter=lambda _p, _r: True)
+    for job_id in (3, 1, 2):
+        service.schedule(replace(job(delay_ms=0), job_id=job_id))
+    sim.run_until(1)
+    assert [r.fields["job_id"] for r in sim.trace.of_kind("job.started")] == [1]
+    assert [r.fields["job_id"] for r in sim.trace.of_kind("job.deferred")] == [2, 3]
+    service.schedule(replace(job(delay_ms=0), job_id=1))  # stops job 1; now the newest
+    sim.run_until(2)
+    assert [r.fields["job_id"] for r in sim.trace.of_kind("job.started")] == [1, 2]
+    statuses = {s.job.job_id: s for s in service.all_jobs()}
+    assert [statuses[i].order for i in (1, 2, 3)] == [(1, 1), (0, 2), (0, 3)]
+    service.runs.back_off(statuses[3])
+    assert statuses[3].order == (0, 3)
