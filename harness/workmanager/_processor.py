@@ -132,7 +132,7 @@ class Processor:
             execution_events=self._execution_events,
         )
         self._wrappers[work_spec_id] = wrapper
-        self._loop().call_soon(wrapper.run)
+        self._sim.loop.call_soon(wrapper.run)
         return True
 
     def stop_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
@@ -236,7 +236,7 @@ class Processor:
         return self._sim.loop
 
     def _on_wrapper_resolved(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
-        self._loop().call_soon(self._on_executed, wrapper, needs_reschedule)
+        self._sim.loop.call_soon(self._on_executed, wrapper, needs_reschedule)
 
     def _on_executed(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
         if not self._alive:
@@ -244,6 +244,7 @@ class Processor:
         if self._wrappers.get(wrapper.work_spec_id) is wrapper:
             del self._wrappers[wrapper.work_spec_id]
             self._leave_foreground(wrapper.work_spec_id)
+        wrapper.release()
         self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
 
     def _run_on_executed(self, work_spec_id: str, needs_reschedule: bool) -> None:

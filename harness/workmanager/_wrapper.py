@@ -576,3 +576,19 @@ class WorkerWrapper:
             traceback=format_traceback(error),
             **where,
         )
+
+    # --- after the run ----------------------------------------------------------------------
+
+    def release(self) -> None:
+        """Drop the worker once its run has ended: the processor no longer holds the run.
+
+        The worker's parameters refer back to this wrapper (its progress and foreground
+        updater), so the two form a cycle that only the cyclic garbage collector would free,
+        together with the run's task and everything they hold (about a dozen objects a run).
+        Dropped here, they are freed at once. A run whose task has not ended (a stopped worker
+        still unwinding, or a blocking ``do_work`` still in its thread) keeps its worker, which
+        :meth:`abandon` may still need.
+        """
+        task = self._task
+        if task is not None and task.done():
+            self._worker = None
