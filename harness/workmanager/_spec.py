@@ -20,6 +20,7 @@ from harness.workmanager._schedule import (
     NOT_ENQUEUED,
     SCHEDULE_NOT_REQUESTED_YET,
     calculate_next_run_time,
+    java_long,
 )
 
 #: The stored class name of the default input merger (``OverwritingInputMerger``).
@@ -72,7 +73,21 @@ class WorkSpec:
         return constraints is not Constraints.NONE and constraints != Constraints.NONE
 
     def calculate_next_run_time(self) -> int:
-        """The earliest time this work may run (``WorkSpec.calculateNextRunTime``)."""
+        """The earliest time this work may run (``WorkSpec.calculateNextRunTime``).
+
+        The two cases of every run (a one-time work, and a periodic work after its first period
+        without an override, neither backed off) are worked out here, as the full function
+        would, without its eleven arguments (a periodic run asks four times); the rest goes to
+        :func:`~harness.workmanager._schedule.calculate_next_run_time`."""
+        if self.run_attempt_count <= 0 or self.state is not State.ENQUEUED:  # not backed off
+            interval_duration = self.interval_duration
+            if interval_duration == 0:  # one-time work: an override applies to periodic only
+                last_enqueue_time = self.last_enqueue_time
+                if last_enqueue_time == NOT_ENQUEUED:
+                    return LONG_MAX_VALUE
+                return java_long(last_enqueue_time + self.initial_delay)
+            if self.period_count != 0 and self.next_schedule_time_override == LONG_MAX_VALUE:
+                return java_long(self.last_enqueue_time + interval_duration)  # flex: 1st only
         return calculate_next_run_time(
             is_backed_off=self.is_backed_off,
             run_attempt_count=self.run_attempt_count,
