@@ -8,6 +8,8 @@ the truth, so a snapshot may be stale by the time it is acted on (as on Android)
 
 from __future__ import annotations
 
+import functools
+import uuid
 from dataclasses import dataclass
 from typing import Final
 
@@ -25,6 +27,14 @@ from harness.workmanager._schedule import (
 
 #: The stored class name of the default input merger (``OverwritingInputMerger``).
 OVERWRITING_INPUT_MERGER: Final = "harness.workmanager._merger.OverwritingInputMerger"
+
+
+@functools.lru_cache(maxsize=1024)
+def work_uuid(work_spec_id: str) -> uuid.UUID:
+    """``UUID.fromString(id)``: a stored id as the ``UUID`` a worker is handed
+    (``WorkerParameters.id``). A ``UUID`` is immutable, so the runs of one work (a periodic
+    work's every period) share one, parsed once; the most recent 1,024 ids are kept."""
+    return uuid.UUID(work_spec_id)
 
 
 @dataclass(frozen=True, slots=True)

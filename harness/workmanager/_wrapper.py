@@ -65,7 +65,7 @@ from harness.workmanager._events import (
 from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger, OverwritingInputMerger
-from harness.workmanager._spec import WorkSpec
+from harness.workmanager._spec import WorkSpec, work_uuid
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
     DefaultWorkerFactory,
@@ -162,7 +162,7 @@ class WorkerWrapper:
         if input_data is None:
             return
         params = WorkerParameters(
-            id=uuid.UUID(self.work_spec_id),
+            id=work_uuid(self.work_spec_id),
             input_data=input_data,
             tags=self._tags,
             run_attempt_count=spec.run_attempt_count,  # the snapshot's: before the increment

@@ -1,13 +1,15 @@
-"""The WorkSpec row as a value: its next run time (workmanager/_spec.py)."""
+"""The WorkSpec row as a value: its next run time and its id as a UUID (workmanager/_spec.py)."""
 
 from __future__ import annotations
+
+import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.workmanager import BackoffPolicy, State, calculate_next_run_time
 from harness.workmanager._schedule import LONG_MAX_VALUE, NOT_ENQUEUED
-from harness.workmanager._spec import WorkSpec
+from harness.workmanager._spec import WorkSpec, work_uuid
 
 _LONG = st.integers(-(2**63), 2**63 - 1)
 #: Times and durations as stored, edge values included (sums that wrap, "never" and -1).
@@ -49,3 +51,12 @@ def test_next_run_time_is_calculate_next_run_time_of_the_fields(spec: WorkSpec) 
         interval_duration=spec.interval_duration,
         next_schedule_time_override=spec.next_schedule_time_override,
     )
+
+
+def test_work_uuid_parses_the_stored_id_once_per_id() -> None:
+    """UUID.fromString(id) for WorkerParameters.id: equal to a fresh parse, and the runs of one
+    work share one immutable value."""
+    stored = "5b1c7a56-0e4c-4e0d-9a55-2f0a3f0b6c11"
+    assert work_uuid(stored) == uuid.UUID(stored)
+    assert work_uuid(stored) is work_uuid(stored)
+    assert str(work_uuid(stored)) == stored
