@@ -103,7 +103,7 @@ class Processor:
         """
         if not self._alive:
             return False
-        spec = self._database.work_spec_dao.get_work_spec(work_spec_id)
+        spec = self._database.work_spec_dao.get_work_spec_to_run(work_spec_id)
         if spec is None:
             self._run_on_executed(work_spec_id, False)
             return False

@@ -190,6 +190,23 @@ class WorkSpecDao(Dao):
             return None
         return self._connection.cache.written(work_spec_id)
 
+    def get_work_spec_to_run(self, work_spec_id: str) -> WorkSpec | None:
+        """:meth:`get_work_spec` for ``Processor.startWork`` (the harness's own): the row as a
+        ``WorkSpec`` whose ``schedule_requested_at`` may predate the latest scheduling mark.
+
+        A run never reads when its work was marked scheduled (``WorkerWrapper`` reads the state,
+        the counts, the times that make the next run time, the input, the worker, the generation
+        and the override generation), and that mark is usually the only column written since the
+        cached ``WorkSpec`` was built (``Schedulers.schedule`` marks a row, then the scheduler
+        starts it): the cached one serves without a copy that only moves that column."""
+        cache = self._connection.cache
+        if work_spec_id not in cache.specs:
+            return self._cached(work_spec_id)
+        spec, changes = cache.written(work_spec_id)
+        if not changes or (len(changes) == 1 and "schedule_requested_at" in changes):
+            return spec
+        return cache.current(work_spec_id)
+
     def all_work_specs(self) -> list[WorkSpec]:
         """Every row, in insertion order (the harness's own, for inspection and tests)."""
         return self._specs(f"SELECT {COLUMNS} FROM workspec ORDER BY rowid")
