@@ -32,7 +32,7 @@ is issued), except deleting progress the model knows is absent (a ``DELETE`` of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -138,6 +138,11 @@ class RowCache:
         self.progress.clear()
         self.prerequisites.clear()
         self.dependents.clear()
+
+    @property
+    def unapplied_ids(self) -> Container[str]:
+        """The rows written since their ``WorkSpec`` was built (:meth:`current` copies them)."""
+        return self._unapplied.keys()
 
     def written(self, work_id: str) -> tuple[WorkSpec, Mapping[str, object]]:
         """The cached row of ``work_id`` as its last built ``WorkSpec`` and the fields written

@@ -84,8 +84,13 @@ class WorkSpecDao(Dao):
                 f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
             ):
                 cache.specs[row[0]] = from_row(row)
-        current = cache.current  # brings only these rows up to date (a copy each if written)
-        return [current(work_id) for work_id in ids]
+        # RowCache.current, inlined for the rows not written since their WorkSpec was built
+        # (GreedyScheduler's list is up to 200 rows after every run); a written row's copy
+        # brings only it up to date
+        specs = cache.specs
+        written = cache.unapplied_ids
+        current = cache.current
+        return [current(work_id) if work_id in written else specs[work_id] for work_id in ids]
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
