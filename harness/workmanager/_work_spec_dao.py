@@ -19,6 +19,7 @@ from harness.workmanager._connection import Dao
 from harness.workmanager._data import Data
 from harness.workmanager._dependency_dao import DependencyDao
 from harness.workmanager._enums import State, StopReason
+from harness.workmanager._row_cache import RowCache
 from harness.workmanager._schedule import (
     LONG_MAX_VALUE,
     PRUNE_THRESHOLD_MILLIS,
@@ -103,20 +104,18 @@ class WorkSpecDao(Dao):
         spec = cache.specs[work_spec_id] = from_row(row)
         return spec
 
-    def _has_row(self, work_spec_id: str) -> bool:
-        """Whether the row exists, read into the cache if it was not there."""
-        return (
-            work_spec_id in self._connection.cache.specs or self._cached(work_spec_id) is not None
-        )
+    def _row(self, work_spec_id: str) -> RowCache | None:
+        """The connection's row cache, holding the row of ``work_spec_id`` (read into it if it
+        was not there); ``None`` if there is no such row."""
+        cache = self._connection.cache
+        if work_spec_id in cache.specs or self._cached(work_spec_id) is not None:
+            return cache
+        return None
 
     def _write(self, work_spec_id: str, changes: dict[str, object]) -> None:
         """``UPDATE workspec SET ... WHERE id=?`` through the cache (no row: changes nothing)."""
-        if self._has_row(work_spec_id):
+        if self._row(work_spec_id) is not None:
             self._connection.write_fields(work_spec_id, changes)
-
-    def _field(self, work_spec_id: str, name: str) -> Any:
-        """One column of a cached row (call after :meth:`_has_row`)."""
-        return self._connection.cache.field(work_spec_id, name)
 
     def _ids(self, sql: str, parameters: Sequence[object] = ()) -> list[str]:
         return [row[0] for row in self._connection.rows(sql, parameters)]
@@ -191,9 +190,8 @@ class WorkSpecDao(Dao):
         """The row as a ``WorkSpec`` that may predate its latest column writes, and those
         writes (field -> value): :meth:`get_work_spec` without building the updated copy, for
         a reader of a few fields (the harness's own)."""
-        if not self._has_row(work_spec_id):
-            return None
-        return self._connection.cache.written(work_spec_id)
+        cache = self._row(work_spec_id)
+        return None if cache is None else cache.written(work_spec_id)
 
     def get_work_spec_to_run(self, work_spec_id: str) -> WorkSpec | None:
         """:meth:`get_work_spec` for ``Processor.startWork`` (the harness's own): the row as a
@@ -220,9 +218,10 @@ class WorkSpecDao(Dao):
 
     def get_state(self, work_spec_id: str) -> State | None:
         """``getState``."""
-        if not self._has_row(work_spec_id):
+        cache = self._connection.cache  # _row, inlined: a run asks twice
+        if work_spec_id not in cache.specs and self._cached(work_spec_id) is None:
             return None
-        state: State = self._field(work_spec_id, "state")
+        state: State = cache.field(work_spec_id, "state")
         return state
 
     def set_state(self, work_spec_id: str, state: State) -> None:
@@ -232,10 +231,11 @@ class WorkSpecDao(Dao):
     def set_cancelled_state(self, work_spec_id: str) -> None:
         """``setCancelledState``: stop reason 1 only if RUNNING *now*, else -256
         (``SET stop_reason = CASE WHEN state=1 THEN 1 ELSE -256 END, state=5``)."""
-        if self._has_row(work_spec_id):
+        cache = self._row(work_spec_id)
+        if cache is not None:
             stop_reason = (
                 StopReason.STOP_REASON_CANCELLED_BY_APP
-                if self._field(work_spec_id, "state") is State.RUNNING
+                if cache.field(work_spec_id, "state") is State.RUNNING
                 else StopReason.STOP_REASON_NOT_STOPPED
             )
             self._connection.write_fields(
@@ -256,15 +256,17 @@ class WorkSpecDao(Dao):
 
     def increment_run_attempt_count(self, work_spec_id: str) -> None:
         """``incrementWorkSpecRunAttemptCount`` (``SET run_attempt_count=run_attempt_count+1``)."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "run_attempt_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(work_spec_id, {"run_attempt_count": count + 1})
 
     def set_running(self, work_spec_id: str) -> None:
         """``trySetRunning``'s three writes at once: ``setState(RUNNING)``,
         ``incrementWorkSpecRunAttemptCount`` and ``setStopReason(STOP_REASON_NOT_STOPPED)``."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "run_attempt_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(
                 work_spec_id,
                 {
@@ -279,18 +281,19 @@ class WorkSpecDao(Dao):
         ``setState(ENQUEUED)``, ``resetWorkSpecRunAttemptCount``,
         ``resetWorkSpecNextScheduleTimeOverride`` (if the generation matches),
         ``incrementPeriodCount`` and ``markWorkSpecScheduled(-1)``."""
-        if not self._has_row(work_spec_id):
+        cache = self._row(work_spec_id)
+        if cache is None:
             return
         changes: dict[str, object] = {
             "last_enqueue_time": now_ms,
             "state": State.ENQUEUED,
             "run_attempt_count": 0,
         }
-        if self._field(work_spec_id, "next_schedule_time_override_generation") == (
+        if cache.field(work_spec_id, "next_schedule_time_override_generation") == (
             override_generation
         ):
             changes["next_schedule_time_override"] = LONG_MAX_VALUE
-        changes["period_count"] = self._field(work_spec_id, "period_count") + 1
+        changes["period_count"] = cache.field(work_spec_id, "period_count") + 1
         changes["schedule_requested_at"] = SCHEDULE_NOT_REQUESTED_YET
         self._connection.write_fields(work_spec_id, changes)
 
@@ -304,8 +307,9 @@ class WorkSpecDao(Dao):
 
     def increment_period_count(self, work_spec_id: str) -> None:
         """``incrementPeriodCount`` (``SET period_count=period_count+1``)."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "period_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "period_count")
             self._connection.write_fields(work_spec_id, {"period_count": count + 1})
 
     def set_next_schedule_time_override(self, work_spec_id: str, override_ms: int) -> None:
@@ -317,9 +321,10 @@ class WorkSpecDao(Dao):
     ) -> None:
         """``resetWorkSpecNextScheduleTimeOverride``: only if the override generation matches
         (``WHERE (id=? AND next_schedule_time_override_generation=?)``)."""
+        cache = self._row(work_spec_id)
         if (
-            self._has_row(work_spec_id)
-            and self._field(work_spec_id, "next_schedule_time_override_generation")
+            cache is not None
+            and cache.field(work_spec_id, "next_schedule_time_override_generation")
             == override_generation
         ):
             self._connection.write_fields(
@@ -381,10 +386,11 @@ class WorkSpecDao(Dao):
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""
+        cache = self._row(work_spec_id)
         return (
-            self._has_row(work_spec_id)
-            and self._field(work_spec_id, "state") is State.ENQUEUED
-            and self._field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
+            cache is not None
+            and cache.field(work_spec_id, "state") is State.ENQUEUED
+            and cache.field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
         )
 
     def get_scheduled_unfinished_ids(self) -> list[str]:
