@@ -180,23 +180,27 @@ class RowCache:
     def set_fields(self, work_id: str, changes: dict[str, object]) -> None:
         """Write ``changes`` (field, which is also the column, -> value) to the cached row of
         ``work_id`` and mark those columns pending."""
+        # (membership tests and subscripts rather than dict.get, a call each: a run writes
+        # three times, ten columns)
         stored: dict[str, object] = {}
-        unapplied = self._unapplied.get(work_id)
-        if unapplied is None:
-            unapplied = self._unapplied[work_id] = {}
+        unapplied_rows = self._unapplied
+        if work_id in unapplied_rows:
+            unapplied = unapplied_rows[work_id]
+        else:
+            unapplied = unapplied_rows[work_id] = {}
         for name, value in changes.items():
-            if type(value) is _AS_READ.get(name):
+            if name in _AS_READ and type(value) is _AS_READ[name]:
                 stored[name] = int(value)  # type: ignore[call-overload]
                 unapplied[name] = value
                 continue
             to_sql, from_sql = _COLUMNS[name]
             stored[name] = sql_value = to_sql(value)
             unapplied[name] = from_sql(sql_value)
-        pending = self.pending.get(work_id)
-        if pending is None:
-            self.pending[work_id] = stored
+        pending = self.pending
+        if work_id in pending:
+            pending[work_id].update(stored)
         else:
-            pending.update(stored)
+            pending[work_id] = stored
         scheduling = self.scheduling
         if scheduling is not None and not _SCHEDULING_COLUMNS.isdisjoint(changes):
             spec = self.specs[work_id]
