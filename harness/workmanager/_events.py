@@ -87,26 +87,12 @@ class WorkEvents:
         """Record ``kind`` for the work as it is now in the database, then tell listeners."""
         if not self.alive:
             return
-        database = self._database
-        if not self.changed.subscribed:  # the same fields, without a WorkInfo no one reads
-            self._record(kind, work_spec_id, fields)
+        if self.changed.subscribed:
+            self._emit_with_info(kind, work_spec_id, fields)
             return
-        spec = database.work_spec_dao.get_work_spec(work_spec_id)
-        if spec is None:
-            self._sim.record(kind, id=work_spec_id, **fields)
-            self.invalidated.emit(None)
-            return
-        tags = database.work_tag_dao.get_tags_for_work_spec_id(spec.id)
-        info = WorkInfo.from_spec(
-            spec, tags, database.work_progress_dao.get_progress_for_work_spec_id(spec.id)
-        )
-        self._sim.record(kind, **self.common_fields(spec, info), **fields)
-        self.changed.emit(info)
-        self.invalidated.emit(None)
-
-    def _record(self, kind: str, work_spec_id: str, fields: dict[str, Any]) -> None:
-        """:meth:`emit` without listeners: the record only, its fields read from the row
-        without building an up-to-date ``WorkSpec`` unless the next run time needs one."""
+        # Without listeners, the same fields without a WorkInfo no one reads: the record only,
+        # its fields read from the row without building an up-to-date WorkSpec unless the next
+        # run time needs one.
         database = self._database
         work_specs = database.work_spec_dao
         written = work_specs.get_written_work_spec(work_spec_id)
@@ -126,13 +112,29 @@ class WorkEvents:
                 "id": spec.id,
                 "worker": spec.worker_class_name,
                 "tags": sorted(tags),
-                "state": state.name,  # type: ignore[attr-defined]
+                "state": state._name_,  # type: ignore[attr-defined]  # .name, no descriptor
                 "run_attempt_count": changes.get("run_attempt_count", spec.run_attempt_count),
                 "generation": spec.generation,
                 "period_count": changes.get("period_count", spec.period_count),
                 "next_run_time_ms": None,
             }
         sim.trace.emit(sim.now_ms, kind, **common, **fields)
+        self.invalidated.emit(None)
+
+    def _emit_with_info(self, kind: str, work_spec_id: str, fields: dict[str, Any]) -> None:
+        """:meth:`emit` with listeners: the record from the row's ``WorkInfo``, which they hear."""
+        database = self._database
+        spec = database.work_spec_dao.get_work_spec(work_spec_id)
+        if spec is None:
+            self._sim.record(kind, id=work_spec_id, **fields)
+            self.invalidated.emit(None)
+            return
+        tags = database.work_tag_dao.get_tags_for_work_spec_id(spec.id)
+        info = WorkInfo.from_spec(
+            spec, tags, database.work_progress_dao.get_progress_for_work_spec_id(spec.id)
+        )
+        self._sim.record(kind, **self.common_fields(spec, info), **fields)
+        self.changed.emit(info)
         self.invalidated.emit(None)
 
     def emit_snapshot(self, kind: str, spec: WorkSpec, info: WorkInfo, /, **fields: Any) -> None:
@@ -155,7 +157,7 @@ def _fields(spec: WorkSpec, tags: frozenset[str], next_run: int) -> dict[str, An
         "id": spec.id,
         "worker": spec.worker_class_name,
         "tags": sorted(tags),
-        "state": spec.state.name,
+        "state": spec.state._name_,  # .name without enum's descriptor (two calls)
         "run_attempt_count": spec.run_attempt_count,
         "generation": spec.generation,
         "period_count": spec.period_count,
