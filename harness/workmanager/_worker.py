@@ -25,7 +25,7 @@ import pkgutil
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Final, Protocol, cast
 from uuid import UUID
 
 from harness._exceptions import InvalidRequestError
@@ -91,20 +91,23 @@ class Result:
     Retry: ClassVar[type[RetryResult]]
     Failure: ClassVar[type[FailureResult]]
 
+    # A result is a frozen value: the ones without output are shared (every run makes one or
+    # two: its worker's, and the wrapper's default failure).
+
     @staticmethod
     def success(output_data: Data | None = None) -> SuccessResult:
         """The work succeeded; ``output_data`` becomes its output (one-time work only)."""
-        return SuccessResult(Data.EMPTY if output_data is None else output_data)
+        return _SUCCESS if output_data is None else SuccessResult(output_data)
 
     @staticmethod
     def retry() -> RetryResult:
         """Try again after the backoff delay; the attempt count keeps growing."""
-        return RetryResult()
+        return _RETRY
 
     @staticmethod
     def failure(output_data: Data | None = None) -> FailureResult:
         """The work failed for good (one-time work: FAILED, with its dependents)."""
-        return FailureResult(Data.EMPTY if output_data is None else output_data)
+        return _FAILURE if output_data is None else FailureResult(output_data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,9 @@ class FailureResult(Result):
 Result.Success = SuccessResult
 Result.Retry = RetryResult
 Result.Failure = FailureResult
+_SUCCESS: Final = SuccessResult(Data.EMPTY)
+_RETRY: Final = RetryResult()
+_FAILURE: Final = FailureResult(Data.EMPTY)
 
 
 class ListenableWorker(abc.ABC):
