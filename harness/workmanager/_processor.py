@@ -243,7 +243,8 @@ class Processor:
             return
         if self._wrappers.get(wrapper.work_spec_id) is wrapper:
             del self._wrappers[wrapper.work_spec_id]
-            self._leave_foreground(wrapper.work_spec_id)
+            if self._foreground:
+                self._leave_foreground(wrapper.work_spec_id)
         wrapper.release()
         self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
 
