@@ -91,9 +91,6 @@ class Result:
     Retry: ClassVar[type[RetryResult]]
     Failure: ClassVar[type[FailureResult]]
 
-    # A result is a frozen value: the ones without output are shared (every run makes one or
-    # two: its worker's, and the wrapper's default failure).
-
     @staticmethod
     def success(output_data: Data | None = None) -> SuccessResult:
         """The work succeeded; ``output_data`` becomes its output (one-time work only)."""
@@ -132,9 +129,6 @@ class FailureResult(Result):
 Result.Success = SuccessResult
 Result.Retry = RetryResult
 Result.Failure = FailureResult
-_SUCCESS: Final = SuccessResult(Data.EMPTY)
-_RETRY: Final = RetryResult()
-_FAILURE: Final = FailureResult(Data.EMPTY)
 
 
 class ListenableWorker(abc.ABC):
@@ -428,3 +422,11 @@ def resolve_class(name: str, base: type, what: str) -> type:
     if not isinstance(found, type) or not issubclass(found, base):
         raise InvalidRequestError(f"{what} class {name!r} is not a subclass of {base.__name__}")
     return found
+
+
+# A result is a frozen value: the ones without output are shared (every run makes one or two:
+# its worker's, and the wrapper's default failure). Defined last, so that the lines above keep
+# their numbers: a failing worker's traceback, recorded in work.failed, names some of them.
+_SUCCESS: Final = SuccessResult(Data.EMPTY)
+_RETRY: Final = RetryResult()
+_FAILURE: Final = FailureResult(Data.EMPTY)
