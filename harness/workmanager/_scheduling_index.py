@@ -149,13 +149,15 @@ def _file(
     key: tuple[int, int, str] | None,
 ) -> None:
     """Put ``work_id`` in the sorted ``order`` under ``key`` (``None``: take it out)."""
-    old = keys.get(work_id)
-    if old == key:
-        return
-    if old is not None:
+    if work_id in keys:  # (membership, not dict.get: a column write files twice)
+        old = keys[work_id]
+        if old == key:
+            return
         del order[bisect.bisect_left(order, old)]
-    if key is None:
-        del keys[work_id]
+        if key is None:
+            del keys[work_id]
+            return
+    elif key is None:
         return
     keys[work_id] = key
     if not order or order[-1] < key:
