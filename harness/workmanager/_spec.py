@@ -30,6 +30,7 @@ OVERWRITING_INPUT_MERGER: Final = "harness.workmanager._merger.OverwritingInputM
 #: ``State.ENQUEUED`` as a module global: an enum member read as a class attribute costs about
 #: three times a global's, and a run asks if its row is ENQUEUED a dozen times.
 _ENQUEUED: Final = State.ENQUEUED
+_LONG_MIN: Final = -(2**63)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,13 +95,16 @@ class WorkSpec:
         :func:`~harness.workmanager._schedule.calculate_next_run_time`."""
         if self.run_attempt_count <= 0 or self.state is not _ENQUEUED:  # not backed off
             interval_duration = self.interval_duration
+            due = None
             if interval_duration == 0:  # one-time work: an override applies to periodic only
                 last_enqueue_time = self.last_enqueue_time
                 if last_enqueue_time == NOT_ENQUEUED:
                     return LONG_MAX_VALUE
-                return java_long(last_enqueue_time + self.initial_delay)
-            if self.period_count != 0 and self.next_schedule_time_override == LONG_MAX_VALUE:
-                return java_long(self.last_enqueue_time + interval_duration)  # flex: 1st only
+                due = last_enqueue_time + self.initial_delay
+            elif self.period_count != 0 and self.next_schedule_time_override == LONG_MAX_VALUE:
+                due = self.last_enqueue_time + interval_duration  # flex shapes the 1st only
+            if due is not None:  # a Java long sum: only one out of the range wraps
+                return due if _LONG_MIN <= due <= LONG_MAX_VALUE else java_long(due)
         return calculate_next_run_time(
             is_backed_off=self.is_backed_off,
             run_attempt_count=self.run_attempt_count,
