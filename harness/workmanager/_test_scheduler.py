@@ -235,7 +235,10 @@ class TestScheduler:
     def _schedule_one(self, spec: WorkSpec, state: _InternalWorkState) -> None:
         """:meth:`_maybe_schedule` in a process known to be alive."""
         if self.time_based:
-            if state.is_scheduled and self._constraints_met(spec, state):
+            # (most work has no constraints: Constraints.NONE itself, from the row)
+            if state.is_scheduled and (
+                spec.constraints is Constraints.NONE or self._constraints_met(spec, state)
+            ):
                 next_run = spec.calculate_next_run_time()
                 if self._sim.now_ms >= next_run:
                     self._start(spec, state)
