@@ -91,23 +91,32 @@ class Connection:
         """Whether a :meth:`transaction` block is open (written to or not)."""
         return self._depth > 0
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Connection:
         """One transaction around the block; a nested block joins the outer one.
 
         Committed when the outermost block ends normally; rolled back if it raises, or if a
         nested block raised (``SQLiteSession.endTransaction``: a failed child fails its parent).
+        The block's context manager is the connection itself (its state is the depth and the
+        flags here; a work run opens about a dozen blocks, and an object per block, or a
+        generator-based one, costs several times as much).
         """
-        return _Transaction(self)
+        return self
 
-    def _enter(self) -> None:
+    def __enter__(self) -> None:
         if not self._depth and self._in_memory:
             cache = self.cache
             if cache.pending:  # set aside what is committed, so a rollback keeps it
                 self._committed, cache.pending = cache.pending, {}
         self._depth += 1
 
-    def _exit(self, *, raised: bool) -> None:
-        if raised:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # never swallows: an exception leaving the block fails the transaction and propagates
+        if exc_type is not None:
             self._failed = True
         if self._depth == 1 and not self._failed and self._in_memory and not self._begun:
             # In memory, a transaction of column writes only (most of a work run's:
@@ -238,28 +247,6 @@ class Connection:
     def close(self) -> None:
         """Close the connection (an open transaction is rolled back)."""
         self._conn.close()
-
-
-class _Transaction:
-    """The context manager of :meth:`Connection.transaction` (a plain class: a work run opens
-    about a dozen of them, and a generator-based one costs several times as much)."""
-
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def __enter__(self) -> None:
-        self._connection._enter()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        # never swallows: an exception leaving the block fails the transaction and propagates
-        self._connection._exit(raised=exc_type is not None)
 
 
 class Dao:

@@ -20,6 +20,8 @@ would.
 
 from __future__ import annotations
 
+from typing import Final
+
 from harness._exceptions import DefinitionTypeError
 from harness.platform import NetCapability, NetworkRequest
 from harness.sim import Signal
@@ -36,6 +38,7 @@ _FIELDS = (
     "storage_not_low",
     "device_idle",
 )
+_FIELD_SET: Final = frozenset(_FIELDS)
 
 
 class ConstraintState:
@@ -93,19 +96,20 @@ class ConstraintState:
 
     def update(self, **changes: bool) -> None:
         """Set conditions by name (e.g. ``update(network_connected=False)``); emits ``changed``."""
-        unknown = sorted(set(changes) - set(_FIELDS))
-        if unknown:
+        if not _FIELD_SET.issuperset(changes):  # the phone's trackers call this on every change
+            unknown = sorted(set(changes) - _FIELD_SET)
             raise DefinitionTypeError(
                 f"unknown constraint condition(s) {unknown}; the conditions are {list(_FIELDS)}"
             )
+        values = self._values
         changed = False
         for name, value in changes.items():
-            if not isinstance(value, bool):
+            if value is not True and value is not False:  # isinstance(value, bool)
                 raise DefinitionTypeError(
                     f"constraint condition {name}={value!r} must be True or False"
                 )
-            if self._values[name] != value:
-                self._values[name] = value
+            if values[name] != value:
+                values[name] = value
                 changed = True
         if changed:
             self.changed.emit(self)

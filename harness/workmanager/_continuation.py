@@ -81,8 +81,8 @@ class WorkContinuation:
                     "Next Schedule Time Override must be used with ExistingPeriodicWorkPolicy "
                     "UPDATE (preferably) or KEEP, not REPLACE or CANCEL_AND_REENQUEUE"
                 )
-            all_ids.append(request.string_id)
         self._ids = tuple(request.string_id for request in self._work)
+        all_ids.extend(self._ids)
         self._all_ids = tuple(all_ids)
 
     @property

@@ -121,7 +121,7 @@ class WorkDatabase:
     def transaction(self) -> AbstractContextManager[None]:
         """``with database.transaction(): ...``: the block's writes commit together or not at
         all (``runInTransaction``); a nested block joins the outer transaction."""
-        return self._connection.transaction()
+        return self._connection  # Connection.transaction(), without its call
 
     def run_in_transaction(self, body: Callable[[], _T]) -> _T:
         """``runInTransaction(body)``: call ``body`` in one transaction; returns its result."""

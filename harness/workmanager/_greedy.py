@@ -151,8 +151,10 @@ class GreedyScheduler:
                 self._deferred[spec.id] = spec
             return
         now = self._sim.now_ms
+        tokens = self._tokens  # (locals: Schedulers.schedule hands over up to 200 specs)
+        enqueued = State.ENQUEUED
         for spec in work_specs:
-            if self._tokens.get(spec.id) == spec.generation or spec.state is not State.ENQUEUED:
+            if tokens.get(spec.id) == spec.generation or spec.state is not enqueued:
                 continue
             next_run = max(spec.calculate_next_run_time(), self._throttle(spec))
             if now < next_run:

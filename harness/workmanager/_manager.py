@@ -147,6 +147,14 @@ class WorkManager:
         )
         factory = schedulers if schedulers is not None else TestScheduler.factory()
         self.schedulers: tuple[Scheduler, ...] = tuple(factory(self))
+        # Schedulers.schedule asks each scheduler on every call; every implementation answers
+        # a constant (SystemJobScheduler and TestScheduler true, GreedyScheduler false).
+        self._limited_schedulers = tuple(
+            s for s in self.schedulers if s.has_limited_scheduling_slots
+        )
+        self._greedy_schedulers = tuple(
+            s for s in self.schedulers if not s.has_limited_scheduling_slots
+        )
         self.processor.executed.connect(self._on_executed)
         self._start_up(force_stopped)
 
@@ -259,8 +267,7 @@ class WorkManager:
         if not self._alive or not self.schedulers:
             return
         work_specs = self.database.work_spec_dao
-        limited_schedulers = [s for s in self.schedulers if s.has_limited_scheduling_slots]
-        greedy_schedulers = [s for s in self.schedulers if not s.has_limited_scheduling_slots]
+        greedy_schedulers = self._greedy_schedulers
         # One transaction reads both lists and marks the limited batch; the schedulers hear of
         # the work after the commit (Schedulers.schedule).
         with self.database.transaction():
@@ -282,7 +289,7 @@ class WorkManager:
             for spec in limited:
                 work_specs.mark_scheduled(spec.id, now)
         if limited:
-            for scheduler in limited_schedulers:
+            for scheduler in self._limited_schedulers:
                 scheduler.schedule(*limited)
         if everything:
             for scheduler in greedy_schedulers:

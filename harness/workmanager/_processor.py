@@ -103,7 +103,7 @@ class Processor:
         """
         if not self._alive:
             return False
-        spec = self._database.work_spec_dao.get_work_spec(work_spec_id)
+        spec = self._database.work_spec_dao.get_work_spec_to_run(work_spec_id)
         if spec is None:
             self._run_on_executed(work_spec_id, False)
             return False
@@ -132,7 +132,7 @@ class Processor:
             execution_events=self._execution_events,
         )
         self._wrappers[work_spec_id] = wrapper
-        self._loop().call_soon(wrapper.run)
+        self._sim.loop.call_soon(wrapper.run)
         return True
 
     def stop_work(self, work_spec_id: str, stop_reason: StopReason) -> bool:
@@ -236,14 +236,16 @@ class Processor:
         return self._sim.loop
 
     def _on_wrapper_resolved(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
-        self._loop().call_soon(self._on_executed, wrapper, needs_reschedule)
+        self._sim.loop.call_soon(self._on_executed, wrapper, needs_reschedule)
 
     def _on_executed(self, wrapper: WorkerWrapper, needs_reschedule: bool) -> None:
         if not self._alive:
             return
         if self._wrappers.get(wrapper.work_spec_id) is wrapper:
             del self._wrappers[wrapper.work_spec_id]
-            self._leave_foreground(wrapper.work_spec_id)
+            if self._foreground:
+                self._leave_foreground(wrapper.work_spec_id)
+        wrapper.release()
         self.executed.emit(Executed(wrapper.work_spec_id, needs_reschedule))
 
     def _run_on_executed(self, work_spec_id: str, needs_reschedule: bool) -> None:

@@ -57,8 +57,11 @@ class WorkRequest:
 
     @property
     def string_id(self) -> str:
-        """The id as the database stores it."""
-        return str(self.id)
+        """The id as the database stores it (``WorkRequest.stringId``, ``id.toString()``): the
+        ``WorkSpec``'s id, which the builder makes from :attr:`id` (``WorkRequest.Builder``
+        keeps ``workSpec = WorkSpec(id.toString(), ...)``, ``W/WorkRequest.kt`` @a9b06aaf), so
+        the ``UUID`` is not formatted again."""
+        return self.work_spec.id
 
 
 @dataclass(frozen=True, slots=True)

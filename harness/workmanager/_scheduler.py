@@ -42,7 +42,8 @@ class Scheduler(Protocol):
 
     @property
     def has_limited_scheduling_slots(self) -> bool:
-        """Whether WorkManager must ration work to it (``hasLimitedSchedulingSlots``)."""
+        """Whether WorkManager must ration work to it (``hasLimitedSchedulingSlots``); a
+        constant, read once when the WorkManager is built."""
 
     def schedule(self, *work_specs: WorkSpec) -> None:
         """Take over these ENQUEUED work specs; start each when it is due and allowed."""

@@ -8,6 +8,8 @@ the truth, so a snapshot may be stale by the time it is acted on (as on Android)
 
 from __future__ import annotations
 
+import functools
+import uuid
 from dataclasses import dataclass
 from typing import Final
 
@@ -20,10 +22,23 @@ from harness.workmanager._schedule import (
     NOT_ENQUEUED,
     SCHEDULE_NOT_REQUESTED_YET,
     calculate_next_run_time,
+    java_long,
 )
 
 #: The stored class name of the default input merger (``OverwritingInputMerger``).
 OVERWRITING_INPUT_MERGER: Final = "harness.workmanager._merger.OverwritingInputMerger"
+#: ``State.ENQUEUED`` as a module global: an enum member read as a class attribute costs about
+#: three times a global's, and a run asks if its row is ENQUEUED a dozen times.
+_ENQUEUED: Final = State.ENQUEUED
+_LONG_MIN: Final = -(2**63)
+
+
+@functools.lru_cache(maxsize=1024)
+def work_uuid(work_spec_id: str) -> uuid.UUID:
+    """``UUID.fromString(id)``: a stored id as the ``UUID`` a worker is handed
+    (``WorkerParameters.id``). A ``UUID`` is immutable, so the runs of one work (a periodic
+    work's every period) share one, parsed once; the most recent 1,024 ids are kept."""
+    return uuid.UUID(work_spec_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +79,7 @@ class WorkSpec:
     @property
     def is_backed_off(self) -> bool:
         """ENQUEUED after at least one attempt (``WorkSpec.isBackedOff``), also after a stop."""
-        return self.state is State.ENQUEUED and self.run_attempt_count > 0
+        return self.state is _ENQUEUED and self.run_attempt_count > 0
 
     def has_constraints(self) -> bool:
         """Whether any constraint is set (``Constraints.NONE != constraints``)."""
@@ -72,7 +87,24 @@ class WorkSpec:
         return constraints is not Constraints.NONE and constraints != Constraints.NONE
 
     def calculate_next_run_time(self) -> int:
-        """The earliest time this work may run (``WorkSpec.calculateNextRunTime``)."""
+        """The earliest time this work may run (``WorkSpec.calculateNextRunTime``).
+
+        The two cases of every run (a one-time work, and a periodic work after its first period
+        without an override, neither backed off) are worked out here, as the full function
+        would, without its eleven arguments (a periodic run asks four times); the rest goes to
+        :func:`~harness.workmanager._schedule.calculate_next_run_time`."""
+        if self.run_attempt_count <= 0 or self.state is not _ENQUEUED:  # not backed off
+            interval_duration = self.interval_duration
+            due = None
+            if interval_duration == 0:  # one-time work: an override applies to periodic only
+                last_enqueue_time = self.last_enqueue_time
+                if last_enqueue_time == NOT_ENQUEUED:
+                    return LONG_MAX_VALUE
+                due = last_enqueue_time + self.initial_delay
+            elif self.period_count != 0 and self.next_schedule_time_override == LONG_MAX_VALUE:
+                due = self.last_enqueue_time + interval_duration  # flex shapes the 1st only
+            if due is not None:  # a Java long sum: only one out of the range wraps
+                return due if _LONG_MIN <= due <= LONG_MAX_VALUE else java_long(due)
         return calculate_next_run_time(
             is_backed_off=self.is_backed_off,
             run_attempt_count=self.run_attempt_count,

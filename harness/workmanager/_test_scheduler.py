@@ -122,9 +122,11 @@ class TestScheduler:
         """Mark the specs scheduled and start (or time) each one that may run."""
         if not self._alive():
             return
+        pending = self._pending
+        specs = self._specs
         to_schedule = []
         for spec in work_specs:
-            old = self._pending.get(spec.id, _UNSCHEDULED)
+            old = pending.get(spec.id, _UNSCHEDULED)
             state = (
                 _SCHEDULED
                 if old is _UNSCHEDULED or old is _SCHEDULED
@@ -132,13 +134,16 @@ class TestScheduler:
                     old.constraints_met, old.initial_delay_met, old.period_delay_met, True
                 )
             )  # dataclasses.replace(old, is_scheduled=True), without its field walk
-            self._pending[spec.id] = state
-            self._specs[spec.id] = spec
+            pending[spec.id] = state
+            specs[spec.id] = spec
             to_schedule.append((spec, state))
+        # A start only posts the run (Processor.start_work), so the process stays alive for the
+        # whole loop: _schedule_one without _maybe_schedule's check.
+        time_based = self.time_based
         for spec, state in to_schedule:
-            if self._waits_for_driver(spec):
+            if not time_based and self._waits_for_driver(spec):
                 continue
-            self._maybe_schedule(spec, state)
+            self._schedule_one(spec, state)
 
     def cancel(self, work_spec_id: str) -> None:
         """Stop a run this scheduler started (``STOP_REASON_UNKNOWN``); its timer stays."""
@@ -224,15 +229,21 @@ class TestScheduler:
         )
 
     def _maybe_schedule(self, spec: WorkSpec, state: _InternalWorkState) -> None:
-        if not self._alive():
-            return
+        if self._alive():
+            self._schedule_one(spec, state)
+
+    def _schedule_one(self, spec: WorkSpec, state: _InternalWorkState) -> None:
+        """:meth:`_maybe_schedule` in a process known to be alive."""
         if self.time_based:
-            constraints = self._constraints_met(spec, state)
-            next_run = spec.calculate_next_run_time()
-            if state.is_scheduled and constraints and self._sim.now_ms >= next_run:
-                self._start(spec, state)
-            elif state.is_scheduled and constraints:
-                self._delay(spec, next_run)
+            # (most work has no constraints: Constraints.NONE itself, from the row)
+            if state.is_scheduled and (
+                spec.constraints is Constraints.NONE or self._constraints_met(spec, state)
+            ):
+                next_run = spec.calculate_next_run_time()
+                if self._sim.now_ms >= next_run:
+                    self._start(spec, state)
+                else:
+                    self._delay(spec, next_run)
             return
         first = _first_periodic_run(spec)
         initial_delay = spec.initial_delay == 0 or state.initial_delay_met or not first

@@ -19,6 +19,7 @@ from harness.workmanager._connection import Dao
 from harness.workmanager._data import Data
 from harness.workmanager._dependency_dao import DependencyDao
 from harness.workmanager._enums import State, StopReason
+from harness.workmanager._row_cache import RowCache
 from harness.workmanager._schedule import (
     LONG_MAX_VALUE,
     PRUNE_THRESHOLD_MILLIS,
@@ -50,6 +51,11 @@ ELIGIBLE_FOR_SCHEDULING: Final = (
 )
 #: Ids bound in one ``IN (...)`` read (below sqlite's default limit of 32,766 variables).
 _IDS_PER_STATEMENT: Final = 500
+#: The members a run writes, as module globals (an enum member read as a class attribute costs
+#: about three times a global's).
+_ENQUEUED: Final = State.ENQUEUED
+_RUNNING: Final = State.RUNNING
+_NOT_STOPPED: Final = StopReason.STOP_REASON_NOT_STOPPED
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -84,8 +90,13 @@ class WorkSpecDao(Dao):
                 f"SELECT {COLUMNS} FROM workspec WHERE id IN ({placeholders(chunk)})", chunk
             ):
                 cache.specs[row[0]] = from_row(row)
-        current = cache.current  # brings only these rows up to date (a copy each if written)
-        return [current(work_id) for work_id in ids]
+        # RowCache.current, inlined for the rows not written since their WorkSpec was built
+        # (GreedyScheduler's list is up to 200 rows after every run); a written row's copy
+        # brings only it up to date
+        specs = cache.specs
+        written = cache.unapplied_ids
+        current = cache.current
+        return [current(work_id) if work_id in written else specs[work_id] for work_id in ids]
 
     def _cached(self, work_spec_id: str) -> WorkSpec | None:
         """The row of ``work_spec_id`` from the cache, read into it first if needed."""
@@ -98,20 +109,18 @@ class WorkSpecDao(Dao):
         spec = cache.specs[work_spec_id] = from_row(row)
         return spec
 
-    def _has_row(self, work_spec_id: str) -> bool:
-        """Whether the row exists, read into the cache if it was not there."""
-        return (
-            work_spec_id in self._connection.cache.specs or self._cached(work_spec_id) is not None
-        )
+    def _row(self, work_spec_id: str) -> RowCache | None:
+        """The connection's row cache, holding the row of ``work_spec_id`` (read into it if it
+        was not there); ``None`` if there is no such row."""
+        cache = self._connection.cache
+        if work_spec_id in cache.specs or self._cached(work_spec_id) is not None:
+            return cache
+        return None
 
     def _write(self, work_spec_id: str, changes: dict[str, object]) -> None:
         """``UPDATE workspec SET ... WHERE id=?`` through the cache (no row: changes nothing)."""
-        if self._has_row(work_spec_id):
+        if self._row(work_spec_id) is not None:
             self._connection.write_fields(work_spec_id, changes)
-
-    def _field(self, work_spec_id: str, name: str) -> Any:
-        """One column of a cached row (call after :meth:`_has_row`)."""
-        return self._connection.cache.field(work_spec_id, name)
 
     def _ids(self, sql: str, parameters: Sequence[object] = ()) -> list[str]:
         return [row[0] for row in self._connection.rows(sql, parameters)]
@@ -186,9 +195,25 @@ class WorkSpecDao(Dao):
         """The row as a ``WorkSpec`` that may predate its latest column writes, and those
         writes (field -> value): :meth:`get_work_spec` without building the updated copy, for
         a reader of a few fields (the harness's own)."""
-        if not self._has_row(work_spec_id):
-            return None
-        return self._connection.cache.written(work_spec_id)
+        cache = self._row(work_spec_id)
+        return None if cache is None else cache.written(work_spec_id)
+
+    def get_work_spec_to_run(self, work_spec_id: str) -> WorkSpec | None:
+        """:meth:`get_work_spec` for ``Processor.startWork`` (the harness's own): the row as a
+        ``WorkSpec`` whose ``schedule_requested_at`` may predate the latest scheduling mark.
+
+        A run never reads when its work was marked scheduled (``WorkerWrapper`` reads the state,
+        the counts, the times that make the next run time, the input, the worker, the generation
+        and the override generation), and that mark is usually the only column written since the
+        cached ``WorkSpec`` was built (``Schedulers.schedule`` marks a row, then the scheduler
+        starts it): the cached one serves without a copy that only moves that column."""
+        cache = self._connection.cache
+        if work_spec_id not in cache.specs:
+            return self._cached(work_spec_id)
+        spec, changes = cache.written(work_spec_id)
+        if not changes or (len(changes) == 1 and "schedule_requested_at" in changes):
+            return spec
+        return cache.current(work_spec_id)
 
     def all_work_specs(self) -> list[WorkSpec]:
         """Every row, in insertion order (the harness's own, for inspection and tests)."""
@@ -198,9 +223,10 @@ class WorkSpecDao(Dao):
 
     def get_state(self, work_spec_id: str) -> State | None:
         """``getState``."""
-        if not self._has_row(work_spec_id):
+        cache = self._connection.cache  # _row, inlined: a run asks twice
+        if work_spec_id not in cache.specs and self._cached(work_spec_id) is None:
             return None
-        state: State = self._field(work_spec_id, "state")
+        state: State = cache.field(work_spec_id, "state")
         return state
 
     def set_state(self, work_spec_id: str, state: State) -> None:
@@ -210,10 +236,11 @@ class WorkSpecDao(Dao):
     def set_cancelled_state(self, work_spec_id: str) -> None:
         """``setCancelledState``: stop reason 1 only if RUNNING *now*, else -256
         (``SET stop_reason = CASE WHEN state=1 THEN 1 ELSE -256 END, state=5``)."""
-        if self._has_row(work_spec_id):
+        cache = self._row(work_spec_id)
+        if cache is not None:
             stop_reason = (
                 StopReason.STOP_REASON_CANCELLED_BY_APP
-                if self._field(work_spec_id, "state") is State.RUNNING
+                if cache.field(work_spec_id, "state") is State.RUNNING
                 else StopReason.STOP_REASON_NOT_STOPPED
             )
             self._connection.write_fields(
@@ -234,21 +261,23 @@ class WorkSpecDao(Dao):
 
     def increment_run_attempt_count(self, work_spec_id: str) -> None:
         """``incrementWorkSpecRunAttemptCount`` (``SET run_attempt_count=run_attempt_count+1``)."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "run_attempt_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(work_spec_id, {"run_attempt_count": count + 1})
 
     def set_running(self, work_spec_id: str) -> None:
         """``trySetRunning``'s three writes at once: ``setState(RUNNING)``,
         ``incrementWorkSpecRunAttemptCount`` and ``setStopReason(STOP_REASON_NOT_STOPPED)``."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "run_attempt_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "run_attempt_count")
             self._connection.write_fields(
                 work_spec_id,
                 {
-                    "state": State.RUNNING,
+                    "state": _RUNNING,
                     "run_attempt_count": count + 1,
-                    "stop_reason": StopReason.STOP_REASON_NOT_STOPPED,
+                    "stop_reason": _NOT_STOPPED,
                 },
             )
 
@@ -257,18 +286,19 @@ class WorkSpecDao(Dao):
         ``setState(ENQUEUED)``, ``resetWorkSpecRunAttemptCount``,
         ``resetWorkSpecNextScheduleTimeOverride`` (if the generation matches),
         ``incrementPeriodCount`` and ``markWorkSpecScheduled(-1)``."""
-        if not self._has_row(work_spec_id):
+        cache = self._row(work_spec_id)
+        if cache is None:
             return
         changes: dict[str, object] = {
             "last_enqueue_time": now_ms,
-            "state": State.ENQUEUED,
+            "state": _ENQUEUED,
             "run_attempt_count": 0,
         }
-        if self._field(work_spec_id, "next_schedule_time_override_generation") == (
+        if cache.field(work_spec_id, "next_schedule_time_override_generation") == (
             override_generation
         ):
             changes["next_schedule_time_override"] = LONG_MAX_VALUE
-        changes["period_count"] = self._field(work_spec_id, "period_count") + 1
+        changes["period_count"] = cache.field(work_spec_id, "period_count") + 1
         changes["schedule_requested_at"] = SCHEDULE_NOT_REQUESTED_YET
         self._connection.write_fields(work_spec_id, changes)
 
@@ -282,8 +312,9 @@ class WorkSpecDao(Dao):
 
     def increment_period_count(self, work_spec_id: str) -> None:
         """``incrementPeriodCount`` (``SET period_count=period_count+1``)."""
-        if self._has_row(work_spec_id):
-            count = self._field(work_spec_id, "period_count")
+        cache = self._row(work_spec_id)
+        if cache is not None:
+            count = cache.field(work_spec_id, "period_count")
             self._connection.write_fields(work_spec_id, {"period_count": count + 1})
 
     def set_next_schedule_time_override(self, work_spec_id: str, override_ms: int) -> None:
@@ -295,9 +326,10 @@ class WorkSpecDao(Dao):
     ) -> None:
         """``resetWorkSpecNextScheduleTimeOverride``: only if the override generation matches
         (``WHERE (id=? AND next_schedule_time_override_generation=?)``)."""
+        cache = self._row(work_spec_id)
         if (
-            self._has_row(work_spec_id)
-            and self._field(work_spec_id, "next_schedule_time_override_generation")
+            cache is not None
+            and cache.field(work_spec_id, "next_schedule_time_override_generation")
             == override_generation
         ):
             self._connection.write_fields(
@@ -359,10 +391,11 @@ class WorkSpecDao(Dao):
 
     def is_work_spec_scheduled(self, work_spec_id: str) -> bool:
         """``isWorkSpecScheduled``: ENQUEUED and marked scheduled."""
+        cache = self._row(work_spec_id)
         return (
-            self._has_row(work_spec_id)
-            and self._field(work_spec_id, "state") is State.ENQUEUED
-            and self._field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
+            cache is not None
+            and cache.field(work_spec_id, "state") is _ENQUEUED
+            and cache.field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
         )
 
     def get_scheduled_unfinished_ids(self) -> list[str]:

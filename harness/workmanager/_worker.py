@@ -25,7 +25,7 @@ import pkgutil
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Final, Protocol, cast
 from uuid import UUID
 
 from harness._exceptions import InvalidRequestError
@@ -94,17 +94,17 @@ class Result:
     @staticmethod
     def success(output_data: Data | None = None) -> SuccessResult:
         """The work succeeded; ``output_data`` becomes its output (one-time work only)."""
-        return SuccessResult(Data.EMPTY if output_data is None else output_data)
+        return _SUCCESS if output_data is None else SuccessResult(output_data)
 
     @staticmethod
     def retry() -> RetryResult:
         """Try again after the backoff delay; the attempt count keeps growing."""
-        return RetryResult()
+        return _RETRY
 
     @staticmethod
     def failure(output_data: Data | None = None) -> FailureResult:
         """The work failed for good (one-time work: FAILED, with its dependents)."""
-        return FailureResult(Data.EMPTY if output_data is None else output_data)
+        return _FAILURE if output_data is None else FailureResult(output_data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,3 +422,11 @@ def resolve_class(name: str, base: type, what: str) -> type:
     if not isinstance(found, type) or not issubclass(found, base):
         raise InvalidRequestError(f"{what} class {name!r} is not a subclass of {base.__name__}")
     return found
+
+
+# A result is a frozen value: the ones without output are shared (every run makes one or two:
+# its worker's, and the wrapper's default failure). Defined last, so that the lines above keep
+# their numbers: a failing worker's traceback, recorded in work.failed, names some of them.
+_SUCCESS: Final = SuccessResult(Data.EMPTY)
+_RETRY: Final = RetryResult()
+_FAILURE: Final = FailureResult(Data.EMPTY)

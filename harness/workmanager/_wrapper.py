@@ -65,7 +65,7 @@ from harness.workmanager._events import (
 from harness.workmanager._execution_events import ExecutionEventDispatcher
 from harness.workmanager._foreground import ForegroundInfo
 from harness.workmanager._merger import InputMerger, OverwritingInputMerger
-from harness.workmanager._spec import WorkSpec
+from harness.workmanager._spec import WorkSpec, work_uuid
 from harness.workmanager._versions import DEFAULT_WORK_VERSION, WorkManagerVersion
 from harness.workmanager._worker import (
     DefaultWorkerFactory,
@@ -162,7 +162,7 @@ class WorkerWrapper:
         if input_data is None:
             return
         params = WorkerParameters(
-            id=uuid.UUID(self.work_spec_id),
+            id=work_uuid(self.work_spec_id),
             input_data=input_data,
             tags=self._tags,
             run_attempt_count=spec.run_attempt_count,  # the snapshot's: before the increment
@@ -576,3 +576,19 @@ class WorkerWrapper:
             traceback=format_traceback(error),
             **where,
         )
+
+    # --- after the run ----------------------------------------------------------------------
+
+    def release(self) -> None:
+        """Drop the worker once its run has ended: the processor no longer holds the run.
+
+        The worker's parameters refer back to this wrapper (its progress and foreground
+        updater), so the two form a cycle that only the cyclic garbage collector would free,
+        together with the run's task and everything they hold (about a dozen objects a run).
+        Dropped here, they are freed at once. A run whose task has not ended (a stopped worker
+        still unwinding, or a blocking ``do_work`` still in its thread) keeps its worker, which
+        :meth:`abandon` may still need.
+        """
+        task = self._task
+        if task is not None and task.done():
+            self._worker = None

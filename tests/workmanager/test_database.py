@@ -153,6 +153,26 @@ def test_reading_a_row_again_sees_every_write_between(sim: Simulation) -> None:
         assert unknown.stop_reason is StopReason.STOP_REASON_UNKNOWN
 
 
+def test_a_run_reads_its_row_without_copying_it_for_the_scheduling_mark(sim: Simulation) -> None:
+    """Processor.startWork's read: the cached spec serves while only schedule_requested_at was
+    written since (a run never reads it), and equals the row in every other column; any other
+    written column gives the row as it is now."""
+    spec = OneTimeWorkRequest.from_(Succeed).work_spec
+    with WorkDatabase() as database:
+        dao = database.work_spec_dao
+        assert dao.get_work_spec_to_run(spec.id) is None
+        dao.insert_work_spec(spec)
+        cached = dao.get_work_spec(spec.id)
+        assert cached is not None
+        dao.mark_scheduled(spec.id, 5_000)
+        to_run = dao.get_work_spec_to_run(spec.id)
+        assert to_run is cached
+        current = dao.get_work_spec(spec.id)
+        assert current == replace(cached, schedule_requested_at=5_000)
+        dao.set_state(spec.id, State.RUNNING)
+        assert dao.get_work_spec_to_run(spec.id) == replace(current, state=State.RUNNING)
+
+
 def test_tags_of_many_works_are_the_rows_of_one_insert_each(sim: Simulation) -> None:
     """insert_tags_of writes the rows insertTags writes for each work in turn (sorted tags,
     IGNORE on a repeat), in the same order, and the cached tags follow."""

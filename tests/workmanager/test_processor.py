@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
 from harness.sim import Simulation
 from harness.workmanager import (
     Data,
+    DefaultWorkerFactory,
     Executed,
     ExistingWorkPolicy,
+    ListenableWorker,
     OneTimeWorkRequest,
+    PeriodicWorkRequest,
     State,
     StopReason,
+    WorkerParameters,
     WorkManager,
 )
 from tests.workmanager.workers import AlwaysFail, Progress, Sleep, Succeed
@@ -89,3 +99,58 @@ def test_a_row_deleted_under_a_running_worker(sim: Simulation, workmanager: Work
     failed = sim.trace.of_kind("work.failed")
     assert "must complete before a ListenableWorker signals completion" in failed[0]["error"]
     assert not workmanager.processor.is_enqueued(running.string_id)
+
+
+class _Watching:
+    """A worker factory that keeps a weak reference to every worker it creates."""
+
+    def __init__(self) -> None:
+        self.created: list[weakref.ref[ListenableWorker]] = []
+
+    def create_worker(self, name: str, parameters: WorkerParameters) -> ListenableWorker:
+        worker = DefaultWorkerFactory().create_worker(name, parameters)
+        self.created.append(weakref.ref(worker))
+        return worker
+
+
+@pytest.fixture
+def _no_cyclic_collection() -> Iterator[None]:
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("_no_cyclic_collection")
+def test_a_finished_run_frees_its_worker_without_the_cyclic_collector(sim: Simulation) -> None:
+    """A worker's parameters refer back to its wrapper; once the run has ended and been
+    reported, the processor drops both, so neither waits for the cyclic garbage collector."""
+    factory = _Watching()
+    workmanager = WorkManager(sim, worker_factory=factory)
+    quick = Data({"sleep_ms": 1})
+    workmanager.enqueue(
+        [
+            OneTimeWorkRequest.from_(Succeed),  # a blocking Worker, in its lockstep thread
+            OneTimeWorkRequest.builder(Sleep).set_input_data(quick).build(),
+            PeriodicWorkRequest.builder(Sleep, "15m").set_input_data(quick).build(),
+        ]
+    )
+    sim.run_for("16m")
+    assert len(factory.created) == 4
+    assert [created() for created in factory.created] == [None] * 4
+    assert workmanager.processor.running_work_spec_ids() == []
+
+
+@pytest.mark.usefixtures("_no_cyclic_collection")
+def test_a_stopped_run_still_unwinding_keeps_its_worker(sim: Simulation) -> None:
+    """A run stopped while its task is still running keeps its worker (process death may still
+    have to drop it); its later result is ignored."""
+    factory = _Watching()
+    workmanager = WorkManager(sim, worker_factory=factory)
+    request = OneTimeWorkRequest.from_(Sleep)
+    workmanager.enqueue(request)
+    sim.run_for("1s")
+    workmanager.processor.stop_work(request.string_id, StopReason.STOP_REASON_DEVICE_STATE)
+    assert factory.created[0]() is not None  # reported on the next step, its task unwinding
