@@ -60,6 +60,8 @@ def test_timing_checks_are_left_out_and_named() -> None:
     assert kept.checks == ("max_staleness: 1h",)
 
 
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_a_session_is_reproducible_from_its_seed() -> None:
     """The same seed and number of examples give the same failures, examples and digests."""
 

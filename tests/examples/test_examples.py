@@ -30,6 +30,8 @@ def hive_box(result: RunResult, package: str, box: str) -> dict[str, object]:
 
 
 @pytest.mark.slow
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_hourly_sync_keeps_the_cache_equal_to_the_server() -> None:
     """After a week of hourly syncs the cache holds every item the server had at the last sync."""
     result = run("hourly_sync/happy_path.yaml")
@@ -49,6 +51,8 @@ def test_paged_download_stores_the_whole_catalog_once() -> None:
 
 
 @pytest.mark.slow
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_conditional_sync_mirrors_changes_with_few_full_fetches() -> None:
     """The cache follows the server's items and versions; most checks are 304s."""
     result = run("conditional_sync/happy_path.yaml")
@@ -63,6 +67,8 @@ def test_conditional_sync_mirrors_changes_with_few_full_fetches() -> None:
 
 
 @pytest.mark.slow
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_rate_limited_fetch_stores_data_and_honours_retry_after() -> None:
     """The fixed fetch stores the data and never comes back early after a 429."""
     result = run("rate_limited_fetch/happy_path.yaml")

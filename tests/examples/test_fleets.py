@@ -27,6 +27,8 @@ def test_every_bundled_fleet_loads_with_a_population(path: Path) -> None:
     assert sum(part.share for part in scenario.spec.population.profiles) == 1
 
 
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_one_vendor_killer_in_a_hundred_loses_the_note_that_one_stock_phone_keeps() -> None:
     """The day of examples/vendor_killer/pixel.yaml passes on one stock phone; on a fleet of 100
     with one budget phone whose vendor denies autostart, exactly that device loses the note."""

@@ -96,6 +96,9 @@ def test_save_failure_names_the_file_by_its_content(buggy: Scenario, tmp_path: P
 
 
 @pytest.mark.slow
+# no_cover: its runs repeat paths the rest of the suite covers (no arc of its own, measured with
+# --cov-context=test), and the coverage tracer makes them 2-3x slower
+@pytest.mark.no_cover
 def test_a_failing_week_is_found_and_shrunk_in_few_examples(tmp_path: Path) -> None:
     """A buggy app that crashes when a sync runs offline: found in a drawn week and shrunk to
     the event that takes the network away, in a few hundred examples at most (each a week, or
@@ -103,7 +106,17 @@ def test_a_failing_week_is_found_and_shrunk_in_few_examples(tmp_path: Path) -> N
     base = load_data({**_BUGGY, "timeline": [{"at": "0s", "do": "open app"}]}, file="<buggy>")
     runs: list[int] = []
 
-    @settings(max_examples=100, database=None, derandomize=True, phases=PHASES)
+    # report_multiple_bugs=False: hypothesis stops drawing at the first failure and shrinks it.
+    # Otherwise it goes on drawing for up to 10 wall-clock seconds after it, so the examples
+    # run (104 to 248) and the shrink's starting point, hence its result, depended on the
+    # machine's load. benchmarks/bench_property.py's shrink is set the same way.
+    @settings(
+        max_examples=100,
+        database=None,
+        derandomize=True,
+        phases=PHASES,
+        report_multiple_bugs=False,
+    )
     @given(timeline=timelines(days=7))
     def the_sync_never_crashes(timeline: list[dict[str, Any]]) -> None:
         runs.append(len(timeline))
@@ -111,14 +124,17 @@ def test_a_failing_week_is_found_and_shrunk_in_few_examples(tmp_path: Path) -> N
 
     with pytest.raises(AssertionError, match=r"replay it: harness replay "):
         the_sync_never_crashes()
-    # 104 examples when run alone; 248 once inside the full suite on a loaded machine, where
-    # hypothesis's time-based shrink decisions differ: the bound leaves room for both
+    # 121 examples, finding and shrinking, on any machine
     assert len(runs) < 300, len(runs)
     (saved,) = tmp_path.iterdir()
     timeline = load(saved).data["timeline"]
     # left: the one event that takes the network away (airplane mode and its end, or a reboot:
-    # a sync at boot runs before the network is back), and the charges of a phone running low
+    # a sync at boot runs before the network is back), the charges of a phone running low, and
+    # at most one short use of the phone before it: a drawn event's time is a gap after the one
+    # before, so deleting that use moves the airplane window off the first sync (at 5 min)
     events = [entry["do"] for entry in timeline[1:] if entry["do"] not in ("plug in ac", "unplug")]
+    if events[:1] == ["use phone for 1m"]:
+        events = events[1:]
     assert events in (
         [
             "adb shell cmd connectivity airplane-mode enable",

@@ -47,6 +47,8 @@ def test_a_performed_action_is_a_timeline_action_at_that_time() -> None:
     assert session.finish().record.digest == written.record.digest
 
 
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_the_patches_are_lifted_between_steps_and_the_app_sees_one_run() -> None:
     """With rest_unpatched the real clock and random are back between steps, and the app's own
     random state carries on where it stopped (same digest as one step)."""

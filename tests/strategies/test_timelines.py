@@ -39,6 +39,8 @@ def test_every_drawn_timeline_validates_as_a_scenario(timeline: list[dict[str, A
 
 
 @pytest.mark.slow
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 @settings(max_examples=12, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(timeline=timelines(days=7, app_actions=("app edit note",)))
 def test_the_phone_carries_out_every_drawn_event(timeline: list[dict[str, Any]]) -> None:
@@ -66,6 +68,8 @@ def test_an_unknown_event_is_refused_with_the_choices() -> None:
         timelines(events=("reboot now",))
 
 
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 def test_a_failing_week_shrinks_to_the_events_it_needs() -> None:
     """Shrinking goes to the fewest, earliest events and shortest windows: a failure that needs
     Wi-Fi and data turned off shrinks to those two and their ends, in the first minutes."""
