@@ -381,7 +381,7 @@ def _start_up_imports() -> Iterator[None]:
 def _command_run(args: argparse.Namespace, console: Console) -> int:
     with _start_up_imports():
         # imported now, not after Ctrl-C: the partial report must be written at once
-        from harness.report import write_report
+        from harness.report import Timelines, write_report
         from harness.scenario import Job, run_many, trace_location
         from harness.sim import real_perf_counter
 
@@ -401,6 +401,8 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
             return EXIT_USAGE
         return run_fleets(args, console, scenarios, out)
     jobs: list[Job] = []
+    #: each file's lowest seed: the report shows its run when it passes (others only if they fail)
+    first_seeds: dict[str, int] = {}
     for scenario in scenarios:
         if args.seed is not None:
             seeds = [args.seed]
@@ -414,15 +416,21 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
         for seed in seeds:
             trace = out / trace_location(scenario.path, seed)
             jobs.append(Job(scenario.path, seed, str(trace), app=args.app))
+        first_seeds[scenario.path] = min(seeds)
     began = real_perf_counter()
     finished: list[RunRecord] = []
     records: list[RunRecord] = []
     stopped: _Interrupted | None = None
+    # index.html's timelines, drawn as runs finish: with a pool, while the workers run the
+    # others rather than after the last run (the report would otherwise draw them all then)
+    drawn = Timelines(out)
     with _progress(len(jobs)) as advance:
 
         def done(record: RunRecord) -> None:
             finished.append(record)
             advance()
+            if not record.passed or record.seed == first_seeds.get(record.path):
+                drawn.draw(_relative_trace(record, out))
 
         try:
             records = run_many(jobs, workers=args.workers, on_done=done)
@@ -431,7 +439,9 @@ def _command_run(args: argparse.Namespace, console: Console) -> int:
     if stopped is not None:
         return _report_interrupted(console, out, jobs, finished, stopped)
     relative = [_relative_trace(record, out) for record in records]
-    index = write_report(out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    index = write_report(
+        out, relative, created_at=datetime.now(UTC).isoformat(timespec="seconds"), drawn=drawn
+    )
     for scenario in scenarios:
         _print_result(console, scenario, [r for r in relative if r.path == scenario.path], args.app)
     elapsed = real_perf_counter() - began

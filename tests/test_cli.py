@@ -8,11 +8,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness import __version__
 from harness.cli import _start_up_imports, main
+from harness.report._page import RunBlock
+from harness.scenario import RunRecord
 from tests.scenario.test_runner import SCENARIO
 
 
@@ -134,6 +137,44 @@ def test_run_writes_the_report_and_exits_0(
     for name in ("summary.json", "junit.xml", "summary.md", "index.html"):
         assert (out / name).exists()
     assert len(list((out / "runs").rglob("trace.jsonl"))) == 2
+
+
+def test_run_draws_the_timelines_as_runs_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a pool, the timeline of each file's first seed is drawn as its run finishes, while
+    the workers run the others: the report written after the last run draws none of a passing
+    suite's, and its page is the one `harness report` draws from the traces."""
+    import harness.report._write as write
+
+    _scenario_file(tmp_path, SCENARIO)
+    _scenario_file(tmp_path, SCENARIO.replace("with edits", "again"), "again.yaml")
+    drawn: list[tuple[str, int, bool]] = []  # (file, seed, while writing the report)
+    writing: list[bool] = []
+    block_for, render_html = write._block_for, write.render_html
+
+    def counted_block_for(out_dir: Path, run: RunRecord, *, open_: bool) -> RunBlock | None:
+        drawn.append((Path(run.path).name, run.seed, bool(writing)))
+        return block_for(out_dir, run, open_=open_)
+
+    def marked_render_html(*args: Any, **kwargs: Any) -> str:
+        writing.append(True)
+        try:
+            return render_html(*args, **kwargs)
+        finally:
+            writing.clear()
+
+    monkeypatch.setattr(write, "_block_for", counted_block_for)
+    monkeypatch.setattr(write, "render_html", marked_render_html)
+    out = tmp_path / "out"
+    command = ["run", str(tmp_path / "scenarios"), "--seeds", "3", "--out", str(out)]
+    assert main([*command, "--workers", "2"]) == 0
+    assert sorted(drawn) == [("again.yaml", 0, False), ("hourly.yaml", 0, False)]
+    page = (out / "index.html").read_text()
+    assert page.count('<details class="run-block"') == 2
+    assert main(["report", str(out)]) == 0
+    assert (out / "index.html").read_text() == page
+    assert drawn[2:] == [("again.yaml", 0, True), ("hourly.yaml", 0, True)]
 
 
 def test_failing_run_exits_1_and_replay_reproduces_the_digest(

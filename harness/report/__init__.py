@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from harness.report._junit import junit_xml
     from harness.report._summary import SCHEMA_VERSION, Interruption, summary_json, summary_markdown
     from harness.report._timeline import timeline_svg
-    from harness.report._write import read_records, rerender, write_report
+    from harness.report._write import Timelines, read_records, rerender, write_report
 
 #: Each public name's private module, imported when the name is first read (module
 #: ``__getattr__``, PEP 562): a run imports only the parts it uses (issue 14 (h)).
@@ -19,6 +19,7 @@ _LAZY: Final[dict[str, str]] = {
     "FleetReport": "_fleet",
     "Interruption": "_summary",
     "SCHEMA_VERSION": "_summary",
+    "Timelines": "_write",
     "compare_reports": "_compare",
     "junit_xml": "_junit",
     "printable": "_escape",
@@ -36,6 +37,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "FleetReport",
     "Interruption",
+    "Timelines",
     "compare_reports",
     "junit_xml",
     "printable",

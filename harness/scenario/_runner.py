@@ -9,7 +9,6 @@ same record and trace digest in any process, so :func:`run_many` can use a proce
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -112,20 +111,29 @@ def load_once(path: str, app: str | None = None) -> Scenario:
 
     A process runs many seeds of few files: each version of a file (its mtime and size) is read
     and checked once per process (a loaded scenario is only read by its runs); a file edited
-    since is read again. The command line loads its files with this, so a run in the same
-    process does not read and check the file a second time."""
+    since is read again. The command line loads its files with this before it runs them, so
+    neither its own runs nor its pool's workers (forked after) read and check a file again."""
     try:
         stat = os.stat(path)
         version = (stat.st_mtime_ns, stat.st_size)
     except OSError:  # load() reports the missing file with its fix
         version = (0, -1)
-    return _load_version(path, version, app)
-
-
-@functools.lru_cache(maxsize=64)
-def _load_version(path: str, _version: tuple[int, int], app: str | None) -> Scenario:
+    known = _LOADED.get((path, app))
+    if known is not None and known[0] == version:
+        return known[1]
     loaded = load(path)
-    return loaded if app is None else loaded.with_app(app)
+    if app is not None:
+        loaded = loaded.with_app(app)
+    _LOADED[path, app] = (version, loaded)
+    return loaded
+
+
+#: The version (mtime, size) of each file (and ``--app``) last loaded, and the scenario read
+#: from it: one entry per file, replaced when it was edited. Not a least-recently-used cache of
+#: a few files: a command runs its files in turn, and one of 93 files (the bundled suites) in a
+#: cache of 64 found every file evicted by the time its runs came, so each was read again (in
+#: each worker). The command holds every file it loaded anyway (about 20 kB each).
+_LOADED: dict[tuple[str, str | None], tuple[tuple[int, int], Scenario]] = {}
 
 
 def _run_job(job: Job) -> RunRecord:

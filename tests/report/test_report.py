@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from harness.report import SCHEMA_VERSION, read_records, rerender, timeline_svg, write_report
+from harness.report import (
+    SCHEMA_VERSION,
+    Timelines,
+    read_records,
+    rerender,
+    timeline_svg,
+    write_report,
+)
 from harness.scenario._record import CheckResult, RunRecord
 from harness.sim import Trace
 
@@ -111,6 +119,38 @@ def test_rerender_round_trips(report_dir: Path) -> None:
     rerender(report_dir)
     after = {name: (report_dir / name).read_text() for name in before}
     assert after == before
+
+
+def test_timelines_drawn_ahead_give_the_same_files(report_dir: Path) -> None:
+    """A run's block drawn as it finished (collapsed) and reopened as the scenario's first
+    failing seed: every report file is the one drawn at the end."""
+    names = ("summary.json", "junit.xml", "summary.md", "index.html")
+    before = {name: (report_dir / name).read_text() for name in names}
+    records, created_at = read_records(report_dir)
+    drawn = Timelines(report_dir)
+    for record in records:
+        drawn.draw(record)
+    write_report(report_dir, records, created_at=created_at, drawn=drawn)
+    assert {name: (report_dir / name).read_text() for name in names} == before
+    assert '<details class="run-block" id="' in before["index.html"]
+    assert "Timeline and work inspector of seed 1 (FAIL" in before["index.html"]
+
+
+def test_a_timeline_drawn_ahead_serves_only_its_own_run(report_dir: Path, tmp_path: Path) -> None:
+    """The page uses a block drawn ahead for an equal record in the same directory, and draws
+    any other run from its trace (here gone, so that run shows no timeline)."""
+    records, created_at = read_records(report_dir)
+    drawn = Timelines(report_dir)
+    drawn.draw(records[1])
+    (report_dir / "runs" / "seed-1" / "trace.jsonl").unlink()
+    write_report(report_dir, records, created_at=created_at, drawn=drawn)
+    assert "<svg" in (report_dir / "index.html").read_text()
+    rerun = [records[0], replace(records[1], real_seconds=0.75)]
+    write_report(report_dir, rerun, created_at=created_at, drawn=drawn)
+    assert "<svg" not in (report_dir / "index.html").read_text()
+    elsewhere = tmp_path / "elsewhere"
+    write_report(elsewhere, records, created_at=created_at, drawn=drawn)
+    assert "<svg" not in (elsewhere / "index.html").read_text()
 
 
 def test_timeline_draws_lanes_from_trace() -> None:

@@ -7,6 +7,8 @@ import pickle
 import re
 from pathlib import Path
 
+import pytest
+
 from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
 from harness.scenario._runner import Job, load_once, run, run_many, run_scenario
@@ -197,6 +199,33 @@ def test_a_file_edited_in_a_long_lived_process_is_read_again(tmp_path: Path) -> 
     assert load_once(str(path)).spec.name == "hourly sync with edits"
     path.write_text(SCENARIO.replace("hourly sync with edits", "hourly sync, edited"))
     assert load_once(str(path)).spec.name == "hourly sync, edited"
+
+
+def test_load_once_reads_each_of_many_files_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command's files are each read once per process however many it runs (the bundled
+    suites' 93 files outgrew a 64-file cache: every file was read again by its runs), and a
+    file is read again only once edited."""
+    import harness.scenario._runner as runner
+
+    read: list[str] = []
+
+    def counted_load(path: str) -> object:
+        read.append(path)
+        return object()
+
+    monkeypatch.setattr(runner, "load", counted_load)
+    monkeypatch.setattr(runner, "_LOADED", {})  # the fakes stay out of the process's cache
+    paths = [tmp_path / f"s{index}.yaml" for index in range(100)]
+    for path in paths:
+        path.write_text("name: x\n")
+    first = [load_once(str(path)) for path in paths]
+    assert [load_once(str(path)) for path in paths] == first
+    assert read == [str(path) for path in paths]
+    paths[0].write_text("name: edited\n")
+    assert load_once(str(paths[0])) is not first[0]
+    assert read[100:] == [str(paths[0])]
 
 
 def _alive(kind: type) -> int:
