@@ -9,6 +9,7 @@ the exact ``WorkInfo.STOP_REASON_*`` constants (``W/WorkInfo.kt``), which mirror
 from __future__ import annotations
 
 import enum
+from typing import Final
 
 
 class State(enum.IntEnum):
@@ -24,10 +25,11 @@ class State(enum.IntEnum):
     @property
     def is_finished(self) -> bool:
         """SUCCEEDED, FAILED or CANCELLED: the state can no longer change (``W/WorkInfo.kt``)."""
-        return self in _FINISHED
+        return self in FINISHED
 
 
-_FINISHED = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED})
+#: The states a work can no longer leave (:meth:`State.is_finished`).
+FINISHED: Final = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED})
 
 
 class BackoffPolicy(enum.IntEnum):
@@ -111,3 +113,10 @@ class StopReason(enum.IntEnum):
             return cls(value)
         except ValueError:
             return cls.STOP_REASON_UNKNOWN
+
+
+# Members a work run reads on every step, as module globals for the modules that import them:
+# an enum member read as a class attribute costs about three times a global's on Python 3.11.
+ENQUEUED: Final = State.ENQUEUED
+RUNNING: Final = State.RUNNING
+NOT_STOPPED: Final = StopReason.STOP_REASON_NOT_STOPPED

@@ -34,14 +34,8 @@ import bisect
 from collections.abc import Iterable
 from typing import Final
 
-from harness.workmanager._enums import State
+from harness.workmanager._enums import ENQUEUED, FINISHED, State
 from harness.workmanager._schedule import SCHEDULE_NOT_REQUESTED_YET
-
-#: ``COMPLETED_STATES``: rows in these states never count against the limit.
-_FINISHED: Final = frozenset({State.SUCCEEDED, State.FAILED, State.CANCELLED})
-#: ``State.ENQUEUED`` as a module global (read on every column write; an enum member read as a
-#: class attribute costs about three times as much).
-_ENQUEUED: Final = State.ENQUEUED
 
 #: The scan that builds the index: per row its id, ``rowid``, the three columns the query
 #: reads, and whether it has content URI triggers.
@@ -108,14 +102,14 @@ class SchedulingIndex:
             return  # not a row of the table: the write changed nothing
         if (
             schedule_requested_at != SCHEDULE_NOT_REQUESTED_YET
-            and state not in _FINISHED
+            and state not in FINISHED  # COMPLETED_STATES never count against the limit
             and work_id not in self._with_content_uris
         ):
             self.scheduled.add(work_id)
         else:
             self.scheduled.discard(work_id)
         key = (last_enqueue_time, rowid, work_id)
-        enqueued = state is _ENQUEUED
+        enqueued = state is ENQUEUED
         _file(self.enqueued, self._enqueued_order, work_id, key if enqueued else None)
         eligible = enqueued and schedule_requested_at == SCHEDULE_NOT_REQUESTED_YET
         _file(self.eligible, self._order, work_id, key if eligible else None)

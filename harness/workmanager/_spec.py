@@ -15,7 +15,13 @@ from typing import Final
 
 from harness.workmanager._constraints import Constraints
 from harness.workmanager._data import Data
-from harness.workmanager._enums import BackoffPolicy, OutOfQuotaPolicy, State, StopReason
+from harness.workmanager._enums import (
+    ENQUEUED,
+    BackoffPolicy,
+    OutOfQuotaPolicy,
+    State,
+    StopReason,
+)
 from harness.workmanager._schedule import (
     DEFAULT_BACKOFF_DELAY_MILLIS,
     LONG_MAX_VALUE,
@@ -27,9 +33,6 @@ from harness.workmanager._schedule import (
 
 #: The stored class name of the default input merger (``OverwritingInputMerger``).
 OVERWRITING_INPUT_MERGER: Final = "harness.workmanager._merger.OverwritingInputMerger"
-#: ``State.ENQUEUED`` as a module global: an enum member read as a class attribute costs about
-#: three times a global's, and a run asks if its row is ENQUEUED a dozen times.
-_ENQUEUED: Final = State.ENQUEUED
 _LONG_MIN: Final = -(2**63)
 
 
@@ -79,7 +82,7 @@ class WorkSpec:
     @property
     def is_backed_off(self) -> bool:
         """ENQUEUED after at least one attempt (``WorkSpec.isBackedOff``), also after a stop."""
-        return self.state is _ENQUEUED and self.run_attempt_count > 0
+        return self.state is ENQUEUED and self.run_attempt_count > 0
 
     def has_constraints(self) -> bool:
         """Whether any constraint is set (``Constraints.NONE != constraints``)."""
@@ -93,7 +96,7 @@ class WorkSpec:
         without an override, neither backed off) are worked out here, as the full function
         would, without its eleven arguments (a periodic run asks four times); the rest goes to
         :func:`~harness.workmanager._schedule.calculate_next_run_time`."""
-        if self.run_attempt_count <= 0 or self.state is not _ENQUEUED:  # not backed off
+        if self.run_attempt_count <= 0 or self.state is not ENQUEUED:  # not backed off
             interval_duration = self.interval_duration
             due = None
             if interval_duration == 0:  # one-time work: an override applies to periodic only

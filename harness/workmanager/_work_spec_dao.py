@@ -18,7 +18,7 @@ from typing import Any, Final
 from harness.workmanager._connection import Dao
 from harness.workmanager._data import Data
 from harness.workmanager._dependency_dao import DependencyDao
-from harness.workmanager._enums import State, StopReason
+from harness.workmanager._enums import ENQUEUED, NOT_STOPPED, RUNNING, State, StopReason
 from harness.workmanager._row_cache import RowCache
 from harness.workmanager._schedule import (
     LONG_MAX_VALUE,
@@ -51,11 +51,6 @@ ELIGIBLE_FOR_SCHEDULING: Final = (
 )
 #: Ids bound in one ``IN (...)`` read (below sqlite's default limit of 32,766 variables).
 _IDS_PER_STATEMENT: Final = 500
-#: The members a run writes, as module globals (an enum member read as a class attribute costs
-#: about three times a global's).
-_ENQUEUED: Final = State.ENQUEUED
-_RUNNING: Final = State.RUNNING
-_NOT_STOPPED: Final = StopReason.STOP_REASON_NOT_STOPPED
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -275,9 +270,9 @@ class WorkSpecDao(Dao):
             self._connection.write_fields(
                 work_spec_id,
                 {
-                    "state": _RUNNING,
+                    "state": RUNNING,
                     "run_attempt_count": count + 1,
-                    "stop_reason": _NOT_STOPPED,
+                    "stop_reason": NOT_STOPPED,
                 },
             )
 
@@ -291,7 +286,7 @@ class WorkSpecDao(Dao):
             return
         changes: dict[str, object] = {
             "last_enqueue_time": now_ms,
-            "state": _ENQUEUED,
+            "state": ENQUEUED,
             "run_attempt_count": 0,
         }
         if cache.field(work_spec_id, "next_schedule_time_override_generation") == (
@@ -394,7 +389,7 @@ class WorkSpecDao(Dao):
         cache = self._row(work_spec_id)
         return (
             cache is not None
-            and cache.field(work_spec_id, "state") is _ENQUEUED
+            and cache.field(work_spec_id, "state") is ENQUEUED
             and cache.field(work_spec_id, "schedule_requested_at") != SCHEDULE_NOT_REQUESTED_YET
         )
 
