@@ -199,14 +199,11 @@ def render_html(
         for scenario in scenarios
         if any(run.passed for run in scenario.runs)
     ]
+    ahead = drawn if drawn is not None else Timelines(out_dir)  # none drawn ahead: each now
     budget = PAGE_BUDGET
     for wanted, always in ((first_failing, True), (other_failing, False), (first_passing, False)):
         for run in wanted if timelines else ():
-            found = (
-                drawn.block(out_dir, run, open_=always)
-                if drawn is not None
-                else _draw(out_dir, run, open_=always)
-            )
+            found = ahead.block(out_dir, run, open_=always)
             if found is None:
                 continue
             block, rendered = found
