@@ -58,6 +58,14 @@ def test_console_script_is_installed() -> None:
     assert result.stdout.strip() == f"harness {__version__}"
 
 
+def _last_line_printed(probe: str) -> str:
+    """The last line a fresh interpreter running ``probe`` prints (it must exit 0)."""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_version_and_help_import_none_of_the_simulation() -> None:
     """`harness --version` and `--help` import no layer and no rich: each command imports what
     it needs when it runs (a short run's CPU time was mostly the import of everything)."""
@@ -72,10 +80,7 @@ def test_version_and_help_import_none_of_the_simulation() -> None:
         "heavy = ('harness.sim', 'harness.scenario', 'harness.report', 'rich', 'pydantic')\n"
         "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert _last_line_printed(probe) == "[]"
 
 
 def test_run_imports_the_simulation_with_the_collector_paused_then_frozen() -> None:
@@ -91,10 +96,7 @@ def test_run_imports_the_simulation_with_the_collector_paused_then_frozen() -> N
         "    import harness.scenario._runner\n"
         "print(seen[0], gc.isenabled(), gc.get_freeze_count() > 50_000)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip().splitlines()[-1] == "False True True"
+    assert _last_line_printed(probe) == "False True True"
 
 
 def test_start_up_imports_pause_nothing_once_the_simulation_is_imported() -> None:
