@@ -156,7 +156,12 @@ def test_a_signal_during_validate_exits_cleanly(
 
         def signalled(paths: object, signum: int = signum) -> list[Path]:
             os.kill(os.getpid(), signum)
-            time.sleep(_TIMEOUT_S)  # the handler raises here
+            # the handler raises here. Short sleeps, not one long one: the kernel may deliver
+            # a process's signal to another thread (the xdist worker's execnet threads), which
+            # does not interrupt this thread's sleep; Python runs the handler between two.
+            deadline = time.monotonic() + _TIMEOUT_S
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
             raise AssertionError("the signal did not stop validate")
 
         # the signal comes while validate looks for the files, wherever it looks them up
