@@ -33,7 +33,6 @@ gives it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -50,7 +49,7 @@ from harness._units import MS_PER_MINUTE, format_duration_ms, parse_duration
 from harness.app import AppStorage
 from harness.backends import Backend
 from harness.device import PlugType, ProcessState, Transport
-from harness.scenario import Check, RunSession, RunView, Scenario, World, load
+from harness.scenario import Check, RunSession, RunView, Scenario, World, load_once
 
 #: Server events drawn by default, mildest first (hypothesis shrinks towards the first).
 DEFAULT_SERVER_EVENTS: tuple[str, ...] = (
@@ -61,11 +60,6 @@ DEFAULT_SERVER_EVENTS: tuple[str, ...] = (
     "server outage 10m malformed",
     "server rate limit 1 per 1m for 30m",
 )
-
-
-@functools.lru_cache(maxsize=32)
-def _load_once(path: str) -> Scenario:
-    return load(path)
 
 
 class DeviceMachine(RuleBasedStateMachine):
@@ -126,7 +120,7 @@ class DeviceMachine(RuleBasedStateMachine):
                 f"{type(self).__name__} names no scenario; set `scenario = 'path/to/file.yaml'` "
                 "(or a loaded Scenario) on the class"
             )
-        return named if isinstance(named, Scenario) else _load_once(str(named))
+        return named if isinstance(named, Scenario) else load_once(str(named))
 
     # --- what invariants read -------------------------------------------------------------
 
