@@ -124,17 +124,8 @@ def summary_json(
     }
 
 
-def dump_summary_json(
-    records: Sequence[RunRecord],
-    *,
-    created_at: str,
-    interrupted: Interruption | None = None,
-    comparison: Mapping[str, Any] | None = None,
-) -> str:
-    """``summary.json`` as indented, key-sorted text."""
-    document = summary_json(
-        records, created_at=created_at, interrupted=interrupted, comparison=comparison
-    )
+def dump_summary_json(document: Mapping[str, Any]) -> str:
+    """``summary.json``'s text: :func:`summary_json`'s ``document``, indented, keys sorted."""
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -172,11 +163,14 @@ def summary_markdown(
     *,
     interrupted: Interruption | None = None,
     comparison: Mapping[str, Any] | None = None,
+    document: Mapping[str, Any] | None = None,
 ) -> str:
     """``summary.md``: a table of scenarios, then each failure with its replay command.
 
     Names, paths, messages and notes are escaped (:func:`markdown_text`, :func:`markdown_code`):
     the file carries no raw HTML, links or emphasis that came from a scenario or a run.
+    ``document``: :func:`summary_json` of the same records, when the caller built it already;
+    its aggregates are shown rather than pooled from the runs again.
     """
     scenarios = summarize(records)
     lines = ["# harness run summary", ""]
@@ -224,9 +218,17 @@ def summary_markdown(
         lines += why_lines(first)
     lines += platform_lines(records)
     lines += _lives(scenarios)
+    if document is None:
+        document = {
+            "aggregate": pool_of(records).to_json(),
+            "scenarios": [
+                {"name": scenario.name, "aggregate": pool_of(scenario.runs).to_json()}
+                for scenario in scenarios
+            ],
+        }
     lines += metrics_section(
-        pool_of(records).to_json(),
-        [(scenario.name, pool_of(scenario.runs).to_json()) for scenario in scenarios],
+        document["aggregate"],
+        [(scenario["name"], scenario["aggregate"]) for scenario in document["scenarios"]],
     )
     notes = sorted({note for record in records for note in record.notes})
     if notes:

@@ -29,6 +29,7 @@ from harness.report._summary import (
     Interruption,
     dump_summary_json,
     summarize,
+    summary_json,
     summary_markdown,
 )
 from harness.report._timeline import picture_svg
@@ -285,15 +286,18 @@ def write_report(
     """
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    summary_text = dump_summary_json(
+    document = summary_json(
         records, created_at=created_at, interrupted=interrupted, comparison=comparison
     )
+    summary_text = dump_summary_json(document)
     (directory / "summary.json").write_text(summary_text, encoding="utf-8")
     (directory / "junit.xml").write_text(
         junit_xml(records, interrupted=interrupted), encoding="utf-8"
     )
     (directory / "summary.md").write_text(
-        summary_markdown(records, interrupted=interrupted, comparison=comparison),
+        summary_markdown(
+            records, interrupted=interrupted, comparison=comparison, document=document
+        ),
         encoding="utf-8",
     )
     index = directory / "index.html"
