@@ -49,6 +49,25 @@ def test_each_distinct_failure_is_found_once_and_shrunk(error_and_reset: FuzzSes
         assert failure.example.seed == 0
 
 
+def test_a_broken_invariant_is_a_failure_of_its_own_with_its_problem() -> None:
+    """An invariant (Python over the live result) that finds a problem fails the example: the
+    failure's key names it, and its record carries it as a failed check with the problem."""
+    session = fuzz(
+        load_data(SCENARIO),
+        seed=0,
+        max_examples=1,
+        kinds=(),
+        max_failures=1,
+        invariants={"never_holds": lambda result: "broken on purpose", "holds": lambda _: None},
+    )
+    (failure,) = session.failures
+    assert failure.key == "invariant never_holds"
+    assert failure.record is not None
+    (broken,) = [check for check in failure.record.checks if not check.passed]
+    assert (broken.name, broken.message) == ("invariant never_holds", "broken on purpose")
+    assert any("broken on purpose" in line for line in failure.lines)
+
+
 def test_timing_checks_are_left_out_and_named() -> None:
     """Only checks that must hold whatever the phone and server do are kept; the others (here
     max_staleness) are listed as skipped, and --checks can keep them."""

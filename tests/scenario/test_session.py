@@ -13,6 +13,8 @@ from harness.scenario._session import RunSession
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# no_cover: repeats paths the rest of the suite covers (--cov-context=test); the tracer costs 2-3x
+@pytest.mark.no_cover
 @pytest.mark.parametrize(
     "path", ["scenarios/outbox/killed_mid_sync.yaml", "scenarios/hourly_sync/life_week.yaml"]
 )
