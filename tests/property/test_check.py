@@ -124,7 +124,7 @@ def test_a_failing_week_is_found_and_shrunk_in_few_examples(tmp_path: Path) -> N
 
     with pytest.raises(AssertionError, match=r"replay it: harness replay "):
         the_sync_never_crashes()
-    # 121 examples, finding and shrinking, on any machine
+    # 214 runs of the test body, finding and shrinking, the same on any machine
     assert len(runs) < 300, len(runs)
     (saved,) = tmp_path.iterdir()
     timeline = load(saved).data["timeline"]
