@@ -183,7 +183,14 @@ class BackgroundWorker(CoroutineWorker):
             if not self._stop_pending:
                 # stopEngine posts engine.destroy() to the main looper: what the handler started
                 # without awaiting gets one more turn (its request is on the wire), then dies.
-                asyncio.get_running_loop().call_soon(self._destroy_engine, "handler_completed")
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    # closed outside its loop (GeneratorExit): a task that hung in 0.10.7,
+                    # collected after its simulation ended, has no looper left to post to
+                    pass
+                else:
+                    loop.call_soon(self._destroy_engine, "handler_completed")
         sim.record("flutter.task_result", **fields, result=_result_name(result))
         return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,16 @@ _WRITES = {"INSERT", "UPDATE", "DELETE"}
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> Statements:
-    """Trace the statements of the next database opened (the schema script is not traced)."""
+    """Trace the statements of the next database harness opens (the schema script is not
+    traced). Only harness's own: a coverage run with ``--cov-context=test`` opens its data file
+    during the test too."""
     recorder = Statements()
     real_connect = sqlite3.connect
 
     def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         connection: sqlite3.Connection = real_connect(*args, **kwargs)
-        if recorder.connection is None:
+        caller = str(sys._getframe(1).f_globals.get("__name__", ""))
+        if recorder.connection is None and caller.startswith("harness."):
             recorder.connection = connection
             connection.set_trace_callback(recorder.on_statement)
         return connection
