@@ -289,8 +289,7 @@ def write_report(
     document = summary_json(
         records, created_at=created_at, interrupted=interrupted, comparison=comparison
     )
-    summary_text = dump_summary_json(document)
-    (directory / "summary.json").write_text(summary_text, encoding="utf-8")
+    (directory / "summary.json").write_text(dump_summary_json(document), encoding="utf-8")
     (directory / "junit.xml").write_text(
         junit_xml(records, interrupted=interrupted), encoding="utf-8"
     )
@@ -307,7 +306,7 @@ def write_report(
         created_at=created_at,
         interrupted=interrupted,
         timelines=timelines,
-        summary=json.loads(summary_text),
+        summary=document,
         drawn=drawn,
     )
     index.write_text(html, encoding="utf-8")
