@@ -7,7 +7,8 @@ coverage measurement (which starts after plugins load) sees harness's modules im
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -89,17 +90,26 @@ class ScenarioItem(pytest.Item):
         return Path(report) / trace_location(self.scenario.path, self.seed)
 
     def runtest(self) -> None:
+        # The trace streams to a file and is not kept in memory, as the CLI runs: a device-year
+        # collected by pytest peaks where a month does. Without a report directory the file is
+        # a temporary one, gone when the item ends.
         trace_path = self._trace_path()
-        result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=True)
-        record = result.record
         if trace_path is not None:
-            report_dir = Path(self.config.getoption("--harness-report"))
+            self._run(trace_path, Path(self.config.getoption("--harness-report")))
+            return
+        with tempfile.TemporaryDirectory(prefix="harness-trace-") as scratch:
+            self._run(Path(scratch) / "trace.jsonl", None)
+
+    def _run(self, trace_path: Path, report_dir: Path | None) -> None:
+        result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=False)
+        record = result.record
+        if report_dir is not None:
             record = replace(record, trace_path=trace_path.relative_to(report_dir).as_posix())
         self.record = record
         self.user_properties.append((RECORD_PROPERTY, json.dumps(record.to_json())))
         if not record.passed:
             first_t = next((c.t_ms for c in record.failed_checks if c.t_ms is not None), None)
-            self.excerpt = _excerpt(list(result.trace), first_t)
+            self.excerpt = _excerpt(result.trace, first_t)  # read back from the file
             raise ScenarioCheckFailed("\n".join(failed_summary(record)))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -117,7 +127,7 @@ class ScenarioItem(pytest.Item):
         return self.path, None, printable(f"{self.scenario.name} [seed {self.seed}]")
 
 
-def _excerpt(records: list[TraceRecord], t_ms: int | None, around: int = 6) -> list[str]:
+def _excerpt(records: Iterable[TraceRecord], t_ms: int | None, around: int = 6) -> list[str]:
     interesting = [r for r in records if r.kind.startswith(TIMELINE_KINDS)]
     if not interesting:
         return []

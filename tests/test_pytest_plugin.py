@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -44,6 +45,42 @@ def test_failing_item_shows_check_timeline_and_replay(pytester: pytest.Pytester)
             "*replay: harness replay *tight.yaml --seed 0*",
         ]
     )
+
+
+def test_items_stream_their_trace_to_a_temporary_file_and_keep_no_records(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without a report directory an item's trace streams to a temporary file, not into memory
+    (a device-year collected by pytest peaks where a month does); the failure's timeline excerpt
+    is read back from that file, which is gone when the item ends."""
+    import importlib
+    import tempfile
+
+    # through sys.modules: an earlier in-process run may have left a stale module object as
+    # the package's attribute (pytester restores sys.modules after each run)
+    _pytest_items = importlib.import_module("harness._pytest_items")
+    calls: list[tuple[Path, bool]] = []
+    real_run = _pytest_items.run_scenario
+
+    def spy(scenario: Any, seed: int, *, trace_path: Path, keep_trace: bool) -> Any:
+        calls.append((Path(trace_path), keep_trace))
+        return real_run(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(_pytest_items, "run_scenario", spy)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    _write(pytester, "tight.yaml", SCENARIO.replace("max_staleness: 7h", "max_staleness: 1h"))
+    result = pytester.runpytest_inprocess(
+        "scenarios", "--harness-seeds", "1", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*timeline around the first violation:*", "*t=*"])
+    [(trace_path, keep_trace)] = calls
+    assert keep_trace is False
+    assert trace_path.parent.parent == scratch
+    assert trace_path.parent.name.startswith("harness-trace-")
+    assert list(scratch.iterdir()) == []  # the temporary trace is removed with its item
 
 
 def test_bad_scenario_file_is_a_failing_item(pytester: pytest.Pytester) -> None:
