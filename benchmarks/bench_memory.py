@@ -6,7 +6,8 @@ and not kept; every check folded as the records are written) and reports its pea
 ``VmHWM``, else ``ru_maxrss``) and whether the checks held. The month is the floor: the cost of a
 longer run should not grow with its length. The second pair of rows runs the same phone with an
 app that uploads a 1 MB photo (a body of declared size, ``harness.backends.SizedBody``) every 15
-minutes.
+minutes. The third pair runs case b's scenario file as a pytest item (the harness plugin
+collects it; one seed), as a team running its scenario files under pytest does.
 
 Targets (issue 14): each year under 100 MB, and within 10 % of its month.
 """
@@ -47,6 +48,20 @@ print(json.dumps({"peak_kb": peak_kb, "passed": result.record.passed,
                   "runs": result.record.metrics["work_runs"]}))
 """
 
+# The same scenario file collected by pytest (the harness plugin), one seed, in this process.
+_PYTEST_CHILD = """
+import json, re, resource, sys
+import pytest
+code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", sys.argv[2],
+                    "--harness-seeds", "1", sys.argv[1]])
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.M).group(1))
+except (OSError, AttributeError):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"peak_kb": peak_kb, "passed": code == 0, "runs": 1}))
+"""
+
 
 #: The two workloads: case b's GET every 15 minutes, and a 1 MB photo upload every 15 minutes.
 _WORKLOADS: dict[str, dict[str, Any]] = {
@@ -55,6 +70,7 @@ _WORKLOADS: dict[str, dict[str, Any]] = {
         "app": "benchmarks._apps.photo_upload",
         "routes": [{"method": "POST", "url": PHOTOS_URL, "status": 201, "json": {"ok": True}}],
     },
+    "pytest": {"app": "benchmarks._apps.quarter_hour", "child": _PYTEST_CHILD},
 }
 
 
@@ -66,7 +82,9 @@ def _side(workload: str, days: int, workdir: Path, key: str) -> Mapping[str, flo
         ),
         workdir / f"{key}.yaml",
     )
-    done = run_child([sys.executable, "-c", _CHILD, str(path), str(workdir / f"{key}.jsonl")])
+    child = setup.get("child", _CHILD)
+    second = workdir if child is _PYTEST_CHILD else workdir / f"{key}.jsonl"
+    done = run_child([sys.executable, "-c", child, str(path), str(second)])
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     if not measured["passed"] or not measured["runs"]:
         raise RuntimeError(f"the {days}-day {workload} run failed its checks; numbers are void")
@@ -86,7 +104,11 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
         ]
         samples = interleave(sides, repeats)
     results: list[Result] = []
-    for workload, what in (("sync", ""), ("photos", " of 1 MB photo uploads")):
+    for workload, what in (
+        ("sync", ""),
+        ("photos", " of 1 MB photo uploads"),
+        ("pytest", " collected by pytest"),
+    ):
         results += [
             Result(
                 CASE,
@@ -94,7 +116,8 @@ def run(*, quick: bool, repeats: int | None = None) -> list[Result]:
                 samples[f"{workload}-long"],
                 "MB",
                 target=YEAR_TARGET,
-                compares="value: the child's peak resident set (VmHWM), run and checks",
+                compares="value: the child's peak resident set (VmHWM), run and checks"
+                + (" (pytest and its plugins loaded too)" if workload == "pytest" else ""),
             ),
             Result(
                 CASE,

@@ -196,12 +196,14 @@ def test_property_case_rates_examples_and_shrinks_a_failure(
 
 @pytest.mark.slow
 def test_memory_case_compares_the_long_run_with_the_short() -> None:
-    """(g): each workload's long run (GETs, 1 MB photo uploads) against 100 MB, and against
-    its short run's peak."""
+    """(g): each workload's long run (GETs, 1 MB photo uploads, the GETs' file collected by
+    pytest) against 100 MB, and against its short run's peak."""
     results = bench_memory.run(quick=True, repeats=1)
-    _check_rows(results, "g", rows=4)
+    _check_rows(results, "g", rows=6)
     assert results[0].unit == "MB"
     assert "photo uploads" in results[2].name
+    assert "collected by pytest" in results[4].name
+    assert "pytest and its plugins" in results[4].compares
 
 
 @pytest.mark.slow
