@@ -181,7 +181,7 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
 
 
 def replay_device(
-    args: argparse.Namespace, console: Console, scenario: Scenario, trace_path: Path | None
+    args: argparse.Namespace, console: Console, scenario: Scenario, trace_path: Path
 ) -> tuple[RunResult, str] | None:
     """Run device ``--device`` of the fleet with seed ``--seed`` of a fleet file; its result and
     the heading to print (None after an error was printed)."""
@@ -205,7 +205,7 @@ def replay_device(
         return None
     try:
         result, part = run_device(
-            scenario, args.seed, args.device, trace_path=trace_path, keep_trace=True
+            scenario, args.seed, args.device, trace_path=trace_path, keep_trace=False
         )
     except ScenarioError as error:  # pragma: no cover - the population was checked on load
         _usage_error(console, str(error))

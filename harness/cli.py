@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -527,8 +527,9 @@ def _describe(record: TraceRecord) -> str:
 
 
 def _command_replay(args: argparse.Namespace, console: Console) -> int:
-    from harness._units import format_t_ms
-    from harness.scenario import TIMELINE_KINDS, load, run_scenario
+    import tempfile
+
+    from harness.scenario import load
 
     try:
         scenario = load(args.path)
@@ -538,7 +539,27 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]✗[/red] {_escape(str(error))}", highlight=False)
         return EXIT_USAGE
     out = Path(args.out) if args.out else None
-    trace_path = out / "trace.jsonl" if out else None
+    with ExitStack() as scratch:
+        # The trace streams to a file, not into memory (a replayed device-year peaks where a
+        # month does): --out's, or a temporary one, read back below to print the timeline.
+        if out is not None:
+            trace_path = out / "trace.jsonl"
+        else:
+            folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="harness-trace-"))
+            trace_path = Path(folder) / "trace.jsonl"
+        return _replay(args, console, scenario, out, trace_path)
+
+
+def _replay(
+    args: argparse.Namespace,
+    console: Console,
+    scenario: Scenario,
+    out: Path | None,
+    trace_path: Path,
+) -> int:
+    from harness._units import format_t_ms
+    from harness.scenario import TIMELINE_KINDS, run_scenario
+
     heading = f"{scenario.name} · seed {args.seed}"
     if args.device is not None or scenario.spec.population is not None:
         from harness._cli_fleet import replay_device
@@ -548,7 +569,7 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
             return EXIT_USAGE
         result, heading = replayed
     else:
-        result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=True)
+        result = run_scenario(scenario, args.seed, trace_path=trace_path, keep_trace=False)
     record = result.record
     header = heading
     if record.versions:

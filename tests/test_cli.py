@@ -196,6 +196,38 @@ def test_failing_run_exits_1_and_replay_reproduces_the_digest(
     assert "max_staleness: 1h: data went" in replayed
 
 
+def test_replay_streams_its_trace_and_prints_the_timeline_from_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`harness replay` without --out runs with its trace streamed to a temporary file (no
+    records kept: a replayed device-year peaks where a month does), prints the timeline read
+    back from it, and leaves nothing behind."""
+    import tempfile
+
+    import harness.scenario
+
+    calls: list[tuple[Path, bool]] = []
+    real_run = harness.scenario.run_scenario
+
+    def spy(scenario: Any, seed: int, *, trace_path: Path, keep_trace: bool) -> Any:
+        calls.append((Path(trace_path), keep_trace))
+        return real_run(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(harness.scenario, "run_scenario", spy)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = _scenario_file(tmp_path, SCENARIO)
+    assert main(["replay", str(path), "--seed", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "http.request" in printed
+    assert "digest " in printed
+    [(trace_path, keep_trace)] = calls
+    assert keep_trace is False
+    assert trace_path.parent.parent == scratch
+    assert list(scratch.iterdir()) == []
+
+
 def test_bad_scenario_exits_2_with_its_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
