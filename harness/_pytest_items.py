@@ -7,7 +7,6 @@ coverage measurement (which starts after plugins load) sees harness's modules im
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from harness.scenario import (
     failed_summary,
     load,
     run_scenario,
+    trace_file,
     trace_location,
 )
 from harness.sim import TraceRecord
@@ -93,24 +93,18 @@ class ScenarioItem(pytest.Item):
         # The trace streams to a file and is not kept in memory, as the CLI runs: a device-year
         # collected by pytest peaks where a month does. Without a report directory the file is
         # a temporary one, gone when the item ends.
-        trace_path = self._trace_path()
-        if trace_path is not None:
-            self._run(trace_path, Path(self.config.getoption("--harness-report")))
-            return
-        with tempfile.TemporaryDirectory(prefix="harness-trace-") as scratch:
-            self._run(Path(scratch) / "trace.jsonl", None)
-
-    def _run(self, trace_path: Path, report_dir: Path | None) -> None:
-        result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=False)
-        record = result.record
-        if report_dir is not None:
-            record = replace(record, trace_path=trace_path.relative_to(report_dir).as_posix())
-        self.record = record
-        self.user_properties.append((RECORD_PROPERTY, json.dumps(record.to_json())))
-        if not record.passed:
-            first_t = next((c.t_ms for c in record.failed_checks if c.t_ms is not None), None)
-            self.excerpt = _excerpt(result.trace, first_t)  # read back from the file
-            raise ScenarioCheckFailed("\n".join(failed_summary(record)))
+        with trace_file(self._trace_path()) as trace_path:
+            result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=False)
+            record = result.record
+            report = self.config.getoption("--harness-report")
+            if report:
+                record = replace(record, trace_path=trace_path.relative_to(report).as_posix())
+            self.record = record
+            self.user_properties.append((RECORD_PROPERTY, json.dumps(record.to_json())))
+            if not record.passed:
+                first_t = next((c.t_ms for c in record.failed_checks if c.t_ms is not None), None)
+                self.excerpt = _excerpt(result.trace, first_t)  # read back from the file
+                raise ScenarioCheckFailed("\n".join(failed_summary(record)))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if not isinstance(excinfo.value, ScenarioCheckFailed) or self.record is None:

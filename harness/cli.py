@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -527,9 +527,7 @@ def _describe(record: TraceRecord) -> str:
 
 
 def _command_replay(args: argparse.Namespace, console: Console) -> int:
-    import tempfile
-
-    from harness.scenario import load
+    from harness.scenario import load, trace_file
 
     try:
         scenario = load(args.path)
@@ -539,14 +537,9 @@ def _command_replay(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]✗[/red] {_escape(str(error))}", highlight=False)
         return EXIT_USAGE
     out = Path(args.out) if args.out else None
-    with ExitStack() as scratch:
-        # The trace streams to a file, not into memory (a replayed device-year peaks where a
-        # month does): --out's, or a temporary one, read back below to print the timeline.
-        if out is not None:
-            trace_path = out / "trace.jsonl"
-        else:
-            folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="harness-trace-"))
-            trace_path = Path(folder) / "trace.jsonl"
+    # The trace streams to a file, not into memory (a replayed device-year peaks where a month
+    # does): --out's, or a temporary one, read back to print the timeline.
+    with trace_file(out / "trace.jsonl" if out else None) as trace_path:
         return _replay(args, console, scenario, out, trace_path)
 
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         run,
         run_many,
         run_scenario,
+        trace_file,
     )
     from harness.scenario._session import RunSession
     from harness.scenario._why import why_at
@@ -93,6 +94,7 @@ _LAZY: Final[dict[str, str]] = {
     "run_fleet": "_fleet",
     "run_many": "_runner",
     "run_scenario": "_runner",
+    "trace_file": "_runner",
     "trace_location": "_record",
     "why_at": "_why",
 }
@@ -137,6 +139,7 @@ __all__ = [
     "run_fleet",
     "run_many",
     "run_scenario",
+    "trace_file",
     "trace_location",
     "why_at",
 ]

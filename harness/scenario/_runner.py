@@ -10,8 +10,10 @@ same record and trace digest in any process, so :func:`run_many` can use a proce
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,6 +83,18 @@ def _run_scenario(
     )
     session.advance_to(scenario.spec.duration)
     return session.finish()
+
+
+@contextmanager
+def trace_file(path: str | Path | None = None) -> Iterator[Path]:
+    """Where to stream a run's trace (``run_scenario(..., trace_path=..., keep_trace=False)``)
+    so that no record is kept in memory: ``path``, or a temporary ``trace.jsonl`` removed when
+    the block ends (read the result's trace back inside the block)."""
+    if path is not None:
+        yield Path(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="harness-trace-") as folder:
+        yield Path(folder) / "trace.jsonl"
 
 
 def run(

@@ -11,7 +11,7 @@ import pytest
 
 from harness.scenario._loader import load, loads
 from harness.scenario._record import trace_location
-from harness.scenario._runner import Job, load_once, run, run_many, run_scenario
+from harness.scenario._runner import Job, load_once, run, run_many, run_scenario, trace_file
 from harness.sim import Simulation, TraceRecord
 
 SCENARIO = """\
@@ -84,6 +84,22 @@ def test_same_seed_same_digest_and_record_is_picklable(tmp_path: Path) -> None:
     assert first.digest == second.digest
     assert pickle.loads(pickle.dumps(first)).digest == first.digest
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_trace_file_streams_to_the_path_given_or_a_temporary_one(tmp_path: Path) -> None:
+    """trace_file(path) is that path; trace_file() a temporary trace.jsonl removed with the
+    block. A run streamed to either keeps no records and has the digest of a kept run."""
+    scenario = loads(SCENARIO)
+    kept = run_scenario(scenario, 1)
+    with trace_file(tmp_path / "given.jsonl") as given:
+        assert given == tmp_path / "given.jsonl"
+    with trace_file() as temporary:
+        result = run_scenario(scenario, 1, trace_path=temporary, keep_trace=False)
+        assert temporary.name == "trace.jsonl"
+        assert temporary.parent.name.startswith("harness-trace-")
+        assert result.record.digest == kept.record.digest
+        assert [r.kind for r in result.trace] == [r.kind for r in kept.trace]
+    assert not temporary.parent.exists()
 
 
 def test_pool_gives_the_same_records_as_one_by_one(tmp_path: Path) -> None:
