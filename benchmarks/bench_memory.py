@@ -34,36 +34,45 @@ REPEATS = 2
 
 # Linux keeps ru_maxrss across fork and exec: a child of a benchmark process that grew to
 # 110 MB (after cases a-f) reports at least 110 MB. VmHWM is the peak of this process's own
-# memory since its exec; ru_maxrss is the fallback where /proc is absent.
-_CHILD = """
-import json, re, resource, sys
+# memory since its exec; ru_maxrss is the fallback where /proc is absent. Each child runs
+# ``SCENARIO_FILE TRACE_FILE``, sets ``passed`` and ``runs`` (work runs, or None where it does
+# not count them), then prints what this tail reads.
+_PEAK = """
+import json, re, resource
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.M).group(1))
+except (OSError, AttributeError):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"peak_kb": peak_kb, "passed": passed, "runs": runs}))
+"""
+
+_CHILD = (
+    """
+import sys
 from harness.scenario import load, run_scenario
 result = run_scenario(load(sys.argv[1]), 0, trace_path=sys.argv[2], keep_trace=False)
-try:
-    with open("/proc/self/status") as status:
-        peak_kb = int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.M).group(1))
-except (OSError, AttributeError):
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_kb": peak_kb, "passed": result.record.passed,
-                  "runs": result.record.metrics["work_runs"]}))
+passed, runs = result.record.passed, result.record.metrics["work_runs"]
 """
+    + _PEAK
+)
 
-# The same scenario file collected by pytest (the harness plugin), one seed, in this process.
-_PYTEST_CHILD = """
-import json, re, resource, sys
+# The same scenario file collected by pytest (the harness plugin), one seed, in this process:
+# pytest's exit code says whether its checks held; it does not count the work runs.
+_PYTEST_CHILD = (
+    """
+import os, sys
 import pytest
-code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", sys.argv[2],
+code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", os.path.dirname(sys.argv[2]),
                     "--harness-seeds", "1", sys.argv[1]])
-try:
-    with open("/proc/self/status") as status:
-        peak_kb = int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.M).group(1))
-except (OSError, AttributeError):
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_kb": peak_kb, "passed": code == 0, "runs": 1}))
+passed, runs = code == 0, None
 """
+    + _PEAK
+)
 
 
-#: The two workloads: case b's GET every 15 minutes, and a 1 MB photo upload every 15 minutes.
+#: The workloads: case b's GET every 15 minutes, a 1 MB photo upload every 15 minutes, and case
+#: b's scenario file collected by pytest.
 _WORKLOADS: dict[str, dict[str, Any]] = {
     "sync": {"app": "benchmarks._apps.quarter_hour"},
     "photos": {
@@ -83,10 +92,9 @@ def _side(workload: str, days: int, workdir: Path, key: str) -> Mapping[str, flo
         workdir / f"{key}.yaml",
     )
     child = setup.get("child", _CHILD)
-    second = workdir if child is _PYTEST_CHILD else workdir / f"{key}.jsonl"
-    done = run_child([sys.executable, "-c", child, str(path), str(second)])
+    done = run_child([sys.executable, "-c", child, str(path), str(workdir / f"{key}.jsonl")])
     measured = json.loads(done.stdout.strip().splitlines()[-1])
-    if not measured["passed"] or not measured["runs"]:
+    if not measured["passed"] or measured["runs"] == 0:
         raise RuntimeError(f"the {days}-day {workload} run failed its checks; numbers are void")
     return {key: measured["peak_kb"] / 1024}
 
