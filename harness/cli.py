@@ -62,27 +62,73 @@ class _Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
-def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
-    raise _Interrupted(signum)
+class _Signals:
+    """SIGINT and SIGTERM while a command runs: both end it the same way (workers ended, partial
+    report, exit 130 or 143). A signal ignored when the command started (``nohup``, a background
+    job of a non-interactive shell) stays ignored.
 
+    The handler raises :class:`_Interrupted` in the main thread, wherever it is, and Python does
+    not always let that exception reach :func:`main`: raised while a finalizer runs (a generator
+    or coroutine closed when the last reference goes, a ``__del__``) it is printed as "Exception
+    ignored in ..." and dropped, and the command goes on; raised in a descriptor's
+    ``__set_name__`` while a class is built (pydantic's models, at import) Python 3.11 turns it
+    into a ``RuntimeError``. So the handler also remembers the signal (:attr:`received`), the
+    unraisable hook drops that printout and delivers the signal again a moment later, from
+    outside the finalizer, and :func:`main` takes whatever ends a command after a signal (an
+    exception, or a return) as the interruption.
+    """
 
-@contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """While the command runs, SIGINT and SIGTERM raise :class:`_Interrupted`, so both end it the
-    same way (workers ended, partial report, exit 130 or 143). A signal ignored when the command
-    started (``nohup``, a background job of a non-interactive shell) stays ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {}
-    for signum in _STOP_SIGNALS:
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, _raise_interrupted)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    #: Real seconds before a signal that a finalizer swallowed is delivered again.
+    REDELIVER_AFTER_S = 0.01
+
+    def __init__(self) -> None:
+        #: The last stop signal received while the command ran, if any.
+        self.received: _Interrupted | None = None
+        self._redelivery: threading.Timer | None = None
+        self._unraisable_hook = sys.unraisablehook
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle the stop signals (in the main thread only) while the block runs."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {}
+        for signum in _STOP_SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, self._handle)
+        self._unraisable_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+        try:
+            yield
+        finally:
+            redelivery = self._redelivery
+            if redelivery is not None:  # a signal it already sent is handled here, raising
+                redelivery.cancel()
+                redelivery.join()
+            sys.unraisablehook = self._unraisable_hook
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.received = _Interrupted(signum)
+        raise _Interrupted(signum)
+
+    def _unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
+        interrupt = unraisable.exc_value
+        if not isinstance(interrupt, _Interrupted):
+            self._unraisable_hook(unraisable)
+            return
+        # A finalizer swallowed the interrupt: send the signal again once it has returned.
+        if self._redelivery is not None:
+            self._redelivery.cancel()
+        self._redelivery = threading.Timer(
+            self.REDELIVER_AFTER_S,
+            signal.pthread_kill,
+            (threading.main_thread().ident, interrupt.signum),
+        )
+        self._redelivery.daemon = True
+        self._redelivery.start()
 
 
 def _console() -> Console:
@@ -677,13 +723,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))  # scenario files name app modules of the project
     console = _console()
+    signals = _Signals()
     try:
-        with _stop_on_signals():
-            return _dispatch(parser, args, console)
-    except KeyboardInterrupt as interrupt:
-        stopped = _Interrupted.of(interrupt)
-        console.print(f"interrupted ({stopped.name})", markup=False)
-        return stopped.exit_code
+        with signals.installed():
+            code = _dispatch(parser, args, console)
+    except BaseException as error:
+        # a signal received ends the command whatever Python made of it (see _Signals)
+        stopped = signals.received
+        if stopped is None:
+            if not isinstance(error, KeyboardInterrupt):
+                raise
+            stopped = _Interrupted.of(error)
+    else:
+        stopped = signals.received
+        if stopped is None or code == stopped.exit_code:  # none, or the command reported it
+            return code
+    console.print(f"interrupted ({stopped.name})", markup=False)
+    return stopped.exit_code
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console: Console) -> int:

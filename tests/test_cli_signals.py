@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,94 @@ def test_a_signal_during_validate_exits_cleanly(
         assert "Traceback" not in printed.err
     # the command's handlers are gone again: SIGTERM is back to what it was
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def _signal_main_thread(signum: int) -> None:
+    """Send ``signum`` to this thread (the main one): Python runs the handler at its next step."""
+    signal.pthread_kill(threading.main_thread().ident or 0, signum)
+
+
+def _run_until_stopped() -> int:
+    """Python steps for up to the timeout: a command that a delivered signal ends."""
+    deadline = time.monotonic() + _TIMEOUT_S
+    while time.monotonic() < deadline:
+        time.sleep(0.001)
+    return 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_a_finalizer_swallowed_still_stops_the_command(
+    signum: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The signal lands while a generator's finalizer runs (Python prints "Exception ignored"
+    and drops the exception there): nothing is printed but the one line, the signal is
+    delivered again outside the finalizer, and the command exits 128 + its number."""
+    import harness.cli
+
+    finalized: list[bool] = []
+
+    def generator() -> Iterator[int]:
+        try:
+            yield 1
+        finally:  # runs when the last reference goes, inside the garbage collection
+            _signal_main_thread(signum)
+            finalized.append(True)  # the handler raises at this step, in the finalizer
+
+    def command(*_args: object) -> int:
+        unfinished = generator()
+        next(unfinished)
+        del unfinished
+        assert finalized == []  # the interrupt cut the finalizer short, and went no further
+        return _run_until_stopped()
+
+    monkeypatch.setattr(harness.cli, "_dispatch", command)
+    hook = sys.unraisablehook
+    assert main(["list"]) == 128 + signum
+    printed = capsys.readouterr()
+    assert printed.out == f"interrupted ({signal.Signals(signum).name})\n"
+    assert printed.err == ""
+    assert sys.unraisablehook is hook  # the command's hook is gone again
+
+
+def test_a_signal_python_turns_into_another_error_still_stops_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python 3.11 wraps an exception raised in ``__set_name__`` (pydantic's models call it
+    while their classes are built, at import) in a RuntimeError: the signal still ends the
+    command with one line and 130, no traceback."""
+    import harness.cli
+
+    class Descriptor:
+        def __set_name__(self, owner: type, name: str) -> None:
+            _signal_main_thread(signal.SIGINT)
+            self.name = name  # the handler raises at this step
+
+    def command(*_args: object) -> int:
+        type("Model", (), {"field": Descriptor()})
+        raise AssertionError("the class was built: the signal did not arrive")
+
+    monkeypatch.setattr(harness.cli, "_dispatch", command)
+    assert main(["list"]) == 130
+    printed = capsys.readouterr()
+    assert printed.out == "interrupted (SIGINT)\n"
+    assert printed.err == ""
+
+
+def test_a_signal_a_command_swallowed_is_reported_when_it_returns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """App code may catch the interrupt itself (``except BaseException``) and the command end
+    normally: it still exits 130 and says so, once."""
+    import harness.cli
+
+    def command(*_args: object) -> int:
+        try:
+            _signal_main_thread(signal.SIGINT)
+            _run_until_stopped()
+        except BaseException:  # what careless app code does
+            pass
+        return 0
+
+    monkeypatch.setattr(harness.cli, "_dispatch", command)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().out == "interrupted (SIGINT)\n"
