@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "harness"
 #: The layers, lowest first; a package may import packages of lower layers only. Packages in one
 #: layer are independent of each other, except the pairs in :data:`SIDEWAYS`.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_exceptions", "_lazy", "_tracebacks"),
+    ("_exceptions", "_lazy", "_signals", "_tracebacks"),
     ("_units",),
     ("sim",),
     ("backends",),

@@ -267,3 +267,39 @@ def test_a_signal_a_command_swallowed_is_reported_when_it_returns(
     monkeypatch.setattr(harness.cli, "_dispatch", command)
     assert main(["list"]) == 130
     assert capsys.readouterr().out == "interrupted (SIGINT)\n"
+
+
+#: A child running the command line, with SIGINT sent to it while orjson's module set-up
+#: imports ``uuid`` (which nothing imported before it).
+_INTERRUPTED_ORJSON_IMPORT = """
+import signal, sys, threading
+
+class Trip:
+    def find_spec(self, name, path=None, target=None):
+        if name == "uuid" and "orjson.orjson" in sys.modules:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        return None
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.meta_path.insert(0, Trip())
+from harness.cli import main
+assert "uuid" not in sys.modules and "orjson" not in sys.modules, "the trip cannot fire"
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_interrupt_while_orjson_loads_ends_the_command_cleanly() -> None:
+    """orjson's module set-up crashes the interpreter when the interrupt comes while it imports
+    the standard modules it needs (a segmentation fault, exit -11): the command loads it with
+    the stop signals held back, then stops with one line and 130."""
+    process = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_ORJSON_IMPORT, "list", _BUNDLED[0]],
+        cwd=_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=_TIMEOUT_S,
+        check=False,
+    )
+    assert process.returncode == 130, (process.stdout, process.stderr)
+    assert process.stdout == "interrupted (SIGINT)\n"
+    assert process.stderr == ""

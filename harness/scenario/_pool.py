@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from types import FrameType
+
+from harness._signals import signals_held
 
 
 def leave_signals_to_parent() -> None:
@@ -30,35 +29,6 @@ def leave_signals_to_parent() -> None:
 
 #: Real seconds a terminated worker gets to exit before it is killed.
 _WORKER_EXIT_SECONDS = 1.0
-#: Signals that must not cut short the ending of the workers.
-_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM for the block, then deliver the first that came.
-
-    Blocking with ``pthread_sigmask`` is not enough: the pool's threads do not block them, and
-    Python runs a handler in the main thread whichever thread received the signal. So the
-    Python-level handlers are swapped for one that only notes the signal (main thread only;
-    elsewhere Python delivers no signals anyway).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-
-    def note(signum: int, _frame: FrameType | None) -> None:
-        arrived.append(signum)
-
-    previous = {signum: signal.signal(signum, note) for signum in _HELD_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        if arrived:
-            signal.raise_signal(arrived[0])
 
 
 def end_workers(pool: ProcessPoolExecutor) -> None:
@@ -69,7 +39,7 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
     executor's ``_processes``) for 3.11. Signals are held meanwhile, so a second Ctrl-C cannot
     leave a worker behind; it is delivered once the workers are gone.
     """
-    with _signals_held():
+    with signals_held():
         processes = list((pool._processes or {}).values())
         # shutdown(wait=False) forgets the manager thread (typeshed mistypes this attribute)
         manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)

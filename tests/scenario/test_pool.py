@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from pathlib import Path
 
 import pytest
 
-from harness.scenario._pool import _signals_held, leave_signals_to_parent
+from harness.scenario._pool import leave_signals_to_parent
 from harness.scenario._runner import Job, run_many
 from tests.scenario.test_runner import SCENARIO
 
@@ -31,26 +30,6 @@ def test_run_many_ends_its_workers_when_interrupted(tmp_path: Path) -> None:
         run_many(jobs, workers=2, on_done=stop_after_first)
     assert len(seen) == 1
     assert multiprocessing.active_children() == []
-
-
-def test_a_second_signal_waits_until_the_workers_are_gone() -> None:
-    """A real SIGINT during the ending of the workers is held, then delivered after it."""
-    steps: list[str] = []
-
-    def ending_workers() -> None:
-        with _signals_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            steps.append("block ran to its end")
-        steps.append("after the block")  # not reached: the held signal is delivered first
-
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            ending_workers()
-        assert steps == ["block ran to its end"]
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_worker_leaves_ctrl_c_to_the_parent() -> None:

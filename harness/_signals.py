@@ -1,0 +1,51 @@
+"""Holding SIGINT and SIGTERM back while code that must not be cut short runs.
+
+The command line's handler raises an exception wherever the main thread is when a stop signal
+comes (``harness.cli``). A few blocks must not see it mid-way: the ending of a process pool (a
+second Ctrl-C would leave a worker behind, ``harness.scenario._pool``) and the loading of orjson
+(whose module set-up crashes the interpreter when an exception comes while it imports the
+standard modules it needs, ijl/orjson#310). :func:`signals_held` runs such a block and delivers
+the first signal that came once it has ended.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+#: Signals that must not cut a held block short.
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block, then deliver the first that came.
+
+    Blocking with ``pthread_sigmask`` is not enough: other threads (a pool's) do not block them,
+    and Python runs a handler in the main thread whichever thread received the signal. So the
+    Python-level handlers are swapped for one that only notes the signal (main thread only;
+    elsewhere Python delivers no signals anyway). A signal that was ignored stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+
+    def note(signum: int, _frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    previous = {
+        signum: signal.signal(signum, note)
+        for signum in HELD_SIGNALS
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if arrived:
+            signal.raise_signal(arrived[0])
