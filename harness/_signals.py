@@ -1,10 +1,11 @@
 """Holding SIGINT and SIGTERM back while code that must not be cut short runs.
 
-The command line's handler raises an exception wherever the main thread is when a stop signal
-comes (``harness.cli``). A few blocks must not see it mid-way: the ending of a process pool (a
-second Ctrl-C would leave a worker behind, ``harness.scenario._pool``) and the loading of orjson
-(whose module set-up crashes the interpreter when an exception comes while it imports the
-standard modules it needs, ijl/orjson#310). :func:`signals_held` runs such a block and delivers
+A stop signal's handler raises an exception wherever the main thread is (the command line's,
+``harness.cli``; Python's KeyboardInterrupt under pytest or in a user's script). A few blocks
+must not see it mid-way: the ending of a process pool (a second Ctrl-C would leave a worker
+behind, ``harness.scenario._pool``) and the loading of orjson (``harness.sim._trace``: its
+module set-up crashes the interpreter when an exception comes while it imports the standard
+modules it needs, ijl/orjson#310). :func:`signals_held` runs such a block and delivers
 the first signal that came once it has ended.
 """
 

@@ -726,7 +726,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     signals = _Signals()
     try:
         with signals.installed():
-            _import_uninterruptible()
             code = _dispatch(parser, args, console)
     except BaseException as error:
         # a signal received ends the command whatever Python made of it (see _Signals)
@@ -741,17 +740,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     console.print(f"interrupted ({stopped.name})", markup=False)
     return stopped.exit_code
-
-
-def _import_uninterruptible() -> None:
-    """Import, with the stop signals held back, what an interrupt must not reach while it loads:
-    orjson's module set-up crashes the interpreter (a segmentation fault, no exception, no
-    report) when an exception comes while it imports the standard modules it needs
-    (ijl/orjson#310). Every command that runs a scenario loads it (the trace's lines)."""
-    from harness._signals import signals_held
-
-    with signals_held():
-        import orjson  # noqa: F401
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, console: Console) -> int:

@@ -269,37 +269,82 @@ def test_a_signal_a_command_swallowed_is_reported_when_it_returns(
     assert capsys.readouterr().out == "interrupted (SIGINT)\n"
 
 
-#: A child running the command line, with SIGINT sent to it while orjson's module set-up
-#: imports ``uuid`` (which nothing imported before it).
-_INTERRUPTED_ORJSON_IMPORT = """
-import signal, sys, threading
+#: A child process's start: SIGINT comes the moment orjson's module set-up (its extension's
+#: ``exec_module``) imports a module, which is where an exception crashes the interpreter
+#: (ijl/orjson#310). ``tripped`` names that module (empty: the set-up imported nothing new, and
+#: the test proves nothing).
+_TRIP_IN_ORJSON = """
+import importlib.machinery, signal, sys, threading
+
+loading, tripped = [], []
+
+class Loader:
+    def __init__(self, real):
+        self.real = real
+    def create_module(self, spec):
+        return self.real.create_module(spec)
+    def exec_module(self, module):
+        loading.append(True)
+        try:
+            self.real.exec_module(module)
+        finally:
+            loading.clear()
 
 class Trip:
     def find_spec(self, name, path=None, target=None):
-        if name == "uuid" and "orjson.orjson" in sys.modules:
+        if name == "orjson.orjson":
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            spec.loader = Loader(spec.loader)
+            return spec
+        if loading and not tripped:
+            tripped.append(name)
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
         return None
 
 signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.meta_path.insert(0, Trip())
-from harness.cli import main
-assert "uuid" not in sys.modules and "orjson" not in sys.modules, "the trip cannot fire"
-sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_an_interrupt_while_orjson_loads_ends_the_command_cleanly() -> None:
-    """orjson's module set-up crashes the interpreter when the interrupt comes while it imports
-    the standard modules it needs (a segmentation fault, exit -11): the command loads it with
-    the stop signals held back, then stops with one line and 130."""
-    process = subprocess.run(
-        [sys.executable, "-c", _INTERRUPTED_ORJSON_IMPORT, "list", _BUNDLED[0]],
+def _run_child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _TRIP_IN_ORJSON + code, *args],
         cwd=_ROOT,
         capture_output=True,
         text=True,
         timeout=_TIMEOUT_S,
         check=False,
     )
+
+
+def test_ctrl_c_while_orjson_loads_ends_the_command_cleanly(tmp_path: Path) -> None:
+    """orjson's set-up crashes the interpreter when the interrupt comes while it imports the
+    standard modules it needs (a segmentation fault, exit -11, no report): harness loads it with
+    the stop signals held back, so `harness run` stops with one line and 130."""
+    process = _run_child(
+        "from harness.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "sys.exit(code if tripped else 99)  # 99: the signal never came inside orjson\n",
+        "run",
+        _BUNDLED[0],
+        "--seeds",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert process.returncode == 130, (process.stdout, process.stderr)
     assert process.stdout == "interrupted (SIGINT)\n"
     assert process.stderr == ""
+
+
+def test_ctrl_c_while_orjson_loads_is_a_clean_interrupt_of_the_import() -> None:
+    """The same outside the command line (a test session, a user's script): the import of the
+    simulation raises KeyboardInterrupt instead of crashing."""
+    process = _run_child(
+        "try:\n"
+        "    import harness.sim\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(3 if tripped else 99)\n"
+        "sys.exit(4)  # not interrupted at all\n"
+    )
+    assert process.returncode == 3, (process.stdout, process.stderr)

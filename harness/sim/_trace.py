@@ -22,10 +22,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Final
 
-import orjson
-
 from harness._exceptions import DefinitionError
+from harness._signals import signals_held
 from harness.sim._kinds import check_record, is_registered
+
+# orjson's module set-up crashes the interpreter (a segmentation fault, no exception) when an
+# exception, Ctrl-C's among them, comes while it imports the standard modules it needs
+# (ijl/orjson#310): it loads with SIGINT and SIGTERM held back, and one that came is delivered
+# right after, as a clean interrupt of this import.
+with signals_held():
+    import orjson
 
 _RESERVED = frozenset({"t_ms", "kind"})
 
