@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-#: Signals that must not cut a held block short.
-HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The signals that stop a command (exit 128 + the number: 130, 143), and that a held block
+#: holds back.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextmanager
@@ -40,7 +41,7 @@ def signals_held() -> Iterator[None]:
 
     previous = {
         signum: signal.signal(signum, note)
-        for signum in HELD_SIGNALS
+        for signum in STOP_SIGNALS
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
     try:

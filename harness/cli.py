@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, cast
 
 from harness import __version__
 from harness._exceptions import ScenarioError
+from harness._signals import STOP_SIGNALS
 
 # Each command imports what it needs when it runs: `harness --version` and `--help` import
 # none of the simulation (its import is most of a short run's CPU time).
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-#: The signals that stop a command cleanly; the exit code is 128 + the signal's number (130, 143).
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -94,7 +92,7 @@ class _Signals:
             yield
             return
         previous = {}
-        for signum in _STOP_SIGNALS:
+        for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is not signal.SIG_IGN:
                 previous[signum] = signal.signal(signum, self._handle)
         self._unraisable_hook = sys.unraisablehook
