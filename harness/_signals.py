@@ -6,14 +6,15 @@ must not see it mid-way: the ending of a process pool (a second Ctrl-C would lea
 behind, ``harness.scenario._pool``) and the loading of orjson (``harness.sim._trace``: its
 module set-up crashes the interpreter when an exception comes while it imports the standard
 modules it needs, ijl/orjson#310). :func:`signals_held` runs such a block and delivers
-the first signal that came once it has ended.
+the first signal that came once it has ended. :func:`stop_signals_handled` is the swap of the
+two handlers it, and the command line's own handler, make.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -23,31 +24,43 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM for the block, then deliver the first that came.
-
-    Blocking with ``pthread_sigmask`` is not enough: other threads (a pool's) do not block them,
-    and Python runs a handler in the main thread whichever thread received the signal. So the
-    Python-level handlers are swapped for one that only notes the signal (main thread only;
-    elsewhere Python delivers no signals anyway). A signal that was ignored stays ignored.
-    """
+def stop_signals_handled(handler: Callable[[int, FrameType | None], object]) -> Iterator[None]:
+    """``handler`` handles SIGINT and SIGTERM while the block runs, then the previous handlers
+    come back (also when the block raises). Only in the main thread: elsewhere Python delivers
+    no signals and cannot set handlers, and the block runs as it is. A signal that was ignored
+    (``nohup``, a background job of a non-interactive shell) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    arrived: list[int] = []
-
-    def note(signum: int, _frame: FrameType | None) -> None:
-        arrived.append(signum)
-
     previous = {
-        signum: signal.signal(signum, note)
+        signum: signal.signal(signum, handler)
         for signum in STOP_SIGNALS
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum, earlier in previous.items():
+            signal.signal(signum, earlier if earlier is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block, then deliver the first that came.
+
+    Blocking with ``pthread_sigmask`` is not enough: other threads (a pool's) do not block them,
+    and Python runs a handler in the main thread whichever thread received the signal. So the
+    Python-level handlers are swapped for one that only notes the signal
+    (:func:`stop_signals_handled`).
+    """
+    arrived: list[int] = []
+
+    def note(signum: int, _frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    try:
+        with stop_signals_handled(note):
+            yield
+    finally:
         if arrived:
             signal.raise_signal(arrived[0])

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast
 
 from harness import __version__
 from harness._exceptions import ScenarioError
-from harness._signals import STOP_SIGNALS
+from harness._signals import stop_signals_handled
 
 # Each command imports what it needs when it runs: `harness --version` and `--help` import
 # none of the simulation (its import is most of a short run's CPU time).
@@ -91,22 +91,19 @@ class _Signals:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {}
-        for signum in STOP_SIGNALS:
-            if signal.getsignal(signum) is not signal.SIG_IGN:
-                previous[signum] = signal.signal(signum, self._handle)
-        self._unraisable_hook = sys.unraisablehook
-        sys.unraisablehook = self._unraisable
-        try:
-            yield
-        finally:
-            redelivery = self._redelivery
-            if redelivery is not None:  # a signal it already sent is handled here, raising
-                redelivery.cancel()
-                redelivery.join()
-            sys.unraisablehook = self._unraisable_hook
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        with stop_signals_handled(self._handle):
+            self._unraisable_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
+            try:
+                yield
+            finally:
+                try:
+                    redelivery = self._redelivery
+                    if redelivery is not None:  # a signal it sent already is handled here
+                        redelivery.cancel()
+                        redelivery.join()
+                finally:  # also when that signal raises
+                    sys.unraisablehook = self._unraisable_hook
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         self.received = _Interrupted(signum)

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from harness._signals import signals_held
+from harness._signals import signals_held, stop_signals_handled
 
 
 def test_a_signal_is_held_until_the_block_ends_then_delivered() -> None:
@@ -41,3 +41,24 @@ def test_an_ignored_signal_stays_ignored() -> None:
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_the_previous_handlers_come_back_when_the_block_raises() -> None:
+    """``stop_signals_handled`` puts SIGINT's and SIGTERM's handlers back on the way out of a
+    block that raised, as on a normal exit."""
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, _frame: object) -> None:
+        del signum
+
+    seen: list[object] = []
+
+    def failing_block() -> None:
+        with stop_signals_handled(handler):
+            seen.extend(signal.getsignal(signum) for signum in before)
+            raise ValueError("the block failed")
+
+    with pytest.raises(ValueError, match="the block failed"):
+        failing_block()
+    assert seen == [handler, handler]
+    assert {signum: signal.getsignal(signum) for signum in before} == before
