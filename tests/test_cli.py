@@ -7,8 +7,10 @@ import importlib
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +19,9 @@ from harness.cli import _start_up_imports, main
 from harness.report._page import RunBlock
 from harness.scenario import RunRecord
 from tests.scenario.test_runner import SCENARIO
+
+if TYPE_CHECKING:
+    from tests.conftest import RunScenarioCalls
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,26 +202,16 @@ def test_failing_run_exits_1_and_replay_reproduces_the_digest(
 
 
 def test_replay_streams_its_trace_and_prints_the_timeline_from_the_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    spy_run_scenario: Callable[[ModuleType], RunScenarioCalls],
 ) -> None:
     """`harness replay` without --out runs with its trace streamed to a temporary file (no
     records kept: a replayed device-year peaks where a month does), prints the timeline read
     back from it, and leaves nothing behind."""
-    import tempfile
-
     import harness.scenario
 
-    calls: list[tuple[Path, bool]] = []
-    real_run = harness.scenario.run_scenario
-
-    def spy(scenario: Any, seed: int, *, trace_path: Path, keep_trace: bool) -> Any:
-        calls.append((Path(trace_path), keep_trace))
-        return real_run(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
-
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(harness.scenario, "run_scenario", spy)
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    calls, scratch = spy_run_scenario(harness.scenario)
     path = _scenario_file(tmp_path, SCENARIO)
     assert main(["replay", str(path), "--seed", "1"]) == 0
     printed = capsys.readouterr().out

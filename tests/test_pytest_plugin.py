@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from tests.scenario.test_runner import SCENARIO
+
+if TYPE_CHECKING:
+    from tests.conftest import RunScenarioCalls
 
 pytest_plugins = ["pytester"]
 
@@ -48,28 +53,16 @@ def test_failing_item_shows_check_timeline_and_replay(pytester: pytest.Pytester)
 
 
 def test_items_stream_their_trace_to_a_temporary_file_and_keep_no_records(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    pytester: pytest.Pytester, spy_run_scenario: Callable[[ModuleType], RunScenarioCalls]
 ) -> None:
     """Without a report directory an item's trace streams to a temporary file, not into memory
     (a device-year collected by pytest peaks where a month does); the failure's timeline excerpt
     is read back from that file, which is gone when the item ends."""
     import importlib
-    import tempfile
 
     # through sys.modules: an earlier in-process run may have left a stale module object as
     # the package's attribute (pytester restores sys.modules after each run)
-    _pytest_items = importlib.import_module("harness._pytest_items")
-    calls: list[tuple[Path, bool]] = []
-    real_run = _pytest_items.run_scenario
-
-    def spy(scenario: Any, seed: int, *, trace_path: Path, keep_trace: bool) -> Any:
-        calls.append((Path(trace_path), keep_trace))
-        return real_run(scenario, seed, trace_path=trace_path, keep_trace=keep_trace)
-
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(_pytest_items, "run_scenario", spy)
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    calls, scratch = spy_run_scenario(importlib.import_module("harness._pytest_items"))
     _write(pytester, "tight.yaml", SCENARIO.replace("max_staleness: 7h", "max_staleness: 1h"))
     result = pytester.runpytest_inprocess(
         "scenarios", "--harness-seeds", "1", "-p", "no:cacheprovider"
