@@ -83,20 +83,15 @@ class ScenarioItem(pytest.Item):
         self.excerpt: list[str] = []
         self.add_marker(pytest.mark.harness_scenario)
 
-    def _trace_path(self) -> Path | None:
-        report = self.config.getoption("--harness-report")
-        if not report:
-            return None
-        return Path(report) / trace_location(self.scenario.path, self.seed)
-
     def runtest(self) -> None:
         # The trace streams to a file and is not kept in memory, as the CLI runs: a device-year
         # collected by pytest peaks where a month does. Without a report directory the file is
         # a temporary one, gone when the item ends.
-        with trace_file(self._trace_path()) as trace_path:
+        report = self.config.getoption("--harness-report")
+        in_report = Path(report) / trace_location(self.scenario.path, self.seed) if report else None
+        with trace_file(in_report) as trace_path:
             result = run_scenario(self.scenario, self.seed, trace_path=trace_path, keep_trace=False)
             record = result.record
-            report = self.config.getoption("--harness-report")
             if report:
                 record = replace(record, trace_path=trace_path.relative_to(report).as_posix())
             self.record = record
